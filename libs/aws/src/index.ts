@@ -1,0 +1,1 @@
+export { createKinesisClient, createS3Client, createSqsClient, type AwsSettings } from './clients';

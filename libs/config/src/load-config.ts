@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
+import { buildCore, coreEnv, type CoreConfig } from './sections/core';
+
+/**
+ * Every environment variable flux-capacitor reads, in one schema. Feature sections (archiver, query, ...) add
+ * their keys here so that `describeSettings()` and the README table stay complete.
+ */
+export const fluxEnv = coreEnv.extend(authEnv.shape);
+
+export type FluxConfig = CoreConfig & { auth: AuthConfig };
+
+export interface ConfigIssue {
+  key: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment once into a typed, nested config. Throws ConfigError naming every bad key;
+ * nothing else in the code base reads process.env.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FluxConfig {
+  // Empty strings mean "unset": env files often carry `KEY=` lines.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = fluxEnv.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? '(environment)'), message: issue.message })),
+    );
+  }
+  const issues: ConfigIssue[] = [];
+  const addIssue = (key: string, message: string) => issues.push({ key, message });
+  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue) };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** Every setting with its description and default, for docs and `fluxcap config`. */
+export function describeSettings(): { key: string; description: string; default?: string }[] {
+  return Object.entries(fluxEnv.shape).map(([key, schema]) => {
+    const s = schema as z.ZodType;
+    const def = s instanceof z.ZodDefault ? String((s as z.ZodDefault<z.ZodType>).def.defaultValue) : undefined;
+    return { key, description: s.description ?? '', default: def === '' ? undefined : def };
+  });
+}

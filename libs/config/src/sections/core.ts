@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { parseArchiveUri, type ArchiveLocation } from '../archive-uri';
+import { envBoolean, envInt, envPort, envUrl } from '../env-types';
+
+/** Settings every service reads. Descriptions feed the configuration table in the README. */
+export const coreEnv = z.object({
+  DATABASE_URL: z
+    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux)' })
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+    .describe('Postgres connection URL. Required.'),
+  FLUX_ARCHIVE_URI: z
+    .string({ message: 'is required (s3://bucket/prefix or file:///absolute/path)' })
+    .describe('Where the archive lives: `s3://bucket/prefix` or `file:///absolute/path`. Required.'),
+  AWS_REGION: z.string().min(1).default('us-east-1').describe('AWS region of the stream, queues and bucket.'),
+  AWS_ENDPOINT_URL: envUrl.optional().describe('Endpoint override for every AWS service (local emulators, LocalStack).'),
+  AWS_ENDPOINT_URL_KINESIS: envUrl.optional().describe('Endpoint override for Kinesis only; wins over AWS_ENDPOINT_URL.'),
+  AWS_ENDPOINT_URL_S3: envUrl.optional().describe('Endpoint override for S3 only; wins over AWS_ENDPOINT_URL.'),
+  AWS_ENDPOINT_URL_SQS: envUrl.optional().describe('Endpoint override for SQS only; wins over AWS_ENDPOINT_URL.'),
+  FLUX_S3_FORCE_PATH_STYLE: envBoolean
+    .optional()
+    .describe('Address buckets by path (needed by most emulators). Defaults to true when an S3 endpoint is set.'),
+  PORT: envPort.optional().describe("HTTP port of the service. Defaults to the service's own port (7101-7104)."),
+  HOST: z.string().default('127.0.0.1').describe('Interface the HTTP server binds to.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Minimum log level.'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json').describe('`json` (one object per line) or `pretty`.'),
+  FLUX_SQS_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, { message: 'may hold only letters, digits, - and _' })
+    .default('flux-')
+    .describe('Prefix of every queue name, so several deployments can share an account.'),
+  FLUX_SQS_CREATE_QUEUES: envBoolean
+    .default(true)
+    .describe('Create missing queues and dead-letter queues at start-up. Turn off where infra owns them.'),
+  FLUX_SQS_MAX_RECEIVE_COUNT: envInt(1, 1000)
+    .default(5)
+    .describe('Receives before a message moves to its dead-letter queue.'),
+  FLUX_SQS_WAIT_SECONDS: envInt(0, 20).default(20).describe('Long-poll wait of each ReceiveMessage call.'),
+  FLUX_SQS_VISIBILITY_SECONDS: envInt(5, 43200)
+    .default(30)
+    .describe('Visibility timeout; extended while a handler is still running.'),
+  FLUX_SQS_BATCH_SIZE: envInt(1, 10).default(10).describe('Messages fetched per ReceiveMessage call.'),
+  FLUX_SHUTDOWN_GRACE_MS: envInt(0, 600000)
+    .default(25000)
+    .describe('How long SIGTERM waits for in-flight work before handing it back.'),
+});
+
+export type CoreEnv = z.infer<typeof coreEnv>;
+
+export interface CoreConfig {
+  database: { url: string };
+  archive: ArchiveLocation;
+  aws: {
+    region: string;
+    endpoints: { kinesis?: string; s3?: string; sqs?: string };
+    s3ForcePathStyle: boolean;
+  };
+  http: { port?: number; host: string };
+  log: { level: CoreEnv['LOG_LEVEL']; format: CoreEnv['LOG_FORMAT'] };
+  sqs: {
+    queuePrefix: string;
+    createQueues: boolean;
+    maxReceiveCount: number;
+    waitTimeSeconds: number;
+    visibilityTimeoutSeconds: number;
+    batchSize: number;
+  };
+  shutdownGraceMs: number;
+}
+
+export function buildCore(env: CoreEnv, addIssue: (key: string, message: string) => void): CoreConfig {
+  const archive = parseArchiveUri(env.FLUX_ARCHIVE_URI);
+  if (typeof archive === 'string') addIssue('FLUX_ARCHIVE_URI', archive);
+  const s3 = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  return {
+    database: { url: env.DATABASE_URL },
+    archive: typeof archive === 'string' ? ({} as ArchiveLocation) : archive,
+    aws: {
+      region: env.AWS_REGION,
+      endpoints: {
+        kinesis: env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL,
+        s3,
+        sqs: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,
+      },
+      s3ForcePathStyle: env.FLUX_S3_FORCE_PATH_STYLE ?? s3 !== undefined,
+    },
+    http: { port: env.PORT, host: env.HOST },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    sqs: {
+      queuePrefix: env.FLUX_SQS_QUEUE_PREFIX,
+      createQueues: env.FLUX_SQS_CREATE_QUEUES,
+      maxReceiveCount: env.FLUX_SQS_MAX_RECEIVE_COUNT,
+      waitTimeSeconds: env.FLUX_SQS_WAIT_SECONDS,
+      visibilityTimeoutSeconds: env.FLUX_SQS_VISIBILITY_SECONDS,
+      batchSize: env.FLUX_SQS_BATCH_SIZE,
+    },
+    shutdownGraceMs: env.FLUX_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,16 @@
+export { ARCHIVE_COLUMNS, compareSequenceNumbers, type ArchiveRecord } from './archive-record';
+export { envelopeSchema, type Envelope } from './envelope';
+export {
+  MessageContracts,
+  MessageTypes,
+  Queues,
+  archiveObjectWrittenV1,
+  catalogPartitionAddedV1,
+  isMessageType,
+  messageTypesForQueue,
+  type ArchiveObjectWritten,
+  type CatalogPartitionAdded,
+  type MessagePayload,
+  type MessageType,
+  type QueueName,
+} from './messages';

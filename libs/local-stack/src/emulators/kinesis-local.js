@@ -1,0 +1,49 @@
+'use strict';
+// kinesis-mock's Scala.js build: slower than kinesalite but closer to AWS (resharding, stream modes).
+const { spawn } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+
+const waitForPort = (port, deadline) =>
+  new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`kinesis-local did not listen on ${port}`));
+        else setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+
+require('./child').run(async (o) => {
+  const main = require.resolve('kinesis-local/main.js');
+  const child = spawn(process.execPath, [main], {
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      KINESIS_MOCK_PLAIN_PORT: String(o.port),
+      KINESIS_MOCK_TLS_PORT: String(o.tlsPort),
+      KINESIS_MOCK_CERT_PATH: path.join(path.dirname(main), 'server.json'),
+      AWS_REGION: o.region || 'us-east-1',
+      CREATE_STREAM_DURATION: '0ms',
+      DELETE_STREAM_DURATION: '0ms',
+      MERGE_SHARDS_DURATION: '0ms',
+      SPLIT_SHARD_DURATION: '0ms',
+      UPDATE_SHARD_COUNT_DURATION: '0ms',
+      SHARD_LIMIT: '200',
+    },
+  });
+  await waitForPort(o.port, Date.now() + 30000);
+  return {
+    port: o.port,
+    stop: async () => {
+      child.kill('SIGTERM');
+    },
+  };
+});

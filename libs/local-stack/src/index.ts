@@ -1,0 +1,9 @@
+export { freePort, isListening } from './free-port';
+export {
+  stackEnv,
+  startLocalStack,
+  type KinesisEmulator,
+  type LocalStackOptions,
+  type RunningStack,
+  type StackEndpoints,
+} from './local-stack';

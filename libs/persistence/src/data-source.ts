@@ -1,0 +1,53 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { entities } from './entities';
+import { migrations } from './migrations';
+
+export const MIGRATIONS_TABLE = 'flux_migrations';
+
+/** The one set of options every service, the CLI and the tests use: no synchronize, explicit migrations. */
+export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities,
+    migrations,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsRun: false,
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    ...overrides,
+  } as DataSourceOptions;
+}
+
+export function createDataSource(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, overrides));
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(databaseUrl: string): Promise<string[]> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Reverts the last `steps` migrations; returns the names reverted. */
+export async function revert(databaseUrl: string, steps = 1): Promise<string[]> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  const reverted: string[] = [];
+  try {
+    for (let i = 0; i < steps; i++) {
+      const executed = await ds.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id DESC LIMIT 1`);
+      if (executed.length === 0) break;
+      await ds.undoLastMigration({ transaction: 'each' });
+      reverted.push(executed[0].name as string);
+    }
+    return reverted;
+  } finally {
+    await ds.destroy();
+  }
+}

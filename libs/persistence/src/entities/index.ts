@@ -1,0 +1,6 @@
+import { InboxMessage } from './inbox-message.entity';
+
+export { InboxMessage };
+
+/** Every entity the data source knows. */
+export const entities = [InboxMessage];

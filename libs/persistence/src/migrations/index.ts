@@ -1,0 +1,4 @@
+import { CreateInboxMessage1764086400000 } from './1764086400000-CreateInboxMessage';
+
+/** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
+export const migrations = [CreateInboxMessage1764086400000];

@@ -1,0 +1,2 @@
+export { containerEngineAvailable, startContainerStack } from './container-stack';
+export { createTestDatabase, getStack, testConfig, testEnvironment, uniqueName, type TestDatabase } from './harness';
