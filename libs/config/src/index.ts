@@ -3,3 +3,6 @@ export { envBoolean, envInt, envList, envPort, envUrl } from './env-types';
 export { ConfigError, describeSettings, fluxEnv, loadConfig, type ConfigIssue, type FluxConfig } from './load-config';
 export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
 export type { CoreConfig } from './sections/core';
+
+/** Nest injection token of the validated FluxConfig (provided by the service kit). */
+export const FLUX_CONFIG = Symbol.for('flux-capacitor.config');
