@@ -11,6 +11,7 @@ export default defineConfig({
     alias: {
       '@flux-capacitor/archive': new URL('./libs/archive/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/aws': new URL('./libs/aws/src/index.ts', import.meta.url).pathname,
+      '@flux-capacitor/catalog': new URL('./libs/catalog/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/config': new URL('./libs/config/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/contracts': new URL('./libs/contracts/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/local-stack': new URL('./libs/local-stack/src/index.ts', import.meta.url).pathname,

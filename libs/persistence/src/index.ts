@@ -1,3 +1,12 @@
 export { MIGRATIONS_TABLE, createDataSource, dataSourceOptions, migrate, revert } from './data-source';
-export { InboxMessage, entities } from './entities';
+export {
+  CatalogObject,
+  CatalogPartition,
+  CatalogSchemaVersion,
+  CatalogStream,
+  InboxMessage,
+  entities,
+  type CatalogSchemaField,
+  type CatalogStreamFormat,
+} from './entities';
 export { migrations } from './migrations';

@@ -1,6 +1,15 @@
+import { CatalogObject, CatalogPartition, CatalogSchemaVersion, CatalogStream } from './catalog';
 import { InboxMessage } from './inbox-message.entity';
 
 export { InboxMessage };
+export {
+  CatalogObject,
+  CatalogPartition,
+  CatalogSchemaVersion,
+  CatalogStream,
+  type CatalogSchemaField,
+  type CatalogStreamFormat,
+} from './catalog';
 
 /** Every entity the data source knows. */
-export const entities = [InboxMessage];
+export const entities = [InboxMessage, CatalogStream, CatalogPartition, CatalogObject, CatalogSchemaVersion];

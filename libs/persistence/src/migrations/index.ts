@@ -1,4 +1,5 @@
 import { CreateInboxMessage1764086400000 } from './1764086400000-CreateInboxMessage';
+import { CreateCatalog1764094444000 } from './1764094444000-CreateCatalog';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
-export const migrations = [CreateInboxMessage1764086400000];
+export const migrations = [CreateInboxMessage1764086400000, CreateCatalog1764094444000];

@@ -1,0 +1,174 @@
+import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
+import type { DataSource } from 'typeorm';
+import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
+
+const HOUR_MS = 3_600_000;
+
+// node-postgres returns bigint and numeric aggregates as strings; catalog totals fit a double comfortably.
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string | Date));
+
+type Row = Record<string, unknown>;
+
+function toObject(r: Row): CatalogObjectInfo {
+  return {
+    uri: r.uri as string,
+    stream: r.stream as string,
+    shardId: r.shard_id as string,
+    firstSequenceNumber: r.first_sequence_number as string,
+    lastSequenceNumber: r.last_sequence_number as string,
+    firstArrivalTime: date(r.first_arrival_time)!,
+    lastArrivalTime: date(r.last_arrival_time)!,
+    recordCount: num(r.record_count),
+    bytes: num(r.bytes),
+    dt: r.dt as string,
+    hour: num(r.hour),
+  };
+}
+
+/**
+ * Read side of the catalog. The query gateway uses it to choose the objects a query must scan and where the live
+ * tail of each shard begins; the catalog's HTTP API serves it as JSON.
+ */
+export class CatalogReader {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Every catalogued stream with totals, by name. */
+  async listStreams(): Promise<StreamSummary[]> {
+    return this.summaries();
+  }
+
+  /** One stream's summary, or null when the catalog does not know it. */
+  async getStream(stream: string): Promise<StreamSummary | null> {
+    const [summary] = await this.summaries(stream);
+    return summary ?? null;
+  }
+
+  /**
+   * The objects of a stream whose arrival-time range overlaps [from, to] (both inclusive, either open), ordered by
+   * first arrival time, then shard and sequence number.
+   */
+  async listObjects(stream: string, range: TimeRange = {}): Promise<CatalogObjectInfo[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT uri, stream, shard_id, first_sequence_number, last_sequence_number, first_arrival_time, last_arrival_time,
+              record_count, bytes, dt, hour
+         FROM catalog_object
+        WHERE stream = $1
+          AND ($2::timestamptz IS NULL OR last_arrival_time >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR first_arrival_time <= $3::timestamptz)
+        ORDER BY first_arrival_time, shard_id, first_sequence_number::numeric`,
+      [stream, range.from ?? null, range.to ?? null],
+    );
+    return rows.map(toObject);
+  }
+
+  /**
+   * The highest catalogued sequence number of each shard of a stream (numeric order). Records after it on a shard
+   * are not in the catalogued archive yet; the query gateway reads them from Kinesis.
+   */
+  async shardHighWatermarks(stream: string): Promise<Map<string, string>> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (shard_id) shard_id, last_sequence_number
+         FROM catalog_object
+        WHERE stream = $1
+        ORDER BY shard_id, last_sequence_number::numeric DESC`,
+      [stream],
+    );
+    return new Map(rows.map((r) => [r.shard_id as string, r.last_sequence_number as string]));
+  }
+
+  /** The latest schema version of a stream, or null before inference has seen a record. */
+  async getSchema(stream: string, version?: number): Promise<StreamSchema | null> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT stream, version, format, fields, first_seen, last_seen
+         FROM catalog_schema_version
+        WHERE stream = $1 AND ($2::integer IS NULL OR version = $2::integer)
+        ORDER BY version DESC
+        LIMIT 1`,
+      [stream, version ?? null],
+    );
+    return rows.length === 0 ? null : toSchema(rows[0]);
+  }
+
+  /** Every schema version of a stream, oldest first. */
+  async listSchemaVersions(stream: string): Promise<StreamSchema[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT stream, version, format, fields, first_seen, last_seen
+         FROM catalog_schema_version WHERE stream = $1 ORDER BY version`,
+      [stream],
+    );
+    return rows.map(toSchema);
+  }
+
+  /**
+   * The partitions of a stream whose hour overlaps [from, to] (either open), oldest first, with object totals.
+   * A partition covers [dt hour:00, dt hour+1:00).
+   */
+  async listPartitions(stream: string, range: TimeRange = {}): Promise<PartitionInfo[]> {
+    const from = range.from ? new Date(range.from.getTime() - HOUR_MS + 1) : null;
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT p.stream, p.dt, p.hour, p.location, p.starts_at,
+              count(o.uri) AS object_count, coalesce(sum(o.record_count), 0) AS record_count,
+              coalesce(sum(o.bytes), 0) AS bytes
+         FROM catalog_partition p
+         LEFT JOIN catalog_object o ON o.stream = p.stream AND o.dt = p.dt AND o.hour = p.hour
+        WHERE p.stream = $1
+          AND ($2::timestamptz IS NULL OR p.starts_at >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR p.starts_at <= $3::timestamptz)
+        GROUP BY p.stream, p.dt, p.hour, p.location, p.starts_at
+        ORDER BY p.starts_at`,
+      [stream, from, range.to ?? null],
+    );
+    return rows.map((r) => ({
+      stream: r.stream as string,
+      dt: r.dt as string,
+      hour: num(r.hour),
+      location: r.location as string,
+      startsAt: date(r.starts_at)!,
+      objectCount: num(r.object_count),
+      recordCount: num(r.record_count),
+      bytes: num(r.bytes),
+    }));
+  }
+
+  private async summaries(stream?: string): Promise<StreamSummary[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT s.name, s.format,
+              coalesce(o.object_count, 0) AS object_count, coalesce(o.record_count, 0) AS record_count,
+              coalesce(o.bytes, 0) AS bytes, o.first_arrival_time, o.last_arrival_time,
+              (SELECT count(*) FROM catalog_partition p WHERE p.stream = s.name) AS partition_count,
+              (SELECT max(v.version) FROM catalog_schema_version v WHERE v.stream = s.name) AS schema_version
+         FROM catalog_stream s
+         LEFT JOIN (
+           SELECT stream, count(*) AS object_count, sum(record_count) AS record_count, sum(bytes) AS bytes,
+                  min(first_arrival_time) AS first_arrival_time, max(last_arrival_time) AS last_arrival_time
+             FROM catalog_object GROUP BY stream
+         ) o ON o.stream = s.name
+        WHERE $1::text IS NULL OR s.name = $1::text
+        ORDER BY s.name`,
+      [stream ?? null],
+    );
+    return rows.map((r) => ({
+      name: r.name as string,
+      format: (r.format as CatalogStreamFormat | null) ?? null,
+      objectCount: num(r.object_count),
+      recordCount: num(r.record_count),
+      bytes: num(r.bytes),
+      partitionCount: num(r.partition_count),
+      firstArrivalTime: date(r.first_arrival_time),
+      lastArrivalTime: date(r.last_arrival_time),
+      schemaVersion: r.schema_version === null ? null : num(r.schema_version),
+    }));
+  }
+}
+
+function toSchema(r: Row): StreamSchema {
+  return {
+    stream: r.stream as string,
+    version: num(r.version),
+    format: r.format as CatalogStreamFormat,
+    fields: r.fields as CatalogSchemaField[],
+    firstSeen: date(r.first_seen)!,
+    lastSeen: date(r.last_seen)!,
+  };
+}

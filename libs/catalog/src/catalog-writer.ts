@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import type { DataSource } from 'typeorm';
+import type { RegisterObjectResult } from './catalog.types';
+
+/** The folder of an object URI (`.../dt=YYYY-MM-DD/hour=HH`): the location of its Hive partition. */
+export function partitionLocationOf(objectUri: string): string {
+  const slash = objectUri.lastIndexOf('/');
+  if (slash <= 0) throw new Error(`object URI "${objectUri}" has no folder`);
+  return objectUri.slice(0, slash);
+}
+
+/** The first instant (UTC) of a partition's hour. */
+export function partitionStart(dt: string, hour: number): Date {
+  return new Date(`${dt}T${String(hour).padStart(2, '0')}:00:00.000Z`);
+}
+
+/** Write side of the catalog: registers archived objects (idempotently) and the partitions they open. */
+export class CatalogWriter {
+  private readonly logger = new Logger(CatalogWriter.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records an archived object. Idempotent: registering a URI the catalog already holds changes nothing and
+   * reports `objectAdded: false`. Creates the stream and the partition when they are new.
+   */
+  async registerObject(payload: ArchiveObjectWritten): Promise<RegisterObjectResult> {
+    const o = archiveObjectWrittenV1.parse(payload);
+    if (compareSequenceNumbers(o.firstSequenceNumber, o.lastSequenceNumber) > 0) {
+      throw new RangeError(`${o.objectUri}: first sequence number is after the last`);
+    }
+    if (Date.parse(o.firstArrivalTime) > Date.parse(o.lastArrivalTime)) {
+      throw new RangeError(`${o.objectUri}: first arrival time is after the last`);
+    }
+    const location = partitionLocationOf(o.objectUri);
+    const partition = { stream: o.stream, dt: o.dt, hour: o.hour, location };
+
+    return this.dataSource.transaction(async (m) => {
+      const existing: unknown[] = await m.query(`SELECT 1 FROM catalog_object WHERE uri = $1`, [o.objectUri]);
+      if (existing.length > 0) return { objectAdded: false, partitionAdded: false, partition };
+
+      await m.query(`INSERT INTO catalog_stream (name) VALUES ($1) ON CONFLICT ON CONSTRAINT pk_catalog_stream DO NOTHING`, [
+        o.stream,
+      ]);
+      const newPartition: unknown[] = await m.query(
+        `INSERT INTO catalog_partition (stream, dt, hour, location, starts_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ON CONSTRAINT pk_catalog_partition DO NOTHING
+         RETURNING dt`,
+        [o.stream, o.dt, o.hour, location, partitionStart(o.dt, o.hour)],
+      );
+      const newObject: unknown[] = await m.query(
+        `INSERT INTO catalog_object (uri, stream, shard_id, first_sequence_number, last_sequence_number,
+                                     first_arrival_time, last_arrival_time, record_count, bytes, dt, hour)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT ON CONSTRAINT pk_catalog_object DO NOTHING
+         RETURNING uri`,
+        [
+          o.objectUri,
+          o.stream,
+          o.shardId,
+          o.firstSequenceNumber,
+          o.lastSequenceNumber,
+          o.firstArrivalTime,
+          o.lastArrivalTime,
+          o.recordCount,
+          o.bytes,
+          o.dt,
+          o.hour,
+        ],
+      );
+      // A concurrent registration of the same URI won the insert: it owns the partition too.
+      if (newObject.length === 0) return { objectAdded: false, partitionAdded: false, partition };
+      await m.query(`UPDATE catalog_stream SET updated_at = now() WHERE name = $1`, [o.stream]);
+      const partitionAdded = newPartition.length > 0;
+      this.logger.log({ msg: 'object catalogued', stream: o.stream, uri: o.objectUri, records: o.recordCount, partitionAdded });
+      return { objectAdded: true, partitionAdded, partition };
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
+
+/** A stream the catalog knows, with totals over its archived objects. */
+export interface StreamSummary {
+  name: string;
+  /** null until schema inference saw a record */
+  format: CatalogStreamFormat | null;
+  objectCount: number;
+  recordCount: number;
+  bytes: number;
+  partitionCount: number;
+  /** null when the stream has no objects */
+  firstArrivalTime: Date | null;
+  lastArrivalTime: Date | null;
+  /** the latest schema version, null before inference */
+  schemaVersion: number | null;
+}
+
+/** An archived object as the catalog records it. */
+export interface CatalogObjectInfo {
+  uri: string;
+  stream: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+  firstArrivalTime: Date;
+  lastArrivalTime: Date;
+  recordCount: number;
+  bytes: number;
+  dt: string;
+  hour: number;
+}
+
+export interface PartitionInfo {
+  stream: string;
+  dt: string;
+  hour: number;
+  location: string;
+  /** the first instant of the partition's hour (UTC); it covers [startsAt, startsAt + 1h) */
+  startsAt: Date;
+  objectCount: number;
+  recordCount: number;
+  bytes: number;
+}
+
+export interface StreamSchema {
+  stream: string;
+  version: number;
+  format: CatalogStreamFormat;
+  fields: CatalogSchemaField[];
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** A time window; either end may be open. Both ends are inclusive. */
+export interface TimeRange {
+  from?: Date;
+  to?: Date;
+}
+
+export interface RegisterObjectResult {
+  /** false when the catalog already held this object (a duplicate message): nothing changed */
+  objectAdded: boolean;
+  /** true when the object opened a partition the catalog did not have */
+  partitionAdded: boolean;
+  partition: { stream: string; dt: string; hour: number; location: string };
+}

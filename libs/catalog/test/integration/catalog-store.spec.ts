@@ -1,0 +1,143 @@
+import { CatalogReader, CatalogWriter } from '@flux-capacitor/catalog';
+import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { createDataSource } from '@flux-capacitor/persistence';
+import { createTestDatabase, type TestDatabase } from '@flux-capacitor/testing';
+import type { DataSource } from 'typeorm';
+
+const root = 's3://flux-archive/archive';
+
+function object(stream: string, shardId: string, first: string, last: string, from: string, to: string, records = 10): ArchiveObjectWritten {
+  const dt = from.slice(0, 10);
+  const hour = Number(from.slice(11, 13));
+  return {
+    objectUri: `${root}/${stream}/dt=${dt}/hour=${String(hour).padStart(2, '0')}/${shardId}-${first}-${last}.parquet`,
+    stream,
+    shardId,
+    firstSequenceNumber: first,
+    lastSequenceNumber: last,
+    firstArrivalTime: from,
+    lastArrivalTime: to,
+    dt,
+    hour,
+    recordCount: records,
+    bytes: records * 100,
+  };
+}
+
+// 56-digit sequence numbers, as Kinesis issues them: wider than a double, so ordering must be numeric.
+const seq = (n: bigint) => (49_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n + n).toString();
+
+describe('catalog store (Postgres)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let reader: CatalogReader;
+  let writer: CatalogWriter;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource(db.url).initialize();
+    reader = new CatalogReader(ds);
+    writer = new CatalogWriter(ds);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('registers an object once: a duplicate message changes nothing', async () => {
+    const o = object('dupes', 'shardId-000000000000', seq(1n), seq(9n), '2026-11-25T10:05:00.000Z', '2026-11-25T10:09:00.000Z');
+    const first = await writer.registerObject(o);
+    expect(first).toEqual({
+      objectAdded: true,
+      partitionAdded: true,
+      partition: { stream: 'dupes', dt: '2026-11-25', hour: 10, location: `${root}/dupes/dt=2026-11-25/hour=10` },
+    });
+    const before = await ds.query(`SELECT * FROM catalog_object WHERE stream = 'dupes'`);
+    const again = await writer.registerObject({ ...o, recordCount: 999 });
+    expect(again.objectAdded).toBe(false);
+    expect(again.partitionAdded).toBe(false);
+    expect(await ds.query(`SELECT * FROM catalog_object WHERE stream = 'dupes'`)).toEqual(before);
+    expect((await reader.getStream('dupes'))?.recordCount).toBe(10);
+  });
+
+  it('reports a new partition only for the first object of each hour', async () => {
+    const a = await writer.registerObject(object('parts', 'shardId-000000000000', seq(1n), seq(5n), '2026-11-25T11:00:00.000Z', '2026-11-25T11:10:00.000Z'));
+    const b = await writer.registerObject(object('parts', 'shardId-000000000001', seq(2n), seq(6n), '2026-11-25T11:20:00.000Z', '2026-11-25T11:30:00.000Z'));
+    const c = await writer.registerObject(object('parts', 'shardId-000000000000', seq(7n), seq(8n), '2026-11-25T12:00:00.000Z', '2026-11-25T12:01:00.000Z'));
+    expect([a.partitionAdded, b.partitionAdded, c.partitionAdded]).toEqual([true, false, true]);
+    const partitions = await reader.listPartitions('parts');
+    expect(partitions.map((p) => [p.dt, p.hour, p.objectCount, p.recordCount])).toEqual([
+      ['2026-11-25', 11, 2, 20],
+      ['2026-11-25', 12, 1, 10],
+    ]);
+  });
+
+  it('registers concurrent duplicates of one object exactly once', async () => {
+    const o = object('race', 'shardId-000000000000', seq(1n), seq(2n), '2026-11-25T13:00:00.000Z', '2026-11-25T13:00:01.000Z');
+    const results = await Promise.all(Array.from({ length: 5 }, () => writer.registerObject(o)));
+    expect(results.filter((r) => r.objectAdded)).toHaveLength(1);
+    expect(results.filter((r) => r.partitionAdded)).toHaveLength(1);
+    expect(await reader.listObjects('race')).toHaveLength(1);
+  });
+
+  it('lists the objects whose time range overlaps the window', async () => {
+    const s = 'window';
+    await writer.registerObject(object(s, 'shardId-000000000000', seq(1n), seq(2n), '2026-11-25T08:00:00.000Z', '2026-11-25T08:30:00.000Z'));
+    await writer.registerObject(object(s, 'shardId-000000000000', seq(3n), seq(4n), '2026-11-25T08:30:00.000Z', '2026-11-25T09:10:00.000Z'));
+    await writer.registerObject(object(s, 'shardId-000000000000', seq(5n), seq(6n), '2026-11-25T09:15:00.000Z', '2026-11-25T09:40:00.000Z'));
+    const seqs = async (from?: string, to?: string) =>
+      (await reader.listObjects(s, { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined })).map((o) => o.firstSequenceNumber);
+    expect(await seqs()).toEqual([seq(1n), seq(3n), seq(5n)]);
+    expect(await seqs('2026-11-25T09:00:00.000Z', '2026-11-25T09:12:00.000Z')).toEqual([seq(3n)]);
+    expect(await seqs('2026-11-25T09:40:00.000Z')).toEqual([seq(5n)]);
+    expect(await seqs(undefined, '2026-11-25T08:00:00.000Z')).toEqual([seq(1n)]);
+    expect(await seqs('2026-11-26T00:00:00.000Z')).toEqual([]);
+    const [first] = await reader.listObjects(s);
+    expect(first).toMatchObject({ shardId: 'shardId-000000000000', recordCount: 10, bytes: 1000, dt: '2026-11-25', hour: 8 });
+    expect(first.firstArrivalTime).toEqual(new Date('2026-11-25T08:00:00.000Z'));
+  });
+
+  it('lists partitions whose hour overlaps the window', async () => {
+    const hours = async (from?: string, to?: string) =>
+      (await reader.listPartitions('window', { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined })).map((p) => p.hour);
+    expect(await hours()).toEqual([8, 9]);
+    expect(await hours('2026-11-25T08:59:59.999Z')).toEqual([8, 9]);
+    expect(await hours('2026-11-25T09:00:00.000Z')).toEqual([9]);
+    expect(await hours(undefined, '2026-11-25T08:59:59.999Z')).toEqual([8]);
+    expect(await hours('2026-11-25T10:00:00.000Z')).toEqual([]);
+  });
+
+  it('gives the numerically highest catalogued sequence number per shard', async () => {
+    const s = 'marks';
+    // Registered out of order, and "9..." sorts after "10..." as text: the watermark must still be numeric.
+    await writer.registerObject(object(s, 'shardId-000000000000', '100', '1000', '2026-11-25T10:00:00.000Z', '2026-11-25T10:01:00.000Z'));
+    await writer.registerObject(object(s, 'shardId-000000000000', '10', '99', '2026-11-25T09:00:00.000Z', '2026-11-25T09:01:00.000Z'));
+    await writer.registerObject(object(s, 'shardId-000000000001', seq(5n), seq(7n), '2026-11-25T10:00:00.000Z', '2026-11-25T10:01:00.000Z'));
+    await writer.registerObject(object(s, 'shardId-000000000001', seq(1n), seq(4n), '2026-11-25T09:00:00.000Z', '2026-11-25T09:01:00.000Z'));
+    expect(await reader.shardHighWatermarks(s)).toEqual(
+      new Map([
+        ['shardId-000000000000', '1000'],
+        ['shardId-000000000001', seq(7n)],
+      ]),
+    );
+    expect(await reader.shardHighWatermarks('no-such-stream')).toEqual(new Map());
+  });
+
+  it('summarises every stream', async () => {
+    const streams = await reader.listStreams();
+    expect(streams.map((s) => s.name)).toEqual(['dupes', 'marks', 'parts', 'race', 'window']);
+    const window = streams.find((s) => s.name === 'window')!;
+    expect(window).toMatchObject({ objectCount: 3, recordCount: 30, bytes: 3000, partitionCount: 2, format: null, schemaVersion: null });
+    expect(window.firstArrivalTime).toEqual(new Date('2026-11-25T08:00:00.000Z'));
+    expect(window.lastArrivalTime).toEqual(new Date('2026-11-25T09:40:00.000Z'));
+    expect(await reader.getStream('nope')).toBeNull();
+    expect(await reader.getSchema('window')).toBeNull();
+  });
+
+  it('rejects an object whose sequence range is inverted', async () => {
+    await expect(
+      writer.registerObject(object('bad', 'shardId-000000000000', '9', '1', '2026-11-25T10:00:00.000Z', '2026-11-25T10:01:00.000Z')),
+    ).rejects.toThrow(/first sequence number is after the last/);
+    expect(await reader.getStream('bad')).toBeNull();
+  });
+});

@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A Hive partition (dt=YYYY-MM-DD/hour=HH) of a stream's archive, with the location its objects live under. */
+@Entity({ name: 'catalog_partition' })
+export class CatalogPartition {
+  @PrimaryColumn({ name: 'stream', type: 'text', primaryKeyConstraintName: 'pk_catalog_partition' })
+  stream!: string;
+
+  /** YYYY-MM-DD (UTC) */
+  @PrimaryColumn({ name: 'dt', type: 'text', primaryKeyConstraintName: 'pk_catalog_partition' })
+  dt!: string;
+
+  @PrimaryColumn({ name: 'hour', type: 'smallint', primaryKeyConstraintName: 'pk_catalog_partition' })
+  hour!: number;
+
+  /** The URI prefix of the partition's objects (s3://bucket/prefix/.../dt=.../hour=... or file:///...). */
+  @Column({ name: 'location', type: 'text' })
+  location!: string;
+
+  /** dt + hour as an instant, so time-range queries use an index instead of string arithmetic. */
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt!: Date;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

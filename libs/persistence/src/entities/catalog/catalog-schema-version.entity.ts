@@ -1,0 +1,46 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A field of an inferred JSON schema, as stored in catalog_schema_version.fields. */
+export interface CatalogSchemaField {
+  /** Dotted path from the record root; array elements are `[]` (e.g. `items[].sku`). */
+  path: string;
+  /** JSON types seen at this path: string, integer, number, boolean, object, array (null is `nullable`). */
+  types: string[];
+  /** true when the path was null or missing in some record that had its parent. */
+  nullable: boolean;
+  /** ISO-8601 arrival times of the first and last record seen with this path. */
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * A version of a stream's inferred schema. A new version is written when a field, a type or nullability
+ * appears; `last_seen` of the latest version moves forward as more records match it.
+ */
+@Entity({ name: 'catalog_schema_version' })
+export class CatalogSchemaVersion {
+  @PrimaryColumn({ name: 'stream', type: 'text', primaryKeyConstraintName: 'pk_catalog_schema_version' })
+  stream!: string;
+
+  @PrimaryColumn({ name: 'version', type: 'integer', primaryKeyConstraintName: 'pk_catalog_schema_version' })
+  version!: number;
+
+  @Column({ name: 'format', type: 'text' })
+  format!: 'json' | 'binary';
+
+  @Column({ name: 'fields', type: 'jsonb' })
+  fields!: CatalogSchemaField[];
+
+  /** Hash of the paths, types and nullability: two versions never share one. */
+  @Column({ name: 'fingerprint', type: 'text' })
+  fingerprint!: string;
+
+  @Column({ name: 'first_seen', type: 'timestamptz' })
+  firstSeen!: Date;
+
+  @Column({ name: 'last_seen', type: 'timestamptz' })
+  lastSeen!: Date;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

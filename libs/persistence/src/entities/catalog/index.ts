@@ -1,0 +1,4 @@
+export { CatalogObject } from './catalog-object.entity';
+export { CatalogPartition } from './catalog-partition.entity';
+export { CatalogSchemaVersion, type CatalogSchemaField } from './catalog-schema-version.entity';
+export { CatalogStream, type CatalogStreamFormat } from './catalog-stream.entity';
