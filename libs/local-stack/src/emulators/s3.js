@@ -1,5 +1,7 @@
 'use strict';
 const S3rver = require('s3rver');
+// s3rver only knows the key pair S3RVER/S3RVER; the AWS clients sign emulator requests as flux-local (libs/aws).
+require('s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair('flux-local', 'flux-local');
 require('./child').run(async (o) => {
   const server = new S3rver({
     port: o.port || 0,

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import type { ArchiveLocation } from '@flux-capacitor/config';
+
+/** The Hive partition an object belongs to: the UTC date and hour of its records' arrival. */
+export interface ArchivePartition {
+  /** YYYY-MM-DD, UTC */
+  dt: string;
+  /** 0-23, UTC */
+  hour: number;
+}
+
+/** What an object's key says about it: the partition and the exact record range it holds. */
+export interface ArchiveObjectName extends ArchivePartition {
+  stream: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+}
+
+/** The partition of an arrival timestamp (epoch ms, UTC). */
+export function partitionOf(arrivalTimeMs: number): ArchivePartition {
+  const iso = new Date(arrivalTimeMs).toISOString();
+  return { dt: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+}
+
+/** `<stream>/dt=YYYY-MM-DD/hour=HH/`: the folder of one partition, relative to the archive root. */
+export function partitionPrefix(stream: string, partition: ArchivePartition): string {
+  return `${stream}/dt=${partition.dt}/hour=${String(partition.hour).padStart(2, '0')}/`;
+}
+
+const SEQUENCE = /^\d+$/;
+
+/**
+ * The key of an archive object, relative to the archive root (the store adds the S3 prefix or the directory):
+ * `<stream>/dt=YYYY-MM-DD/hour=HH/<shardId>-<firstSeq>-<lastSeq>.parquet`. Deterministic: the same shard and range
+ * always give the same key, so a retry overwrites rather than duplicates.
+ */
+export function archiveObjectKey(name: ArchiveObjectName): string {
+  if (!name.stream || name.stream.includes('/')) throw new Error(`invalid stream name "${name.stream}"`);
+  if (!name.shardId || name.shardId.includes('/')) throw new Error(`invalid shard id "${name.shardId}"`);
+  if (!SEQUENCE.test(name.firstSequenceNumber) || !SEQUENCE.test(name.lastSequenceNumber)) {
+    throw new Error(`sequence numbers must be decimal strings (${name.firstSequenceNumber}, ${name.lastSequenceNumber})`);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(name.dt) || !Number.isInteger(name.hour) || name.hour < 0 || name.hour > 23) {
+    throw new Error(`invalid partition dt=${name.dt} hour=${name.hour}`);
+  }
+  return `${partitionPrefix(name.stream, name)}${name.shardId}-${name.firstSequenceNumber}-${name.lastSequenceNumber}.parquet`;
+}
+
+const KEY_PATTERN = /^(?:.*\/)?([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([^/]+)-(\d+)-(\d+)\.parquet$/;
+
+/**
+ * Reads the partition and record range back from an object key (relative, or with any prefix in front).
+ * Returns null for keys that are not archive objects. The catalog's `rebuild` lists the store and parses keys.
+ */
+export function parseArchiveObjectKey(key: string): ArchiveObjectName | null {
+  const m = KEY_PATTERN.exec(key);
+  if (!m) return null;
+  const hour = Number(m[3]);
+  if (hour > 23) return null;
+  return {
+    stream: m[1],
+    dt: m[2],
+    hour,
+    shardId: m[4],
+    firstSequenceNumber: m[5],
+    lastSequenceNumber: m[6],
+  };
+}
+
+/** The full S3 key (prefix included) of a key relative to the archive root. */
+export function s3KeyOf(location: Extract<ArchiveLocation, { kind: 's3' }>, key: string): string {
+  return location.prefix ? `${location.prefix}/${key}` : key;
+}
+
+/** The absolute path of a key in a `file://` archive. */
+export function filePathOf(location: Extract<ArchiveLocation, { kind: 'file' }>, key: string): string {
+  return join(location.directory, ...key.split('/'));
+}
+
+/** `s3://bucket/prefix/key` or `file:///abs/path/key`: the URI an object is announced and queried by. */
+export function objectUri(location: ArchiveLocation, key: string): string {
+  return location.kind === 's3' ? `s3://${location.bucket}/${s3KeyOf(location, key)}` : `file://${filePathOf(location, key)}`;
+}
+
+/** The key, relative to the archive root, of an object URI inside this archive; null when it lies elsewhere. */
+export function keyOfUri(location: ArchiveLocation, uri: string): string | null {
+  const root = location.kind === 's3' ? `s3://${location.bucket}/${location.prefix ? `${location.prefix}/` : ''}` : `file://${location.directory.replace(/\/$/, '')}/`;
+  return uri.startsWith(root) && uri.length > root.length ? uri.slice(root.length) : null;
+}

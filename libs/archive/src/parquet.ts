@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DuckDBBlobValue,
+  DuckDBInstance,
+  DuckDBTimestampValue,
+  type DuckDBAppender,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
+import { ARCHIVE_COLUMNS, type ArchiveRecord } from '@flux-capacitor/contracts';
+import type { ArchiveStore } from './archive-store';
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const COLUMN_LIST = ARCHIVE_COLUMNS.map((c) => c.name).join(', ');
+const TABLE_COLUMNS = ['ord BIGINT', ...ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`)].join(', ');
+
+export interface ParquetEngineOptions {
+  /** DuckDB worker threads (default 2). */
+  threads?: number;
+  /** DuckDB memory limit, e.g. '512MB'; buffered rows beyond it spill to `tempDirectory`. */
+  memoryLimit?: string;
+  tempDirectory?: string;
+}
+
+export interface ParquetWriteResult {
+  rows: number;
+  /** Size of the Parquet file. */
+  bytes: number;
+}
+
+/**
+ * One embedded DuckDB that buffers archive rows and writes them as zstd Parquet. Rows are appended into a
+ * temporary table (DuckDB memory, not the JS heap), then `COPY ... TO ... (FORMAT parquet)` writes the file.
+ */
+export class ParquetEngine {
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async create(options: ParquetEngineOptions = {}): Promise<ParquetEngine> {
+    const settings: Record<string, string> = { threads: String(options.threads ?? 2) };
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    if (options.tempDirectory) settings.temp_directory = options.tempDirectory;
+    return new ParquetEngine(await DuckDBInstance.create(':memory:', settings));
+  }
+
+  /** A new, empty batch of rows destined for one Parquet object. */
+  async openBatch(): Promise<ParquetBatch> {
+    const connection = await this.instance.connect();
+    const table = `batch_${randomBytes(6).toString('hex')}`;
+    try {
+      await connection.run(`CREATE TABLE ${table} (${TABLE_COLUMNS})`);
+      const appender = await connection.createAppender(table);
+      return new ParquetBatch(connection, table, appender);
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
+  }
+
+  /** Writes `records` (in the given order) to a Parquet file. */
+  async write(records: Iterable<ArchiveRecord>, path: string): Promise<ParquetWriteResult> {
+    const batch = await this.openBatch();
+    try {
+      for (const r of records) batch.append(r);
+      return await batch.writeTo(path);
+    } finally {
+      await batch.discard();
+    }
+  }
+
+  /** Reads a Parquet file's archive rows back, in file order. */
+  async read(path: string): Promise<ArchiveRecord[]> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT stream, shard_id, sequence_number, sub_sequence_number, partition_key, explicit_hash_key,
+                epoch_ms(arrival_time) AS arrival_ms, data
+           FROM read_parquet(${sqlString(path)})`,
+      );
+      return reader.getRows().map((row) => ({
+        stream: row[0] as string,
+        shardId: row[1] as string,
+        sequenceNumber: row[2] as string,
+        subSequenceNumber: Number(row[3] as bigint),
+        partitionKey: row[4] as string,
+        explicitHashKey: (row[5] as string | null) ?? null,
+        arrivalTime: Number(row[6] as bigint),
+        data: (row[7] as DuckDBBlobValue).bytes,
+      }));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Column names and DuckDB types of a Parquet file (checks the layout). */
+  async describe(path: string): Promise<{ name: string; type: string }[]> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`);
+      return reader.getRows().map((row) => ({ name: String(row[0]), type: String(row[1]) }));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Compression codecs used by a Parquet file's column chunks (from DuckDB's `parquet_metadata`). */
+  async codecs(path: string): Promise<string[]> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT DISTINCT compression FROM parquet_metadata(${sqlString(path)}) ORDER BY 1`,
+      );
+      return reader.getRows().map((row) => String(row[0]));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}
+
+/** Rows of one future archive object, held in DuckDB until `writeTo`. Not safe for concurrent use. */
+export class ParquetBatch {
+  private rows = 0;
+  private dataBytes = 0;
+  private closed = false;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly table: string,
+    private readonly appender: DuckDBAppender,
+  ) {}
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Sum of the records' data and key sizes: what the buffering size hint is measured against. */
+  get size(): number {
+    return this.dataBytes;
+  }
+
+  append(r: ArchiveRecord): void {
+    const a = this.appender;
+    a.appendBigInt(BigInt(this.rows));
+    a.appendVarchar(r.stream);
+    a.appendVarchar(r.shardId);
+    a.appendVarchar(r.sequenceNumber);
+    a.appendBigInt(BigInt(r.subSequenceNumber));
+    a.appendVarchar(r.partitionKey);
+    if (r.explicitHashKey === null || r.explicitHashKey === undefined) a.appendNull();
+    else a.appendVarchar(r.explicitHashKey);
+    a.appendTimestamp(new DuckDBTimestampValue(BigInt(r.arrivalTime) * 1000n));
+    a.appendBlob(r.data);
+    a.endRow();
+    this.rows += 1;
+    this.dataBytes += r.data.byteLength + r.partitionKey.length + r.sequenceNumber.length;
+  }
+
+  /** Writes the rows, in append order, as one zstd Parquet file at `path` (overwriting it). */
+  async writeTo(path: string): Promise<ParquetWriteResult> {
+    this.appender.flushSync();
+    await this.connection.run(
+      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table} ORDER BY ord) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const { size } = await stat(path);
+    return { rows: this.rows, bytes: size };
+  }
+
+  /** Frees the rows. Always call it, written or not. */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.appender.closeSync();
+      await this.connection.run(`DROP TABLE IF EXISTS ${this.table}`);
+    } finally {
+      this.connection.closeSync();
+    }
+  }
+}
+
+/** Downloads an archive object and reads its rows (tests, the catalog's checks). */
+export async function readArchiveObject(store: ArchiveStore, key: string, engine?: ParquetEngine): Promise<ArchiveRecord[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'flux-read-'));
+  const own = engine ? undefined : await ParquetEngine.create({ threads: 1 });
+  try {
+    const path = join(dir, 'object.parquet');
+    await store.getToFile(key, path);
+    return await (engine ?? own!).read(path);
+  } finally {
+    own?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
