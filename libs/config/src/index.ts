@@ -1,6 +1,14 @@
 export { parseArchiveUri, type ArchiveLocation } from './archive-uri';
 export { envBoolean, envInt, envList, envPort, envUrl } from './env-types';
-export { ConfigError, describeSettings, fluxEnv, loadConfig, type ConfigIssue, type FluxConfig } from './load-config';
+export {
+  ConfigError,
+  describeSettings,
+  fluxEnv,
+  loadConfig,
+  loadDatabaseUrl,
+  type ConfigIssue,
+  type FluxConfig,
+} from './load-config';
 export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
 export type { CoreConfig } from './sections/core';
 

@@ -51,3 +51,10 @@ export function describeSettings(): { key: string; description: string; default?
     return { key, description: s.description ?? '', default: def === '' ? undefined : def };
   });
 }
+
+/** Only the database URL, for commands that need nothing else (migrations). */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = coreEnv.shape.DATABASE_URL.safeParse(env.DATABASE_URL || undefined);
+  if (!parsed.success) throw new ConfigError([{ key: 'DATABASE_URL', message: parsed.error.issues[0].message }]);
+  return parsed.data;
+}

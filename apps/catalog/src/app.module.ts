@@ -1,0 +1,8 @@
+import { FluxServiceModule } from '@flux-capacitor/service-kit';
+import { Module } from '@nestjs/common';
+
+/** The catalog service: shared service plumbing plus its feature modules. */
+@Module({
+  imports: [FluxServiceModule.forRoot({ service: 'catalog', dependencies: ['postgres', 'sqs', 's3'] })],
+})
+export class AppModule {}

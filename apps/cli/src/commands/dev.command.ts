@@ -1,0 +1,135 @@
+import { migrate } from '@flux-capacitor/persistence';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flux-capacitor/service-kit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { cliEnv } from '../cli-env';
+import { CliError } from '../cli-error';
+import { DEV_ENV_FILE, WORKSPACE_ROOT, writeEnvFile } from '../workspace';
+import { stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
+
+/** Turns a service's JSON log line into `12:00:01 catalog  INFO  message`, keeping non-JSON lines as they are. */
+export function formatLogLine(service: string, line: string, color = ''): string {
+  const reset = color ? '\x1b[0m' : '';
+  const name = `${color}${service.padEnd(18)}${reset}`;
+  try {
+    const entry = JSON.parse(line) as { level?: number; time?: number; msg?: string; context?: string; err?: { message?: string } };
+    const time = new Date(entry.time ?? Date.now()).toISOString().slice(11, 19);
+    const extra = entry.err?.message ? ` (${entry.err.message})` : '';
+    return `${time} ${name} ${LEVELS[entry.level ?? 30] ?? 'INFO '} ${entry.msg ?? ''}${extra}`;
+  } catch {
+    return `${new Date().toISOString().slice(11, 19)} ${name} ${line}`;
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new CliError(`service at ${url} exited with code ${child.exitCode} during start-up`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new CliError(`service at ${url} was not healthy within 60 s`);
+}
+
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function registerDevCommand(program: Command): void {
+  stackOptions(
+    program
+      .command('dev')
+      .description('Run the whole system locally: the stack, migrations and all four services, with interleaved logs')
+      .option('--services <names>', `comma-separated subset of ${SERVICE_NAMES.join(',')}`),
+  ).action(async (flags: StackFlags & { services?: string }) => {
+    const wanted = (flags.services?.split(',').map((s) => s.trim()) ?? SERVICE_NAMES) as ServiceName[];
+    const unknown = wanted.filter((s) => !SERVICE_NAMES.includes(s));
+    if (unknown.length) throw new CliError(`unknown service(s): ${unknown.join(', ')}`);
+    const started = Date.now();
+    const say = (line: string) => process.stdout.write(`${formatLogLine('fluxcap', JSON.stringify({ msg: line }))}\n`);
+
+    const stack = await startDevStack(flags, (line) => say(line));
+    const children = new Map<ServiceName, ChildProcess>();
+    let stopping = false;
+    const shutdown = async (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      say('stopping services and the stack');
+      await Promise.all([...children.values()].map((c) => stopChild(c, 30_000)));
+      await stack.stop();
+      process.exit(code);
+    };
+    try {
+      say(`stack ready: kinesis ${stack.endpoints.kinesis}, sqs ${stack.endpoints.sqs}, s3 ${stack.endpoints.s3}, postgres ${stack.endpoints.postgres}`);
+      const applied = await migrate(stack.endpoints.databaseUrl);
+      say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+
+      const token = randomBytes(24).toString('hex');
+      const env: Record<string, string> = {
+        ...stack.env,
+        FLUX_API_TOKENS: `${token}:admin+query+replay`,
+        FLUX_API_TOKEN: token,
+      };
+      const urls: Record<string, string> = {};
+      for (const service of wanted) urls[SERVICES[service].urlVariable] = `http://127.0.0.1:${SERVICES[service].defaultPort}`;
+      writeEnvFile(DEV_ENV_FILE, { ...env, ...urls });
+
+      wanted.forEach((service, i) => {
+        const child = spawn(
+          process.execPath,
+          ['-r', '@swc-node/register', join(WORKSPACE_ROOT, 'apps', service, 'src', 'main.ts')],
+          {
+            cwd: WORKSPACE_ROOT,
+            env: { ...cliEnv.all, ...env, PORT: String(SERVICES[service].defaultPort), LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        const color = process.stdout.isTTY ? COLORS[i % COLORS.length] : '';
+        for (const stream of [child.stdout, child.stderr]) {
+          if (stream) createInterface({ input: stream }).on('line', (l) => process.stdout.write(`${formatLogLine(service, l, color)}\n`));
+        }
+        child.once('exit', (code, signal) => {
+          if (!stopping) {
+            say(`${service} exited (${signal ?? code}); stopping everything`);
+            void shutdown(1);
+          }
+        });
+        children.set(service, child);
+      });
+      process.once('SIGINT', () => void shutdown(0));
+      process.once('SIGTERM', () => void shutdown(0));
+
+      const deadline = Date.now() + 60_000;
+      await Promise.all(
+        wanted.map(async (service) => {
+          const url = `http://127.0.0.1:${SERVICES[service].defaultPort}`;
+          await waitHealthy(url, children.get(service)!, deadline);
+          say(`${service} ready at ${url}`);
+        }),
+      );
+      say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${DEV_ENV_FILE} (source it to use fluxcap against them)`);
+      await untilSignal();
+    } catch (err) {
+      say(err instanceof Error ? err.message : String(err));
+      await shutdown(1);
+    }
+  });
+}

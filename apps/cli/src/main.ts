@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { ConfigError } from '@flux-capacitor/config';
+import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error';
+import { registerConfigCommand } from './commands/config.command';
+import { registerDevCommand } from './commands/dev.command';
+import { registerMigrateCommand } from './commands/migrate.command';
+import { registerStackCommand } from './commands/stack.command';
+
+const program = new Command('fluxcap')
+  .description('flux-capacitor: archive, search and replay Amazon Kinesis streams')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerStackCommand(program);
+registerDevCommand(program);
+registerMigrateCommand(program);
+registerConfigCommand(program);
+
+/** Every failure ends as one line on stderr and a non-zero exit code. */
+function fail(err: unknown): never {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  const message = err instanceof Error ? err.message : String(err);
+  const json = process.argv.includes('--json');
+  process.stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `fluxcap: ${message.split('\n')[0]}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : err instanceof ConfigError ? 78 : 1);
+}
+
+program.parseAsync(process.argv).catch(fail);

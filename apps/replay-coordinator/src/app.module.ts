@@ -1,0 +1,8 @@
+import { FluxServiceModule } from '@flux-capacitor/service-kit';
+import { Module } from '@nestjs/common';
+
+/** The replay-coordinator service: shared service plumbing plus its feature modules. */
+@Module({
+  imports: [FluxServiceModule.forRoot({ service: 'replay-coordinator', dependencies: ['postgres', 'sqs', 's3', 'kinesis'] })],
+})
+export class AppModule {}

@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FLUX_CONFIG, type ApiRole, type FluxConfig } from '@flux-capacitor/config';
+import { timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { DomainError } from '../errors/domain-error';
+
+const ROLE_KEY = 'flux:required-role';
+
+/** Marks a controller or route as needing a bearer token that grants `role` (admin grants every role). */
+export const RequireRole = (role: ApiRole) => SetMetadata(ROLE_KEY, role);
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Bearer-token authentication for the HTTP APIs: no token or an unknown one is 401, a token without the
+ * route's role is 403. Tokens and their roles come from FLUX_API_TOKENS.
+ */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const role = this.reflector.getAllAndOverride<ApiRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    if (!role) return true;
+    const req = context.switchToHttp().getRequest<Request & { principal?: { roles: Set<ApiRole> } }>();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new DomainError('UNAUTHENTICATED', 'missing bearer token', 'unauthenticated');
+    let roles: Set<ApiRole> | undefined;
+    for (const [token, granted] of this.config.auth.tokens) if (safeEqual(token, match[1])) roles = granted;
+    if (!roles) throw new DomainError('UNAUTHENTICATED', 'unknown bearer token', 'unauthenticated');
+    if (!roles.has(role) && !roles.has('admin')) {
+      throw new DomainError('FORBIDDEN', `this token lacks the "${role}" role`, 'forbidden');
+    }
+    req.principal = { roles };
+    return true;
+  }
+}

@@ -1,0 +1,97 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
+import { FLUX_CONFIG, loadConfig, type FluxConfig } from '@flux-capacitor/config';
+import { dataSourceOptions } from '@flux-capacitor/persistence';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { DomainErrorFilter } from './errors/domain-error.filter';
+import { archiveCheck, kinesisCheck, postgresCheck, sqsCheck } from './health/dependency-checks';
+import { HealthController } from './health/health.controller';
+import { HealthRegistry } from './health/health.registry';
+import { loggerOptions } from './logging/logger-options';
+import { MetricsController } from './metrics/metrics.controller';
+import type { ServiceName } from './service-name';
+
+export type Dependency = 'postgres' | 'sqs' | 's3' | 'kinesis';
+
+export interface FluxServiceOptions {
+  service: ServiceName;
+  /** What /health checks: each is a real call to the dependency. */
+  dependencies: Dependency[];
+  /** The environment to validate; defaults to the process environment. Tests pass their own. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const SERVICE_OPTIONS = Symbol.for('flux-capacitor.service-options');
+
+/**
+ * What every flux-capacitor service has: validated config, JSON logs, Postgres through TypeORM, AWS clients,
+ * /health, /metrics, bearer auth for routes marked with @RequireRole, and domain errors mapped to HTTP.
+ */
+@Global()
+@Module({})
+export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(SERVICE_OPTIONS) private readonly options: FluxServiceOptions,
+    @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
+    private readonly registry: HealthRegistry,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  static forRoot(options: FluxServiceOptions): DynamicModule {
+    return {
+      module: FluxServiceModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          // Validation happens here, once, at start; a bad setting stops the process naming the key.
+          load: [() => ({ flux: loadConfig(options.env) })],
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (cs: ConfigService) => loggerOptions(options.service, cs.getOrThrow<FluxConfig>('flux')),
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (cs: ConfigService) => dataSourceOptions(cs.getOrThrow<FluxConfig>('flux').database.url),
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_OPTIONS, useValue: options },
+        { provide: FLUX_CONFIG, inject: [ConfigService], useFactory: (cs: ConfigService) => cs.getOrThrow('flux') },
+        { provide: SQSClient, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createSqsClient(c.aws) },
+        { provide: S3Client, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createS3Client(c.aws) },
+        { provide: KinesisClient, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createKinesisClient(c.aws) },
+        HealthRegistry,
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
+      exports: [FLUX_CONFIG, SERVICE_OPTIONS, SQSClient, S3Client, KinesisClient, HealthRegistry],
+    };
+  }
+
+  onModuleInit(): void {
+    register.setDefaultLabels({ service: this.options.service });
+    if (!register.getSingleMetric('flux_process_cpu_user_seconds_total')) collectDefaultMetrics({ prefix: 'flux_' });
+    const deps = new Set(this.options.dependencies);
+    const get = <T>(token: abstract new (...args: never[]) => T) => this.moduleRef.get(token, { strict: false });
+    if (deps.has('postgres')) this.registry.register('postgres', postgresCheck(get(DataSource)));
+    if (deps.has('sqs')) this.registry.register('sqs', sqsCheck(get(SQSClient), this.config.sqs.queuePrefix));
+    if (deps.has('s3')) this.registry.register('archive', archiveCheck(this.config.archive, get(S3Client)));
+    if (deps.has('kinesis')) this.registry.register('kinesis', kinesisCheck(get(KinesisClient)));
+  }
+
+  onApplicationShutdown(): void {
+    for (const client of [SQSClient, S3Client, KinesisClient]) this.moduleRef.get(client, { strict: false }).destroy();
+  }
+}
