@@ -1,7 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { DataSource } from 'typeorm';
+import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { RegisterObjectResult } from './catalog.types';
+import { mergeSchema, schemaFingerprint, type ObservedSchema } from './schema/schema-inference';
+
+export interface RecordSchemaResult {
+  /** the stream's schema version after the merge */
+  version: number;
+  /** true when the batch made a new version (a field, type, nullability or the format changed) */
+  versionAdded: boolean;
+}
 
 /** The folder of an object URI (`.../dt=YYYY-MM-DD/hour=HH`): the location of its Hive partition. */
 export function partitionLocationOf(objectUri: string): string {
@@ -75,6 +84,53 @@ export class CatalogWriter {
       const partitionAdded = newPartition.length > 0;
       this.logger.log({ msg: 'object catalogued', stream: o.stream, uri: o.objectUri, records: o.recordCount, partitionAdded });
       return { objectAdded: true, partitionAdded, partition };
+    });
+  }
+
+  /**
+   * Merges a batch's observed schema (usually one object's records) into the stream's schema. Writes version
+   * N+1 when paths, types, nullability or format change; otherwise widens the latest version's first/last seen.
+   * With `objectUri`, marks that object as inferred. Serialised per stream by a row lock.
+   */
+  async recordSchema(stream: string, observed: ObservedSchema, objectUri?: string): Promise<RecordSchemaResult> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`INSERT INTO catalog_stream (name) VALUES ($1) ON CONFLICT ON CONSTRAINT pk_catalog_stream DO NOTHING`, [
+        stream,
+      ]);
+      await m.query(`SELECT name FROM catalog_stream WHERE name = $1 FOR UPDATE`, [stream]);
+      const latest: { version: number; format: CatalogStreamFormat; fields: CatalogSchemaField[]; fingerprint: string }[] =
+        await m.query(
+          `SELECT version, format, fields, fingerprint FROM catalog_schema_version
+            WHERE stream = $1 ORDER BY version DESC LIMIT 1`,
+          [stream],
+        );
+      const current = latest[0] ?? null;
+      const merged = mergeSchema(current, observed);
+      const fingerprint = schemaFingerprint(merged);
+      let version: number;
+      let versionAdded: boolean;
+      if (current && current.fingerprint === fingerprint) {
+        version = current.version;
+        versionAdded = false;
+        await m.query(
+          `UPDATE catalog_schema_version
+              SET fields = $3::jsonb, first_seen = least(first_seen, $4::timestamptz), last_seen = greatest(last_seen, $5::timestamptz)
+            WHERE stream = $1 AND version = $2`,
+          [stream, version, JSON.stringify(merged.fields), observed.firstSeen, observed.lastSeen],
+        );
+      } else {
+        version = (current?.version ?? 0) + 1;
+        versionAdded = true;
+        await m.query(
+          `INSERT INTO catalog_schema_version (stream, version, format, fields, fingerprint, first_seen, last_seen)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
+          [stream, version, merged.format, JSON.stringify(merged.fields), fingerprint, observed.firstSeen, observed.lastSeen],
+        );
+      }
+      await m.query(`UPDATE catalog_stream SET format = $2, updated_at = now() WHERE name = $1`, [stream, merged.format]);
+      if (objectUri) await m.query(`UPDATE catalog_object SET schema_version = $2 WHERE uri = $1`, [objectUri, version]);
+      if (versionAdded) this.logger.log({ msg: 'schema version added', stream, version, fields: merged.fields.length });
+      return { version, versionAdded };
     });
   }
 }

@@ -1,5 +1,5 @@
 export { CatalogReader } from './catalog-reader';
-export { CatalogWriter, partitionLocationOf, partitionStart } from './catalog-writer';
+export { CatalogWriter, partitionLocationOf, partitionStart, type RecordSchemaResult } from './catalog-writer';
 export type {
   CatalogObjectInfo,
   PartitionInfo,
@@ -8,3 +8,13 @@ export type {
   StreamSummary,
   TimeRange,
 } from './catalog.types';
+export {
+  MAX_SCHEMA_DEPTH,
+  MAX_SCHEMA_FIELDS,
+  SchemaObserver,
+  mergeSchema,
+  schemaFingerprint,
+  type JsonFieldType,
+  type ObservedSchema,
+  type SchemaSnapshot,
+} from './schema/schema-inference';

@@ -1,4 +1,4 @@
-import { CatalogReader, CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogReader, CatalogWriter, SchemaObserver } from '@flux-capacitor/catalog';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, type TestDatabase } from '@flux-capacitor/testing';
@@ -125,7 +125,7 @@ describe('catalog store (Postgres)', () => {
 
   it('summarises every stream', async () => {
     const streams = await reader.listStreams();
-    expect(streams.map((s) => s.name)).toEqual(['dupes', 'marks', 'parts', 'race', 'window']);
+    expect(streams.map((s) => s.name)).toEqual(expect.arrayContaining(['dupes', 'marks', 'parts', 'race', 'window']));
     const window = streams.find((s) => s.name === 'window')!;
     expect(window).toMatchObject({ objectCount: 3, recordCount: 30, bytes: 3000, partitionCount: 2, format: null, schemaVersion: null });
     expect(window.firstArrivalTime).toEqual(new Date('2026-11-25T08:00:00.000Z'));
@@ -139,5 +139,33 @@ describe('catalog store (Postgres)', () => {
       writer.registerObject(object('bad', 'shardId-000000000000', '9', '1', '2026-11-25T10:00:00.000Z', '2026-11-25T10:01:00.000Z')),
     ).rejects.toThrow(/first sequence number is after the last/);
     expect(await reader.getStream('bad')).toBeNull();
+  });
+
+  it('versions a stream schema as it evolves and keeps one version while it does not', async () => {
+    const s = 'evolving';
+    const o1 = object(s, 'shardId-000000000000', '1', '2', '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:01.000Z');
+    await writer.registerObject(o1);
+    const batch = (records: unknown[], at: string) => {
+      const obs = new SchemaObserver();
+      for (const r of records) obs.observe(new TextEncoder().encode(JSON.stringify(r)), Date.parse(at));
+      return obs.result();
+    };
+    expect(await writer.recordSchema(s, batch([{ id: 1 }], '2026-11-25T10:00:00.000Z'), o1.objectUri)).toEqual({ version: 1, versionAdded: true });
+    expect(await writer.recordSchema(s, batch([{ id: 2 }], '2026-11-25T11:00:00.000Z'))).toEqual({ version: 1, versionAdded: false });
+    expect(await writer.recordSchema(s, batch([{ id: 3, name: 'x' }], '2026-11-25T12:00:00.000Z'))).toEqual({ version: 2, versionAdded: true });
+
+    const latest = await reader.getSchema(s);
+    expect(latest).toMatchObject({ version: 2, format: 'json' });
+    expect(latest!.fields.map((f) => [f.path, f.types, f.nullable])).toEqual([
+      ['id', ['integer'], false],
+      ['name', ['string'], true],
+    ]);
+    const versions = await reader.listSchemaVersions(s);
+    expect(versions.map((v) => [v.version, v.firstSeen.toISOString(), v.lastSeen.toISOString()])).toEqual([
+      [1, '2026-11-25T10:00:00.000Z', '2026-11-25T11:00:00.000Z'],
+      [2, '2026-11-25T12:00:00.000Z', '2026-11-25T12:00:00.000Z'],
+    ]);
+    expect((await reader.getStream(s))).toMatchObject({ format: 'json', schemaVersion: 2 });
+    expect(await ds.query(`SELECT schema_version FROM catalog_object WHERE uri = $1`, [o1.objectUri])).toEqual([{ schema_version: 1 }]);
   });
 });
