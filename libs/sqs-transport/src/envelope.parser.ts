@@ -1,0 +1,55 @@
+import { envelopeSchema, isMessageType, MessageContracts, type Envelope, type MessageType } from '@flux-capacitor/contracts';
+import type { z } from 'zod';
+
+/** Why a message can never be handled; each goes straight to the dead-letter queue. */
+export type PoisonReason = 'malformed-json' | 'invalid-envelope' | 'unknown-type' | 'unsupported-version' | 'invalid-payload';
+
+export type ParsedEnvelope =
+  | { ok: true; envelope: Envelope & { type: MessageType } }
+  | { ok: false; reason: PoisonReason; detail: string; type?: string; id?: string };
+
+const describeIssues = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+
+/**
+ * Parses an SQS message body into an envelope and validates its payload against the message contract of its
+ * type and version. The payload in the result is the schema's output (unknown keys dropped).
+ */
+export function parseEnvelope(body: string | undefined): ParsedEnvelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(body ?? '');
+  } catch (err) {
+    return { ok: false, reason: 'malformed-json', detail: `body is not JSON: ${(err as Error).message}` };
+  }
+  const env = envelopeSchema.safeParse(json);
+  if (!env.success) {
+    const raw = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+    return {
+      ok: false,
+      reason: 'invalid-envelope',
+      detail: describeIssues(env.error),
+      type: typeof raw.type === 'string' ? raw.type : undefined,
+      id: typeof raw.id === 'string' ? raw.id : undefined,
+    };
+  }
+  const { type, version, id } = env.data;
+  if (!isMessageType(type)) {
+    return { ok: false, reason: 'unknown-type', detail: `unknown message type "${type}"`, type, id };
+  }
+  const contract = MessageContracts[type];
+  if (version !== contract.version) {
+    return {
+      ok: false,
+      reason: 'unsupported-version',
+      detail: `"${type}" version ${version} is not supported (this build handles version ${contract.version})`,
+      type,
+      id,
+    };
+  }
+  const payload = (contract.schema as z.ZodType).safeParse(env.data.payload);
+  if (!payload.success) {
+    return { ok: false, reason: 'invalid-payload', detail: describeIssues(payload.error), type, id };
+  }
+  return { ok: true, envelope: { ...env.data, type, payload: payload.data } };
+}

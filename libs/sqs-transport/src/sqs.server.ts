@@ -1,0 +1,403 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Logger } from '@nestjs/common';
+import { messageTypesForQueue, type QueueName } from '@flux-capacitor/contracts';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { parseEnvelope, type PoisonReason } from './envelope.parser';
+import { ensureQueues, type ResolvedQueue } from './ensure-queues';
+import { checkHandlers, type RegisteredHandler } from './handler-check';
+import type { SqsSettings } from './queue-names';
+import { SqsContext } from './sqs.context';
+import { HandlerRegistrationError } from './sqs.errors';
+import { sqsMetrics } from './sqs.metrics';
+
+export const SQS_TRANSPORT = Symbol.for('flux-capacitor.sqs-transport');
+
+export interface SqsServerOptions {
+  client: SQSClient;
+  settings: SqsSettings;
+  queue: QueueName;
+  /** Service name; the inbox de-duplicates per (consumer, envelope id). */
+  consumer: string;
+  dataSource: DataSource;
+  /** Handlers running at once. Defaults to `settings.batchSize`. */
+  concurrency?: number;
+  /** How long `close()` waits for running handlers before handing their messages back. Default 25 s. */
+  shutdownGraceMs?: number;
+}
+
+type Outcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered' | 'handed-back';
+
+interface InFlight {
+  message: Message;
+  handedBack: boolean;
+}
+
+/** Why this service moved a message to the dead-letter queue; sent along as a message attribute. */
+type DeadLetterReason = PoisonReason | 'no-handler' | 'receive-count-exceeded';
+
+const DELETE_FLUSH_MS = 20;
+const RECEIVE_RETRY_MS = 1000;
+
+/**
+ * A NestJS microservice transport over SQS: `@EventPattern('<message type>')` handlers consume the queue
+ * `<prefix><queue>`. Long-polls in batches, extends the visibility timeout while a handler runs, deletes handled
+ * messages in batches, dead-letters poison messages at once, and handles each envelope once per consumer through
+ * the `inbox_message` table (the handler runs inside that transaction; see SqsContext#entityManager).
+ */
+export class SqsServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = SQS_TRANSPORT;
+  protected override readonly logger = new Logger(SqsServer.name);
+
+  private readonly concurrency: number;
+  private readonly graceMs: number;
+  private resolved?: ResolvedQueue;
+  private running = false;
+  private closing?: Promise<void>;
+  private pollLoop?: Promise<void>;
+  private receiveAbort?: AbortController;
+  private readonly inFlight = new Map<Promise<Outcome>, InFlight>();
+  private slotFreed?: () => void;
+  private pendingDeletes: { Id: string; ReceiptHandle: string }[] = [];
+  private deleteTimer?: NodeJS.Timeout;
+  private deletesInProgress = new Set<Promise<void>>();
+
+  constructor(private readonly options: SqsServerOptions) {
+    super();
+    this.concurrency = Math.max(1, options.concurrency ?? options.settings.batchSize);
+    this.graceMs = options.shutdownGraceMs ?? 25_000;
+  }
+
+  /** The resolved queue URLs, once listening (for health checks). */
+  get queue(): ResolvedQueue | undefined {
+    return this.resolved;
+  }
+
+  listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): void {
+    try {
+      this.assertHandlers();
+    } catch (err) {
+      callback(err);
+      return;
+    }
+    ensureQueues(this.options.client, this.options.settings, [this.options.queue]).then(
+      (queues) => {
+        this.resolved = queues.get(this.options.queue)!;
+        this.running = true;
+        this.pollLoop = this.poll();
+        this.logger.log({
+          msg: 'consuming SQS queue',
+          queue: this.resolved.name,
+          consumer: this.options.consumer,
+          types: messageTypesForQueue(this.options.queue),
+          concurrency: this.concurrency,
+        });
+        callback();
+      },
+      (err) => callback(err),
+    );
+  }
+
+  /**
+   * Stops polling, waits up to the grace period for running handlers, then hands the messages of those still
+   * running back to the queue (visibility 0) so another instance picks them up. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  on(): never {
+    throw new Error('SqsServer does not emit events; use its logs and metrics');
+  }
+
+  unwrap<T>(): T {
+    return this.options.client as T;
+  }
+
+  /** Registered handlers as the start-up check sees them. */
+  registeredHandlers(): RegisteredHandler[] {
+    return [...this.getHandlers()].map(([pattern, handler]) => {
+      let count = 0;
+      for (let h: MessageHandler | undefined = handler; h; h = h.next) count++;
+      return { pattern, count, isEventHandler: handler.isEventHandler === true };
+    });
+  }
+
+  private assertHandlers(): void {
+    const problems = checkHandlers(messageTypesForQueue(this.options.queue), this.registeredHandlers());
+    if (problems.length > 0) throw new HandlerRegistrationError(this.options.queue, problems);
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasRunning = this.running;
+    this.running = false;
+    this.receiveAbort?.abort();
+    this.slotFreed?.();
+    await this.pollLoop;
+    if (!wasRunning) return;
+    const started = Date.now();
+    if (this.inFlight.size > 0) {
+      this.logger.log({ msg: 'waiting for running handlers', queue: this.resolved?.name, count: this.inFlight.size, graceMs: this.graceMs });
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.graceMs)));
+      await Promise.race([Promise.allSettled([...this.inFlight.keys()]), grace]);
+      clearTimeout(timer);
+    }
+    const unfinished = [...this.inFlight.values()];
+    await Promise.all(
+      unfinished.map(async (entry) => {
+        entry.handedBack = true;
+        await this.changeVisibility(entry.message, 0);
+      }),
+    );
+    if (unfinished.length > 0) {
+      this.logger.warn({
+        msg: 'handed back unfinished messages',
+        queue: this.resolved?.name,
+        count: unfinished.length,
+        messageIds: unfinished.map((e) => e.message.MessageId),
+      });
+    }
+    await this.flushDeletes();
+    await Promise.allSettled([...this.deletesInProgress]);
+    this.logger.log({ msg: 'stopped consuming', queue: this.resolved?.name, waitedMs: Date.now() - started });
+  }
+
+  private async poll(): Promise<void> {
+    const { client, settings } = this.options;
+    const queue = this.resolved!;
+    while (this.running) {
+      while (this.running && this.inFlight.size >= this.concurrency) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      }
+      if (!this.running) break;
+      this.receiveAbort = new AbortController();
+      let messages: Message[];
+      try {
+        const out = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: Math.min(settings.batchSize, this.concurrency - this.inFlight.size),
+            WaitTimeSeconds: settings.waitTimeSeconds,
+            VisibilityTimeout: settings.visibilityTimeoutSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+            // Deprecated spelling of the line above (typed for queue attributes, but SQS reads message
+            // attribute names from it); local-aws-sqs only understands this one.
+            AttributeNames: ['ApproximateReceiveCount' as QueueAttributeName],
+          }),
+          { abortSignal: this.receiveAbort.signal },
+        );
+        messages = out.Messages ?? [];
+      } catch (err) {
+        if (!this.running) break;
+        this.logger.error({ msg: 'ReceiveMessage failed; retrying', queue: queue.name, err: (err as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, RECEIVE_RETRY_MS));
+        continue;
+      }
+      if (messages.length > 0) this.logger.debug({ msg: 'received', queue: queue.name, count: messages.length });
+      for (const message of messages) {
+        const entry: InFlight = { message, handedBack: false };
+        const work = this.process(entry);
+        this.inFlight.set(work, entry);
+        void work.then((outcome) => {
+          this.inFlight.delete(work);
+          if ((outcome === 'handled' || outcome === 'duplicate') && !entry.handedBack) this.scheduleDelete(message);
+          this.slotFreed?.();
+        });
+      }
+    }
+  }
+
+  /** Runs one delivery to its outcome; never rejects. */
+  private async process(entry: InFlight): Promise<Outcome> {
+    const { message } = entry;
+    const queue = this.resolved!;
+    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+    const parsed = parseEnvelope(message.Body);
+    const type = parsed.ok ? parsed.envelope.type : (parsed.type ?? 'unknown');
+    sqsMetrics.received.inc({ queue: queue.name, type });
+    try {
+      if (!parsed.ok) {
+        return await this.deadLetter(message, type, parsed.reason, parsed.detail, parsed.id);
+      }
+      const { envelope } = parsed;
+      const handler = this.getHandlerByPattern(envelope.type);
+      if (!handler) {
+        return await this.deadLetter(message, type, 'no-handler', `no handler for "${type}" on this queue`, envelope.id);
+      }
+      if (receiveCount > this.options.settings.maxReceiveCount) {
+        // The redrive policy should have moved it already; the queue may have been created without one.
+        return await this.deadLetter(
+          message,
+          type,
+          'receive-count-exceeded',
+          `received ${receiveCount} times, more than maxReceiveCount ${this.options.settings.maxReceiveCount}`,
+          envelope.id,
+        );
+      }
+      return await this.handle(entry, handler, envelope, receiveCount);
+    } catch (err) {
+      // Only the dead-letter path can get here (SendMessage failed); the message stays and is redelivered.
+      this.logger.error({ msg: 'could not settle message', queue: queue.name, messageId: message.MessageId, err: (err as Error).message });
+      return 'failed';
+    }
+  }
+
+  private async handle(
+    entry: InFlight,
+    handler: MessageHandler,
+    envelope: SqsContext['envelope'],
+    receiveCount: number,
+  ): Promise<Outcome> {
+    const { message } = entry;
+    const queue = this.resolved!;
+    const { consumer, dataSource, settings } = this.options;
+    const labels = { queue: queue.name, type: envelope.type };
+    const started = process.hrtime.bigint();
+    const extendEveryMs = Math.max(1000, (settings.visibilityTimeoutSeconds * 1000) / 2);
+    const extender = setInterval(() => {
+      if (!entry.handedBack) void this.changeVisibility(message, settings.visibilityTimeoutSeconds);
+    }, extendEveryMs);
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const outcome = await dataSource.transaction(async (entityManager) => {
+        const claimed: unknown[] = await entityManager.query(
+          `INSERT INTO inbox_message (consumer, message_id, message_type) VALUES ($1, $2, $3)
+           ON CONFLICT ON CONSTRAINT pk_inbox_message DO NOTHING RETURNING message_id`,
+          [consumer, envelope.id, envelope.type],
+        );
+        if (claimed.length === 0) return 'duplicate' as const;
+        const context = new SqsContext([message, envelope, entityManager, queue.queue]);
+        const result = await handler(envelope.payload, context);
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        return 'handled' as const;
+      });
+      if (outcome === 'duplicate') {
+        sqsMetrics.duplicates.inc(labels);
+        this.logger.log({ msg: 'duplicate delivery; already handled', ...labels, envelopeId: envelope.id, messageId: message.MessageId });
+      } else {
+        sqsMetrics.handled.inc(labels);
+        this.logger.debug({ msg: 'handled', ...labels, envelopeId: envelope.id, correlationId: envelope.correlationId, ms: Math.round(seconds() * 1000) });
+      }
+      sqsMetrics.handlerDuration.observe({ ...labels, outcome }, seconds());
+      return entry.handedBack ? 'handed-back' : outcome;
+    } catch (err) {
+      sqsMetrics.failed.inc(labels);
+      sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'failed' }, seconds());
+      this.logger.warn({
+        msg: 'handler failed; message will be redelivered',
+        ...labels,
+        envelopeId: envelope.id,
+        correlationId: envelope.correlationId,
+        messageId: message.MessageId,
+        receiveCount,
+        maxReceiveCount: settings.maxReceiveCount,
+        err: describeError(err),
+      });
+      return 'failed';
+    } finally {
+      clearInterval(extender);
+    }
+  }
+
+  private async deadLetter(
+    message: Message,
+    type: string,
+    reason: DeadLetterReason,
+    detail: string,
+    envelopeId?: string,
+  ): Promise<Outcome> {
+    const queue = this.resolved!;
+    await this.options.client.send(
+      new SendMessageCommand({
+        QueueUrl: queue.deadLetterUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: {
+          'flux-dead-letter-reason': { DataType: 'String', StringValue: reason },
+          'flux-dead-letter-detail': { DataType: 'String', StringValue: detail.slice(0, 1000) || reason },
+          'flux-source-queue': { DataType: 'String', StringValue: queue.name },
+          'flux-source-message-id': { DataType: 'String', StringValue: message.MessageId ?? 'unknown' },
+        },
+      }),
+    );
+    sqsMetrics.deadLettered.inc({ queue: queue.name, type });
+    this.logger.error({
+      msg: 'moved message to dead-letter queue',
+      queue: queue.name,
+      deadLetterQueue: queue.deadLetterName,
+      type,
+      reason,
+      detail,
+      envelopeId,
+      messageId: message.MessageId,
+    });
+    this.scheduleDelete(message);
+    return 'dead-lettered';
+  }
+
+  private async changeVisibility(message: Message, seconds: number): Promise<void> {
+    try {
+      await this.options.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.resolved!.url,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    } catch (err) {
+      this.logger.warn({
+        msg: 'ChangeMessageVisibility failed',
+        queue: this.resolved?.name,
+        messageId: message.MessageId,
+        visibilityTimeout: seconds,
+        err: (err as Error).message,
+      });
+    }
+  }
+
+  private scheduleDelete(message: Message): void {
+    this.pendingDeletes.push({ Id: String(this.pendingDeletes.length), ReceiptHandle: message.ReceiptHandle! });
+    if (this.pendingDeletes.length >= 10) void this.flushDeletes();
+    else this.deleteTimer ??= setTimeout(() => void this.flushDeletes(), DELETE_FLUSH_MS);
+  }
+
+  /** Deletes settled messages, up to 10 per DeleteMessageBatch call. */
+  private flushDeletes(): Promise<void> {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    const batch = this.pendingDeletes.splice(0, 10).map((e, i) => ({ ...e, Id: String(i) }));
+    if (batch.length === 0) return Promise.resolve();
+    const queue = this.resolved!;
+    const work = this.options.client
+      .send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: batch }))
+      .then((out) => {
+        if (out.Failed && out.Failed.length > 0) {
+          // An expired receipt handle means the message will come back; the inbox makes that a duplicate.
+          this.logger.warn({ msg: 'DeleteMessageBatch partly failed', queue: queue.name, failed: out.Failed });
+        }
+      })
+      .catch((err: unknown) => {
+        this.logger.error({ msg: 'DeleteMessageBatch failed', queue: queue.name, count: batch.length, err: (err as Error).message });
+      })
+      .finally(() => this.deletesInProgress.delete(work));
+    this.deletesInProgress.add(work);
+    const rest = this.pendingDeletes.length > 0 ? this.flushDeletes() : Promise.resolve();
+    return Promise.all([work, rest]).then(() => undefined);
+  }
+}
+
+function describeError(err: unknown): unknown {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  // Nest's RPC exception filter turns a thrown error into `{ status: 'error', message }`.
+  return err;
+}
