@@ -16,6 +16,7 @@ export default defineConfig({
       '@flux-capacitor/contracts': new URL('./libs/contracts/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/local-stack': new URL('./libs/local-stack/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/persistence': new URL('./libs/persistence/src/index.ts', import.meta.url).pathname,
+      '@flux-capacitor/query-engine': new URL('./libs/query-engine/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/service-kit': new URL('./libs/service-kit/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/sqs-transport': new URL('./libs/sqs-transport/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/testing': new URL('./libs/testing/src/index.ts', import.meta.url).pathname,
