@@ -9,6 +9,7 @@ export {
   type ConfigIssue,
   type FluxConfig,
 } from './load-config';
+export { INITIAL_POSITIONS, type ArchiverConfig, type InitialPosition } from './sections/archiver';
 export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
 export type { CoreConfig } from './sections/core';
 
