@@ -1,0 +1,230 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, DuckDBTimestampValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  QueryCancelledError,
+  QueryEngineUnavailableError,
+  QueryError,
+  QueryInvalidError,
+  QueryRejectedError,
+  QuerySyntaxError,
+  QueryTimeoutError,
+} from './query.errors';
+import type { ResultColumn, ResultSet } from './result-set';
+import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
+import type { StreamSource } from './stream-source';
+import { liveTableDdl, liveTableName, streamViewSql } from './stream-view';
+
+export interface DuckDbEngineOptions {
+  /** where each query gets a private folder for DuckDB's spill files and exported results */
+  workDir: string;
+  threads: number;
+  /** DuckDB memory_limit, e.g. `1GB` */
+  memoryLimit: string;
+}
+
+export interface DuckDbRunOptions {
+  sql: string;
+  sources: StreamSource[];
+  maxRows: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** called about every 250 ms while the statement runs, with DuckDB's rows-processed counter and fraction done */
+  onProgress?: (rowsProcessed: number, fraction: number) => void;
+}
+
+const RESULT = '__flux_result';
+
+/**
+ * Runs one statement in a private in-memory DuckDB instance that can see nothing but the query's archive files:
+ * the stream views are registered first, then external access is switched off (only the listed object files
+ * and the query's own work folder stay readable) and the configuration is locked, so the statement cannot
+ * re-enable anything, load extensions, attach databases or read other files. The statement must prepare as a
+ * single SELECT; it runs under a timeout (interrupt) and a row cap, and its rows stay in the instance until
+ * the ResultSet is closed.
+ */
+export class DuckDbEngine {
+  constructor(private readonly options: DuckDbEngineOptions) {}
+
+  async run(opts: DuckDbRunOptions): Promise<ResultSet> {
+    const dir = mkdtempSync(join(this.options.workDir, 'q-'));
+    let instance: DuckDBInstance | undefined;
+    let connection: DuckDBConnection | undefined;
+    const cleanup = () => {
+      connection?.closeSync();
+      instance?.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      instance = await DuckDBInstance.create(':memory:', {
+        threads: String(this.options.threads),
+        memory_limit: this.options.memoryLimit,
+        temp_directory: join(dir, 'spill'),
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        allow_community_extensions: 'false',
+        allow_unsigned_extensions: 'false',
+      });
+      connection = await instance.connect();
+      const c = connection;
+      await c.run(`SET TimeZone = 'UTC'`);
+      // query_progress() reports -1 unless the progress bar is on; it is never printed from here.
+      await c.run(`SET enable_progress_bar = true`);
+      await c.run(`SET enable_progress_bar_print = false`);
+      const files = opts.sources.flatMap((s) => s.archiveFiles.map((f) => f.path));
+      await c.run(`SET allowed_paths = [${files.map(sqlString).join(', ')}]`);
+      await c.run(`SET allowed_directories = [${sqlString(`${dir}/`)}]`);
+      for (const source of opts.sources) await this.registerStream(c, source);
+      await c.run(`SET enable_external_access = false`);
+      await c.run(`SET lock_configuration = true`);
+
+      const sql = stripTrailingSemicolons(opts.sql);
+      await assertSingleSelect(c, sql);
+      await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
+
+      const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
+      const truncated = count > opts.maxRows;
+      if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
+      const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
+      const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  }
+
+  private async registerStream(c: DuckDBConnection, source: StreamSource): Promise<void> {
+    await c.run(liveTableDdl(source.name));
+    if (source.live.length > 0) {
+      const appender = await c.createAppender(liveTableName(source.name));
+      for (const r of source.live) {
+        appender.appendVarchar(r.shardId);
+        appender.appendVarchar(r.sequenceNumber);
+        appender.appendBigInt(BigInt(r.subSequenceNumber));
+        appender.appendVarchar(r.partitionKey);
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(r.arrivalTime) * 1000n));
+        appender.appendBlob(r.data);
+        appender.endRow();
+      }
+      appender.closeSync();
+    }
+    await c.run(streamViewSql(source));
+  }
+
+  private async execute(c: DuckDBConnection, sql: string, opts: DuckDbRunOptions): Promise<void> {
+    let reason: 'timeout' | 'cancelled' | undefined;
+    const interrupt = (why: 'timeout' | 'cancelled') => {
+      reason ??= why;
+      c.interrupt();
+    };
+    const timer = setTimeout(() => interrupt('timeout'), opts.timeoutMs);
+    const onAbort = () => interrupt('cancelled');
+    opts.signal?.addEventListener('abort', onAbort);
+    const poll = opts.onProgress
+      ? setInterval(() => {
+          const p = c.progress;
+          if (p.percentage >= 0) opts.onProgress!(Number(p.rows_processed), p.percentage / 100);
+        }, 250)
+      : undefined;
+    try {
+      if (opts.signal?.aborted) throw new QueryCancelledError();
+      await c.run(sql);
+    } catch (err) {
+      if (reason === 'timeout') throw new QueryTimeoutError(opts.timeoutMs);
+      if (reason === 'cancelled') throw new QueryCancelledError();
+      throw mapDuckDbError(err);
+    } finally {
+      clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. */
+async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<void> {
+  let extracted;
+  try {
+    extracted = await c.extractStatements(sql);
+  } catch (err) {
+    throw new QuerySyntaxError((err as Error).message.replace(/^Failed to extract statements: /, ''), undefined, { cause: err });
+  }
+  if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
+  let prepared;
+  try {
+    prepared = await extracted.prepare(0);
+  } catch (err) {
+    throw mapDuckDbError(err);
+  }
+  try {
+    if (prepared.statementType !== StatementType.SELECT) {
+      throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[prepared.statementType]}`);
+    }
+  } finally {
+    prepared.destroySync();
+  }
+}
+
+/** Sorts DuckDB's errors into the user's (400) and the system's. */
+export function mapDuckDbError(err: unknown): Error {
+  if (err instanceof QueryError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/^Parser Error/.test(message)) return new QuerySyntaxError(message, undefined, { cause: err });
+  if (/^Permission Error/.test(message)) return new QueryRejectedError(`access outside the archive is not allowed: ${message}`, { cause: err });
+  if (/^(IO Error|HTTP Error)/.test(message)) return new QueryEngineUnavailableError(message, { cause: err });
+  if (/^(Binder|Catalog|Conversion|Invalid Input|Out of Range|Not implemented|Out of Memory|Invalid type|Invalid|Constraint|Dependency|Sequence) Error/.test(message)) {
+    return new QueryInvalidError(message, { cause: err });
+  }
+  return new QueryError('QUERY_FAILED', message, 'invalid', undefined, { cause: err });
+}
+
+/** The projection that turns result columns into JSON-ready values inside DuckDB. */
+function jsonProjection(columns: ResultColumn[]): string {
+  return columns
+    .map(({ name, type }) => {
+      const id = sqlIdentifier(name);
+      if (type === 'BLOB') return `base64(${id}) AS ${id}`;
+      if (/^TIMESTAMP/.test(type) || type === 'DATETIME') return `strftime(${id}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${id}`;
+      return id;
+    })
+    .join(', ');
+}
+
+class DuckDbResultSet implements ResultSet {
+  private closed = false;
+  private exported?: Promise<void>;
+
+  constructor(
+    private readonly c: DuckDBConnection,
+    private readonly dir: string,
+    readonly columns: ResultColumn[],
+    readonly rowCount: number,
+    readonly truncated: boolean,
+    private readonly cleanup: () => void,
+  ) {}
+
+  async readJsonLines(offset: number, limit: number): Promise<string[]> {
+    if (this.closed) throw new QueryError('QUERY_RESULT_CLOSED', 'the result was released', 'not-found');
+    if (this.columns.length === 0) return [];
+    const reader = await this.c.runAndReadAll(
+      `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} ORDER BY rowid LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}) AS t`,
+    );
+    return reader.getRows().map((r) => String(r[0]));
+  }
+
+  async exportParquet(): Promise<string> {
+    const path = join(this.dir, 'result.parquet');
+    if (!this.exported) {
+      this.exported = this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
+    }
+    await this.exported;
+    return path;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cleanup();
+  }
+}

@@ -1,0 +1,216 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { READ_KEYWORDS, leadingKeyword } from './sql-text';
+
+/** A time window on arrival_time, epoch ms UTC; either end may be open; both ends inclusive. */
+export interface TimeBounds {
+  from?: number;
+  to?: number;
+}
+
+export interface SqlAnalysis {
+  /** Unqualified table names the statement reads (stream candidates), lower-cased as written, de-duplicated. */
+  tables: string[];
+  /** Per table: the arrival_time window every reference to it is restricted to; absent = no restriction found. */
+  timeBounds: Map<string, TimeBounds>;
+}
+
+type Json = Record<string, unknown>;
+type Literal = { text: string; type: string };
+
+const CASTABLE_TIME_TYPES = /^(TIMESTAMP( WITH TIME ZONE)?|TIMESTAMP_(S|MS|NS)|DATE|VARCHAR)$/;
+
+/**
+ * Reads a statement with DuckDB's own parser (`json_serialize_sql`) in a private, locked instance with no file
+ * access: reports syntax errors with DuckDB's message and position, refuses anything but one SELECT, and finds
+ * the tables it reads and the arrival_time predicates the catalog can prune objects with.
+ */
+export class SqlAnalyzer {
+  private connection?: Promise<DuckDBConnection>;
+
+  private async connect(): Promise<DuckDBConnection> {
+    this.connection ??= (async () => {
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: '1',
+        memory_limit: '64MB',
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        allow_community_extensions: 'false',
+      });
+      const c = await instance.connect();
+      await c.run(`SET TimeZone = 'UTC'`);
+      await c.run(`SET enable_external_access = false`);
+      await c.run(`SET lock_configuration = true`);
+      return c;
+    })();
+    return this.connection;
+  }
+
+  async analyze(sql: string): Promise<SqlAnalysis> {
+    if (sql.trim() === '') throw new QueryRejectedError('the query is empty');
+    const keyword = leadingKeyword(sql);
+    if (!READ_KEYWORDS.has(keyword)) {
+      throw new QueryRejectedError(`only a single read-only SELECT or WITH statement is allowed (got ${keyword || 'nothing'})`);
+    }
+    const c = await this.connect();
+    const extracted = await c.extractStatements(sql).catch((err: unknown) => err as Error);
+    if (extracted instanceof Error) throw await this.syntaxError(c, sql, extracted);
+    if (extracted.count !== 1) {
+      throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
+    }
+    const reader = await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql]);
+    const ast = JSON.parse(String(reader.getRows()[0][0])) as Json;
+    if (ast.error) {
+      // json_serialize_sql only serialises SELECT statements: anything else parsed but is not a query.
+      if (ast.error_type === 'parser') throw new QuerySyntaxError(String(ast.error_message), numberOrUndefined(ast.position));
+      throw new QueryRejectedError(`only a single read-only SELECT or WITH statement is allowed: ${String(ast.error_message)}`);
+    }
+    const tables = new Map<string, Json[]>();
+    const constrained = new Map<Json, { from?: Literal[]; to?: Literal[] }>();
+    walk(ast, (node) => {
+      if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string' && !node.schema_name && !node.catalog_name) {
+        const name = node.table_name.toLowerCase();
+        tables.set(name, [...(tables.get(name) ?? []), node]);
+      }
+      if (node.type === 'SELECT_NODE' && isObject(node.from_table) && node.from_table.type === 'BASE_TABLE') {
+        const from = node.from_table;
+        const names = new Set([String(from.table_name).toLowerCase(), String(from.alias ?? '').toLowerCase()].filter(Boolean));
+        const bounds = literalBounds(node.where_clause, names);
+        if (bounds) constrained.set(from, bounds);
+      }
+    });
+    const timeBounds = new Map<string, TimeBounds>();
+    for (const [name, refs] of tables) {
+      const perRef: TimeBounds[] = [];
+      for (const ref of refs) {
+        const lit = constrained.get(ref);
+        if (!lit) break;
+        perRef.push({
+          from: await this.maxOf(c, lit.from),
+          to: await this.minOf(c, lit.to),
+        });
+      }
+      if (perRef.length !== refs.length) continue;
+      // The view serves every reference, so it must hold the union of their windows.
+      const from = perRef.some((b) => b.from === undefined) ? undefined : Math.min(...perRef.map((b) => b.from!));
+      const to = perRef.some((b) => b.to === undefined) ? undefined : Math.max(...perRef.map((b) => b.to!));
+      if (from !== undefined || to !== undefined) timeBounds.set(name, { from, to });
+    }
+    return { tables: [...tables.keys()], timeBounds };
+  }
+
+  private async syntaxError(c: DuckDBConnection, sql: string, err: Error): Promise<Error> {
+    // json_serialize_sql reports the parser's message with the character position; extractStatements does not.
+    try {
+      const reader = await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql]);
+      const ast = JSON.parse(String(reader.getRows()[0][0])) as Json;
+      if (ast.error && ast.error_type === 'parser') {
+        return new QuerySyntaxError(`Parser Error: ${String(ast.error_message)}`, numberOrUndefined(ast.position), { cause: err });
+      }
+    } catch {
+      // fall through to DuckDB's own message
+    }
+    return new QuerySyntaxError(err.message.replace(/^Failed to extract statements: /, ''), undefined, { cause: err });
+  }
+
+  private async epochMs(c: DuckDBConnection, lit: Literal): Promise<number | undefined> {
+    if (!CASTABLE_TIME_TYPES.test(lit.type)) return undefined;
+    try {
+      const type = lit.type === 'VARCHAR' ? 'TIMESTAMP' : lit.type;
+      const reader = await c.runAndReadAll(`SELECT epoch_ms(CAST(CAST($1::VARCHAR AS ${type}) AS TIMESTAMP))`, [lit.text]);
+      const v = reader.getRows()[0][0];
+      return v === null ? undefined : Number(v);
+    } catch {
+      return undefined; // not a time literal: no pruning from it, DuckDB will judge the query itself
+    }
+  }
+
+  private async maxOf(c: DuckDBConnection, lits?: Literal[]): Promise<number | undefined> {
+    const values = (await Promise.all((lits ?? []).map((l) => this.epochMs(c, l)))).filter((v): v is number => v !== undefined);
+    return values.length ? Math.max(...values) : undefined;
+  }
+
+  private async minOf(c: DuckDBConnection, lits?: Literal[]): Promise<number | undefined> {
+    const values = (await Promise.all((lits ?? []).map((l) => this.epochMs(c, l)))).filter((v): v is number => v !== undefined);
+    return values.length ? Math.min(...values) : undefined;
+  }
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function numberOrUndefined(v: unknown): number | undefined {
+  const n = Number(v);
+  return v === undefined || v === null || Number.isNaN(n) ? undefined : n;
+}
+
+function walk(node: unknown, visit: (n: Json) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, visit);
+  } else if (isObject(node)) {
+    visit(node);
+    for (const value of Object.values(node)) walk(value, visit);
+  }
+}
+
+function isArrivalTime(expr: unknown, names: Set<string>): boolean {
+  if (!isObject(expr) || expr.type !== 'COLUMN_REF' || !Array.isArray(expr.column_names)) return false;
+  const parts = (expr.column_names as string[]).map((p) => p.toLowerCase());
+  if (parts[parts.length - 1] !== 'arrival_time') return false;
+  return parts.length === 1 || (parts.length === 2 && names.has(parts[0]));
+}
+
+function literalOf(expr: unknown): Literal | undefined {
+  if (!isObject(expr)) return undefined;
+  if (expr.type === 'VALUE_CONSTANT' && isObject(expr.value) && !expr.value.is_null) {
+    const type = isObject(expr.value.type) ? String(expr.value.type.id) : '';
+    return type === 'VARCHAR' ? { text: String(expr.value.value), type } : undefined;
+  }
+  if (expr.type === 'OPERATOR_CAST' && !expr.try_cast && isObject(expr.cast_type)) {
+    const inner = literalOf(expr.child);
+    return inner ? { text: inner.text, type: String(expr.cast_type.id) } : undefined;
+  }
+  return undefined;
+}
+
+const FLIP: Record<string, string> = {
+  COMPARE_GREATERTHAN: 'COMPARE_LESSTHAN',
+  COMPARE_GREATERTHANOREQUALTO: 'COMPARE_LESSTHANOREQUALTO',
+  COMPARE_LESSTHAN: 'COMPARE_GREATERTHAN',
+  COMPARE_LESSTHANOREQUALTO: 'COMPARE_GREATERTHANOREQUALTO',
+  COMPARE_EQUAL: 'COMPARE_EQUAL',
+};
+
+/**
+ * The literal lower and upper bounds on arrival_time among the top-level AND terms of a WHERE clause. Only terms
+ * that every row must satisfy count; OR, NOT and expressions over arrival_time are ignored (no pruning from them).
+ */
+function literalBounds(where: unknown, names: Set<string>): { from?: Literal[]; to?: Literal[] } | undefined {
+  if (!isObject(where)) return undefined;
+  const terms = where.type === 'CONJUNCTION_AND' && Array.isArray(where.children) ? (where.children as unknown[]) : [where];
+  const from: Literal[] = [];
+  const to: Literal[] = [];
+  for (const term of terms) {
+    if (!isObject(term)) continue;
+    if (term.type === 'COMPARE_BETWEEN' && isArrivalTime(term.input, names)) {
+      const lo = literalOf(term.lower);
+      const hi = literalOf(term.upper);
+      if (lo) from.push(lo);
+      if (hi) to.push(hi);
+      continue;
+    }
+    let op = String(term.type);
+    if (!(op in FLIP)) continue;
+    let lit: Literal | undefined;
+    if (isArrivalTime(term.left, names)) lit = literalOf(term.right);
+    else if (isArrivalTime(term.right, names)) {
+      lit = literalOf(term.left);
+      op = FLIP[op];
+    }
+    if (!lit) continue;
+    if (op === 'COMPARE_GREATERTHAN' || op === 'COMPARE_GREATERTHANOREQUALTO' || op === 'COMPARE_EQUAL') from.push(lit);
+    if (op === 'COMPARE_LESSTHAN' || op === 'COMPARE_LESSTHANOREQUALTO' || op === 'COMPARE_EQUAL') to.push(lit);
+  }
+  return from.length || to.length ? { from, to } : undefined;
+}
