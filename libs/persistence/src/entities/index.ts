@@ -1,7 +1,9 @@
 import { CatalogObject, CatalogPartition, CatalogSchemaVersion, CatalogStream } from './catalog';
+import { ArchiveIntent, ShardLease } from './archiver';
 import { InboxMessage } from './inbox-message.entity';
 
 export { InboxMessage };
+export { ArchiveIntent, ShardLease } from './archiver';
 export {
   CatalogObject,
   CatalogPartition,
@@ -12,4 +14,4 @@ export {
 } from './catalog';
 
 /** Every entity the data source knows. */
-export const entities = [InboxMessage, CatalogStream, CatalogPartition, CatalogObject, CatalogSchemaVersion];
+export const entities = [InboxMessage, CatalogStream, CatalogPartition, CatalogObject, CatalogSchemaVersion, ShardLease, ArchiveIntent];

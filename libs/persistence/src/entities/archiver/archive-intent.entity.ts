@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The exact range the next archive object of a shard covers, recorded before the object is written. Recovery
+ * rewrites exactly this range under the same key, so no record ever lands in two objects.
+ */
+@Entity({ name: 'archiver_intent' })
+export class ArchiveIntent {
+  @PrimaryColumn({ name: 'stream_name', type: 'text', primaryKeyConstraintName: 'pk_archiver_intent' })
+  streamName!: string;
+
+  @PrimaryColumn({ name: 'shard_id', type: 'text', primaryKeyConstraintName: 'pk_archiver_intent' })
+  shardId!: string;
+
+  @Column({ name: 'first_sequence_number', type: 'text' })
+  firstSequenceNumber!: string;
+
+  @Column({ name: 'last_sequence_number', type: 'text' })
+  lastSequenceNumber!: string;
+
+  @Column({ name: 'object_key', type: 'text' })
+  objectKey!: string;
+
+  @Column({ name: 'record_count', type: 'integer' })
+  recordCount!: number;
+
+  @Column({ name: 'lease_counter', type: 'bigint' })
+  leaseCounter!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

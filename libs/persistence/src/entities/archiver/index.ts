@@ -1,0 +1,2 @@
+export { ArchiveIntent } from './archive-intent.entity';
+export { ShardLease } from './shard-lease.entity';
