@@ -18,3 +18,15 @@ export {
   type ObservedSchema,
   type SchemaSnapshot,
 } from './schema/schema-inference';
+export { MetastoreSyncError } from './catalog.errors';
+export { GLUE_PARTITION_BATCH, GlueSync } from './metastore/glue-sync';
+export {
+  HIVE_ARCHIVE_COLUMNS,
+  HIVE_PARTITION_KEYS,
+  PARQUET_FORMAT,
+  streamLocationOf,
+  tableNameOf,
+  type MetastoreSync,
+  type StreamTable,
+  type TablePartition,
+} from './metastore/metastore.types';
