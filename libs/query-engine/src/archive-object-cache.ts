@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+/** Local paths for a query's objects, held until `release()` so the cache does not evict them mid-scan. */
+export interface PinnedObjects {
+  paths: Map<string, string>;
+  /** objects fetched from S3 for this query (not already cached) */
+  downloaded: number;
+  release(): void;
+}
+
+interface Entry {
+  path: string;
+  bytes: number;
+  pins: number;
+  lastUsed: number;
+  ready: Promise<void>;
+}
+
+/**
+ * Makes archive objects readable by DuckDB as local files. `file://` objects are read in place. `s3://` objects are
+ * downloaded with the S3 SDK (DuckDB's httpfs extension cannot be installed here) into a cache directory bounded
+ * by `maxBytes`: least recently used, unpinned files are evicted first. A query that needs more than the bound
+ * still runs (its objects stay pinned while it does) and the cache shrinks back once it is released.
+ */
+export class ArchiveObjectCache {
+  private readonly entries = new Map<string, Entry>();
+  private clock = 0;
+
+  constructor(
+    private readonly options: { directory: string; maxBytes: number; s3?: S3Client },
+  ) {
+    rmSync(options.directory, { recursive: true, force: true });
+    mkdirSync(options.directory, { recursive: true });
+  }
+
+  get cachedBytes(): number {
+    let total = 0;
+    for (const e of this.entries.values()) total += e.bytes;
+    return total;
+  }
+
+  async pin(uris: string[], concurrency = 8): Promise<PinnedObjects> {
+    const paths = new Map<string, string>();
+    const pinned: Entry[] = [];
+    let downloaded = 0;
+    const release = () => {
+      for (const e of pinned.splice(0)) e.pins--;
+      this.evict();
+    };
+    try {
+      const queue = [...new Set(uris)];
+      const worker = async () => {
+        for (let uri = queue.shift(); uri !== undefined; uri = queue.shift()) {
+          if (uri.startsWith('file://')) {
+            paths.set(uri, fileURLToPath(uri));
+            continue;
+          }
+          let entry = this.entries.get(uri);
+          if (!entry) {
+            entry = { path: join(this.options.directory, `${createHash('sha256').update(uri).digest('hex').slice(0, 32)}.parquet`), bytes: 0, pins: 0, lastUsed: 0, ready: Promise.resolve() };
+            const e = entry;
+            e.ready = this.download(uri, e.path).then((bytes) => {
+              e.bytes = bytes;
+            });
+            this.entries.set(uri, e);
+            e.ready.catch(() => this.entries.delete(uri));
+            downloaded++;
+          }
+          entry.pins++;
+          entry.lastUsed = ++this.clock;
+          pinned.push(entry);
+          await entry.ready;
+          paths.set(uri, entry.path);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      this.evict();
+      return { paths, downloaded, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async download(uri: string, path: string): Promise<number> {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+    if (!m) throw new Error(`not an archive object URI: ${uri}`);
+    if (!this.options.s3) throw new Error('the archive is on S3 but no S3 client was configured');
+    const res = await this.options.s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    const tmp = `${path}.part`;
+    await pipeline(res.Body as Readable, createWriteStream(tmp));
+    renameSync(tmp, path);
+    return statSync(path).size;
+  }
+
+  private evict(): void {
+    let total = this.cachedBytes;
+    if (total <= this.options.maxBytes) return;
+    const candidates = [...this.entries.entries()].filter(([, e]) => e.pins === 0 && e.bytes > 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [uri, e] of candidates) {
+      if (total <= this.options.maxBytes) break;
+      rmSync(e.path, { force: true });
+      this.entries.delete(uri);
+      total -= e.bytes;
+    }
+  }
+}
