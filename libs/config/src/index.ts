@@ -12,6 +12,7 @@ export {
 export { INITIAL_POSITIONS, type ArchiverConfig, type InitialPosition } from './sections/archiver';
 export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
 export type { CoreConfig } from './sections/core';
+export type { QueryConfig } from './sections/query';
 
 /** Nest injection token of the validated FluxConfig (provided by the service kit). */
 export const FLUX_CONFIG = Symbol.for('flux-capacitor.config');

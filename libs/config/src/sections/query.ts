@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { envBoolean, envInt, envUrl } from '../env-types';
+
+/** Settings of the query gateway (and of `fluxcap query` when it runs the engine embedded). */
+export const queryEnv = z.object({
+  FLUX_QUERY_ENGINE: z.enum(['duckdb', 'drill']).default('duckdb').describe('Default query engine: `duckdb` (embedded) or `drill` (Apache Drill over REST). A request may choose per query.'),
+  FLUX_QUERY_TIMEOUT_MS: envInt(100, 3_600_000).default(60_000).describe('A query running longer than this is interrupted.'),
+  FLUX_QUERY_MAX_ROWS: envInt(1, 100_000_000).default(1_000_000).describe('Row cap of an asynchronous query result; more rows are dropped and the result is marked truncated.'),
+  FLUX_QUERY_SYNC_MAX_ROWS: envInt(1, 1_000_000).default(10_000).describe('Row cap of `POST /v1/query` (synchronous).'),
+  FLUX_QUERY_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { message: 'must be a size such as 512MB or 2GB' }).default('1GB').describe('DuckDB memory_limit of each query.'),
+  FLUX_QUERY_THREADS: envInt(1, 256).default(2).describe('DuckDB threads of each query.'),
+  FLUX_QUERY_MAX_CONCURRENT: envInt(1, 64).default(2).describe('Queries the gateway runs at once; the rest wait in state `queued`.'),
+  FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
+  FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
+  FLUX_QUERY_CACHE_MAX_BYTES: envInt(1_000_000, Number.MAX_SAFE_INTEGER).default(2_000_000_000).describe('Bound of the local cache of S3 archive objects.'),
+  FLUX_QUERY_LIVE: envBoolean.default(true).describe('Include the live tail (records still only in Kinesis) in stream tables.'),
+  FLUX_QUERY_LIVE_MAX_RECORDS: envInt(0, 10_000_000).default(100_000).describe('Most live-tail records one query reads from Kinesis.'),
+  FLUX_QUERY_LIVE_BUDGET_MS: envInt(100, 600_000).default(10_000).describe('Most time one query spends reading the live tail.'),
+  FLUX_DRILL_URL: envUrl.optional().describe('Apache Drill web server (e.g. http://drill:8047). Required when FLUX_QUERY_ENGINE=drill.'),
+  FLUX_DRILL_SCHEMA: z.string().min(1).default('dfs.flux').describe('Drill schema holding the stream views the catalog maintains.'),
+  FLUX_DRILL_USER: z.string().min(1).optional().describe('User Drill impersonates for gateway queries (give it read-only access).'),
+});
+
+export type QueryEnv = z.infer<typeof queryEnv>;
+
+export interface QueryConfig {
+  defaultEngine: 'duckdb' | 'drill';
+  timeoutMs: number;
+  maxRows: number;
+  syncMaxRows: number;
+  memoryLimit: string;
+  threads: number;
+  maxConcurrent: number;
+  resultTtlMs: number;
+  workDir: string;
+  cacheMaxBytes: number;
+  live: { enabled: boolean; maxRecords: number; budgetMs: number };
+  drill?: { url: string; defaultSchema: string; userName?: string };
+}
+
+export function buildQuery(env: QueryEnv, addIssue: (key: string, message: string) => void): QueryConfig {
+  if (env.FLUX_QUERY_ENGINE === 'drill' && !env.FLUX_DRILL_URL) addIssue('FLUX_DRILL_URL', 'is required when FLUX_QUERY_ENGINE=drill');
+  return {
+    defaultEngine: env.FLUX_QUERY_ENGINE,
+    timeoutMs: env.FLUX_QUERY_TIMEOUT_MS,
+    maxRows: env.FLUX_QUERY_MAX_ROWS,
+    syncMaxRows: env.FLUX_QUERY_SYNC_MAX_ROWS,
+    memoryLimit: env.FLUX_QUERY_MEMORY_LIMIT.replace(/\s+/g, ''),
+    threads: env.FLUX_QUERY_THREADS,
+    maxConcurrent: env.FLUX_QUERY_MAX_CONCURRENT,
+    resultTtlMs: env.FLUX_QUERY_RESULT_TTL_SECONDS * 1000,
+    workDir: env.FLUX_QUERY_WORK_DIR,
+    cacheMaxBytes: env.FLUX_QUERY_CACHE_MAX_BYTES,
+    live: { enabled: env.FLUX_QUERY_LIVE, maxRecords: env.FLUX_QUERY_LIVE_MAX_RECORDS, budgetMs: env.FLUX_QUERY_LIVE_BUDGET_MS },
+    drill: env.FLUX_DRILL_URL ? { url: env.FLUX_DRILL_URL, defaultSchema: env.FLUX_DRILL_SCHEMA, userName: env.FLUX_DRILL_USER } : undefined,
+  };
+}
