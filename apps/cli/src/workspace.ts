@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 /** The repository root (fluxcap runs from the source tree) and its local state folder. */
 export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 export const FLUX_DIR = join(WORKSPACE_ROOT, '.flux');
-export const DEV_ENV_FILE = join(FLUX_DIR, 'dev.env');
 
 const shellQuote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@flux-capacitor/config';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
@@ -20,7 +20,7 @@ export const EXIT_CONFIG = 78;
  * Starts a service: validate configuration first (a bad setting stops the process with one line naming it),
  * then the Nest application with its SQS consumer, and stop gracefully on SIGTERM/SIGINT.
  */
-export async function bootstrapService(rootModule: unknown, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(rootModule: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
   let config;
   try {
     config = loadConfig();

@@ -84,7 +84,8 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
     register.setDefaultLabels({ service: this.options.service });
     if (!register.getSingleMetric('flux_process_cpu_user_seconds_total')) collectDefaultMetrics({ prefix: 'flux_' });
     const deps = new Set(this.options.dependencies);
-    const get = <T>(token: abstract new (...args: never[]) => T) => this.moduleRef.get(token, { strict: false });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const get = <T>(token: abstract new (...args: any[]) => T) => this.moduleRef.get<T>(token, { strict: false });
     if (deps.has('postgres')) this.registry.register('postgres', postgresCheck(get(DataSource)));
     if (deps.has('sqs')) this.registry.register('sqs', sqsCheck(get(SQSClient), this.config.sqs.queuePrefix));
     if (deps.has('s3')) this.registry.register('archive', archiveCheck(this.config.archive, get(S3Client)));

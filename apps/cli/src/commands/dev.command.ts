@@ -7,8 +7,9 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
-import { DEV_ENV_FILE, WORKSPACE_ROOT, writeEnvFile } from '../workspace';
-import { stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
+import { freePort } from '@flux-capacitor/local-stack';
+import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
+import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
@@ -88,9 +89,11 @@ export function registerDevCommand(program: Command): void {
         FLUX_API_TOKENS: `${token}:admin+query+replay`,
         FLUX_API_TOKEN: token,
       };
-      const urls: Record<string, string> = {};
-      for (const service of wanted) urls[SERVICES[service].urlVariable] = `http://127.0.0.1:${SERVICES[service].defaultPort}`;
-      writeEnvFile(DEV_ENV_FILE, { ...env, ...urls });
+      const ports = new Map<ServiceName, number>();
+      for (const service of wanted) ports.set(service, flags.randomPorts ? await freePort() : SERVICES[service].defaultPort);
+      const urlOf = (service: ServiceName) => `http://127.0.0.1:${ports.get(service)}`;
+      const urls = Object.fromEntries(wanted.map((s) => [SERVICES[s].urlVariable, urlOf(s)]));
+      writeEnvFile(devEnvFile(flags), { ...env, ...urls });
 
       wanted.forEach((service, i) => {
         const child = spawn(
@@ -98,7 +101,7 @@ export function registerDevCommand(program: Command): void {
           ['-r', '@swc-node/register', join(WORKSPACE_ROOT, 'apps', service, 'src', 'main.ts')],
           {
             cwd: WORKSPACE_ROOT,
-            env: { ...cliEnv.all, ...env, PORT: String(SERVICES[service].defaultPort), LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
+            env: { ...cliEnv.all, ...env, PORT: String(ports.get(service)), LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
             stdio: ['ignore', 'pipe', 'pipe'],
           },
         );
@@ -120,12 +123,12 @@ export function registerDevCommand(program: Command): void {
       const deadline = Date.now() + 60_000;
       await Promise.all(
         wanted.map(async (service) => {
-          const url = `http://127.0.0.1:${SERVICES[service].defaultPort}`;
-          await waitHealthy(url, children.get(service)!, deadline);
+          const url = urlOf(service);
+          await waitHealthy(url, children.get(service) as ChildProcess, deadline);
           say(`${service} ready at ${url}`);
         }),
       );
-      say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${DEV_ENV_FILE} (source it to use fluxcap against them)`);
+      say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);
       await untilSignal();
     } catch (err) {
       say(err instanceof Error ? err.message : String(err));

@@ -2,7 +2,7 @@ import { startLocalStack, type KinesisEmulator, type RunningStack } from '@flux-
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { cliEnv } from '../cli-env';
-import { DEV_ENV_FILE, FLUX_DIR, writeEnvFile } from '../workspace';
+import { FLUX_DIR, writeEnvFile } from '../workspace';
 
 export const DEV_BUCKET = 'flux-archive';
 export const DEV_ARCHIVE_URI = `s3://${DEV_BUCKET}/archive`;
@@ -55,12 +55,12 @@ export function registerStackCommand(program: Command): void {
       ),
   ).action(async (flags: StackFlags) => {
     const stack = await startDevStack(flags, (line) => process.stderr.write(`${line}\n`));
-    writeEnvFile(DEV_ENV_FILE, stack.env);
-    process.stdout.write(`${JSON.stringify({ ...stack.endpoints, archiveUri: DEV_ARCHIVE_URI, envFile: DEV_ENV_FILE })}\n`);
+    writeEnvFile(devEnvFile(flags), stack.env);
+    process.stdout.write(`${JSON.stringify({ ...stack.endpoints, archiveUri: DEV_ARCHIVE_URI, envFile: devEnvFile(flags) })}\n`);
     await untilSignal();
     await stack.stop();
   });
 }
 
-export const devDataDir = (flags: StackFlags) => flags.dataDir ?? FLUX_DIR;
-export const devPostgresDir = (flags: StackFlags) => join(devDataDir(flags), 'postgres');
+/** `.flux/dev.env`, or `dev.env` inside --data-dir. */
+export const devEnvFile = (flags: StackFlags) => join(flags.dataDir ?? FLUX_DIR, 'dev.env');

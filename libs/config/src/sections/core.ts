@@ -10,6 +10,10 @@ export const coreEnv = z.object({
     .describe('Postgres connection URL. Required.'),
   FLUX_ARCHIVE_URI: z
     .string({ message: 'is required (s3://bucket/prefix or file:///absolute/path)' })
+    .superRefine((uri, ctx) => {
+      const parsed = parseArchiveUri(uri);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    })
     .describe('Where the archive lives: `s3://bucket/prefix` or `file:///absolute/path`. Required.'),
   AWS_REGION: z.string().min(1).default('us-east-1').describe('AWS region of the stream, queues and bucket.'),
   AWS_ENDPOINT_URL: envUrl.optional().describe('Endpoint override for every AWS service (local emulators, LocalStack).'),

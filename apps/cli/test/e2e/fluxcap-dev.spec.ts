@@ -1,0 +1,92 @@
+import { getStack } from '@flux-capacitor/testing';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { descendants, isAlive, waitUntil } from './process-tree';
+
+const ROOT = resolve(__dirname, '../../../..');
+const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
+
+function parseEnvFile(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+describe('fluxcap dev', () => {
+  it('brings up all four services with green /health, then Ctrl-C leaves no process behind', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'flux-dev-e2e-'));
+    // Use the test stack's Postgres server (the same one DATABASE_URL would name for a user).
+    const databaseUrl = new URL(getStack().adminDatabaseUrl);
+    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl.toString() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    dev.stdout.on('data', (d) => (output += d));
+    dev.stderr.on('data', (d) => (output += d));
+    try {
+      await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
+      expect(output).toContain('all services ready');
+      for (const svc of ['archiver', 'catalog', 'query-gateway', 'replay-coordinator']) expect(output).toMatch(new RegExp(`${svc} ready at http://127.0.0.1:\\d+`));
+
+      const env = parseEnvFile(join(dataDir, 'dev.env'));
+      for (const key of ['FLUX_ARCHIVER_URL', 'FLUX_CATALOG_URL', 'FLUX_QUERY_URL', 'FLUX_REPLAY_URL']) {
+        const res = await fetch(`${env[key]}/health`);
+        expect(res.status, key).toBe(200);
+      }
+      expect(env.FLUX_API_TOKEN).toMatch(/^[0-9a-f]{48}$/);
+      expect(env.FLUX_API_TOKENS).toContain(env.FLUX_API_TOKEN);
+
+      const tree = descendants(dev.pid as number);
+      expect(tree.length).toBeGreaterThanOrEqual(7); // 3 emulators, 4 services (plus their own children)
+      dev.kill('SIGINT');
+      await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
+      expect(dev.exitCode).toBe(0);
+      await waitUntil(() => tree.every((pid) => !isAlive(pid)), 15_000, 'every child process to exit');
+    } finally {
+      if (dev.exitCode === null) dev.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('fluxcap errors', () => {
+  it('fails with one line naming the bad setting and a non-zero exit code', () => {
+    const r = spawnSync(process.execPath, [FLUXCAP, 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: 'mysql://x' }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^fluxcap: .*DATABASE_URL must be a postgres:\/\/ URL/);
+  });
+
+  it('prints errors as JSON with --json', () => {
+    const r = spawnSync(process.execPath, [FLUXCAP, 'migrate', '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(JSON.parse(r.stderr)).toEqual({ error: expect.stringContaining('DATABASE_URL is required') });
+  });
+
+  it('rejects an unknown subcommand', () => {
+    const r = spawnSync(process.execPath, [FLUXCAP, 'frobnicate'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
+describe('a service started with bad configuration', () => {
+  it('stops at once with exit code 78 and names every bad setting', () => {
+    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/catalog/src/main.ts')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://x@127.0.0.1/db', FLUX_ARCHIVE_URI: 'ftp://nope', FLUX_SQS_BATCH_SIZE: '11' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/FLUX_SQS_BATCH_SIZE must be at most 10/);
+    expect(r.stderr).toMatch(/FLUX_ARCHIVE_URI unsupported scheme "ftp:"/);
+  });
+});

@@ -1,0 +1,79 @@
+import { ConfigError, describeSettings, loadConfig, loadDatabaseUrl } from './load-config';
+import { parseArchiveUri } from './archive-uri';
+
+const valid = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/flux', FLUX_ARCHIVE_URI: 's3://flux-archive/archive' };
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues.map((i) => i.key);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('builds a typed nested config with defaults from a minimal environment', () => {
+    const c = loadConfig(valid);
+    expect(c.database.url).toBe(valid.DATABASE_URL);
+    expect(c.archive).toEqual({ kind: 's3', uri: 's3://flux-archive/archive', bucket: 'flux-archive', prefix: 'archive' });
+    expect(c.sqs).toMatchObject({ queuePrefix: 'flux-', createQueues: true, maxReceiveCount: 5, waitTimeSeconds: 20 });
+    expect(c.aws.s3ForcePathStyle).toBe(false);
+    expect(c.auth.tokens.size).toBe(0);
+  });
+
+  it('names every missing required setting at once', () => {
+    expect(issuesOf({})).toEqual(expect.arrayContaining(['DATABASE_URL', 'FLUX_ARCHIVE_URI']));
+  });
+
+  it('names a malformed setting and says what is wrong with it', () => {
+    expect(() => loadConfig({ ...valid, FLUX_SQS_MAX_RECEIVE_COUNT: 'five' })).toThrow(/FLUX_SQS_MAX_RECEIVE_COUNT must be a number/);
+    expect(() => loadConfig({ ...valid, FLUX_SQS_WAIT_SECONDS: '21' })).toThrow(/FLUX_SQS_WAIT_SECONDS must be at most 20/);
+    expect(() => loadConfig({ ...valid, FLUX_SQS_CREATE_QUEUES: 'maybe' })).toThrow(/FLUX_SQS_CREATE_QUEUES must be true or false/);
+    expect(() => loadConfig({ ...valid, AWS_ENDPOINT_URL_S3: 'localhost' })).toThrow(/AWS_ENDPOINT_URL_S3 must be a URL/);
+    expect(() => loadConfig({ ...valid, FLUX_ARCHIVE_URI: 'ftp://x/y' })).toThrow(/FLUX_ARCHIVE_URI unsupported scheme "ftp:"/);
+    expect(() => loadConfig({ ...valid, FLUX_ARCHIVE_URI: 's3://ab/x' })).toThrow(/FLUX_ARCHIVE_URI "ab" is not a valid S3 bucket name/);
+  });
+
+  it('treats empty values as unset, the way env files write them', () => {
+    expect(loadConfig({ ...valid, LOG_LEVEL: '' }).log.level).toBe('info');
+  });
+
+  it('prefers a per-service endpoint over AWS_ENDPOINT_URL and defaults to path-style S3 with an endpoint', () => {
+    const c = loadConfig({ ...valid, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4572' });
+    expect(c.aws.endpoints).toEqual({ kinesis: 'http://127.0.0.1:4566', sqs: 'http://127.0.0.1:4566', s3: 'http://127.0.0.1:4572' });
+    expect(c.aws.s3ForcePathStyle).toBe(true);
+  });
+
+  it('parses API tokens into roles and rejects unknown roles and short tokens', () => {
+    const c = loadConfig({ ...valid, FLUX_API_TOKENS: 'aaaaaaaaaaaaaaaa:query,bbbbbbbbbbbbbbbb:query+replay' });
+    expect([...(c.auth.tokens.get('bbbbbbbbbbbbbbbb') ?? [])]).toEqual(['query', 'replay']);
+    expect(() => loadConfig({ ...valid, FLUX_API_TOKENS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/unknown role "root"/);
+    expect(() => loadConfig({ ...valid, FLUX_API_TOKENS: 'short:query' })).toThrow(/at least 16 characters/);
+  });
+
+  it('describes every setting it reads', () => {
+    const keys = describeSettings().map((s) => s.key);
+    expect(keys).toEqual(expect.arrayContaining(['DATABASE_URL', 'FLUX_ARCHIVE_URI', 'AWS_ENDPOINT_URL_SQS', 'FLUX_API_TOKENS']));
+    for (const s of describeSettings()) expect(s.description, s.key).not.toBe('');
+  });
+
+  it('loads only the database URL for migrations', () => {
+    expect(loadDatabaseUrl({ DATABASE_URL: valid.DATABASE_URL })).toBe(valid.DATABASE_URL);
+    expect(() => loadDatabaseUrl({})).toThrow(/DATABASE_URL is required/);
+  });
+});
+
+describe('parseArchiveUri', () => {
+  it('accepts s3 and file URIs and normalises trailing slashes', () => {
+    expect(parseArchiveUri('s3://bucket-1/a/b/')).toMatchObject({ kind: 's3', bucket: 'bucket-1', prefix: 'a/b' });
+    expect(parseArchiveUri('s3://bucket-1')).toMatchObject({ kind: 's3', prefix: '' });
+    expect(parseArchiveUri('file:///var/archive/')).toEqual({ kind: 'file', uri: 'file:///var/archive', directory: '/var/archive' });
+  });
+
+  it('rejects remote file URIs and garbage', () => {
+    expect(parseArchiveUri('file://host/x')).toMatch(/must be local/);
+    expect(parseArchiveUri('not a uri')).toMatch(/must be s3:\/\//);
+  });
+});

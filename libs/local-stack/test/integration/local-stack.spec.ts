@@ -1,0 +1,49 @@
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
+import { getStack, uniqueName } from '@flux-capacitor/testing';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isListening } from '@flux-capacitor/local-stack';
+
+const ROOT = resolve(__dirname, '../../../..');
+
+describe('local stack', () => {
+  it('answers the AWS SDK on every emulator endpoint', async () => {
+    const s = getStack();
+    const aws = { region: s.region, endpoints: { kinesis: s.kinesis, sqs: s.sqs, s3: s.s3 }, s3ForcePathStyle: true };
+    await expect(createKinesisClient(aws).send(new ListStreamsCommand({}))).resolves.toHaveProperty('StreamNames');
+    await expect(createSqsClient(aws).send(new ListQueuesCommand({}))).resolves.toBeDefined();
+    const Bucket = uniqueName('stack');
+    await createS3Client(aws).send(new CreateBucketCommand({ Bucket }));
+    await expect(createS3Client(aws).send(new HeadBucketCommand({ Bucket }))).resolves.toBeDefined();
+  });
+
+  it('takes its emulators down with it when its process is killed with kill -9', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'flux-stack-kill-'));
+    const script = `require('@flux-capacitor/local-stack').startLocalStack({ dataDir: ${JSON.stringify(dataDir)}, databaseUrl: ${JSON.stringify(getStack().adminDatabaseUrl)} }).then((s) => console.log(JSON.stringify(s.endpoints)))`;
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((res) => createInterface({ input: child.stdout }).once('line', res));
+      const endpoints = JSON.parse(line) as { kinesis: string; sqs: string; s3: string };
+      const ports = [endpoints.kinesis, endpoints.sqs, endpoints.s3].map((u) => Number(new URL(u).port));
+      for (const port of ports) expect(await isListening(port)).toBe(true);
+
+      child.kill('SIGKILL');
+      const deadline = Date.now() + 15_000;
+      let listening = ports;
+      while (listening.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        listening = (await Promise.all(ports.map(async (p) => ((await isListening(p)) ? p : 0)))).filter(Boolean);
+      }
+      expect(listening).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
