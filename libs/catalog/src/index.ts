@@ -30,3 +30,4 @@ export {
   type StreamTable,
   type TablePartition,
 } from './metastore/metastore.types';
+export { DrillViewSync, drillTypeOf, drillViewSql } from './metastore/drill-view-sync';
