@@ -1,4 +1,8 @@
+export { ArchiveObjectCache, type PinnedObjects } from './archive-object-cache';
+export { createQueryService, type QueryServiceWiring } from './create-query-service';
+export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
 export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions } from './duckdb-engine';
+export { KinesisLiveTail, plainRecords, type LiveTailOptions, type LiveTailResult, type RecordExpander } from './live-tail';
 export {
   QueryCancelledError,
   QueryEngineUnavailableError,
@@ -11,6 +15,18 @@ export {
   QueryTimeoutError,
   type QueryErrorKind,
 } from './query.errors';
+export { writeCsv, writeNdjson } from './result-writers';
+export {
+  QueryService,
+  type LiveTailReader,
+  type QueryCatalog,
+  type QueryEngineName,
+  type QueryRequest,
+  type QueryServiceDeps,
+  type QueryServiceLimits,
+  type QueryState,
+  type QueryStatus,
+} from './query-service';
 export type { QueryProgress, ResultColumn, ResultRow, ResultSet } from './result-set';
 export { SqlAnalyzer, type SqlAnalysis, type TimeBounds } from './sql-analysis';
 export { dedupeLive, partitionByOverlap, type ArchiveFile, type LiveRecord, type StreamSource } from './stream-source';

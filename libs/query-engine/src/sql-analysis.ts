@@ -9,9 +9,9 @@ export interface TimeBounds {
 }
 
 export interface SqlAnalysis {
-  /** Unqualified table names the statement reads (stream candidates), lower-cased as written, de-duplicated. */
+  /** Unqualified table names the statement reads (stream candidates), spelled as first written, de-duplicated. */
   tables: string[];
-  /** Per table: the arrival_time window every reference to it is restricted to; absent = no restriction found. */
+  /** Per lower-cased table name: the arrival_time window every reference is restricted to; absent = none found. */
   timeBounds: Map<string, TimeBounds>;
 }
 
@@ -66,10 +66,12 @@ export class SqlAnalyzer {
       throw new QueryRejectedError(`only a single read-only SELECT or WITH statement is allowed: ${String(ast.error_message)}`);
     }
     const tables = new Map<string, Json[]>();
+    const spelling = new Map<string, string>();
     const constrained = new Map<Json, { from?: Literal[]; to?: Literal[] }>();
     walk(ast, (node) => {
       if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string' && !node.schema_name && !node.catalog_name) {
         const name = node.table_name.toLowerCase();
+        if (!spelling.has(name)) spelling.set(name, node.table_name);
         tables.set(name, [...(tables.get(name) ?? []), node]);
       }
       if (node.type === 'SELECT_NODE' && isObject(node.from_table) && node.from_table.type === 'BASE_TABLE') {
@@ -96,7 +98,7 @@ export class SqlAnalyzer {
       const to = perRef.some((b) => b.to === undefined) ? undefined : Math.max(...perRef.map((b) => b.to!));
       if (from !== undefined || to !== undefined) timeBounds.set(name, { from, to });
     }
-    return { tables: [...tables.keys()], timeBounds };
+    return { tables: [...spelling.values()], timeBounds };
   }
 
   private async syntaxError(c: DuckDBConnection, sql: string, err: Error): Promise<Error> {

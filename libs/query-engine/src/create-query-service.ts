@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { QueryConfig } from '@flux-capacitor/config';
+import { ArchiveObjectCache } from './archive-object-cache';
+import { DrillEngine } from './drill-engine';
+import { DuckDbEngine } from './duckdb-engine';
+import { KinesisLiveTail, type RecordExpander } from './live-tail';
+import { QueryService, type QueryCatalog } from './query-service';
+import { SqlAnalyzer } from './sql-analysis';
+
+export interface QueryServiceWiring {
+  catalog: QueryCatalog;
+  /** for S3 archives */
+  s3?: S3Client;
+  /** for the live tail; without it stream tables hold archived records only */
+  kinesis?: KinesisClient;
+  /** KPL de-aggregation of live records */
+  expandRecord?: RecordExpander;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** Builds a QueryService from the validated `query` config section. */
+export function createQueryService(config: QueryConfig, wiring: QueryServiceWiring): QueryService {
+  const workDir = resolve(config.workDir);
+  mkdirSync(join(workDir, 'runs'), { recursive: true });
+  return new QueryService({
+    catalog: wiring.catalog,
+    analyzer: new SqlAnalyzer(),
+    duckdb: new DuckDbEngine({ workDir: join(workDir, 'runs'), threads: config.threads, memoryLimit: config.memoryLimit }),
+    cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, s3: wiring.s3 }),
+    drill: config.drill ? new DrillEngine(config.drill) : undefined,
+    liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis, wiring.expandRecord) : undefined,
+    limits: {
+      defaultEngine: config.defaultEngine,
+      timeoutMs: config.timeoutMs,
+      maxRows: config.maxRows,
+      syncMaxRows: config.syncMaxRows,
+      maxConcurrent: config.maxConcurrent,
+      resultTtlMs: config.resultTtlMs,
+      live: config.live,
+    },
+    log: wiring.log,
+  });
+}

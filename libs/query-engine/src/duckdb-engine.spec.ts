@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbEngine } from './duckdb-engine';
+import { QueryCancelledError, QueryInvalidError, QueryRejectedError, QueryTimeoutError } from './query.errors';
+import type { ArchiveFile, LiveRecord, StreamSource } from './stream-source';
+import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
+
+const START = Date.UTC(2026, 0, 1);
+let root: string;
+let workDir: string;
+let objects: SyntheticObject[];
+let engine: DuckDbEngine;
+
+const asFile = (o: SyntheticObject): ArchiveFile => ({ path: o.path, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber });
+const live = (n: number, data: Uint8Array = new TextEncoder().encode(`{"orderId":${n}}`)): LiveRecord => ({
+  shardId: 'shardId-000000000000',
+  sequenceNumber: syntheticSequenceNumber(1_000_000 + n),
+  subSequenceNumber: 0,
+  partitionKey: `live-${n}`,
+  arrivalTime: START + 10 * 3_600_000 + n,
+  data,
+});
+const orders = (extra: Partial<StreamSource> = {}): StreamSource => ({ name: 'orders', archiveFiles: objects.map(asFile), live: [], ...extra });
+const rows = async (sql: string, sources: StreamSource[] = [orders()], maxRows = 1000) => {
+  const result = await engine.run({ sql, sources, maxRows, timeoutMs: 20_000 });
+  try {
+    return (await result.readJsonLines(0, maxRows)).map((l) => JSON.parse(l) as Record<string, unknown>);
+  } finally {
+    result.close();
+  }
+};
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'flux-qe-'));
+  workDir = join(root, 'work');
+  mkdirSync(workDir);
+  // 2 shards x 3 hours x 10 records, one object per shard-hour: 60 archived records.
+  objects = await writeSyntheticArchive({ directory: join(root, 'archive'), stream: 'orders', shards: 2, recordsPerShardHour: 10, hours: 3, startMs: START });
+  engine = new DuckDbEngine({ workDir, threads: 1, memoryLimit: '256MB' });
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('DuckDbEngine: the stream view', () => {
+  it('returns every archived and live record exactly once, with source telling them apart', async () => {
+    const result = await rows('SELECT source, count(*) AS n, count(DISTINCT (shard_id, sequence_number, sub_sequence_number)) AS keys FROM orders GROUP BY source ORDER BY source', [
+      orders({ live: [live(1), live(2), live(3)] }),
+    ]);
+    expect(result).toEqual([
+      { source: 'archive', n: 60, keys: 60 },
+      { source: 'live', n: 3, keys: 3 },
+    ]);
+  });
+
+  it('counts a record once when two archive objects overlap (an archiver retry wrote it twice)', async () => {
+    // A second object re-holding the first 4 records of shard 0, hour 0 (same keys, same bytes).
+    const first = objects[0];
+    const dupPath = join(root, 'dup.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`COPY (SELECT * FROM read_parquet('${first.path}') ORDER BY sequence_number LIMIT 4) TO '${dupPath}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    const dup: ArchiveFile = { path: dupPath, shardId: first.shardId, firstSequenceNumber: first.firstSequenceNumber, lastSequenceNumber: syntheticSequenceNumber(3) };
+    const result = await rows('SELECT count(*) AS n FROM orders', [orders({ archiveFiles: [...objects.map(asFile), dup] })]);
+    expect(result).toEqual([{ n: 60 }]);
+  });
+
+  it('exposes the exact bytes, the JSON payload, and NULL payload for bytes that are not JSON', async () => {
+    const binary = new Uint8Array([0xff, 0x00, 0x7b, 0x01]);
+    const result = await rows("SELECT partition_key, data, payload, arrival_time FROM orders WHERE source = 'live' ORDER BY partition_key", [
+      orders({ live: [live(1), live(2, binary), live(3, new TextEncoder().encode('not json'))] }),
+    ]);
+    expect(result).toEqual([
+      { partition_key: 'live-1', data: Buffer.from('{"orderId":1}').toString('base64'), payload: { orderId: 1 }, arrival_time: new Date(START + 10 * 3_600_000 + 1).toISOString() },
+      { partition_key: 'live-2', data: Buffer.from(binary).toString('base64'), payload: null, arrival_time: new Date(START + 10 * 3_600_000 + 2).toISOString() },
+      { partition_key: 'live-3', data: Buffer.from('not json').toString('base64'), payload: null, arrival_time: new Date(START + 10 * 3_600_000 + 3).toISOString() },
+    ]);
+  });
+
+  it('answers a group-by on a JSON field and keeps the order the query asked for', async () => {
+    const result = await rows("SELECT payload->>'type' AS type, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1 DESC");
+    expect(result).toEqual(['t4', 't3', 't2', 't1', 't0'].map((type) => ({ type, n: 12 })));
+  });
+
+  it('caps the rows and says the result was truncated', async () => {
+    const result = await engine.run({ sql: 'SELECT * FROM orders', sources: [orders()], maxRows: 7, timeoutMs: 20_000 });
+    try {
+      expect(result.rowCount).toBe(7);
+      expect(result.truncated).toBe(true);
+      expect(await result.readJsonLines(5, 10)).toHaveLength(2);
+    } finally {
+      result.close();
+    }
+  });
+
+  it('exports the result as Parquet', async () => {
+    const result = await engine.run({ sql: 'SELECT shard_id, sequence_number FROM orders ORDER BY 1, 2', sources: [orders()], maxRows: 100, timeoutMs: 20_000 });
+    const path = (await result.exportParquet())!;
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const n = (await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${path}')`)).getRows()[0][0];
+    c.closeSync();
+    db.closeSync();
+    result.close();
+    expect(Number(n)).toBe(60);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('DuckDbEngine: safety', () => {
+  it.each([
+    ['read_csv of /etc/passwd', "SELECT * FROM read_csv('/etc/passwd')"],
+    ['read_text of /etc/passwd', "SELECT * FROM read_text('/etc/passwd')"],
+    ['read_blob of /etc/passwd', "SELECT * FROM read_blob('/etc/passwd')"],
+    ['glob over the file system', "SELECT * FROM glob('/etc/*')"],
+    ['read_parquet outside the query objects', "SELECT * FROM read_parquet('/tmp/**/*.parquet')"],
+    ['a URL', "SELECT * FROM read_csv('http://127.0.0.1:1/x.csv')"],
+    ['the secrets manager', 'SELECT * FROM duckdb_secrets()'],
+  ])('refuses %s with a rejection, not data', async (_name, sql) => {
+    await expect(rows(sql)).rejects.toBeInstanceOf(QueryRejectedError);
+  });
+
+  it.each([
+    ['COPY ... TO', "COPY (SELECT 1) TO '__TARGET__'"],
+    ['ATTACH', "ATTACH '__TARGET__' AS pwned"],
+    ['a read then a write', "SELECT 1; COPY (SELECT 1) TO '__TARGET__'"],
+    ['SET', "SET allowed_directories = ['/']"],
+    ['INSTALL', 'INSTALL httpfs'],
+    ['LOAD', 'LOAD httpfs'],
+    ['PRAGMA', 'PRAGMA threads=8'],
+  ])('refuses %s and leaves nothing behind', async (_name, template) => {
+    const target = join(root, `pwned-${Math.random().toString(36).slice(2)}`);
+    await expect(rows(template.replace('__TARGET__', target))).rejects.toBeInstanceOf(QueryRejectedError);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  it('cannot read a file next to the archive objects it may read', async () => {
+    const secret = join(root, 'archive', 'orders', 'secret.txt');
+    writeFileSync(secret, 'top secret');
+    await expect(rows(`SELECT * FROM read_text('${secret}')`)).rejects.toBeInstanceOf(QueryRejectedError);
+  });
+
+  it('reports an unknown table as the user\'s error', async () => {
+    await expect(rows('SELECT * FROM ordrs')).rejects.toBeInstanceOf(QueryInvalidError);
+  });
+
+  it('interrupts a query that runs past its timeout', async () => {
+    await expect(engine.run({ sql: 'SELECT count(*) FROM range(100000000000)', sources: [], maxRows: 10, timeoutMs: 300 })).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  it('stops a query when it is cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await expect(engine.run({ sql: 'SELECT count(*) FROM range(100000000000)', sources: [], maxRows: 10, timeoutMs: 60_000, signal: controller.signal })).rejects.toBeInstanceOf(
+      QueryCancelledError,
+    );
+  });
+});
