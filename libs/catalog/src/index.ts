@@ -31,3 +31,6 @@ export {
   type TablePartition,
 } from './metastore/metastore.types';
 export { DrillViewSync, drillTypeOf, drillViewSql } from './metastore/drill-view-sync';
+export { archiveHiveTableDdl, hiveTypeOf, kinesisHiveTableDdl } from './metastore/hive-ddl';
+export { HiveMetastoreException, ThriftHiveMetastoreClient } from './metastore/hive-metastore-client';
+export { HiveMetastoreSync } from './metastore/hive-metastore-sync';
