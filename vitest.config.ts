@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@flux-capacitor/archive': new URL('./libs/archive/src/index.ts', import.meta.url).pathname,
+      '@flux-capacitor/archiver': new URL('./libs/archiver/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/aws': new URL('./libs/aws/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/catalog': new URL('./libs/catalog/src/index.ts', import.meta.url).pathname,
       '@flux-capacitor/config': new URL('./libs/config/src/index.ts', import.meta.url).pathname,

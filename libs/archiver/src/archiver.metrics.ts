@@ -1,0 +1,41 @@
+import { Counter, Gauge, register, type Registry } from 'prom-client';
+
+const labelNames = ['stream', 'shard'] as const;
+
+function counter(registry: Registry, name: string, help: string): Counter<(typeof labelNames)[number]> {
+  return (registry.getSingleMetric(name) as Counter<(typeof labelNames)[number]>) ?? new Counter({ name, help, labelNames, registers: [registry] });
+}
+function gauge(registry: Registry, name: string, help: string): Gauge<(typeof labelNames)[number]> {
+  return (registry.getSingleMetric(name) as Gauge<(typeof labelNames)[number]>) ?? new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
+/** Per-shard archiver metrics, on the process-wide registry that /metrics exposes. */
+export class ArchiverMetrics {
+  readonly records: Counter<'stream' | 'shard'>;
+  readonly bytes: Counter<'stream' | 'shard'>;
+  readonly objects: Counter<'stream' | 'shard'>;
+  readonly throttles: Counter<'stream' | 'shard'>;
+  readonly lastSequence: Gauge<'stream' | 'shard'>;
+  readonly lastArrival: Gauge<'stream' | 'shard'>;
+  readonly millisBehind: Gauge<'stream' | 'shard'>;
+  readonly oldestUnarchivedAge: Gauge<'stream' | 'shard'>;
+
+  constructor(registry: Registry = register) {
+    this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
+    this.bytes = counter(registry, 'flux_archiver_bytes_archived_total', 'Record data bytes written to durable archive objects');
+    this.objects = counter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
+    this.throttles = counter(registry, 'flux_archiver_throttled_total', 'GetRecords calls refused with ProvisionedThroughputExceeded');
+    this.lastSequence = gauge(
+      registry,
+      'flux_archiver_last_archived_sequence_number',
+      'Last checkpointed sequence number (as a double: approximate; the exact value is on /health)',
+    );
+    this.lastArrival = gauge(registry, 'flux_archiver_last_archived_arrival_seconds', 'Arrival time (epoch s) of the last archived record');
+    this.millisBehind = gauge(registry, 'flux_archiver_millis_behind_latest', 'MillisBehindLatest of the last GetRecords call');
+    this.oldestUnarchivedAge = gauge(
+      registry,
+      'flux_archiver_oldest_unarchived_age_seconds',
+      'Age of the oldest record read or readable but not yet in a durable object',
+    );
+  }
+}

@@ -1,0 +1,340 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  ResourceNotFoundException,
+  type KinesisClient,
+  type ListShardsCommandInput,
+} from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createArchiveStore, ParquetEngine, type ArchiveStore } from '@flux-capacitor/archive';
+import type { FluxConfig } from '@flux-capacitor/config';
+import { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
+import { ArchiveRunError, StreamNotFoundError } from './archiver.errors';
+import { ArchiverMetrics } from './archiver.metrics';
+import { sleep } from './backoff';
+import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
+import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardStatus, type ShardWorkContext } from './shard/shard-consumer';
+
+export interface ArchiverDependencies {
+  config: FluxConfig;
+  kinesis: KinesisClient;
+  /** Needed when the archive is on S3. */
+  s3?: S3Client;
+  publisher: ArchiveEventPublisher;
+  /** Postgres pool for leases and checkpoints (the caller owns and closes it). */
+  pool: Pool;
+  registry?: Registry;
+}
+
+export interface ArchiveRunSummary {
+  stream: string;
+  records: number;
+  objects: number;
+  bytes: number;
+  shards: { shardId: string; outcome: ShardRunResult['outcome']; records: number; objects: number; bytes: number; lastSequenceNumber: string | null }[];
+  /** Shards another live archiver holds; left to it. */
+  skipped: string[];
+  durationMs: number;
+}
+
+export interface ArchiverHealth {
+  status: 'up' | 'degraded' | 'down';
+  workerId: string;
+  shards: (ShardStatus & { retentionHours?: number })[];
+  errors: Record<string, string>;
+  warnings: string[];
+}
+
+interface Running {
+  consumer: ShardConsumer;
+  done: Promise<ShardRunResult | undefined>;
+}
+
+const SYNC_EVERY_MS = 30_000;
+
+/**
+ * One archiver instance: takes shard leases for its streams, runs a ShardConsumer per leased shard, renews the
+ * leases every heartbeat and takes over expired ones. `start()` runs continuously (the service); `runOnce()` drains
+ * a stream up to the tip seen at start (`fluxcap archive --once`).
+ */
+export class Archiver {
+  private readonly logger = new Logger(Archiver.name);
+  readonly workerId: string;
+  private readonly leases: LeaseRepository;
+  private readonly metrics: ArchiverMetrics;
+  private readonly running = new Map<string, Running>();
+  private readonly lastSync = new Map<string, number>();
+  private readonly retentionHours = new Map<string, number>();
+  private readonly errors = new Map<string, string>();
+  private readonly warned = new Set<string>();
+  private streams: string[] = [];
+  private loop: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  private constructor(
+    private readonly deps: ArchiverDependencies,
+    private readonly ctx: ShardWorkContext,
+    private readonly tempDir: string,
+  ) {
+    this.workerId = deps.config.archiver.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.leases = ctx.leases;
+    this.metrics = ctx.metrics;
+  }
+
+  static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore } = {}): Promise<Archiver> {
+    const settings = deps.config.archiver;
+    const base = settings.tempDir ?? tmpdir();
+    mkdirSync(base, { recursive: true });
+    const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
+    const engine = await ParquetEngine.create({ threads: 2, tempDirectory: join(tempDir, 'duckdb') });
+    const ctx: ShardWorkContext = {
+      kinesis: deps.kinesis,
+      store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
+      engine,
+      leases: new LeaseRepository(deps.pool),
+      publisher: deps.publisher,
+      metrics: new ArchiverMetrics(deps.registry),
+      settings,
+      tempDir,
+    };
+    return new Archiver(deps, ctx, tempDir);
+  }
+
+  /** Archives `streams` continuously until `stop()`. */
+  start(streams: string[] = this.deps.config.archiver.streams): void {
+    if (this.loop) throw new Error('archiver already started');
+    if (streams.length === 0) throw new Error('no streams to archive (set FLUX_ARCHIVER_STREAMS)');
+    this.streams = streams;
+    this.logger.log({ msg: 'archiver starting', workerId: this.workerId, streams });
+    this.startHeartbeat();
+    this.loop = (async () => {
+      while (!this.stopping.signal.aborted) {
+        for (const stream of this.streams) await this.balance(stream);
+        this.checkRetention();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          void sleep(this.deps.config.archiver.leaseHeartbeatMs, this.stopping.signal).then(resolve);
+        });
+      }
+    })();
+  }
+
+  /** Flushes every shard's buffer, commits, releases the leases. After `graceMs`, in-flight writes are abandoned. */
+  async stop(graceMs = this.deps.config.shutdownGraceMs): Promise<void> {
+    this.stopping.abort();
+    this.wake?.();
+    await this.loop;
+    const all = [...this.running.values()];
+    for (const r of all) r.consumer.stop(graceMs);
+    await Promise.all(all.map((r) => r.done));
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.ctx.engine.close();
+    rmSync(this.tempDir, { recursive: true, force: true });
+    this.logger.log({ msg: 'archiver stopped', workerId: this.workerId });
+  }
+
+  /**
+   * Drains every shard of `stream` up to the tip seen now, flushes, commits and returns a summary. Closed parents
+   * are drained before their children. Shards leased by another live archiver are skipped and listed.
+   */
+  async runOnce(stream: string): Promise<ArchiveRunSummary> {
+    const started = Date.now();
+    const until = started;
+    await this.syncStream(stream);
+    this.startHeartbeat();
+    const results: ShardRunResult[] = [];
+    const attempted = new Set<string>();
+    const skipped = new Set<string>();
+    try {
+      for (;;) {
+        const rows = await this.leases.list(stream);
+        const todo = readableShards(rows).filter((r) => !attempted.has(r.shardId));
+        if (todo.length === 0) break;
+        const runs: Promise<ShardRunResult | undefined>[] = [];
+        for (const row of todo) {
+          attempted.add(row.shardId);
+          const acquired = await this.leases.acquire(stream, row.shardId, this.workerId, this.deps.config.archiver.leaseDurationMs);
+          if (!acquired) {
+            skipped.add(row.shardId);
+            continue;
+          }
+          runs.push(this.launch(acquired.lease, acquired.row, { until }));
+        }
+        const done = await Promise.all(runs);
+        results.push(...done.filter((r): r is ShardRunResult => r !== undefined));
+        if (runs.length === 0) break;
+      }
+    } finally {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+    const failed = [...this.errors].filter(([key]) => key === stream || key.startsWith(`${stream}/`));
+    if (failed.length > 0) throw failed.length === 1 && failed[0][0] === stream ? new StreamNotFoundError(stream) : new ArchiveRunError(stream, Object.fromEntries(failed));
+    return {
+      stream,
+      records: results.reduce((n, r) => n + r.records, 0),
+      objects: results.reduce((n, r) => n + r.objects, 0),
+      bytes: results.reduce((n, r) => n + r.bytes, 0),
+      shards: results
+        .map((r) => ({ shardId: r.shardId, outcome: r.outcome, records: r.records, objects: r.objects, bytes: r.bytes, lastSequenceNumber: r.lastSequenceNumber }))
+        .sort((a, b) => a.shardId.localeCompare(b.shardId)),
+      skipped: [...skipped].sort(),
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** Releases resources of an archiver used only for `runOnce`. */
+  async close(): Promise<void> {
+    if (this.loop) return this.stop();
+    this.ctx.engine.close();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  health(): ArchiverHealth {
+    const shards = [...this.running.values()].map((r) => {
+      const s = r.consumer.status();
+      return { ...s, retentionHours: this.retentionHours.get(s.stream) };
+    });
+    const warnings = shards
+      .filter((s) => s.retentionHours !== undefined && s.oldestUnarchivedAgeMs > (s.retentionHours * 3_600_000) / 2)
+      .map(
+        (s) =>
+          `${s.stream}/${s.shardId}: oldest unarchived record is ${Math.round(s.oldestUnarchivedAgeMs / 1000)} s old, past half the ${s.retentionHours} h retention`,
+      );
+    const errors = Object.fromEntries(this.errors);
+    const status = Object.keys(errors).length > 0 ? 'down' : warnings.length > 0 ? 'degraded' : 'up';
+    return { status, workerId: this.workerId, shards, errors, warnings };
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void this.renewAll(), this.deps.config.archiver.leaseHeartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private async renewAll(): Promise<void> {
+    await Promise.all(
+      [...this.running.values()].map(async ({ consumer }) => {
+        try {
+          const held = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs);
+          if (!held) consumer.abortLeaseLost();
+        } catch (error) {
+          // Postgres unreachable: keep working; commits are fenced, and the lease may expire and move.
+          this.logger.warn({ msg: 'lease renewal failed', stream: consumer.lease.stream, shardId: consumer.lease.shardId, error: String(error) });
+        }
+      }),
+    );
+  }
+
+  private launch(lease: HeldLease, row: ShardLeaseRow, drain?: { until: number }): Promise<ShardRunResult | undefined> {
+    const consumer = new ShardConsumer(this.ctx, lease, row, drain);
+    const key = `${lease.stream}/${lease.shardId}`;
+    this.logger.log({ msg: 'lease taken', stream: lease.stream, shardId: lease.shardId, workerId: this.workerId, counter: lease.counter });
+    const done = consumer
+      .run()
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error({ msg: 'shard archiving failed', stream: lease.stream, shardId: lease.shardId, error: message });
+        if (error instanceof StreamNotFoundError) this.errors.set(lease.stream, message);
+        else this.errors.set(key, message);
+        return undefined;
+      })
+      .finally(() => {
+        this.running.delete(key);
+        // A finished parent may have made children readable: look again now rather than at the next heartbeat.
+        this.wake?.();
+      });
+    this.running.set(key, { consumer, done });
+    return done;
+  }
+
+  /** Registers new shards, then takes free or expired leases up to this instance's fair share. */
+  private async balance(stream: string): Promise<void> {
+    const settings = this.deps.config.archiver;
+    try {
+      if (Date.now() - (this.lastSync.get(stream) ?? 0) >= SYNC_EVERY_MS) await this.syncStream(stream);
+      const rows = await this.leases.list(stream);
+      const readable = readableShards(rows);
+      const owners = new Set(rows.filter((r) => r.owner && !r.expired && r.finishedAt === null).map((r) => r.owner!));
+      owners.add(this.workerId);
+      const held = [...this.running.values()].filter((r) => r.consumer.lease.stream === stream).length;
+      const totalHeld = this.running.size;
+      const target = Math.ceil(readable.length / owners.size);
+      let room = Math.min(target - held, settings.maxShards - totalHeld);
+      for (const row of readable) {
+        if (room <= 0 || this.stopping.signal.aborted) break;
+        if (this.running.has(`${stream}/${row.shardId}`)) continue;
+        if (row.owner !== null && !row.expired && row.owner !== this.workerId) continue;
+        const acquired = await this.leases.acquire(stream, row.shardId, this.workerId, settings.leaseDurationMs);
+        if (!acquired) continue;
+        if (row.owner && row.owner !== this.workerId) {
+          this.logger.warn({ msg: 'took over expired lease', stream, shardId: row.shardId, previousOwner: row.owner });
+        }
+        void this.launch(acquired.lease, acquired.row);
+        room--;
+      }
+      this.errors.delete(stream);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.errors.get(stream) !== message) this.logger.error({ msg: 'archiving stream failed', stream, error: message });
+      this.errors.set(stream, message);
+    }
+  }
+
+  private async syncStream(stream: string): Promise<void> {
+    const shards: ShardDescription[] = [];
+    try {
+      const summary = await this.deps.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+      this.retentionHours.set(stream, summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24);
+      let input: ListShardsCommandInput = { StreamName: stream };
+      for (;;) {
+        const page = await this.deps.kinesis.send(new ListShardsCommand(input));
+        for (const s of page.Shards ?? []) {
+          shards.push({
+            shardId: s.ShardId!,
+            parentShardIds: [s.ParentShardId, s.AdjacentParentShardId].filter((p): p is string => Boolean(p)),
+            closed: Boolean(s.SequenceNumberRange?.EndingSequenceNumber),
+          });
+        }
+        if (!page.NextToken) break;
+        input = { NextToken: page.NextToken };
+      }
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException || (error as { name?: string })?.name === 'ResourceNotFoundException') {
+        throw new StreamNotFoundError(stream, { cause: error });
+      }
+      throw error;
+    }
+    const added = await this.leases.syncShards(stream, shards, this.deps.config.archiver.initialPosition);
+    if (added > 0) this.logger.log({ msg: 'shards registered', stream, added });
+    this.lastSync.set(stream, Date.now());
+  }
+
+  private checkRetention(): void {
+    const { shards } = this.health();
+    for (const s of shards) {
+      const key = `${s.stream}/${s.shardId}`;
+      const half = s.retentionHours !== undefined ? (s.retentionHours * 3_600_000) / 2 : Infinity;
+      if (s.oldestUnarchivedAgeMs > half) {
+        if (!this.warned.has(key)) {
+          this.logger.warn({
+            msg: 'oldest unarchived record is past half the stream retention: records will be lost if this persists',
+            stream: s.stream,
+            shardId: s.shardId,
+            ageSeconds: Math.round(s.oldestUnarchivedAgeMs / 1000),
+            retentionHours: s.retentionHours,
+          });
+          this.warned.add(key);
+        }
+      } else this.warned.delete(key);
+    }
+  }
+}
