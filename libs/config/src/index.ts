@@ -6,6 +6,7 @@ export {
   fluxEnv,
   loadConfig,
   loadDatabaseUrl,
+  settingsMarkdown,
   type ConfigIssue,
   type FluxConfig,
 } from './load-config';

@@ -60,3 +60,13 @@ export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   if (!parsed.success) throw new ConfigError([{ key: 'DATABASE_URL', message: parsed.error.issues[0].message }]);
   return parsed.data;
 }
+
+/** The settings as the Markdown table the README carries. */
+export function settingsMarkdown(): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return [
+    '| Setting | Default | Meaning |',
+    '| --- | --- | --- |',
+    ...describeSettings().map((s) => `| \`${s.key}\` | ${s.default !== undefined ? `\`${s.default}\`` : ''} | ${esc(s.description)} |`),
+  ].join('\n');
+}

@@ -1,4 +1,4 @@
-import { describeSettings, loadConfig } from '@flux-capacitor/config';
+import { describeSettings, loadConfig, settingsMarkdown } from '@flux-capacitor/config';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { printResult, renderTable, type GlobalOptions } from '../output';
@@ -10,15 +10,11 @@ export function registerConfigCommand(program: Command): void {
     .description('Every setting the services read, with its default')
     .option('--markdown', 'as the Markdown table the README carries')
     .action((flags: { markdown?: boolean }, cmd: Command) => {
-      const settings = describeSettings();
       if (flags.markdown) {
-        const esc = (s: string) => s.replace(/\|/g, '\\|');
-        process.stdout.write(
-          ['| Setting | Default | Meaning |', '| --- | --- | --- |', ...settings.map((s) => `| \`${s.key}\` | ${s.default !== undefined ? `\`${s.default}\`` : ''} | ${esc(s.description)} |`)].join('\n') + '\n',
-        );
+        process.stdout.write(`${settingsMarkdown()}\n`);
         return;
       }
-      printResult(settings, cmd.optsWithGlobals<GlobalOptions>(), (rows) => renderTable(rows));
+      printResult(describeSettings(), cmd.optsWithGlobals<GlobalOptions>(), (rows) => renderTable(rows));
     });
   config
     .command('check')
