@@ -1,0 +1,167 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArchiveObjectCache } from './archive-object-cache';
+import { DuckDbEngine } from './duckdb-engine';
+import type { LiveTailOptions } from './live-tail';
+import { QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { QueryService, type LiveTailReader, type QueryCatalog, type QueryServiceLimits } from './query-service';
+import { SqlAnalyzer } from './sql-analysis';
+import type { LiveRecord } from './stream-source';
+import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
+
+const START = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+let root: string;
+let objects: SyntheticObject[];
+
+/** The catalog's contract, over the synthetic objects (the real CatalogReader is exercised in integration tests). */
+class FakeCatalog implements QueryCatalog {
+  ranges: { from?: Date; to?: Date }[] = [];
+  async listStreams() {
+    return [{ name: 'orders' }];
+  }
+  async listObjects(stream: string, range: { from?: Date; to?: Date } = {}) {
+    this.ranges.push(range);
+    return objects.filter(
+      (o) => o.stream === stream && (!range.from || o.lastArrivalTime >= range.from) && (!range.to || o.firstArrivalTime <= range.to),
+    );
+  }
+  async shardHighWatermarks(stream: string) {
+    const marks = new Map<string, string>();
+    for (const o of objects.filter((x) => x.stream === stream)) {
+      const cur = marks.get(o.shardId);
+      if (!cur || BigInt(o.lastSequenceNumber) > BigInt(cur)) marks.set(o.shardId, o.lastSequenceNumber);
+    }
+    return marks;
+  }
+}
+
+/** Kinesis holds the archived records too; the tail must start after each shard's watermark. */
+class FakeLiveTail implements LiveTailReader {
+  watermarks?: Map<string, string>;
+  constructor(private readonly records: LiveRecord[]) {}
+  async read(_stream: string, watermarks: Map<string, string>, opts: LiveTailOptions) {
+    this.watermarks = watermarks;
+    const after = this.records.filter((r) => !watermarks.has(r.shardId) || BigInt(r.sequenceNumber) > BigInt(watermarks.get(r.shardId)!));
+    return { records: after.slice(0, opts.maxRecords), shardsRead: 2, truncated: after.length > opts.maxRecords };
+  }
+}
+
+const limits: QueryServiceLimits = {
+  defaultEngine: 'duckdb',
+  timeoutMs: 20_000,
+  maxRows: 1000,
+  syncMaxRows: 5,
+  maxConcurrent: 1,
+  resultTtlMs: 60_000,
+  live: { enabled: true, maxRecords: 100, budgetMs: 5000 },
+};
+
+function service(liveRecords: LiveRecord[] = [], overrides: Partial<QueryServiceLimits> = {}) {
+  const catalog = new FakeCatalog();
+  const tail = new FakeLiveTail(liveRecords);
+  const work = mkdtempSync(join(root, 'work-'));
+  const svc = new QueryService({
+    catalog,
+    analyzer: new SqlAnalyzer(),
+    duckdb: new DuckDbEngine({ workDir: work, threads: 1, memoryLimit: '256MB' }),
+    cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000 }),
+    liveTail: tail,
+    limits: { ...limits, ...overrides },
+  });
+  return { svc, catalog, tail };
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'flux-qs-'));
+  mkdirSync(join(root, 'archive'));
+  // 2 shards x 6 hours x 10 records = 120 archived records, 12 objects.
+  objects = await writeSyntheticArchive({ directory: join(root, 'archive'), stream: 'orders', shards: 2, recordsPerShardHour: 10, hours: 6, startMs: START });
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('QueryService', () => {
+  it('runs an asynchronous query to completion and reports objects and rows scanned', async () => {
+    const { svc } = service();
+    const started = await svc.submit({ sql: 'SELECT count(*) AS n FROM orders' });
+    expect(['queued', 'running']).toContain(started.state);
+    const done = await svc.wait(started.id);
+    expect(done).toMatchObject({ state: 'succeeded', rowCount: 1, progress: { objectsTotal: 12, objectsScanned: 12 } });
+    expect(await svc.results(started.id).readJsonLines(0, 10)).toEqual(['{"n":120}']);
+    svc.close();
+  });
+
+  it("prunes archive objects with the query's arrival_time predicates", async () => {
+    const { svc, catalog } = service();
+    const q = await svc.submit({
+      sql: `SELECT count(*) AS n FROM orders WHERE arrival_time >= '2026-01-01 02:00:00' AND arrival_time < '2026-01-01 03:59:00'`,
+    });
+    const done = await svc.wait(q.id);
+    expect(catalog.ranges).toEqual([{ from: new Date(START + 2 * HOUR), to: new Date(START + 4 * HOUR - 60_000) }]);
+    // hours 2 and 3 of both shards, plus nothing else
+    expect(done.progress.objectsTotal).toBe(4);
+    expect(await svc.results(q.id).readJsonLines(0, 1)).toEqual(['{"n":40}']);
+    svc.close();
+  });
+
+  it('adds the live tail after the archive checkpoint, so records in both appear exactly once', async () => {
+    // Kinesis still holds the last 3 archived records of shard 0 and 5 newer ones.
+    const shard0 = objects.filter((o) => o.shardId === 'shardId-000000000000');
+    const last = BigInt(shard0[shard0.length - 1].lastSequenceNumber);
+    const kinesis: LiveRecord[] = [];
+    for (let i = -2n; i <= 5n; i++) {
+      kinesis.push({ shardId: 'shardId-000000000000', sequenceNumber: syntheticSequenceNumber(last - 4960000000000000000000n * 10n ** 20n + i), subSequenceNumber: 0, partitionKey: `k${i}`, arrivalTime: START + 6 * HOUR + Number(i) + 10, data: new TextEncoder().encode('{}') });
+    }
+    const { svc, tail } = service(kinesis);
+    const q = await svc.submit({ sql: 'SELECT source, count(*) AS n FROM orders GROUP BY source ORDER BY source' });
+    const done = await svc.wait(q.id);
+    expect(tail.watermarks?.get('shardId-000000000000')).toBe(shard0[shard0.length - 1].lastSequenceNumber);
+    expect(done.progress.liveRecords).toBe(5);
+    expect(await svc.results(q.id).readJsonLines(0, 10)).toEqual(['{"source":"archive","n":120}', '{"source":"live","n":5}']);
+    svc.close();
+  });
+
+  it('refuses hostile or broken SQL on submit, before handing out an id', async () => {
+    const { svc } = service();
+    await expect(svc.submit({ sql: "COPY (SELECT 1) TO '/tmp/x'" })).rejects.toBeInstanceOf(QueryRejectedError);
+    await expect(svc.submit({ sql: 'SELECT * FROM' })).rejects.toBeInstanceOf(QuerySyntaxError);
+    svc.close();
+  });
+
+  it('records a failure (unknown column) in the query state instead of throwing', async () => {
+    const { svc } = service();
+    const q = await svc.submit({ sql: 'SELECT nope FROM orders' });
+    const done = await svc.wait(q.id);
+    expect(done.state).toBe('failed');
+    expect(done.error?.code).toBe('QUERY_INVALID');
+    expect(() => svc.results(q.id)).toThrow(QueryNotReadyError);
+    svc.close();
+  });
+
+  it('caps a synchronous query at the synchronous row cap', async () => {
+    const { svc } = service();
+    const { status, result } = await svc.runSync({ sql: 'SELECT * FROM orders' });
+    expect(status).toMatchObject({ state: 'succeeded', rowCount: 5, truncated: true });
+    result.close();
+    svc.close();
+  });
+
+  it('cancels a running query and queues queries past the concurrency limit', async () => {
+    const { svc } = service([], { maxConcurrent: 1 });
+    const slow = await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' });
+    const next = await svc.submit({ sql: 'SELECT 1 AS one' });
+    expect(svc.status(next.id).state).toBe('queued');
+    svc.cancel(slow.id);
+    expect((await svc.wait(slow.id)).state).toBe('cancelled');
+    expect((await svc.wait(next.id)).state).toBe('succeeded');
+    svc.close();
+  });
+
+  it('answers an unknown id with not-found', () => {
+    const { svc } = service();
+    expect(() => svc.status('00000000-0000-0000-0000-000000000000')).toThrow(QueryNotFoundError);
+    svc.close();
+  });
+});
