@@ -24,7 +24,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'infra/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globals: true,
     environment: 'node',
