@@ -12,6 +12,7 @@ export {
 } from './load-config';
 export { INITIAL_POSITIONS, type ArchiverConfig, type InitialPosition } from './sections/archiver';
 export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
+export type { CatalogConfig } from './sections/catalog';
 export type { CoreConfig } from './sections/core';
 export type { QueryConfig } from './sections/query';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { archiverEnv, buildArchiver, type ArchiverConfig } from './sections/archiver';
 import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
+import { buildCatalog, catalogEnv, type CatalogConfig } from './sections/catalog';
 import { buildCore, coreEnv, type CoreConfig } from './sections/core';
 import { buildQuery, queryEnv, type QueryConfig } from './sections/query';
 
@@ -8,9 +9,9 @@ import { buildQuery, queryEnv, type QueryConfig } from './sections/query';
  * Every environment variable flux-capacitor reads, in one schema. Feature sections (archiver, query, ...) add
  * their keys here so that `describeSettings()` and the README table stay complete.
  */
-export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape);
+export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape).extend(catalogEnv.shape);
 
-export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig };
+export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig; catalog: CatalogConfig };
 
 export interface ConfigIssue {
   key: string;
@@ -40,7 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FluxConfig {
   }
   const issues: ConfigIssue[] = [];
   const addIssue = (key: string, message: string) => issues.push({ key, message });
-  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue) };
+  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue), catalog: buildCatalog(parsed.data, addIssue) };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

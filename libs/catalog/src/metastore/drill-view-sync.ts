@@ -22,16 +22,18 @@ export function drillTypeOf(field: CatalogSchemaField): string | null {
 }
 
 /**
- * `CREATE OR REPLACE VIEW` over a stream's archive: the archive columns, `payload` (the record parsed as JSON with
- * convert_from) and one typed column per scalar JSON field outside arrays (`user.name` -> `user_name`), cast to
- * its inferred type. Fields whose values mix kinds stay reachable through `payload` only.
+ * `CREATE OR REPLACE VIEW <viewSchema>.<stream>` over a stream's archive, shaped like the query gateway's table:
+ * the archive columns, `payload` (the record parsed with convert_from(data, 'JSON'); NULL for binary streams),
+ * `source` ('archive': Drill never sees the live tail), then one typed column per scalar JSON field outside arrays
+ * (`user.name` -> `user_name`) cast to its inferred type. Fields whose values mix kinds stay in `payload` only.
+ * The view is named after the stream, so `SELECT ... FROM orders` resolves with the view schema as default schema.
  */
 export function drillViewSql(table: StreamTable, viewSchema: string, archiveSchema: string): string {
-  const archiveNames = new Set<string>([...ARCHIVE_COLUMNS.map((c) => c.name), 'payload']);
-  const used = new Set(archiveNames);
+  const json = table.schema?.format === 'json';
+  const used = new Set<string>([...ARCHIVE_COLUMNS.map((c) => c.name), 'payload', 'source']);
   const typed: string[] = [];
-  if (table.schema?.format === 'json') {
-    for (const f of table.schema.fields) {
+  if (json) {
+    for (const f of table.schema!.fields) {
       const type = drillTypeOf(f);
       if (!type || f.path.includes('[]') || f.path.includes('`')) continue;
       let column = f.path.replace(/[^A-Za-z0-9_]/g, '_');
@@ -41,11 +43,12 @@ export function drillViewSql(table: StreamTable, viewSchema: string, archiveSche
       typed.push(`CAST(t.${quote('payload')}.${quotePath(f.path)} AS ${type}) AS ${quote(column)}`);
     }
   }
-  const columns = [...ARCHIVE_COLUMNS.map((c) => `t.${quote(c.name)}`), `t.${quote('payload')}`, ...typed];
+  const payload = json ? `convert_from(a.${quote('data')}, 'JSON')` : 'CAST(NULL AS VARCHAR)';
+  const columns = [...ARCHIVE_COLUMNS.map((c) => `t.${quote(c.name)}`), `t.${quote('payload')}`, `'archive' AS ${quote('source')}`, ...typed];
   return [
-    `CREATE OR REPLACE VIEW ${quotePath(viewSchema)}.${quote(table.tableName)} AS`,
+    `CREATE OR REPLACE VIEW ${quotePath(viewSchema)}.${quote(table.stream)} AS`,
     `SELECT ${columns.join(', ')}`,
-    `FROM (SELECT a.*, convert_from(a.${quote('data')}, 'JSON') AS ${quote('payload')} FROM ${quotePath(archiveSchema)}.${quote(table.stream)} a) t`,
+    `FROM (SELECT a.*, ${payload} AS ${quote('payload')} FROM ${quotePath(archiveSchema)}.${quote(table.stream)} a) t`,
   ].join('\n');
 }
 
@@ -78,9 +81,9 @@ export class DrillViewSync implements MetastoreSync {
     const result = await this.query(sql);
     const ok = result.rows?.[0]?.ok;
     if (ok !== undefined && String(ok) !== 'true') {
-      throw new MetastoreSyncError(this.name, `view ${table.tableName} not created: ${result.rows?.[0]?.summary ?? 'no summary'}`);
+      throw new MetastoreSyncError(this.name, `view ${table.stream} not created: ${result.rows?.[0]?.summary ?? 'no summary'}`);
     }
-    this.logger.log({ msg: 'drill view replaced', view: `${this.viewSchema}.${table.tableName}`, schemaVersion: table.schema?.version ?? null });
+    this.logger.log({ msg: 'drill view replaced', view: `${this.viewSchema}.${table.stream}`, schemaVersion: table.schema?.version ?? null });
   }
 
   async addPartitions(_table: StreamTable, _partitions: TablePartition[]): Promise<void> {

@@ -35,7 +35,7 @@ const table: StreamTable = {
 
 const EXPECTED_SQL = [
   'CREATE OR REPLACE VIEW `dfs`.`tmp`.`orders` AS',
-  'SELECT t.`stream`, t.`shard_id`, t.`sequence_number`, t.`sub_sequence_number`, t.`partition_key`, t.`explicit_hash_key`, t.`arrival_time`, t.`data`, t.`payload`, ' +
+  'SELECT t.`stream`, t.`shard_id`, t.`sequence_number`, t.`sub_sequence_number`, t.`partition_key`, t.`explicit_hash_key`, t.`arrival_time`, t.`data`, t.`payload`, \'archive\' AS `source`, ' +
     'CAST(t.`payload`.`amount` AS DOUBLE) AS `amount`, CAST(t.`payload`.`customer`.`id` AS VARCHAR) AS `customer_id`, ' +
     'CAST(t.`payload`.`data` AS VARCHAR) AS `payload_data`, CAST(t.`payload`.`id` AS BIGINT) AS `id`, ' +
     'CAST(t.`payload`.`paid` AS BOOLEAN) AS `paid`',
@@ -97,8 +97,14 @@ describe('DrillViewSync (contract)', () => {
     );
   });
 
-  it('builds a view without typed columns for a binary stream', () => {
-    const sql = drillViewSql({ ...table, schema: { ...table.schema!, format: 'binary', fields: [] } }, 'dfs.tmp', 'dfs');
-    expect(sql).toContain('t.`data`, t.`payload`\nFROM');
+  it('builds a view without JSON parsing or typed columns for a binary stream, named exactly like the stream', () => {
+    const sql = drillViewSql({ ...table, stream: 'Click-Stream', schema: { ...table.schema!, format: 'binary', fields: [] } }, 'dfs.flux', 'dfs');
+    expect(sql).toBe(
+      [
+        'CREATE OR REPLACE VIEW `dfs`.`flux`.`Click-Stream` AS',
+        "SELECT t.`stream`, t.`shard_id`, t.`sequence_number`, t.`sub_sequence_number`, t.`partition_key`, t.`explicit_hash_key`, t.`arrival_time`, t.`data`, t.`payload`, 'archive' AS `source`",
+        'FROM (SELECT a.*, CAST(NULL AS VARCHAR) AS `payload` FROM `dfs`.`Click-Stream` a) t',
+      ].join('\n'),
+    );
   });
 });

@@ -116,10 +116,11 @@ async function startFakeMetastore(reply: (call: Call) => Reply) {
           out.writeStructEnd();
           out.writeMessageEnd();
           out.flush();
-        } catch (e) {
+        } catch {
+          // an incomplete message: wait for more bytes
           transport.rollbackPosition();
         }
-      }),
+      }, 0),
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
