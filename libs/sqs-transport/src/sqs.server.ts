@@ -64,7 +64,6 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   private running = false;
   private closing?: Promise<void>;
   private pollLoop?: Promise<void>;
-  private receiveAbort?: AbortController;
   private readonly inFlight = new Map<Promise<Outcome>, InFlight>();
   private slotFreed?: () => void;
   private pendingDeletes: { Id: string; ReceiptHandle: string }[] = [];
@@ -108,8 +107,9 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * Stops polling, waits up to the grace period for running handlers, then hands the messages of those still
-   * running back to the queue (visibility 0) so another instance picks them up. Idempotent.
+   * Stops polling (the current long poll runs out, at most `waitTimeSeconds`, and what it returns is handed back),
+   * waits up to the grace period for running handlers, then hands the messages of those still running back to the
+   * queue (visibility 0) so another instance picks them up. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -141,25 +141,24 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   private async shutdown(): Promise<void> {
     const wasRunning = this.running;
     this.running = false;
-    this.receiveAbort?.abort();
     this.slotFreed?.();
-    await this.pollLoop;
     if (!wasRunning) return;
     const started = Date.now();
-    if (this.inFlight.size > 0) {
+    // The current long poll is not aborted: SQS (and local-aws-sqs) would still hand messages to an abandoned
+    // request, hiding them for a whole visibility timeout. Whatever it returns is handed back at once.
+    const polling = this.pollLoop ?? Promise.resolve();
+    const handlers = async () => {
+      if (this.inFlight.size === 0) return;
       this.logger.log({ msg: 'waiting for running handlers', queue: this.resolved?.name, count: this.inFlight.size, graceMs: this.graceMs });
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.graceMs)));
       await Promise.race([Promise.allSettled([...this.inFlight.keys()]), grace]);
       clearTimeout(timer);
-    }
+    };
+    await Promise.all([polling, handlers()]);
     const unfinished = [...this.inFlight.values()];
-    await Promise.all(
-      unfinished.map(async (entry) => {
-        entry.handedBack = true;
-        await this.changeVisibility(entry.message, 0);
-      }),
-    );
+    for (const entry of unfinished) entry.handedBack = true;
+    await this.handBack(unfinished.map((e) => e.message));
     if (unfinished.length > 0) {
       this.logger.warn({
         msg: 'handed back unfinished messages',
@@ -173,6 +172,11 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     this.logger.log({ msg: 'stopped consuming', queue: this.resolved?.name, waitedMs: Date.now() - started });
   }
 
+  /** Makes messages visible again now, for another instance to take. */
+  private async handBack(messages: Message[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.changeVisibility(m, 0)));
+  }
+
   private async poll(): Promise<void> {
     const { client, settings } = this.options;
     const queue = this.resolved!;
@@ -181,7 +185,6 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       }
       if (!this.running) break;
-      this.receiveAbort = new AbortController();
       let messages: Message[];
       try {
         const out = await client.send(
@@ -195,7 +198,6 @@ export class SqsServer extends Server implements CustomTransportStrategy {
             // attribute names from it); local-aws-sqs only understands this one.
             AttributeNames: ['ApproximateReceiveCount' as QueueAttributeName],
           }),
-          { abortSignal: this.receiveAbort.signal },
         );
         messages = out.Messages ?? [];
       } catch (err) {
@@ -203,6 +205,10 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         this.logger.error({ msg: 'ReceiveMessage failed; retrying', queue: queue.name, err: (err as Error).message });
         await new Promise((resolve) => setTimeout(resolve, RECEIVE_RETRY_MS));
         continue;
+      }
+      if (!this.running) {
+        await this.handBack(messages);
+        break;
       }
       if (messages.length > 0) this.logger.debug({ msg: 'received', queue: queue.name, count: messages.length });
       for (const message of messages) {
