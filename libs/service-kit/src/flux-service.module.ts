@@ -7,6 +7,7 @@ import { dataSourceOptions } from '@flux-capacitor/persistence';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
@@ -64,6 +65,7 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
           inject: [ConfigService],
           useFactory: (cs: ConfigService) => dataSourceOptions(cs.getOrThrow<FluxConfig>('flux').database.url),
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -1,15 +1,37 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { HealthRegistry } from './health.registry';
 
+/**
+ * Terminus health check over every registered dependency check. 200 with `status: "ok"` when all are up, 503
+ * with `status: "error"` when any is down. A check that is up but at risk (the archiver falling behind) is
+ * reported up with `degraded: true`, and listed in the top-level `degraded` array.
+ */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
 
-  /** 200 when every dependency is up (or merely degraded), 503 when any is down. */
   @Get()
-  async health(@Res() res: Response): Promise<void> {
-    const report = await this.registry.run();
-    res.status(report.status === 'down' ? 503 : 200).json(report);
+  async check(@Res() res: Response): Promise<void> {
+    const degraded: string[] = [];
+    const indicators: HealthIndicatorFunction[] = this.registry.entries().map(([name, run]) => async () => {
+      const session = this.indicators.check(name);
+      const { status, ...details } = await run();
+      if (status === 'down') return session.down(details);
+      if (status === 'degraded') degraded.push(name);
+      return session.up(status === 'degraded' ? { ...details, degraded: true } : details);
+    });
+    try {
+      const result: HealthCheckResult = await this.health.check(indicators);
+      res.status(200).json({ ...result, degraded });
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503).json({ ...(err.getResponse() as object), degraded });
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@flux-capacitor/aws';
-import { DomainError, FluxServiceModule, RequireRole } from '@flux-capacitor/service-kit';
+import { DomainError, FluxServiceModule, HealthRegistry, RequireRole } from '@flux-capacitor/service-kit';
 import { createTestDatabase, testConfig, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -39,6 +39,10 @@ describe('FluxServiceModule', () => {
     @Module({
       imports: [FluxServiceModule.forRoot({ service: 'catalog', dependencies: ['postgres', 'sqs', 's3', 'kinesis'], env })],
       controllers: [ThingsController],
+      providers: [
+        // A feature reporting that it works but is at risk, as the archiver does when it falls behind.
+        { provide: 'LAG_CHECK', inject: [HealthRegistry], useFactory: (r: HealthRegistry) => r.register('lag', async () => ({ status: 'degraded', oldestUnarchivedMs: 1234 })) },
+      ],
     })
     class TestAppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
@@ -56,9 +60,15 @@ describe('FluxServiceModule', () => {
     const res = await fetch(`${base}/health`);
     const body = await res.json();
     expect(res.status).toBe(200);
-    expect(body.status).toBe('up');
-    expect(Object.keys(body.checks).sort()).toEqual(['archive', 'kinesis', 'postgres', 'sqs']);
-    for (const check of Object.values(body.checks) as { status: string }[]) expect(check.status).toBe('up');
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.details).sort()).toEqual(['archive', 'kinesis', 'lag', 'postgres', 'sqs']);
+    for (const check of Object.values(body.details) as { status: string }[]) expect(check.status).toBe('up');
+  });
+
+  it('answers 200 but lists a degraded check, with its details', async () => {
+    const body = await (await fetch(`${base}/health`)).json();
+    expect(body.degraded).toEqual(['lag']);
+    expect(body.details.lag).toEqual({ status: 'up', degraded: true, oldestUnarchivedMs: 1234 });
   });
 
   it('serves Prometheus metrics labelled with the service', async () => {
@@ -98,8 +108,9 @@ describe('FluxServiceModule with a dependency down', () => {
       const res = await fetch(`${await app.getUrl()}/health`);
       const body = await res.json();
       expect(res.status).toBe(503);
-      expect(body.checks.postgres.status).toBe('up');
-      expect(body.checks.sqs.status).toBe('down');
+      expect(body.status).toBe('error');
+      expect(body.details.postgres.status).toBe('up');
+      expect(body.error.sqs.status).toBe('down');
     } finally {
       await app.close();
       await db.drop();
