@@ -1,5 +1,10 @@
 import 'reflect-metadata';
+import { Queues } from '@flux-capacitor/contracts';
 import { bootstrapService } from '@flux-capacitor/service-kit';
+import { SqsServerFactory } from '@flux-capacitor/sqs-transport';
 import { AppModule } from './app.module';
 
-void bootstrapService(AppModule, { service: 'replay-coordinator' });
+void bootstrapService(AppModule, {
+  service: 'replay-coordinator',
+  consumer: (app) => ({ strategy: app.get(SqsServerFactory).create(Queues.ReplayCoordinator) }),
+});

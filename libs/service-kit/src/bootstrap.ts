@@ -34,7 +34,6 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   const app = await NestFactory.create(rootModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
   await options.configure?.(app);
   if (options.consumer) {
     app.connectMicroservice(options.consumer(app), { inheritAppConfig: true });
@@ -44,13 +43,25 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   await app.listen(port, config.http.host);
   logger.log(`${options.service} listening on http://${config.http.host}:${port}`, 'Bootstrap');
 
-  // Shutdown hooks finish or hand back in-flight work; if that hangs, do not hang with it.
+  // On SIGTERM/SIGINT: stop taking work, let in-flight work finish or hand it back (app.close runs every
+  // shutdown hook, the SQS consumer's included), then exit 0. If that hangs, do not hang with it.
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal} received: shutting down`, 'Bootstrap');
       setTimeout(() => {
         process.stderr.write(`${options.service}: shutdown took longer than ${config.shutdownGraceMs + 5000} ms, exiting\n`);
         process.exit(1);
       }, config.shutdownGraceMs + 5000).unref();
+      app.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`${options.service}: error during shutdown: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
     });
   }
   return app;
