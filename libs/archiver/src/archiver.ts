@@ -57,6 +57,7 @@ interface Running {
 }
 
 const SYNC_EVERY_MS = 30_000;
+const DRAIN_CLOCK_SKEW_MS = 30_000;
 
 /**
  * One archiver instance: takes shard leases for its streams, runs a ShardConsumer per leased shard, renews the
@@ -147,7 +148,9 @@ export class Archiver {
    */
   async runOnce(stream: string): Promise<ArchiveRunSummary> {
     const started = Date.now();
-    const until = started;
+    // Drain until caught up with the tip. To end even while producers keep writing, also stop at records that
+    // arrived after the start, with a margin for skew between this clock and Kinesis' arrival stamps.
+    const until = started + DRAIN_CLOCK_SKEW_MS;
     await this.syncStream(stream);
     this.startHeartbeat();
     const results: ShardRunResult[] = [];

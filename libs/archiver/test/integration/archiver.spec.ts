@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { archiveObjectKey, parseArchiveObjectKey, partitionOf } from '@flux-capacitor/archive';
+import { aggregate, LeaseRepository, StreamNotFoundError } from '@flux-capacitor/archiver';
+import { compareSequenceNumbers } from '@flux-capacitor/contracts';
+import { uniqueName } from '@flux-capacitor/testing';
+import { ArchiverHarness } from '../support/archiver-harness';
+import { createStream, listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, taggedRecord } from '../support/kinesis-fixtures';
+
+describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
+  let h: ArchiverHarness;
+  beforeAll(async () => {
+    h = await ArchiverHarness.create();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('archives every record once, binary and KPL-aggregated ones byte for byte, and announces each object', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    const plain = Array.from({ length: 300 }, (_, i) => taggedRecord(i));
+    const users = Array.from({ length: 5 }, (_, i) => ({ partitionKey: `agg-${i}`, explicitHashKey: i === 2 ? '42' : null, data: Buffer.from([0, 255, i]) }));
+    await putRecords(h.kinesis, stream, [...plain, { partitionKey: 'agg', data: aggregate(users) }]);
+
+    const archiver = await h.archiver();
+    const summary = await archiver.runOnce(stream);
+    expect(summary.records).toBe(305);
+    expect(summary.shards.map((s) => s.outcome)).toEqual(['drained', 'drained']);
+
+    const objects = await readArchive(h.store, stream);
+    const rows = objects.flatMap((o) => o.rows);
+    expect(rows).toHaveLength(305);
+    const plainRows = rows.filter((r) => !r.partitionKey.startsWith('agg-'));
+    expect(plainRows.map((r) => recordId(r.data)).sort((a, b) => a - b)).toEqual(plain.map((_, i) => i));
+    for (const r of plainRows) expect(Buffer.from(r.data).equals(plain[recordId(r.data)].data)).toBe(true);
+    const aggRows = rows.filter((r) => r.partitionKey.startsWith('agg-')).sort((a, b) => a.subSequenceNumber - b.subSequenceNumber);
+    expect(aggRows.map((r) => [r.subSequenceNumber, r.partitionKey, r.explicitHashKey, [...r.data]])).toEqual(
+      users.map((u, i) => [i, u.partitionKey, u.explicitHashKey, [...u.data]]),
+    );
+    expect(new Set(aggRows.map((r) => r.sequenceNumber)).size).toBe(1);
+
+    // Every object's key names its shard, hour and exact range; the announcements match the objects.
+    for (const o of objects) {
+      const name = parseArchiveObjectKey(o.key)!;
+      const seqs = o.rows.map((r) => r.sequenceNumber).sort(compareSequenceNumbers);
+      expect([name.firstSequenceNumber, name.lastSequenceNumber]).toEqual([seqs[0], seqs[seqs.length - 1]]);
+      expect(o.rows.every((r) => r.shardId === name.shardId)).toBe(true);
+    }
+    const announced = (await h.announcements()).filter((m) => (m.payload as { stream: string }).stream === stream);
+    expect(announced.map((m) => m.type)).toEqual(objects.map(() => 'archive.object.written'));
+    expect(announced.map((m) => (m.payload as { objectUri: string }).objectUri).sort()).toEqual(objects.map((o) => h.store.uri(o.key)).sort());
+    expect(announced.reduce((n, m) => n + (m.payload as { recordCount: number }).recordCount, 0)).toBe(305);
+
+    // A second run finds nothing new; a third archives only what was added since.
+    expect((await archiver.runOnce(stream)).records).toBe(0);
+    await putRecords(h.kinesis, stream, [taggedRecord(1000)]);
+    const third = await archiver.runOnce(stream);
+    expect(third.records).toBe(1);
+    expect((await readArchive(h.store, stream)).flatMap((o) => o.rows)).toHaveLength(306);
+  });
+
+  it('reads a child shard only after its parents are fully archived, through a split and a merge', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    let id = 0;
+    const batch = (n: number) => Array.from({ length: n }, () => taggedRecord(id++));
+    await putRecords(h.kinesis, stream, batch(200));
+    await splitFirstOpenShard(h.kinesis, stream);
+    await putRecords(h.kinesis, stream, batch(200));
+    await mergeLastAdjacentShards(h.kinesis, stream);
+    await putRecords(h.kinesis, stream, batch(200));
+
+    const archiver = await h.archiver();
+    const summary = await archiver.runOnce(stream);
+    expect(summary.records).toBe(600);
+    const shards = await listShards(h.kinesis, stream);
+    expect(shards.length).toBeGreaterThanOrEqual(5);
+    const leases = await new LeaseRepository(h.pool).list(stream);
+    const finishedAt = new Map(leases.map((l) => [l.shardId, l.finishedAt]));
+    for (const s of shards.filter((x) => x.ParentShardId)) {
+      for (const parent of [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean) as string[]) {
+        expect(finishedAt.get(parent)).not.toBeNull();
+      }
+    }
+    // Per partition key, the archive in commit order (announcement time, then row order) is production order.
+    const objects = new Map((await readArchive(h.store, stream)).map((o) => [h.store.uri(o.key), o.rows]));
+    const announced = (await h.announcements())
+      .filter((m) => (m.payload as { stream: string }).stream === stream)
+      .sort((a, b) => String(a.occurredAt).localeCompare(String(b.occurredAt)));
+    const rows = announced.flatMap((m) => objects.get((m.payload as { objectUri: string }).objectUri)!);
+    expect(rows).toHaveLength(600);
+    expect(new Set(rows.map((r) => recordId(r.data))).size).toBe(600);
+    const byKey = new Map<string, number[]>();
+    for (const r of rows) byKey.set(r.partitionKey, [...(byKey.get(r.partitionKey) ?? []), recordId(r.data)]);
+    for (const ids of byKey.values()) expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('recovers a leftover intent by rewriting exactly its range under the same key', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 1);
+    await putRecords(h.kinesis, stream, Array.from({ length: 50 }, (_, i) => taggedRecord(i)));
+    // A crashed archiver recorded an intent for the first 20 records and died before committing it.
+    const repo = new LeaseRepository(h.pool);
+    const [shard] = await listShards(h.kinesis, stream);
+    await repo.syncShards(stream, [{ shardId: shard.ShardId!, parentShardIds: [], closed: false }], { type: 'TRIM_HORIZON' });
+    const first = await readFirstSequences(h, stream, shard.ShardId!, 20);
+    const acquired = (await repo.acquire(stream, shard.ShardId!, 'crashed-worker', 60_000))!;
+    const key = archiveObjectKey({
+      stream,
+      shardId: shard.ShardId!,
+      ...partitionOf(first[0].arrival),
+      firstSequenceNumber: first[0].seq,
+      lastSequenceNumber: first[19].seq,
+    });
+    await repo.recordIntent(acquired.lease, { firstSequenceNumber: first[0].seq, lastSequenceNumber: first[19].seq, objectKey: key, recordCount: 20 });
+    await h.pool.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
+
+    const summary = await (await h.archiver()).runOnce(stream);
+    expect(summary.records).toBe(50);
+    const objects = await readArchive(h.store, stream);
+    const recovered = objects.find((o) => o.key === key)!;
+    expect(recovered.rows.map((r) => recordId(r.data))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const ids = objects.flatMap((o) => o.rows.map((r) => recordId(r.data))).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(await repo.loadIntent(stream, shard.ShardId!)).toBeNull();
+  });
+
+  it('takes over the shards of an instance that stopped renewing, within a lease period', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    await putRecords(h.kinesis, stream, Array.from({ length: 100 }, (_, i) => taggedRecord(i)));
+    const repo = new LeaseRepository(h.pool);
+    const shards = await listShards(h.kinesis, stream);
+    await repo.syncShards(stream, shards.map((s) => ({ shardId: s.ShardId!, parentShardIds: [], closed: false })), { type: 'TRIM_HORIZON' });
+    for (const s of shards) await repo.acquire(stream, s.ShardId!, 'dead-worker', 2_000);
+
+    const archiver = await h.archiver();
+    archiver.start([stream]);
+    const deadline = Date.now() + 30_000;
+    let ids: number[] = [];
+    while (Date.now() < deadline) {
+      ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+      if (ids.length >= 100) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await archiver.stop(5_000);
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const leases = await repo.list(stream);
+    expect(leases.every((l) => l.owner === null)).toBe(true);
+    expect(leases.every((l) => Number(l.leaseCounter) === 2)).toBe(true);
+  });
+
+  it('flushes buffered records on graceful stop', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 1);
+    await putRecords(h.kinesis, stream, Array.from({ length: 30 }, (_, i) => taggedRecord(i)));
+    const archiver = await h.archiver({ bufferIntervalMs: 900_000 });
+    archiver.start([stream]);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !(archiver.health().shards[0]?.oldestUnarchivedAgeMs > 0)) await new Promise((r) => setTimeout(r, 100));
+    expect(await readArchive(h.store, stream)).toHaveLength(0);
+    await archiver.stop(10_000);
+    expect((await readArchive(h.store, stream)).flatMap((o) => o.rows)).toHaveLength(30);
+  });
+
+  it('fails with an error naming a missing stream and keeps other checkpoints', async () => {
+    const archiver = await h.archiver();
+    await expect(archiver.runOnce('no-such-stream-xyz')).rejects.toThrow(StreamNotFoundError);
+    await expect(archiver.runOnce('no-such-stream-xyz')).rejects.toThrow(/no-such-stream-xyz/);
+  });
+
+  it('writes the same archive to a file:// directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-file-archive-'));
+    const fh = await ArchiverHarness.create({ FLUX_ARCHIVE_URI: `file://${dir}` });
+    try {
+      const stream = uniqueName('s');
+      await createStream(fh.kinesis, stream, 1);
+      await putRecords(fh.kinesis, stream, Array.from({ length: 40 }, (_, i) => taggedRecord(i)));
+      const summary = await (await fh.archiver()).runOnce(stream);
+      expect(summary.records).toBe(40);
+      const objects = await readArchive(fh.store, stream);
+      expect(objects.flatMap((o) => o.rows)).toHaveLength(40);
+      expect(fh.store.uri(objects[0].key).startsWith(`file://${dir}/${stream}/dt=`)).toBe(true);
+    } finally {
+      await fh.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function readFirstSequences(h: ArchiverHarness, stream: string, shardId: string, n: number) {
+  const { GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
+  const it = await h.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+  const out = await h.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: n }));
+  return (out.Records ?? []).map((r) => ({ seq: r.SequenceNumber!, arrival: r.ApproximateArrivalTimestamp!.getTime() }));
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  MergeShardsCommand,
+  PutRecordsCommand,
+  SplitShardCommand,
+  type KinesisClient,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import { readArchiveObject, type ArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
+import type { ArchiveRecord } from '@flux-capacitor/contracts';
+
+export async function waitActive(kinesis: KinesisClient, stream: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`stream ${stream} never became ACTIVE`);
+}
+
+export async function createStream(kinesis: KinesisClient, stream: string, shards: number): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
+  await waitActive(kinesis, stream);
+}
+
+export async function listShards(kinesis: KinesisClient, stream: string): Promise<Shard[]> {
+  const out = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+  return out.Shards ?? [];
+}
+
+export interface ProducedRecord {
+  partitionKey: string;
+  data: Buffer;
+}
+
+/** Puts records (500 per call), retrying the entries Kinesis refused. */
+export async function putRecords(kinesis: KinesisClient, stream: string, records: ProducedRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 500) {
+    let pending = records.slice(i, i + 500);
+    while (pending.length > 0) {
+      const out = await kinesis.send(
+        new PutRecordsCommand({ StreamName: stream, Records: pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
+      );
+      pending = pending.filter((_, j) => out.Records?.[j]?.ErrorCode);
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Splits the first open shard at the middle of its hash range. */
+export async function splitFirstOpenShard(kinesis: KinesisClient, stream: string): Promise<string> {
+  const open = (await listShards(kinesis, stream)).filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
+  const s = open[0];
+  const start = BigInt(s.HashKeyRange!.StartingHashKey!);
+  const end = BigInt(s.HashKeyRange!.EndingHashKey!);
+  await kinesis.send(
+    new SplitShardCommand({ StreamName: stream, ShardToSplit: s.ShardId!, NewStartingHashKey: ((start + end) / 2n).toString() }),
+  );
+  await waitActive(kinesis, stream);
+  return s.ShardId!;
+}
+
+/** Merges the last two adjacent open shards. */
+export async function mergeLastAdjacentShards(kinesis: KinesisClient, stream: string): Promise<[string, string]> {
+  const open = (await listShards(kinesis, stream))
+    .filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber)
+    .sort((a, b) => (BigInt(a.HashKeyRange!.StartingHashKey!) < BigInt(b.HashKeyRange!.StartingHashKey!) ? -1 : 1));
+  for (let i = open.length - 2; i >= 0; i--) {
+    if (BigInt(open[i].HashKeyRange!.EndingHashKey!) + 1n === BigInt(open[i + 1].HashKeyRange!.StartingHashKey!)) {
+      await kinesis.send(
+        new MergeShardsCommand({ StreamName: stream, ShardToMerge: open[i].ShardId!, AdjacentShardToMerge: open[i + 1].ShardId! }),
+      );
+      await waitActive(kinesis, stream);
+      return [open[i].ShardId!, open[i + 1].ShardId!];
+    }
+  }
+  throw new Error('no adjacent open shards to merge');
+}
+
+/** A record whose data names it: `<id>:` then random bytes (binary, not JSON). */
+export function taggedRecord(id: number, size = 64): ProducedRecord {
+  return { partitionKey: `pk-${id % 97}`, data: Buffer.concat([Buffer.from(`${id}:`), randomBytes(size)]) };
+}
+
+export const recordId = (data: Uint8Array) => Number(Buffer.from(data.subarray(0, 12)).toString('latin1').split(':')[0]);
+
+export interface ArchivedObject {
+  key: string;
+  rows: ArchiveRecord[];
+}
+
+/** Every object of a stream in the archive, with its rows. */
+export async function readArchive(store: ArchiveStore, stream: string): Promise<ArchivedObject[]> {
+  const engine = await ParquetEngine.create({ threads: 1 });
+  try {
+    const out: ArchivedObject[] = [];
+    for await (const o of store.list(`${stream}/`)) out.push({ key: o.key, rows: await readArchiveObject(store, o.key, engine) });
+    return out;
+  } finally {
+    engine.close();
+  }
+}
