@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { RegisterObjectResult } from './catalog.types';
 import { mergeSchema, schemaFingerprint, type ObservedSchema } from './schema/schema-inference';
@@ -34,7 +34,7 @@ export class CatalogWriter {
    * Records an archived object. Idempotent: registering a URI the catalog already holds changes nothing and
    * reports `objectAdded: false`. Creates the stream and the partition when they are new.
    */
-  async registerObject(payload: ArchiveObjectWritten): Promise<RegisterObjectResult> {
+  async registerObject(payload: ArchiveObjectWritten, manager?: EntityManager): Promise<RegisterObjectResult> {
     const o = archiveObjectWrittenV1.parse(payload);
     if (compareSequenceNumbers(o.firstSequenceNumber, o.lastSequenceNumber) > 0) {
       throw new RangeError(`${o.objectUri}: first sequence number is after the last`);
@@ -45,7 +45,7 @@ export class CatalogWriter {
     const location = partitionLocationOf(o.objectUri);
     const partition = { stream: o.stream, dt: o.dt, hour: o.hour, location };
 
-    return this.dataSource.transaction(async (m) => {
+    return this.transaction(manager, async (m) => {
       const existing: unknown[] = await m.query(`SELECT 1 FROM catalog_object WHERE uri = $1`, [o.objectUri]);
       if (existing.length > 0) return { objectAdded: false, partitionAdded: false, partition };
 
@@ -92,8 +92,8 @@ export class CatalogWriter {
    * N+1 when paths, types, nullability or format change; otherwise widens the latest version's first/last seen.
    * With `objectUri`, marks that object as inferred. Serialised per stream by a row lock.
    */
-  async recordSchema(stream: string, observed: ObservedSchema, objectUri?: string): Promise<RecordSchemaResult> {
-    return this.dataSource.transaction(async (m) => {
+  async recordSchema(stream: string, observed: ObservedSchema, objectUri?: string, manager?: EntityManager): Promise<RecordSchemaResult> {
+    return this.transaction(manager, async (m) => {
       await m.query(`INSERT INTO catalog_stream (name) VALUES ($1) ON CONFLICT ON CONSTRAINT pk_catalog_stream DO NOTHING`, [
         stream,
       ]);
@@ -132,5 +132,55 @@ export class CatalogWriter {
       if (versionAdded) this.logger.log({ msg: 'schema version added', stream, version, fields: merged.fields.length });
       return { version, versionAdded };
     });
+  }
+
+  /** Whether an object's records have not been merged into the stream schema yet (a crash or retry in between). */
+  async objectNeedsSchema(uri: string, manager?: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT 1 FROM catalog_object WHERE uri = $1 AND schema_version IS NULL`,
+      [uri],
+    );
+    return rows.length > 0;
+  }
+
+  /** Partitions of a stream the configured metastores have not accepted yet, oldest first. */
+  async unsyncedPartitions(stream: string, manager?: EntityManager): Promise<{ dt: string; hour: number; location: string }[]> {
+    const rows: { dt: string; hour: number; location: string }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT dt, hour, location FROM catalog_partition WHERE stream = $1 AND synced_at IS NULL ORDER BY starts_at`,
+      [stream],
+    );
+    return rows.map((r) => ({ dt: r.dt, hour: Number(r.hour), location: r.location }));
+  }
+
+  async markPartitionsSynced(stream: string, partitions: { dt: string; hour: number }[], manager?: EntityManager): Promise<void> {
+    if (partitions.length === 0) return;
+    await (manager ?? this.dataSource.manager).query(
+      `UPDATE catalog_partition p SET synced_at = now()
+         FROM unnest($2::text[], $3::smallint[]) AS s(dt, hour)
+        WHERE p.stream = $1 AND p.dt = s.dt AND p.hour = s.hour`,
+      [stream, partitions.map((p) => p.dt), partitions.map((p) => p.hour)],
+    );
+  }
+
+  /** Removes objects from the catalog (rebuild: the archive no longer has them); empty partitions go too. */
+  async forgetObjects(stream: string, uris: string[], manager?: EntityManager): Promise<number> {
+    if (uris.length === 0) return 0;
+    return this.transaction(manager, async (m) => {
+      const deleted: unknown[] = await m.query(`DELETE FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) RETURNING uri`, [stream, uris]);
+      await m.query(
+        `DELETE FROM catalog_partition p WHERE p.stream = $1
+            AND NOT EXISTS (SELECT 1 FROM catalog_object o WHERE o.stream = p.stream AND o.dt = p.dt AND o.hour = p.hour)`,
+        [stream],
+      );
+      return deleted.length;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction: a new one, or a savepoint inside the caller's (the SQS inbox transaction), so the
+   * catalog changes commit or roll back together with the handled message.
+   */
+  private transaction<T>(manager: EntityManager | undefined, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return (manager ?? this.dataSource.manager).transaction(work);
   }
 }

@@ -21,6 +21,7 @@ export class CreateCatalog1764094444000 implements MigrationInterface {
         hour       smallint    NOT NULL,
         location   text        NOT NULL,
         starts_at  timestamptz NOT NULL,
+        synced_at  timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT pk_catalog_partition PRIMARY KEY (stream, dt, hour),
         CONSTRAINT fk_catalog_partition_stream FOREIGN KEY (stream) REFERENCES catalog_stream (name) ON DELETE CASCADE,
@@ -28,6 +29,8 @@ export class CreateCatalog1764094444000 implements MigrationInterface {
         CONSTRAINT chk_catalog_partition_hour CHECK (hour BETWEEN 0 AND 23)
       )`);
     await q.query(`CREATE INDEX idx_catalog_partition_stream_starts_at ON catalog_partition (stream, starts_at)`);
+    // Partitions not yet registered in the configured metastores (Hive, Glue): retried on the next object.
+    await q.query(`CREATE INDEX idx_catalog_partition_unsynced ON catalog_partition (stream) WHERE synced_at IS NULL`);
     await q.query(`
       CREATE TABLE catalog_object (
         uri                   text        NOT NULL,

@@ -21,6 +21,10 @@ export class CatalogPartition {
   @Column({ name: 'starts_at', type: 'timestamptz' })
   startsAt!: Date;
 
+  /** When the configured metastores last accepted this partition; NULL while a sync is pending. */
+  @Column({ name: 'synced_at', type: 'timestamptz', nullable: true })
+  syncedAt!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
