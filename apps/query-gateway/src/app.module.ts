@@ -1,8 +1,9 @@
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { Module } from '@nestjs/common';
+import { QueryModule } from './query/query.module';
 
 /** The query-gateway service: shared service plumbing plus its feature modules. */
 @Module({
-  imports: [FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: ['postgres', 'sqs', 's3', 'kinesis'] })],
+  imports: [FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: ['postgres', 'sqs', 's3', 'kinesis'] }), QueryModule],
 })
 export class AppModule {}

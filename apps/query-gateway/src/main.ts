@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@flux-capacitor/service-kit';
 import { AppModule } from './app.module';
+import { setupOpenApi } from './openapi';
 
-void bootstrapService(AppModule, { service: 'query-gateway' });
+void bootstrapService(AppModule, { service: 'query-gateway', configure: setupOpenApi });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ArchiveObjectCache } from './archive-object-cache';
 import { DuckDbEngine } from './duckdb-engine';
 import type { LiveTailOptions } from './live-tail';
-import { QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
 import { QueryService, type LiveTailReader, type QueryCatalog, type QueryServiceLimits } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
 import type { LiveRecord } from './stream-source';
@@ -130,9 +130,16 @@ describe('QueryService', () => {
     svc.close();
   });
 
-  it('records a failure (unknown column) in the query state instead of throwing', async () => {
+  it('refuses an unknown column, or a file read outside the archive, on submit', async () => {
     const { svc } = service();
-    const q = await svc.submit({ sql: 'SELECT nope FROM orders' });
+    await expect(svc.submit({ sql: 'SELECT nope FROM orders' })).rejects.toBeInstanceOf(QueryInvalidError);
+    await expect(svc.submit({ sql: "SELECT * FROM read_csv('/etc/passwd')" })).rejects.toBeInstanceOf(QueryRejectedError);
+    svc.close();
+  });
+
+  it('records a failure found while running (a bad cast) in the query state instead of throwing', async () => {
+    const { svc } = service();
+    const q = await svc.submit({ sql: 'SELECT CAST(partition_key AS INTEGER) FROM orders' });
     const done = await svc.wait(q.id);
     expect(done.state).toBe('failed');
     expect(done.error?.code).toBe('QUERY_INVALID');

@@ -168,6 +168,7 @@ export class QueryService {
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
     // Refuse bad SQL synchronously (400 on submit), with DuckDB's parser.
     const analysis = await this.deps.analyzer.analyze(request.sql);
+    await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
     const id = randomUUID();
     const status: QueryStatus = {
       id,

@@ -1,6 +1,8 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { mapDuckDbError } from './duckdb-engine';
 import { QueryRejectedError, QuerySyntaxError } from './query.errors';
-import { READ_KEYWORDS, leadingKeyword } from './sql-text';
+import { READ_KEYWORDS, leadingKeyword, sqlIdentifier } from './sql-text';
+import { STREAM_COLUMNS } from './stream-view';
 
 /** A time window on arrival_time, epoch ms UTC; either end may be open; both ends inclusive. */
 export interface TimeBounds {
@@ -99,6 +101,40 @@ export class SqlAnalyzer {
       if (from !== undefined || to !== undefined) timeBounds.set(name, { from, to });
     }
     return { tables: [...spelling.values()], timeBounds };
+  }
+
+  /**
+   * Binds the statement against empty stream tables in a throw-away instance with external access off and the
+   * configuration locked, so that what only shows when DuckDB binds (a table function reading a file outside
+   * the archive, an unknown column, a statement that is not a SELECT) is refused before the query is queued.
+   */
+  async bindCheck(sql: string, tables: string[]): Promise<void> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: '1',
+      memory_limit: '64MB',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+    });
+    const c = await instance.connect();
+    try {
+      await c.run(`SET TimeZone = 'UTC'`);
+      const columns = STREAM_COLUMNS.map((col) => `${col.name} ${col.type}`).join(', ');
+      for (const table of tables) await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+      await c.run(`SET enable_external_access = false`);
+      await c.run(`SET lock_configuration = true`);
+      const extracted = await c.extractStatements(sql);
+      if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
+      const prepared = await extracted.prepare(0);
+      const type = prepared.statementType;
+      prepared.destroySync();
+      if (type !== StatementType.SELECT) throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[type]}`);
+    } catch (err) {
+      throw mapDuckDbError(err);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
   }
 
   private async syntaxError(c: DuckDBConnection, sql: string, err: Error): Promise<Error> {

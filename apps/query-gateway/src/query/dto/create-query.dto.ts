@@ -1,0 +1,25 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { z } from 'zod';
+
+export const createQuerySchema = z.object({
+  sql: z.string().min(1, 'sql is required').max(100_000),
+  engine: z.enum(['duckdb', 'drill']).optional(),
+});
+
+/** Body of POST /v1/queries and POST /v1/query. */
+export class CreateQueryDto {
+  @ApiProperty({ example: `SELECT payload->>'type' AS type, count(*) FROM "orders" GROUP BY 1`, description: 'One read-only SELECT/WITH statement; each stream is a table.' })
+  sql!: string;
+
+  @ApiPropertyOptional({ enum: ['duckdb', 'drill'], description: 'Engine; defaults to FLUX_QUERY_ENGINE.' })
+  engine?: 'duckdb' | 'drill';
+}
+
+export const RESULT_FORMATS = ['json', 'ndjson', 'csv', 'parquet'] as const;
+export type ResultFormat = (typeof RESULT_FORMATS)[number];
+
+export const resultsQuerySchema = z.object({
+  format: z.enum(RESULT_FORMATS).optional(),
+  cursor: z.string().regex(/^\d+$/, 'cursor must be the nextCursor of a previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});

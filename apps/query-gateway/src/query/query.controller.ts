@@ -1,0 +1,126 @@
+import { createReadStream } from 'node:fs';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
+import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
+import { QueryErrorFilter } from './query-error.filter';
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) {
+    throw new DomainError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+const CONTENT_TYPES: Record<Exclude<ResultFormat, 'json'>, string> = {
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/** The format asked for: `?format=` wins, then the Accept header, then JSON pages. */
+function formatOf(req: Request, explicit?: ResultFormat): ResultFormat {
+  if (explicit) return explicit;
+  const accept = req.headers.accept ?? '';
+  if (accept.includes('application/x-ndjson')) return 'ndjson';
+  if (accept.includes('text/csv')) return 'csv';
+  if (accept.includes('parquet')) return 'parquet';
+  return 'json';
+}
+
+async function writeStream(res: Response, result: ResultSet, format: Exclude<ResultFormat, 'json'>, id: string): Promise<void> {
+  if (format === 'parquet') {
+    const path = await result.exportParquet();
+    if (!path) throw new DomainError('FORMAT_UNSUPPORTED', 'this engine cannot export Parquet; use json, ndjson or csv');
+    res.status(200).type(CONTENT_TYPES.parquet).setHeader('content-disposition', `attachment; filename="${id}.parquet"`);
+    await new Promise<void>((resolve, reject) => createReadStream(path).on('error', reject).pipe(res).on('finish', resolve).on('error', reject));
+    return;
+  }
+  res.status(200).type(CONTENT_TYPES[format]);
+  const write = (chunk: string) =>
+    new Promise<void>((resolve) => {
+      if (res.write(chunk)) resolve();
+      else res.once('drain', resolve);
+    });
+  if (format === 'ndjson') await writeNdjson(result, write);
+  else await writeCsv(result, write);
+  res.end();
+}
+
+@ApiTags('queries')
+@ApiBearerAuth()
+@RequireRole('query')
+@UseFilters(QueryErrorFilter)
+@Controller('v1')
+export class QueryController {
+  constructor(private readonly queries: QueryService) {}
+
+  @Post('queries')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400.' })
+  async start(@Body() body: CreateQueryDto): Promise<QueryStatus & { links: Record<string, string> }> {
+    const status = await this.queries.submit(parse(createQuerySchema, body));
+    return { ...status, links: { self: `/v1/queries/${status.id}`, results: `/v1/queries/${status.id}/results` } };
+  }
+
+  @Get('queries/:id')
+  @ApiOperation({ summary: 'State and progress (objects and rows scanned, live records read) of a query.' })
+  status(@Param('id', ParseUUIDPipe) id: string): QueryStatus {
+    return this.queries.status(id);
+  }
+
+  @Get('queries/:id/results')
+  @ApiOperation({ summary: 'Results: JSON pages with a cursor, or the whole result as NDJSON, CSV or Parquet (?format= or Accept).' })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'parquet'] })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: 'rows per JSON page (1-10000, default 1000)' })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv', 'application/vnd.apache.parquet')
+  async results(@Param('id', ParseUUIDPipe) id: string, @Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const q = parse(resultsQuerySchema, query);
+    const result = this.queries.results(id);
+    const format = formatOf(req, q.format);
+    if (format !== 'json') return writeStream(res, result, format, id);
+    const offset = Number(q.cursor ?? 0);
+    const lines = await result.readJsonLines(offset, q.limit);
+    const next = offset + lines.length;
+    res
+      .status(200)
+      .type('application/json')
+      .send(
+        `{"columns":${JSON.stringify(result.columns)},"rowCount":${result.rowCount},"truncated":${result.truncated},` +
+          `"nextCursor":${next < result.rowCount ? JSON.stringify(String(next)) : 'null'},"rows":[${lines.join(',')}]}`,
+      );
+  }
+
+  @Delete('queries/:id')
+  @ApiOperation({ summary: 'Cancel a queued or running query, or release a finished one and its results.' })
+  cancel(@Param('id', ParseUUIDPipe) id: string): QueryStatus {
+    return this.queries.cancel(id);
+  }
+
+  @Post('query')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run a small query synchronously (row cap FLUX_QUERY_SYNC_MAX_ROWS); JSON, or ?format=ndjson|csv|parquet.' })
+  @ApiOkResponse({ description: '{ columns, rowCount, truncated, rows, stats }' })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'parquet'] })
+  async runSync(@Body() body: CreateQueryDto, @Query('format') formatParam: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const request = parse(createQuerySchema, body);
+    const format = formatOf(req, formatParam ? parse(resultsQuerySchema, { format: formatParam }).format : undefined);
+    const { status, result } = await this.queries.runSync(request);
+    try {
+      if (format !== 'json') return await writeStream(res, result, format, status.id);
+      const lines = await result.readJsonLines(0, result.rowCount);
+      const stats = { engine: status.engine, progress: status.progress, warnings: status.warnings, startedAt: status.startedAt, finishedAt: status.finishedAt };
+      res
+        .status(200)
+        .type('application/json')
+        .send(`{"columns":${JSON.stringify(result.columns)},"rowCount":${result.rowCount},"truncated":${result.truncated},"stats":${JSON.stringify(stats)},"rows":[${lines.join(',')}]}`);
+    } finally {
+      result.close();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { deaggregate } from '@flux-capacitor/archiver';
+import { CatalogReader } from '@flux-capacitor/catalog';
+import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
+import { createQueryService, QueryService, type RecordExpander } from '@flux-capacitor/query-engine';
+import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { QueryController } from './query.controller';
+
+/** Live Kinesis records through the archiver's KPL de-aggregation, so keys match the archive's. */
+const expandRecord: RecordExpander = (r, shardId) =>
+  deaggregate(r.Data ?? new Uint8Array(), r.PartitionKey ?? '', null).map((u) => ({
+    shardId,
+    sequenceNumber: r.SequenceNumber ?? '0',
+    subSequenceNumber: u.subSequenceNumber,
+    partitionKey: u.partitionKey,
+    arrivalTime: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+    data: u.data,
+  }));
+
+/** SQL over archived + live records: POST/GET/DELETE /v1/queries, POST /v1/query. */
+@Module({
+  controllers: [QueryController],
+  providers: [
+    {
+      provide: QueryService,
+      inject: [FLUX_CONFIG, DataSource, S3Client, KinesisClient],
+      useFactory: (config: FluxConfig, dataSource: DataSource, s3: S3Client, kinesis: KinesisClient) => {
+        const logger = new Logger('QueryService');
+        return createQueryService(config.query, {
+          catalog: new CatalogReader(dataSource),
+          s3,
+          kinesis,
+          expandRecord,
+          log: (event, fields) => logger.log({ ...fields, msg: event }),
+        });
+      },
+    },
+  ],
+})
+export class QueryModule implements OnModuleDestroy {
+  constructor(@Inject(QueryService) private readonly queries: QueryService) {}
+
+  onModuleDestroy(): void {
+    this.queries.close();
+  }
+}

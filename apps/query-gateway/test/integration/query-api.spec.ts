@@ -1,0 +1,272 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CreateStreamCommand, DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import { createKinesisClient } from '@flux-capacitor/aws';
+import { CatalogWriter } from '@flux-capacitor/catalog';
+import { loadConfig } from '@flux-capacitor/config';
+import { createDataSource } from '@flux-capacitor/persistence';
+import { FluxServiceModule } from '@flux-capacitor/service-kit';
+import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { DataSource } from 'typeorm';
+import { setupOpenApi } from '../../src/openapi';
+import { QueryModule } from '../../src/query/query.module';
+
+const QUERY_TOKEN = 'query-token-0123456789abcdef';
+const REPLAY_TOKEN = 'replay-token-0123456789abcdef';
+
+interface Produced {
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  arrivalTime: Date;
+  data: Buffer;
+}
+
+let db: TestDatabase;
+let ds: DataSource;
+let app: INestApplication;
+let base: string;
+let root: string;
+let kinesis: KinesisClient;
+let stream: string;
+const archived = new Set<string>();
+let produced: Produced[] = [];
+
+async function api(method: string, path: string, body?: unknown, token: string | null = QUERY_TOKEN, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return res;
+}
+
+async function readShard(shardId: string): Promise<Produced[]> {
+  const out: Produced[] = [];
+  let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+  for (let i = 0; i < 5 && it; i++) {
+    const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
+    for (const r of res.Records ?? []) {
+      out.push({ shardId, sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, arrivalTime: r.ApproximateArrivalTimestamp!, data: Buffer.from(r.Data!) });
+    }
+    it = res.NextShardIterator;
+  }
+  return out;
+}
+
+/** Writes the records as one archive object, as the archiver would, and registers it in the catalog. */
+async function archive(records: Produced[]): Promise<void> {
+  const first = records[0];
+  const last = records[records.length - 1];
+  const iso = first.arrivalTime.toISOString();
+  const dt = iso.slice(0, 10);
+  const hour = Number(iso.slice(11, 13));
+  const path = join(root, 'archive', stream, `dt=${dt}`, `hour=${String(hour).padStart(2, '0')}`, `${first.shardId}-${first.sequenceNumber}-${last.sequenceNumber}.parquet`);
+  mkdirSync(dirname(path), { recursive: true });
+  const duck = await DuckDBInstance.create(':memory:');
+  const c = await duck.connect();
+  await c.run(`CREATE TABLE r (stream VARCHAR, shard_id VARCHAR, sequence_number VARCHAR, sub_sequence_number BIGINT, partition_key VARCHAR, explicit_hash_key VARCHAR, arrival_time TIMESTAMP, data BLOB)`);
+  const a = await c.createAppender('r');
+  for (const r of records) {
+    a.appendVarchar(stream);
+    a.appendVarchar(r.shardId);
+    a.appendVarchar(r.sequenceNumber);
+    a.appendBigInt(0n);
+    a.appendVarchar(r.partitionKey);
+    a.appendNull();
+    a.appendTimestamp(new DuckDBTimestampValue(BigInt(r.arrivalTime.getTime()) * 1000n));
+    a.appendBlob(r.data);
+    a.endRow();
+    archived.add(r.sequenceNumber);
+  }
+  a.closeSync();
+  await c.run(`COPY r TO '${path}' (FORMAT parquet)`);
+  c.closeSync();
+  duck.closeSync();
+  await new CatalogWriter(ds).registerObject({
+    objectUri: `file://${path}`,
+    stream,
+    shardId: first.shardId,
+    firstSequenceNumber: first.sequenceNumber,
+    lastSequenceNumber: last.sequenceNumber,
+    firstArrivalTime: first.arrivalTime.toISOString(),
+    lastArrivalTime: last.arrivalTime.toISOString(),
+    dt,
+    hour,
+    recordCount: records.length,
+    bytes: 1000,
+  });
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'flux-gw-'));
+  db = await createTestDatabase();
+  ds = await createDataSource(db.url).initialize();
+  const env = testEnvironment({
+    DATABASE_URL: db.url,
+    FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
+    FLUX_API_TOKENS: `${QUERY_TOKEN}:query,${REPLAY_TOKEN}:replay`,
+    FLUX_QUERY_WORK_DIR: join(root, 'work'),
+    FLUX_QUERY_SYNC_MAX_ROWS: '1000',
+    FLUX_QUERY_MAX_CONCURRENT: '2',
+  });
+  kinesis = createKinesisClient(loadConfig(env).aws);
+  stream = uniqueName('orders');
+  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60 }, { StreamName: stream });
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: Array.from({ length: 24 }, (_, i) => ({
+        PartitionKey: `customer-${i}`,
+        Data: i % 6 === 5 ? Buffer.from([0xde, 0xad, 0xbe, 0xef, i]) : Buffer.from(JSON.stringify({ orderId: i, type: `t${i % 3}` })),
+      })),
+    }),
+  );
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  for (const shard of shards) {
+    const records = await readShard(shard.ShardId!);
+    produced.push(...records);
+    // The archiver has caught up with the first half of each shard; the rest is only in Kinesis.
+    const half = Math.floor(records.length / 2);
+    if (half > 0) await archive(records.slice(0, half));
+  }
+  produced = produced.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey));
+
+  const moduleRef = await Test.createTestingModule({
+    imports: [FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: [], env }), QueryModule],
+  }).compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  setupOpenApi(app);
+  await app.listen(0, '127.0.0.1');
+  base = await app.getUrl();
+  base = base.replace('[::1]', '127.0.0.1');
+});
+
+afterAll(async () => {
+  await app?.close();
+  await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
+  await ds?.destroy();
+  await db?.drop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('query gateway (local stack)', () => {
+  it('returns every produced record exactly once, archived and live, with source telling them apart', async () => {
+    expect(produced).toHaveLength(24);
+    expect(archived.size).toBeGreaterThan(0);
+    expect(archived.size).toBeLessThan(24);
+    const res = await api('POST', '/v1/query', {
+      sql: `SELECT partition_key, shard_id, sequence_number, source, data, payload FROM "${stream}" ORDER BY partition_key`,
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { rows: Record<string, unknown>[]; rowCount: number };
+    expect(body.rowCount).toBe(24);
+    expect(body.rows).toEqual(
+      produced.map((p) => ({
+        partition_key: p.partitionKey,
+        shard_id: p.shardId,
+        sequence_number: p.sequenceNumber,
+        source: archived.has(p.sequenceNumber) ? 'archive' : 'live',
+        data: p.data.toString('base64'),
+        payload: p.data[0] === 0x7b ? JSON.parse(p.data.toString('utf8')) : null,
+      })),
+    );
+  });
+
+  it('runs an asynchronous query: id, state with progress, then cursor-paged JSON results', async () => {
+    const started = await api('POST', '/v1/queries', { sql: `SELECT partition_key FROM "${stream}" ORDER BY partition_key` });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    let status: { state: string; progress: { objectsTotal: number; liveRecords: number } };
+    do {
+      status = (await (await api('GET', `/v1/queries/${id}`)).json()) as typeof status;
+    } while (status.state === 'queued' || status.state === 'running');
+    expect(status.state).toBe('succeeded');
+    expect(status.progress.objectsTotal).toBeGreaterThan(0);
+    expect(status.progress.liveRecords).toBe(24 - archived.size);
+    const keys: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = (await (await api('GET', `/v1/queries/${id}/results?limit=10${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { rows: { partition_key: string }[]; nextCursor: string | null };
+      keys.push(...page.rows.map((r) => r.partition_key));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(keys).toEqual(produced.map((p) => p.partitionKey));
+  });
+
+  it('streams results as NDJSON, CSV and Parquet', async () => {
+    const started = await api('POST', '/v1/queries', { sql: `SELECT partition_key, source FROM "${stream}" ORDER BY partition_key LIMIT 3` });
+    const { id } = (await started.json()) as { id: string };
+    while (((await (await api('GET', `/v1/queries/${id}`)).json()) as { state: string }).state !== 'succeeded');
+    const ndjson = await api('GET', `/v1/queries/${id}/results?format=ndjson`);
+    expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as { partition_key: string });
+    expect(lines.map((l) => l.partition_key)).toEqual(produced.slice(0, 3).map((p) => p.partitionKey));
+    const csv = await (await api('GET', `/v1/queries/${id}/results`, undefined, QUERY_TOKEN, { accept: 'text/csv' })).text();
+    expect(csv.split('\r\n')[0]).toBe('partition_key,source');
+    expect(csv.split('\r\n')).toHaveLength(5);
+    const parquet = Buffer.from(await (await api('GET', `/v1/queries/${id}/results?format=parquet`)).arrayBuffer());
+    expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
+  });
+
+  it('answers 401 without a token and 403 for a token without the query role', async () => {
+    expect((await api('POST', '/v1/query', { sql: 'SELECT 1' }, null)).status).toBe(401);
+    expect((await api('POST', '/v1/query', { sql: 'SELECT 1' }, REPLAY_TOKEN)).status).toBe(403);
+    expect((await api('GET', '/v1/queries/00000000-0000-4000-8000-000000000000', undefined, REPLAY_TOKEN)).status).toBe(403);
+  });
+
+  it.each([
+    ['reading /etc/passwd', "SELECT * FROM read_csv('/etc/passwd')"],
+    ['reading /etc/passwd as text', "SELECT content FROM read_text('/etc/passwd')"],
+    ['ATTACH', "ATTACH '__TARGET__' AS pwned"],
+    ['COPY ... TO', "COPY (SELECT 1) TO '__TARGET__'"],
+    ['INSTALL', 'INSTALL httpfs'],
+    ['SET', 'SET enable_external_access = true'],
+    ['multiple statements', "SELECT 1; COPY (SELECT 1) TO '__TARGET__'"],
+  ])('refuses %s with 400 and leaves nothing behind', async (_name, template) => {
+    const target = join(root, `pwned-${Math.random().toString(36).slice(2)}`);
+    const before = readdirSync(join(root, 'work', 'runs'));
+    for (const path of ['/v1/query', '/v1/queries']) {
+      const res = await api('POST', path, { sql: template.replace('__TARGET__', target) });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(body.message).not.toContain('root:');
+      expect(existsSync(target)).toBe(false);
+    }
+    expect(readdirSync(join(root, 'work', 'runs'))).toEqual(before);
+  });
+
+  it("answers a syntax error with 400, DuckDB's message and the position", async () => {
+    const res = await api('POST', '/v1/query', { sql: `SELECT * FROM "${stream}" WHER 1` });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string; position: number };
+    expect(body.error).toBe('QUERY_SYNTAX');
+    expect(body.message).toMatch(/syntax error at or near "1"/);
+    expect(body.position).toBe(`SELECT * FROM "${stream}" WHER `.length);
+  });
+
+  it('cancels a running query with DELETE', async () => {
+    const started = await api('POST', '/v1/queries', { sql: 'SELECT count(*) FROM range(100000000000)' });
+    const { id } = (await started.json()) as { id: string };
+    expect((await api('DELETE', `/v1/queries/${id}`)).status).toBe(200);
+    let state: string;
+    do state = ((await (await api('GET', `/v1/queries/${id}`)).json()) as { state: string }).state;
+    while (state === 'queued' || state === 'running');
+    expect(state).toBe('cancelled');
+    expect((await api('GET', `/v1/queries/${id}/results`)).status).toBe(409);
+  });
+
+  it('serves the OpenAPI document at /docs', async () => {
+    const res = await fetch(`${base}/docs-json`);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/queries', '/v1/queries/{id}', '/v1/queries/{id}/results', '/v1/query']));
+  });
+});
