@@ -71,8 +71,8 @@ async function resolveOne(client: SQSClient, settings: SqsSettings, queue: Queue
     ).QueueUrl;
     logger.log({ msg: 'created dead-letter queue', queue: deadLetterName, url: deadLetterUrl });
   }
-  if (!url) {
-    const deadLetterTargetArn = await queueArn(client, deadLetterUrl!);
+  if (!url && deadLetterUrl) {
+    const deadLetterTargetArn = await queueArn(client, deadLetterUrl);
     url = (
       await client.send(
         new CreateQueueCommand({

@@ -132,7 +132,11 @@ export class SqsPublisher {
   private resolve(queue: QueueName): Promise<ResolvedQueue> {
     let resolved = this.queues.get(queue);
     if (!resolved) {
-      resolved = ensureQueues(this.options.client, this.options.settings, [queue]).then((m) => m.get(queue)!);
+      resolved = ensureQueues(this.options.client, this.options.settings, [queue]).then((m) => {
+        const q = m.get(queue);
+        if (!q) throw new PublishError(`queue "${queue}" did not resolve`);
+        return q;
+      });
       // Do not cache a failure: the queue may be created by the time of the next publish.
       resolved.catch(() => this.queues.delete(queue));
       this.queues.set(queue, resolved);

@@ -81,6 +81,12 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     return this.resolved;
   }
 
+  /** The resolved queue; only read once `listen()` has resolved it. */
+  private get target(): ResolvedQueue {
+    if (!this.resolved) throw new Error('SqsServer is not listening');
+    return this.resolved;
+  }
+
   listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): void {
     try {
       this.assertHandlers();
@@ -90,12 +96,13 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     }
     ensureQueues(this.options.client, this.options.settings, [this.options.queue]).then(
       (queues) => {
-        this.resolved = queues.get(this.options.queue)!;
+        this.resolved = queues.get(this.options.queue);
+        if (this.closing) return callback();
         this.running = true;
         this.pollLoop = this.poll();
         this.logger.log({
           msg: 'consuming SQS queue',
-          queue: this.resolved.name,
+          queue: this.target.name,
           consumer: this.options.consumer,
           types: messageTypesForQueue(this.options.queue),
           concurrency: this.concurrency,
@@ -179,7 +186,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
 
   private async poll(): Promise<void> {
     const { client, settings } = this.options;
-    const queue = this.resolved!;
+    const queue = this.target;
     while (this.running) {
       while (this.running && this.inFlight.size >= this.concurrency) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
@@ -227,7 +234,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   /** Runs one delivery to its outcome; never rejects. */
   private async process(entry: InFlight): Promise<Outcome> {
     const { message } = entry;
-    const queue = this.resolved!;
+    const queue = this.target;
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
     const parsed = parseEnvelope(message.Body);
     const type = parsed.ok ? parsed.envelope.type : (parsed.type ?? 'unknown');
@@ -266,7 +273,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     receiveCount: number,
   ): Promise<Outcome> {
     const { message } = entry;
-    const queue = this.resolved!;
+    const queue = this.target;
     const { consumer, dataSource, settings } = this.options;
     const labels = { queue: queue.name, type: envelope.type };
     const started = process.hrtime.bigint();
@@ -323,7 +330,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     detail: string,
     envelopeId?: string,
   ): Promise<Outcome> {
-    const queue = this.resolved!;
+    const queue = this.target;
     await this.options.client.send(
       new SendMessageCommand({
         QueueUrl: queue.deadLetterUrl,
@@ -355,7 +362,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     try {
       await this.options.client.send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: this.resolved!.url,
+          QueueUrl: this.target.url,
           ReceiptHandle: message.ReceiptHandle,
           VisibilityTimeout: seconds,
         }),
@@ -372,7 +379,8 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   }
 
   private scheduleDelete(message: Message): void {
-    this.pendingDeletes.push({ Id: String(this.pendingDeletes.length), ReceiptHandle: message.ReceiptHandle! });
+    if (!message.ReceiptHandle) return;
+    this.pendingDeletes.push({ Id: String(this.pendingDeletes.length), ReceiptHandle: message.ReceiptHandle });
     if (this.pendingDeletes.length >= 10) void this.flushDeletes();
     else this.deleteTimer ??= setTimeout(() => void this.flushDeletes(), DELETE_FLUSH_MS);
   }
@@ -383,7 +391,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     this.deleteTimer = undefined;
     const batch = this.pendingDeletes.splice(0, 10).map((e, i) => ({ ...e, Id: String(i) }));
     if (batch.length === 0) return Promise.resolve();
-    const queue = this.resolved!;
+    const queue = this.target;
     const work = this.options.client
       .send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: batch }))
       .then((out) => {

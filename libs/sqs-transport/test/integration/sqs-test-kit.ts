@@ -64,7 +64,9 @@ export class ArchiveObjectWrittenHandler {
 @Controller()
 export class StrayCatalogPartitionAddedHandler {
   @EventPattern('catalog.partition.added')
-  async onCatalogPartitionAdded(): Promise<void> {}
+  async onCatalogPartitionAdded(): Promise<void> {
+    // Never called: the server must refuse to start with this handler on the catalog queue.
+  }
 }
 
 /** A consumer application module with the given handler controllers. */

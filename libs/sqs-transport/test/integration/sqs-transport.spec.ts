@@ -127,6 +127,34 @@ describe('SQS transport', () => {
     await vi.waitFor(() => expect(probe.calls.map((c) => c.envelopeId)).toEqual([envelope.id]), { timeout: 20_000, interval: 100 });
   });
 
+  it('publishes a batch with SendMessageBatch and never runs more handlers at once than the concurrency bound', async () => {
+    const config = testConfig({ FLUX_SQS_BATCH_SIZE: '10' });
+    const probe = new Probe();
+    let running = 0;
+    let maxRunning = 0;
+    probe.behaviour = async () => {
+      maxRunning = Math.max(maxRunning, ++running);
+      await sleep(150);
+      running--;
+    };
+    const client = clientFor(config);
+    const server = new SqsServer({ client, settings: config.sqs, queue: Queues.Catalog, consumer: uniqueName('catalog'), dataSource, concurrency: 3 });
+    const app = await NestFactory.createMicroservice(consumerModule(probe), { strategy: server, logger: [...LOGGER] });
+    closers.push(() => app.close());
+    await app.listen();
+
+    const publisher = new SqsPublisher({ client, settings: config.sqs, producer: 'archiver' });
+    const payloads = Array.from({ length: 23 }, (_, i) => archiveObjectWritten({ recordCount: i }));
+    const envelopes = await publisher.publishBatch('archive.object.written', payloads, { correlationId: 'batch-1' });
+    expect(new Set(envelopes.map((e) => e.id)).size).toBe(23);
+
+    await vi.waitFor(() => expect(probe.calls).toHaveLength(23), { timeout: 30_000, interval: 100 });
+    expect(probe.calls.map((c) => c.envelopeId).sort()).toEqual(envelopes.map((e) => e.id).sort());
+    expect(probe.calls.every((c) => c.correlationId === 'batch-1')).toBe(true);
+    expect(maxRunning).toBeLessThanOrEqual(3);
+    await vi.waitFor(async () => expect(await queueDepth(client, server.queue!.url)).toBe(0), { timeout: 10_000 });
+  });
+
   it('handles the same envelope delivered twice exactly once', async () => {
     const config = testConfig();
     const probe = new Probe();
