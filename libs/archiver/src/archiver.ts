@@ -79,6 +79,7 @@ export class Archiver {
   private readonly stopping = new AbortController();
   private heartbeat: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private closed = false;
 
   private constructor(
     private readonly deps: ArchiverDependencies,
@@ -130,6 +131,8 @@ export class Archiver {
 
   /** Flushes every shard's buffer, commits, releases the leases. After `graceMs`, in-flight writes are abandoned. */
   async stop(graceMs = this.deps.config.shutdownGraceMs): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stopping.abort();
     this.wake?.();
     await this.loop;
@@ -197,6 +200,8 @@ export class Archiver {
   /** Releases resources of an archiver used only for `runOnce`. */
   async close(): Promise<void> {
     if (this.loop) return this.stop();
+    if (this.closed) return;
+    this.closed = true;
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
   }

@@ -1,0 +1,78 @@
+import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
+import { Archiver, type ArchiveRunSummary } from '@flux-capacitor/archiver';
+import { loadConfig } from '@flux-capacitor/config';
+import { SqsPublisher } from '@flux-capacitor/sqs-transport';
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Command } from 'commander';
+import { Pool } from 'pg';
+import { cliEnv } from '../cli-env';
+import { CliError } from '../cli-error';
+import { printResult, renderTable, type GlobalOptions } from '../output';
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/** Archiver logs as JSON lines on stderr, so stdout carries only the result (and stays parseable with --json). */
+function stderrLogger(level: string): LoggerService {
+  const min = level === 'silent' ? Infinity : Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
+  const write = (lvl: (typeof LEVELS)[number]) => (message: unknown, context?: string) => {
+    if (LEVELS.indexOf(lvl) < min) return;
+    const fields = typeof message === 'object' && message !== null ? message : { msg: String(message) };
+    process.stderr.write(`${JSON.stringify({ level: lvl, time: new Date().toISOString(), context, ...fields })}\n`);
+  };
+  return { log: write('info'), warn: write('warn'), error: write('error'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal') };
+}
+
+export function registerArchiveCommand(program: Command): void {
+  program
+    .command('archive')
+    .description('Archive Kinesis streams to the archive (FLUX_ARCHIVE_URI). --once drains to the tip, commits and exits')
+    .option('--stream <name...>', 'stream(s) to archive (default: FLUX_ARCHIVER_STREAMS)')
+    .option('--once', 'drain every shard up to the tip seen at start, flush, commit and exit (cron mode)')
+    .action(async (flags: { stream?: string[]; once?: boolean }, cmd: Command) => {
+      const config = loadConfig(cliEnv.all);
+      const streams = flags.stream ?? config.archiver.streams;
+      if (streams.length === 0) throw new CliError('name a stream with --stream or set FLUX_ARCHIVER_STREAMS');
+      Logger.overrideLogger(stderrLogger(config.log.level));
+      const kinesis = createKinesisClient(config.aws);
+      const s3 = createS3Client(config.aws);
+      const sqs = createSqsClient(config.aws);
+      const pool = new Pool({ connectionString: config.database.url, max: 4 });
+      const archiver = await Archiver.create({
+        config,
+        kinesis,
+        s3,
+        pool,
+        publisher: new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'archiver' }),
+      });
+      try {
+        if (flags.once) {
+          const summaries: ArchiveRunSummary[] = [];
+          for (const stream of streams) summaries.push(await archiver.runOnce(stream));
+          const result = summaries.length === 1 ? summaries[0] : { streams: summaries };
+          printResult(result, cmd.optsWithGlobals<GlobalOptions>(), () =>
+            summaries
+              .map(
+                (s) =>
+                  `${s.stream}: ${s.records} records in ${s.objects} objects (${s.bytes} bytes) in ${s.durationMs} ms` +
+                  (s.skipped.length ? `; skipped (leased elsewhere): ${s.skipped.join(', ')}` : '') +
+                  `\n${renderTable(s.shards.map((x) => ({ shard: x.shardId, outcome: x.outcome, records: x.records, objects: x.objects, last_sequence: x.lastSequenceNumber })))}`,
+              )
+              .join('\n\n'),
+          );
+        } else {
+          archiver.start(streams);
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          await archiver.stop(config.shutdownGraceMs);
+        }
+      } finally {
+        await archiver.close();
+        await pool.end();
+        kinesis.destroy();
+        s3.destroy();
+        sqs.destroy();
+      }
+    });
+}
