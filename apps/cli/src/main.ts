@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { ConfigError } from '@flux-capacitor/config';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
-import { registerArchiveCommand } from './commands/archive.command';
 import { registerConfigCommand } from './commands/config.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
@@ -19,7 +18,6 @@ registerStackCommand(program);
 registerDevCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
-registerArchiveCommand(program);
 registerQueryCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit code. */

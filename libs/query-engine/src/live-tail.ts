@@ -89,3 +89,23 @@ export class KinesisLiveTail {
     return shards;
   }
 }
+
+/** A user record as a KPL de-aggregator returns it (the archiver's `deaggregate`). */
+export interface KplUserRecord {
+  subSequenceNumber: number;
+  partitionKey: string;
+  data: Uint8Array;
+}
+
+/** Expands live records with a KPL de-aggregator, so live keys (sub-sequence numbers) match the archive's. */
+export function kplRecordExpander(deaggregate: (data: Uint8Array, partitionKey: string, explicitHashKey: string | null) => KplUserRecord[]): RecordExpander {
+  return (r, shardId) =>
+    deaggregate(r.Data ?? new Uint8Array(), r.PartitionKey ?? '', null).map((u) => ({
+      shardId,
+      sequenceNumber: r.SequenceNumber ?? '0',
+      subSequenceNumber: u.subSequenceNumber,
+      partitionKey: u.partitionKey,
+      arrivalTime: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+      data: u.data,
+    }));
+}

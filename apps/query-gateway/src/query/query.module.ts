@@ -3,21 +3,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { deaggregate } from '@flux-capacitor/archiver';
 import { CatalogReader } from '@flux-capacitor/catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
-import { createQueryService, QueryService, type RecordExpander } from '@flux-capacitor/query-engine';
+import { createQueryService, kplRecordExpander, QueryService } from '@flux-capacitor/query-engine';
 import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QueryController } from './query.controller';
-
-/** Live Kinesis records through the archiver's KPL de-aggregation, so keys match the archive's. */
-const expandRecord: RecordExpander = (r, shardId) =>
-  deaggregate(r.Data ?? new Uint8Array(), r.PartitionKey ?? '', null).map((u) => ({
-    shardId,
-    sequenceNumber: r.SequenceNumber ?? '0',
-    subSequenceNumber: u.subSequenceNumber,
-    partitionKey: u.partitionKey,
-    arrivalTime: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-    data: u.data,
-  }));
 
 /** SQL over archived + live records: POST/GET/DELETE /v1/queries, POST /v1/query. */
 @Module({
@@ -32,7 +21,8 @@ const expandRecord: RecordExpander = (r, shardId) =>
           catalog: new CatalogReader(dataSource),
           s3,
           kinesis,
-          expandRecord,
+          // Live records through the archiver's KPL de-aggregation, so their keys match the archive's.
+          expandRecord: kplRecordExpander(deaggregate),
           log: (event, fields) => logger.log({ ...fields, msg: event }),
         });
       },
