@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError } from '@flux-capacitor/config';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import { registerArchiveCommand } from './commands/archive.command';
 import { registerConfigCommand } from './commands/config.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
@@ -18,6 +19,7 @@ registerStackCommand(program);
 registerDevCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
+registerArchiveCommand(program);
 registerQueryCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit code. */
