@@ -1,5 +1,5 @@
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
 
 const HOUR_MS = 3_600_000;
@@ -31,7 +31,8 @@ function toObject(r: Row): CatalogObjectInfo {
  * tail of each shard begins; the catalog's HTTP API serves it as JSON.
  */
 export class CatalogReader {
-  constructor(private readonly dataSource: DataSource) {}
+  /** A DataSource, or the EntityManager of a transaction to read its uncommitted writes. */
+  constructor(private readonly dataSource: Pick<EntityManager, 'query'>) {}
 
   /** Every catalogued stream with totals, by name. */
   async listStreams(): Promise<StreamSummary[]> {

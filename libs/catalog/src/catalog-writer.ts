@@ -166,13 +166,17 @@ export class CatalogWriter {
   async forgetObjects(stream: string, uris: string[], manager?: EntityManager): Promise<number> {
     if (uris.length === 0) return 0;
     return this.transaction(manager, async (m) => {
-      const deleted: unknown[] = await m.query(`DELETE FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) RETURNING uri`, [stream, uris]);
+      // (TypeORM returns [rows, count] for DELETE ... RETURNING; a CTE keeps the result a plain row set.)
+      const [{ n }]: { n: number }[] = await m.query(
+        `WITH d AS (DELETE FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) RETURNING uri) SELECT count(*)::int AS n FROM d`,
+        [stream, uris],
+      );
       await m.query(
         `DELETE FROM catalog_partition p WHERE p.stream = $1
             AND NOT EXISTS (SELECT 1 FROM catalog_object o WHERE o.stream = p.stream AND o.dt = p.dt AND o.hour = p.hour)`,
         [stream],
       );
-      return deleted.length;
+      return n;
     });
   }
 

@@ -34,3 +34,6 @@ export { DrillViewSync, drillTypeOf, drillViewSql } from './metastore/drill-view
 export { archiveHiveTableDdl, hiveTypeOf, kinesisHiveTableDdl } from './metastore/hive-ddl';
 export { HiveMetastoreException, ThriftHiveMetastoreClient } from './metastore/hive-metastore-client';
 export { HiveMetastoreSync } from './metastore/hive-metastore-sync';
+export { ArchiveObjectInspector, type ArchiveObjectFacts } from './ingest/archive-object-inspector';
+export { CatalogIngest, type CatalogIngestOptions, type IngestOutcome } from './ingest/catalog-ingest';
+export { rebuildCatalog, type RebuildOptions, type RebuildReport } from './ingest/catalog-rebuild';

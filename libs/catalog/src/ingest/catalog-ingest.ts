@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import { keyOfUri, type ArchiveStore } from '@flux-capacitor/archive';
+import type { ArchiveObjectWritten, CatalogPartitionAdded } from '@flux-capacitor/contracts';
+import type { EntityManager } from 'typeorm';
+import { CatalogReader } from '../catalog-reader';
+import type { CatalogWriter } from '../catalog-writer';
+import { MetastoreSyncError } from '../catalog.errors';
+import { streamLocationOf, tableNameOf, type MetastoreSync, type StreamTable, type TablePartition } from '../metastore/metastore.types';
+import type { ArchiveObjectInspector } from './archive-object-inspector';
+
+export interface CatalogIngestOptions {
+  writer: CatalogWriter;
+  /** reads outside a transaction; inside one the ingest reads through the caller's EntityManager */
+  reader: CatalogReader;
+  store: ArchiveStore;
+  inspector: ArchiveObjectInspector;
+  metastores: MetastoreSync[];
+  /** throw (so the message is retried) when a metastore sync fails, instead of logging and retrying later */
+  strictMetastores: boolean;
+  sampleRecords: number;
+  publishPartitionAdded(payload: CatalogPartitionAdded, correlationId?: string): Promise<void>;
+}
+
+export interface IngestOutcome {
+  objectAdded: boolean;
+  partitionAdded: boolean;
+  schemaVersion: number | null;
+  schemaVersionAdded: boolean;
+  /** partitions registered in the metastores by this call */
+  partitionsSynced: number;
+  metastoreErrors: MetastoreSyncError[];
+}
+
+/**
+ * What the catalog does with an `archive.object.written` message: register the object (a duplicate changes
+ * nothing), merge the schema of its records, bring the configured metastores up to date, and announce a new
+ * partition with `catalog.partition.added`. With `manager` (the SQS inbox transaction) every catalog write
+ * commits together with the message; a failure rolls all of it back and the message is redelivered.
+ */
+export class CatalogIngest {
+  private readonly logger = new Logger(CatalogIngest.name);
+
+  constructor(private readonly o: CatalogIngestOptions) {}
+
+  async objectWritten(payload: ArchiveObjectWritten, options: { manager?: EntityManager; correlationId?: string } = {}): Promise<IngestOutcome> {
+    const { manager } = options;
+    const reader = manager ? new CatalogReader(manager) : this.o.reader;
+    const registered = await this.o.writer.registerObject(payload, manager);
+
+    let schemaVersion: number | null = null;
+    let schemaVersionAdded = false;
+    if (await this.o.writer.objectNeedsSchema(payload.objectUri, manager)) {
+      const key = keyOfUri(this.o.store.location, payload.objectUri);
+      if (key === null) {
+        this.logger.warn({ msg: 'object outside the configured archive; schema not inferred', uri: payload.objectUri });
+      } else {
+        const facts = await this.o.inspector.inspect(this.o.store, key, this.o.sampleRecords);
+        if (facts.schema) {
+          const r = await this.o.writer.recordSchema(payload.stream, facts.schema, payload.objectUri, manager);
+          schemaVersion = r.version;
+          schemaVersionAdded = r.versionAdded;
+        }
+      }
+    }
+
+    const { synced, errors } = await this.syncMetastores(payload.stream, reader, schemaVersionAdded, manager);
+
+    if (registered.partitionAdded) {
+      await this.o.publishPartitionAdded(registered.partition, options.correlationId);
+    }
+    return {
+      objectAdded: registered.objectAdded,
+      partitionAdded: registered.partitionAdded,
+      schemaVersion,
+      schemaVersionAdded,
+      partitionsSynced: synced,
+      metastoreErrors: errors,
+    };
+  }
+
+  /**
+   * Registers the stream's pending partitions (and its table, re-created as a view when the schema changed) in
+   * every metastore. Partitions are marked synced only when all metastores accepted them; otherwise the next
+   * object of the stream retries (every call is idempotent).
+   */
+  async syncMetastores(
+    stream: string,
+    reader: CatalogReader = this.o.reader,
+    schemaChanged = false,
+    manager?: EntityManager,
+  ): Promise<{ synced: number; errors: MetastoreSyncError[] }> {
+    if (this.o.metastores.length === 0) return { synced: 0, errors: [] };
+    const pending: TablePartition[] = await this.o.writer.unsyncedPartitions(stream, manager);
+    if (pending.length === 0 && !schemaChanged) return { synced: 0, errors: [] };
+    const location = pending[0]?.location ?? (await reader.listPartitions(stream)).at(-1)?.location;
+    if (!location) return { synced: 0, errors: [] };
+    const table: StreamTable = {
+      stream,
+      tableName: tableNameOf(stream),
+      location: streamLocationOf(location),
+      schema: await reader.getSchema(stream),
+    };
+    const errors: MetastoreSyncError[] = [];
+    for (const metastore of this.o.metastores) {
+      try {
+        await metastore.ensureTable(table);
+        if (pending.length > 0) await metastore.addPartitions(table, pending);
+      } catch (err) {
+        const e = err instanceof MetastoreSyncError ? err : new MetastoreSyncError(metastore.name, 'sync failed', { cause: err });
+        errors.push(e);
+        this.logger.warn({ msg: 'metastore sync failed; will retry', metastore: metastore.name, stream, error: e.message, cause: String((e.cause as Error | undefined)?.message ?? '') });
+      }
+    }
+    if (errors.length > 0) {
+      if (this.o.strictMetastores) throw errors[0];
+      return { synced: 0, errors };
+    }
+    await this.o.writer.markPartitionsSynced(stream, pending, manager);
+    return { synced: pending.length, errors };
+  }
+}

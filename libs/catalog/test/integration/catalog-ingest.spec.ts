@@ -1,0 +1,167 @@
+import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { ParquetEngine, createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
+import { createS3Client } from '@flux-capacitor/aws';
+import {
+  ArchiveObjectInspector,
+  CatalogIngest,
+  CatalogReader,
+  CatalogWriter,
+  MetastoreSyncError,
+  rebuildCatalog,
+  type MetastoreSync,
+  type StreamTable,
+  type TablePartition,
+} from '@flux-capacitor/catalog';
+import type { CatalogPartitionAdded } from '@flux-capacitor/contracts';
+import { createDataSource } from '@flux-capacitor/persistence';
+import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import type { DataSource } from 'typeorm';
+import { records, writeArchiveObject } from '../support/archive-fixture';
+
+/** An in-memory metastore that records calls and can be told to fail. */
+class RecordingMetastore implements MetastoreSync {
+  readonly name = 'recording';
+  tables: StreamTable[] = [];
+  partitions: string[] = [];
+  failNext = 0;
+  async ensureTable(table: StreamTable): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new MetastoreSyncError(this.name, 'metastore down');
+    }
+    this.tables.push(table);
+  }
+  async addPartitions(_t: StreamTable, ps: TablePartition[]): Promise<void> {
+    this.partitions.push(...ps.map((p) => `${p.dt}/${p.hour}`));
+  }
+}
+
+describe('catalog ingest and rebuild (Postgres + local S3)', () => {
+  const bucket = uniqueName('flux-cat');
+  const config = testConfig({ FLUX_ARCHIVE_URI: `s3://${bucket}/archive` });
+  const s3 = createS3Client(config.aws);
+  let db: TestDatabase;
+  let ds: DataSource;
+  let store: ArchiveStore;
+  let engine: ParquetEngine;
+  let inspector: ArchiveObjectInspector;
+  let reader: CatalogReader;
+  let writer: CatalogWriter;
+  const published: CatalogPartitionAdded[] = [];
+  const metastore = new RecordingMetastore();
+  let ingest: CatalogIngest;
+  let strictIngest: CatalogIngest;
+
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    store = createArchiveStore(config.archive, s3);
+    engine = await ParquetEngine.create({ threads: 1 });
+    inspector = await ArchiveObjectInspector.create();
+    db = await createTestDatabase();
+    ds = await createDataSource(db.url).initialize();
+    reader = new CatalogReader(ds);
+    writer = new CatalogWriter(ds);
+    const base = { writer, reader, store, inspector, metastores: [metastore], sampleRecords: 1000, publishPartitionAdded: async (p: CatalogPartitionAdded) => void published.push(p) };
+    ingest = new CatalogIngest({ ...base, strictMetastores: false });
+    strictIngest = new CatalogIngest({ ...base, strictMetastores: true });
+  });
+  afterAll(async () => {
+    engine?.close();
+    inspector?.close();
+    await ds?.destroy();
+    await db?.drop();
+    s3.destroy();
+  });
+
+  it('catalogues an archived object, infers its schema and announces the new partition once', async () => {
+    const msg = await writeArchiveObject(
+      store,
+      engine,
+      records('orders', 'shardId-000000000000', 100n, '2026-11-25T10:00:00.000Z', [{ id: 1, total: 9.5 }, { id: 2, total: 10, note: null }]),
+    );
+    const out = await ingest.objectWritten(msg);
+    expect(out).toMatchObject({ objectAdded: true, partitionAdded: true, schemaVersion: 1, schemaVersionAdded: true, partitionsSynced: 1 });
+    expect(published).toEqual([{ stream: 'orders', dt: '2026-11-25', hour: 10, location: `s3://${bucket}/archive/orders/dt=2026-11-25/hour=10` }]);
+    expect(metastore.tables.map((t) => [t.tableName, t.location])).toEqual([['orders', `s3://${bucket}/archive/orders`]]);
+    expect(metastore.partitions).toEqual(['2026-11-25/10']);
+    const schema = await reader.getSchema('orders');
+    expect(schema?.fields.map((f) => [f.path, f.types.join('|'), f.nullable])).toEqual([
+      ['id', 'integer', false],
+      ['note', '', true],
+      ['total', 'integer|number', false],
+    ]);
+
+    const again = await ingest.objectWritten(msg);
+    expect(again).toMatchObject({ objectAdded: false, partitionAdded: false, schemaVersionAdded: false, partitionsSynced: 0 });
+    expect(published).toHaveLength(1);
+    expect(await reader.listObjects('orders')).toHaveLength(1);
+  });
+
+  it('adds a schema version when records bring a new field, without announcing an existing partition', async () => {
+    const msg = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000001', 200n, '2026-11-25T10:30:00.000Z', [{ id: 3, total: 1, coupon: 'X' }]));
+    const out = await ingest.objectWritten(msg);
+    expect(out).toMatchObject({ objectAdded: true, partitionAdded: false, schemaVersion: 2, schemaVersionAdded: true });
+    expect(published).toHaveLength(1);
+    expect((await reader.getSchema('orders'))?.fields.find((f) => f.path === 'coupon')).toMatchObject({ types: ['string'], nullable: true });
+    // the schema change re-creates tables/views in the metastores
+    expect(metastore.tables.at(-1)?.schema?.version).toBe(2);
+  });
+
+  it('catalogues a stream of non-JSON records as binary', async () => {
+    const msg = await writeArchiveObject(store, engine, records('clicks', 'shardId-000000000000', 1n, '2026-11-25T11:00:00.000Z', ['\u0001\u0002 raw', 'plain text']));
+    await ingest.objectWritten(msg);
+    expect(await reader.getStream('clicks')).toMatchObject({ format: 'binary', recordCount: 2 });
+    expect((await reader.getSchema('clicks'))?.fields).toEqual([]);
+  });
+
+  it('keeps partitions pending while a metastore is down and registers them with the next object', async () => {
+    metastore.failNext = 1;
+    const first = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 300n, '2026-11-25T12:00:00.000Z', [{ id: 4, total: 2 }]));
+    const out = await ingest.objectWritten(first);
+    expect(out.partitionAdded).toBe(true);
+    expect(out.metastoreErrors.map((e) => e.message)).toEqual(['recording: metastore down']);
+    expect(metastore.partitions).not.toContain('2026-11-25/12');
+    const second = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 400n, '2026-11-25T13:00:00.000Z', [{ id: 5, total: 3 }]));
+    expect((await ingest.objectWritten(second)).partitionsSynced).toBe(2);
+    expect(metastore.partitions.slice(-2)).toEqual(['2026-11-25/12', '2026-11-25/13']);
+  });
+
+  it('in strict mode fails the message and rolls the catalog back, so a redelivery does it all again', async () => {
+    metastore.failNext = 1;
+    const msg = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 500n, '2026-11-25T14:00:00.000Z', [{ id: 6, total: 4 }]));
+    const before = published.length;
+    await expect(ds.transaction((manager) => strictIngest.objectWritten(msg, { manager }))).rejects.toThrow(/metastore down/);
+    expect((await reader.listObjects('orders')).map((o) => o.uri)).not.toContain(msg.objectUri);
+    expect(published).toHaveLength(before);
+    const redelivered = await ds.transaction((manager) => strictIngest.objectWritten(msg, { manager }));
+    expect(redelivered).toMatchObject({ objectAdded: true, partitionAdded: true, partitionsSynced: 1 });
+    expect(published.at(-1)).toMatchObject({ stream: 'orders', hour: 14 });
+  });
+
+  it('rebuilds a lost catalog from the archive: same objects, counts, time ranges, partitions and schema', async () => {
+    const objectsBefore = await reader.listObjects('orders');
+    const partitionsBefore = await reader.listPartitions('orders');
+    const schemaBefore = await reader.getSchema('orders');
+    // lose the catalog, and one object disappears from the archive while an orphan row remains
+    await ds.query(`DELETE FROM catalog_stream WHERE name = 'orders'`);
+    expect(await reader.listObjects('orders')).toEqual([]);
+
+    const report = await rebuildCatalog('orders', { writer, reader, store, inspector, sampleRecords: 1000 });
+    expect(report).toMatchObject({ listed: objectsBefore.length, added: objectsBefore.length, kept: 0, removed: 0, skipped: 0, partitionsAdded: partitionsBefore.length });
+    const strip = (xs: { bytes: number }[]) => xs.map(({ bytes: _b, ...rest }) => rest);
+    expect(strip(await reader.listObjects('orders'))).toEqual(strip(objectsBefore));
+    expect((await reader.listPartitions('orders')).map((p) => [p.dt, p.hour, p.location, p.recordCount])).toEqual(
+      partitionsBefore.map((p) => [p.dt, p.hour, p.location, p.recordCount]),
+    );
+    expect((await reader.getSchema('orders'))?.fields.map((f) => [f.path, f.types, f.nullable])).toEqual(
+      schemaBefore?.fields.map((f) => [f.path, f.types, f.nullable]),
+    );
+
+    // a second run changes nothing; an object deleted from the archive is forgotten
+    const gone = objectsBefore[0];
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: gone.uri.slice(`s3://${bucket}/`.length) }));
+    const again = await rebuildCatalog('orders', { writer, reader, store, inspector, sampleRecords: 1000 });
+    expect(again).toMatchObject({ listed: objectsBefore.length - 1, added: 0, kept: objectsBefore.length - 1, removed: 1 });
+    expect((await reader.listObjects('orders')).map((o) => o.uri)).not.toContain(gone.uri);
+  });
+});
