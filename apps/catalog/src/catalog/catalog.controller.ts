@@ -1,0 +1,48 @@
+import { CatalogReader } from '@flux-capacitor/catalog';
+import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { z } from 'zod';
+
+const rangeSchema = z.object({
+  from: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
+  to: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
+});
+
+/** Read API of the catalog: streams, their partitions and their inferred schema. */
+@RequireRole('query')
+@Controller('v1/streams')
+export class CatalogController {
+  constructor(private readonly reader: CatalogReader) {}
+
+  @Get()
+  async listStreams() {
+    return { streams: await this.reader.listStreams() };
+  }
+
+  @Get(':stream/partitions')
+  async listPartitions(@Param('stream') stream: string, @Query() query: Record<string, unknown>) {
+    const parsed = rangeSchema.safeParse(query);
+    if (!parsed.success) {
+      throw new DomainError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
+    const from = parsed.data.from ? new Date(parsed.data.from) : undefined;
+    const to = parsed.data.to ? new Date(parsed.data.to) : undefined;
+    if (from && to && from > to) throw new DomainError('INVALID_REQUEST', 'from must not be after to');
+    await this.requireStream(stream);
+    return { stream, partitions: await this.reader.listPartitions(stream, { from, to }) };
+  }
+
+  @Get(':stream/schema')
+  async getSchema(@Param('stream') stream: string) {
+    await this.requireStream(stream);
+    const schema = await this.reader.getSchema(stream);
+    if (!schema) throw new DomainError('SCHEMA_NOT_INFERRED', `no schema has been inferred for stream ${stream} yet`, 'not-found', { stream });
+    return { ...schema, versions: (await this.reader.listSchemaVersions(stream)).map((v) => ({ version: v.version, firstSeen: v.firstSeen, lastSeen: v.lastSeen })) };
+  }
+
+  private async requireStream(stream: string): Promise<void> {
+    if (!(await this.reader.getStream(stream))) {
+      throw new DomainError('STREAM_NOT_FOUND', `the catalog has no stream ${stream}`, 'not-found', { stream });
+    }
+  }
+}
