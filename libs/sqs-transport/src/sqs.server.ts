@@ -188,7 +188,10 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     const { client, settings } = this.options;
     const queue = this.target;
     while (this.running) {
-      while (this.running && this.inFlight.size >= this.concurrency) {
+      // Receive when half a batch of slots is free (or nothing runs): each ReceiveMessage is a round trip, and
+      // topping up one slot at a time would make that round trip the limit.
+      const refill = Math.ceil(Math.min(settings.batchSize, this.concurrency) / 2);
+      while (this.running && this.inFlight.size > 0 && this.concurrency - this.inFlight.size < refill) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       }
       if (!this.running) break;
