@@ -6,6 +6,8 @@ export { SqsMessagingModule, SqsServerFactory, SQS_MESSAGING_OPTIONS, type SqsMe
 export { SqsClientProxy } from './sqs.client-proxy';
 export { SqsContext, type SqsContextArgs } from './sqs.context';
 export {
+  DEAD_LETTER_CODE,
+  DeadLetterException,
   HandlerRegistrationError,
   InvalidMessageError,
   PublishError,

@@ -1,3 +1,5 @@
+import { RpcException } from '@nestjs/microservices';
+
 /**
  * Errors of the SQS transport. Each has a stable `code` so the edge (health, CLI, logs) can map it without
  * parsing messages.
@@ -52,4 +54,26 @@ export class PublishError extends SqsTransportError {
   constructor(message: string, cause?: unknown) {
     super('SQS_PUBLISH_FAILED', message, { cause });
   }
+}
+
+export const DEAD_LETTER_CODE = 'SQS_DEAD_LETTER';
+
+/**
+ * Thrown by a handler that knows its message can never succeed (it refers to something that does not exist, say):
+ * the transaction rolls back and the message goes straight to the dead-letter queue with this reason, instead of
+ * being retried until the redrive policy gives up. Any other error means "retry".
+ */
+export class DeadLetterException extends RpcException {
+  constructor(readonly reason: string) {
+    super({ code: DEAD_LETTER_CODE, message: reason });
+  }
+}
+
+/** The reason when `err` is a DeadLetterException, as thrown or as Nest's RPC exception filter passes it on. */
+export function deadLetterReason(err: unknown): string | undefined {
+  if (err instanceof DeadLetterException) return err.reason;
+  if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DEAD_LETTER_CODE) {
+    return String((err as { message?: unknown }).message ?? 'rejected by handler');
+  }
+  return undefined;
 }

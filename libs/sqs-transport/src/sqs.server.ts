@@ -17,7 +17,7 @@ import { ensureQueues, type ResolvedQueue } from './ensure-queues';
 import { checkHandlers, type RegisteredHandler } from './handler-check';
 import type { SqsSettings } from './queue-names';
 import { SqsContext } from './sqs.context';
-import { HandlerRegistrationError } from './sqs.errors';
+import { HandlerRegistrationError, deadLetterReason } from './sqs.errors';
 import { sqsMetrics } from './sqs.metrics';
 
 export const SQS_TRANSPORT = Symbol.for('flux-capacitor.sqs-transport');
@@ -43,7 +43,7 @@ interface InFlight {
 }
 
 /** Why this service moved a message to the dead-letter queue; sent along as a message attribute. */
-type DeadLetterReason = PoisonReason | 'no-handler' | 'receive-count-exceeded';
+type DeadLetterReason = PoisonReason | 'no-handler' | 'receive-count-exceeded' | 'rejected-by-handler';
 
 const DELETE_FLUSH_MS = 20;
 const RECEIVE_RETRY_MS = 1000;
@@ -308,6 +308,11 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       sqsMetrics.handlerDuration.observe({ ...labels, outcome }, seconds());
       return entry.handedBack ? 'handed-back' : outcome;
     } catch (err) {
+      const rejected = deadLetterReason(err);
+      if (rejected !== undefined && !entry.handedBack) {
+        sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'dead-lettered' }, seconds());
+        return await this.deadLetter(message, envelope.type, 'rejected-by-handler', rejected, envelope.id);
+      }
       sqsMetrics.failed.inc(labels);
       sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'failed' }, seconds());
       this.logger.warn({
