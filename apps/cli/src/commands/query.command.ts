@@ -21,10 +21,13 @@ const out = (chunk: string) =>
     else process.stdout.once('drain', resolve);
   });
 
-/** A syntax error with a caret under the position DuckDB reported. */
+/**
+ * For a syntax error, shows the statement with a caret under the position DuckDB reported (on stderr, above the
+ * one-line error the CLI prints for every failure), and returns the message.
+ */
 function explain(sql: string, message: string, position?: number): string {
-  if (position === undefined || sql.includes('\n')) return message;
-  return `${message}\n  ${sql}\n  ${' '.repeat(position)}^`;
+  if (position !== undefined && !sql.includes('\n')) process.stderr.write(`  ${sql}\n  ${' '.repeat(position)}^\n`);
+  return message;
 }
 
 async function printRows(format: Format, rows: Record<string, unknown>[], columns: string[]): Promise<void> {
