@@ -101,6 +101,9 @@ describe('SQS transport', () => {
     const inbox = await dataSource.query(`SELECT message_id, message_type FROM inbox_message WHERE consumer = $1 ORDER BY message_id`, [consumer]);
     expect(inbox).toEqual([emitted.id, published.id].sort().map((id) => ({ message_id: id, message_type: 'archive.object.written' })));
     await vi.waitFor(async () => expect(await queueDepth(publisherApp.get(SQSClient), queue.url)).toBe(0), { timeout: 10_000 });
+    const count = async (metric: typeof sqsMetrics.received) =>
+      (await metric.get()).values.find((v) => v.labels.queue === queue.name && v.labels.type === 'archive.object.written')?.value;
+    expect([await count(sqsMetrics.received), await count(sqsMetrics.handled), await count(sqsMetrics.failed)]).toEqual([2, 2, undefined]);
   });
 
   it('builds the server through SqsMessagingModule for a hybrid application (connectMicroservice)', async () => {
