@@ -9,7 +9,7 @@ import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { createTestDatabase, testEnvironment, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { QueryModule } from '../../../query-gateway/src/query/query.module';
+import { QueryModule } from '../../src/query/query.module';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
