@@ -3,6 +3,7 @@ import { ConfigError } from '@flux-capacitor/config';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { registerArchiveCommand } from './commands/archive.command';
+import { registerCatalogCommand } from './commands/catalog.command';
 import { registerConfigCommand } from './commands/config.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
@@ -20,6 +21,7 @@ registerDevCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
 registerArchiveCommand(program);
+registerCatalogCommand(program);
 registerQueryCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit code. */

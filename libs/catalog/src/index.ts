@@ -37,3 +37,4 @@ export { HiveMetastoreSync } from './metastore/hive-metastore-sync';
 export { ArchiveObjectInspector, type ArchiveObjectFacts } from './ingest/archive-object-inspector';
 export { CatalogIngest, type CatalogIngestOptions, type IngestOutcome } from './ingest/catalog-ingest';
 export { rebuildCatalog, type RebuildOptions, type RebuildReport } from './ingest/catalog-rebuild';
+export { createMetastores } from './metastore/create-metastores';

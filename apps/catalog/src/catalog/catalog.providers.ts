@@ -1,4 +1,3 @@
-import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import {
@@ -6,9 +5,7 @@ import {
   CatalogIngest,
   CatalogReader,
   CatalogWriter,
-  DrillViewSync,
-  GlueSync,
-  HiveMetastoreSync,
+  createMetastores,
   type MetastoreSync,
 } from '@flux-capacitor/catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
@@ -19,19 +16,6 @@ import { DataSource } from 'typeorm';
 export const ARCHIVE_STORE = Symbol.for('flux-capacitor.catalog.archive-store');
 export const METASTORES = Symbol.for('flux-capacitor.catalog.metastores');
 
-/** The metastores enabled by configuration, in the order they are synced. */
-export function metastoresFor(config: FluxConfig): MetastoreSync[] {
-  const out: MetastoreSync[] = [];
-  const { hive, glue, drill } = config.catalog;
-  if (hive) out.push(new HiveMetastoreSync(hive.host, hive.port, hive.database));
-  if (glue) {
-    const client = new GlueClient({ region: config.aws.region, endpoint: glue.endpoint });
-    out.push(new GlueSync(client, glue.database, glue.catalogId));
-  }
-  if (drill) out.push(new DrillViewSync(drill.url, drill.viewSchema, drill.archiveSchema));
-  return out;
-}
-
 export const catalogProviders: Provider[] = [
   { provide: CatalogReader, inject: [DataSource], useFactory: (ds: DataSource) => new CatalogReader(ds) },
   { provide: CatalogWriter, inject: [DataSource], useFactory: (ds: DataSource) => new CatalogWriter(ds) },
@@ -41,7 +25,7 @@ export const catalogProviders: Provider[] = [
     inject: [FLUX_CONFIG, S3Client],
     useFactory: (config: FluxConfig, s3: S3Client): ArchiveStore => createArchiveStore(config.archive, s3),
   },
-  { provide: METASTORES, inject: [FLUX_CONFIG], useFactory: (config: FluxConfig) => metastoresFor(config) },
+  { provide: METASTORES, inject: [FLUX_CONFIG], useFactory: (config: FluxConfig) => createMetastores(config.catalog, config.aws) },
   {
     provide: CatalogIngest,
     inject: [FLUX_CONFIG, CatalogWriter, CatalogReader, ARCHIVE_STORE, ArchiveObjectInspector, METASTORES, SqsPublisher],

@@ -12,7 +12,7 @@ import { printResult, renderTable, type GlobalOptions } from '../output';
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /** Archiver logs as JSON lines on stderr, so stdout carries only the result (and stays parseable with --json). */
-function stderrLogger(level: string): LoggerService {
+export function stderrLogger(level: string): LoggerService {
   const min = level === 'silent' ? Infinity : Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
   const write = (lvl: (typeof LEVELS)[number]) => (message: unknown, context?: string) => {
     if (LEVELS.indexOf(lvl) < min) return;

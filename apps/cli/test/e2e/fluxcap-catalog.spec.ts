@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '@flux-capacitor/aws';
+import { loadConfig } from '@flux-capacitor/config';
+import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { Client } from 'pg';
+
+const ROOT = resolve(__dirname, '../../../..');
+const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
+
+describe('fluxcap catalog', () => {
+  let db: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'flux-cli-catalog-'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
+  });
+
+  const fluxcap = (env: Record<string, string>, args: string[]) =>
+    spawnSync(process.execPath, [FLUXCAP, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+
+  it('rebuilds the catalog of an archived stream from the archive alone, idempotently, and prints Hive DDL', async () => {
+    const env = testEnvironment({ DATABASE_URL: db.url, FLUX_ARCHIVE_URI: `file://${dir}`, FLUX_BUFFER_INTERVAL_SECONDS: '1' });
+    const kinesis = createKinesisClient(loadConfig(env).aws);
+    const stream = uniqueName('cat');
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: stream,
+        Records: Array.from({ length: 60 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(JSON.stringify({ order: i, total: i * 1.5, ok: i % 2 === 0 })) })),
+      }),
+    );
+    kinesis.destroy();
+
+    const archived = fluxcap(env, ['archive', '--stream', stream, '--once', '--json']);
+    expect(archived.status).toBe(0);
+    // the archive exists; the catalog is empty (no catalog service ran)
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      await pg.query(`DELETE FROM catalog_stream WHERE name = $1`, [stream]);
+
+      const run = fluxcap(env, ['catalog', 'rebuild', '--stream', stream, '--json']);
+      expect(run.stderr).not.toMatch(/"level":"error"/);
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report).toMatchObject({ stream, removed: 0, skipped: 0, schemaVersion: 1 });
+      expect(report.listed).toBeGreaterThanOrEqual(2);
+      expect(report.added).toBe(report.listed);
+
+      const { rows } = await pg.query(`SELECT sum(record_count)::int AS records, count(DISTINCT shard_id)::int AS shards FROM catalog_object WHERE stream = $1`, [stream]);
+      expect(rows[0]).toEqual({ records: 60, shards: 2 });
+
+      const streams = JSON.parse(fluxcap(env, ['catalog', 'streams', '--json']).stdout);
+      expect(streams.streams).toEqual([expect.objectContaining({ name: stream, format: 'json', recordCount: 60, schemaVersion: 1 })]);
+
+      const again = JSON.parse(fluxcap(env, ['catalog', 'rebuild', '--stream', stream, '--json']).stdout);
+      expect(again).toMatchObject({ listed: report.listed, added: 0, kept: report.listed, removed: 0 });
+
+      const ddl = fluxcap(env, ['catalog', 'ddl', '--stream', stream]);
+      expect(ddl.status).toBe(0);
+      expect(ddl.stdout).toContain("STORED BY 'com.amazon.emr.kinesis.hive.KinesisStorageHandler'");
+      expect(ddl.stdout).toContain(`TBLPROPERTIES ("kinesis.stream.name" = "${stream}");`);
+      expect(ddl.stdout).toContain('`total` DOUBLE');
+      const archiveDdl = fluxcap(env, ['catalog', 'ddl', '--stream', stream, '--archive']);
+      expect(archiveDdl.stdout).toContain(`LOCATION 'file://${dir}/${stream}/';`);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('refuses rebuild without --stream', () => {
+    const run = fluxcap(testEnvironment({ DATABASE_URL: db.url, FLUX_ARCHIVE_URI: `file://${dir}` }), ['catalog', 'rebuild']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("required option '--stream <name>' not specified");
+  });
+});

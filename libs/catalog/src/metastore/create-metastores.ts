@@ -1,0 +1,19 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import type { CatalogConfig } from '@flux-capacitor/config';
+import { DrillViewSync } from './drill-view-sync';
+import { GlueSync } from './glue-sync';
+import { HiveMetastoreSync } from './hive-metastore-sync';
+import type { MetastoreSync } from './metastore.types';
+
+/** The metastores the configuration enables (Hive, Glue, Drill views), in the order they are synced. */
+export function createMetastores(catalog: CatalogConfig, aws: { region: string }): MetastoreSync[] {
+  const out: MetastoreSync[] = [];
+  if (catalog.hive) out.push(new HiveMetastoreSync(catalog.hive.host, catalog.hive.port, catalog.hive.database));
+  if (catalog.glue) {
+    // Real AWS uses the SDK's default credential chain; AWS_ENDPOINT_URL_GLUE points it elsewhere.
+    const client = new GlueClient({ region: aws.region, endpoint: catalog.glue.endpoint });
+    out.push(new GlueSync(client, catalog.glue.database, catalog.glue.catalogId));
+  }
+  if (catalog.drill) out.push(new DrillViewSync(catalog.drill.url, catalog.drill.viewSchema, catalog.drill.archiveSchema));
+  return out;
+}
