@@ -28,7 +28,7 @@ export const catalogEnv = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, { message: 'must be a Drill storage plugin or workspace such as s3 or dfs.archive' })
     .default('dfs')
-    .describe('Drill storage plugin (or plugin.workspace) whose root is the archive root; views read `<schema>.`<stream>``.'),
+    .describe('Drill storage plugin (or plugin.workspace) whose root is the archive root; a stream view reads <schema>.<stream>.'),
   FLUX_CATALOG_METASTORE_STRICT: envBoolean
     .default(false)
     .describe('Fail (and retry) an archive.object.written message when a metastore sync fails, instead of logging it.'),
