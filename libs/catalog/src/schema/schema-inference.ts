@@ -63,6 +63,9 @@ const childPath = (parent: string, key: string) => (parent === '' ? key : `${par
 export class SchemaObserver {
   private readonly stats = new Map<string, FieldStats>();
   private readonly objectCounts = new Map<string, number>();
+  /** parent path -> key -> child path, so the hot loop does not build the same strings for every record */
+  private readonly childPaths = new Map<string, Map<string, string>>();
+  private readonly elementPaths = new Map<string, string>();
   private jsonRecords = 0;
   private otherRecords = 0;
   private first = Number.POSITIVE_INFINITY;
@@ -118,7 +121,14 @@ export class SchemaObserver {
   private walkObject(path: string, obj: Record<string, unknown>, t: number, depth: number): void {
     this.objectCounts.set(path, (this.objectCounts.get(path) ?? 0) + 1);
     if (depth >= MAX_SCHEMA_DEPTH) return;
-    for (const [key, value] of Object.entries(obj)) this.visit(childPath(path, key), value, t, depth + 1);
+    let children = this.childPaths.get(path);
+    if (!children) this.childPaths.set(path, (children = new Map()));
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      let child = children.get(key);
+      if (child === undefined) children.set(key, (child = childPath(path, key)));
+      this.visit(child, obj[key], t, depth + 1);
+    }
   }
 
   private visit(path: string, value: unknown, t: number, depth: number): void {
@@ -131,8 +141,8 @@ export class SchemaObserver {
       s = { types: new Set(), present: 0, nullSeen: false, firstSeen: t, lastSeen: t };
       this.stats.set(path, s);
     }
-    s.firstSeen = Math.min(s.firstSeen, t);
-    s.lastSeen = Math.max(s.lastSeen, t);
+    if (t < s.firstSeen) s.firstSeen = t;
+    if (t > s.lastSeen) s.lastSeen = t;
     if (value === null) {
       s.nullSeen = true;
       return;
@@ -142,7 +152,9 @@ export class SchemaObserver {
     s.present++;
     if (type === 'object') this.walkObject(path, value as Record<string, unknown>, t, depth);
     else if (type === 'array' && depth < MAX_SCHEMA_DEPTH) {
-      for (const element of value as unknown[]) this.visit(`${path}[]`, element, t, depth + 1);
+      let element = this.elementPaths.get(path);
+      if (element === undefined) this.elementPaths.set(path, (element = `${path}[]`));
+      for (const item of value as unknown[]) this.visit(element, item, t, depth + 1);
     }
   }
 }
