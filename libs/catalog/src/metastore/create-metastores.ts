@@ -1,4 +1,5 @@
 import { GlueClient } from '@aws-sdk/client-glue';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { CatalogConfig } from '@flux-capacitor/config';
 import { DrillViewSync } from './drill-view-sync';
 import { GlueSync } from './glue-sync';
@@ -10,8 +11,16 @@ export function createMetastores(catalog: CatalogConfig, aws: { region: string }
   const out: MetastoreSync[] = [];
   if (catalog.hive) out.push(new HiveMetastoreSync(catalog.hive.host, catalog.hive.port, catalog.hive.database));
   if (catalog.glue) {
-    // Real AWS uses the SDK's default credential chain; AWS_ENDPOINT_URL_GLUE points it elsewhere.
-    const client = new GlueClient({ region: aws.region, endpoint: catalog.glue.endpoint });
+    // Real AWS uses the SDK's default credential chain; a loopback AWS_ENDPOINT_URL_GLUE (an emulator such as
+    // moto or LocalStack) accepts any credentials, like the other emulated services (see @flux-capacitor/aws).
+    const endpoint = catalog.glue.endpoint;
+    const loopback = endpoint !== undefined && /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?/.test(endpoint);
+    const client = new GlueClient({
+      region: aws.region,
+      endpoint,
+      credentials: loopback ? { accessKeyId: 'flux-local', secretAccessKey: 'flux-local' } : undefined,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
+    });
     out.push(new GlueSync(client, catalog.glue.database, catalog.glue.catalogId));
   }
   if (catalog.drill) out.push(new DrillViewSync(catalog.drill.url, catalog.drill.viewSchema, catalog.drill.archiveSchema));
