@@ -263,6 +263,7 @@ export class ShardConsumer {
         logger: this.logger,
         context: this.labels,
       });
+      this.logger.debug({ msg: 'write intent recorded', ...this.labels, key: intent.objectKey, records: intent.recordCount });
       await this.writeAndCommit(buffer, intent);
     } finally {
       await buffer.batch.discard();
