@@ -1,6 +1,7 @@
 import { CatalogReader } from '@flux-capacitor/catalog';
 import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 const rangeSchema = z.object({
@@ -9,17 +10,25 @@ const rangeSchema = z.object({
 });
 
 /** Read API of the catalog: streams, their partitions and their inferred schema. */
+@ApiTags('catalog')
+@ApiBearerAuth()
 @RequireRole('query')
 @Controller('v1/streams')
 export class CatalogController {
   constructor(private readonly reader: CatalogReader) {}
 
   @Get()
+  @ApiOperation({ summary: 'Catalogued streams with object, record and partition totals and the latest schema version' })
+  @ApiOkResponse({ description: '{ streams: [...] }' })
   async listStreams() {
     return { streams: await this.reader.listStreams() };
   }
 
   @Get(':stream/partitions')
+  @ApiOperation({ summary: "A stream's dt/hour partitions overlapping [from, to], oldest first, with totals" })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 date-time; partitions ending after it' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 date-time; partitions starting at or before it' })
+  @ApiNotFoundResponse({ description: 'the catalog has no such stream' })
   async listPartitions(@Param('stream') stream: string, @Query() query: Record<string, unknown>) {
     const parsed = rangeSchema.safeParse(query);
     if (!parsed.success) {
@@ -33,6 +42,8 @@ export class CatalogController {
   }
 
   @Get(':stream/schema')
+  @ApiOperation({ summary: "A stream's latest inferred schema (field paths, types, nullability, first/last seen) and its versions" })
+  @ApiNotFoundResponse({ description: 'unknown stream, or no schema inferred yet' })
   async getSchema(@Param('stream') stream: string) {
     await this.requireStream(stream);
     const schema = await this.reader.getSchema(stream);

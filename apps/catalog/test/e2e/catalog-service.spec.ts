@@ -157,6 +157,10 @@ describe('catalog service (process, local stack)', () => {
       expect((await get('/v1/streams/nope/schema')).status).toBe(404);
       expect((await get('/v1/streams/orders/partitions?from=yesterday')).status).toBe(400);
       expect((await get('/v1/streams', null)).status).toBe(401);
+      const openapi = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(openapi.paths)).toEqual(
+        expect.arrayContaining(['/v1/streams', '/v1/streams/{stream}/partitions', '/v1/streams/{stream}/schema']),
+      );
 
       // exactly one catalog.partition.added reached the query gateway's queue
       const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${config.sqs.queuePrefix}query-gateway` }));
