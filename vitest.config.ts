@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -9,18 +10,18 @@ export default defineConfig({
   ],
   resolve: {
     alias: {
-      '@flux-capacitor/archive': new URL('./libs/archive/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/archiver': new URL('./libs/archiver/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/aws': new URL('./libs/aws/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/catalog': new URL('./libs/catalog/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/config': new URL('./libs/config/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/contracts': new URL('./libs/contracts/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/local-stack': new URL('./libs/local-stack/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/persistence': new URL('./libs/persistence/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/query-engine': new URL('./libs/query-engine/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/service-kit': new URL('./libs/service-kit/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/sqs-transport': new URL('./libs/sqs-transport/src/index.ts', import.meta.url).pathname,
-      '@flux-capacitor/testing': new URL('./libs/testing/src/index.ts', import.meta.url).pathname,
+      '@flux-capacitor/archive': join(__dirname, 'libs/archive/src/index.ts'),
+      '@flux-capacitor/archiver': join(__dirname, 'libs/archiver/src/index.ts'),
+      '@flux-capacitor/aws': join(__dirname, 'libs/aws/src/index.ts'),
+      '@flux-capacitor/catalog': join(__dirname, 'libs/catalog/src/index.ts'),
+      '@flux-capacitor/config': join(__dirname, 'libs/config/src/index.ts'),
+      '@flux-capacitor/contracts': join(__dirname, 'libs/contracts/src/index.ts'),
+      '@flux-capacitor/local-stack': join(__dirname, 'libs/local-stack/src/index.ts'),
+      '@flux-capacitor/persistence': join(__dirname, 'libs/persistence/src/index.ts'),
+      '@flux-capacitor/query-engine': join(__dirname, 'libs/query-engine/src/index.ts'),
+      '@flux-capacitor/service-kit': join(__dirname, 'libs/service-kit/src/index.ts'),
+      '@flux-capacitor/sqs-transport': join(__dirname, 'libs/sqs-transport/src/index.ts'),
+      '@flux-capacitor/testing': join(__dirname, 'libs/testing/src/index.ts'),
     },
   },
   test: {

@@ -47,7 +47,7 @@ describe('a service process', () => {
     try {
       const url = `http://127.0.0.1:${port}`;
       await waitHealthy(url, child);
-      const health = await (await fetch(`${url}/health`)).json();
+      const health = (await (await fetch(`${url}/health`)).json()) as { status: string };
       expect(health.status).toBe('ok');
       expect(await (await fetch(`${url}/metrics`)).text()).toContain('service="replay-coordinator"');
 

@@ -19,6 +19,13 @@ class ThingsController {
   }
 }
 
+interface HealthBody {
+  status: string;
+  details: Record<string, { status: string; degraded?: boolean }>;
+  error: Record<string, { status: string }>;
+  degraded: string[];
+}
+
 const QUERY_TOKEN = 'q'.repeat(24);
 const REPLAY_TOKEN = 'r'.repeat(24);
 
@@ -58,7 +65,7 @@ describe('FluxServiceModule', () => {
 
   it('reports every dependency up on /health after real calls to each', async () => {
     const res = await fetch(`${base}/health`);
-    const body = await res.json();
+    const body = (await res.json()) as HealthBody;
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(Object.keys(body.details).sort()).toEqual(['archive', 'kinesis', 'lag', 'postgres', 'sqs']);
@@ -66,7 +73,7 @@ describe('FluxServiceModule', () => {
   });
 
   it('answers 200 but lists a degraded check, with its details', async () => {
-    const body = await (await fetch(`${base}/health`)).json();
+    const body = (await (await fetch(`${base}/health`)).json()) as HealthBody;
     expect(body.degraded).toEqual(['lag']);
     expect(body.details.lag).toEqual({ status: 'up', degraded: true, oldestUnarchivedMs: 1234 });
   });
@@ -106,7 +113,7 @@ describe('FluxServiceModule with a dependency down', () => {
     await app.listen(0, '127.0.0.1');
     try {
       const res = await fetch(`${await app.getUrl()}/health`);
-      const body = await res.json();
+      const body = (await res.json()) as HealthBody;
       expect(res.status).toBe(503);
       expect(body.status).toBe('error');
       expect(body.details.postgres.status).toBe('up');
