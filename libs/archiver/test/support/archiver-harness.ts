@@ -7,7 +7,7 @@ import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
-import { Archiver } from '@flux-capacitor/archiver';
+import { Archiver, type ArchiveEventPublisher } from '@flux-capacitor/archiver';
 
 /** Everything an archiver integration test needs: its own database, bucket, queue prefix and clients. */
 export class ArchiverHarness {
@@ -49,9 +49,15 @@ export class ArchiverHarness {
     return h;
   }
 
-  async archiver(overrides: Partial<FluxConfig['archiver']> = {}): Promise<Archiver> {
+  async archiver(
+    overrides: Partial<FluxConfig['archiver']> = {},
+    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher } = {},
+  ): Promise<Archiver> {
     const config = { ...this.config, archiver: { ...this.config.archiver, ...overrides } };
-    const a = await Archiver.create({ config, kinesis: this.kinesis, s3: this.s3, publisher: this.publisher, pool: this.pool });
+    const a = await Archiver.create(
+      { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, pool: this.pool },
+      { store: parts.store },
+    );
     this.archivers.push(a);
     return a;
   }
