@@ -16,6 +16,7 @@ import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { ArchiveRunError, StreamNotFoundError } from './archiver.errors';
+import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.health';
 import { ArchiverMetrics } from './archiver.metrics';
 import { sleep } from './backoff';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
@@ -46,7 +47,7 @@ export interface ArchiveRunSummary {
 export interface ArchiverHealth {
   status: 'up' | 'degraded' | 'down';
   workerId: string;
-  shards: (ShardStatus & { retentionHours?: number })[];
+  shards: ShardHealth[];
   errors: Record<string, string>;
   warnings: string[];
 }
@@ -211,15 +212,9 @@ export class Archiver {
       const s = r.consumer.status();
       return { ...s, retentionHours: this.retentionHours.get(s.stream) };
     });
-    const warnings = shards
-      .filter((s) => s.retentionHours !== undefined && s.oldestUnarchivedAgeMs > (s.retentionHours * 3_600_000) / 2)
-      .map(
-        (s) =>
-          `${s.stream}/${s.shardId}: oldest unarchived record is ${Math.round(s.oldestUnarchivedAgeMs / 1000)} s old, past half the ${s.retentionHours} h retention`,
-      );
+    const warnings = retentionWarnings(shards);
     const errors = Object.fromEntries(this.errors);
-    const status = Object.keys(errors).length > 0 ? 'down' : warnings.length > 0 ? 'degraded' : 'up';
-    return { status, workerId: this.workerId, shards, errors, warnings };
+    return { status: archiverStatus(errors, warnings), workerId: this.workerId, shards, errors, warnings };
   }
 
   private startHeartbeat(): void {
