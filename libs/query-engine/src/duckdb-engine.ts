@@ -44,7 +44,38 @@ const RESULT = '__flux_result';
  * the ResultSet is closed.
  */
 export class DuckDbEngine {
+  /** An instance created ahead of the next query, so its ~20 ms start-up is off the query's path. */
+  private spare?: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }>;
+
   constructor(private readonly options: DuckDbEngineOptions) {}
+
+  private async createInstance(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(this.options.threads),
+      memory_limit: this.options.memoryLimit,
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      allow_unsigned_extensions: 'false',
+    });
+    return { instance, connection: await instance.connect() };
+  }
+
+  private async takeInstance(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+    const ready = this.spare ?? this.createInstance();
+    this.spare = this.createInstance();
+    this.spare.catch(() => (this.spare = undefined));
+    return ready;
+  }
+
+  /** Releases the instance kept ready for the next query. */
+  close(): void {
+    void this.spare?.then(({ instance, connection }) => {
+      connection.closeSync();
+      instance.closeSync();
+    });
+    this.spare = undefined;
+  }
 
   async run(opts: DuckDbRunOptions): Promise<ResultSet> {
     const dir = mkdtempSync(join(this.options.workDir, 'q-'));
@@ -56,17 +87,9 @@ export class DuckDbEngine {
       rmSync(dir, { recursive: true, force: true });
     };
     try {
-      instance = await DuckDBInstance.create(':memory:', {
-        threads: String(this.options.threads),
-        memory_limit: this.options.memoryLimit,
-        temp_directory: join(dir, 'spill'),
-        autoinstall_known_extensions: 'false',
-        autoload_known_extensions: 'false',
-        allow_community_extensions: 'false',
-        allow_unsigned_extensions: 'false',
-      });
-      connection = await instance.connect();
+      ({ instance, connection } = await this.takeInstance());
       const c = connection;
+      await c.run(`SET temp_directory = ${sqlString(join(dir, 'spill'))}`);
       await c.run(`SET TimeZone = 'UTC'`);
       // query_progress() reports -1 unless the progress bar is on; it is never printed from here.
       await c.run(`SET enable_progress_bar = true`);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArchiveObjectCache } from './archive-object-cache';
+import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import type { LiveTailOptions } from './live-tail';
 import { QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
@@ -58,7 +59,7 @@ const limits: QueryServiceLimits = {
   live: { enabled: true, maxRecords: 100, budgetMs: 5000 },
 };
 
-function service(liveRecords: LiveRecord[] = [], overrides: Partial<QueryServiceLimits> = {}) {
+function service(liveRecords: LiveRecord[] = [], overrides: Partial<QueryServiceLimits> = {}, drill?: DrillEngine) {
   const catalog = new FakeCatalog();
   const tail = new FakeLiveTail(liveRecords);
   const work = mkdtempSync(join(root, 'work-'));
@@ -68,6 +69,7 @@ function service(liveRecords: LiveRecord[] = [], overrides: Partial<QueryService
     duckdb: new DuckDbEngine({ workDir: work, threads: 1, memoryLimit: '256MB' }),
     cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000 }),
     liveTail: tail,
+    drill,
     limits: { ...limits, ...overrides },
   });
   return { svc, catalog, tail };
@@ -163,6 +165,28 @@ describe('QueryService', () => {
     svc.cancel(slow.id);
     expect((await svc.wait(slow.id)).state).toBe('cancelled');
     expect((await svc.wait(next.id)).state).toBe('succeeded');
+    svc.close();
+  });
+
+  it('sends a query to Drill when the request chooses it (contract: Drill is faked at its REST boundary)', async () => {
+    const bodies: unknown[] = [];
+    const fakeFetch = (async (_url: string, init?: RequestInit) => {
+      bodies.push(JSON.parse(String(init?.body)));
+      return new Response(JSON.stringify({ queryId: 'q1', columns: ['n'], metadata: ['BIGINT'], rows: [{ n: 120 }], queryState: 'COMPLETED' }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const { svc } = service([], {}, new DrillEngine({ url: 'http://drill:8047', defaultSchema: 'dfs.flux', fetch: fakeFetch }));
+    const q = await svc.submit({ sql: 'SELECT count(*) AS n FROM dfs.flux.orders', engine: 'drill' });
+    expect((await svc.wait(q.id)).state).toBe('succeeded');
+    expect(await svc.results(q.id).readJsonLines(0, 1)).toEqual(['{"n":120}']);
+    expect(bodies).toEqual([{ queryType: 'SQL', query: 'SELECT count(*) AS n FROM dfs.flux.orders', autoLimit: 1001, defaultSchema: 'dfs.flux' }]);
+    // Drill queries pass the same SQL gate.
+    await expect(svc.submit({ sql: 'SELECT 1; SELECT 2', engine: 'drill' })).rejects.toBeInstanceOf(QueryRejectedError);
+    svc.close();
+  });
+
+  it('refuses the drill engine when it is not configured', async () => {
+    const { svc } = service();
+    await expect(svc.submit({ sql: 'SELECT 1', engine: 'drill' })).rejects.toBeInstanceOf(QueryRejectedError);
     svc.close();
   });
 

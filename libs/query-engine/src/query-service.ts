@@ -149,6 +149,7 @@ export class QueryService {
       job.result?.close();
     }
     this.jobs.clear();
+    this.deps.duckdb.close();
   }
 
   private job(id: string): Job {
@@ -168,7 +169,9 @@ export class QueryService {
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
     // Refuse bad SQL synchronously (400 on submit), with DuckDB's parser.
     const analysis = await this.deps.analyzer.analyze(request.sql);
-    await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
+    // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
+    // impersonation settings); DuckDB-bound checks only make sense for the DuckDB engine.
+    if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
     const id = randomUUID();
     const status: QueryStatus = {
       id,

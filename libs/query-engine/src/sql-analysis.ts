@@ -31,20 +31,7 @@ export class SqlAnalyzer {
   private connection?: Promise<DuckDBConnection>;
 
   private async connect(): Promise<DuckDBConnection> {
-    this.connection ??= (async () => {
-      const instance = await DuckDBInstance.create(':memory:', {
-        threads: '1',
-        memory_limit: '64MB',
-        autoinstall_known_extensions: 'false',
-        autoload_known_extensions: 'false',
-        allow_community_extensions: 'false',
-      });
-      const c = await instance.connect();
-      await c.run(`SET TimeZone = 'UTC'`);
-      await c.run(`SET enable_external_access = false`);
-      await c.run(`SET lock_configuration = true`);
-      return c;
-    })();
+    this.connection ??= this.lockedConnection();
     return this.connection;
   }
 
@@ -109,6 +96,39 @@ export class SqlAnalyzer {
    * the archive, an unknown column, a statement that is not a SELECT) is refused before the query is queued.
    */
   async bindCheck(sql: string, tables: string[]): Promise<void> {
+    // A small pool of locked instances, each checking one statement at a time inside a transaction that is rolled
+    // back, so the empty stream tables never outlive the check (and no instance is created per query).
+    const slot = this.checkers[this.nextChecker++ % this.checkers.length];
+    const run = slot.queue.then(async () => {
+      slot.connection ??= this.lockedConnection();
+      const c = await slot.connection;
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const columns = STREAM_COLUMNS.map((col) => `${col.name} ${col.type}`).join(', ');
+        for (const table of tables) await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        const extracted = await c.extractStatements(sql);
+        if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
+        const prepared = await extracted.prepare(0);
+        const type = prepared.statementType;
+        prepared.destroySync();
+        if (type !== StatementType.SELECT) throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[type]}`);
+      } catch (err) {
+        throw mapDuckDbError(err);
+      } finally {
+        await c.run('ROLLBACK');
+      }
+    });
+    slot.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private readonly checkers: { connection?: Promise<DuckDBConnection>; queue: Promise<unknown> }[] = [
+    { queue: Promise.resolve() },
+    { queue: Promise.resolve() },
+  ];
+  private nextChecker = 0;
+
+  private async lockedConnection(): Promise<DuckDBConnection> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: '1',
       memory_limit: '64MB',
@@ -117,24 +137,10 @@ export class SqlAnalyzer {
       allow_community_extensions: 'false',
     });
     const c = await instance.connect();
-    try {
-      await c.run(`SET TimeZone = 'UTC'`);
-      const columns = STREAM_COLUMNS.map((col) => `${col.name} ${col.type}`).join(', ');
-      for (const table of tables) await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
-      await c.run(`SET enable_external_access = false`);
-      await c.run(`SET lock_configuration = true`);
-      const extracted = await c.extractStatements(sql);
-      if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
-      const prepared = await extracted.prepare(0);
-      const type = prepared.statementType;
-      prepared.destroySync();
-      if (type !== StatementType.SELECT) throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[type]}`);
-    } catch (err) {
-      throw mapDuckDbError(err);
-    } finally {
-      c.closeSync();
-      instance.closeSync();
-    }
+    await c.run(`SET TimeZone = 'UTC'`);
+    await c.run(`SET enable_external_access = false`);
+    await c.run(`SET lock_configuration = true`);
+    return c;
   }
 
   private async syntaxError(c: DuckDBConnection, sql: string, err: Error): Promise<Error> {
