@@ -94,6 +94,11 @@ export class Archiver {
 
   static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
+    // An idle pooled connection that breaks (Postgres restarted or unreachable) must not crash the process: the
+    // next query reconnects, and every archiver write is retried.
+    if (deps.pool.listenerCount('error') === 0) {
+      deps.pool.on('error', (error) => new Logger(Archiver.name).warn({ msg: 'idle Postgres connection failed', error: error.message }));
+    }
     const base = settings.tempDir ?? tmpdir();
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));

@@ -103,6 +103,8 @@ export class ShardConsumer {
   private readonly soft = new AbortController();
   private readonly hard = new AbortController();
   private buffer: ShardBuffer | undefined;
+  /** The previous buffer while it is written and committed; reading goes on meanwhile (one flush in flight). */
+  private flushing: { buffer: ShardBuffer; done: Promise<void>; error?: unknown } | undefined;
   private checkpoint: string | null;
   private millisBehindLatest = 0;
   private leaseLost = false;
@@ -136,7 +138,8 @@ export class ShardConsumer {
   }
 
   status(): ShardStatus {
-    const bufferAge = this.buffer && this.buffer.records > 0 ? Date.now() - this.buffer.minArrival : 0;
+    const oldest = Math.min(this.flushing?.buffer.minArrival ?? Infinity, this.buffer?.records ? this.buffer.minArrival : Infinity);
+    const bufferAge = Number.isFinite(oldest) ? Date.now() - oldest : 0;
     return {
       stream: this.lease.stream,
       shardId: this.lease.shardId,
@@ -186,10 +189,11 @@ export class ShardConsumer {
       for (;;) {
         if (this.soft.signal.aborted) {
           if (this.leaseLost) return this.result('lease-lost');
-          await this.flush();
+          await this.settle();
           await this.ctx.leases.release(this.lease).catch(() => undefined);
           return this.result('stopped');
         }
+        if (this.flushing?.error !== undefined) throw this.flushing.error;
         const batch = await reader.next();
         let reachedTip = false;
         for (const record of batch.records) {
@@ -204,14 +208,14 @@ export class ShardConsumer {
         this.ctx.metrics.oldestUnarchivedAge.set(this.labels, this.status().oldestUnarchivedAgeMs / 1000);
         if (this.buffer && Date.now() - this.buffer.openedAt >= settings.bufferIntervalMs) await this.flush();
         if (batch.ended && !reachedTip) {
-          await this.flush();
+          await this.settle();
           await retry('finish shard', () => this.ctx.leases.finish(this.lease), { signal: this.hard.signal, logger: this.logger });
           this.logger.log({ msg: 'shard fully archived', stream: this.lease.stream, shardId: this.lease.shardId, checkpoint: this.checkpoint });
           return this.result('finished');
         }
         const caughtUp = batch.records.length === 0 && batch.millisBehindLatest === 0;
         if (this.drain && (caughtUp || reachedTip)) {
-          await this.flush();
+          await this.settle();
           await this.ctx.leases.release(this.lease).catch(() => undefined);
           return this.result('drained');
         }
@@ -225,6 +229,7 @@ export class ShardConsumer {
       if (error instanceof AbortedError) return this.result('aborted');
       throw error;
     } finally {
+      await this.flushing?.done.catch(() => undefined);
       await this.buffer?.batch.discard().catch(() => undefined);
       this.buffer = undefined;
     }
@@ -239,13 +244,41 @@ export class ShardConsumer {
     if (this.buffer.batch.size >= this.ctx.settings.bufferSizeBytes) await this.flush();
   }
 
-  /** Writes the buffer as one object, in the commit order. The range is recorded before anything is written. */
+  /**
+   * Hands the buffer to the writer and returns once the previous object is committed, so reading continues while
+   * this one is written. Objects of a shard are still written and committed one after another, in order: there is
+   * at most one intent per shard.
+   */
   private async flush(): Promise<void> {
     const buffer = this.buffer;
     if (!buffer) return;
     this.buffer = undefined;
+    if (buffer.records === 0) {
+      await buffer.batch.discard();
+      return;
+    }
+    await this.waitForFlushing();
+    const flushing: NonNullable<ShardConsumer['flushing']> = { buffer, done: this.write(buffer) };
+    flushing.done.catch((error: unknown) => (flushing.error = error));
+    this.flushing = flushing;
+  }
+
+  /** Flushes the buffer and waits until every object is committed. */
+  private async settle(): Promise<void> {
+    await this.flush();
+    await this.waitForFlushing();
+  }
+
+  private async waitForFlushing(): Promise<void> {
+    const previous = this.flushing;
+    if (!previous) return;
+    await previous.done;
+    if (this.flushing === previous) this.flushing = undefined;
+  }
+
+  /** Writes one buffer as one object, in the commit order. The range is recorded before anything is written. */
+  private async write(buffer: ShardBuffer): Promise<void> {
     try {
-      if (buffer.records === 0) return;
       const intent: WriteIntent = {
         firstSequenceNumber: buffer.firstSequenceNumber,
         lastSequenceNumber: buffer.lastSequenceNumber,
