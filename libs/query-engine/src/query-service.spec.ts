@@ -19,9 +19,6 @@ let objects: SyntheticObject[];
 /** The catalog's contract, over the synthetic objects (the real CatalogReader is exercised in integration tests). */
 class FakeCatalog implements QueryCatalog {
   ranges: { from?: Date; to?: Date }[] = [];
-  async listStreams() {
-    return [{ name: 'orders' }];
-  }
   async listObjects(stream: string, range: { from?: Date; to?: Date } = {}) {
     this.ranges.push(range);
     return objects.filter(

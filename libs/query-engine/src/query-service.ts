@@ -10,7 +10,6 @@ import type { StreamSource } from './stream-source';
 
 /** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/catalog satisfies it). */
 export interface QueryCatalog {
-  listStreams(): Promise<{ name: string }[]>;
   listObjects(
     stream: string,
     range?: { from?: Date; to?: Date },
@@ -250,26 +249,26 @@ export class QueryService {
   }
 
   private async plan(status: QueryStatus, tables: string[], bounds: Map<string, TimeBounds>): Promise<{ sources: StreamSource[]; pins: PinnedObjects[] }> {
-    const known = new Map((await this.deps.catalog.listStreams()).map((s) => [s.name.toLowerCase(), s.name]));
     const sources: StreamSource[] = [];
     const pins: PinnedObjects[] = [];
     try {
       for (const table of tables) {
-        const stream = known.get(table.toLowerCase());
         const range = bounds.get(table.toLowerCase()) ?? {};
         const live = this.deps.limits.live.enabled && this.deps.liveTail ? this.deps.liveTail : undefined;
-        if (!stream && !live) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
-        const objects = stream
-          ? await this.deps.catalog.listObjects(stream, {
-              from: range.from === undefined ? undefined : new Date(range.from),
-              to: range.to === undefined ? undefined : new Date(range.to),
-            })
-          : [];
-        const watermarks = stream ? await this.deps.catalog.shardHighWatermarks(stream) : new Map<string, string>();
+        // Two indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
+        const [objects, watermarks] = await Promise.all([
+          this.deps.catalog.listObjects(table, {
+            from: range.from === undefined ? undefined : new Date(range.from),
+            to: range.to === undefined ? undefined : new Date(range.to),
+          }),
+          this.deps.catalog.shardHighWatermarks(table),
+        ]);
+        const catalogued = objects.length > 0 || watermarks.size > 0;
+        if (!catalogued && !live) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
         let liveRecords: StreamSource['live'] = [];
         if (live) {
-          const tail = await live.read(stream ?? table, watermarks, { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs });
-          if (!stream && tail.shardsRead === 0) continue; // neither archived nor in Kinesis: not a stream
+          const tail = await live.read(table, watermarks, { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs });
+          if (!catalogued && tail.shardsRead === 0) continue; // neither archived nor in Kinesis: not a stream
           liveRecords = tail.records.filter((r) => (range.from === undefined || r.arrivalTime >= range.from) && (range.to === undefined || r.arrivalTime <= range.to));
           if (tail.truncated) status.warnings.push(`the live tail of ${table} was cut at ${tail.records.length} records; later records are missing`);
         }

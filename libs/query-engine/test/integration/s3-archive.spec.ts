@@ -32,7 +32,6 @@ afterAll(() => {
 });
 
 const catalog: QueryCatalog = {
-  listStreams: async () => [{ name: 'orders' }],
   listObjects: async (_stream, range = {}) =>
     objects
       .filter((o) => (!range.from || o.lastArrivalTime >= range.from) && (!range.to || o.firstArrivalTime <= range.to))
