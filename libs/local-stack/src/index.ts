@@ -2,6 +2,7 @@ export { freePort, isListening } from './free-port';
 export {
   stackEnv,
   startLocalStack,
+  stopChild,
   type KinesisEmulator,
   type LocalStackOptions,
   type RunningStack,

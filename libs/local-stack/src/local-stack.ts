@@ -76,7 +76,8 @@ function startEmulator(
   });
 }
 
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

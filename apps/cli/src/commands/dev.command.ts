@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
-import { freePort } from '@flux-capacitor/local-stack';
+import { freePort, stopChild } from '@flux-capacitor/local-stack';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
 
@@ -40,18 +40,6 @@ async function waitHealthy(url: string, child: ChildProcess, deadline: number): 
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new CliError(`service at ${url} was not healthy within 60 s`);
-}
-
-function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 export function registerDevCommand(program: Command): void {
