@@ -14,7 +14,7 @@ import type { ArchiveStore } from './archive-store';
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const COLUMN_LIST = ARCHIVE_COLUMNS.map((c) => c.name).join(', ');
-const TABLE_COLUMNS = ['ord BIGINT', ...ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`)].join(', ');
+const TABLE_COLUMNS = ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`).join(', ');
 
 export interface ParquetEngineOptions {
   /** DuckDB worker threads (default 2). */
@@ -145,7 +145,6 @@ export class ParquetBatch {
 
   append(r: ArchiveRecord): void {
     const a = this.appender;
-    a.appendBigInt(BigInt(this.rows));
     a.appendVarchar(r.stream);
     a.appendVarchar(r.shardId);
     a.appendVarchar(r.sequenceNumber);
@@ -164,7 +163,9 @@ export class ParquetBatch {
   async writeTo(path: string): Promise<ParquetWriteResult> {
     this.appender.flushSync();
     await this.connection.run(
-      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table} ORDER BY ord) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
+      // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
+      // append order, i.e. sequence order, without a sort.
+      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };

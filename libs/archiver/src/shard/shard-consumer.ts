@@ -61,11 +61,15 @@ class ShardBuffer {
   records = 0;
   dataBytes = 0;
   readonly openedAt = Date.now();
+  /** Hours since the epoch of the partition (UTC). */
+  readonly epochHour: number;
 
   constructor(
     readonly batch: ParquetBatch,
     readonly partition: ArchivePartition,
-  ) {}
+  ) {
+    this.epochHour = Math.floor(Date.parse(`${partition.dt}T${String(partition.hour).padStart(2, '0')}:00:00Z`) / 3_600_000);
+  }
 
   add(stream: string, shardId: string, record: _Record): void {
     const arrival = record.ApproximateArrivalTimestamp!.getTime();
@@ -91,7 +95,6 @@ class ShardBuffer {
   }
 }
 
-const samePartition = (a: ArchivePartition, b: ArchivePartition) => a.dt === b.dt && a.hour === b.hour;
 
 /**
  * Archives one leased shard: reads it, buffers rows per hour, and flushes objects in the commit order
@@ -185,6 +188,7 @@ export class ShardConsumer {
         logger: this.logger,
         signal: this.soft.signal,
         onThrottle: () => this.ctx.metrics.throttles.inc(this.labels),
+        prefetch: false,
       });
       for (;;) {
         if (this.soft.signal.aborted) {
@@ -236,10 +240,11 @@ export class ShardConsumer {
   }
 
   private async append(record: _Record): Promise<void> {
-    const partition = partitionOf(record.ApproximateArrivalTimestamp!.getTime());
-    // An object never straddles an hour.
-    if (this.buffer && !samePartition(this.buffer.partition, partition)) await this.flush();
-    if (!this.buffer) this.buffer = new ShardBuffer(await this.ctx.engine.openBatch(), partition);
+    const arrival = record.ApproximateArrivalTimestamp!.getTime();
+    // An object never straddles an hour. (Comparing hour numbers is cheaper than formatting a partition per record.)
+    const hour = Math.floor(arrival / 3_600_000);
+    if (this.buffer && this.buffer.epochHour !== hour) await this.flush();
+    if (!this.buffer) this.buffer = new ShardBuffer(await this.ctx.engine.openBatch(), partitionOf(arrival));
     this.buffer.add(this.lease.stream, this.lease.shardId, record);
     if (this.buffer.batch.size >= this.ctx.settings.bufferSizeBytes) await this.flush();
   }

@@ -31,6 +31,8 @@ export interface ShardReaderOptions {
   logger?: Logger;
   signal?: AbortSignal;
   onThrottle?: () => void;
+  /** Issue the next GetRecords while the caller processes the current batch. */
+  prefetch?: boolean;
 }
 
 const isThrottle = (e: unknown) =>
@@ -48,6 +50,7 @@ export class ShardReader {
   private iterator: string | undefined;
   private lastSequenceNumber: string | undefined;
   private lastCallAt = 0;
+  private pending: Promise<ReadBatch> | undefined;
   private readonly minIntervalMs: number;
 
   constructor(
@@ -87,8 +90,23 @@ export class ShardReader {
     );
   }
 
-  /** The next batch of records (possibly empty). */
+  /**
+   * The next batch of records (possibly empty). With `prefetch`, the call after it is already on its way while the
+   * caller processes this one (still one call at a time, in order, within the rate limit).
+   */
   async next(): Promise<ReadBatch> {
+    const pending = this.pending;
+    this.pending = undefined;
+    const batch = pending ? await pending : await this.fetch();
+    if (this.options.prefetch && !batch.ended && !this.options.signal?.aborted) {
+      const ahead = this.fetch();
+      ahead.catch(() => undefined);
+      this.pending = ahead;
+    }
+    return batch;
+  }
+
+  private async fetch(): Promise<ReadBatch> {
     let throttles = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.iterator === undefined) {
