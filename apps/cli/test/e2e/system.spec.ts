@@ -1,0 +1,254 @@
+import { CreateStreamCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '@flux-capacitor/aws';
+import { loadConfig } from '@flux-capacitor/config';
+import { getStack, uniqueName } from '@flux-capacitor/testing';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { descendants, isAlive, waitUntil } from './process-tree';
+
+/**
+ * The whole system with real processes: `fluxcap dev` (emulators, migrations, the four services), a Kinesis stream
+ * with two shards, the archiver service writing Parquet to S3, the catalog registering the objects from SQS, and the
+ * query gateway answering one SQL table over the archive and the live tail.
+ *
+ * How records end up "only in Kinesis": once the catalog holds the first batch, the test pauses the archiver service
+ * process with SIGSTOP, produces the second batch, queries, and resumes it with SIGCONT. Killing the archiver is not an
+ * option: `fluxcap dev` stops everything when one of its services exits. A paused process keeps its leases and reads
+ * nothing, so the second batch is exactly the records past each shard's archive checkpoint, which is what the gateway
+ * reads live. After SIGCONT the archiver archives the second batch too, and the same query must return every record
+ * exactly once again, now all from the archive (no record is lost or doubled as it moves from live to archive).
+ */
+
+const ROOT = resolve(__dirname, '../../../..');
+const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
+const FIRST_BATCH = 60;
+const SECOND_BATCH = 30;
+
+interface Produced {
+  id: string;
+  data: Buffer;
+  json: boolean;
+  partitionKey: string;
+  shardId: string;
+  sequenceNumber: string;
+}
+
+interface Row {
+  shard_id: string;
+  sequence_number: string;
+  sub_sequence_number: number;
+  partition_key: string;
+  data: string;
+  payload: unknown;
+  source: 'archive' | 'live';
+}
+
+function parseEnvFile(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/** Every fifth record is binary (not UTF-8, not JSON); the others are JSON. Each carries a unique id. */
+function makeRecord(batch: string, i: number): { id: string; data: Buffer; json: boolean } {
+  const id = `${batch}-${i}`;
+  if (i % 5 === 4) return { id, data: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x80]), Buffer.from(id), Buffer.from([0xc3, 0x28])]), json: false };
+  return { id, data: Buffer.from(JSON.stringify({ id, batch, n: i, nested: { ok: i % 2 === 0, tags: ['a', `t${i % 3}`] } })), json: true };
+}
+
+async function produce(kinesis: KinesisClient, stream: string, batch: string, count: number): Promise<Produced[]> {
+  const records = Array.from({ length: count }, (_, i) => ({ ...makeRecord(batch, i), partitionKey: `${batch}-key-${i}` }));
+  const res = await kinesis.send(
+    new PutRecordsCommand({ StreamName: stream, Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
+  );
+  expect(res.FailedRecordCount ?? 0).toBe(0);
+  return records.map((r, i) => ({ ...r, shardId: res.Records![i].ShardId!, sequenceNumber: res.Records![i].SequenceNumber! }));
+}
+
+/** Files under a folder (recursively), or an empty list when it does not exist. */
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+describe('the whole system under fluxcap dev', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flux-system-e2e-'));
+  const stream = uniqueName('orders');
+  const produced: Produced[] = [];
+  let dev: ChildProcessWithoutNullStreams;
+  let output = '';
+  let env: Record<string, string>;
+  let kinesis: KinesisClient;
+  let archiverPid: number;
+
+  const api = (base: string, method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${env.FLUX_API_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  const query = (sql: string) => api(env.FLUX_QUERY_URL, 'POST', '/v1/query', { sql });
+  const archivedRecords = async (): Promise<number> => {
+    const res = await api(env.FLUX_CATALOG_URL, 'GET', `/v1/streams/${stream}/partitions`);
+    if (res.status === 404) return 0;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { partitions: { recordCount: number }[] };
+    return body.partitions.reduce((n, p) => n + p.recordCount, 0);
+  };
+  const selectAll = async (): Promise<Row[]> => {
+    const res = await query(
+      `SELECT shard_id, sequence_number, sub_sequence_number, partition_key, data, payload, source FROM "${stream}" ORDER BY shard_id, length(sequence_number), sequence_number`,
+    );
+    const body = (await res.json()) as { rows: Row[]; rowCount: number; truncated: boolean };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.truncated).toBe(false);
+    return body.rows;
+  };
+  /** Every produced record exactly once, byte for byte, at the shard and sequence number Kinesis gave it. */
+  const expectExactlyOnce = (rows: Row[], sourceOf: (p: Produced) => 'archive' | 'live') => {
+    const byData = new Map<string, Row[]>();
+    for (const row of rows) byData.set(row.data, [...(byData.get(row.data) ?? []), row]);
+    expect(rows).toHaveLength(produced.length);
+    for (const p of produced) {
+      const matches = byData.get(p.data.toString('base64')) ?? [];
+      expect(matches, `record ${p.id}`).toHaveLength(1);
+      expect(matches[0], `record ${p.id}`).toEqual({
+        shard_id: p.shardId,
+        sequence_number: p.sequenceNumber,
+        sub_sequence_number: 0,
+        partition_key: p.partitionKey,
+        data: p.data.toString('base64'),
+        payload: p.json ? JSON.parse(p.data.toString('utf8')) : null,
+        source: sourceOf(p),
+      });
+    }
+  };
+
+  beforeAll(async () => {
+    // The test stack's Postgres server, as a user's DATABASE_URL would name it; the emulators are dev's own.
+    const databaseUrl = new URL(getStack().adminDatabaseUrl);
+    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl.toString(),
+        FLUX_ARCHIVER_STREAMS: stream,
+        FLUX_BUFFER_INTERVAL_SECONDS: '1',
+        FLUX_LEASE_HEARTBEAT_SECONDS: '1',
+        FLUX_GET_RECORDS_IDLE_MS: '200',
+        FLUX_SQS_WAIT_SECONDS: '1',
+        FLUX_QUERY_WORK_DIR: join(dataDir, 'query'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    dev.stdout.on('data', (d) => (output += d));
+    dev.stderr.on('data', (d) => (output += d));
+    // dev.env is written before the services start: create the stream then, so the archiver finds it at once (until
+    // it does, its /health is down and dev keeps waiting).
+    const envFile = join(dataDir, 'dev.env');
+    await waitUntil(() => existsSync(envFile) || dev.exitCode !== null, 90_000, 'dev.env');
+    expect(existsSync(envFile), output).toBe(true);
+    await waitUntil(() => /FLUX_QUERY_URL=/.test(readFileSync(envFile, 'utf8')), 5_000, 'dev.env to be complete');
+    env = parseEnvFile(envFile);
+    kinesis = createKinesisClient(loadConfig(env).aws);
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: stream });
+    await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
+    expect(output).toContain('all services ready');
+    const archiver = descendants(dev.pid!).filter((pid) => {
+      const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+      return args.includes(join('apps', 'archiver', 'src', 'main.ts'));
+    });
+    expect(archiver).toHaveLength(1);
+    archiverPid = archiver[0];
+  }, 180_000);
+
+  afterAll(() => {
+    if (archiverPid && isAlive(archiverPid)) process.kill(archiverPid, 'SIGCONT');
+    if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+    kinesis?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('archives the first batch: the catalog registers objects covering every record', async () => {
+    produced.push(...(await produce(kinesis, stream, 'first', FIRST_BATCH)));
+    expect(new Set(produced.map((p) => p.shardId)).size).toBe(2);
+    const deadline = Date.now() + 60_000;
+    let archived = 0;
+    while ((archived = await archivedRecords()) < FIRST_BATCH && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(archived).toBe(FIRST_BATCH);
+  }, 90_000);
+
+  it('returns every record exactly once through one query: the first batch from the archive, the second live', async () => {
+    process.kill(archiverPid, 'SIGSTOP');
+    produced.push(...(await produce(kinesis, stream, 'second', SECOND_BATCH)));
+    const rows = await selectAll();
+    expectExactlyOnce(rows, (p) => (p.id.startsWith('first-') ? 'archive' : 'live'));
+    expect(rows.filter((r) => r.payload === null)).toHaveLength((FIRST_BATCH + SECOND_BATCH) / 5);
+    // The catalog still holds only the first batch: the second really was read from Kinesis.
+    expect(await archivedRecords()).toBe(FIRST_BATCH);
+
+    const res = await query(`SELECT source, count(*) AS n FROM "${stream}" WHERE payload->>'batch' = 'second' GROUP BY source`);
+    expect(((await res.json()) as { rows: unknown[] }).rows).toEqual([{ source: 'live', n: (SECOND_BATCH * 4) / 5 }]);
+  }, 60_000);
+
+  it('refuses hostile SQL through the real gateway with 400 and leaves nothing behind', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'flux-system-hostile-'));
+    const extensions = join(homedir(), '.duckdb');
+    const extensionsBefore = listFiles(extensions);
+    try {
+      const copyTarget = join(scratch, 'copied.csv');
+      const attachTarget = join(scratch, 'attached.duckdb');
+      const chainTarget = join(scratch, 'chained.csv');
+      const hostile: [string, string][] = [
+        ['reading /etc/passwd', "SELECT * FROM read_csv('/etc/passwd')"],
+        ['ATTACH', `ATTACH '${attachTarget}' AS pwned`],
+        ['COPY ... TO', `COPY (SELECT * FROM "${stream}") TO '${copyTarget}'`],
+        ['INSTALL', 'INSTALL httpfs'],
+        ['SET', "SET enable_external_access = true"],
+        ['two statements', `SELECT 1; COPY (SELECT 1) TO '${chainTarget}'`],
+      ];
+      const codes: Record<string, string[]> = {};
+      for (const [what, sql] of hostile) {
+        for (const path of ['/v1/query', '/v1/queries']) {
+          const res = await api(env.FLUX_QUERY_URL, 'POST', path, { sql });
+          const body = (await res.json()) as { error: string; message: string };
+          expect(res.status, `${what} on ${path}: ${JSON.stringify(body)}`).toBe(400);
+          expect(body.message).not.toContain('root:');
+          (codes[what] ??= []).push(body.error);
+        }
+      }
+      expect(codes).toEqual(Object.fromEntries(hostile.map(([what]) => [what, ['QUERY_REJECTED', 'QUERY_REJECTED']])));
+      expect(listFiles(scratch)).toEqual([]);
+      expect(listFiles(extensions)).toEqual(extensionsBefore);
+      // No query run folder was left behind in the gateway's scratch folder either, and it still answers.
+      expect(listFiles(join(dataDir, 'query', 'runs'))).toEqual([]);
+      expect((await query('SELECT 42 AS answer')).status).toBe(200);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('once the archiver resumes, the second batch moves to the archive and still every record appears once', async () => {
+    process.kill(archiverPid, 'SIGCONT');
+    const deadline = Date.now() + 60_000;
+    let archived = 0;
+    while ((archived = await archivedRecords()) < FIRST_BATCH + SECOND_BATCH && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(archived).toBe(FIRST_BATCH + SECOND_BATCH);
+    expectExactlyOnce(await selectAll(), () => 'archive');
+  }, 90_000);
+
+  it('stops on Ctrl-C with exit code 0 and leaves no process behind', async () => {
+    const tree = descendants(dev.pid!);
+    expect(tree).toContain(archiverPid);
+    dev.kill('SIGINT');
+    await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
+    expect(dev.exitCode, output.slice(-4000)).toBe(0);
+    await waitUntil(() => tree.every((pid) => !isAlive(pid)), 15_000, 'every child process to exit');
+  }, 90_000);
+});
