@@ -8,6 +8,7 @@ import { registerConfigCommand } from './commands/config.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerQueryCommand } from './commands/query.command';
+import { registerProduceCommand } from './commands/produce.command';
 import { registerStackCommand } from './commands/stack.command';
 
 const program = new Command('fluxcap')
@@ -20,6 +21,7 @@ registerStackCommand(program);
 registerDevCommand(program);
 registerMigrateCommand(program);
 registerConfigCommand(program);
+registerProduceCommand(program);
 registerArchiveCommand(program);
 registerCatalogCommand(program);
 registerQueryCommand(program);

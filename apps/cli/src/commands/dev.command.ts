@@ -11,6 +11,12 @@ import { freePort, stopChild } from '@flux-capacitor/local-stack';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
 
+/** The stream `fluxcap produce` and the README walkthrough use. */
+export const DEV_STREAM = 'orders';
+
+const pick = (env: NodeJS.ProcessEnv, keys: string[]) =>
+  Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k] as string]));
+
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
 
@@ -19,9 +25,10 @@ export function formatLogLine(service: string, line: string, color = ''): string
   const reset = color ? '\x1b[0m' : '';
   const name = `${color}${service.padEnd(18)}${reset}`;
   try {
-    const entry = JSON.parse(line) as { level?: number; time?: number; msg?: string; context?: string; err?: { message?: string } };
+    const entry = JSON.parse(line) as { level?: number; time?: number; msg?: string; err?: { message?: string }; error?: unknown };
     const time = new Date(entry.time ?? Date.now()).toISOString().slice(11, 19);
-    const extra = entry.err?.message ? ` (${entry.err.message})` : '';
+    const reason = entry.err?.message ?? (typeof entry.error === 'string' ? entry.error : undefined);
+    const extra = reason ? ` (${reason})` : '';
     return `${time} ${name} ${LEVELS[entry.level ?? 30] ?? 'INFO '} ${entry.msg ?? ''}${extra}`;
   } catch {
     return `${new Date().toISOString().slice(11, 19)} ${name} ${line}`;
@@ -73,6 +80,13 @@ export function registerDevCommand(program: Command): void {
 
       const token = randomBytes(24).toString('hex');
       const env: Record<string, string> = {
+        // A development default: archive the demo stream (`fluxcap produce --stream orders`) and flush often, so
+        // what you produce shows up in the archive within seconds. Your own settings win.
+        FLUX_ARCHIVER_STREAMS: DEV_STREAM,
+        FLUX_BUFFER_INTERVAL_SECONDS: '10',
+        // Shorter long polls: a consumer finishes its current poll before it stops, so Ctrl-C is quicker.
+        FLUX_SQS_WAIT_SECONDS: '5',
+        ...pick(cliEnv.all, ['FLUX_ARCHIVER_STREAMS', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_SQS_WAIT_SECONDS']),
         ...stack.env,
         FLUX_API_TOKENS: `${token}:admin+query+replay`,
         FLUX_API_TOKEN: token,
