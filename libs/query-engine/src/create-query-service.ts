@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -24,11 +24,14 @@ export interface QueryServiceWiring {
 /** Builds a QueryService from the validated `query` config section. */
 export function createQueryService(config: QueryConfig, wiring: QueryServiceWiring): QueryService {
   const workDir = resolve(config.workDir);
-  mkdirSync(join(workDir, 'runs'), { recursive: true });
+  const runs = join(workDir, 'runs');
+  mkdirSync(runs, { recursive: true });
+  // Scratch folders of queries a previous process did not finish (a crash): nothing can still use them.
+  for (const entry of readdirSync(runs)) if (entry.startsWith('q-')) rmSync(join(runs, entry), { recursive: true, force: true });
   return new QueryService({
     catalog: wiring.catalog,
     analyzer: new SqlAnalyzer(),
-    duckdb: new DuckDbEngine({ workDir: join(workDir, 'runs'), threads: config.threads, memoryLimit: config.memoryLimit }),
+    duckdb: new DuckDbEngine({ workDir: runs, threads: config.threads, memoryLimit: config.memoryLimit }),
     cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, s3: wiring.s3 }),
     drill: config.drill ? new DrillEngine(config.drill) : undefined,
     liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis, wiring.expandRecord) : undefined,
