@@ -2,10 +2,11 @@ import { CreateStreamCommand, PutRecordsCommand, waitUntilStreamExists, type Kin
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { getStack, uniqueName } from '@flux-capacitor/testing';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { descendants, isAlive, waitUntil } from './process-tree';
 
 /**
@@ -67,7 +68,9 @@ async function produce(kinesis: KinesisClient, stream: string, batch: string, co
     new PutRecordsCommand({ StreamName: stream, Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
   );
   expect(res.FailedRecordCount ?? 0).toBe(0);
-  return records.map((r, i) => ({ ...r, shardId: res.Records![i].ShardId!, sequenceNumber: res.Records![i].SequenceNumber! }));
+  const results = res.Records ?? [];
+  expect(results).toHaveLength(count);
+  return records.map((r, i) => ({ ...r, shardId: results[i].ShardId ?? '', sequenceNumber: results[i].SequenceNumber ?? '' }));
 }
 
 /** Files under a folder (recursively), or an empty list when it does not exist. */
@@ -80,7 +83,7 @@ describe('the whole system under fluxcap dev', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-system-e2e-'));
   const stream = uniqueName('orders');
   const produced: Produced[] = [];
-  let dev: ChildProcessWithoutNullStreams;
+  let dev: ChildProcessByStdio<null, Readable, Readable>;
   let output = '';
   let env: Record<string, string>;
   let kinesis: KinesisClient;
@@ -160,7 +163,7 @@ describe('the whole system under fluxcap dev', () => {
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: stream });
     await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
     expect(output).toContain('all services ready');
-    const archiver = descendants(dev.pid!).filter((pid) => {
+    const archiver = descendants((dev.pid as number)).filter((pid) => {
       const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
       return args.includes(join('apps', 'archiver', 'src', 'main.ts'));
     });
@@ -244,7 +247,7 @@ describe('the whole system under fluxcap dev', () => {
   }, 90_000);
 
   it('stops on Ctrl-C with exit code 0 and leaves no process behind', async () => {
-    const tree = descendants(dev.pid!);
+    const tree = descendants((dev.pid as number));
     expect(tree).toContain(archiverPid);
     dev.kill('SIGINT');
     await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
