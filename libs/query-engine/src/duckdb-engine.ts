@@ -230,8 +230,12 @@ class DuckDbResultSet implements ResultSet {
   async readJsonLines(offset: number, limit: number): Promise<string[]> {
     if (this.closed) throw new QueryError('QUERY_RESULT_CLOSED', 'the result was released', 'not-found');
     if (this.columns.length === 0) return [];
+    // Row ids of the result table are dense (0 .. rowCount-1, in the query's order): a range is a page, without a
+    // sort or an OFFSET scan per page.
+    const from = Math.max(0, Math.floor(offset));
+    const to = from + Math.max(0, Math.floor(limit));
     const reader = await this.c.runAndReadAll(
-      `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} ORDER BY rowid LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}) AS t`,
+      `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid) AS t`,
     );
     return reader.getRows().map((r) => String(r[0]));
   }
