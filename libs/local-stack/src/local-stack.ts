@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
@@ -120,6 +120,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   };
   try {
     mkdirSync(options.dataDir, { recursive: true });
+    // Run as root, embedded PostgreSQL drops to a `postgres` user, which must be able to reach its data directory
+    // (mkdtemp makes folders only their owner can enter).
+    if (!options.databaseUrl) chmodSync(options.dataDir, 0o755);
     const start = async (name: string, opts: Record<string, unknown>, execArgv: string[] = []) => {
       const started = await startEmulator(name, opts, execArgv, options.onLog);
       children.push(started.child);
