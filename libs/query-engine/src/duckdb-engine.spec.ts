@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbEngine } from './duckdb-engine';
+import { writeNdjson } from './result-writers';
 import { QueryCancelledError, QueryInvalidError, QueryRejectedError, QueryTimeoutError } from './query.errors';
 import type { ArchiveFile, LiveRecord, StreamSource } from './stream-source';
 import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
@@ -91,6 +92,22 @@ describe('DuckDbEngine: the stream view', () => {
       expect(result.rowCount).toBe(7);
       expect(result.truncated).toBe(true);
       expect(await result.readJsonLines(5, 10)).toHaveLength(2);
+    } finally {
+      result.close();
+    }
+  });
+
+  it('keeps the order of a large result across pages and NDJSON chunks', async () => {
+    const result = await engine.run({ sql: 'SELECT i FROM range(25000) AS t(i) ORDER BY i DESC', sources: [], maxRows: 100_000, timeoutMs: 20_000 });
+    try {
+      let text = '';
+      await writeNdjson(result, (chunk) => {
+        text += chunk;
+      });
+      const values = text.trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+      expect(values).toHaveLength(25000);
+      expect(values.every((v, k) => v === 24999 - k)).toBe(true);
+      expect(await result.readJsonLines(24998, 10)).toEqual(['{"i":1}', '{"i":0}']);
     } finally {
       result.close();
     }
