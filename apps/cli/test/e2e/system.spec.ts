@@ -1,4 +1,5 @@
 import { CreateStreamCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { aggregate } from '@flux-capacitor/archiver';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { getStack, uniqueName } from '@flux-capacitor/testing';
@@ -26,12 +27,15 @@ const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
 const FIRST_BATCH = 60;
 const SECOND_BATCH = 30;
+/** User records inside the one KPL aggregate each batch also carries. */
+const KPL_USER_RECORDS = 3;
 
 interface Produced {
   id: string;
   data: Buffer;
   json: boolean;
   partitionKey: string;
+  subSequenceNumber: number;
   shardId: string;
   sequenceNumber: string;
 }
@@ -62,15 +66,32 @@ function makeRecord(batch: string, i: number): { id: string; data: Buffer; json:
   return { id, data: Buffer.from(JSON.stringify({ id, batch, n: i, nested: { ok: i % 2 === 0, tags: ['a', `t${i % 3}`] } })), json: true };
 }
 
+/**
+ * PutRecords of `count` plain records plus one KPL aggregate holding `KPL_USER_RECORDS` user records (the last one
+ * binary). Returns one entry per user record, with the shard and sequence number Kinesis assigned.
+ */
 async function produce(kinesis: KinesisClient, stream: string, batch: string, count: number): Promise<Produced[]> {
-  const records = Array.from({ length: count }, (_, i) => ({ ...makeRecord(batch, i), partitionKey: `${batch}-key-${i}` }));
+  const plain = Array.from({ length: count }, (_, i) => ({ ...makeRecord(batch, i), partitionKey: `${batch}-key-${i}`, subSequenceNumber: 0 }));
+  const users = Array.from({ length: KPL_USER_RECORDS }, (_, i) => {
+    const id = `${batch}-kpl-${i}`;
+    const last = i === KPL_USER_RECORDS - 1;
+    const data = last ? Buffer.from([0x00, 0xff, ...Buffer.from(id)]) : Buffer.from(JSON.stringify({ id, batch, kpl: i }));
+    return { id, data, json: !last, partitionKey: `${batch}-kpl-key-${i}`, subSequenceNumber: i };
+  });
   const res = await kinesis.send(
-    new PutRecordsCommand({ StreamName: stream, Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: [
+        ...plain.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })),
+        { PartitionKey: `${batch}-kpl`, Data: aggregate(users) },
+      ],
+    }),
   );
   expect(res.FailedRecordCount ?? 0).toBe(0);
   const results = res.Records ?? [];
-  expect(results).toHaveLength(count);
-  return records.map((r, i) => ({ ...r, shardId: results[i].ShardId ?? '', sequenceNumber: results[i].SequenceNumber ?? '' }));
+  expect(results).toHaveLength(count + 1);
+  const at = (i: number) => ({ shardId: results[i].ShardId ?? '', sequenceNumber: results[i].SequenceNumber ?? '' });
+  return [...plain.map((r, i) => ({ ...r, ...at(i) })), ...users.map((u) => ({ ...u, ...at(count) }))];
 }
 
 /** Files under a folder (recursively), or an empty list when it does not exist. */
@@ -103,9 +124,19 @@ describe('the whole system under fluxcap dev', () => {
     const body = (await res.json()) as { partitions: { recordCount: number }[] };
     return body.partitions.reduce((n, p) => n + p.recordCount, 0);
   };
+  /** Polls the catalog until it counts `expected` archived records (or 60 s pass); returns the last count. */
+  const waitArchived = async (expected: number): Promise<number> => {
+    const deadline = Date.now() + 60_000;
+    let archived = await archivedRecords();
+    while (archived < expected && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      archived = await archivedRecords();
+    }
+    return archived;
+  };
   const selectAll = async (): Promise<Row[]> => {
     const res = await query(
-      `SELECT shard_id, sequence_number, sub_sequence_number, partition_key, data, payload, source FROM "${stream}" ORDER BY shard_id, length(sequence_number), sequence_number`,
+      `SELECT shard_id, sequence_number, sub_sequence_number, partition_key, data, payload, source FROM "${stream}" ORDER BY shard_id, length(sequence_number), sequence_number, sub_sequence_number`,
     );
     const body = (await res.json()) as { rows: Row[]; rowCount: number; truncated: boolean };
     expect(res.status, JSON.stringify(body)).toBe(200);
@@ -123,7 +154,7 @@ describe('the whole system under fluxcap dev', () => {
       expect(matches[0], `record ${p.id}`).toEqual({
         shard_id: p.shardId,
         sequence_number: p.sequenceNumber,
-        sub_sequence_number: 0,
+        sub_sequence_number: p.subSequenceNumber,
         partition_key: p.partitionKey,
         data: p.data.toString('base64'),
         payload: p.json ? JSON.parse(p.data.toString('utf8')) : null,
@@ -181,23 +212,24 @@ describe('the whole system under fluxcap dev', () => {
   it('archives the first batch: the catalog registers objects covering every record', async () => {
     produced.push(...(await produce(kinesis, stream, 'first', FIRST_BATCH)));
     expect(new Set(produced.map((p) => p.shardId)).size).toBe(2);
-    const deadline = Date.now() + 60_000;
-    let archived = 0;
-    while ((archived = await archivedRecords()) < FIRST_BATCH && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(archived).toBe(FIRST_BATCH);
+    // One archive row per user record: the KPL aggregate counts as its user records.
+    expect(await waitArchived(produced.length)).toBe(produced.length);
   }, 90_000);
 
   it('returns every record exactly once through one query: the first batch from the archive, the second live', async () => {
+    const archivedBefore = produced.length;
     process.kill(archiverPid, 'SIGSTOP');
     produced.push(...(await produce(kinesis, stream, 'second', SECOND_BATCH)));
     const rows = await selectAll();
     expectExactlyOnce(rows, (p) => (p.id.startsWith('first-') ? 'archive' : 'live'));
-    expect(rows.filter((r) => r.payload === null)).toHaveLength((FIRST_BATCH + SECOND_BATCH) / 5);
+    expect(rows.filter((r) => r.payload === null)).toHaveLength(produced.filter((p) => !p.json).length);
+    expect(rows.filter((r) => r.sub_sequence_number > 0)).toHaveLength(2 * (KPL_USER_RECORDS - 1));
     // The catalog still holds only the first batch: the second really was read from Kinesis.
-    expect(await archivedRecords()).toBe(FIRST_BATCH);
+    expect(await archivedRecords()).toBe(archivedBefore);
 
     const res = await query(`SELECT source, count(*) AS n FROM "${stream}" WHERE payload->>'batch' = 'second' GROUP BY source`);
-    expect(((await res.json()) as { rows: unknown[] }).rows).toEqual([{ source: 'live', n: (SECOND_BATCH * 4) / 5 }]);
+    const secondJson = produced.filter((p) => p.id.startsWith('second-') && p.json).length;
+    expect(((await res.json()) as { rows: unknown[] }).rows).toEqual([{ source: 'live', n: secondJson }]);
   }, 60_000);
 
   it('refuses hostile SQL through the real gateway with 400 and leaves nothing behind', async () => {
@@ -239,10 +271,7 @@ describe('the whole system under fluxcap dev', () => {
 
   it('once the archiver resumes, the second batch moves to the archive and still every record appears once', async () => {
     process.kill(archiverPid, 'SIGCONT');
-    const deadline = Date.now() + 60_000;
-    let archived = 0;
-    while ((archived = await archivedRecords()) < FIRST_BATCH + SECOND_BATCH && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect(archived).toBe(FIRST_BATCH + SECOND_BATCH);
+    expect(await waitArchived(produced.length)).toBe(produced.length);
     expectExactlyOnce(await selectAll(), () => 'archive');
   }, 90_000);
 
