@@ -23,8 +23,9 @@ const waitForPort = (port, deadline) =>
 
 require('./child').run(async (o) => {
   const main = require.resolve('kinesis-local/main.js');
-  const child = spawn(process.execPath, [main], {
-    stdio: 'ignore',
+  // The IPC channel lets kinesis-mock notice when this wrapper dies (even by kill -9): exit-with-parent.js exits then.
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'exit-with-parent.js'), main], {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     env: {
       ...process.env,
       KINESIS_MOCK_PLAIN_PORT: String(o.port),
@@ -42,8 +43,17 @@ require('./child').run(async (o) => {
   await waitForPort(o.port, Date.now() + 30000);
   return {
     port: o.port,
-    stop: async () => {
-      child.kill('SIGTERM');
-    },
+    // kinesis-mock's graceful shutdown waits up to 30 s for clients' keep-alive connections to close. Its streams
+    // live in memory, so there is nothing to save: give it a moment, then SIGKILL, and resolve only once it is gone.
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
   };
 });
