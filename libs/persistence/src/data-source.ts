@@ -24,11 +24,34 @@ export function createDataSource(databaseUrl: string, overrides: Partial<DataSou
   return new DataSource(dataSourceOptions(databaseUrl, overrides));
 }
 
+/** Key of the session advisory lock that serializes migration runs on one database (TypeORM takes none). */
+const MIGRATION_LOCK_KEY = 'flux-capacitor:migrations';
+
+/**
+ * Runs `work` while holding the migration lock of the database, so that processes migrating the same database at
+ * once (two `fluxcap dev`, service replicas at deploy time) run one after the other: the later ones find nothing
+ * pending instead of failing on half-created tables.
+ */
+async function withMigrationLock<T>(ds: DataSource, work: () => Promise<T>): Promise<T> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK_KEY]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(databaseUrl: string): Promise<string[]> {
   const ds = await createDataSource(databaseUrl).initialize();
   try {
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const applied = await withMigrationLock(ds, () => ds.runMigrations({ transaction: 'each' }));
     return applied.map((m) => m.name);
   } finally {
     await ds.destroy();
