@@ -1,5 +1,5 @@
 /**
- * `npm run bench:archiver [-- --records 1000000 --record-size 1024 --shards 4]`
+ * `npm run bench:archiver [-- --records 1000000 --record-size 1024 --shards 4 --buffer-mib 64]`
  *
  * Starts the local stack (kinesalite, s3rver, SQS emulator; Postgres from DATABASE_URL or embedded), produces N
  * JSON records of about `--record-size` bytes into a stream of `--shards` shards, then in the same run measures:
@@ -24,11 +24,13 @@ interface Args {
   records: number;
   recordSize: number;
   shards: number;
+  /** FLUX_BUFFER_SIZE_MIB of the archiver under test. */
+  bufferMib: number;
   keep: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 1_000_000, recordSize: 1024, shards: 4, keep: false };
+  const args: Args = { records: 1_000_000, recordSize: 1024, shards: 4, bufferMib: 64, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = Number(argv[i + 1]);
@@ -36,6 +38,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--records') args.records = value;
     else if (flag === '--record-size') args.recordSize = value;
     else if (flag === '--shards') args.shards = value;
+    else if (flag === '--buffer-mib') args.bufferMib = value;
     else continue;
     if (flag !== '--keep') {
       if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a whole number >= 1`);
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-bench-archiver-'));
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  log(`archiver benchmark: ${args.records.toLocaleString('en-US')} records of ~${args.recordSize} B over ${args.shards} shards`);
+  log(`archiver benchmark: ${args.records.toLocaleString('en-US')} records of ~${args.recordSize} B over ${args.shards} shards, ${args.bufferMib} MiB buffers`);
   const { loadDatabaseUrl } = await import('@flux-capacitor/config');
   let databaseUrl: string | undefined;
   try {
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
       FLUX_SQS_QUEUE_PREFIX: `bench${process.pid}-`,
       FLUX_ARCHIVER_WORKER_ID: 'bench',
       FLUX_ARCHIVER_TEMP_DIR: join(dataDir, 'tmp'),
+      FLUX_BUFFER_SIZE_MIB: String(args.bufferMib),
       LOG_LEVEL: 'warn',
     };
     const config = loadConfig(env);

@@ -102,7 +102,8 @@ export class Archiver {
     const base = settings.tempDir ?? tmpdir();
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
-    const engine = await ParquetEngine.create({ threads: 2, tempDirectory: join(tempDir, 'duckdb') });
+    // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
+    const engine = await ParquetEngine.create({ threads: 1, tempDirectory: join(tempDir, 'duckdb') });
     const ctx: ShardWorkContext = {
       kinesis: deps.kinesis,
       store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
