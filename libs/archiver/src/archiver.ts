@@ -20,7 +20,7 @@ import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.
 import { ArchiverMetrics } from './archiver.metrics';
 import { sleep } from './backoff';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
-import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardStatus, type ShardWorkContext } from './shard/shard-consumer';
+import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardWorkContext } from './shard/shard-consumer';
 
 export interface ArchiverDependencies {
   config: FluxConfig;
