@@ -1,3 +1,4 @@
+import { createKinesisClient } from '@flux-capacitor/aws';
 import { migrate } from '@flux-capacitor/persistence';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flux-capacitor/service-kit';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +10,7 @@ import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { freePort, stopChild } from '@flux-capacitor/local-stack';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
+import { ensureStream } from './produce.command';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
 
 /** The stream `fluxcap produce` and the README walkthrough use. */
@@ -77,6 +79,16 @@ export function registerDevCommand(program: Command): void {
       say(`stack ready: kinesis ${stack.endpoints.kinesis}, sqs ${stack.endpoints.sqs}, s3 ${stack.endpoints.s3}, postgres ${stack.endpoints.postgres}`);
       const applied = await migrate(stack.endpoints.databaseUrl);
       say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+      if (!cliEnv.all.FLUX_ARCHIVER_STREAMS) {
+        // The archiver reports a stream that does not exist as down on /health, and dev waits for every service to
+        // be healthy: create the (empty) demo stream it archives by default, as `fluxcap produce` would.
+        const kinesis = createKinesisClient({ region: stack.endpoints.region, endpoints: { kinesis: stack.endpoints.kinesis }, s3ForcePathStyle: true });
+        try {
+          if (await ensureStream(kinesis, DEV_STREAM, 2)) say(`created Kinesis stream ${DEV_STREAM}`);
+        } finally {
+          kinesis.destroy();
+        }
+      }
 
       const token = randomBytes(24).toString('hex');
       const env: Record<string, string> = {

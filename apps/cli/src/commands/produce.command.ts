@@ -28,7 +28,8 @@ export function sampleRecord(seq: number): { key: string; data: Uint8Array } {
   return { key: customer, data: Buffer.from(JSON.stringify(event)) };
 }
 
-async function ensureStream(kinesis: KinesisClient, stream: string, shards: number): Promise<boolean> {
+/** Creates `stream` with `shards` shards unless it exists; true when it created it. */
+export async function ensureStream(kinesis: KinesisClient, stream: string, shards: number): Promise<boolean> {
   try {
     await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     return false;
