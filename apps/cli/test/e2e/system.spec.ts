@@ -100,7 +100,8 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
-describe('the whole system under fluxcap dev', () => {
+// kinesalite is dev's default; kinesis-mock (`--kinesis kinesis-local`) is closer to AWS.
+describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap dev --kinesis %s', (emulator) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-system-e2e-'));
   const stream = uniqueName('orders');
   const produced: Produced[] = [];
@@ -166,7 +167,7 @@ describe('the whole system under fluxcap dev', () => {
   beforeAll(async () => {
     // The test stack's Postgres server, as a user's DATABASE_URL would name it; the emulators are dev's own.
     const databaseUrl = new URL(getStack().adminDatabaseUrl);
-    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir], {
+    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--kinesis', emulator, '--data-dir', dataDir], {
       cwd: ROOT,
       env: {
         ...process.env,
