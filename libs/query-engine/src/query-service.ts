@@ -141,6 +141,19 @@ export class QueryService {
     return { ...job.status };
   }
 
+  /**
+   * Downloads the archive objects of a time range into the local cache ahead of the first query that needs them
+   * (S3 archives; `file://` objects are read in place). Returns how many objects it fetched.
+   */
+  async prefetch(stream: string, range: { from: Date; to: Date }): Promise<number> {
+    const objects = await this.deps.catalog.listObjects(stream, range);
+    const uris = objects.map((o) => o.uri).filter((uri) => uri.startsWith('s3://'));
+    if (uris.length === 0) return 0;
+    const pinned = await this.deps.cache.pin(uris);
+    pinned.release();
+    return pinned.downloaded;
+  }
+
   close(): void {
     clearInterval(this.sweeper);
     for (const job of this.jobs.values()) {

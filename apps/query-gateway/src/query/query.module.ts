@@ -28,6 +28,7 @@ import { QueryController } from './query.controller';
       },
     },
   ],
+  exports: [QueryService],
 })
 export class QueryModule implements OnModuleDestroy {
   constructor(@Inject(QueryService) private readonly queries: QueryService) {}

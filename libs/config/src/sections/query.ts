@@ -13,6 +13,7 @@ export const queryEnv = z.object({
   FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
   FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
   FLUX_QUERY_CACHE_MAX_BYTES: envInt(1_000_000, Number.MAX_SAFE_INTEGER).default(2_000_000_000).describe('Bound of the local cache of S3 archive objects.'),
+  FLUX_QUERY_PREFETCH: envBoolean.default(true).describe('Download a new partition\'s S3 objects into the local cache when the catalog announces it (`catalog.partition.added`), so the first query over fresh data does not wait for them.'),
   FLUX_QUERY_LIVE: envBoolean.default(true).describe('Include the live tail (records still only in Kinesis) in stream tables.'),
   FLUX_QUERY_LIVE_MAX_RECORDS: envInt(0, 10_000_000).default(100_000).describe('Most live-tail records one query reads from Kinesis.'),
   FLUX_QUERY_LIVE_BUDGET_MS: envInt(100, 600_000).default(10_000).describe('Most time one query spends reading the live tail.'),
@@ -34,6 +35,7 @@ export interface QueryConfig {
   resultTtlMs: number;
   workDir: string;
   cacheMaxBytes: number;
+  prefetch: boolean;
   live: { enabled: boolean; maxRecords: number; budgetMs: number };
   drill?: { url: string; defaultSchema: string; userName?: string };
 }
@@ -51,6 +53,7 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     resultTtlMs: env.FLUX_QUERY_RESULT_TTL_SECONDS * 1000,
     workDir: env.FLUX_QUERY_WORK_DIR,
     cacheMaxBytes: env.FLUX_QUERY_CACHE_MAX_BYTES,
+    prefetch: env.FLUX_QUERY_PREFETCH,
     live: { enabled: env.FLUX_QUERY_LIVE, maxRecords: env.FLUX_QUERY_LIVE_MAX_RECORDS, budgetMs: env.FLUX_QUERY_LIVE_BUDGET_MS },
     drill: env.FLUX_DRILL_URL ? { url: env.FLUX_DRILL_URL, defaultSchema: env.FLUX_DRILL_SCHEMA, userName: env.FLUX_DRILL_USER } : undefined,
   };
