@@ -188,14 +188,14 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     const envFile = join(dataDir, 'dev.env');
     await waitUntil(() => existsSync(envFile) || dev.exitCode !== null, 90_000, 'dev.env');
     expect(existsSync(envFile), output).toBe(true);
-    await waitUntil(() => /FLUX_QUERY_URL=/.test(readFileSync(envFile, 'utf8')), 5_000, 'dev.env to be complete');
+    await waitUntil(() => /^export FLUX_REPLAY_URL='[^']+'$/m.test(readFileSync(envFile, 'utf8')), 5_000, 'dev.env to be complete');
     env = parseEnvFile(envFile);
     kinesis = createKinesisClient(loadConfig(env).aws);
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: stream });
     await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
     expect(output).toContain('all services ready');
-    const archiver = descendants((dev.pid as number)).filter((pid) => {
+    const archiver = descendants(dev.pid as number).filter((pid) => {
       const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
       return args.includes(join('apps', 'archiver', 'src', 'main.ts'));
     });
@@ -215,6 +215,14 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     expect(new Set(produced.map((p) => p.shardId)).size).toBe(2);
     // One archive row per user record: the KPL aggregate counts as its user records.
     expect(await waitArchived(produced.length)).toBe(produced.length);
+    // The objects are in dev's S3 bucket, in Hive-style hourly partitions of the stream.
+    const res = await api(env.FLUX_CATALOG_URL, 'GET', `/v1/streams/${stream}/partitions`);
+    const { partitions } = (await res.json()) as { partitions: { location: string; objectCount: number }[] };
+    expect(partitions.length).toBeGreaterThan(0);
+    for (const p of partitions) {
+      expect(p.location).toMatch(new RegExp(`^s3://flux-archive/archive/${stream}/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/?$`));
+      expect(p.objectCount).toBeGreaterThanOrEqual(1);
+    }
   }, 90_000);
 
   it('returns every record exactly once through one query: the first batch from the archive, the second live', async () => {
@@ -277,7 +285,7 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
   }, 90_000);
 
   it('stops on Ctrl-C with exit code 0 and leaves no process behind', async () => {
-    const tree = descendants((dev.pid as number));
+    const tree = descendants(dev.pid as number);
     expect(tree).toContain(archiverPid);
     dev.kill('SIGINT');
     await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
