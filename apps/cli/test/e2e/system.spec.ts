@@ -103,6 +103,7 @@ function listFiles(dir: string): string[] {
 // kinesalite is dev's default; kinesis-mock (`--kinesis kinesis-local`) is closer to AWS.
 describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap dev --kinesis %s', (emulator) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-system-e2e-'));
+  const startedAt = new Date();
   const stream = uniqueName('orders');
   const produced: Produced[] = [];
   let dev: ChildProcessByStdio<null, Readable, Readable>;
@@ -178,6 +179,8 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
         FLUX_GET_RECORDS_IDLE_MS: '200',
         FLUX_SQS_WAIT_SECONDS: '1',
         FLUX_QUERY_WORK_DIR: join(dataDir, 'query'),
+        // Not UTC on purpose: partitions, arrival_time and pruning must not depend on the services' time zone.
+        TZ: 'America/New_York',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -217,11 +220,14 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     expect(await waitArchived(produced.length)).toBe(produced.length);
     // The objects are in dev's S3 bucket, in Hive-style hourly partitions of the stream.
     const res = await api(env.FLUX_CATALOG_URL, 'GET', `/v1/streams/${stream}/partitions`);
-    const { partitions } = (await res.json()) as { partitions: { location: string; objectCount: number }[] };
+    const { partitions } = (await res.json()) as { partitions: { location: string; objectCount: number; startsAt: string }[] };
     expect(partitions.length).toBeGreaterThan(0);
     for (const p of partitions) {
       expect(p.location).toMatch(new RegExp(`^s3://flux-archive/archive/${stream}/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/?$`));
       expect(p.objectCount).toBeGreaterThanOrEqual(1);
+      // Partitioned by the UTC hour of arrival, whatever the services' time zone.
+      expect(Date.parse(p.startsAt)).toBeGreaterThan(startedAt.getTime() - 3_600_000 - 60_000);
+      expect(Date.parse(p.startsAt)).toBeLessThanOrEqual(Date.now());
     }
   }, 90_000);
 
@@ -239,6 +245,34 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     const res = await query(`SELECT source, count(*) AS n FROM "${stream}" WHERE payload->>'batch' = 'second' GROUP BY source`);
     const secondJson = produced.filter((p) => p.id.startsWith('second-') && p.json).length;
     expect(((await res.json()) as { rows: unknown[] }).rows).toEqual([{ source: 'live', n: secondJson }]);
+  }, 60_000);
+
+  it('gives archived and live records the same UTC arrival_time and prunes by it', async () => {
+    // Bounds a minute around the test: arrival times come from the emulator's clock, with second precision at worst.
+    const from = new Date(startedAt.getTime() - 60_000);
+    const to = new Date(Date.now() + 60_000);
+    const literal = (d: Date) => `TIMESTAMP '${d.toISOString().replace('T', ' ').replace('Z', '')}'`;
+    const times = await query(`SELECT source, min(epoch_ms(arrival_time)) AS first, max(epoch_ms(arrival_time)) AS last FROM "${stream}" GROUP BY source`);
+    const bySource = ((await times.json()) as { rows: { source: string; first: number; last: number }[] }).rows;
+    expect(bySource.map((r) => r.source).sort()).toEqual(['archive', 'live']);
+    for (const r of bySource) {
+      expect(Number(r.first), r.source).toBeGreaterThanOrEqual(from.getTime());
+      expect(Number(r.last), r.source).toBeLessThanOrEqual(to.getTime());
+    }
+    const counted = async (where: string) => {
+      const res = await query(`SELECT source, count(*) AS n FROM "${stream}" WHERE ${where} GROUP BY source ORDER BY source`);
+      const body = (await res.json()) as { rows: unknown[]; stats: { progress: { objectsTotal: number } } };
+      return { rows: body.rows, objects: body.stats.progress.objectsTotal };
+    };
+    const second = produced.filter((p) => p.id.startsWith('second-')).length;
+    const inside = await counted(`arrival_time BETWEEN ${literal(from)} AND ${literal(to)}`);
+    expect(inside.rows).toEqual([
+      { source: 'archive', n: produced.length - second },
+      { source: 'live', n: second },
+    ]);
+    expect(inside.objects).toBeGreaterThan(0);
+    // Before the test began: no rows, and the catalog pruned every object away.
+    expect(await counted(`arrival_time < ${literal(from)}`)).toEqual({ rows: [], objects: 0 });
   }, 60_000);
 
   it('refuses hostile SQL through the real gateway with 400 and leaves nothing behind', async () => {
