@@ -92,12 +92,16 @@ describe('SQS transport', () => {
     expect(byStream.get('orders')).toEqual({ payload: first, envelopeId: emitted.id, correlationId: emitted.id, producer: 'archiver', receiveCount: 1 });
     expect(byStream.get('payments')).toEqual({ payload: second, envelopeId: published.id, correlationId: 'req-42', producer: 'archiver', receiveCount: 1 });
 
-    // The handler's write and the inbox row committed together; the messages are deleted.
-    const writes = await dataSource.query(`SELECT envelope_id, stream FROM probe_write WHERE envelope_id = ANY($1) ORDER BY stream`, [[emitted.id, published.id]]);
-    expect(writes).toEqual([
-      { envelope_id: emitted.id, stream: 'orders' },
-      { envelope_id: published.id, stream: 'payments' },
-    ]);
+    // The handler's write and the inbox row committed together (the probe records a call before its transaction
+    // commits, so wait for the commit); the messages are deleted.
+    await vi.waitFor(
+      async () =>
+        expect(await dataSource.query(`SELECT envelope_id, stream FROM probe_write WHERE envelope_id = ANY($1) ORDER BY stream`, [[emitted.id, published.id]])).toEqual([
+          { envelope_id: emitted.id, stream: 'orders' },
+          { envelope_id: published.id, stream: 'payments' },
+        ]),
+      { timeout: 10_000, interval: 100 },
+    );
     const inbox = await dataSource.query(`SELECT message_id, message_type FROM inbox_message WHERE consumer = $1 ORDER BY message_id`, [consumer]);
     expect(inbox).toEqual([emitted.id, published.id].sort().map((id) => ({ message_id: id, message_type: 'archive.object.written' })));
     await vi.waitFor(async () => expect(await queueDepth(publisherApp.get(SQSClient), queue.url)).toBe(0), { timeout: 10_000 });
