@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
-import { loadConfig } from '@flux-capacitor/config';
+import { loadConfig, loadDatabaseUrl } from '@flux-capacitor/config';
 import { startLocalStack } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
 
@@ -137,7 +137,6 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-bench-archiver-'));
   const log = (s: string) => process.stdout.write(`${s}\n`);
   log(`archiver benchmark: ${args.records.toLocaleString('en-US')} records of ~${args.recordSize} B over ${args.shards} shards, ${args.bufferMib} MiB buffers`);
-  const { loadDatabaseUrl } = await import('@flux-capacitor/config');
   let databaseUrl: string | undefined;
   try {
     databaseUrl = loadDatabaseUrl();
