@@ -1,2 +1,3 @@
 export { containerEngineAvailable, startContainerStack } from './container-stack';
 export { createTestDatabase, getStack, testConfig, testEnvironment, uniqueName, type TestDatabase } from './harness';
+export { startServiceProcess, type ServiceProcess } from './service-process';

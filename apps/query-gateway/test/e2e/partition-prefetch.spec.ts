@@ -2,30 +2,19 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/catalog';
 import { loadConfig } from '@flux-capacitor/config';
-import { freePort } from '@flux-capacitor/local-stack';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const ROOT = resolve(__dirname, '../../../..');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, child: ChildProcess, timeoutMs = 60_000): Promise<T> {
+async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode} while waiting for ${what}`);
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('query gateway, catalog.partition.added', () => {
@@ -42,11 +31,9 @@ describe('query gateway, catalog.partition.added', () => {
 
   it("fetches the new partition's S3 objects into the cache before any query asks for them", async () => {
     const bucket = uniqueName('flux-prefetch');
-    const port = await freePort();
     const env = testEnvironment({
       DATABASE_URL: db.url,
       FLUX_ARCHIVE_URI: `s3://${bucket}/archive`,
-      PORT: String(port),
       FLUX_QUERY_WORK_DIR: workDir,
       LOG_LEVEL: 'info',
     });
@@ -75,20 +62,11 @@ describe('query gateway, catalog.partition.added', () => {
       await ds.destroy();
     }
 
-    const gateway = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/query-gateway/src/main.ts')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let logs = '';
-    gateway.stdout?.on('data', (d) => (logs += d));
-    gateway.stderr?.on('data', (d) => (logs += d));
+    const gateway = await startServiceProcess('query-gateway', env);
     const cacheDir = join(workDir, 's3-cache');
     const cached = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.parquet')) : []);
     try {
-      await until('the gateway to be healthy', async () => ((await fetch(`http://127.0.0.1:${port}/health`)).ok ? true : undefined), gateway);
       expect(cached()).toEqual([]);
-
       const sqs = createSqsClient(config.aws);
       await new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'catalog' }).publish('catalog.partition.added', {
         stream: 'orders',
@@ -96,13 +74,10 @@ describe('query gateway, catalog.partition.added', () => {
         hour: 7,
         location: `s3://${bucket}/archive/orders/dt=2026-11-25/hour=07`,
       });
-
-      await until('the object in the cache', () => (cached().length === 1 ? true : undefined), gateway, 30_000);
-      await until('the prefetch log line', () => (/"msg":"partition prefetched".*"fetched":1/.test(logs) ? true : undefined), gateway, 10_000);
+      await until('the object in the cache', () => cached().length === 1, 30_000);
+      await until('the prefetch log line', () => /"msg":"partition prefetched".*"fetched":1/.test(gateway.logs()), 10_000);
     } finally {
-      gateway.kill('SIGTERM');
-      await new Promise((r) => gateway.once('exit', r));
+      expect(await gateway.stop()).toBe(0);
     }
-    expect(gateway.exitCode).toBe(0);
   });
 });
