@@ -16,6 +16,7 @@ export default defineConfig({
       '@flux-capacitor/catalog': join(__dirname, 'libs/catalog/src/index.ts'),
       '@flux-capacitor/config': join(__dirname, 'libs/config/src/index.ts'),
       '@flux-capacitor/contracts': join(__dirname, 'libs/contracts/src/index.ts'),
+      '@flux-capacitor/kinesis': join(__dirname, 'libs/kinesis/src/index.ts'),
       '@flux-capacitor/local-stack': join(__dirname, 'libs/local-stack/src/index.ts'),
       '@flux-capacitor/persistence': join(__dirname, 'libs/persistence/src/index.ts'),
       '@flux-capacitor/query-engine': join(__dirname, 'libs/query-engine/src/index.ts'),

@@ -1,3 +1,5 @@
+import { StreamNotFoundError } from '@flux-capacitor/kinesis';
+
 /** Errors the archiver raises on purpose; each has a stable code. */
 export class ArchiverError extends Error {
   constructor(
@@ -17,12 +19,6 @@ export class LeaseLostError extends ArchiverError {
   }
 }
 
-/** The stream does not exist (or was deleted). Checkpoints are kept. */
-export class StreamNotFoundError extends ArchiverError {
-  constructor(readonly stream: string, options?: { cause?: unknown }) {
-    super('STREAM_NOT_FOUND', `Kinesis stream "${stream}" does not exist (checkpoints are kept)`, options);
-  }
-}
 
 /** A write intent could not be reproduced from the stream (records trimmed by retention before recovery). */
 export class IntentRecoveryError extends ArchiverError {

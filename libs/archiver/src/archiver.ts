@@ -15,10 +15,10 @@ import type { FluxConfig } from '@flux-capacitor/config';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
-import { ArchiveRunError, StreamNotFoundError } from './archiver.errors';
+import { StreamNotFoundError, sleep } from '@flux-capacitor/kinesis';
+import { ArchiveRunError } from './archiver.errors';
 import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.health';
 import { ArchiverMetrics } from './archiver.metrics';
-import { sleep } from './backoff';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
 import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardWorkContext } from './shard/shard-consumer';
 

@@ -6,7 +6,7 @@ import type { QueryConfig } from '@flux-capacitor/config';
 import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
-import { KinesisLiveTail, type RecordExpander } from './live-tail';
+import { KinesisLiveTail } from './live-tail';
 import { QueryService, type QueryCatalog } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
 
@@ -16,8 +16,6 @@ export interface QueryServiceWiring {
   s3?: S3Client;
   /** for the live tail; without it stream tables hold archived records only */
   kinesis?: KinesisClient;
-  /** KPL de-aggregation of live records */
-  expandRecord?: RecordExpander;
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -34,7 +32,7 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
     duckdb: new DuckDbEngine({ workDir: runs, threads: config.threads, memoryLimit: config.memoryLimit }),
     cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, s3: wiring.s3 }),
     drill: config.drill ? new DrillEngine(config.drill) : undefined,
-    liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis, wiring.expandRecord) : undefined,
+    liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis) : undefined,
     limits: {
       defaultEngine: config.defaultEngine,
       timeoutMs: config.timeoutMs,

@@ -2,7 +2,7 @@ export { ArchiveObjectCache, type PinnedObjects } from './archive-object-cache';
 export { createQueryService, type QueryServiceWiring } from './create-query-service';
 export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
 export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions } from './duckdb-engine';
-export { KinesisLiveTail, kplRecordExpander, plainRecords, type KplUserRecord, type LiveTailOptions, type LiveTailResult, type RecordExpander } from './live-tail';
+export { KinesisLiveTail, userRecords, type LiveTailOptions, type LiveTailResult } from './live-tail';
 export {
   QueryCancelledError,
   QueryEngineUnavailableError,

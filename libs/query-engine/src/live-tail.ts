@@ -1,4 +1,5 @@
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, ResourceNotFoundException, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import { deaggregate, listShards, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { dedupeLive, type LiveRecord } from './stream-source';
 
 export interface LiveTailOptions {
@@ -15,19 +16,17 @@ export interface LiveTailResult {
   truncated: boolean;
 }
 
-/** Turns a Kinesis record into user records; the KPL de-aggregator plugs in here. */
-export type RecordExpander = (record: { SequenceNumber?: string; PartitionKey?: string; ApproximateArrivalTimestamp?: Date; Data?: Uint8Array }, shardId: string) => LiveRecord[];
-
-export const plainRecords: RecordExpander = (r, shardId) => [
-  {
+/** A Kinesis record as user records: KPL aggregates de-aggregated, so live keys (sub-sequence numbers) match the archive's. */
+export function userRecords(r: _Record, shardId: string): LiveRecord[] {
+  return deaggregate(r.Data ?? new Uint8Array(), r.PartitionKey ?? '', null).map((u) => ({
     shardId,
     sequenceNumber: r.SequenceNumber ?? '0',
-    subSequenceNumber: 0,
-    partitionKey: r.PartitionKey ?? '',
+    subSequenceNumber: u.subSequenceNumber,
+    partitionKey: u.partitionKey,
     arrivalTime: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-    data: r.Data ?? new Uint8Array(),
-  },
-];
+    data: u.data,
+  }));
+}
 
 /**
  * Reads the part of a stream the archive does not hold yet: for every shard, the records after the highest
@@ -35,18 +34,15 @@ export const plainRecords: RecordExpander = (r, shardId) => [
  * is archived (TRIM_HORIZON), up to the tip (MillisBehindLatest = 0) or the end of a closed shard.
  */
 export class KinesisLiveTail {
-  constructor(
-    private readonly kinesis: KinesisClient,
-    private readonly expand: RecordExpander = plainRecords,
-  ) {}
+  constructor(private readonly kinesis: KinesisClient) {}
 
   async read(stream: string, watermarks: Map<string, string>, opts: LiveTailOptions): Promise<LiveTailResult> {
     const deadline = Date.now() + opts.budgetMs;
     let shards: Shard[];
     try {
-      shards = await this.listShards(stream);
+      shards = await listShards(this.kinesis, stream);
     } catch (err) {
-      if (err instanceof ResourceNotFoundException) return { records: [], shardsRead: 0, truncated: false };
+      if (err instanceof StreamNotFoundError) return { records: [], shardsRead: 0, truncated: false };
       throw err;
     }
     const records: LiveRecord[] = [];
@@ -69,7 +65,7 @@ export class KinesisLiveTail {
           break;
         }
         const res = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(10_000, opts.maxRecords - records.length) }));
-        for (const r of res.Records ?? []) records.push(...this.expand(r, shardId));
+        for (const r of res.Records ?? []) records.push(...userRecords(r, shardId));
         iterator = res.NextShardIterator;
         if ((res.Records ?? []).length === 0 && (res.MillisBehindLatest ?? 0) === 0) break;
       }
@@ -77,35 +73,4 @@ export class KinesisLiveTail {
     }
     return { records: dedupeLive(records).slice(0, opts.maxRecords), shardsRead: shards.length, truncated };
   }
-
-  private async listShards(stream: string): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const res = await this.kinesis.send(token ? new ListShardsCommand({ NextToken: token }) : new ListShardsCommand({ StreamName: stream }));
-      shards.push(...(res.Shards ?? []));
-      token = res.NextToken;
-    } while (token);
-    return shards;
-  }
-}
-
-/** A user record as a KPL de-aggregator returns it (the archiver's `deaggregate`). */
-export interface KplUserRecord {
-  subSequenceNumber: number;
-  partitionKey: string;
-  data: Uint8Array;
-}
-
-/** Expands live records with a KPL de-aggregator, so live keys (sub-sequence numbers) match the archive's. */
-export function kplRecordExpander(deaggregate: (data: Uint8Array, partitionKey: string, explicitHashKey: string | null) => KplUserRecord[]): RecordExpander {
-  return (r, shardId) =>
-    deaggregate(r.Data ?? new Uint8Array(), r.PartitionKey ?? '', null).map((u) => ({
-      shardId,
-      sequenceNumber: r.SequenceNumber ?? '0',
-      subSequenceNumber: u.subSequenceNumber,
-      partitionKey: u.partitionKey,
-      arrivalTime: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-      data: u.data,
-    }));
 }

@@ -1,9 +1,8 @@
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
-import { deaggregate } from '@flux-capacitor/archiver';
 import { CatalogReader } from '@flux-capacitor/catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { QueryError, QuerySyntaxError, createQueryService, kplRecordExpander, writeCsv, writeNdjson, type ResultSet } from '@flux-capacitor/query-engine';
+import { QueryError, QuerySyntaxError, createQueryService, writeCsv, writeNdjson, type ResultSet } from '@flux-capacitor/query-engine';
 import { Option, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
@@ -85,7 +84,7 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
   const ds = await createDataSource(config.database.url).initialize();
   const s3 = createS3Client(config.aws);
   const kinesis = createKinesisClient(config.aws);
-  const service = createQueryService(config.query, { catalog: new CatalogReader(ds), s3, kinesis, expandRecord: kplRecordExpander(deaggregate) });
+  const service = createQueryService(config.query, { catalog: new CatalogReader(ds), s3, kinesis });
   let result: ResultSet | undefined;
   try {
     const { id } = await service.submit({ sql, engine });

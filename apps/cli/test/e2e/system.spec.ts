@@ -1,5 +1,5 @@
 import { CreateStreamCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { aggregate } from '@flux-capacitor/archiver';
+import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { getStack, uniqueName } from '@flux-capacitor/testing';

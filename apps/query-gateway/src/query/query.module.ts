@@ -1,9 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
-import { deaggregate } from '@flux-capacitor/archiver';
 import { CatalogReader } from '@flux-capacitor/catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
-import { createQueryService, kplRecordExpander, QueryService } from '@flux-capacitor/query-engine';
+import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
 import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QueryController } from './query.controller';
@@ -21,8 +20,6 @@ import { QueryController } from './query.controller';
           catalog: new CatalogReader(dataSource),
           s3,
           kinesis,
-          // Live records through the archiver's KPL de-aggregation, so their keys match the archive's.
-          expandRecord: kplRecordExpander(deaggregate),
           log: (event, fields) => logger.log({ ...fields, msg: event }),
         });
       },

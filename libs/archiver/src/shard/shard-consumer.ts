@@ -8,10 +8,9 @@ import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { Logger } from '@nestjs/common';
 import { IntentRecoveryError, LeaseLostError } from '../archiver.errors';
 import type { ArchiverMetrics } from '../archiver.metrics';
-import { AbortedError, retry, sleep } from '../backoff';
-import { deaggregate } from '../kpl/kpl-aggregation';
+import { AbortedError, deaggregate, ShardReader, sleep, type StartPosition } from '@flux-capacitor/kinesis';
+import { retry } from '../backoff';
 import type { HeldLease, LeaseRepository, ShardLeaseRow, WriteIntent } from '../lease/lease.repository';
-import { ShardReader, type StartPosition } from './shard-reader';
 
 /** Where `archive.object.written` goes: SqsPublisher in the services, a fake in unit tests. */
 export interface ArchiveEventPublisher {

@@ -9,8 +9,8 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
 import type { Logger } from '@nestjs/common';
-import { StreamNotFoundError } from '../archiver.errors';
-import { backoffDelay, retry, sleep } from '../backoff';
+import { backoffDelay, retry, sleep } from './backoff';
+import { StreamNotFoundError } from './kinesis.errors';
 
 export type StartPosition =
   | { type: 'TRIM_HORIZON' | 'LATEST' }

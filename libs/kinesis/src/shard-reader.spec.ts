@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { StreamNotFoundError } from '../archiver.errors';
+import { StreamNotFoundError } from './kinesis.errors';
 import { ShardReader } from './shard-reader';
 
 /**
