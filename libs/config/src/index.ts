@@ -15,6 +15,7 @@ export { API_ROLES, type ApiRole, type AuthConfig } from './sections/auth';
 export type { CatalogConfig } from './sections/catalog';
 export type { CoreConfig } from './sections/core';
 export type { QueryConfig } from './sections/query';
+export { isAllowedTarget, type ReplayConfig } from './sections/replay';
 
 /** Nest injection token of the validated FluxConfig (provided by the service kit). */
 export const FLUX_CONFIG = Symbol.for('flux-capacitor.config');

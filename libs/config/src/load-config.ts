@@ -4,14 +4,15 @@ import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
 import { buildCatalog, catalogEnv, type CatalogConfig } from './sections/catalog';
 import { buildCore, coreEnv, type CoreConfig } from './sections/core';
 import { buildQuery, queryEnv, type QueryConfig } from './sections/query';
+import { buildReplay, replayEnv, type ReplayConfig } from './sections/replay';
 
 /**
  * Every environment variable flux-capacitor reads, in one schema. Feature sections (archiver, query, ...) add
  * their keys here so that `describeSettings()` and the README table stay complete.
  */
-export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape).extend(catalogEnv.shape);
+export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape).extend(catalogEnv.shape).extend(replayEnv.shape);
 
-export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig; catalog: CatalogConfig };
+export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig; catalog: CatalogConfig; replay: ReplayConfig };
 
 export interface ConfigIssue {
   key: string;
@@ -41,7 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FluxConfig {
   }
   const issues: ConfigIssue[] = [];
   const addIssue = (key: string, message: string) => issues.push({ key, message });
-  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue), catalog: buildCatalog(parsed.data, addIssue) };
+  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue), catalog: buildCatalog(parsed.data, addIssue), replay: buildReplay(parsed.data, addIssue) };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

@@ -6,6 +6,7 @@ export {
   Queues,
   archiveObjectWrittenV1,
   catalogPartitionAddedV1,
+  replayLifecycleV1,
   isMessageType,
   messageTypesForQueue,
   type ArchiveObjectWritten,
@@ -13,4 +14,5 @@ export {
   type MessagePayload,
   type MessageType,
   type QueueName,
+  type ReplayLifecycle,
 } from './messages';

@@ -39,9 +39,16 @@ export const catalogPartitionAddedV1 = z.object({
   location: z.string().min(1),
 });
 
+export const replayLifecycleV1 = z.object({
+  replayId: z.uuid(),
+  /** what happened; any coordinator instance may act on it (claim a new replay, stop a paused or cancelled one) */
+  event: z.enum(['created', 'paused', 'resumed', 'cancelled']),
+});
+
 export const MessageContracts = {
   'archive.object.written': { version: 1, schema: archiveObjectWrittenV1, queues: [Queues.Catalog] },
   'catalog.partition.added': { version: 1, schema: catalogPartitionAddedV1, queues: [Queues.QueryGateway] },
+  'replay.lifecycle': { version: 1, schema: replayLifecycleV1, queues: [Queues.ReplayCoordinator] },
 } as const satisfies Record<string, { version: number; schema: z.ZodType; queues: readonly QueueName[] }>;
 
 export type MessageType = keyof typeof MessageContracts;
@@ -50,6 +57,7 @@ export type MessagePayload<T extends MessageType> = z.infer<(typeof MessageContr
 
 export type ArchiveObjectWritten = MessagePayload<'archive.object.written'>;
 export type CatalogPartitionAdded = MessagePayload<'catalog.partition.added'>;
+export type ReplayLifecycle = MessagePayload<'replay.lifecycle'>;
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(MessageContracts, type);

@@ -6,9 +6,13 @@ export {
   CatalogSchemaVersion,
   CatalogStream,
   InboxMessage,
+  Replay,
+  ReplayAuditEvent,
+  ReplayWatermark,
   ShardLease,
   entities,
   type CatalogSchemaField,
   type CatalogStreamFormat,
+  type ReplayStateName,
 } from './entities';
 export { migrations } from './migrations';

@@ -33,6 +33,24 @@ export interface DuckDbRunOptions {
   onProgress?: (rowsProcessed: number, fraction: number) => void;
 }
 
+export interface DuckDbSessionOptions {
+  sources: StreamSource[];
+  /** for all statements of the session together */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** DuckDB memory_limit for this session (default: the engine's); larger work spills to disk */
+  memoryLimit?: string;
+  threads?: number;
+  /** a folder the session's statements may write files into */
+  outputDir?: string;
+}
+
+/** Statements run in a session; `all` returns rows as JSON-ready objects (BIGINT as strings, BLOB as escaped text). */
+export interface DuckDbSession {
+  run(sql: string): Promise<void>;
+  all(sql: string): Promise<Record<string, unknown>[]>;
+}
+
 const RESULT = '__flux_result';
 
 /**
@@ -78,6 +96,53 @@ export class DuckDbEngine {
   }
 
   async run(opts: DuckDbRunOptions): Promise<ResultSet> {
+    const { c, dir, cleanup } = await this.open(opts.sources);
+    try {
+      const sql = stripTrailingSemicolons(opts.sql);
+      await assertSingleSelect(c, sql);
+      await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
+
+      const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
+      const truncated = count > opts.maxRows;
+      if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
+      const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
+      const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the caller's own statements (not user SQL: fragments of it are checked by SqlAnalyzer.checkFragment
+   * first) over the stream tables, in the same locked-down instance a query gets. `outputDir` is the one folder
+   * besides the private work folder that statements may write to (`COPY ... TO`). Each statement runs under the
+   * timeout and the abort signal; the instance is gone when `work` returns.
+   */
+  async session<T>(opts: DuckDbSessionOptions, work: (session: DuckDbSession) => Promise<T>): Promise<T> {
+    const { c, cleanup } = await this.open(opts.sources, opts);
+    const started = Date.now();
+    const exec = { timeoutMs: opts.timeoutMs, signal: opts.signal };
+    const left = () => ({ ...exec, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) });
+    try {
+      return await work({
+        run: (sql) => this.execute(c, sql, left()),
+        all: async (sql) => {
+          await this.execute(c, `CREATE OR REPLACE TEMP TABLE ${RESULT} AS ${sql}`, left());
+          return (await c.runAndReadAll(`SELECT * FROM ${RESULT}`)).getRowObjectsJson() as Record<string, unknown>[];
+        },
+      });
+    } finally {
+      cleanup();
+    }
+  }
+
+  /** A fresh instance with the streams registered, external access off (but for the archive files) and locked. */
+  private async open(
+    sources: StreamSource[],
+    settings: { memoryLimit?: string; threads?: number; outputDir?: string } = {},
+  ): Promise<{ c: DuckDBConnection; dir: string; cleanup: () => void }> {
     const dir = mkdtempSync(join(this.options.workDir, 'q-'));
     let instance: DuckDBInstance | undefined;
     let connection: DuckDBConnection | undefined;
@@ -91,26 +156,19 @@ export class DuckDbEngine {
       const c = connection;
       await c.run(`SET temp_directory = ${sqlString(join(dir, 'spill'))}`);
       await c.run(`SET TimeZone = 'UTC'`);
+      if (settings.memoryLimit) await c.run(`SET memory_limit = ${sqlString(settings.memoryLimit)}`);
+      if (settings.threads) await c.run(`SET threads = ${Math.floor(settings.threads)}`);
       // query_progress() reports -1 unless the progress bar is on; it is never printed from here.
       await c.run(`SET enable_progress_bar = true`);
       await c.run(`SET enable_progress_bar_print = false`);
-      const files = opts.sources.flatMap((s) => s.archiveFiles.map((f) => f.path));
+      const files = sources.flatMap((s) => s.archiveFiles.map((f) => f.path));
       await c.run(`SET allowed_paths = [${files.map(sqlString).join(', ')}]`);
-      await c.run(`SET allowed_directories = [${sqlString(`${dir}/`)}]`);
-      for (const source of opts.sources) await this.registerStream(c, source);
+      const writable = [`${dir}/`, ...(settings.outputDir ? [`${settings.outputDir.replace(/\/+$/, '')}/`] : [])];
+      await c.run(`SET allowed_directories = [${writable.map(sqlString).join(', ')}]`);
+      for (const source of sources) await this.registerStream(c, source);
       await c.run(`SET enable_external_access = false`);
       await c.run(`SET lock_configuration = true`);
-
-      const sql = stripTrailingSemicolons(opts.sql);
-      await assertSingleSelect(c, sql);
-      await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
-
-      const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
-      const truncated = count > opts.maxRows;
-      if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
-      const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
-      const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
-      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
+      return { c, dir, cleanup };
     } catch (err) {
       cleanup();
       throw err;
@@ -135,7 +193,7 @@ export class DuckDbEngine {
     await c.run(streamViewSql(source));
   }
 
-  private async execute(c: DuckDBConnection, sql: string, opts: DuckDbRunOptions): Promise<void> {
+  private async execute(c: DuckDBConnection, sql: string, opts: Pick<DuckDbRunOptions, 'timeoutMs' | 'signal' | 'onProgress'>): Promise<void> {
     let reason: 'timeout' | 'cancelled' | undefined;
     const interrupt = (why: 'timeout' | 'cancelled') => {
       reason ??= why;

@@ -1,7 +1,7 @@
 export { ArchiveObjectCache, type PinnedObjects } from './archive-object-cache';
 export { createQueryService, type QueryServiceWiring } from './create-query-service';
 export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
-export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions } from './duckdb-engine';
+export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions, type DuckDbSession, type DuckDbSessionOptions } from './duckdb-engine';
 export { KinesisLiveTail, userRecords, type LiveTailOptions, type LiveTailResult } from './live-tail';
 export {
   QueryCancelledError,
@@ -30,5 +30,6 @@ export {
 export type { QueryProgress, ResultColumn, ResultRow, ResultSet } from './result-set';
 export { SqlAnalyzer, type SqlAnalysis, type TimeBounds } from './sql-analysis';
 export { dedupeLive, partitionByOverlap, type ArchiveFile, type LiveRecord, type StreamSource } from './stream-source';
+export { sqlIdentifier, sqlString } from './sql-text';
 export { STREAM_COLUMNS, streamViewSql } from './stream-view';
 export { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticObject } from './synthetic-archive';

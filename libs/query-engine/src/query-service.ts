@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { DrillEngine } from './drill-engine';
-import type { DuckDbEngine } from './duckdb-engine';
+import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
 import type { LiveTailOptions, LiveTailResult } from './live-tail';
 import { QueryCancelledError, QueryError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
@@ -65,6 +65,15 @@ export interface QueryServiceDeps {
   liveTail?: LiveTailReader;
   limits: QueryServiceLimits;
   log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+interface PlannedSources {
+  sources: StreamSource[];
+  pins: PinnedObjects[];
+  objects: number;
+  liveRecords: number;
+  /** tables whose live tail was cut short by the limits */
+  truncated: string[];
 }
 
 interface Job {
@@ -214,8 +223,15 @@ export class QueryService {
       if (status.engine === 'drill') {
         result = await this.deps.drill!.run({ sql: status.sql, maxRows, timeoutMs: this.deps.limits.timeoutMs, signal: controller.signal });
       } else {
-        const planned = await this.plan(status, tables, bounds);
+        const live = this.deps.limits.live.enabled ? { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs } : undefined;
+        const planned = await this.plan(tables, bounds, live);
         pins = planned.pins;
+        status.progress.objectsTotal += planned.objects;
+        status.progress.liveRecords += planned.liveRecords;
+        for (const table of planned.truncated) {
+          const n = planned.sources.find((src) => src.name === table)?.live.length ?? 0;
+          status.warnings.push(`the live tail of ${table} was cut at ${n} records; later records are missing`);
+        }
         const remaining = this.deps.limits.timeoutMs - (Date.now() - started);
         result = await this.deps.duckdb.run({
           sql: status.sql,
@@ -261,13 +277,17 @@ export class QueryService {
     }
   }
 
-  private async plan(status: QueryStatus, tables: string[], bounds: Map<string, TimeBounds>): Promise<{ sources: StreamSource[]; pins: PinnedObjects[] }> {
-    const sources: StreamSource[] = [];
-    const pins: PinnedObjects[] = [];
+  /**
+   * Picks each table's archive objects from the catalog (pruned by `bounds`), reads its live tail past the
+   * catalog's per-shard checkpoints (up to `live` limits) and pins the objects in the local cache. A name that is
+   * neither catalogued nor a Kinesis stream is left out (a CTE, or a typo DuckDB will report).
+   */
+  private async plan(tables: string[], bounds: Map<string, TimeBounds>, live: { maxRecords: number; budgetMs: number } | undefined): Promise<PlannedSources> {
+    const planned: PlannedSources = { sources: [], pins: [], objects: 0, liveRecords: 0, truncated: [] };
     try {
       for (const table of tables) {
         const range = bounds.get(table.toLowerCase()) ?? {};
-        const live = this.deps.limits.live.enabled && this.deps.liveTail ? this.deps.liveTail : undefined;
+        const tail = live && this.deps.liveTail ? this.deps.liveTail : undefined;
         // Two indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
         const [objects, watermarks] = await Promise.all([
           this.deps.catalog.listObjects(table, {
@@ -277,29 +297,70 @@ export class QueryService {
           this.deps.catalog.shardHighWatermarks(table),
         ]);
         const catalogued = objects.length > 0 || watermarks.size > 0;
-        if (!catalogued && !live) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
+        if (!catalogued && !tail) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
         let liveRecords: StreamSource['live'] = [];
-        if (live) {
-          const tail = await live.read(table, watermarks, { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs });
-          if (!catalogued && tail.shardsRead === 0) continue; // neither archived nor in Kinesis: not a stream
-          liveRecords = tail.records.filter((r) => (range.from === undefined || r.arrivalTime >= range.from) && (range.to === undefined || r.arrivalTime <= range.to));
-          if (tail.truncated) status.warnings.push(`the live tail of ${table} was cut at ${tail.records.length} records; later records are missing`);
+        if (tail && live) {
+          const read = await tail.read(table, watermarks, live);
+          if (!catalogued && read.shardsRead === 0) continue; // neither archived nor in Kinesis: not a stream
+          liveRecords = read.records.filter((r) => (range.from === undefined || r.arrivalTime >= range.from) && (range.to === undefined || r.arrivalTime <= range.to));
+          if (read.truncated) planned.truncated.push(table);
         }
         const pinned = await this.deps.cache.pin(objects.map((o) => o.uri));
-        pins.push(pinned);
-        sources.push({
+        planned.pins.push(pinned);
+        planned.sources.push({
           name: table,
           archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
           live: liveRecords,
         });
-        status.progress.objectsTotal += objects.length;
-        status.progress.liveRecords += liveRecords.length;
+        planned.objects += objects.length;
+        planned.liveRecords += liveRecords.length;
       }
-      return { sources, pins };
+      return planned;
     } catch (err) {
-      for (const p of pins) p.release();
+      for (const p of planned.pins) p.release();
       throw err;
     }
+  }
+
+  /**
+   * Runs `work` in a locked DuckDB session over the stream tables of `streams` (archive objects pruned to
+   * `range`, and the live tail up to `live` limits), for callers that build their own statements around checked
+   * fragments: the replay planner. Fails when the live tail had to be cut short, since such a session would
+   * silently miss records.
+   */
+  async withStreams<T>(
+    request: { streams: string[]; range?: TimeBounds; live?: { maxRecords: number; budgetMs: number }; session: Omit<DuckDbSessionOptions, 'sources'> },
+    work: (session: DuckDbSession, info: { objects: number; liveRecords: number }) => Promise<T>,
+  ): Promise<T> {
+    const bounds = new Map(request.streams.map((s) => [s.toLowerCase(), request.range ?? {}]));
+    const planned = await this.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined);
+    try {
+      if (planned.truncated.length > 0) {
+        throw new QueryError(
+          'LIVE_TAIL_TOO_LARGE',
+          `the live tail of ${planned.truncated.join(', ')} holds more records than one plan may read (${request.live?.maxRecords}); wait for the archiver to catch up or raise the limit`,
+          'unavailable',
+        );
+      }
+      return await this.deps.duckdb.session({ ...request.session, sources: planned.sources }, (session) =>
+        work(session, { objects: planned.objects, liveRecords: planned.liveRecords }),
+      );
+    } finally {
+      for (const p of planned.pins) p.release();
+    }
+  }
+
+  /** Checks a SQL fragment (a predicate or an expression over one stream table); see SqlAnalyzer.checkFragment. */
+  checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+    return this.deps.analyzer.checkFragment(table, fragment, role, label);
+  }
+
+  /** Whether `name` is a stream: catalogued, or readable from Kinesis. */
+  async isStream(name: string): Promise<boolean> {
+    const [objects, watermarks] = await Promise.all([this.deps.catalog.listObjects(name, {}), this.deps.catalog.shardHighWatermarks(name)]);
+    if (objects.length > 0 || watermarks.size > 0) return true;
+    if (!this.deps.liveTail) return false;
+    return (await this.deps.liveTail.read(name, new Map(), { maxRecords: 0, budgetMs: 5000 })).shardsRead > 0;
   }
 
   private async acquire(signal: AbortSignal): Promise<void> {

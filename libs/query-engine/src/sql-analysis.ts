@@ -1,6 +1,6 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { mapDuckDbError } from './duckdb-engine';
-import { QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { QueryInvalidError, QueryRejectedError, QuerySyntaxError } from './query.errors';
 import { READ_KEYWORDS, leadingKeyword, sqlIdentifier } from './sql-text';
 import { STREAM_COLUMNS } from './stream-view';
 
@@ -88,6 +88,56 @@ export class SqlAnalyzer {
       if (from !== undefined || to !== undefined) timeBounds.set(name, { from, to });
     }
     return { tables: [...spelling.values()], timeBounds };
+  }
+
+  /**
+   * Checks a fragment a replay embeds into its own statement over one stream table: a `predicate` (a WHERE
+   * condition) or an `expression` (a compaction key). The fragment is parsed inside a one-table SELECT by DuckDB's
+   * parser and must stay exactly that fragment: no second statement, set operation, CTE, ORDER/LIMIT, table
+   * function or other table (a subquery may read only the same stream), so it cannot change the shape of the
+   * statement it is put into. Then it is bound like a query (unknown columns, type errors, file access refused).
+   */
+  async checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+    if (fragment.trim() === '') throw new QueryRejectedError(`${label} is empty`);
+    const sql = role === 'predicate' ? `SELECT * FROM ${sqlIdentifier(table)} WHERE (${fragment})` : `SELECT (${fragment}) FROM ${sqlIdentifier(table)}`;
+    const c = await this.connect();
+    const reader = await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql]);
+    const ast = JSON.parse(String(reader.getRows()[0][0])) as Json;
+    const invalid = (why: string) => new QueryRejectedError(`${label} must be a single SQL ${role === 'predicate' ? 'condition' : 'expression'} over ${table}: ${why}`);
+    if (ast.error) throw ast.error_type === 'parser' ? new QuerySyntaxError(`${label}: ${String(ast.error_message)}`) : invalid(String(ast.error_message));
+    const statements = Array.isArray(ast.statements) ? (ast.statements as Json[]) : [];
+    const node = statements[0]?.node;
+    if (statements.length !== 1 || !isObject(node) || node.type !== 'SELECT_NODE') throw invalid('it changes the statement it is part of');
+    const cte = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? node.cte_map.map.length : 0;
+    const from = node.from_table;
+    const shapeOk =
+      cte === 0 &&
+      Array.isArray(node.modifiers) &&
+      node.modifiers.length === 0 &&
+      Array.isArray(node.group_expressions) &&
+      node.group_expressions.length === 0 &&
+      !node.having &&
+      !node.qualify &&
+      !node.sample &&
+      isObject(from) &&
+      from.type === 'BASE_TABLE' &&
+      String(from.table_name).toLowerCase() === table.toLowerCase() &&
+      Array.isArray(node.select_list) &&
+      node.select_list.length === 1 &&
+      (role === 'predicate' ? isObject(node.select_list[0]) && node.select_list[0].type === 'STAR' && !!node.where_clause : !node.where_clause);
+    if (!shapeOk) throw invalid('it changes the statement it is part of');
+    walk(role === 'predicate' ? node.where_clause : node.select_list, (n) => {
+      if (n.type === 'TABLE_FUNCTION') throw invalid('table functions are not allowed');
+      if (n.type === 'BASE_TABLE' && (String(n.table_name).toLowerCase() !== table.toLowerCase() || n.schema_name || n.catalog_name)) {
+        throw invalid(`it may read no other table than ${table}`);
+      }
+    });
+    try {
+      await this.bindCheck(sql, [table]);
+    } catch (err) {
+      if (err instanceof QueryRejectedError || err instanceof QuerySyntaxError) throw err;
+      throw new QueryInvalidError(`${label}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**
