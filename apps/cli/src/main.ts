@@ -9,6 +9,7 @@ import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerQueryCommand } from './commands/query.command';
 import { registerProduceCommand } from './commands/produce.command';
+import { registerReplayCommand } from './commands/replay.command';
 import { registerStackCommand } from './commands/stack.command';
 
 const program = new Command('fluxcap')
@@ -25,6 +26,7 @@ registerProduceCommand(program);
 registerArchiveCommand(program);
 registerCatalogCommand(program);
 registerQueryCommand(program);
+registerReplayCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit code. */
 function fail(err: unknown): never {
