@@ -15,6 +15,7 @@ export default defineConfig({
       '@flux-capacitor/aws': join(__dirname, 'libs/aws/src/index.ts'),
       '@flux-capacitor/catalog': join(__dirname, 'libs/catalog/src/index.ts'),
       '@flux-capacitor/config': join(__dirname, 'libs/config/src/index.ts'),
+      '@flux-capacitor/consumer-sdk': join(__dirname, 'libs/consumer-sdk/src/index.ts'),
       '@flux-capacitor/contracts': join(__dirname, 'libs/contracts/src/index.ts'),
       '@flux-capacitor/kinesis': join(__dirname, 'libs/kinesis/src/index.ts'),
       '@flux-capacitor/local-stack': join(__dirname, 'libs/local-stack/src/index.ts'),
