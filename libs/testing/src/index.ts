@@ -1,3 +1,4 @@
 export { containerEngineAvailable, startContainerStack } from './container-stack';
 export { createTestDatabase, getStack, testConfig, testEnvironment, uniqueName, type TestDatabase } from './harness';
 export { startServiceProcess, type ServiceProcess } from './service-process';
+export { startKinesisFaultProxy, type KinesisFaultProxy } from './kinesis-fault-proxy';
