@@ -263,7 +263,8 @@ class BarReporter implements ProgressReporter {
   private readonly bar = new SingleBar(
     {
       stream: process.stderr,
-      format: '{state} [{bar}] {percentage}% | {put}/{selected} put | {failed} failed | {rate} rec/s | ETA {eta}',
+      format: '{state} [{bar}] {percentage}% | {put}/{selected} put | {failed} failed | {rate} rec/s | ETA {remaining}',
+      barsize: 20,
       emptyOnZero: true,
       hideCursor: true,
       etaBuffer: 1,
@@ -274,7 +275,7 @@ class BarReporter implements ProgressReporter {
 
   update(view: ReplayView): void {
     const p = view.progress;
-    const payload = { state: view.state.padEnd(9), put: formatCount(p.put), selected: formatCount(p.selected), failed: formatCount(p.failed), rate: formatCount(p.ratePerSecond), eta: view.state === 'running' ? formatDuration(p.etaSeconds) : '-' };
+    const payload = { state: view.state.padEnd(9), put: formatCount(p.put), selected: formatCount(p.selected), failed: formatCount(p.failed), rate: formatCount(p.ratePerSecond), remaining: view.state === 'running' ? formatDuration(p.etaSeconds) : '-' };
     if (!this.started) {
       this.bar.start(p.selected, p.put, payload);
       this.started = true;
@@ -299,7 +300,7 @@ class LineReporter implements ProgressReporter {
     if (view.state === this.lastState && now - this.lastAt < LINE_EVERY_MS && !isSettled(view)) return;
     this.lastAt = now;
     this.lastState = view.state;
-    process.stderr.write(`replay ${view.id} ${view.state}: ${formatProgress(view)}\n`);
+    process.stderr.write(view.dryRun ? `dry run ${view.id} ${view.state}\n` : `replay ${view.id} ${view.state}: ${formatProgress(view)}\n`);
   }
 
   stop(): void {
@@ -315,7 +316,8 @@ async function waitFor(client: ReplayClient, first: ReplayView): Promise<ReplayV
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onInterrupt);
-  const reporter: ProgressReporter = process.stderr.isTTY ? new BarReporter() : new LineReporter();
+  // A dry run only plans: a bar of records put would stay empty, so it gets the state lines.
+  const reporter: ProgressReporter = process.stderr.isTTY && !first.dryRun ? new BarReporter() : new LineReporter();
   let view = first;
   try {
     reporter.update(view);
