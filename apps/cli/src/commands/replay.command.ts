@@ -352,7 +352,11 @@ function finish(view: ReplayView, options: GlobalOptions): void {
 }
 
 export function registerReplayCommand(program: Command): void {
-  const replay = program.command('replay').description('Replay archived records into a Kinesis stream through the replay coordinator (FLUX_REPLAY_URL)');
+  const replay = program
+    .command('replay')
+    .description('Replay archived records into a Kinesis stream through the replay coordinator (FLUX_REPLAY_URL)')
+    // --json is the program's option; list it in each subcommand's help, where it is used. Subcommands inherit this.
+    .configureHelp({ showGlobalOptions: true });
 
   replay
     .command('start')
