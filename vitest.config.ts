@@ -21,6 +21,7 @@ export default defineConfig({
       '@flux-capacitor/local-stack': join(__dirname, 'libs/local-stack/src/index.ts'),
       '@flux-capacitor/persistence': join(__dirname, 'libs/persistence/src/index.ts'),
       '@flux-capacitor/query-engine': join(__dirname, 'libs/query-engine/src/index.ts'),
+      '@flux-capacitor/replay': join(__dirname, 'libs/replay/src/index.ts'),
       '@flux-capacitor/service-kit': join(__dirname, 'libs/service-kit/src/index.ts'),
       '@flux-capacitor/sqs-transport': join(__dirname, 'libs/sqs-transport/src/index.ts'),
       '@flux-capacitor/testing': join(__dirname, 'libs/testing/src/index.ts'),

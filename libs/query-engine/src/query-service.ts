@@ -69,6 +69,8 @@ export interface QueryServiceDeps {
 
 interface PlannedSources {
   sources: StreamSource[];
+  /** per table: the catalog's highest archived sequence number per shard */
+  catalogWatermarks: Map<string, Map<string, string>>;
   pins: PinnedObjects[];
   objects: number;
   liveRecords: number;
@@ -283,7 +285,7 @@ export class QueryService {
    * neither catalogued nor a Kinesis stream is left out (a CTE, or a typo DuckDB will report).
    */
   private async plan(tables: string[], bounds: Map<string, TimeBounds>, live: { maxRecords: number; budgetMs: number } | undefined): Promise<PlannedSources> {
-    const planned: PlannedSources = { sources: [], pins: [], objects: 0, liveRecords: 0, truncated: [] };
+    const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, liveRecords: 0, truncated: [] };
     try {
       for (const table of tables) {
         const range = bounds.get(table.toLowerCase()) ?? {};
@@ -307,6 +309,7 @@ export class QueryService {
         }
         const pinned = await this.deps.cache.pin(objects.map((o) => o.uri));
         planned.pins.push(pinned);
+        planned.catalogWatermarks.set(table, watermarks);
         planned.sources.push({
           name: table,
           archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
@@ -330,7 +333,7 @@ export class QueryService {
    */
   async withStreams<T>(
     request: { streams: string[]; range?: TimeBounds; live?: { maxRecords: number; budgetMs: number }; session: Omit<DuckDbSessionOptions, 'sources'> },
-    work: (session: DuckDbSession, info: { objects: number; liveRecords: number }) => Promise<T>,
+    work: (session: DuckDbSession, info: { objects: number; liveRecords: number; catalogWatermarks: Map<string, string> }) => Promise<T>,
   ): Promise<T> {
     const bounds = new Map(request.streams.map((s) => [s.toLowerCase(), request.range ?? {}]));
     const planned = await this.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined);
@@ -343,7 +346,7 @@ export class QueryService {
         );
       }
       return await this.deps.duckdb.session({ ...request.session, sources: planned.sources }, (session) =>
-        work(session, { objects: planned.objects, liveRecords: planned.liveRecords }),
+        work(session, { objects: planned.objects, liveRecords: planned.liveRecords, catalogWatermarks: planned.catalogWatermarks.get(request.streams[0]) ?? new Map() }),
       );
     } finally {
       for (const p of planned.pins) p.release();

@@ -1,4 +1,4 @@
-export { BearerAuthGuard, RequireRole } from './auth/bearer-auth.guard';
+export { BearerAuthGuard, RequireRole, type Principal } from './auth/bearer-auth.guard';
 export { EXIT_CONFIG, bootstrapService, type BootstrapOptions } from './bootstrap';
 export { DomainError, HTTP_STATUS_OF_KIND } from './errors/domain-error';
 export { DomainErrorFilter } from './errors/domain-error.filter';

@@ -1,14 +1,23 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FLUX_CONFIG, type ApiRole, type FluxConfig } from '@flux-capacitor/config';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 
 const ROLE_KEY = 'flux:required-role';
 
-/** Marks a controller or route as needing a bearer token that grants `role` (admin grants every role). */
-export const RequireRole = (role: ApiRole) => SetMetadata(ROLE_KEY, role);
+/**
+ * Marks a controller or route as needing a bearer token that grants `role`, or any one of several roles
+ * (admin grants every role). The route finds the caller as `req.principal`.
+ */
+export const RequireRole = (...roles: [ApiRole, ...ApiRole[]]) => SetMetadata(ROLE_KEY, roles);
+
+/** Who called: the token's roles and a fingerprint that names the token in audit trails without revealing it. */
+export interface Principal {
+  id: string;
+  roles: Set<ApiRole>;
+}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -28,19 +37,19 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const role = this.reflector.getAllAndOverride<ApiRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
-    if (!role) return true;
-    const req = context.switchToHttp().getRequest<Request & { principal?: { roles: Set<ApiRole> } }>();
+    const required = this.reflector.getAllAndOverride<ApiRole[] | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    if (!required) return true;
+    const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new DomainError('UNAUTHENTICATED', 'missing bearer token', 'unauthenticated');
     let roles: Set<ApiRole> | undefined;
     for (const [token, granted] of this.config.auth.tokens) if (safeEqual(token, match[1])) roles = granted;
     if (!roles) throw new DomainError('UNAUTHENTICATED', 'unknown bearer token', 'unauthenticated');
-    if (!roles.has(role) && !roles.has('admin')) {
-      throw new DomainError('FORBIDDEN', `this token lacks the "${role}" role`, 'forbidden');
+    if (!roles.has('admin') && !required.some((r) => roles.has(r))) {
+      throw new DomainError('FORBIDDEN', `this token lacks the ${required.map((r) => `"${r}"`).join(' or ')} role`, 'forbidden');
     }
-    req.principal = { roles };
+    req.principal = { id: `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 12)}`, roles };
     return true;
   }
 }

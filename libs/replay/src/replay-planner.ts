@@ -1,0 +1,172 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { QueryService } from '@flux-capacitor/query-engine';
+import { sqlIdentifier, sqlString } from '@flux-capacitor/query-engine';
+import type { ReplaySpec } from './replay-spec';
+import type { PlanSampleRecord, PlanSummary } from './replay.types';
+
+export interface ReplayPlannerOptions {
+  /** local folder for plan files and spill */
+  workDir: string;
+  memoryLimit: string;
+  live: { maxRecords: number; budgetMs: number };
+  timeoutMs?: number;
+}
+
+/** What planning hands to the runner: the summary, the watermarks and the local plan file. */
+export interface PlannedReplay {
+  summary: Omit<PlanSummary, 'estimatedSeconds'>;
+  /** per source shard: the last position the replay includes */
+  watermarks: Map<string, string>;
+  /** Parquet, one row per record to write, in the order to write them (`ordinal` 0..n-1) */
+  path: string;
+}
+
+/** The columns of a plan file, in order. */
+export const PLAN_COLUMNS = ['ordinal', 'shard_id', 'sequence_number', 'sub_sequence_number', 'partition_key', 'arrival_ms', 'data', 'key', 'op'] as const;
+
+const SAMPLE_SIZE = 10;
+// Sequence numbers are decimal strings of up to ~56 digits: zero-padded, string order is numeric order.
+const POS = `lpad(sequence_number, 64, '0')`;
+
+/** `2026-11-30T12:00:00.000Z` as a DuckDB TIMESTAMP literal (arrival_time is UTC without a zone). */
+function timestampLiteral(iso: string): string {
+  return `TIMESTAMP ${sqlString(new Date(iso).toISOString().replace('T', ' ').replace('Z', ''))}`;
+}
+
+/** The bounds of a spec as SQL over the stream table; `upperOnly` leaves the lower ones out (for watermarks). */
+export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
+  const terms: string[] = [];
+  if (spec.from && !upperOnly) terms.push(`arrival_time >= ${timestampLiteral(spec.from)}`);
+  if (spec.until) terms.push(`arrival_time <= ${timestampLiteral(spec.until)}`);
+  const seqBound = (bounds: Record<string, string> | undefined, op: '>=' | '<=') =>
+    Object.entries(bounds ?? {}).forEach(([shard, seq]) => terms.push(`(shard_id <> ${sqlString(shard)} OR ${POS} ${op} lpad(${sqlString(seq)}, 64, '0'))`));
+  if (!upperOnly) seqBound(spec.fromSequence, '>=');
+  seqBound(spec.untilSequence, '<=');
+  return terms.length ? terms.join(' AND ') : 'true';
+}
+
+/**
+ * The statement that selects a replay, in one pass of DuckDB over the de-duplicated stream table (archive ∪ live
+ * tail): bounds, then compaction (the latest record per key: newest arrival, then highest sequence number), then
+ * the filter, numbered in original order (arrival time, then shard and sequence number). With compaction a key
+ * whose latest record is a delete is kept as that delete whatever the filter says (unless deletes are dropped),
+ * so a deleted key never comes back from a replay. DuckDB spills the window and the sort to disk past its memory
+ * limit, so selections larger than memory plan without running out of it.
+ */
+export function planSelectSql(spec: ReplaySpec): string {
+  const key = spec.compact ? spec.compact.key : 'partition_key';
+  const where = spec.where ? `(${spec.where})` : 'true';
+  const keep = !spec.compact ? where : spec.compact.deletes === 'drop' ? `NOT __tomb AND ${where}` : `__tomb OR ${where}`;
+  const picked = spec.compact
+    ? `SELECT * FROM bounded QUALIFY row_number() OVER (PARTITION BY __key ORDER BY arrival_time DESC, __pos DESC, sub_sequence_number DESC) = 1`
+    : `SELECT * FROM bounded`;
+  return `WITH bounded AS (
+  SELECT *, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
+  FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}
+), picked AS (${picked})
+SELECT row_number() OVER (ORDER BY arrival_time, shard_id, __pos, sub_sequence_number) - 1 AS ordinal,
+  shard_id, sequence_number, sub_sequence_number, partition_key, epoch_ms(arrival_time) AS arrival_ms, data,
+  coalesce(__key, '') AS key, CASE WHEN __tomb THEN 'delete' ELSE 'upsert' END AS op
+FROM picked WHERE ${keep}
+ORDER BY ordinal`;
+}
+
+/**
+ * Plans replays: checks a spec's SQL fragments exactly as the query gateway checks SQL (DuckDB's parser, one
+ * stream table, sandboxed binding), then selects the records into a Parquet plan file in the order they are to
+ * be written, and computes the watermarks and the summary a dry run shows.
+ */
+export class ReplayPlanner {
+  constructor(
+    private readonly queries: QueryService,
+    private readonly options: ReplayPlannerOptions,
+  ) {}
+
+  /** Refuses a spec whose filter, compaction key or tombstone rule is not a valid fragment (400 at the API). */
+  async check(spec: ReplaySpec): Promise<void> {
+    if (spec.where) await this.queries.checkFragment(spec.source, spec.where, 'predicate', 'where');
+    if (spec.compact) await this.queries.checkFragment(spec.source, spec.compact.key, 'expression', 'compact.key');
+    await this.queries.checkFragment(spec.source, spec.tombstone, 'predicate', 'tombstone');
+  }
+
+  async plan(replayId: string, spec: ReplaySpec, signal?: AbortSignal): Promise<PlannedReplay> {
+    const started = Date.now();
+    const dir = resolve(this.options.workDir, replayId);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'plan.parquet');
+    const range = { from: spec.from ? Date.parse(spec.from) : undefined, to: spec.until ? Date.parse(spec.until) : undefined };
+    const file = sqlString(path);
+    return this.queries.withStreams(
+      {
+        streams: [spec.source],
+        range,
+        live: this.options.live,
+        session: { timeoutMs: this.options.timeoutMs ?? 6 * 3_600_000, signal, memoryLimit: this.options.memoryLimit, outputDir: dir },
+      },
+      async (session, info) => {
+        // Watermarks: per shard, the last record within the upper bounds, archived or live. Without `until` that is
+        // each shard's tip when the replay started (the catalog's checkpoint covers shards whose objects were pruned).
+        const marks = await session.all(`SELECT shard_id, max(${POS}) AS pos FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec, true)} GROUP BY shard_id`);
+        const watermarks = new Map(marks.map((m) => [String(m.shard_id), String(m.pos).replace(/^0+(?=\d)/, '')]));
+        if (!spec.until && !spec.untilSequence) {
+          for (const [shard, seq] of info.catalogWatermarks) {
+            const have = watermarks.get(shard);
+            if (have === undefined || BigInt(seq) > BigInt(have)) watermarks.set(shard, seq);
+          }
+        }
+        await session.run(`COPY (${planSelectSql(spec)}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
+        const [totals] = await session.all(
+          `SELECT count(*) AS records, coalesce(sum(octet_length(data)), 0) AS bytes, count(DISTINCT key) AS keys,
+             count(*) FILTER (WHERE op = 'delete') AS deletes, min(arrival_ms) AS first_ms, max(arrival_ms) AS last_ms
+           FROM read_parquet(${file})`,
+        );
+        const perShard = await session.all(`SELECT shard_id, count(*) AS n FROM read_parquet(${file}) GROUP BY shard_id ORDER BY shard_id`);
+        const sample = await session.all(
+          `SELECT shard_id, sequence_number, partition_key, arrival_ms, key, op, TRY(decode(data)) AS text, base64(data) AS b64
+           FROM read_parquet(${file}) ORDER BY ordinal LIMIT ${SAMPLE_SIZE}`,
+        );
+        const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+        return {
+          path,
+          watermarks,
+          summary: {
+            records: Number(totals.records),
+            bytes: Number(totals.bytes),
+            distinctKeys: Number(totals.keys),
+            deletes: Number(totals.deletes),
+            perShard: Object.fromEntries(perShard.map((r) => [String(r.shard_id), Number(r.n)])),
+            objects: info.objects,
+            liveRecords: info.liveRecords,
+            sample: sample.map(sampleRecord),
+            firstArrivalTime: iso(totals.first_ms),
+            lastArrivalTime: iso(totals.last_ms),
+            watermarks: Object.fromEntries(watermarks),
+            planningMs: Date.now() - started,
+          },
+        };
+      },
+    );
+  }
+}
+
+function sampleRecord(r: Record<string, unknown>): PlanSampleRecord {
+  let payload: unknown = { base64: r.b64 };
+  if (typeof r.text === 'string') {
+    try {
+      payload = JSON.parse(r.text);
+    } catch {
+      // not JSON: keep the bytes as base64
+    }
+  }
+  return {
+    shardId: String(r.shard_id),
+    sequenceNumber: String(r.sequence_number),
+    partitionKey: String(r.partition_key),
+    arrivalTime: new Date(Number(r.arrival_ms)).toISOString(),
+    key: String(r.key),
+    op: r.op === 'delete' ? 'delete' : 'upsert',
+    payload,
+  };
+}
