@@ -5,6 +5,7 @@ import { CliError } from './cli-error';
 import { registerArchiveCommand } from './commands/archive.command';
 import { registerCatalogCommand } from './commands/catalog.command';
 import { registerConfigCommand } from './commands/config.command';
+import { registerConsumeCommand } from './commands/consume.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerQueryCommand } from './commands/query.command';
@@ -26,6 +27,7 @@ registerProduceCommand(program);
 registerArchiveCommand(program);
 registerCatalogCommand(program);
 registerQueryCommand(program);
+registerConsumeCommand(program);
 registerReplayCommand(program);
 
 /** Every failure ends as one line on stderr and a non-zero exit code. */
