@@ -60,7 +60,6 @@ describe('buildStartRequest', () => {
         dropDeletes: true,
         annotate: ['forceOverwrite=true', 'ticket=OPS-1=2'],
         rate: '500',
-        raw: true,
         dryRun: true,
       },
       NOW,
@@ -74,13 +73,17 @@ describe('buildStartRequest', () => {
       compact: { key: "payload->>'id'", tombstone: 'length(data) = 0', deletes: 'drop' },
       annotations: { forceOverwrite: 'true', ticket: 'OPS-1=2' },
       pace: { mode: 'rate', recordsPerSecond: 500 },
-      format: 'raw',
+      format: 'envelope',
       dryRun: true,
     });
   });
 
   it('compacts on partition_key and replays deletes when --compact has no key', () => {
     expect(buildStartRequest({ source: 'orders', compact: true }, NOW).compact).toEqual({ key: 'partition_key', deletes: 'replay' });
+  });
+
+  it('asks for the original bytes with --raw', () => {
+    expect(buildStartRequest({ source: 'orders', raw: true }, NOW).format).toBe('raw');
   });
 
   it('maps --pace to original pacing and --reserve to full speed with a reserve', () => {
@@ -97,7 +100,9 @@ describe('buildStartRequest', () => {
     [{ source: 'o', rate: '0' }, /--rate takes records per second > 0, got "0"/],
     [{ source: 'o', rate: 'fast' }, /--rate takes records per second > 0, got "fast"/],
     [{ source: 'o', pace: '-1' }, /--pace takes a speed factor/],
-    [{ source: 'o', reserve: '1' }, /--reserve takes the share .* from 0 to below 1/],
+    [{ source: 'o', reserve: '0.96' }, /--reserve takes the share .* from 0 to 0\.95/],
+    [{ source: 'o', annotate: ['a=1'], raw: true }, /--annotate needs the replay envelope: leave out --raw/],
+    [{ source: 'o', annotate: ['bad key=1'] }, /--annotate: "bad key" is not an annotation name/],
     [{ source: 'o', reserve: '0.2', rate: '5' }, /--reserve applies only to full speed/],
     [{ source: 'o', tombstone: 'length(data) = 0' }, /--tombstone only applies with --compact/],
     [{ source: 'o', dropDeletes: true }, /--drop-deletes only applies with --compact/],

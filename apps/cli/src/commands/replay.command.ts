@@ -99,9 +99,12 @@ export function buildStartRequest(flags: StartFlags, now: Date): CreateReplayReq
       const eq = pair.indexOf('=');
       const key = eq > 0 ? pair.slice(0, eq).trim() : '';
       if (!key) throw new CliError(`--annotate takes key=value, got "${pair}"`);
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(key)) throw new CliError(`--annotate: "${key}" is not an annotation name (letters, digits, _ . -, at most 64)`);
       if (key in annotations) throw new CliError(`--annotate names "${key}" twice`);
       annotations[key] = pair.slice(eq + 1);
     }
+    // Annotations travel in the replay envelope; raw records are the original bytes alone.
+    if (flags.raw) throw new CliError('--annotate needs the replay envelope: leave out --raw or the annotations');
     request.annotations = annotations;
   }
 
@@ -115,8 +118,8 @@ export function buildStartRequest(flags: StartFlags, now: Date): CreateReplayReq
   else if (flags.pace !== undefined) request.pace = { mode: 'original', factor: positiveNumber('--pace', flags.pace, 'a speed factor (1 = as fast as the records first arrived)') };
   else if (flags.reserve !== undefined) {
     const reserve = Number(flags.reserve);
-    if (flags.reserve.trim() === '' || !(reserve >= 0 && reserve < 1)) {
-      throw new CliError(`--reserve takes the share of the target's write capacity to leave free, from 0 to below 1 (e.g. 0.2), got "${flags.reserve}"`);
+    if (flags.reserve.trim() === '' || !(reserve >= 0 && reserve <= 0.95)) {
+      throw new CliError(`--reserve takes the share of the target's write capacity to leave free, from 0 to 0.95 (e.g. 0.2), got "${flags.reserve}"`);
     }
     request.pace = { mode: 'max', reserve };
   }
