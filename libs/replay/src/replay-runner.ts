@@ -33,6 +33,18 @@ export type RunOutcome = 'completed' | 'paused' | 'cancelled' | 'released' | 'le
 const MAX_FAILURES_KEPT = 20;
 const PROGRESS_MS = 1000;
 
+/** A set of ordinals as sorted [first, last] ranges. */
+export function ranges(ordinals: Set<number>): [number, number][] {
+  const sorted = [...ordinals].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const o of sorted) {
+    const last = out[out.length - 1];
+    if (last && o === last[1] + 1) last[1] = o;
+    else out.push([o, o]);
+  }
+  return out;
+}
+
 /** Where a replay's plan lives in the archive store, so any coordinator instance can resume it. */
 export const planKeyOf = (replayId: string) => `_replays/${replayId}/plan.parquet`;
 export const localPlanPath = (workDir: string, replayId: string) => join(resolve(workDir), replayId, 'plan.parquet');
@@ -41,9 +53,11 @@ export const localPlanPath = (workDir: string, replayId: string) => join(resolve
  * Writes one planned replay into its target stream, from its checkpoint to the end of the plan.
  *
  * - Records are read from the plan file in plan order (`ordinal`) and handed to the KinesisWriter, which keeps
- *   per-key order across retries and the target's limits. The checkpoint is the ordinal of the first record not
- *   yet acknowledged (every record before it is): it is saved after acknowledgements arrive, one save at a time,
- *   so after a crash a resumed run re-sends at most the records in flight (the SDK de-duplicates them).
+ *   per-key order across retries and the target's limits, and may send records of different keys out of plan
+ *   order. The checkpoint is the ordinal of the first record not yet acknowledged (every record before it is),
+ *   saved together with the ordinals past it already acknowledged, after acknowledgements arrive, one save at a
+ *   time. A resumed run skips both, so after a crash it re-sends at most the records that were in flight (the SDK
+ *   de-duplicates them).
  * - Every save is fenced by the lease; a run whose lease was taken over stops without writing more. The same save
  *   renews the lease and reads the state, so a pause or cancel takes effect within about a second.
  * - Envelope replays write a start marker into every open target shard before the first record and an end marker
@@ -73,6 +87,8 @@ export class ReplayRun {
   ) {
     this.spec = replay.spec as unknown as ReplaySpec;
     this.next = Number(replay.checkpoint);
+    for (const [first, last] of replay.ackedAhead ?? []) for (let o = first; o <= last; o++) this.acked.add(o);
+    while (this.acked.delete(this.next)) this.next++;
     this.savedCheckpoint = this.next;
     this.put = Number(replay.recordsPut);
     this.failed = Number(replay.recordsFailed);
@@ -83,7 +99,16 @@ export class ReplayRun {
 
   /** Asks the run to stop (a pause or cancel seen by another path, e.g. an SQS lifecycle message). */
   stop(reason: 'paused' | 'cancelled'): void {
+    this.halt(reason);
+  }
+
+  /**
+   * Stops writing at once: records queued in the writer are dropped and calls in flight are not waited for, so
+   * the checkpoint stays before anything unacknowledged and a resumed run sends those records again.
+   */
+  private halt(reason: RunOutcome): void {
     this.stopReason ??= reason;
+    this.abort.abort();
   }
 
   async execute(): Promise<RunOutcome> {
@@ -102,7 +127,7 @@ export class ReplayRun {
       onAck: (acks) => this.onAck(acks),
       onReject: (rejections) => this.onReject(rejections),
     });
-    const onShutdown = () => (this.stopReason ??= 'released');
+    const onShutdown = () => this.halt('released');
     this.shutdown.addEventListener('abort', onShutdown);
     const heartbeat = setInterval(() => void this.save(), PROGRESS_MS);
     try {
@@ -120,8 +145,10 @@ export class ReplayRun {
       const ok = await this.deps.replays.finish(this.lease, 'completed', { put: this.put, failed: this.failed, bytesPut: this.bytesPut });
       return ok ? 'completed' : this.lost();
     } catch (err) {
-      if (this.stopReason === 'lease-lost') return 'lease-lost';
-      throw err;
+      if (!this.stopReason) throw err;
+      // halted: the writer was aborted under us
+      await this.save(true);
+      return this.stopped();
     } finally {
       clearInterval(heartbeat);
       this.shutdown.removeEventListener('abort', onShutdown);
@@ -148,6 +175,8 @@ export class ReplayRun {
         for (const row of chunk.getRows()) {
           if (this.stopReason) return false;
           const [ordinal, shardId, sequenceNumber, subSequenceNumber, partitionKey, arrivalMs, data, op] = row as [bigint, string, string, bigint, string, bigint, DuckDBBlobValue, string];
+          // acknowledged before a pause or crash, ahead of the checkpoint: never sent twice
+          if (Number(ordinal) < this.next || this.acked.has(Number(ordinal))) continue;
           const arrival = Number(arrivalMs);
           if (pace.mode === 'original') {
             paceBase ??= { at: Date.now(), arrival };
@@ -232,6 +261,7 @@ export class ReplayRun {
         }
         const state = await this.deps.replays.progress(this.lease, this.deps.settings.leaseMs, {
           checkpoint: this.next,
+          ackedAhead: ranges(this.acked),
           put: this.put,
           failed: this.failed,
           bytesPut: this.bytesPut,
@@ -239,12 +269,8 @@ export class ReplayRun {
           failures: this.failures,
         });
         this.savedCheckpoint = this.next;
-        if (state === null) {
-          this.stopReason = 'lease-lost';
-          this.abort.abort();
-        } else if (state === 'paused' || state === 'cancelled') {
-          this.stopReason ??= state;
-        }
+        if (state === null) this.halt('lease-lost');
+        else if (state === 'paused' || state === 'cancelled') this.halt(state);
       } catch (err) {
         // Postgres unreachable: keep writing (the lease lasts a while); the next save carries the checkpoint.
         this.deps.logger.warn({ msg: 'saving replay progress failed; retrying', replayId: this.replay.id, error: (err as Error).message });

@@ -12,6 +12,8 @@ export interface ReplayLease {
 
 export interface ProgressUpdate {
   checkpoint: number;
+  /** ordinals past the checkpoint already acknowledged, as [first, last] ranges */
+  ackedAhead?: [number, number][];
   put: number;
   failed: number;
   bytesPut: number;
@@ -145,10 +147,10 @@ export class ReplayRepository {
    */
   async progress(lease: ReplayLease, leaseMs: number, p: ProgressUpdate): Promise<ReplayState | null> {
     const [rows] = (await this.ds.query(
-      `UPDATE replay SET checkpoint = GREATEST(checkpoint, $4), records_put = $5, records_failed = $6, bytes_put = $7, rate_per_second = $8,
+      `UPDATE replay SET checkpoint = GREATEST(checkpoint, $4), acked_ahead = coalesce($11::jsonb, acked_ahead), records_put = $5, records_failed = $6, bytes_put = $7, rate_per_second = $8,
          failures = coalesce($9::jsonb, failures), error_code = NULL, error_message = NULL, lease_expires_at = now() + ($10 || ' milliseconds')::interval, updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND lease_token = $3 RETURNING state`,
-      [lease.replayId, lease.owner, lease.token, p.checkpoint, p.put, p.failed, p.bytesPut, p.ratePerSecond, p.failures ? JSON.stringify(p.failures) : null, String(leaseMs)],
+      [lease.replayId, lease.owner, lease.token, p.checkpoint, p.put, p.failed, p.bytesPut, p.ratePerSecond, p.failures ? JSON.stringify(p.failures) : null, String(leaseMs), p.ackedAhead ? JSON.stringify(p.ackedAhead) : null],
     )) as [{ state: ReplayState }[], number];
     return rows?.[0]?.state ?? null;
   }

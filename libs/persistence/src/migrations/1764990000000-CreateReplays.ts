@@ -31,6 +31,7 @@ export class CreateReplays1764990000000 implements MigrationInterface {
         records_failed   bigint           NOT NULL DEFAULT 0,
         bytes_put        bigint           NOT NULL DEFAULT 0,
         checkpoint       bigint           NOT NULL DEFAULT 0,
+        acked_ahead      jsonb            NOT NULL DEFAULT '[]',
         start_marked     boolean          NOT NULL DEFAULT false,
         rate_per_second  double precision NOT NULL DEFAULT 0,
         failures         jsonb            NOT NULL DEFAULT '[]',

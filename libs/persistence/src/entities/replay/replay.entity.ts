@@ -68,6 +68,10 @@ export class Replay {
   @Column({ name: 'checkpoint', type: 'bigint', default: 0 })
   checkpoint!: string;
 
+  /** ordinals past the checkpoint that Kinesis already acknowledged, as [first, last] ranges: not sent again */
+  @Column({ name: 'acked_ahead', type: 'jsonb', default: () => "'[]'" })
+  ackedAhead!: [number, number][];
+
   @Column({ name: 'start_marked', type: 'boolean', default: false })
   startMarked!: boolean;
 

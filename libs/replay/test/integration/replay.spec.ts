@@ -1,0 +1,179 @@
+import { decodeRecordData, type ReplayMarkerHeader, type ReplayRecordHeader } from '@flux-capacitor/consumer-sdk';
+import type { ReplayService, ReplayView } from '@flux-capacitor/replay';
+import { DomainError } from '@flux-capacitor/service-kit';
+import { ReplayFixture } from '../support/replay-fixture';
+
+interface Order {
+  key: string;
+  v: number;
+  region: 'eu' | 'us';
+}
+
+const KEYS = 30;
+let fx: ReplayFixture;
+let service: ReplayService;
+let source: string;
+/** what was put into the source, in order, with the record's data ('' for a delete) */
+const produced: { key: string; data: string }[] = [];
+
+function order(i: number): { key: string; data: string } {
+  const key = `k${i % KEYS}`;
+  return { key, data: JSON.stringify({ key, v: i, region: i % 3 === 0 ? 'eu' : 'us' } satisfies Order) };
+}
+
+/** The records of a replay as they landed in a stream, unwrapped. */
+async function landed(stream: string) {
+  const records = [];
+  const markers: ReplayMarkerHeader[] = [];
+  for (const r of await fx.readAll(stream)) {
+    const d = decodeRecordData(r.data);
+    if (d.kind === 'marker') markers.push(d.header);
+    else if (d.kind === 'replayed') records.push({ ...r, header: d.header as ReplayRecordHeader, body: Buffer.from(d.data).toString() });
+    else records.push({ ...r, header: undefined, body: Buffer.from(d.data).toString() });
+  }
+  return { records, markers };
+}
+
+async function run(body: Record<string, unknown>): Promise<ReplayView> {
+  const created = await service.create(body, 'token:test');
+  return fx.waitFor(service, created.id);
+}
+
+beforeAll(async () => {
+  fx = await ReplayFixture.create();
+  ({ service } = fx.replayService());
+  source = await fx.createStream(2);
+  for (let i = 0; i < 300; i++) produced.push(order(i));
+  // three keys end deleted (empty data: the default tombstone rule)
+  for (const key of ['k1', 'k2', 'k3']) produced.push({ key, data: '' });
+  await fx.put(source, produced);
+  expect(await fx.archive(source)).toBe(produced.length);
+  // and more that stays live (not archived)
+  const live = Array.from({ length: 60 }, (_, j) => order(300 + j));
+  produced.push(...live);
+  await fx.put(source, live);
+  fx.replayService().worker.start();
+});
+
+afterAll(() => fx?.close());
+
+/** The newest record per key, in produce order. */
+function latestPerKey(): Map<string, { data: string; index: number }> {
+  const latest = new Map<string, { data: string; index: number }>();
+  produced.forEach((r, index) => latest.set(r.key, { data: r.data, index }));
+  return latest;
+}
+
+describe('replay', () => {
+  it('replays a compacted, filtered, annotated selection of archived and live records, with envelopes and markers', async () => {
+    const target = await fx.createStream(3);
+    const view = await run({ source, target, where: "(payload->>'region') = 'eu'", compact: true, annotations: { forceOverwrite: 'true' } });
+    expect(view.state).toBe('completed');
+
+    const expected = [...latestPerKey()].filter(([, r]) => r.data === '' || (JSON.parse(r.data) as Order).region === 'eu');
+    const { records, markers } = await landed(target);
+    expect(records.map((r) => r.header?.source.partitionKey).sort()).toEqual(expected.map(([k]) => k).sort());
+    for (const r of records) {
+      const want = latestPerKey().get(r.partitionKey)!;
+      expect(r.body).toBe(want.data);
+      expect(r.header?.op).toBe(want.data === '' ? 'delete' : 'upsert');
+      expect(r.header?.annotations).toEqual({ forceOverwrite: 'true' });
+      expect(r.header?.replayId).toBe(view.id);
+      expect(r.header?.source.stream).toBe(source);
+    }
+    // a start and an end marker in each of the three target shards
+    expect(markers.filter((m) => m.marker === 'start').map((m) => m.targetShardId).sort()).toHaveLength(3);
+    expect(markers.filter((m) => m.marker === 'end')).toHaveLength(3);
+    expect(view.progress).toMatchObject({ selected: expected.length, put: expected.length, failed: 0 });
+    expect(view.plan?.liveRecords).toBe(60);
+    expect(Object.keys(view.plan?.watermarks ?? {})).toHaveLength(2);
+  });
+
+  it('plans a dry run with counts, keys, per-shard histogram and sample, and writes nothing', async () => {
+    const target = await fx.createStream(1);
+    const view = await run({ source, target, compact: { key: "payload->>'key'", deletes: 'drop' }, dryRun: true });
+    expect(view.state).toBe('planned');
+    const live = [...latestPerKey()].filter(([, r]) => r.data !== '');
+    expect(view.plan).toMatchObject({ records: live.length, distinctKeys: live.length, deletes: 0 });
+    expect(Object.values(view.plan!.perShard).reduce((a, b) => a + b, 0)).toBe(live.length);
+    expect(view.plan!.sample.length).toBeGreaterThan(0);
+    expect(view.plan!.estimatedSeconds).toBeGreaterThanOrEqual(0);
+    expect(await fx.readAll(target)).toHaveLength(0);
+  });
+
+  it('replays every record of a bounded range in per-key order; raw writes the original bytes alone', async () => {
+    const target = await fx.createStream(2);
+    const all = await fx.readAll(source);
+    const firstSeq = Object.fromEntries([...new Set(all.map((r) => r.shardId))].map((s) => [s, all.find((r) => r.shardId === s)!.sequenceNumber]));
+    const view = await run({ source, target, format: 'raw', fromSequence: firstSeq });
+    expect(view.state).toBe('completed');
+    const { records, markers } = await landed(target);
+    expect(markers).toHaveLength(0);
+    expect(records).toHaveLength(produced.length);
+    const perKey = (rs: { key?: string; partitionKey?: string; data?: unknown; body?: string }[]) => {
+      const m = new Map<string, string[]>();
+      for (const r of rs) {
+        const k = (r.partitionKey ?? r.key)!;
+        m.set(k, [...(m.get(k) ?? []), r.body ?? String(r.data)]);
+      }
+      return m;
+    };
+    expect(perKey(records)).toEqual(perKey(produced));
+  });
+
+  it('refuses invalid specs with the reason, before anything is written', async () => {
+    const target = await fx.createStream(1);
+    const before = (await service.list(200)).items.length;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ source: 'no-such-stream-at-all', target }, /neither archived nor in Kinesis/],
+      [{ source, target: 'no-such-target-stream' }, /does not exist/],
+      [{ source, target, where: "payload->>'region' = " }, /Parser Error|syntax/i],
+      [{ source, target, where: "data IN (SELECT content FROM read_blob('/etc/passwd'))" }, /table functions|not allowed/],
+      [{ source, target, where: 'true) UNION ALL (SELECT * FROM other' }, /changes the statement|other table/],
+      [{ source, target, where: 'no_such_column = 1' }, /no_such_column/],
+      [{ source, target, from: '2026-11-30T12:00:00Z', until: '2026-11-30T11:00:00Z' }, /before from/],
+      [{ source, target, format: 'raw', annotations: { forceOverwrite: 'true' } }, /annotations/],
+      [{ source, target, pace: { mode: 'rate' } }, /recordsPerSecond/],
+      [{ source, target, extra: 1 }, /extra|Unrecognized/i],
+    ];
+    for (const [body, reason] of cases) {
+      const err = await service.create(body, 'token:test').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(body)).toBeInstanceOf(DomainError);
+      expect((err as DomainError).kind, JSON.stringify(body)).toBe('invalid');
+      expect((err as DomainError).message, JSON.stringify(body)).toMatch(reason);
+    }
+    expect((await service.list(200)).items.length).toBe(before);
+  });
+
+  it('pauses, resumes from the checkpoint and cancels; the audit trail records each step', async () => {
+    const target = await fx.createStream(1);
+    const created = await service.create({ source, target, pace: { mode: 'rate', recordsPerSecond: 40 } }, 'token:alice');
+    await fx.waitFor(service, created.id, ['running']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const paused = await service.request(created.id, 'pause', 'token:alice');
+    expect(paused.state).toBe('paused');
+    await new Promise((r) => setTimeout(r, 2500));
+    const stopped = await service.get(created.id);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await service.get(created.id)).progress.put).toBe(stopped.progress.put);
+    expect(stopped.progress.put).toBeLessThan(produced.length);
+    await expect(service.request(created.id, 'pause', 'token:alice')).rejects.toMatchObject({ kind: 'conflict' });
+
+    await service.request(created.id, 'resume', 'token:bob');
+    await fx.waitFor(service, created.id, ['running']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const cancelled = await service.request(created.id, 'cancel', 'token:bob');
+    expect(cancelled.state).toBe('cancelled');
+    const audit = (await service.audit(created.id)).items.map((e) => `${e.action}:${e.actor}`);
+    expect(audit).toEqual(expect.arrayContaining(['created:token:alice', 'paused:token:alice', 'resumed:token:bob', 'cancelled:token:bob']));
+    expect(audit.find((a) => a.startsWith('planned:'))).toBeDefined();
+    // what landed has no duplicates: the resumed run went on from the checkpoint
+    await new Promise((r) => setTimeout(r, 1500));
+    const { records } = await landed(target);
+    const positions = records.map((r) => `${r.header!.source.shardId}/${r.header!.source.sequenceNumber}`);
+    expect(new Set(positions).size).toBe(positions.length);
+  });
+});
