@@ -31,6 +31,11 @@ export interface ReplayRunnerDeps {
 export type RunOutcome = 'completed' | 'paused' | 'cancelled' | 'released' | 'lease-lost';
 
 const MAX_FAILURES_KEPT = 20;
+
+/** The writer hands each record back in its acknowledgement; progress counts the original bytes, not the envelope. */
+interface ReplayWriteRecord extends WriteRecord {
+  originalBytes: number;
+}
 const PROGRESS_MS = 1000;
 
 /** A set of ordinals as sorted [first, last] ranges. */
@@ -184,8 +189,9 @@ export class ReplayRun {
             if (due - Date.now() > 5) await sleep(due - Date.now(), this.abort.signal);
           }
           const bytes = data.bytes;
-          const record: WriteRecord = {
+          const record: ReplayWriteRecord = {
             ordinal: Number(ordinal),
+            originalBytes: bytes.byteLength,
             partitionKey,
             data: envelope
               ? encodeReplayRecord(
@@ -222,7 +228,7 @@ export class ReplayRun {
     for (const a of acks) {
       if (a.record.ordinal < 0) continue;
       this.put++;
-      this.bytesPut += a.record.data.byteLength;
+      this.bytesPut += (a.record as ReplayWriteRecord).originalBytes;
       this.done(a.record.ordinal);
     }
     void this.save();

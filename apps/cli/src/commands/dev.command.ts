@@ -15,6 +15,8 @@ import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags }
 
 /** The stream `fluxcap produce` and the README walkthrough use. */
 export const DEV_STREAM = 'orders';
+/** An empty stream to replay into in the walkthrough, so a first replay never touches the demo stream itself. */
+export const DEV_REPLAY_STREAM = 'orders-replay';
 
 const pick = (env: NodeJS.ProcessEnv, keys: string[]) =>
   Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k] as string]));
@@ -84,7 +86,7 @@ export function registerDevCommand(program: Command): void {
         // be healthy: create the (empty) demo stream it archives by default, as `fluxcap produce` would.
         const kinesis = createKinesisClient({ region: stack.endpoints.region, endpoints: { kinesis: stack.endpoints.kinesis }, s3ForcePathStyle: true });
         try {
-          if (await ensureStream(kinesis, DEV_STREAM, 2)) say(`created Kinesis stream ${DEV_STREAM}`);
+          for (const stream of [DEV_STREAM, DEV_REPLAY_STREAM]) if (await ensureStream(kinesis, stream, 2)) say(`created Kinesis stream ${stream}`);
         } finally {
           kinesis.destroy();
         }
