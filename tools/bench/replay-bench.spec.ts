@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { getStack } from '@flux-capacitor/testing';
+
+const ROOT = join(__dirname, '../..');
+
+/** Runs the benchmark as `npm run bench:replay` does, with arguments; resolves with its exit code and output. */
+function runBench(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/bench/replay-bench.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench:replay (smoke, tiny size)', () => {
+  it('completes a compacted replay at both sizes and prints the put ratio, the planning ratio and peak RSS', async () => {
+    // the suite's Postgres, so the benchmark does not start an embedded one; it starts its own emulators
+    const run = await runBench(['--records', '2000', '--keys', '200', '--hours', '2'], { DATABASE_URL: getStack().adminDatabaseUrl });
+    expect(run.stderr).not.toContain('bench:replay failed');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    // three tables (put rate, planning, peak RSS), each with one row per size
+    const rows = (label: string) => lines.filter((l) => l.startsWith(`${label} `));
+    expect(lines.filter((l) => l.startsWith('size '))).toEqual([
+      expect.stringMatching(/ceiling.*replay.*put ratio.*target/),
+      expect.stringMatching(/planner.*direct.*plan ratio.*target/),
+      expect.stringMatching(/peak plan.*peak write/),
+    ]);
+    for (const [label, records, keys] of [['quarter', '500', '50'], ['full', '2,000', '200']]) {
+      const [put, plan, peak] = rows(label);
+      expect(put).toMatch(new RegExp(`^${label}\\s+${records}\\s+${keys}\\s+\\d+ .*\\s\\d+\\.\\d\\d\\s+>= 0\\.9 (ok|MISSED)`));
+      expect(plan).toMatch(/\s\d+\.\d\d\s+<= 1\.2 (ok|MISSED)/);
+      expect(peak).toMatch(/\d+ MiB\s+\d+ MiB\s+\d+ MiB\s+\d+ MiB$/);
+    }
+    expect(run.stdout).toMatch(/full vs quarter size: peak plan \d+\.\d\dx, peak write \d+\.\d\dx for 4x the archive/);
+  }, 180_000);
+});
