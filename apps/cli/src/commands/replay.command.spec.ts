@@ -212,4 +212,12 @@ describe('when waiting ends and how it exits', () => {
     );
     expect(() => assertSucceeded(view({ state: 'cancelled' }))).toThrow('replay r-1 ended cancelled');
   });
+
+  it('takes per-shard sequence bounds as SHARD=SEQUENCE pairs and refuses malformed ones', () => {
+    const body = buildStartRequest({ source: 'orders', fromSequence: ['shardId-000000000000=10', 'shardId-000000000001=20'], untilSequence: ['shardId-000000000000=99'] }, new Date());
+    expect(body.fromSequence).toEqual({ 'shardId-000000000000': '10', 'shardId-000000000001': '20' });
+    expect(body.untilSequence).toEqual({ 'shardId-000000000000': '99' });
+    expect(() => buildStartRequest({ source: 'orders', fromSequence: ['shardId-000000000000'] }, new Date())).toThrow(/SHARD=SEQUENCE_NUMBER/);
+    expect(() => buildStartRequest({ source: 'orders', untilSequence: ['s=1', 's=2'] }, new Date())).toThrow(/twice/);
+  });
 });

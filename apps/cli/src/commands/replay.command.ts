@@ -16,6 +16,8 @@ export interface StartFlags {
   target?: string;
   from?: string;
   until?: string;
+  fromSequence?: string[];
+  untilSequence?: string[];
   where?: string;
   compact?: string | boolean;
   tombstone?: string;
@@ -67,6 +69,18 @@ function positiveNumber(flag: string, text: string, what: string): number {
 }
 
 /** Builds the `POST /v1/replays` body from the flags, refusing combinations the coordinator would reject anyway. */
+/** `shardId-000000000001=4959...` pairs (repeatable flag) as the per-shard bound the API takes. */
+function shardPositions(flag: string, pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const m = /^([^=\s]+)=(\d{1,64})$/.exec(pair.trim());
+    if (!m) throw new CliError(`${flag} takes SHARD=SEQUENCE_NUMBER (e.g. shardId-000000000001=49590338...), got "${pair}"`);
+    if (m[1] in out) throw new CliError(`${flag} names ${m[1]} twice`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
 export function buildStartRequest(flags: StartFlags, now: Date): CreateReplayRequest {
   const source = flags.source?.trim();
   if (!source) throw new CliError('--source needs the name of an archived stream');
@@ -75,6 +89,9 @@ export function buildStartRequest(flags: StartFlags, now: Date): CreateReplayReq
   if (flags.from !== undefined) request.from = parseTime('--from', flags.from, now);
   if (flags.until !== undefined) request.until = parseTime('--until', flags.until, now);
   if (request.from && request.until && request.from > request.until) throw new CliError(`--from (${request.from}) is after --until (${request.until}); nothing would be replayed`);
+
+  if (flags.fromSequence?.length) request.fromSequence = shardPositions('--from-sequence', flags.fromSequence);
+  if (flags.untilSequence?.length) request.untilSequence = shardPositions('--until-sequence', flags.untilSequence);
 
   if (flags.where !== undefined) {
     if (!flags.where.trim()) throw new CliError('--where needs a SQL predicate, e.g. "(payload->>\'region\') = \'eu\'"');
@@ -368,6 +385,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--target <name>', 'stream to put the records into (default: the source)')
     .option('--from <time>', 'first arrival time, inclusive: ISO time or an age like 2h, 30m, 7d')
     .option('--until <time>', 'last arrival time, inclusive: ISO time or an age like 2h, 30m, 7d')
+    .option('--from-sequence <shard=seq>', 'first sequence number of a source shard, inclusive (repeatable)', collect)
+    .option('--until-sequence <shard=seq>', 'last sequence number of a source shard, inclusive (repeatable)', collect)
     .option('--where <predicate>', "SQL predicate over the records, e.g. \"(payload->>'region') = 'eu'\"")
     .option('--compact [key]', 'keep only the last record per key (default key: partition_key; or an expression like "payload->>\'id\'")')
     .option('--tombstone <predicate>', 'with --compact: records matching this are deletes, e.g. "length(data) = 0"')
