@@ -1,0 +1,213 @@
+import { getStack, startKinesisFaultProxy, type KinesisFaultProxy, type ServiceProcess } from '@flux-capacitor/testing';
+import {
+  ConsistencyFixture,
+  duplicateReplayedRecords,
+  keyName,
+  keysOffTruth,
+  livePositions,
+  newestLivePerKey,
+  seededRandom,
+  type ConsumeRun,
+  type Payload,
+  type ReplayView,
+} from '../support/consistency-fixture';
+
+/**
+ * The consumer SDK's guarantee, proven the hard way: while a compacted replay of an archive runs into the stream
+ * (or into a second stream), producers keep writing live updates to random keys. A consumer that applies records
+ * last-writer-wins per key through the SDK must end, once it has read past the end of the replay, with every key at
+ * the value of the newest LIVE record for that key in the source's order: a replayed record never overwrites a
+ * newer live one. A naive consumer (no SDK) reading the same records must end with stale keys: that is what shows
+ * the replay and the live updates really overlapped, so the SDK check could have failed.
+ *
+ * Everything is a real process or a real emulator: the archiver archives kinesalite streams into a file archive,
+ * replay coordinators are started with `startServiceProcess` (and killed with SIGKILL), consumers are `fluxcap
+ * consume` processes. Keys and values come from a seeded generator; which live updates interleave with the replay
+ * depends on timing, which is why the naive check is "at least one stale key" and the SDK check is "exactly".
+ */
+
+const SHARDS = 4;
+/** records put but not archived before the replay starts: the plan reads them from Kinesis */
+const LIVE_TAIL = 200;
+
+interface Scenario {
+  seed: number;
+  /** records archived (and then replayed, compacted to one per key) */
+  archived: number;
+  keys: number;
+  /** the replay's pace, slow enough for live updates to interleave */
+  recordsPerSecond: number;
+  /** live updates per second while the replay runs */
+  liveRate: number;
+  /** replay into a second stream instead of the source */
+  secondStream?: boolean;
+  /** share of the coordinator's PutRecords entries answered as throttled */
+  throttle?: number;
+  /** SIGKILL the coordinator once this many records are put, then start another */
+  killAfterPut?: number;
+}
+
+interface Outcome {
+  replay: ReplayView;
+  source: string;
+  target: string;
+  truth: Map<string, Payload>;
+  /** where each live value sits in the source */
+  positions: Map<string, bigint>;
+  sdk: ConsumeRun;
+  naive: ConsumeRun;
+  livePut: number;
+  proxy?: KinesisFaultProxy;
+  /** progress.put seen just before the kill */
+  putBeforeKill?: number;
+  coordinator: ServiceProcess;
+}
+
+let fx: ConsistencyFixture;
+const proxies: KinesisFaultProxy[] = [];
+
+beforeAll(async () => {
+  fx = await ConsistencyFixture.create();
+});
+
+afterEach(async () => {
+  await fx.stopProcesses();
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+afterAll(() => fx?.close());
+
+async function run(s: Scenario): Promise<Outcome> {
+  const random = seededRandom(s.seed);
+  const source = await fx.createStream(SHARDS, `cons-src-${s.seed}`);
+  const target = s.secondStream ? await fx.createStream(2, `cons-dst-${s.seed}`) : source;
+
+  let proxy: KinesisFaultProxy | undefined;
+  if (s.throttle) {
+    proxy = await startKinesisFaultProxy(getStack().kinesis, { putThrottleRate: s.throttle, seed: s.seed });
+    proxies.push(proxy);
+  }
+  // Only the coordinator talks to Kinesis through the proxy: producers and consumers are not throttled.
+  const coordinatorEnv: Record<string, string> = proxy ? { AWS_ENDPOINT_URL_KINESIS: proxy.url } : {};
+  let coordinator = await fx.startCoordinator(coordinatorEnv);
+
+  const startProducer = () =>
+    fx.startProducer(source, { random: seededRandom(s.seed * 7919 + 1), keys: s.keys, seed: s.seed, firstValue: 1_000_000_000, ratePerSecond: s.liveRate });
+  let producer: ReturnType<typeof startProducer> | undefined;
+  let consumeNow: Promise<[ConsumeRun, ConsumeRun]> | undefined;
+  if (s.secondStream) {
+    // Into a second stream, whether a consumer sees a key's live update in A before or after its replayed record
+    // in B depends on when it reads them, not on where they are. So the consumers tail both streams from the
+    // start, as deployed consumers do, and the producer writes all along (it also keeps them from going idle).
+    producer = startProducer();
+    consumeNow = startConsumers([source, target], coordinator.url);
+    // awaited below; this only keeps a consumer that fails early from being reported as unhandled meanwhile
+    consumeNow.catch(() => undefined);
+  }
+
+  let v = 0;
+  const next = (): Payload => ({ key: keyName(Math.floor(random() * s.keys)), v: v++, seed: s.seed });
+  await fx.put(source, Array.from({ length: s.archived }, next));
+  const archived = await fx.archive(source);
+  if (s.secondStream) expect(archived).toBeGreaterThanOrEqual(s.archived);
+  else expect(archived).toBe(s.archived);
+  await fx.put(source, Array.from({ length: LIVE_TAIL }, next));
+  // Into the source itself, a key's live and replayed records sit on one shard in the order they were written:
+  // consumers reading afterwards see exactly what consumers reading along would.
+  producer ??= startProducer();
+
+  const created = await fx.api<ReplayView>(coordinator, 'POST', '/v1/replays', {
+    source,
+    target,
+    compact: true,
+    pace: { mode: 'rate', recordsPerSecond: s.recordsPerSecond },
+  });
+  let putBeforeKill: number | undefined;
+  if (s.killAfterPut !== undefined) {
+    const seen = await fx.waitForReplay(coordinator, created.id, (r) => r.progress.put >= (s.killAfterPut as number) || r.state === 'completed');
+    expect(seen.state, 'the replay ended before the coordinator could be killed: slow its pace').toBe('running');
+    coordinator.child.kill('SIGKILL');
+    await new Promise((r) => coordinator.child.once('exit', r));
+    putBeforeKill = seen.progress.put;
+    coordinator = await fx.startCoordinator(coordinatorEnv);
+  }
+  const replay = await fx.waitForReplay(coordinator, created.id, (r) => r.state === 'completed');
+  const livePut = await producer.stop();
+
+  const [sdk, naive] = await (consumeNow ?? startConsumers([source, target], coordinator.url));
+  const sourceRecords = await fx.readAll(source);
+  const truth = newestLivePerKey(sourceRecords);
+  return { replay, source, target, truth, positions: livePositions(sourceRecords), sdk, naive, livePut, proxy, putBeforeKill, coordinator };
+}
+
+function startConsumers(streams: string[], replayUrl: string): Promise<[ConsumeRun, ConsumeRun]> {
+  const unique = [...new Set(streams)];
+  return Promise.all([fx.consume(unique, { naive: false, replayUrl, name: `sdk-${unique[0]}` }), fx.consume(unique, { naive: true, replayUrl, name: `naive-${unique[0]}` })]);
+}
+
+/** The guarantee, and the proof that this run could have broken it. */
+function expectConsistent(o: Outcome, s: Scenario): void {
+  expect(o.replay.progress).toMatchObject({ failed: 0 });
+  // compacted: one record per key of the archive and the live tail seen at planning
+  expect(o.replay.plan?.records).toBe(o.replay.plan?.distinctKeys);
+  expect(o.replay.progress.put).toBeGreaterThanOrEqual(o.replay.plan?.records ?? Infinity);
+  expect(o.livePut).toBeGreaterThan(0);
+  expect(o.truth.size).toBeGreaterThan(s.keys * 0.9);
+
+  const sdkOff = keysOffTruth(o.sdk.state, o.truth);
+  expect(sdkOff.slice(0, 10), `${sdkOff.length} keys off the newest value through the SDK`).toEqual([]);
+  expect(o.sdk.summary.reasons.older ?? 0, 'the SDK skipped no stale replayed record').toBeGreaterThan(0);
+
+  const naiveOff = keysOffTruth(o.naive.state, o.truth);
+  expect(naiveOff.length, 'the naive consumer ended exact: the replay and the live updates did not overlap, so this run proves nothing').toBeGreaterThan(0);
+  // Stale, not corrupt: every key the naive consumer has wrong holds an OLDER value of that key from the source.
+  for (const [key, want] of o.truth) {
+    const got = o.naive.state[key];
+    if (!got || got.v === want.v) continue;
+    const at = o.positions.get(`${key}/${got.v}`);
+    const newest = o.positions.get(`${key}/${want.v}`);
+    expect(at !== undefined && newest !== undefined && at < newest, `${key}: the naive consumer holds v=${got.v}, not an older value of the source`).toBe(true);
+  }
+}
+
+describe('replay consistency: live updates racing a compacted replay', () => {
+  it.each([
+    { seed: 1, archived: 50_000, keys: 5_000 },
+    { seed: 2, archived: 10_000, keys: 3_000 },
+    { seed: 3, archived: 10_000, keys: 3_000 },
+  ])('the SDK consumer ends at the newest value of every key, the naive one stale (seed $seed, $archived archived)', async ({ seed, archived, keys }) => {
+    const s: Scenario = { seed, archived, keys, recordsPerSecond: 1500, liveRate: 400 };
+    const o = await run(s);
+    expect(o.replay.plan?.liveRecords).toBeGreaterThanOrEqual(LIVE_TAIL);
+    expectConsistent(o, s);
+  }, 180_000);
+
+  it('holds when 30 % of the replay\'s PutRecords entries are throttled', async () => {
+    const s: Scenario = { seed: 4, archived: 10_000, keys: 3_000, recordsPerSecond: 1500, liveRate: 400, throttle: 0.3 };
+    const o = await run(s);
+    expect(o.proxy?.throttledEntries()).toBeGreaterThan(0);
+    expectConsistent(o, s);
+  }, 180_000);
+
+  it('holds when the coordinator is killed -9 mid-replay: another resumes from the checkpoint, re-sending at most the in-flight window', async () => {
+    const s: Scenario = { seed: 5, archived: 20_000, keys: 6_000, recordsPerSecond: 1500, liveRate: 400, killAfterPut: 2_500 };
+    const o = await run(s);
+    expectConsistent(o, s);
+    const { replayed, duplicates } = duplicateReplayedRecords(await fx.readAll(o.target), o.replay.id);
+    // every planned record landed; what was in flight at the kill may have landed twice, nothing more
+    expect(replayed - duplicates).toBe(o.replay.plan?.records);
+    const inFlightWindow = 4 * 500; // FLUX_REPLAY_MAX_IN_FLIGHT (default 4) PutRecords calls of up to 500 records
+    expect(duplicates).toBeLessThanOrEqual(inFlightWindow);
+    expect(duplicates, 'the resumed run re-sent everything put before the kill').toBeLessThan(o.putBeforeKill as number);
+    const audit = await fx.api<{ items: { action: string }[] }>(o.coordinator, 'GET', `/v1/replays/${o.replay.id}/audit`);
+    expect(audit.items.map((e) => e.action)).toContain('resumed-from-checkpoint');
+  }, 180_000);
+
+  it('holds for a replay into a second stream, the consumer reading both', async () => {
+    const s: Scenario = { seed: 6, archived: 10_000, keys: 3_000, recordsPerSecond: 1000, liveRate: 400, secondStream: true };
+    const o = await run(s);
+    expect(o.target).not.toBe(o.source);
+    expect(o.sdk.summary.records).toBeGreaterThan(s.archived + o.replay.progress.put);
+    expectConsistent(o, s);
+  }, 180_000);
+});
