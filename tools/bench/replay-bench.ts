@@ -5,22 +5,22 @@
  * quarter of the size and for the full size, each on its own archive:
  *   1. writes N records of ~250 B JSON over K keys (`k<n>`, one key always on the same shard) straight into Parquet
  *      objects of a file:// archive, `--shards` shards x `--hours` hours, and registers them in the catalog;
+ *   then `--runs` times, interleaved so that load from elsewhere hits all alike (the fastest of each counts):
  *   2. the ceiling: plain PutRecords of the K records a compacted replay writes (its output), with the same batch
  *      size (500), the same concurrency (FLUX_REPLAY_MAX_IN_FLIGHT) and the same target shard count, each record
- *      the size of an enveloped replay record; run before and after the replay, the faster run counts. Beside it,
- *      as a diagnostic, the replay's KinesisWriter alone on the same records;
- *   3. planning: `--runs` dry-run replays (the planner's `planningMs`) interleaved with DuckDB running the planner's
- *      compaction (`planSelectSql`) directly over the same Parquet files into a Parquet file, with the same memory
- *      limit and threads; the fastest of each counts;
- *   4. a compacted replay through ReplayService + ReplayWorker, wired as the coordinator wires them, its put rate
- *      from state running to completed (startedAt..finishedAt; the plan phase is measured in 3).
+ *      the size of an enveloped replay record (once more after the last replay). Beside it, as a diagnostic, the
+ *      replay's KinesisWriter alone on the same records;
+ *   3. DuckDB running the planner's compaction (`planSelectSql`) directly over the same Parquet files into a
+ *      Parquet file, with the same memory limit and threads;
+ *   4. a compacted replay through ReplayService + ReplayWorker, wired as the coordinator wires them: its plan
+ *      summary's `planningMs`, and its put rate from state running to completed (startedAt..finishedAt).
  * Prints put rate / ceiling (target >= 0.9), planning / direct DuckDB (target <= 1.2) and this process's peak RSS
  * while planning and while writing (VmHWM, reset per phase), for both sizes: the peak must not grow with the archive.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient } from '@flux-capacitor/aws';
@@ -71,28 +71,32 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** What one size measured. */
+/** What one size measured; arrays hold one entry per run. */
 interface SizeResult {
   records: number;
   keys: number;
   objects: number;
   parquetBytes: number;
-  /** records/s of plain PutRecords runs (before, after the replay) */
+  /** records/s of plain PutRecords (one run more than replays: before each replay and after the last) */
   ceilingRates: number[];
   /** records/s of the KinesisWriter alone on the same records (diagnostic) */
   writerRates: number[];
-  replayRate: number;
-  writeMs: number;
-  /** CPU ms of this process per 1,000 records: plain PutRecords, the replay's writing phase */
+  /** records/s of the replays' writing phases */
+  replayRates: number[];
+  /** lowest CPU ms of this process per 1,000 records: plain PutRecords, a replay's writing phase */
   ceilingCpuPerK: number;
   replayCpuPerK: number;
-  /** planningMs of the dry runs and of the replay */
+  /** the plan summaries' planningMs, and this process's CPU ms from creating the replay to state running */
   planningMs: number[];
+  planningCpuMs: number[];
+  /** planSelectSql's COPY by a plain DuckDB: wall ms and CPU ms */
   directMs: number[];
-  /** the same COPY over a view shaped like the engine's stream table (payload column, live union): diagnostic */
+  directCpuMs: number[];
+  /** the same COPY over a view shaped like the engine's stream table (diagnostic) */
   directViewMs: number[];
-  /** the planner's watermark, COPY and summary statements in a plain DuckDB: diagnostic */
+  /** the planner's watermark, COPY and summary statements in a plain DuckDB (diagnostic) */
   directAllMs: number[];
+  /** the highest peaks over the runs, with the RSS at the start of that phase */
   rssBeforePlan: number;
   peakPlan: number;
   rssBeforeWrite: number;
@@ -342,98 +346,104 @@ async function waitWhile(service: ReplayService, id: string, states: ReplayView[
   }
 }
 
+async function deleteStream(kinesis: KinesisClient, name: string): Promise<void> {
+  // kinesalite keeps every stream in memory: drop what was measured so later runs do not pay for it
+  await kinesis.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined);
+}
+
 async function measureSize(config: FluxConfig, ds: DataSource, kinesis: KinesisClient, root: string, label: string, args: Args): Promise<SizeResult> {
   const source = `orders-${label}`;
   const { files, bytes } = await writeArchive(ds, join(root, 'archive'), source, args);
   log(`${label}: ${args.records.toLocaleString('en-US')} records over ${args.keys.toLocaleString('en-US')} keys in ${files.length} objects (${mib(bytes)} Parquet)`);
-  const request = { source, target: `replay-${label}`, compact: true };
-  const parsed = parseReplayRequest(request);
+  const request = { source, compact: true };
+  const parsed = parseReplayRequest({ ...request, target: 'x' });
   if ('errors' in parsed) throw new Error(parsed.errors.join('; '));
   const spec = parsed.spec;
   const { memoryLimit } = config.replay;
   const threads = config.query.threads;
 
   const records = ceilingRecords(args.keys, source);
-  const ceilingRates: number[] = [];
-  const writerRates: number[] = [];
-  const ceilingCpu: number[] = [];
-  const runCeilings = async (n: number) => {
-    await createStream(kinesis, `ceiling-${label}-${n}`, args.shards);
-    const raw = await ceiling(kinesis, `ceiling-${label}-${n}`, records, config.replay.maxInFlight);
-    ceilingRates.push(raw.rate);
-    ceilingCpu.push(raw.cpuPerK);
-    await createStream(kinesis, `writer-${label}-${n}`, args.shards);
-    writerRates.push(await writerOnly(kinesis, `writer-${label}-${n}`, records, config));
-  };
-  await runCeilings(1);
-  log(`  ceiling ${ceilingRates.map(perSec).join(', ')}; KinesisWriter alone ${writerRates.map(perSec).join(', ')}`);
-
-  await createStream(kinesis, spec.target, args.shards);
-  const replay = replayStack(config, ds, kinesis);
-  const planningMs: number[] = [];
-  const directMs: number[] = [];
-  const directViewMs: number[] = [];
-  const directAllMs: number[] = [];
-  let view: ReplayView;
-  let [rssBeforePlan, peakPlan, rssBeforeWrite, cpuAtRunning] = [0, 0, 0, 0];
-  try {
-    // planner and direct DuckDB interleaved, so a burst of load from elsewhere hits both alike
-    for (let r = 0; r < args.runs; r++) {
-      directMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'copy'));
-      directViewMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'engine-view'));
-      directAllMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'all-statements'));
-      const dry = await replay.service.create({ ...request, dryRun: true }, 'bench');
-      const planned = await waitWhile(replay.service, dry.id, ['planning']);
-      if (planned.state !== 'planned' || !planned.plan) throw new Error(`dry run ended ${planned.state}: ${JSON.stringify(planned.error)}`);
-      planningMs.push(planned.plan.planningMs);
-    }
-    log(`  planner ${planningMs.join(', ')} ms; direct DuckDB ${directMs.map(Math.round).join(', ')} ms; direct over the engine's view ${directViewMs.map(Math.round).join(', ')} ms; direct, all planner statements ${directAllMs.map(Math.round).join(', ')} ms`);
-
-    resetPeak();
-    rssBeforePlan = rss().now;
-    const created = await replay.service.create(request, 'bench');
-    // the plan's peak is read when writing starts; then the peak is reset for the writing phase
-    view = await waitWhile(replay.service, created.id, ['planning'], 50);
-    peakPlan = rss().peak;
-    cpuAtRunning = cpuMs();
-    resetPeak();
-    rssBeforeWrite = rss().now;
-    view = await waitWhile(replay.service, created.id, ['running'], 200);
-  } finally {
-    await replay.close();
-  }
-  const replayCpu = cpuMs() - cpuAtRunning;
-  const peakWrite = rss().peak;
-  if (view.state !== 'completed') throw new Error(`replay ended ${view.state}: ${JSON.stringify(view.error)}`);
-  if (view.progress.put !== args.keys) throw new Error(`the replay put ${view.progress.put} records, expected ${args.keys} (one per key)`);
-  if (!view.startedAt || !view.finishedAt || !view.plan) throw new Error(`completed replay ${view.id} lacks startedAt, finishedAt or its plan`);
-  planningMs.push(view.plan.planningMs);
-  const writeMs = Date.parse(view.finishedAt) - Date.parse(view.startedAt);
-  const replayRate = (view.progress.put * 1000) / writeMs;
-  log(`  replay: planned in ${view.plan.planningMs} ms, wrote ${view.progress.put.toLocaleString('en-US')} records in ${writeMs} ms (${perSec(replayRate)})`);
-
-  await runCeilings(2);
-  log(`  ceiling ${ceilingRates.map(perSec).join(', ')}; KinesisWriter alone ${writerRates.map(perSec).join(', ')}`);
-  return {
+  const r: SizeResult = {
     records: args.records,
     keys: args.keys,
     objects: files.length,
     parquetBytes: bytes,
-    ceilingRates,
-    writerRates,
-    replayRate,
-    writeMs,
-    ceilingCpuPerK: Math.min(...ceilingCpu),
-    replayCpuPerK: (replayCpu * 1000) / view.progress.put,
-    planningMs,
-    directMs,
-    directViewMs,
-    directAllMs,
-    rssBeforePlan,
-    peakPlan,
-    rssBeforeWrite,
-    peakWrite,
+    ceilingRates: [],
+    writerRates: [],
+    replayRates: [],
+    ceilingCpuPerK: Infinity,
+    replayCpuPerK: Infinity,
+    planningMs: [],
+    planningCpuMs: [],
+    directMs: [],
+    directCpuMs: [],
+    directViewMs: [],
+    directAllMs: [],
+    rssBeforePlan: 0,
+    peakPlan: 0,
+    rssBeforeWrite: 0,
+    peakWrite: 0,
   };
+  const runCeilings = async (n: number) => {
+    const [raw, viaWriter] = [`ceiling-${label}-${n}`, `writer-${label}-${n}`];
+    await createStream(kinesis, raw, args.shards);
+    const c = await ceiling(kinesis, raw, records, config.replay.maxInFlight);
+    r.ceilingRates.push(c.rate);
+    r.ceilingCpuPerK = Math.min(r.ceilingCpuPerK, c.cpuPerK);
+    await deleteStream(kinesis, raw);
+    await createStream(kinesis, viaWriter, args.shards);
+    r.writerRates.push(await writerOnly(kinesis, viaWriter, records, config));
+    await deleteStream(kinesis, viaWriter);
+  };
+
+  const replay = replayStack(config, ds, kinesis);
+  try {
+    // ceiling, direct DuckDB and replay interleaved, so a burst of load from elsewhere hits them alike
+    for (let run = 0; run < args.runs; run++) {
+      await runCeilings(run);
+      let cpu = cpuMs();
+      r.directMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'copy'));
+      r.directCpuMs.push(cpuMs() - cpu);
+      r.directViewMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'engine-view'));
+      r.directAllMs.push(await directCompaction(spec, files, root, memoryLimit, threads, 'all-statements'));
+
+      const target = `replay-${label}-${run}`;
+      await createStream(kinesis, target, args.shards);
+      resetPeak();
+      const rssBeforePlan = rss().now;
+      cpu = cpuMs();
+      const created = await replay.service.create({ ...request, target }, 'bench');
+      // the plan's peak is read when writing starts; then the peak is reset for the writing phase
+      let view = await waitWhile(replay.service, created.id, ['planning'], 50);
+      const peakPlan = rss().peak;
+      r.planningCpuMs.push(cpuMs() - cpu);
+      cpu = cpuMs();
+      resetPeak();
+      const rssBeforeWrite = rss().now;
+      view = await waitWhile(replay.service, created.id, ['running'], 200);
+      const writeCpu = cpuMs() - cpu;
+      const peakWrite = rss().peak;
+      if (view.state !== 'completed') throw new Error(`replay ended ${view.state}: ${JSON.stringify(view.error)}`);
+      if (view.progress.put !== args.keys) throw new Error(`the replay put ${view.progress.put} records, expected ${args.keys} (one per key)`);
+      if (!view.startedAt || !view.finishedAt || !view.plan) throw new Error(`completed replay ${view.id} lacks startedAt, finishedAt or its plan`);
+      await deleteStream(kinesis, target);
+      const writeMs = Date.parse(view.finishedAt) - Date.parse(view.startedAt);
+      r.planningMs.push(view.plan.planningMs);
+      r.replayRates.push((view.progress.put * 1000) / writeMs);
+      r.replayCpuPerK = Math.min(r.replayCpuPerK, (writeCpu * 1000) / view.progress.put);
+      if (peakPlan > r.peakPlan) [r.peakPlan, r.rssBeforePlan] = [peakPlan, rssBeforePlan];
+      if (peakWrite > r.peakWrite) [r.peakWrite, r.rssBeforeWrite] = [peakWrite, rssBeforeWrite];
+      log(
+        `  run ${run + 1}: ceiling ${perSec(r.ceilingRates[run])}, KinesisWriter alone ${perSec(r.writerRates[run])}; direct DuckDB ${Math.round(r.directMs[run])} ms; ` +
+          `replay planned in ${view.plan.planningMs} ms, wrote ${view.progress.put.toLocaleString('en-US')} records in ${writeMs} ms (${perSec(r.replayRates[run])})`,
+      );
+    }
+  } finally {
+    await replay.close();
+  }
+  await runCeilings(args.runs);
+  log(`  last: ceiling ${perSec(r.ceilingRates[args.runs])}, KinesisWriter alone ${perSec(r.writerRates[args.runs])}`);
+  return r;
 }
 
 function table(rows: string[][]): void {
@@ -490,36 +500,48 @@ async function main(): Promise<void> {
     const all = (xs: number[]) => xs.map(Math.round).join(', ');
     const verdict = (ok: boolean, target: string) => `${target} ${ok ? 'ok' : 'MISSED'}`;
     log('');
-    log('put rate (records/s): ceiling = the faster of two plain PutRecords runs (before, after the replay); replay = records acknowledged / (finishedAt - startedAt)');
+    log(`put rate (records/s) over ${args.runs} runs, fastest counts: ceiling = plain PutRecords (before each replay and after the last); replay = records acknowledged / (finishedAt - startedAt)`);
     table([
-      ['size', 'records', 'keys', 'ceiling', 'KinesisWriter alone', 'replay', 'put ratio', 'target', 'cpu ms/1k: ceiling', 'replay'],
+      ['size', 'records', 'keys', 'ceiling', 'KinesisWriter alone', 'replay', 'put ratio', 'target', 'per run', 'cpu ms/1k: ceiling', 'replay'],
       ...results.map(([label, r]) => {
-        const ratio = r.replayRate / best(r.ceilingRates);
+        const ratio = best(r.replayRates) / best(r.ceilingRates);
+        // each replay against the faster of the ceilings measured just before and just after it
+        const paired = r.replayRates.map((rate, i) => (rate / Math.max(r.ceilingRates[i], r.ceilingRates[i + 1])).toFixed(2));
         return [
           label,
           r.records.toLocaleString('en-US'),
           r.keys.toLocaleString('en-US'),
           `${Math.round(best(r.ceilingRates))} (${all(r.ceilingRates)})`,
           `${Math.round(best(r.writerRates))} (${all(r.writerRates)})`,
-          String(Math.round(r.replayRate)),
+          `${Math.round(best(r.replayRates))} (${all(r.replayRates)})`,
           ratio.toFixed(2),
           verdict(ratio >= 0.9, '>= 0.9'),
+          paired.join(', '),
           r.ceilingCpuPerK.toFixed(0),
           r.replayCpuPerK.toFixed(0),
         ];
       }),
     ]);
     log('');
-    log(`planning (ms): planner = planningMs of ${args.runs} dry runs and the replay; direct = planSelectSql's COPY by a plain DuckDB; fastest run counts`);
+    log(`planning (ms) over ${args.runs} runs, fastest counts: planner = the plan summary's planningMs; direct = planSelectSql's COPY by a plain DuckDB; cpu = this process's CPU time`);
     table([
-      ['size', 'planner', 'direct', 'plan ratio', 'target', "direct over the engine's view", 'direct, all planner statements'],
+      ['size', 'planner', 'direct', 'plan ratio', 'target', 'cpu ratio', "direct over the engine's view", 'direct, all planner statements'],
       ...results.map(([label, r]) => {
         const ratio = fastest(r.planningMs) / fastest(r.directMs);
-        return [label, `${fastest(r.planningMs)} (${all(r.planningMs)})`, `${Math.round(fastest(r.directMs))} (${all(r.directMs)})`, ratio.toFixed(2), verdict(ratio <= 1.2, '<= 1.2'), `${Math.round(fastest(r.directViewMs))} (${all(r.directViewMs)})`, `${Math.round(fastest(r.directAllMs))} (${all(r.directAllMs)})`];
+        return [
+          label,
+          `${fastest(r.planningMs)} (${all(r.planningMs)})`,
+          `${Math.round(fastest(r.directMs))} (${all(r.directMs)})`,
+          ratio.toFixed(2),
+          verdict(ratio <= 1.2, '<= 1.2'),
+          (fastest(r.planningCpuMs) / fastest(r.directCpuMs)).toFixed(2),
+          `${Math.round(fastest(r.directViewMs))} (${all(r.directViewMs)})`,
+          `${Math.round(fastest(r.directAllMs))} (${all(r.directAllMs)})`,
+        ];
       }),
     ]);
     log('');
-    log(`peak RSS of this process (VmHWM${peakResettable ? ', reset at the start of each phase' : ', could not be reset: it only grows'})`);
+    log(`peak RSS of this process (VmHWM${peakResettable ? ', reset at the start of each phase' : ', could not be reset: it only grows'}), the highest over the runs`);
     table([
       ['size', 'archive', 'RSS before plan', 'peak plan', 'RSS before write', 'peak write'],
       ...results.map(([label, r]) => [label, `${r.records.toLocaleString('en-US')} records, ${mib(r.parquetBytes)}`, mib(r.rssBeforePlan), mib(r.peakPlan), mib(r.rssBeforeWrite), mib(r.peakWrite)]),
