@@ -51,6 +51,7 @@ interface Outcome {
   replay: ReplayView;
   source: string;
   target: string;
+  targetShards: number;
   truth: Map<string, Payload>;
   /** where each live value sits in the source */
   positions: Map<string, bigint>;
@@ -80,7 +81,8 @@ afterAll(() => fx?.close());
 async function run(s: Scenario): Promise<Outcome> {
   const random = seededRandom(s.seed);
   const source = await fx.createStream(SHARDS, `cons-src-${s.seed}`);
-  const target = s.secondStream ? await fx.createStream(2, `cons-dst-${s.seed}`) : source;
+  const targetShards = s.secondStream ? 2 : SHARDS;
+  const target = s.secondStream ? await fx.createStream(targetShards, `cons-dst-${s.seed}`) : source;
 
   let proxy: KinesisFaultProxy | undefined;
   if (s.throttle) {
@@ -137,7 +139,10 @@ async function run(s: Scenario): Promise<Outcome> {
   const [sdk, naive] = await (consumeNow ?? startConsumers([source, target], coordinator.url));
   const sourceRecords = await fx.readAll(source);
   const truth = newestLivePerKey(sourceRecords);
-  return { replay, source, target, truth, positions: livePositions(sourceRecords), sdk, naive, livePut, proxy, putBeforeKill, coordinator };
+  const positions = livePositions(sourceRecords);
+  // the ground truth saw every record put: the archived ones, the live tail and every live update
+  expect(positions.size).toBe(s.archived + LIVE_TAIL + livePut);
+  return { replay, source, target, targetShards, truth, positions, sdk, naive, livePut, proxy, putBeforeKill, coordinator };
 }
 
 function startConsumers(streams: string[], replayUrl: string): Promise<[ConsumeRun, ConsumeRun]> {
@@ -153,6 +158,10 @@ function expectConsistent(o: Outcome, s: Scenario): void {
   expect(o.replay.progress.put).toBeGreaterThanOrEqual(o.replay.plan?.records ?? Infinity);
   expect(o.livePut).toBeGreaterThan(0);
   expect(o.truth.size).toBeGreaterThan(s.keys * 0.9);
+
+  // both consumers read past the end of the replay: its start and end markers in every target shard
+  expect(o.sdk.summary.reasons.marker).toBe(2 * o.targetShards);
+  expect(o.naive.summary.reasons.marker).toBe(2 * o.targetShards);
 
   const sdkOff = keysOffTruth(o.sdk.state, o.truth);
   expect(sdkOff.slice(0, 10), `${sdkOff.length} keys off the newest value through the SDK`).toEqual([]);
