@@ -60,6 +60,12 @@ export interface ReplayView {
   error: { code: string; message: string } | null;
 }
 
+export interface Producer {
+  pause(): Promise<void>;
+  resume(): void;
+  stop(): Promise<number>;
+}
+
 export interface ConsumeRun {
   state: Record<string, Payload>;
   summary: { mode: string; records: number; reasons: Record<string, number>; keys: number };
@@ -202,17 +208,23 @@ export class ConsistencyFixture {
 
   /**
    * A live producer: every 50 ms one PutRecords call of `ratePerSecond / 20` records to keys drawn from `random`,
-   * one call after the other, refused entries sent again in the next call. `stop()` ends it after the call in
-   * flight and returns how many records it put.
+   * one call after the other, refused entries sent again in the next call. `pause()` resolves once the call in
+   * flight has ended and no other starts until `resume()`; `stop()` ends it and returns how many records it put.
    */
-  startProducer(stream: string, options: { random: () => number; keys: number; seed: number; firstValue: number; ratePerSecond: number }): { stop(): Promise<number> } {
+  startProducer(stream: string, options: { random: () => number; keys: number; seed: number; firstValue: number; ratePerSecond: number }): Producer {
     let stopped = false;
+    let paused: { idle: Promise<void>; settle: () => void } | undefined;
     let put = 0;
     let v = options.firstValue;
     const perCall = Math.max(1, Math.round(options.ratePerSecond / 20));
     const loop = (async () => {
       let pending: { PartitionKey: string; Data: Buffer }[] = [];
       while (!stopped) {
+        if (paused) {
+          paused.settle();
+          await sleep(50);
+          continue;
+        }
         const started = Date.now();
         while (pending.length < perCall) {
           const payload: Payload = { key: keyName(Math.floor(options.random() * options.keys)), v: v++, seed: options.seed };
@@ -225,8 +237,20 @@ export class ConsistencyFixture {
       }
     })();
     return {
+      pause: () => {
+        if (!paused) {
+          let settle = () => undefined as void;
+          const idle = new Promise<void>((r) => (settle = r));
+          paused = { idle, settle };
+        }
+        return paused.idle;
+      },
+      resume: () => {
+        paused = undefined;
+      },
       stop: async () => {
         stopped = true;
+        paused?.settle();
         await loop;
         return put;
       },
@@ -234,9 +258,9 @@ export class ConsistencyFixture {
   }
 
   /** `fluxcap consume` as a real process, writing its final state to a file; resolves with the state and summary. */
-  consume(streams: string[], options: { naive: boolean; replayUrl: string; name: string }): Promise<ConsumeRun> {
+  consume(streams: string[], options: { naive: boolean; replayUrl: string; name: string; idleSeconds: number }): Promise<ConsumeRun> {
     const out = join(this.root, `${options.name}.json`);
-    const args = [FLUXCAP, 'consume', ...streams.flatMap((s) => ['--stream', s]), '--key', 'partition_key', '--out', out, '--until-idle', '3', '--json'];
+    const args = [FLUXCAP, 'consume', ...streams.flatMap((s) => ['--stream', s]), '--key', 'partition_key', '--out', out, '--until-idle', String(options.idleSeconds), '--json'];
     if (options.naive) args.push('--naive');
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, args, {
