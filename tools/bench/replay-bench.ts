@@ -20,6 +20,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createArchiveStore } from '@flux-capacitor/archive';
@@ -115,9 +117,14 @@ function rss(): { now: number; peak: number } {
   return { now: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+// A full collection before each phase, so that garbage of the previous one does not count as its baseline.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 let peakResettable = true;
 /** Resets VmHWM to the current RSS (Linux >= 4.0, `5` > clear_refs), so each phase reports its own peak. */
-function resetPeak(): void {
+function resetPeak(collect = true): void {
+  if (collect) collectGarbage();
   try {
     writeFileSync('/proc/self/clear_refs', '5');
   } catch {
@@ -362,7 +369,6 @@ async function measureSize(config: FluxConfig, ds: DataSource, kinesis: KinesisC
   const { memoryLimit } = config.replay;
   const threads = config.query.threads;
 
-  const records = ceilingRecords(args.keys, source);
   const r: SizeResult = {
     records: args.records,
     keys: args.keys,
@@ -385,6 +391,8 @@ async function measureSize(config: FluxConfig, ds: DataSource, kinesis: KinesisC
     peakWrite: 0,
   };
   const runCeilings = async (n: number) => {
+    // built per run and dropped after it, so the replay's RSS does not carry them
+    const records = ceilingRecords(args.keys, source);
     const [raw, viaWriter] = [`ceiling-${label}-${n}`, `writer-${label}-${n}`];
     await createStream(kinesis, raw, args.shards);
     const c = await ceiling(kinesis, raw, records, config.replay.maxInFlight);
@@ -418,7 +426,7 @@ async function measureSize(config: FluxConfig, ds: DataSource, kinesis: KinesisC
       const peakPlan = rss().peak;
       r.planningCpuMs.push(cpuMs() - cpu);
       cpu = cpuMs();
-      resetPeak();
+      resetPeak(false); // the replay is writing already: no collection pause inside the measured phase
       const rssBeforeWrite = rss().now;
       view = await waitWhile(replay.service, created.id, ['running'], 200);
       const writeCpu = cpuMs() - cpu;
