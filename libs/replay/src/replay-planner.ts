@@ -48,7 +48,8 @@ export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
 
 /**
  * The statement that selects a replay, in one pass of DuckDB over the de-duplicated stream table (archive ∪ live
- * tail): bounds, then compaction (the latest record per key: newest arrival, then highest sequence number), then
+ * tail): bounds, then compaction (the latest record per key: the highest sequence number in the shard the key was
+ * written to last), then
  * the filter, numbered in original order (arrival time, then shard and sequence number). With compaction a key
  * whose latest record is a delete is kept as that delete whatever the filter says (unless deletes are dropped),
  * so a deleted key never comes back from a replay. DuckDB spills the window and the sort to disk past its memory
@@ -58,8 +59,11 @@ export function planSelectSql(spec: ReplaySpec): string {
   const key = spec.compact ? spec.compact.key : 'partition_key';
   const where = spec.where ? `(${spec.where})` : 'true';
   const keep = !spec.compact ? where : spec.compact.deletes === 'drop' ? `NOT __tomb AND ${where}` : `__tomb OR ${where}`;
+  // A key's latest record: in the shard where the key was written last (by arrival time: a key changes shards only
+  // in a reshard), the highest sequence number, which is exact where arrival times are only approximate.
   const picked = spec.compact
-    ? `SELECT * FROM bounded QUALIFY row_number() OVER (PARTITION BY __key ORDER BY arrival_time DESC, __pos DESC, sub_sequence_number DESC) = 1`
+    ? `SELECT * FROM (SELECT *, max(arrival_time) OVER (PARTITION BY __key, shard_id) AS __shard_last FROM bounded)
+       QUALIFY row_number() OVER (PARTITION BY __key ORDER BY __shard_last DESC, shard_id DESC, __pos DESC, sub_sequence_number DESC) = 1`
     : `SELECT * FROM bounded`;
   return `WITH bounded AS (
   SELECT *, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
