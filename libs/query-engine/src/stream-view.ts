@@ -46,7 +46,8 @@ export function streamViewSql(source: StreamSource): string {
         `QUALIFY row_number() OVER (PARTITION BY shard_id, sequence_number, sub_sequence_number ORDER BY arrival_time) = 1`,
     );
   }
-  parts.push(`SELECT ${BASE}, 'live' AS source FROM ${sqlIdentifier(liveTableName(source.name))}`);
+  // An empty live tail stays out of the view: a UNION ALL costs DuckDB about a quarter of a large scan's time.
+  if (source.live.length > 0 || parts.length === 0) parts.push(`SELECT ${BASE}, 'live' AS source FROM ${sqlIdentifier(liveTableName(source.name))}`);
   const union = parts.map((p) => `(${p})`).join('\nUNION ALL\n');
   return (
     `CREATE VIEW ${sqlIdentifier(source.name)} AS\n` +

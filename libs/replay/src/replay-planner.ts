@@ -110,11 +110,15 @@ export class ReplayPlanner {
         session: { timeoutMs: this.options.timeoutMs ?? 6 * 3_600_000, signal, memoryLimit: this.options.memoryLimit, outputDir: dir },
       },
       async (session, info) => {
-        // Watermarks: per shard, the last record within the upper bounds, archived or live. Without `until` that is
-        // each shard's tip when the replay started (the catalog's checkpoint covers shards whose objects were pruned).
-        const marks = await session.all(`SELECT shard_id, max(${POS}) AS pos FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec, true)} GROUP BY shard_id`);
+        // Watermarks: per shard, the last record within the upper bounds, archived or live. Without an upper bound
+        // that is each shard's tip when the replay started: the later of the catalog's checkpoint (the last archived
+        // record) and the live tail, so only the live records are scanned; with one, the bounded records are.
+        const upper = Boolean(spec.until || spec.untilSequence);
+        const marks = await session.all(
+          `SELECT shard_id, max(${POS}) AS pos FROM ${sqlIdentifier(spec.source)} WHERE ${upper ? boundsSql(spec, true) : `source = 'live'`} GROUP BY shard_id`,
+        );
         const watermarks = new Map(marks.map((m) => [String(m.shard_id), String(m.pos).replace(/^0+(?=\d)/, '')]));
-        if (!spec.until && !spec.untilSequence) {
+        if (!upper) {
           for (const [shard, seq] of info.catalogWatermarks) {
             const have = watermarks.get(shard);
             if (have === undefined || BigInt(seq) > BigInt(have)) watermarks.set(shard, seq);
