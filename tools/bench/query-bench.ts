@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CatalogWriter } from '@flux-capacitor/catalog';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
-import { freePort } from '@flux-capacitor/local-stack';
+import { freePort, startLocalStack } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
 import { writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/query-engine';
 import { Logger } from '@nestjs/common';
@@ -117,8 +117,17 @@ async function startGateway(env: Record<string, string>, port: number): Promise<
 async function main(): Promise<void> {
   Logger.overrideLogger(['warn', 'error']);
   const args = parseArgs(process.argv.slice(2));
-  const adminUrl = loadDatabaseUrl();
   const root = mkdtempSync(join(tmpdir(), 'flux-bench-'));
+  // Its own local stack, like the other benchmarks (the gateway consumes SQS): Postgres from DATABASE_URL, or an
+  // embedded one, so the bare command runs on a fresh clone.
+  let databaseUrl: string | undefined;
+  try {
+    databaseUrl = loadDatabaseUrl();
+  } catch {
+    databaseUrl = undefined;
+  }
+  const stack = await startLocalStack({ dataDir: root, databaseUrl, database: `flux_bench_admin_${process.pid}` });
+  const adminUrl = stack.endpoints.adminDatabaseUrl;
   const archiveDir = join(root, 'archive');
   const ndjsonDir = join(root, 'ndjson');
   mkdirSync(ndjsonDir, { recursive: true });
@@ -176,9 +185,10 @@ async function main(): Promise<void> {
     gateway = await startGateway(
       {
         PATH: process.env.PATH ?? '',
+        ...stack.env,
         DATABASE_URL: dbUrl,
         FLUX_ARCHIVE_URI: `file://${archiveDir}`,
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+        FLUX_SQS_QUEUE_PREFIX: `bench${process.pid}-`,
         FLUX_API_TOKENS: `${TOKEN}:query`,
         FLUX_QUERY_LIVE: 'false',
         FLUX_QUERY_THREADS: String(args.threads),
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
+    await stack.stop();
     if (!args.keep) rmSync(root, { recursive: true, force: true });
     else console.log(`kept ${root}`);
   }
