@@ -125,31 +125,37 @@ export class ReplayPlanner {
           }
         }
         await session.run(`COPY (${planSelectSql(spec)}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
-        const [totals] = await session.all(
-          `SELECT count(*) AS records, coalesce(sum(octet_length(data)), 0) AS bytes, count(DISTINCT key) AS keys,
-             count(*) FILTER (WHERE op = 'delete') AS deletes, min(arrival_ms) AS first_ms, max(arrival_ms) AS last_ms
-           FROM read_parquet(${file})`,
+        // One pass over the plan for the per-shard counts; with compaction every key is in it once, so the distinct
+        // keys need no second pass; the sample is the plan's first rows (row-group statistics on `ordinal`).
+        const perShard = await session.all(
+          `SELECT shard_id, count(*) AS n, coalesce(sum(octet_length(data)), 0) AS bytes, count(*) FILTER (WHERE op = 'delete') AS deletes,
+             min(arrival_ms) AS first_ms, max(arrival_ms) AS last_ms
+           FROM read_parquet(${file}) GROUP BY shard_id ORDER BY shard_id`,
         );
-        const perShard = await session.all(`SELECT shard_id, count(*) AS n FROM read_parquet(${file}) GROUP BY shard_id ORDER BY shard_id`);
+        const sum = (field: string) => perShard.reduce((n, r) => n + Number(r[field]), 0);
+        const records = sum('n');
+        const distinctKeys = spec.compact ? records : Number((await session.all(`SELECT count(DISTINCT key) AS keys FROM read_parquet(${file})`))[0].keys);
         const sample = await session.all(
           `SELECT shard_id, sequence_number, partition_key, arrival_ms, key, op, TRY(decode(data)) AS text, base64(data) AS b64
-           FROM read_parquet(${file}) ORDER BY ordinal LIMIT ${SAMPLE_SIZE}`,
+           FROM read_parquet(${file}) WHERE ordinal < ${SAMPLE_SIZE} ORDER BY ordinal`,
         );
+        const firstMs = perShard.length ? Math.min(...perShard.map((r) => Number(r.first_ms))) : null;
+        const lastMs = perShard.length ? Math.max(...perShard.map((r) => Number(r.last_ms))) : null;
         const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
         return {
           path,
           watermarks,
           summary: {
-            records: Number(totals.records),
-            bytes: Number(totals.bytes),
-            distinctKeys: Number(totals.keys),
-            deletes: Number(totals.deletes),
+            records,
+            bytes: sum('bytes'),
+            distinctKeys,
+            deletes: sum('deletes'),
             perShard: Object.fromEntries(perShard.map((r) => [String(r.shard_id), Number(r.n)])),
             objects: info.objects,
             liveRecords: info.liveRecords,
             sample: sample.map(sampleRecord),
-            firstArrivalTime: iso(totals.first_ms),
-            lastArrivalTime: iso(totals.last_ms),
+            firstArrivalTime: iso(firstMs),
+            lastArrivalTime: iso(lastMs),
             watermarks: Object.fromEntries(watermarks),
             planningMs: Date.now() - started,
           },
