@@ -179,4 +179,22 @@ describe('replay', () => {
     expect(duplicates).toBeLessThanOrEqual(40);
     expect(duplicates).toBeLessThan(stopped.progress.put);
   });
+
+  it('keeps the original spacing of records at pace original, sped up by the factor', async () => {
+    const spaced = await fx.createStream(1);
+    for (let i = 0; i < 8; i++) {
+      await fx.put(spaced, [{ key: `p${i}`, data: JSON.stringify({ i }) }]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await fx.archive(spaced);
+    const target = await fx.createStream(1);
+    const slow = await run({ source: spaced, target, pace: { mode: 'original', factor: 1 } });
+    const fast = await run({ source: spaced, target, pace: { mode: 'original', factor: 1000 } });
+    const span = Date.parse(slow.plan!.lastArrivalTime!) - Date.parse(slow.plan!.firstArrivalTime!);
+    expect(span).toBeGreaterThanOrEqual(1500);
+    // a lower bound the pacing guarantees: at factor 1 the records cannot go out faster than they first arrived
+    expect(Date.parse(slow.finishedAt!) - Date.parse(slow.startedAt!)).toBeGreaterThanOrEqual(span * 0.9);
+    expect(slow.plan!.estimatedSeconds).toBe(Math.ceil(span / 1000));
+    expect(fast.progress.put).toBe(8);
+  });
 });
