@@ -1,5 +1,7 @@
+import { decodeRecordData, HttpWatermarkSource } from '@flux-capacitor/consumer-sdk';
 import { getStack, startKinesisFaultProxy, type KinesisFaultProxy, type ServiceProcess } from '@flux-capacitor/testing';
 import {
+  API_TOKEN,
   ConsistencyFixture,
   duplicateReplayedRecords,
   keyName,
@@ -158,6 +160,26 @@ function startConsumers(streams: string[], replayUrl: string, idleSeconds = 3): 
   return Promise.all([fx.consume(unique, { ...options, naive: false, name: `sdk-${unique[0]}` }), fx.consume(unique, { ...options, naive: true, name: `naive-${unique[0]}` })]);
 }
 
+/**
+ * The watermarks the coordinator serves (read with the SDK's own HTTP client, as consumers read them): one per source
+ * shard, and every record the replay wrote at or before its shard's watermark.
+ */
+async function expectWatermarksBound(o: Outcome): Promise<void> {
+  const doc = await new HttpWatermarkSource({ baseUrl: o.coordinator.url, token: API_TOKEN }).get(o.replay.id);
+  expect(doc).toMatchObject({ replayId: o.replay.id, sourceStream: o.source, targetStream: o.target, state: 'completed' });
+  expect(doc.watermarks).toHaveLength(SHARDS);
+  expect(doc.shards.map((sh) => sh.shardId).sort()).toEqual(doc.watermarks.map((w) => w.shardId).sort());
+  const mark = new Map(doc.watermarks.map((w) => [w.shardId, BigInt(w.sequenceNumber)]));
+  let replayed = 0;
+  for (const r of await fx.readAll(o.target)) {
+    const d = decodeRecordData(r.data);
+    if (d.kind !== 'replayed' || d.header.replayId !== o.replay.id) continue;
+    replayed++;
+    expect(BigInt(d.header.source.sequenceNumber) <= mark.get(d.header.source.shardId)!, `${d.header.source.shardId}/${d.header.source.sequenceNumber} past its watermark`).toBe(true);
+  }
+  expect(replayed).toBeGreaterThanOrEqual(o.replay.plan!.records);
+}
+
 /** The guarantee, and the proof that this run could have broken it. */
 function expectConsistent(o: Outcome, s: Scenario): void {
   expect(o.replay.progress).toMatchObject({ failed: 0 });
@@ -197,6 +219,7 @@ describe('replay consistency: live updates racing a compacted replay', () => {
     const o = await run(s);
     expect(o.replay.plan?.liveRecords).toBeGreaterThanOrEqual(LIVE_TAIL);
     expectConsistent(o, s);
+    await expectWatermarksBound(o);
   }, 180_000);
 
   it('holds when 30 % of the replay\'s PutRecords entries are throttled', async () => {
