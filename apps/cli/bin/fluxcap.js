@@ -4,18 +4,24 @@
 // npm scripts / npx), hand over to the Node 24 the workspace installs in node_modules/.bin.
 const path = require('node:path');
 const fs = require('node:fs');
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
+const os = require('node:os');
 
 const root = path.resolve(__dirname, '../../..');
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   const local = path.join(root, 'node_modules', '.bin', 'node');
   if (!process.env.FLUX_REEXEC && fs.existsSync(local)) {
-    const r = spawnSync(local, [__filename, ...process.argv.slice(2)], {
+    const child = spawn(local, [__filename, ...process.argv.slice(2)], {
       stdio: 'inherit',
       env: { ...process.env, FLUX_REEXEC: '1' },
     });
-    process.exit(r.status ?? 1);
+    // Ctrl-C reaches the whole foreground process group, the child included: this wrapper waits for the child to
+    // finish what it does on SIGINT (fluxcap dev stops its services) instead of dying first and returning the shell.
+    process.on('SIGINT', () => undefined);
+    for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+    return;
   }
   process.stderr.write(`fluxcap: Node.js 24 or newer is required (this is ${process.version}); run npm ci first\n`);
   process.exit(1);
