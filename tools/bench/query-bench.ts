@@ -17,7 +17,7 @@ import { CatalogWriter } from '@flux-capacitor/catalog';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
 import { freePort, startLocalStack } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
-import { writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/query-engine';
+import { announcementOf, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/query-engine';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 
@@ -152,19 +152,7 @@ async function main(): Promise<void> {
     const ds = await createDataSource(dbUrl).initialize();
     const writer = new CatalogWriter(ds);
     for (const o of objects) {
-      await writer.registerObject({
-        objectUri: o.uri,
-        stream: o.stream,
-        shardId: o.shardId,
-        firstSequenceNumber: o.firstSequenceNumber,
-        lastSequenceNumber: o.lastSequenceNumber,
-        firstArrivalTime: o.firstArrivalTime.toISOString(),
-        lastArrivalTime: o.lastArrivalTime.toISOString(),
-        dt: o.dt,
-        hour: o.hour,
-        recordCount: o.recordCount,
-        bytes: o.bytes,
-      });
+      await writer.registerObject(announcementOf(o));
     }
     await ds.destroy();
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from './sql-text';
+import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 
 export interface SyntheticArchiveOptions {
   /** archive root directory (the path of a file:// archive URI) */
@@ -31,6 +32,23 @@ export interface SyntheticObject {
   bytes: number;
   dt: string;
   hour: number;
+}
+
+/** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
+export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
+  return {
+    objectUri: o.uri,
+    stream: o.stream,
+    shardId: o.shardId,
+    firstSequenceNumber: o.firstSequenceNumber,
+    lastSequenceNumber: o.lastSequenceNumber,
+    firstArrivalTime: o.firstArrivalTime.toISOString(),
+    lastArrivalTime: o.lastArrivalTime.toISOString(),
+    dt: o.dt,
+    hour: o.hour,
+    recordCount: o.recordCount,
+    bytes: o.bytes,
+  };
 }
 
 /** A sequence number as Kinesis writes them: a long decimal string; fixed width keeps text and numeric order equal. */

@@ -4,7 +4,7 @@ import { CatalogWriter } from '@flux-capacitor/catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { freePort } from '@flux-capacitor/local-stack';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { writeSyntheticArchive } from '@flux-capacitor/query-engine';
+import { announcementOf, writeSyntheticArchive } from '@flux-capacitor/query-engine';
 import { createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type ServiceProcess, type TestDatabase } from '@flux-capacitor/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -87,19 +87,7 @@ beforeAll(async () => {
   const ds = await createDataSource(db.url).initialize();
   const writer = new CatalogWriter(ds);
   for (const o of objects) {
-    await writer.registerObject({
-      objectUri: o.uri,
-      stream: o.stream,
-      shardId: o.shardId,
-      firstSequenceNumber: o.firstSequenceNumber,
-      lastSequenceNumber: o.lastSequenceNumber,
-      firstArrivalTime: o.firstArrivalTime.toISOString(),
-      lastArrivalTime: o.lastArrivalTime.toISOString(),
-      dt: o.dt,
-      hour: o.hour,
-      recordCount: o.recordCount,
-      bytes: o.bytes,
-    });
+    await writer.registerObject(announcementOf(o));
   }
   await ds.destroy();
   env = testEnvironment({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CatalogWriter } from '@flux-capacitor/catalog';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { writeSyntheticArchive } from '@flux-capacitor/query-engine';
+import { announcementOf, writeSyntheticArchive } from '@flux-capacitor/query-engine';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { createTestDatabase, testEnvironment, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -39,19 +39,7 @@ beforeAll(async () => {
   const ds = await createDataSource(db.url).initialize();
   const writer = new CatalogWriter(ds);
   for (const o of objects) {
-    await writer.registerObject({
-      objectUri: o.uri,
-      stream: o.stream,
-      shardId: o.shardId,
-      firstSequenceNumber: o.firstSequenceNumber,
-      lastSequenceNumber: o.lastSequenceNumber,
-      firstArrivalTime: o.firstArrivalTime.toISOString(),
-      lastArrivalTime: o.lastArrivalTime.toISOString(),
-      dt: o.dt,
-      hour: o.hour,
-      recordCount: o.recordCount,
-      bytes: o.bytes,
-    });
+    await writer.registerObject(announcementOf(o));
   }
   await ds.destroy();
   env = testEnvironment({
