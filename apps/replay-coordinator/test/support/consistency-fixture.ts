@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, SplitShardCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { Archiver } from '@flux-capacitor/archiver';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/catalog';
@@ -49,6 +49,8 @@ export interface StreamRecord {
   sequenceNumber: string;
   partitionKey: string;
   data: Uint8Array;
+  /** generations of parent shards above the record's shard (0 before any reshard): a child's records are newer */
+  depth: number;
 }
 
 /** A replay as GET /v1/replays/:id shows it (the fields these tests read). */
@@ -141,14 +143,34 @@ export class ConsistencyFixture {
     }
   }
 
+  /** Splits the first open shard at the middle of its hash range and waits until the stream is active again. */
+  async split(stream: string): Promise<string> {
+    const open = (await listShards(this.kinesis, stream)).filter((sh) => !sh.SequenceNumberRange?.EndingSequenceNumber);
+    const shard = open[0];
+    const start = BigInt(shard.HashKeyRange!.StartingHashKey!);
+    const end = BigInt(shard.HashKeyRange!.EndingHashKey!);
+    await this.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: shard.ShardId!, NewStartingHashKey: ((start + end) / 2n).toString() }));
+    for (let i = 0; i < 200; i++) {
+      const d = await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return shard.ShardId!;
+      await sleep(50);
+    }
+    throw new Error(`${stream} did not become active after splitting ${shard.ShardId}`);
+  }
+
   /** Every record of a stream, shard by shard in sequence order. */
   async readAll(stream: string): Promise<StreamRecord[]> {
     const out: StreamRecord[] = [];
-    for (const shard of await listShards(this.kinesis, stream)) {
+    const shards = await listShards(this.kinesis, stream);
+    const parentOf = new Map(shards.map((sh) => [sh.ShardId!, sh.ParentShardId]));
+    const depthOf = (id: string | undefined): number => (id && parentOf.get(id) ? 1 + depthOf(parentOf.get(id)) : 0);
+    for (const shard of shards) {
       let iterator = (await this.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
       while (iterator) {
         const res = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        for (const r of res.Records ?? []) out.push({ shardId: shard.ShardId as string, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array });
+        for (const r of res.Records ?? []) {
+          out.push({ shardId: shard.ShardId as string, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array, depth: depthOf(shard.ShardId) });
+        }
         iterator = res.NextShardIterator;
         if ((res.Records ?? []).length === 0 && (res.MillisBehindLatest ?? 0) === 0) break;
       }
@@ -316,31 +338,37 @@ export class ConsistencyFixture {
 export const keyName = (n: number) => `key-${String(n).padStart(5, '0')}`;
 
 /**
+ * A record's place in its source's order: after a reshard a key's records move from a parent shard to a child, all
+ * of whose records are newer; within a shard the sequence number orders them.
+ */
+const positionOf = (r: StreamRecord) => (BigInt(r.depth) << 256n) | BigInt(r.sequenceNumber);
+
+/**
  * The ground truth: per key, the payload of the newest LIVE record in the source's order (replayed envelopes and
- * markers are left out). Without a reshard a key always lands on the shard its hash maps to, so "newest" is the
- * highest sequence number on that shard; a key found on two shards would need the lineage and fails loudly.
+ * markers are left out). A key lands on the shard its hash maps to, so "newest" is the highest sequence number on
+ * that shard, or on the child shard it moved to in a reshard; a key on two shards of one generation fails loudly.
  */
 export function newestLivePerKey(records: StreamRecord[]): Map<string, Payload> {
-  const newest = new Map<string, { shardId: string; seq: bigint; payload: Payload }>();
+  const newest = new Map<string, { shardId: string; depth: number; at: bigint; payload: Payload }>();
   for (const r of records) {
     const decoded = decodeRecordData(r.data);
     if (decoded.kind !== 'live') continue;
-    const seq = BigInt(r.sequenceNumber);
     const have = newest.get(r.partitionKey);
-    if (have && have.shardId !== r.shardId) throw new Error(`key ${r.partitionKey} on ${have.shardId} and ${r.shardId}: these tests create no reshard`);
-    if (!have || seq > have.seq) newest.set(r.partitionKey, { shardId: r.shardId, seq, payload: JSON.parse(Buffer.from(decoded.data).toString('utf8')) as Payload });
+    if (have && have.shardId !== r.shardId && have.depth === r.depth) throw new Error(`key ${r.partitionKey} on ${have.shardId} and ${r.shardId}, neither a child of the other`);
+    const at = positionOf(r);
+    if (!have || at > have.at) newest.set(r.partitionKey, { shardId: r.shardId, depth: r.depth, at, payload: JSON.parse(Buffer.from(decoded.data).toString('utf8')) as Payload });
   }
   return new Map([...newest].map(([k, n]) => [k, n.payload]));
 }
 
-/** Per live value (`key/v`), its sequence number in the source (a key stays on one shard: see newestLivePerKey). */
+/** Per live value (`key/v`), its place in the source's order (see positionOf). */
 export function livePositions(records: StreamRecord[]): Map<string, bigint> {
   const at = new Map<string, bigint>();
   for (const r of records) {
     const decoded = decodeRecordData(r.data);
     if (decoded.kind !== 'live') continue;
     const payload = JSON.parse(Buffer.from(decoded.data).toString('utf8')) as Payload;
-    at.set(`${payload.key}/${payload.v}`, BigInt(r.sequenceNumber));
+    at.set(`${payload.key}/${payload.v}`, positionOf(r));
   }
   return at;
 }
