@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-// One config for the whole workspace: `npm test` runs every project; `nx test <project>` passes its folder.
+// One config for the whole workspace: `npm test` runs every project and tier; `nx test <project>` passes its folder.
 export default defineConfig({
   plugins: [
     // NestJS dependency injection needs emitDecoratorMetadata, which esbuild does not emit.
@@ -28,16 +28,32 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'tools/**/*.spec.ts', 'infra/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globals: true,
     environment: 'node',
     pool: 'forks',
-    // Integration tests share one local stack (emulators + Postgres), started once here.
-    globalSetup: ['libs/testing/src/global-setup.cjs'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // 2 cores: more parallel files only contend.
     maxWorkers: 2,
+    // Three tiers (`npm test` runs all; `npm run test:unit|test:integration|test:e2e` one). Only the last two start
+    // the local stack (emulators + Postgres) in their global setup; unit and contract tests need no setup.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts', 'tools/docs/**/*.spec.ts', 'infra/**/*.spec.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['apps/*/test/integration/**/*.spec.ts', 'libs/*/test/integration/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'] },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['apps/*/test/e2e/**/*.spec.ts', 'tools/bench/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'] },
+      },
+    ],
   },
 });
