@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import tsconfigBase from './tsconfig.base.json';
 
 // One config for the whole workspace: `npm test` runs every project and tier; `nx test <project>` passes its folder.
 export default defineConfig({
@@ -9,23 +10,8 @@ export default defineConfig({
     swc.vite({ tsconfigFile: false, module: { type: 'es6' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2023', keepClassNames: true } }),
   ],
   resolve: {
-    alias: {
-      '@flux-capacitor/archive': join(__dirname, 'libs/archive/src/index.ts'),
-      '@flux-capacitor/archiver': join(__dirname, 'libs/archiver/src/index.ts'),
-      '@flux-capacitor/aws': join(__dirname, 'libs/aws/src/index.ts'),
-      '@flux-capacitor/catalog': join(__dirname, 'libs/catalog/src/index.ts'),
-      '@flux-capacitor/config': join(__dirname, 'libs/config/src/index.ts'),
-      '@flux-capacitor/consumer-sdk': join(__dirname, 'libs/consumer-sdk/src/index.ts'),
-      '@flux-capacitor/contracts': join(__dirname, 'libs/contracts/src/index.ts'),
-      '@flux-capacitor/kinesis': join(__dirname, 'libs/kinesis/src/index.ts'),
-      '@flux-capacitor/local-stack': join(__dirname, 'libs/local-stack/src/index.ts'),
-      '@flux-capacitor/persistence': join(__dirname, 'libs/persistence/src/index.ts'),
-      '@flux-capacitor/query-engine': join(__dirname, 'libs/query-engine/src/index.ts'),
-      '@flux-capacitor/replay': join(__dirname, 'libs/replay/src/index.ts'),
-      '@flux-capacitor/service-kit': join(__dirname, 'libs/service-kit/src/index.ts'),
-      '@flux-capacitor/sqs-transport': join(__dirname, 'libs/sqs-transport/src/index.ts'),
-      '@flux-capacitor/testing': join(__dirname, 'libs/testing/src/index.ts'),
-    },
+    // The path aliases of tsconfig.base.json, the one place they are declared.
+    alias: Object.fromEntries(Object.entries(tsconfigBase.compilerOptions.paths).map(([name, [path]]) => [name, join(__dirname, path)])),
   },
   test: {
     exclude: ['**/node_modules/**', '**/dist/**'],
