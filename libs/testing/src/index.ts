@@ -2,3 +2,5 @@ export { containerEngineAvailable, startContainerStack } from './container-stack
 export { createTestDatabase, getStack, testConfig, testEnvironment, uniqueName, type TestDatabase } from './harness';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { startKinesisFaultProxy, type KinesisFaultProxy } from './kinesis-fault-proxy';
+export { createStream, putInOrder, readStream, type StreamRecord } from './kinesis-streams';
+export { seededRandom } from './seeded-random';

@@ -1,5 +1,6 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from './seeded-random';
 
 export interface KinesisFaultProxy {
   url: string;
@@ -20,18 +21,6 @@ const PUT_RECORDS = 'Kinesis_20131202.PutRecords';
 const AMZ_JSON = 'application/x-amz-json-1.1';
 // Hop-by-hop headers belong to one connection and must not be copied onto the other.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
-
-/** mulberry32: a small seeded generator, so a test's throttling pattern repeats run after run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function copyHeaders(headers: IncomingHttpHeaders, contentLength?: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, SplitShardCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { Archiver } from '@flux-capacitor/archiver';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/catalog';
@@ -10,32 +10,33 @@ import type { FluxConfig } from '@flux-capacitor/config';
 import { decodeRecordData } from '@flux-capacitor/consumer-sdk';
 import { listShards } from '@flux-capacitor/kinesis';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { createTestDatabase, startServiceProcess, testConfig, testEnvironment, uniqueName, type ServiceProcess, type TestDatabase } from '@flux-capacitor/testing';
+import {
+  createStream,
+  createTestDatabase,
+  putInOrder,
+  readStream,
+  startServiceProcess,
+  testConfig,
+  testEnvironment,
+  uniqueName,
+  type ServiceProcess,
+  type StreamRecord,
+  type TestDatabase,
+} from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /*
- * Parts of libs/replay/test/support/replay-fixture.ts (stream creation, ordered puts, readAll, archive) are copied
- * here rather than imported: lint's module-boundary rule refuses a relative import into another project, and a
- * test fixture must not be exported from the replay lib's production entry.
+ * `archive()` repeats the one of libs/replay/test/support/replay-fixture.ts: lint's module-boundary rule refuses a
+ * relative import into another project, and libs/testing (a util) may not depend on the archiver (a feature).
  */
+
+export { seededRandom, type StreamRecord } from '@flux-capacitor/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
 export const API_TOKEN = 'consistency-e2e-token-0123456789';
-
-/** mulberry32: a small seeded generator, so a seed gives the same keys and values run after run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What every test record carries: its key, a value unique over the whole run, and the seed that made it. */
 export interface Payload {
@@ -44,14 +45,6 @@ export interface Payload {
   seed: number;
 }
 
-export interface StreamRecord {
-  shardId: string;
-  sequenceNumber: string;
-  partitionKey: string;
-  data: Uint8Array;
-  /** generations of parent shards above the record's shard (0 before any reshard): a child's records are newer */
-  depth: number;
-}
 
 /** A replay as GET /v1/replays/:id shows it (the fields these tests read). */
 export interface ReplayView {
@@ -125,22 +118,12 @@ export class ConsistencyFixture {
     return new ConsistencyFixture(root, db, env, config, ds, new Pool({ connectionString: db.url, max: 4 }));
   }
 
-  async createStream(shards: number, prefix: string): Promise<string> {
-    const name = uniqueName(prefix);
-    await this.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-    await waitUntilStreamExists({ client: this.kinesis, maxWaitTime: 60 }, { StreamName: name });
-    return name;
+  createStream(shards: number, prefix: string): Promise<string> {
+    return createStream(this.kinesis, uniqueName(prefix), shards);
   }
 
-  /** Puts records in order, one batch after another, resending what Kinesis refused. */
-  async put(stream: string, records: Payload[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 500) {
-      let pending = records.slice(i, i + 500).map((r) => ({ PartitionKey: r.key, Data: Buffer.from(JSON.stringify(r)) }));
-      while (pending.length > 0) {
-        const out = await this.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: pending }));
-        pending = pending.filter((_, j) => out.Records?.[j]?.ErrorCode);
-      }
-    }
+  put(stream: string, records: Payload[]): Promise<void> {
+    return putInOrder(this.kinesis, stream, records.map((r) => ({ key: r.key, data: JSON.stringify(r) })));
   }
 
   /** Splits the first open shard at the middle of its hash range and waits until the stream is active again. */
@@ -158,24 +141,8 @@ export class ConsistencyFixture {
     throw new Error(`${stream} did not become active after splitting ${shard.ShardId}`);
   }
 
-  /** Every record of a stream, shard by shard in sequence order. */
-  async readAll(stream: string): Promise<StreamRecord[]> {
-    const out: StreamRecord[] = [];
-    const shards = await listShards(this.kinesis, stream);
-    const parentOf = new Map(shards.map((sh) => [sh.ShardId!, sh.ParentShardId]));
-    const depthOf = (id: string | undefined): number => (id && parentOf.get(id) ? 1 + depthOf(parentOf.get(id)) : 0);
-    for (const shard of shards) {
-      let iterator = (await this.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      while (iterator) {
-        const res = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        for (const r of res.Records ?? []) {
-          out.push({ shardId: shard.ShardId as string, sequenceNumber: r.SequenceNumber as string, partitionKey: r.PartitionKey as string, data: r.Data as Uint8Array, depth: depthOf(shard.ShardId) });
-        }
-        iterator = res.NextShardIterator;
-        if ((res.Records ?? []).length === 0 && (res.MillisBehindLatest ?? 0) === 0) break;
-      }
-    }
-    return out;
+  readAll(stream: string): Promise<StreamRecord[]> {
+    return readStream(this.kinesis, stream);
   }
 
   /** Archives what the stream holds now with the real archiver, registering each object in the catalog. */

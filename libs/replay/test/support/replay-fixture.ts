@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { listShards } from '@flux-capacitor/kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { Archiver } from '@flux-capacitor/archiver';
 import { createKinesisClient } from '@flux-capacitor/aws';
@@ -11,7 +10,7 @@ import type { FluxConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createQueryService, type QueryService } from '@flux-capacitor/query-engine';
 import { ReplayPlanner, ReplayRepository, ReplayService, ReplayWorker, type ReplayView } from '@flux-capacitor/replay';
-import { createTestDatabase, testConfig, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, putInOrder, readStream, testConfig, testEnvironment, uniqueName, type StreamRecord, type TestDatabase } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -61,36 +60,16 @@ export class ReplayFixture {
     return new ReplayFixture(root, db, env, config, ds, new Pool({ connectionString: db.url, max: 4 }));
   }
 
-  async createStream(shards = 2, name = uniqueName('replay')): Promise<string> {
-    await this.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-    await waitUntilStreamExists({ client: this.kinesis, maxWaitTime: 60 }, { StreamName: name });
-    return name;
+  createStream(shards = 2, name = uniqueName('replay')): Promise<string> {
+    return createStream(this.kinesis, name, shards);
   }
 
-  /** Puts records in order, one batch after another, resending what Kinesis refused. */
-  async put(stream: string, records: { key: string; data: Uint8Array | string }[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 500) {
-      let pending = records.slice(i, i + 500).map((r) => ({ PartitionKey: r.key, Data: typeof r.data === 'string' ? Buffer.from(r.data) : r.data }));
-      while (pending.length > 0) {
-        const out = await this.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: pending }));
-        pending = pending.filter((_, j) => out.Records?.[j]?.ErrorCode);
-      }
-    }
+  put(stream: string, records: { key: string; data: Uint8Array | string }[]): Promise<void> {
+    return putInOrder(this.kinesis, stream, records);
   }
 
-  /** Every record of a stream, shard by shard in sequence order. */
-  async readAll(stream: string): Promise<{ shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[]> {
-    const out: { shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[] = [];
-    for (const shard of await listShards(this.kinesis, stream)) {
-      let iterator = (await this.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      while (iterator) {
-        const res = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        for (const r of res.Records ?? []) out.push({ shardId: shard.ShardId!, sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: r.Data! });
-        iterator = res.NextShardIterator;
-        if ((res.Records ?? []).length === 0 && (res.MillisBehindLatest ?? 0) === 0) break;
-      }
-    }
-    return out;
+  readAll(stream: string): Promise<StreamRecord[]> {
+    return readStream(this.kinesis, stream);
   }
 
   /** Archives what the stream holds now with the real archiver, registering each object in the catalog. */
