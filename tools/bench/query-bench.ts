@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
 import { freePort, startLocalStack } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';

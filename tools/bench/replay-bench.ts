@@ -26,7 +26,7 @@ import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand,
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { CatalogReader, CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogReader, CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig, loadDatabaseUrl, type FluxConfig } from '@flux-capacitor/config';
 import { encodeReplayRecord } from '@flux-capacitor/consumer-sdk';
 import { ARCHIVE_COLUMNS } from '@flux-capacitor/contracts';

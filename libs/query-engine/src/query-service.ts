@@ -8,7 +8,7 @@ import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
 import type { StreamSource } from './stream-source';
 
-/** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/catalog satisfies it). */
+/** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
 export interface QueryCatalog {
   listObjects(
     stream: string,

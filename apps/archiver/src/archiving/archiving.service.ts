@@ -1,7 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Archiver } from '@flux-capacitor/archiver';
+import { Archiver } from '@flux-capacitor/shard-archiver';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { HealthRegistry } from '@flux-capacitor/service-kit';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';

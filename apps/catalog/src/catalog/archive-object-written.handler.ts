@@ -1,4 +1,4 @@
-import { CatalogIngest } from '@flux-capacitor/catalog';
+import { CatalogIngest } from '@flux-capacitor/archive-catalog';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { SqsContext } from '@flux-capacitor/sqs-transport';
 import { Controller, Logger } from '@nestjs/common';

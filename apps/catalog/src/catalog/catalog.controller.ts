@@ -1,4 +1,4 @@
-import { CatalogReader } from '@flux-capacitor/catalog';
+import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';

@@ -1,4 +1,4 @@
-import { ArchiveObjectInspector } from '@flux-capacitor/catalog';
+import { ArchiveObjectInspector } from '@flux-capacitor/archive-catalog';
 import { SqsMessagingModule } from '@flux-capacitor/sqs-transport';
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { ArchiveObjectWrittenHandler } from './archive-object-written.handler';

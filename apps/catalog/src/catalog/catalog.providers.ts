@@ -7,7 +7,7 @@ import {
   CatalogWriter,
   createMetastores,
   type MetastoreSync,
-} from '@flux-capacitor/catalog';
+} from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import type { Provider } from '@nestjs/common';

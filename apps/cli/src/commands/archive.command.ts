@@ -1,5 +1,5 @@
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
-import { Archiver, type ArchiveRunSummary } from '@flux-capacitor/archiver';
+import { Archiver, type ArchiveRunSummary } from '@flux-capacitor/shard-archiver';
 import { loadConfig } from '@flux-capacitor/config';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { Logger, type LoggerService } from '@nestjs/common';

@@ -10,7 +10,7 @@ import {
   kinesisHiveTableDdl,
   rebuildCatalog,
   streamLocationOf,
-} from '@flux-capacitor/catalog';
+} from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { Logger } from '@nestjs/common';

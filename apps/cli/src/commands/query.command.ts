@@ -1,5 +1,5 @@
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
-import { CatalogReader } from '@flux-capacitor/catalog';
+import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { QueryError, QuerySyntaxError, createQueryService, writeCsv, writeNdjson, type ResultSet } from '@flux-capacitor/query-engine';

@@ -1,6 +1,6 @@
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { freePort } from '@flux-capacitor/local-stack';
 import { createDataSource } from '@flux-capacitor/persistence';

@@ -1,6 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
-import { CatalogReader } from '@flux-capacitor/catalog';
+import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
 import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { announcementOf, writeSyntheticArchive } from '@flux-capacitor/query-engine';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSqsClient } from '@flux-capacitor/aws';
-import { CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { CreateStreamCommand, DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { CatalogWriter } from '@flux-capacitor/catalog';
+import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
-import { CatalogReader } from '@flux-capacitor/catalog';
+import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
 import { ReplayPlanner, ReplayRepository, ReplayService, ReplayWorker } from '@flux-capacitor/replay';

@@ -11,7 +11,7 @@ import {
   type MetastoreSync,
   type StreamTable,
   type TablePartition,
-} from '@flux-capacitor/catalog';
+} from '@flux-capacitor/archive-catalog';
 import type { CatalogPartitionAdded } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';

@@ -1,6 +1,6 @@
 /**
  * Size of the kill -9 crash test. The defaults fit CI (a few minutes on 2 cores); raise them locally:
- * FLUX_CRASH_RECORDS=1000000 FLUX_CRASH_KILLS=50 npx vitest run libs/archiver/test/integration/crash-recovery.spec.ts
+ * FLUX_CRASH_RECORDS=1000000 FLUX_CRASH_KILLS=50 npx vitest run libs/shard-archiver/test/integration/crash-recovery.spec.ts
  * (the only environment this test reads; the archiver itself reads its settings through loadConfig).
  */
 function int(name: string, fallback: number, min: number): number {

@@ -1,5 +1,5 @@
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { LeaseRepository, type ArchiveEventPublisher } from '@flux-capacitor/archiver';
+import { LeaseRepository, type ArchiveEventPublisher } from '@flux-capacitor/shard-archiver';
 import { uniqueName } from '@flux-capacitor/testing';
 import { register } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';

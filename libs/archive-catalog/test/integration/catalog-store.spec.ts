@@ -1,4 +1,4 @@
-import { CatalogReader, CatalogWriter, SchemaObserver } from '@flux-capacitor/catalog';
+import { CatalogReader, CatalogWriter, SchemaObserver } from '@flux-capacitor/archive-catalog';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, type TestDatabase } from '@flux-capacitor/testing';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveObjectKey, parseArchiveObjectKey, partitionOf } from '@flux-capacitor/archive';
-import { LeaseRepository } from '@flux-capacitor/archiver';
+import { LeaseRepository } from '@flux-capacitor/shard-archiver';
 import { aggregate, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { compareSequenceNumbers } from '@flux-capacitor/contracts';
 import { uniqueName } from '@flux-capacitor/testing';

@@ -8,7 +8,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { HiveMetastoreSync, type StreamTable } from '@flux-capacitor/catalog';
+import { HiveMetastoreSync, type StreamTable } from '@flux-capacitor/archive-catalog';
 import { TBinaryProtocol, TBufferedTransport, Thrift, type TProtocol } from 'thrift';
 
 const T = Thrift.Type;

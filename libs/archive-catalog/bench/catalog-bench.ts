@@ -2,14 +2,14 @@
  * Measures the catalog's two heavy paths on this machine: schema inference over Parquet records read with DuckDB,
  * and `rebuildCatalog` of a file:// archive. Needs DATABASE_URL (a Postgres server to create a scratch database on).
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node -r @swc-node/register libs/catalog/bench/catalog-bench.ts [objects] [recordsPerObject]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx node -r @swc-node/register libs/archive-catalog/bench/catalog-bench.ts [objects] [recordsPerObject]
  */
 import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetEngine, archiveObjectKey, createArchiveStore, partitionOf } from '@flux-capacitor/archive';
-import { ArchiveObjectInspector, CatalogReader, CatalogWriter, rebuildCatalog } from '@flux-capacitor/catalog';
+import { ArchiveObjectInspector, CatalogReader, CatalogWriter, rebuildCatalog } from '@flux-capacitor/archive-catalog';
 import { parseArchiveUri, type ArchiveLocation } from '@flux-capacitor/config';
 import type { ArchiveRecord } from '@flux-capacitor/contracts';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
