@@ -5,16 +5,9 @@ export { deadLetterQueueName, physicalQueueName, type SqsSettings } from './queu
 export { SqsMessagingModule, SqsServerFactory, SQS_MESSAGING_OPTIONS, type SqsMessagingOptions } from './sqs-messaging.module';
 export { SqsClientProxy } from './sqs.client-proxy';
 export { SqsContext, type SqsContextArgs } from './sqs.context';
-export {
-  DEAD_LETTER_CODE,
-  DeadLetterException,
-  HandlerRegistrationError,
-  InvalidMessageError,
-  PublishError,
-  QueueMissingError,
-  SqsTransportError,
-} from './sqs.errors';
+export { HandlerRegistrationError, InvalidMessageError, PublishError, QueueMissingError } from './sqs.errors';
 export { checkSqs, type SqsHealth } from './sqs.health';
 export { sqsMetrics } from './sqs.metrics';
 export { SqsPublisher, buildEnvelope, type PublishOptions, type SqsPublisherOptions } from './sqs.publisher';
+export { MAX_RETRY_DELAY_SECONDS, SQS_ACTION_OF_KIND, retryDelaySeconds, sqsOutcomeOf, type SqsOutcome } from './sqs-outcome';
 export { SQS_TRANSPORT, SqsServer, type SqsServerOptions } from './sqs.server';
