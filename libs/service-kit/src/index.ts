@@ -1,6 +1,6 @@
 export { BearerAuthGuard, RequireRole, type Principal } from './auth/bearer-auth.guard';
 export { EXIT_CONFIG, bootstrapService, type BootstrapOptions } from './bootstrap';
-export { HTTP_STATUS_OF_KIND, INTERNAL_DETAIL, PROBLEM_CONTENT_TYPE, problemOf, type ProblemDetails } from './errors/problem-details';
+export { HTTP_STATUS_OF_KIND, type ProblemDetails } from './errors/problem-details';
 export { ProblemDetailsFilter } from './errors/problem-details.filter';
 export { ZodValidationPipe } from './errors/zod-validation.pipe';
 export { FluxServiceModule, SERVICE_OPTIONS, type Dependency, type FluxServiceOptions } from './flux-service.module';

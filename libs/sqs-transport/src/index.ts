@@ -9,5 +9,4 @@ export { HandlerRegistrationError, InvalidMessageError, PublishError, QueueMissi
 export { checkSqs, type SqsHealth } from './sqs.health';
 export { sqsMetrics } from './sqs.metrics';
 export { SqsPublisher, buildEnvelope, type PublishOptions, type SqsPublisherOptions } from './sqs.publisher';
-export { MAX_RETRY_DELAY_SECONDS, SQS_ACTION_OF_KIND, retryDelaySeconds, sqsOutcomeOf, type SqsOutcome } from './sqs-outcome';
 export { SQS_TRANSPORT, SqsServer, type SqsServerOptions } from './sqs.server';
