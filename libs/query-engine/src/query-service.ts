@@ -60,7 +60,7 @@ interface Job {
   controller: AbortController;
   done: Promise<void>;
   result?: ResultSet;
-  /** why it failed or was cancelled: the error itself, cause and all, for runSync to rethrow */
+  /** why it failed or was cancelled: the error itself, cause and all, for runSync and waitForSuccess to rethrow */
   error?: Error;
   expiresAt?: number;
 }
