@@ -85,8 +85,8 @@ async function viaGateway(base: string, sql: string): Promise<number> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ sql }),
   });
-  const body = (await res.json()) as { rowCount?: number; message?: string };
-  if (res.status !== 200) throw new Error(`gateway HTTP ${res.status}: ${body.message}`);
+  const body = (await res.json()) as { rowCount?: number; detail?: string };
+  if (res.status !== 200) throw new Error(`gateway HTTP ${res.status}: ${body.detail}`);
   return body.rowCount!;
 }
 

@@ -177,11 +177,11 @@ export class ReplayClient {
   }
 }
 
+/** The reason of an RFC 9457 problem body (`detail`, `code`), or nothing when the body is not one. */
 function parseErrorBody(text: string): { code?: string; message?: string } {
   try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-    const message = Array.isArray(body.message) ? body.message.join('; ') : typeof body.message === 'string' ? body.message : undefined;
-    return { code: typeof body.error === 'string' ? body.error : undefined, message };
+    const body = JSON.parse(text) as { code?: unknown; detail?: unknown };
+    return { code: typeof body.code === 'string' ? body.code : undefined, message: typeof body.detail === 'string' ? body.detail : undefined };
   } catch {
     return {};
   }

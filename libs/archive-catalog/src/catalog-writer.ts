@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { FluxError, archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { RegisterObjectResult } from './catalog.types';
@@ -15,7 +15,8 @@ export interface RecordSchemaResult {
 /** The folder of an object URI (`.../dt=YYYY-MM-DD/hour=HH`): the location of its Hive partition. */
 export function partitionLocationOf(objectUri: string): string {
   const slash = objectUri.lastIndexOf('/');
-  if (slash <= 0) throw new Error(`object URI "${objectUri}" has no folder`);
+  // The message is wrong, not the world: dead-lettered at once rather than retried.
+  if (slash <= 0) throw new FluxError('invalid-input', 'OBJECT_URI_INVALID', `object URI "${objectUri}" has no folder`, { details: { objectUri } });
   return objectUri.slice(0, slash);
 }
 

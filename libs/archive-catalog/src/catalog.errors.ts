@@ -1,12 +1,12 @@
+import { FluxError } from '@flux-capacitor/contracts';
+
 /** A metastore (Hive, Glue, Drill) refused or failed a sync call; the cause is kept. */
-export class MetastoreSyncError extends Error {
-  readonly code = 'METASTORE_SYNC_FAILED';
+export class MetastoreSyncError extends FluxError {
   constructor(
     readonly metastore: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${metastore}: ${message}`, options);
-    this.name = 'MetastoreSyncError';
+    super('unavailable', 'METASTORE_SYNC_FAILED', `${metastore}: ${message}`, options);
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ArchiveLocation } from '@flux-capacitor/config';
+import { FluxError } from '@flux-capacitor/contracts';
 import { filePathOf, objectUri, s3KeyOf } from './object-key';
 
 export interface ArchiveObjectInfo {
@@ -44,11 +45,9 @@ export interface ArchiveStore {
 }
 
 /** Thrown by get* when the object does not exist. */
-export class ArchiveObjectNotFoundError extends Error {
-  readonly code = 'ARCHIVE_OBJECT_NOT_FOUND';
+export class ArchiveObjectNotFoundError extends FluxError {
   constructor(readonly uri: string) {
-    super(`archive object not found: ${uri}`);
-    this.name = 'ArchiveObjectNotFoundError';
+    super('not-found', 'ARCHIVE_OBJECT_NOT_FOUND', `archive object not found: ${uri}`, { details: { uri } });
   }
 }
 

@@ -1,3 +1,4 @@
+import { FluxError } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { archiverEnv, buildArchiver, type ArchiverConfig } from './sections/archiver';
 import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
@@ -19,11 +20,10 @@ export interface ConfigIssue {
   message: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+/** The environment does not validate; names every bad key (services exit 78 on it). */
+export class ConfigError extends FluxError {
   constructor(readonly issues: ConfigIssue[]) {
-    super(`Invalid configuration: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`);
-    this.name = 'ConfigError';
+    super('invalid-input', 'CONFIG_INVALID', `Invalid configuration: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`);
   }
 }
 

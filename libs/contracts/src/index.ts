@@ -1,5 +1,6 @@
 export { ARCHIVE_COLUMNS, compareSequenceNumbers, type ArchiveRecord } from './archive-record';
 export { envelopeSchema, type Envelope } from './envelope';
+export { ERROR_KINDS, FluxError, describeZodIssues, invalidInput, isFluxError, type ErrorKind, type FluxErrorOptions } from './errors';
 export {
   MessageContracts,
   MessageTypes,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const Queues = {
   /** Catalog service: archive objects to register. */
   Catalog: 'catalog',
-  /** Query gateway: catalog changes that invalidate cached plans. */
+  /** Query gateway: new archive partitions, whose objects it prefetches into its cache. */
   QueryGateway: 'query-gateway',
   /** Replay coordinator: replay lifecycle. */
   ReplayCoordinator: 'replay-coordinator',

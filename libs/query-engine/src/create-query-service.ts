@@ -7,7 +7,8 @@ import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import { KinesisLiveTail } from './live-tail';
-import { QueryService, type QueryCatalog } from './query-service';
+import type { QueryCatalog } from './query-planner';
+import { QueryService } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
 
 export interface QueryServiceWiring {

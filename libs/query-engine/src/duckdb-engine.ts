@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTimestampValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { FluxError, isFluxError } from '@flux-capacitor/contracts';
 import {
   QueryCancelledError,
   QueryEngineUnavailableError,
-  QueryError,
   QueryInvalidError,
   QueryRejectedError,
   QuerySyntaxError,
@@ -247,17 +247,24 @@ async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<voi
   }
 }
 
-/** Sorts DuckDB's errors into the user's (400) and the system's. */
+/**
+ * Sorts DuckDB's errors into the user's (invalid-input) and the system's. Anything that is not a DuckDB error (a
+ * TypeError: a bug) is returned as it is, so the edge answers 500 and logs its stack.
+ */
 export function mapDuckDbError(err: unknown): Error {
-  if (err instanceof QueryError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  if (isFluxError(err)) return err;
+  if (!(err instanceof Error)) return new FluxError('internal', 'QUERY_FAILED', String(err));
+  const message = err.message;
   if (/^Parser Error/.test(message)) return new QuerySyntaxError(message, undefined, { cause: err });
   if (/^Permission Error/.test(message)) return new QueryRejectedError(`access outside the archive is not allowed: ${message}`, { cause: err });
   if (/^(IO Error|HTTP Error)/.test(message)) return new QueryEngineUnavailableError(message, { cause: err });
   if (/^(Binder|Catalog|Conversion|Invalid Input|Out of Range|Not implemented|Out of Memory|Invalid type|Invalid|Constraint|Dependency|Sequence) Error/.test(message)) {
     return new QueryInvalidError(message, { cause: err });
   }
-  return new QueryError('QUERY_FAILED', message, 'invalid', undefined, { cause: err });
+  if (/^(INTERNAL|FATAL) Error/i.test(message)) return new FluxError('internal', 'QUERY_FAILED', message, { cause: err });
+  // Another of DuckDB's error classes ("Parameter Not Resolved Error: ..."): about the statement, the user's to fix.
+  if (/^[A-Z][A-Za-z ]* Error: /.test(message)) return new QueryInvalidError(message, { cause: err });
+  return err;
 }
 
 /** The projection that turns result columns into JSON-ready values inside DuckDB. */
@@ -286,7 +293,7 @@ class DuckDbResultSet implements ResultSet {
   ) {}
 
   async readJsonLines(offset: number, limit: number): Promise<string[]> {
-    if (this.closed) throw new QueryError('QUERY_RESULT_CLOSED', 'the result was released', 'not-found');
+    if (this.closed) throw new FluxError('not-found', 'QUERY_RESULT_CLOSED', 'the result was released');
     if (this.columns.length === 0) return [];
     // Row ids of the result table are dense (0 .. rowCount-1, in the query's order): a range is a page, without a
     // sort or an OFFSET scan per page.

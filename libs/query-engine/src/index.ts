@@ -6,20 +6,17 @@ export { KinesisLiveTail, userRecords, type LiveTailOptions, type LiveTailResult
 export {
   QueryCancelledError,
   QueryEngineUnavailableError,
-  QueryError,
   QueryInvalidError,
   QueryNotFoundError,
   QueryNotReadyError,
   QueryRejectedError,
   QuerySyntaxError,
   QueryTimeoutError,
-  type QueryErrorKind,
 } from './query.errors';
 export { writeCsv, writeNdjson } from './result-writers';
+export type { LiveTailReader, QueryCatalog } from './query-planner';
 export {
   QueryService,
-  type LiveTailReader,
-  type QueryCatalog,
   type QueryEngineName,
   type QueryRequest,
   type QueryServiceDeps,

@@ -5,8 +5,9 @@ import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import type { LiveTailOptions } from './live-tail';
-import { QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
-import { QueryService, type LiveTailReader, type QueryCatalog, type QueryServiceLimits } from './query-service';
+import { QueryCancelledError, QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
+import type { LiveTailReader, QueryCatalog } from './query-planner';
+import { QueryService, type QueryServiceLimits } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
 import type { LiveRecord } from './stream-source';
 import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
@@ -19,7 +20,10 @@ let objects: SyntheticObject[];
 /** The catalog's contract, over the synthetic objects (the real CatalogReader is exercised in integration tests). */
 class FakeCatalog implements QueryCatalog {
   ranges: { from?: Date; to?: Date }[] = [];
+  /** thrown by the next listObjects, to play a bug or an outage */
+  failWith?: Error;
   async listObjects(stream: string, range: { from?: Date; to?: Date } = {}) {
+    if (this.failWith) throw this.failWith;
     this.ranges.push(range);
     return objects.filter(
       (o) => o.stream === stream && (!range.from || o.lastArrivalTime >= range.from) && (!range.to || o.firstArrivalTime <= range.to),
@@ -143,6 +147,36 @@ describe('QueryService', () => {
     expect(done.state).toBe('failed');
     expect(done.error?.code).toBe('QUERY_INVALID');
     expect(() => svc.results(q.id)).toThrow(QueryNotReadyError);
+    svc.close();
+  });
+
+  it('rethrows the original error of a failed synchronous query, with its cause', async () => {
+    const { svc } = service();
+    const err = await svc.runSync({ sql: 'SELECT CAST(partition_key AS INTEGER) FROM orders' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryInvalidError);
+    expect((err as QueryInvalidError).message).toMatch(/Conversion Error/);
+    expect((err as QueryInvalidError).cause).toBeInstanceOf(Error);
+    svc.close();
+  });
+
+  it('passes a bug (a TypeError) through unchanged, and shows it in the status only as internal', async () => {
+    const { svc, catalog } = service();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'uri')");
+    catalog.failWith = bug;
+    await expect(svc.runSync({ sql: 'SELECT count(*) FROM orders' })).rejects.toBe(bug);
+    const q = await svc.submit({ sql: 'SELECT count(*) FROM orders' });
+    const done = await svc.wait(q.id);
+    expect(done.state).toBe('failed');
+    expect(done.error).toEqual({ code: 'INTERNAL', message: 'internal error; the service log has the details' });
+    await expect(svc.waitForSuccess(q.id)).rejects.toBe(bug);
+    svc.close();
+  });
+
+  it('rethrows a cancellation as QueryCancelledError from waitForSuccess', async () => {
+    const { svc } = service();
+    const q = await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' });
+    svc.cancel(q.id);
+    await expect(svc.waitForSuccess(q.id)).rejects.toBeInstanceOf(QueryCancelledError);
     svc.close();
   });
 

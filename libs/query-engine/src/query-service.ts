@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { FluxError, isFluxError } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
+import { ConcurrencyLimit } from './concurrency-limit';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
-import type { LiveTailOptions, LiveTailResult } from './live-tail';
-import { QueryCancelledError, QueryError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
+import { QueryPlanner, type LiveTailReader, type QueryCatalog } from './query-planner';
+import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
-import type { StreamSource } from './stream-source';
-
-/** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
-export interface QueryCatalog {
-  listObjects(
-    stream: string,
-    range?: { from?: Date; to?: Date },
-  ): Promise<{ uri: string; shardId: string; firstSequenceNumber: string; lastSequenceNumber: string }[]>;
-  shardHighWatermarks(stream: string): Promise<Map<string, string>>;
-}
-
-export interface LiveTailReader {
-  read(stream: string, watermarks: Map<string, string>, opts: LiveTailOptions): Promise<LiveTailResult>;
-}
 
 export type QueryEngineName = 'duckdb' | 'drill';
 export type QueryState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -67,39 +55,40 @@ export interface QueryServiceDeps {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-interface PlannedSources {
-  sources: StreamSource[];
-  /** per table: the catalog's highest archived sequence number per shard */
-  catalogWatermarks: Map<string, Map<string, string>>;
-  pins: PinnedObjects[];
-  objects: number;
-  liveRecords: number;
-  /** tables whose live tail was cut short by the limits */
-  truncated: string[];
-}
-
 interface Job {
   status: QueryStatus;
   controller: AbortController;
   done: Promise<void>;
   result?: ResultSet;
+  /** why it failed or was cancelled: the error itself, cause and all, for runSync and waitForSuccess to rethrow */
+  error?: Error;
   expiresAt?: number;
 }
+
+/** What a failed query's status says when the error was not one we raised on purpose (the log has it). */
+const INTERNAL_FAILURE = { code: 'INTERNAL', message: 'internal error; the service log has the details' };
 
 /**
  * Plans and runs queries: parses the statement (DuckDB's parser), picks each stream's archive objects from the
  * catalog pruned by the statement's arrival_time predicates, reads the live tail past the catalog's per-shard
- * checkpoints, and runs the statement on DuckDB (or Drill). Keeps each query's state, progress and result until
- * it expires; at most `maxConcurrent` queries run at once, the rest queue.
+ * checkpoints (QueryPlanner), and runs the statement on DuckDB (or Drill). Keeps each query's state, progress and
+ * result until it expires (once `start()` has started the sweeper); at most `maxConcurrent` queries run at once,
+ * the rest queue.
  */
 export class QueryService {
   private readonly jobs = new Map<string, Job>();
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly slots: ConcurrencyLimit;
+  private readonly planner: QueryPlanner;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(private readonly deps: QueryServiceDeps) {
-    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, deps.limits.resultTtlMs));
+    this.slots = new ConcurrencyLimit(deps.limits.maxConcurrent);
+    this.planner = new QueryPlanner(deps);
+  }
+
+  /** Starts dropping expired results (every minute, or every TTL when shorter). A one-shot caller need not. */
+  start(): void {
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(60_000, this.deps.limits.resultTtlMs));
     this.sweeper.unref();
   }
 
@@ -112,14 +101,11 @@ export class QueryService {
   /** Runs a small query to completion with the synchronous row cap; the caller must close the result. */
   async runSync(request: QueryRequest): Promise<{ status: QueryStatus; result: ResultSet }> {
     const job = await this.createJob(request, this.deps.limits.syncMaxRows);
-    await job.done;
-    if (job.status.state !== 'succeeded' || !job.result) {
+    try {
+      return { status: await this.settle(job), result: job.result! };
+    } finally {
       this.jobs.delete(job.status.id);
-      throw this.failure(job);
     }
-    const result = job.result;
-    this.jobs.delete(job.status.id);
-    return { status: { ...job.status }, result };
   }
 
   status(id: string): QueryStatus {
@@ -152,6 +138,11 @@ export class QueryService {
     return { ...job.status };
   }
 
+  /** Waits for a query to succeed; when it failed or was cancelled, rethrows its error itself, cause and all. */
+  waitForSuccess(id: string): Promise<QueryStatus> {
+    return this.settle(this.job(id));
+  }
+
   /**
    * Downloads the archive objects of a time range into the local cache ahead of the first query that needs them
    * (S3 archives; `file://` objects are read in place). Returns how many objects it fetched.
@@ -167,6 +158,7 @@ export class QueryService {
 
   close(): void {
     clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const job of this.jobs.values()) {
       job.controller.abort();
       job.result?.close();
@@ -175,16 +167,16 @@ export class QueryService {
     this.deps.duckdb.close();
   }
 
+  private async settle(job: Job): Promise<QueryStatus> {
+    await job.done;
+    if (job.status.state === 'succeeded' && job.result) return { ...job.status };
+    throw job.error ?? new FluxError('internal', 'QUERY_FAILED', `query ${job.status.id} ended ${job.status.state} without an error`);
+  }
+
   private job(id: string): Job {
     const job = this.jobs.get(id);
     if (!job) throw new QueryNotFoundError(id);
     return job;
-  }
-
-  private failure(job: Job): Error {
-    const e = job.status.error;
-    if (job.status.state === 'cancelled') return new QueryCancelledError();
-    return new QueryError(e?.code ?? 'QUERY_FAILED', e?.message ?? 'the query failed', kindOf(e?.code), e?.details);
   }
 
   private async createJob(request: QueryRequest, maxRows: number): Promise<Job> {
@@ -216,7 +208,7 @@ export class QueryService {
     const { status, controller } = job;
     const started = Date.now();
     let pins: PinnedObjects[] = [];
-    await this.acquire(controller.signal);
+    await this.slots.acquire(controller.signal);
     try {
       if (controller.signal.aborted) throw new QueryCancelledError();
       status.state = 'running';
@@ -226,7 +218,7 @@ export class QueryService {
         result = await this.deps.drill!.run({ sql: status.sql, maxRows, timeoutMs: this.deps.limits.timeoutMs, signal: controller.signal });
       } else {
         const live = this.deps.limits.live.enabled ? { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs } : undefined;
-        const planned = await this.plan(tables, bounds, live);
+        const planned = await this.planner.plan(tables, bounds, live);
         pins = planned.pins;
         status.progress.objectsTotal += planned.objects;
         status.progress.liveRecords += planned.liveRecords;
@@ -258,14 +250,16 @@ export class QueryService {
       status.truncated = result.truncated;
       status.state = 'succeeded';
     } catch (err) {
-      const e = err instanceof QueryError ? err : new QueryError('QUERY_FAILED', (err as Error).message, 'unavailable', undefined, { cause: err });
-      status.state = e instanceof QueryCancelledError ? 'cancelled' : 'failed';
-      status.error = { code: e.code, message: e.message, details: e.details };
+      const error = err instanceof Error ? err : new FluxError('internal', 'QUERY_FAILED', String(err));
+      job.error = error;
+      status.state = error instanceof QueryCancelledError ? 'cancelled' : 'failed';
+      // A client reads the status: our own errors as they are, anything else (a bug) only as "internal".
+      status.error = isFluxError(error) && error.kind !== 'internal' ? { code: error.code, message: error.message, details: error.details } : INTERNAL_FAILURE;
     } finally {
       for (const p of pins) p.release();
       status.finishedAt = new Date().toISOString();
       job.expiresAt = Date.now() + this.deps.limits.resultTtlMs;
-      this.releaseSlot();
+      this.slots.release();
       this.deps.log?.('query finished', {
         queryId: status.id,
         state: status.state,
@@ -275,53 +269,8 @@ export class QueryService {
         liveRecords: status.progress.liveRecords,
         rows: status.rowCount,
         error: status.error?.code,
+        ...(status.error === INTERNAL_FAILURE ? { err: job.error } : {}),
       });
-    }
-  }
-
-  /**
-   * Picks each table's archive objects from the catalog (pruned by `bounds`), reads its live tail past the
-   * catalog's per-shard checkpoints (up to `live` limits) and pins the objects in the local cache. A name that is
-   * neither catalogued nor a Kinesis stream is left out (a CTE, or a typo DuckDB will report).
-   */
-  private async plan(tables: string[], bounds: Map<string, TimeBounds>, live: { maxRecords: number; budgetMs: number } | undefined): Promise<PlannedSources> {
-    const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, liveRecords: 0, truncated: [] };
-    try {
-      for (const table of tables) {
-        const range = bounds.get(table.toLowerCase()) ?? {};
-        const tail = live && this.deps.liveTail ? this.deps.liveTail : undefined;
-        // Two indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
-        const [objects, watermarks] = await Promise.all([
-          this.deps.catalog.listObjects(table, {
-            from: range.from === undefined ? undefined : new Date(range.from),
-            to: range.to === undefined ? undefined : new Date(range.to),
-          }),
-          this.deps.catalog.shardHighWatermarks(table),
-        ]);
-        const catalogued = objects.length > 0 || watermarks.size > 0;
-        if (!catalogued && !tail) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
-        let liveRecords: StreamSource['live'] = [];
-        if (tail && live) {
-          const read = await tail.read(table, watermarks, live);
-          if (!catalogued && read.shardsRead === 0) continue; // neither archived nor in Kinesis: not a stream
-          liveRecords = read.records.filter((r) => (range.from === undefined || r.arrivalTime >= range.from) && (range.to === undefined || r.arrivalTime <= range.to));
-          if (read.truncated) planned.truncated.push(table);
-        }
-        const pinned = await this.deps.cache.pin(objects.map((o) => o.uri));
-        planned.pins.push(pinned);
-        planned.catalogWatermarks.set(table, watermarks);
-        planned.sources.push({
-          name: table,
-          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
-          live: liveRecords,
-        });
-        planned.objects += objects.length;
-        planned.liveRecords += liveRecords.length;
-      }
-      return planned;
-    } catch (err) {
-      for (const p of planned.pins) p.release();
-      throw err;
     }
   }
 
@@ -336,13 +285,13 @@ export class QueryService {
     work: (session: DuckDbSession, info: { objects: number; liveRecords: number; catalogWatermarks: Map<string, string> }) => Promise<T>,
   ): Promise<T> {
     const bounds = new Map(request.streams.map((s) => [s.toLowerCase(), request.range ?? {}]));
-    const planned = await this.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined);
+    const planned = await this.planner.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined);
     try {
       if (planned.truncated.length > 0) {
-        throw new QueryError(
+        throw new FluxError(
+          'unavailable',
           'LIVE_TAIL_TOO_LARGE',
           `the live tail of ${planned.truncated.join(', ')} holds more records than one plan may read (${request.live?.maxRecords}); wait for the archiver to catch up or raise the limit`,
-          'unavailable',
         );
       }
       return await this.deps.duckdb.session({ ...request.session, sources: planned.sources }, (session) =>
@@ -359,34 +308,8 @@ export class QueryService {
   }
 
   /** Whether `name` is a stream: catalogued, or readable from Kinesis. */
-  async isStream(name: string): Promise<boolean> {
-    const [objects, watermarks] = await Promise.all([this.deps.catalog.listObjects(name, {}), this.deps.catalog.shardHighWatermarks(name)]);
-    if (objects.length > 0 || watermarks.size > 0) return true;
-    if (!this.deps.liveTail) return false;
-    return (await this.deps.liveTail.read(name, new Map(), { maxRecords: 0, budgetMs: 5000 })).shardsRead > 0;
-  }
-
-  private async acquire(signal: AbortSignal): Promise<void> {
-    if (this.running < this.deps.limits.maxConcurrent) {
-      this.running++;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const go = () => {
-        signal.removeEventListener('abort', go);
-        const i = this.waiting.indexOf(go);
-        if (i >= 0) this.waiting.splice(i, 1);
-        this.running++;
-        resolve();
-      };
-      this.waiting.push(go);
-      signal.addEventListener('abort', go);
-    });
-  }
-
-  private releaseSlot(): void {
-    this.running--;
-    this.waiting[0]?.();
+  isStream(name: string): Promise<boolean> {
+    return this.planner.isStream(name);
   }
 
   private sweep(): void {
@@ -397,16 +320,5 @@ export class QueryService {
         this.jobs.delete(id);
       }
     }
-  }
-}
-
-function kindOf(code?: string): QueryError['kind'] {
-  switch (code) {
-    case 'QUERY_TIMEOUT':
-      return 'timeout';
-    case 'QUERY_ENGINE_UNAVAILABLE':
-      return 'unavailable';
-    default:
-      return 'invalid';
   }
 }

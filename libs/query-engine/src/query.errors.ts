@@ -1,71 +1,64 @@
-/**
- * Domain errors of the query engine. Each has a stable code and a kind; the gateway maps the kind to an HTTP
- * status at the edge (rejected/syntax -> 400, not-found -> 404, timeout -> 408 ...), never here.
- */
-export type QueryErrorKind = 'invalid' | 'not-found' | 'conflict' | 'unavailable' | 'timeout' | 'cancelled';
+import { FluxError } from '@flux-capacitor/contracts';
 
-export class QueryError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly kind: QueryErrorKind = 'invalid',
-    readonly details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+/*
+ * Errors the query engine raises on purpose. Each fixes its kind and code; the edge maps the kind (service-kit's
+ * HTTP_STATUS_OF_KIND: invalid-input 400, not-found 404, conflict 409, unavailable 503, timeout 504), never here.
+ */
 
 /** The statement is not a single read-only SELECT/WITH, or touches something outside the archive. */
-export class QueryRejectedError extends QueryError {
+export class QueryRejectedError extends FluxError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('QUERY_REJECTED', message, 'invalid', undefined, options);
+    super('invalid-input', 'QUERY_REJECTED', message, options);
   }
 }
 
 /** DuckDB's parser refused the text; `position` is the 0-based character offset it reported, when it did. */
-export class QuerySyntaxError extends QueryError {
-  constructor(message: string, readonly position?: number, options?: { cause?: unknown }) {
-    super('QUERY_SYNTAX', message, 'invalid', position === undefined ? undefined : { position }, options);
+export class QuerySyntaxError extends FluxError {
+  constructor(
+    message: string,
+    readonly position?: number,
+    options?: { cause?: unknown },
+  ) {
+    super('invalid-input', 'QUERY_SYNTAX', message, { ...options, details: position === undefined ? undefined : { position } });
   }
 }
 
 /** The statement parsed but could not run (unknown table or column, type error, ...): the user's to fix. */
-export class QueryInvalidError extends QueryError {
+export class QueryInvalidError extends FluxError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('QUERY_INVALID', message, 'invalid', undefined, options);
+    super('invalid-input', 'QUERY_INVALID', message, options);
   }
 }
 
-export class QueryTimeoutError extends QueryError {
+export class QueryTimeoutError extends FluxError {
   constructor(timeoutMs: number) {
-    super('QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was interrupted`, 'timeout', { timeoutMs });
+    super('timeout', 'QUERY_TIMEOUT', `the query ran longer than ${timeoutMs} ms and was interrupted`, { details: { timeoutMs } });
   }
 }
 
-export class QueryCancelledError extends QueryError {
+/** Cancelled by its caller (DELETE /v1/queries/:id) while it was queued or running. */
+export class QueryCancelledError extends FluxError {
   constructor() {
-    super('QUERY_CANCELLED', 'the query was cancelled', 'cancelled');
+    super('conflict', 'QUERY_CANCELLED', 'the query was cancelled');
   }
 }
 
-export class QueryNotFoundError extends QueryError {
+export class QueryNotFoundError extends FluxError {
   constructor(id: string) {
-    super('QUERY_NOT_FOUND', `no query with id ${id} (it may have expired)`, 'not-found', { id });
+    super('not-found', 'QUERY_NOT_FOUND', `no query with id ${id} (it may have expired)`, { details: { id } });
   }
 }
 
 /** Results asked for before the query finished, or of a query that failed. */
-export class QueryNotReadyError extends QueryError {
+export class QueryNotReadyError extends FluxError {
   constructor(id: string, state: string) {
-    super('QUERY_NOT_READY', `query ${id} is ${state}; results are available once it has succeeded`, 'conflict', { id, state });
+    super('conflict', 'QUERY_NOT_READY', `query ${id} is ${state}; results are available once it has succeeded`, { details: { id, state } });
   }
 }
 
 /** An engine outside this process (Drill) failed or could not be reached. */
-export class QueryEngineUnavailableError extends QueryError {
+export class QueryEngineUnavailableError extends FluxError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('QUERY_ENGINE_UNAVAILABLE', message, 'unavailable', undefined, options);
+    super('unavailable', 'QUERY_ENGINE_UNAVAILABLE', message, options);
   }
 }

@@ -1,3 +1,4 @@
+import { describeZodIssues } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 
 const streamName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'must be a Kinesis stream name (letters, digits, _ . -, at most 128)' });
@@ -68,7 +69,7 @@ export interface ReplaySpec {
 /** Parses a request into a spec; returns the readable reasons it is invalid instead. */
 export function parseReplayRequest(body: unknown): { spec: ReplaySpec } | { errors: string[] } {
   const parsed = replayRequestSchema.safeParse(body ?? {});
-  if (!parsed.success) return { errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) };
+  if (!parsed.success) return { errors: describeZodIssues(parsed.error, 'body') };
   const r = parsed.data;
   const errors: string[] = [];
   if (r.from && r.until && Date.parse(r.until) < Date.parse(r.from)) errors.push(`until (${r.until}) is before from (${r.from})`);

@@ -1,8 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ArchiveStore } from '@flux-capacitor/archive';
+import { isFluxError } from '@flux-capacitor/contracts';
 import { listShards, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import type { Replay } from '@flux-capacitor/persistence';
-import { QueryError } from '@flux-capacitor/query-engine';
 import type { ReplayPlanner } from './replay-planner';
 import { planKeyOf, ReplayRun, type ReplayRunnerSettings, type RunOutcome } from './replay-runner';
 import type { ReplayLease, ReplayRepository } from './replay.repository';
@@ -163,7 +163,7 @@ export class ReplayWorker {
 
   /** A mistake in the spec or a missing stream fails the replay; anything else (an outage) is retried later. */
   private async failOrRetry(replayId: string, lease: ReplayLease, err: unknown): Promise<void> {
-    const permanent = (err instanceof QueryError && err.kind === 'invalid') || err instanceof StreamNotFoundError;
+    const permanent = (isFluxError(err) && err.kind === 'invalid-input') || err instanceof StreamNotFoundError;
     if (permanent) {
       const code = (err as { code?: string }).code ?? 'REPLAY_FAILED';
       this.deps.logger.warn({ msg: 'replay failed', replayId, code, error: (err as Error).message });

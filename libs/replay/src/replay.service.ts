@@ -3,8 +3,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { isAllowedTarget } from '@flux-capacitor/config';
 import { listShards, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import type { Replay } from '@flux-capacitor/persistence';
-import { QueryError, QuerySyntaxError, type QueryService } from '@flux-capacitor/query-engine';
-import { DomainError } from '@flux-capacitor/service-kit';
+import { FluxError, isFluxError } from '@flux-capacitor/contracts';
+import type { QueryService } from '@flux-capacitor/query-engine';
 import type { ReplayPlanner } from './replay-planner';
 import type { AuditEntry, ReplayRepository, StateRequest } from './replay.repository';
 import { parseReplayRequest, type ReplaySpec } from './replay-spec';
@@ -35,26 +35,27 @@ export class ReplayService {
 
   async create(body: unknown, actor: string): Promise<ReplayView> {
     const parsed = parseReplayRequest(body);
-    if ('errors' in parsed) throw new DomainError('INVALID_REPLAY', parsed.errors.join('; '));
+    if ('errors' in parsed) throw new FluxError('invalid-input', 'INVALID_REPLAY', parsed.errors.join('; '));
     const spec = parsed.spec;
     if (!isAllowedTarget(spec.target, this.deps.allowedTargets)) {
-      throw new DomainError('TARGET_NOT_ALLOWED', `replays may not write to ${spec.target} (allowed: ${this.deps.allowedTargets.join(', ')})`, 'invalid');
+      throw new FluxError('invalid-input', 'TARGET_NOT_ALLOWED', `replays may not write to ${spec.target} (allowed: ${this.deps.allowedTargets.join(', ')})`);
     }
     if (!(await this.deps.queries.isStream(spec.source))) {
-      throw new DomainError('UNKNOWN_STREAM', `source stream ${spec.source} is neither archived nor in Kinesis`);
+      throw new FluxError('invalid-input', 'UNKNOWN_STREAM', `source stream ${spec.source} is neither archived nor in Kinesis`);
     }
     try {
       await listShards(this.deps.kinesis, spec.target);
     } catch (err) {
-      if (err instanceof StreamNotFoundError) throw new DomainError('TARGET_NOT_FOUND', `target stream ${spec.target} does not exist in Kinesis (create it first)`);
+      if (err instanceof StreamNotFoundError) {
+        throw new FluxError('invalid-input', 'TARGET_NOT_FOUND', `target stream ${spec.target} does not exist in Kinesis (create it first)`, { cause: err });
+      }
       throw err;
     }
     try {
       await this.deps.planner.check(spec);
     } catch (err) {
-      if (err instanceof QueryError && err.kind === 'invalid') {
-        throw new DomainError('INVALID_REPLAY', err.message, 'invalid', err instanceof QuerySyntaxError && err.position !== undefined ? { position: err.position } : undefined, { cause: err });
-      }
+      // A bad where/compact/tombstone fragment: the spec's fault, answered as such with the query error's details (position).
+      if (isFluxError(err) && err.kind === 'invalid-input') throw new FluxError('invalid-input', 'INVALID_REPLAY', err.message, { cause: err, details: err.details });
       throw err;
     }
     const id = randomUUID();
@@ -74,7 +75,7 @@ export class ReplayService {
       try {
         after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt: string; id: string };
       } catch {
-        throw new DomainError('INVALID_CURSOR', 'cursor is not one this API handed out');
+        throw new FluxError('invalid-input', 'INVALID_CURSOR', 'cursor is not one this API handed out');
       }
     }
     const rows = await this.deps.replays.list(limit + 1, after, state);
@@ -87,7 +88,7 @@ export class ReplayService {
   async request(id: string, request: StateRequest, actor: string): Promise<ReplayView> {
     const current = await this.find(id);
     const updated = await this.deps.replays.request(id, request, actor);
-    if (!updated) throw new DomainError('REPLAY_STATE_CONFLICT', `cannot ${request} a replay that is ${current.state}`, 'conflict');
+    if (!updated) throw new FluxError('conflict', 'REPLAY_STATE_CONFLICT', `cannot ${request} a replay that is ${current.state}`);
     await this.announce(id, request === 'pause' ? 'paused' : request === 'resume' ? 'resumed' : 'cancelled');
     return toView(updated);
   }
@@ -112,7 +113,7 @@ export class ReplayService {
 
   private async find(id: string): Promise<Replay> {
     const replay = await this.deps.replays.get(id);
-    if (!replay) throw new DomainError('REPLAY_NOT_FOUND', `no replay ${id}`, 'not-found');
+    if (!replay) throw new FluxError('not-found', 'REPLAY_NOT_FOUND', `no replay ${id}`);
     return replay;
   }
 

@@ -13,7 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
-import { DomainErrorFilter } from './errors/domain-error.filter';
+import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { archiveCheck, kinesisCheck, postgresCheck, sqsCheck } from './health/dependency-checks';
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
@@ -35,7 +35,7 @@ export const SERVICE_OPTIONS = Symbol.for('flux-capacitor.service-options');
 
 /**
  * What every flux-capacitor service has: validated config, JSON logs, Postgres through TypeORM, AWS clients,
- * /health, /metrics, bearer auth for routes marked with @RequireRole, and domain errors mapped to HTTP.
+ * /health, /metrics, bearer auth for routes marked with @RequireRole, and errors answered as RFC 9457 problems (ProblemDetailsFilter).
  */
 @Global()
 @Module({})
@@ -76,7 +76,7 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
         { provide: KinesisClient, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createKinesisClient(c.aws) },
         HealthRegistry,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [FLUX_CONFIG, SERVICE_OPTIONS, SQSClient, S3Client, KinesisClient, HealthRegistry],
     };

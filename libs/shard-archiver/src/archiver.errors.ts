@@ -1,36 +1,24 @@
+import { FluxError } from '@flux-capacitor/contracts';
 import { StreamNotFoundError } from '@flux-capacitor/kinesis';
 
-/** Errors the archiver raises on purpose; each has a stable code. */
-export class ArchiverError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
 /** Another instance holds the shard now (our lease counter is stale): stop, write nothing more for it. */
-export class LeaseLostError extends ArchiverError {
+export class LeaseLostError extends FluxError {
   constructor(readonly stream: string, readonly shardId: string) {
-    super('LEASE_LOST', `lease on ${stream}/${shardId} was taken over by another archiver`);
+    super('conflict', 'LEASE_LOST', `lease on ${stream}/${shardId} was taken over by another archiver`);
   }
 }
-
 
 /** A write intent could not be reproduced from the stream (records trimmed by retention before recovery). */
-export class IntentRecoveryError extends ArchiverError {
+export class IntentRecoveryError extends FluxError {
   constructor(message: string) {
-    super('INTENT_RECOVERY_FAILED', message);
+    super('internal', 'INTENT_RECOVERY_FAILED', message);
   }
 }
 
 /** `runOnce` could not archive every shard; names each failure. */
-export class ArchiveRunError extends ArchiverError {
+export class ArchiveRunError extends FluxError {
   constructor(readonly stream: string, readonly failures: Record<string, string>) {
-    super('ARCHIVE_RUN_FAILED', `archiving ${stream} failed: ${Object.entries(failures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    super('unavailable', 'ARCHIVE_RUN_FAILED', `archiving ${stream} failed: ${Object.entries(failures).map(([k, v]) => `${k}: ${v}`).join('; ')}`, { details: { failures } });
   }
 }
 

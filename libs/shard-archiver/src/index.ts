@@ -1,5 +1,5 @@
 export { Archiver, type ArchiveRunSummary, type ArchiverDependencies, type ArchiverHealth } from './archiver';
-export { ArchiveRunError, ArchiverError, IntentRecoveryError, LeaseLostError } from './archiver.errors';
+export { ArchiveRunError, IntentRecoveryError, LeaseLostError } from './archiver.errors';
 export { ArchiverMetrics } from './archiver.metrics';
 export {
   LeaseRepository,

@@ -1,4 +1,4 @@
-import { envelopeSchema, isMessageType, MessageContracts, type Envelope, type MessageType } from '@flux-capacitor/contracts';
+import { describeZodIssues, envelopeSchema, isMessageType, MessageContracts, type Envelope, type MessageType } from '@flux-capacitor/contracts';
 import type { z } from 'zod';
 
 /** Why a message can never be handled; each goes straight to the dead-letter queue. */
@@ -8,8 +8,7 @@ export type ParsedEnvelope =
   | { ok: true; envelope: Envelope & { type: MessageType } }
   | { ok: false; reason: PoisonReason; detail: string; type?: string; id?: string };
 
-const describeIssues = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+const describeIssues = (error: z.ZodError) => describeZodIssues(error).join('; ');
 
 /**
  * Parses an SQS message body into an envelope and validates its payload against the message contract of its

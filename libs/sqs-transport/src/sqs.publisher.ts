@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { Logger } from '@nestjs/common';
 import {
   MessageContracts,
+  describeZodIssues,
   isMessageType,
   type Envelope,
   type MessagePayload,
@@ -40,10 +41,7 @@ export function buildEnvelope<T extends MessageType>(
   const contract = MessageContracts[type];
   const parsed = (contract.schema as z.ZodType).safeParse(payload);
   if (!parsed.success) {
-    throw new InvalidMessageError(
-      type,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
-    );
+    throw new InvalidMessageError(type, describeZodIssues(parsed.error).join('; '));
   }
   const id = randomUUID();
   return {

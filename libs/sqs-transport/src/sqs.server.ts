@@ -17,7 +17,8 @@ import { ensureQueues, type ResolvedQueue } from './ensure-queues';
 import { checkHandlers, type RegisteredHandler } from './handler-check';
 import type { SqsSettings } from './queue-names';
 import { SqsContext } from './sqs.context';
-import { HandlerRegistrationError, deadLetterReason } from './sqs.errors';
+import { sqsOutcomeOf } from './sqs-outcome';
+import { HandlerRegistrationError } from './sqs.errors';
 import { sqsMetrics } from './sqs.metrics';
 
 export const SQS_TRANSPORT = Symbol.for('flux-capacitor.sqs-transport');
@@ -42,7 +43,7 @@ interface InFlight {
   handedBack: boolean;
 }
 
-/** Why this service moved a message to the dead-letter queue; sent along as a message attribute. */
+/** Why this service moved a message to the dead-letter queue; sent along as a message attribute (`rejected-by-handler`: the handler's error has a dead-letter kind). */
 type DeadLetterReason = PoisonReason | 'no-handler' | 'receive-count-exceeded' | 'rejected-by-handler';
 
 const DELETE_FLUSH_MS = 20;
@@ -52,7 +53,10 @@ const RECEIVE_RETRY_MS = 1000;
  * A NestJS microservice transport over SQS: `@EventPattern('<message type>')` handlers consume the queue
  * `<prefix><queue>`. Long-polls in batches, extends the visibility timeout while a handler runs, deletes handled
  * messages in batches, dead-letters poison messages at once, and handles each envelope once per consumer through
- * the `inbox_message` table (the handler runs inside that transaction; see SqsContext#entityManager).
+ * the `inbox_message` table (the handler runs inside that transaction; see SqsContext#entityManager). A handler's
+ * error is settled by its kind (sqsOutcomeOf): dead-lettered at once, or retried after a growing visibility delay.
+ * That needs the error itself: service-kit's ProblemDetailsFilter rethrows it outside HTTP, where Nest's default
+ * RPC filter would replace it with `{ status: 'error' }` (which is then retried, as any unknown error).
  */
 export class SqsServer extends Server implements CustomTransportStrategy {
   override readonly transportId = SQS_TRANSPORT;
@@ -308,13 +312,20 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       sqsMetrics.handlerDuration.observe({ ...labels, outcome }, seconds());
       return entry.handedBack ? 'handed-back' : outcome;
     } catch (err) {
-      const rejected = deadLetterReason(err);
-      if (rejected !== undefined && !entry.handedBack) {
+      clearInterval(extender);
+      const settled = sqsOutcomeOf(err, receiveCount, settings.visibilityTimeoutSeconds);
+      if (settled.action === 'dead-letter' && !entry.handedBack) {
         sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'dead-lettered' }, seconds());
-        return await this.deadLetter(message, envelope.type, 'rejected-by-handler', rejected, envelope.id);
+        return await this.deadLetter(message, envelope.type, 'rejected-by-handler', settled.reason, envelope.id);
       }
       sqsMetrics.failed.inc(labels);
       sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'failed' }, seconds());
+      const retryInSeconds = settled.action === 'retry' ? settled.delaySeconds : undefined;
+      // The first retry waits out the visibility timeout already running; later ones are pushed back further.
+      // (local-aws-sqs counts a ChangeMessageVisibility as a receive, so the emulator dead-letters sooner.)
+      if (retryInSeconds !== undefined && retryInSeconds > settings.visibilityTimeoutSeconds && !entry.handedBack) {
+        await this.changeVisibility(message, retryInSeconds);
+      }
       this.logger.warn({
         msg: 'handler failed; message will be redelivered',
         ...labels,
@@ -323,6 +334,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         messageId: message.MessageId,
         receiveCount,
         maxReceiveCount: settings.maxReceiveCount,
+        retryInSeconds,
         err: describeError(err),
       });
       return 'failed';

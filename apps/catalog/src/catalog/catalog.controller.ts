@@ -1,5 +1,6 @@
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
-import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
+import { FluxError } from '@flux-capacitor/contracts';
+import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -29,14 +30,10 @@ export class CatalogController {
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 date-time; partitions ending after it' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 date-time; partitions starting at or before it' })
   @ApiNotFoundResponse({ description: 'the catalog has no such stream' })
-  async listPartitions(@Param('stream') stream: string, @Query() query: Record<string, unknown>) {
-    const parsed = rangeSchema.safeParse(query);
-    if (!parsed.success) {
-      throw new DomainError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    }
-    const from = parsed.data.from ? new Date(parsed.data.from) : undefined;
-    const to = parsed.data.to ? new Date(parsed.data.to) : undefined;
-    if (from && to && from > to) throw new DomainError('INVALID_REQUEST', 'from must not be after to');
+  async listPartitions(@Param('stream') stream: string, @Query(new ZodValidationPipe(rangeSchema)) range: z.infer<typeof rangeSchema>) {
+    const from = range.from ? new Date(range.from) : undefined;
+    const to = range.to ? new Date(range.to) : undefined;
+    if (from && to && from > to) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'from must not be after to');
     await this.requireStream(stream);
     return { stream, partitions: await this.reader.listPartitions(stream, { from, to }) };
   }
@@ -47,13 +44,13 @@ export class CatalogController {
   async getSchema(@Param('stream') stream: string) {
     await this.requireStream(stream);
     const schema = await this.reader.getSchema(stream);
-    if (!schema) throw new DomainError('SCHEMA_NOT_INFERRED', `no schema has been inferred for stream ${stream} yet`, 'not-found', { stream });
+    if (!schema) throw new FluxError('not-found', 'SCHEMA_NOT_INFERRED', `no schema has been inferred for stream ${stream} yet`, { details: { stream } });
     return { ...schema, versions: (await this.reader.listSchemaVersions(stream)).map((v) => ({ version: v.version, firstSeen: v.firstSeen, lastSeen: v.lastSeen })) };
   }
 
   private async requireStream(stream: string): Promise<void> {
     if (!(await this.reader.getStream(stream))) {
-      throw new DomainError('STREAM_NOT_FOUND', `the catalog has no stream ${stream}`, 'not-found', { stream });
+      throw new FluxError('not-found', 'STREAM_NOT_FOUND', `the catalog has no stream ${stream}`, { details: { stream } });
     }
   }
 }

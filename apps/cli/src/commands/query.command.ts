@@ -2,7 +2,8 @@ import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { QueryError, QuerySyntaxError, createQueryService, writeCsv, writeNdjson, type ResultSet } from '@flux-capacitor/query-engine';
+import { isFluxError } from '@flux-capacitor/contracts';
+import { createQueryService, writeCsv, writeNdjson, type ResultSet } from '@flux-capacitor/query-engine';
 import { Option, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
@@ -41,8 +42,9 @@ async function viaGateway(baseUrl: string, sql: string, format: Format, engine?:
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
     if (!res.ok) {
-      const err = (await res.json().catch(() => ({}))) as { message?: string; position?: number };
-      throw new CliError(explain(sql, `query gateway: HTTP ${res.status}: ${err.message ?? res.statusText}`, err.position));
+      // An RFC 9457 problem: `detail` is the reason, `details.position` a syntax error's offset.
+      const problem = (await res.json().catch(() => ({}))) as { detail?: string; details?: { position?: number } };
+      throw new CliError(explain(sql, `query gateway: HTTP ${res.status}: ${problem.detail ?? res.statusText}`, problem.details?.position));
     }
     return res;
   };
@@ -88,8 +90,7 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
   let result: ResultSet | undefined;
   try {
     const { id } = await service.submit({ sql, engine });
-    const status = await service.wait(id);
-    if (status.state !== 'succeeded') throw new CliError(explain(sql, `query ${status.state}: ${status.error?.message ?? ''}`, status.error?.details?.position as number | undefined));
+    const status = await service.waitForSuccess(id);
     for (const w of status.warnings) process.stderr.write(`warning: ${w}\n`);
     result = service.results(id);
     if (format === 'ndjson') await writeNdjson(result, out);
@@ -97,8 +98,8 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
     else await printRows(format, (await result.readJsonLines(0, result.rowCount)).map((l) => JSON.parse(l) as Record<string, unknown>), result.columns.map((c) => c.name));
     if (result.truncated) process.stderr.write('warning: the result was truncated at the row cap\n');
   } catch (err) {
-    if (err instanceof QuerySyntaxError) throw new CliError(explain(sql, err.message, err.position));
-    if (err instanceof QueryError) throw new CliError(err.message);
+    // Our own errors are the user's to read (a syntax error with a caret); anything else (a bug) passes on as it is.
+    if (isFluxError(err) && err.kind !== 'internal') throw new CliError(explain(sql, err.message, err.details?.position as number | undefined));
     throw err;
   } finally {
     service.close();

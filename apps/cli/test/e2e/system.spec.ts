@@ -295,10 +295,10 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
       for (const [what, sql] of hostile) {
         for (const path of ['/v1/query', '/v1/queries']) {
           const res = await api(env.FLUX_QUERY_URL, 'POST', path, { sql });
-          const body = (await res.json()) as { error: string; message: string };
+          const body = (await res.json()) as { code: string; detail: string };
           expect(res.status, `${what} on ${path}: ${JSON.stringify(body)}`).toBe(400);
-          expect(body.message).not.toContain('root:');
-          (codes[what] ??= []).push(body.error);
+          expect(body.detail).not.toContain('root:');
+          (codes[what] ??= []).push(body.code);
         }
       }
       expect(codes).toEqual(Object.fromEntries(hostile.map(([what]) => [what, ['QUERY_REJECTED', 'QUERY_REJECTED']])));

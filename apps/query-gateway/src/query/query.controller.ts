@@ -1,20 +1,14 @@
 import { createReadStream } from 'node:fs';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { FluxError } from '@flux-capacitor/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
-import { DomainError, RequireRole } from '@flux-capacitor/service-kit';
+import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
-import { QueryErrorFilter } from './query-error.filter';
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    throw new DomainError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  }
-  return parsed.data;
-}
+const bodyPipe = new ZodValidationPipe(createQuerySchema);
 
 const CONTENT_TYPES: Record<Exclude<ResultFormat, 'json'>, string> = {
   ndjson: 'application/x-ndjson',
@@ -35,7 +29,7 @@ function formatOf(req: Request, explicit?: ResultFormat): ResultFormat {
 async function writeStream(res: Response, result: ResultSet, format: Exclude<ResultFormat, 'json'>, id: string): Promise<void> {
   if (format === 'parquet') {
     const path = await result.exportParquet();
-    if (!path) throw new DomainError('FORMAT_UNSUPPORTED', 'this engine cannot export Parquet; use json, ndjson or csv');
+    if (!path) throw new FluxError('invalid-input', 'FORMAT_UNSUPPORTED', 'this engine cannot export Parquet; use json, ndjson or csv');
     res.status(200).type(CONTENT_TYPES.parquet).setHeader('content-disposition', `attachment; filename="${id}.parquet"`);
     await new Promise<void>((resolve, reject) => createReadStream(path).on('error', reject).pipe(res).on('finish', resolve).on('error', reject));
     return;
@@ -54,7 +48,6 @@ async function writeStream(res: Response, result: ResultSet, format: Exclude<Res
 @ApiTags('queries')
 @ApiBearerAuth()
 @RequireRole('query')
-@UseFilters(QueryErrorFilter)
 @Controller('v1')
 export class QueryController {
   constructor(private readonly queries: QueryService) {}
@@ -62,8 +55,8 @@ export class QueryController {
   @Post('queries')
   @HttpCode(202)
   @ApiOperation({ summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400.' })
-  async start(@Body() body: CreateQueryDto): Promise<QueryStatus & { links: Record<string, string> }> {
-    const status = await this.queries.submit(parse(createQuerySchema, body));
+  async start(@Body(bodyPipe) body: CreateQueryDto): Promise<QueryStatus & { links: Record<string, string> }> {
+    const status = await this.queries.submit(body);
     return { ...status, links: { self: `/v1/queries/${status.id}`, results: `/v1/queries/${status.id}/results` } };
   }
 
@@ -79,8 +72,12 @@ export class QueryController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiQuery({ name: 'limit', required: false, description: 'rows per JSON page (1-10000, default 1000)' })
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv', 'application/vnd.apache.parquet')
-  async results(@Param('id', ParseUUIDPipe) id: string, @Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const q = parse(resultsQuerySchema, query);
+  async results(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query(new ZodValidationPipe(resultsQuerySchema)) q: z.infer<typeof resultsQuerySchema>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const result = this.queries.results(id);
     const format = formatOf(req, q.format);
     if (format !== 'json') return writeStream(res, result, format, id);
@@ -107,10 +104,14 @@ export class QueryController {
   @ApiOperation({ summary: 'Run a small query synchronously (row cap FLUX_QUERY_SYNC_MAX_ROWS); JSON, or ?format=ndjson|csv|parquet.' })
   @ApiOkResponse({ description: '{ columns, rowCount, truncated, rows, stats }' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'parquet'] })
-  async runSync(@Body() body: CreateQueryDto, @Query('format') formatParam: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const request = parse(createQuerySchema, body);
-    const format = formatOf(req, formatParam ? parse(resultsQuerySchema, { format: formatParam }).format : undefined);
-    const { status, result } = await this.queries.runSync(request);
+  async runSync(
+    @Body(bodyPipe) body: CreateQueryDto,
+    @Query('format', new ZodValidationPipe(resultsQuerySchema.shape.format)) formatParam: ResultFormat | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const format = formatOf(req, formatParam);
+    const { status, result } = await this.queries.runSync(body);
     try {
       if (format !== 'json') return await writeStream(res, result, format, status.id);
       const lines = await result.readJsonLines(0, result.rowCount);

@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
-import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { QueryController } from './query.controller';
 
@@ -27,8 +27,12 @@ import { QueryController } from './query.controller';
   ],
   exports: [QueryService],
 })
-export class QueryModule implements OnModuleDestroy {
+export class QueryModule implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(QueryService) private readonly queries: QueryService) {}
+
+  onModuleInit(): void {
+    this.queries.start();
+  }
 
   onModuleDestroy(): void {
     this.queries.close();

@@ -86,10 +86,19 @@ describe('fluxcap query', () => {
     expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual(['type,n', 't0,20']);
   }, 120_000);
 
-  it('fails with the gateway saying 401 when no token is sent', async () => {
+  it('fails with the gateway saying 401 and why when no token is sent', async () => {
     const run = await fluxcap({ FLUX_QUERY_URL: gatewayUrl }, ['query', SQL]);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/HTTP 401/);
+    expect(run.stderr).toMatch(/HTTP 401: missing bearer token/);
+  }, 120_000);
+
+  it("prints the gateway's syntax error (the problem's detail) with a caret at its details.position", async () => {
+    const run = await fluxcap({ FLUX_QUERY_URL: gatewayUrl, FLUX_API_TOKEN: TOKEN }, ['query', 'SELECT * FROM orders WHER 1']);
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.split('\n');
+    const at = lines.findIndex((l) => l.includes('SELECT * FROM orders WHER 1'));
+    expect(lines[at + 1].indexOf('^')).toBe(lines[at].indexOf('1'));
+    expect(lines[at + 2]).toMatch(/query gateway: HTTP 400: .*syntax error at or near "1"/);
   }, 120_000);
 
   it('prints a syntax error with a caret under the position DuckDB reported', async () => {

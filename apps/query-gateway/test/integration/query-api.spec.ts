@@ -237,8 +237,9 @@ describe('query gateway (local stack)', () => {
     for (const path of ['/v1/query', '/v1/queries']) {
       const res = await api('POST', path, { sql: template.replace('__TARGET__', target) });
       expect(res.status).toBe(400);
-      const body = (await res.json()) as { error: string; message: string };
-      expect(body.message).not.toContain('root:');
+      const body = (await res.json()) as { code: string; detail: string };
+      expect(body.code).toBe('QUERY_REJECTED');
+      expect(body.detail).not.toContain('root:');
       expect(existsSync(target)).toBe(false);
     }
     expect(readdirSync(join(root, 'work', 'runs'))).toEqual(before);
@@ -247,10 +248,23 @@ describe('query gateway (local stack)', () => {
   it("answers a syntax error with 400, DuckDB's message and the position", async () => {
     const res = await api('POST', '/v1/query', { sql: `SELECT * FROM "${stream}" WHER 1` });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; message: string; position: number };
-    expect(body.error).toBe('QUERY_SYNTAX');
-    expect(body.message).toMatch(/syntax error at or near "1"/);
-    expect(body.position).toBe(`SELECT * FROM "${stream}" WHER `.length);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = (await res.json()) as { status: number; code: string; detail: string; details: { position: number } };
+    expect(body).toMatchObject({ status: 400, code: 'QUERY_SYNTAX', type: 'urn:flux-capacitor:problem:invalid-input', instance: '/v1/query' });
+    expect(body.detail).toMatch(/syntax error at or near "1"/);
+    expect(body.details.position).toBe(`SELECT * FROM "${stream}" WHER `.length);
+  });
+
+  it('refuses a request body or query string that fails its schema with 400 INVALID_REQUEST, naming the field', async () => {
+    const noSql = await api('POST', '/v1/query', { engine: 'duckdb' });
+    expect(noSql.status).toBe(400);
+    expect(await noSql.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringMatching(/^sql: /), instance: '/v1/query' });
+    const badFormat = await api('POST', '/v1/query?format=xml', { sql: 'SELECT 1' });
+    expect(badFormat.status).toBe(400);
+    expect(await badFormat.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringMatching(/^format: /) });
+    const unknown = await api('GET', '/v1/queries/00000000-0000-4000-8000-000000000000/results?limit=0');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringMatching(/^limit: /) });
   });
 
   it('cancels a running query with DELETE', async () => {

@@ -1,5 +1,6 @@
 import { ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
-import { DomainError, RequireRole, type Principal } from '@flux-capacitor/service-kit';
+import { FluxError } from '@flux-capacitor/contracts';
+import { RequireRole, type Principal } from '@flux-capacitor/service-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -32,8 +33,8 @@ export class ReplayController {
   @ApiQuery({ name: 'state', required: false, enum: STATES })
   list(@Query('limit') limit?: string, @Query('cursor') cursor?: string, @Query('state') state?: string): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
     const n = limit === undefined ? 20 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 200) throw new DomainError('INVALID_REQUEST', 'limit must be a whole number from 1 to 200');
-    if (state !== undefined && !STATES.includes(state as ReplayState)) throw new DomainError('INVALID_REQUEST', `state must be one of ${STATES.join(', ')}`);
+    if (!Number.isInteger(n) || n < 1 || n > 200) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'limit must be a whole number from 1 to 200');
+    if (state !== undefined && !STATES.includes(state as ReplayState)) throw new FluxError('invalid-input', 'INVALID_REQUEST', `state must be one of ${STATES.join(', ')}`);
     return this.replays.list(n, cursor, state as ReplayState | undefined);
   }
 

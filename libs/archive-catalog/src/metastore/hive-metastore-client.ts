@@ -1,3 +1,4 @@
+import { FluxError, type ErrorKind } from '@flux-capacitor/contracts';
 import { Thrift, type TProtocol, type TTransport } from 'thrift';
 
 /**
@@ -60,14 +61,20 @@ export interface HiveAddPartitionsRequest {
   needResult: boolean;
 }
 
+const KIND_OF_HIVE_EXCEPTION: Record<string, ErrorKind> = {
+  AlreadyExistsException: 'conflict',
+  NoSuchObjectException: 'not-found',
+  InvalidObjectException: 'invalid-input',
+  InvalidOperationException: 'invalid-input',
+};
+
 /** An exception the metastore declared (AlreadyExistsException, MetaException, ...), by its IDL name. */
-export class HiveMetastoreException extends Error {
+export class HiveMetastoreException extends FluxError {
   constructor(
     readonly type: string,
     message: string,
   ) {
-    super(`${type}: ${message}`);
-    this.name = 'HiveMetastoreException';
+    super(KIND_OF_HIVE_EXCEPTION[type] ?? 'unavailable', 'HIVE_METASTORE_EXCEPTION', `${type}: ${message}`, { details: { type } });
   }
 }
 

@@ -1,6 +1,6 @@
 import { decodeRecordData, type ReplayMarkerHeader, type ReplayRecordHeader } from '@flux-capacitor/consumer-sdk';
 import type { ReplayService, ReplayView } from '@flux-capacitor/replay';
-import { DomainError } from '@flux-capacitor/service-kit';
+import { FluxError } from '@flux-capacitor/contracts';
 import { ReplayFixture } from '../support/replay-fixture';
 
 interface Order {
@@ -141,9 +141,9 @@ describe('replay', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err, JSON.stringify(body)).toBeInstanceOf(DomainError);
-      expect((err as DomainError).kind, JSON.stringify(body)).toBe('invalid');
-      expect((err as DomainError).message, JSON.stringify(body)).toMatch(reason);
+      expect(err, JSON.stringify(body)).toBeInstanceOf(FluxError);
+      expect((err as FluxError).kind, JSON.stringify(body)).toBe('invalid-input');
+      expect((err as FluxError).message, JSON.stringify(body)).toMatch(reason);
     }
     expect((await service.list(200)).items.length).toBe(before);
   });

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FLUX_CONFIG, type ApiRole, type FluxConfig } from '@flux-capacitor/config';
+import { FluxError } from '@flux-capacitor/contracts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { DomainError } from '../errors/domain-error';
 
 const ROLE_KEY = 'flux:required-role';
 
@@ -42,12 +42,12 @@ export class BearerAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new DomainError('UNAUTHENTICATED', 'missing bearer token', 'unauthenticated');
+    if (!match) throw new FluxError('unauthenticated', 'UNAUTHENTICATED', 'missing bearer token');
     let roles: Set<ApiRole> | undefined;
     for (const [token, granted] of this.config.auth.tokens) if (safeEqual(token, match[1])) roles = granted;
-    if (!roles) throw new DomainError('UNAUTHENTICATED', 'unknown bearer token', 'unauthenticated');
+    if (!roles) throw new FluxError('unauthenticated', 'UNAUTHENTICATED', 'unknown bearer token');
     if (!roles.has('admin') && !required.some((r) => roles.has(r))) {
-      throw new DomainError('FORBIDDEN', `this token lacks the ${required.map((r) => `"${r}"`).join(' or ')} role`, 'forbidden');
+      throw new FluxError('forbidden', 'FORBIDDEN', `this token lacks the ${required.map((r) => `"${r}"`).join(' or ')} role`);
     }
     req.principal = { id: `token:${createHash('sha256').update(match[1]).digest('hex').slice(0, 12)}`, roles };
     return true;

@@ -1,9 +1,11 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@flux-capacitor/aws';
-import { DomainError, FluxServiceModule, HealthRegistry, RequireRole } from '@flux-capacitor/service-kit';
+import { FluxError } from '@flux-capacitor/contracts';
+import { FluxServiceModule, HealthRegistry, RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
 import { createTestDatabase, testConfig, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { BadRequestException, Controller, Get, type INestApplication, Logger, Module, Query } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { z } from 'zod';
 
 @Controller('v1/things')
 @RequireRole('query')
@@ -15,7 +17,28 @@ class ThingsController {
 
   @Get('missing')
   missing() {
-    throw new DomainError('THING_NOT_FOUND', 'no such thing', 'not-found', { thing: 'missing' });
+    throw new FluxError('not-found', 'THING_NOT_FOUND', 'no such thing', { details: { thing: 'missing' } });
+  }
+
+  @Get('bug')
+  bug() {
+    const thing = undefined as unknown as { name: string };
+    return thing.name; // a TypeError naming internals
+  }
+
+  @Get('broken')
+  broken() {
+    throw new FluxError('internal', 'THING_CORRUPT', 'row 17 of thing_store has a NULL id', { cause: new Error('pg: constraint') });
+  }
+
+  @Get('nest')
+  nest() {
+    throw new BadRequestException(['a must be set', 'b must be a number']);
+  }
+
+  @Get('search')
+  search(@Query(new ZodValidationPipe(z.object({ limit: z.coerce.number().int().max(200) }))) query: { limit: number }) {
+    return query;
   }
 }
 
@@ -58,6 +81,10 @@ describe('FluxServiceModule', () => {
     base = await app.getUrl();
   });
 
+  afterEach(() => vi.restoreAllMocks());
+
+  const asQuery = { headers: { authorization: `Bearer ${QUERY_TOKEN}` } };
+
   afterAll(async () => {
     await app?.close();
     await db?.drop();
@@ -88,16 +115,83 @@ describe('FluxServiceModule', () => {
     expect((await fetch(`${base}/v1/things`, { headers: { authorization: `Bearer ${'x'.repeat(24)}` } })).status).toBe(401);
     const forbidden = await fetch(`${base}/v1/things`, { headers: { authorization: `Bearer ${REPLAY_TOKEN}` } });
     expect(forbidden.status).toBe(403);
-    expect(await forbidden.json()).toMatchObject({ error: 'FORBIDDEN' });
+    expect(await forbidden.json()).toMatchObject({ status: 403, code: 'FORBIDDEN', type: 'urn:flux-capacitor:problem:forbidden' });
     const ok = await fetch(`${base}/v1/things`, { headers: { authorization: `Bearer ${QUERY_TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ things: [1, 2] });
   });
 
-  it('maps domain errors to their HTTP status with the code and details', async () => {
-    const res = await fetch(`${base}/v1/things/missing`, { headers: { authorization: `Bearer ${QUERY_TOKEN}` } });
+  it('answers a FluxError as an RFC 9457 problem with the status of its kind, its code and details', async () => {
+    const res = await fetch(`${base}/v1/things/missing?x=1`, asQuery);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'THING_NOT_FOUND', message: 'no such thing', thing: 'missing' });
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toEqual({
+      type: 'urn:flux-capacitor:problem:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'no such thing',
+      instance: '/v1/things/missing',
+      code: 'THING_NOT_FOUND',
+      details: { thing: 'missing' },
+    });
+  });
+
+  it('answers an unknown error (a bug) with 500 and a generic detail, and logs it with its stack', async () => {
+    const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const res = await fetch(`${base}/v1/things/bug`, asQuery);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      type: 'urn:flux-capacitor:problem:internal',
+      title: 'Internal error',
+      status: 500,
+      detail: 'internal error; the service log has the details',
+      instance: '/v1/things/bug',
+      code: 'INTERNAL',
+    });
+    expect(logged).toHaveBeenCalledTimes(1);
+    const [fields] = logged.mock.calls[0] as [{ err: Error; path: string }];
+    expect(fields.err).toBeInstanceOf(TypeError);
+    expect(fields.err.stack).toMatch(/ThingsController\.bug/);
+    expect(fields.path).toBe('/v1/things/bug');
+  });
+
+  it('keeps the message of an internal FluxError out of the answer but logs it with its cause', async () => {
+    const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const res = await fetch(`${base}/v1/things/broken`, asQuery);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: 'THING_CORRUPT', detail: 'internal error; the service log has the details' });
+    expect(JSON.stringify(body)).not.toContain('thing_store');
+    const [fields] = logged.mock.calls[0] as [{ err: FluxError }];
+    expect((fields.err.cause as Error).message).toBe('pg: constraint');
+  });
+
+  it("answers Nest's own exceptions (validation, unknown routes) in the same problem shape", async () => {
+    const nest = await fetch(`${base}/v1/things/nest`, asQuery);
+    expect(nest.status).toBe(400);
+    expect(await nest.json()).toEqual({
+      type: 'urn:flux-capacitor:problem:invalid-input',
+      title: 'Invalid input',
+      status: 400,
+      detail: 'a must be set; b must be a number',
+      instance: '/v1/things/nest',
+      code: 'BAD_REQUEST',
+    });
+    const route = await fetch(`${base}/v1/nowhere`);
+    expect(route.status).toBe(404);
+    expect(route.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await route.json()).toMatchObject({ status: 404, code: 'NOT_FOUND', type: 'urn:flux-capacitor:problem:not-found', instance: '/v1/nowhere' });
+  });
+
+  it('refuses input that fails its zod schema with 400, naming each issue', async () => {
+    const res = await fetch(`${base}/v1/things/search?limit=500`, asQuery);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; detail: string; details: { issues: { path: string }[] } };
+    expect(body.code).toBe('INVALID_REQUEST');
+    expect(body.detail).toMatch(/^limit: /);
+    expect(body.details.issues.map((i) => i.path)).toEqual(['limit']);
+    expect(await (await fetch(`${base}/v1/things/search?limit=20`, asQuery)).json()).toEqual({ limit: 20 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@flux-capacitor/aws';
 import type { FluxConfig } from '@flux-capacitor/config';
-import { Queues } from '@flux-capacitor/contracts';
+import { FluxError, Queues } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import {
   SqsPublisher,
@@ -163,12 +163,12 @@ describe('SQS transport redelivery', () => {
     expect(await queueDepth(client, queue.url)).toBe(0);
   });
 
-  it('retries a handler that fails once and handles the message on the next receive', async () => {
+  it('retries a handler that fails once with an error of a retry kind (unavailable) and handles the message on the next receive', async () => {
     const config = testConfig({ FLUX_SQS_VISIBILITY_SECONDS: '5', FLUX_SQS_MAX_RECEIVE_COUNT: '3' });
     const probe = new Probe();
     probe.behaviour = async (_payload, ctx) => {
       await ctx.entityManager.query(`INSERT INTO probe_write (envelope_id, attempt) VALUES ($1, $2)`, [ctx.envelope.id, ctx.receiveCount]);
-      if (ctx.receiveCount === 1) throw new Error('transient');
+      if (ctx.receiveCount === 1) throw new FluxError('unavailable', 'CATALOG_DOWN', 'transient');
     };
     const { client, queue, consumer } = await startConsumer(config, probe);
     const body = JSON.stringify({

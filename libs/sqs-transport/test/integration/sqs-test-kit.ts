@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
-import { Controller, Global, Inject, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Catch, Controller, Global, Inject, Module, type DynamicModule, type ExceptionFilter, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { SqsContext } from '@flux-capacitor/sqs-transport';
 
@@ -70,10 +71,21 @@ export class StrayCatalogPartitionAddedHandler {
 }
 
 /** A consumer application module with the given handler controllers. */
+/**
+ * Hands a handler's error to the SqsServer as it was thrown, as service-kit's ProblemDetailsFilter does outside
+ * HTTP (Nest's default RPC filter would replace it with `{ status: 'error' }`, and its kind would be lost).
+ */
+@Catch()
+class RethrowErrors implements ExceptionFilter {
+  catch(exception: unknown): never {
+    throw exception;
+  }
+}
+
 export function consumerModule(probe: Probe, controllers: Type[] = [ArchiveObjectWrittenHandler]): DynamicModule {
   @Module({})
   class ConsumerModule {}
-  return { module: ConsumerModule, controllers, providers: [{ provide: PROBE, useValue: probe }] };
+  return { module: ConsumerModule, controllers, providers: [{ provide: PROBE, useValue: probe }, { provide: APP_FILTER, useClass: RethrowErrors }] };
 }
 
 /** Stands in for the service kit: provides the validated FluxConfig globally. */

@@ -1,10 +1,9 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@flux-capacitor/aws';
 import type { FluxConfig } from '@flux-capacitor/config';
-import { Queues, type Envelope } from '@flux-capacitor/contracts';
+import { FluxError, Queues, type Envelope } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import {
-  DeadLetterException,
   SqsClientProxy,
   SqsMessagingModule,
   SqsPublisher,
@@ -232,12 +231,12 @@ describe('SQS transport', () => {
     await vi.waitFor(async () => expect(await queueDepth(client, queue.url)).toBe(0), { timeout: 10_000 });
   });
 
-  it('dead-letters at once, rolling back, a message its handler rejects with DeadLetterException', async () => {
+  it('dead-letters at once, rolling back, a message whose handler fails with an error of a dead-letter kind (not-found)', async () => {
     const config = testConfig({ FLUX_SQS_MAX_RECEIVE_COUNT: '5' });
     const probe = new Probe();
     probe.behaviour = async (payload, ctx) => {
       await ctx.entityManager.query(`INSERT INTO probe_write (envelope_id, stream) VALUES ($1, $2)`, [ctx.envelope.id, payload.stream]);
-      throw new DeadLetterException(`object ${payload.objectUri} does not exist`);
+      throw new FluxError('not-found', 'ARCHIVE_OBJECT_MISSING', `object ${payload.objectUri} does not exist`);
     };
     const { client, queue, consumer } = await startConsumer(config, probe);
     const envelope = await new SqsPublisher({ client, settings: config.sqs, producer: 'test' }).publish(
@@ -247,7 +246,7 @@ describe('SQS transport', () => {
 
     const dead = await drainQueue(client, queue.deadLetterUrl, { atLeast: 1 });
     expect(dead.map((m) => [JSON.parse(m.Body!).id, m.MessageAttributes?.['flux-dead-letter-reason']?.StringValue, m.MessageAttributes?.['flux-dead-letter-detail']?.StringValue])).toEqual([
-      [envelope.id, 'rejected-by-handler', 'object s3://gone/part-9.parquet does not exist'],
+      [envelope.id, 'rejected-by-handler', 'ARCHIVE_OBJECT_MISSING: object s3://gone/part-9.parquet does not exist'],
     ]);
     expect(probe.calls).toHaveLength(1);
     expect(await dataSource.query(`SELECT * FROM probe_write WHERE envelope_id = $1`, [envelope.id])).toEqual([]);

@@ -1,0 +1,74 @@
+import { ERROR_KINDS, FluxError } from '@flux-capacitor/contracts';
+import { HttpException, NotFoundException, PayloadTooLargeException, RequestTimeoutException } from '@nestjs/common';
+import { HTTP_STATUS_OF_KIND, INTERNAL_DETAIL, problemOf } from './problem-details';
+
+describe('problemOf', () => {
+  it('maps every kind to one HTTP status', () => {
+    expect(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, problemOf(new FluxError(kind, 'X', 'm'), '/p').problem.status]))).toEqual({
+      'invalid-input': 400,
+      unauthenticated: 401,
+      forbidden: 403,
+      'not-found': 404,
+      conflict: 409,
+      unavailable: 503,
+      timeout: 504,
+      internal: 500,
+    });
+    expect(HTTP_STATUS_OF_KIND.timeout).toBe(504);
+  });
+
+  it('answers a FluxError with its kind as type and title, its message as detail, its code and details', () => {
+    const err = new FluxError('invalid-input', 'QUERY_SYNTAX', 'syntax error at or near "1"', { details: { position: 12 } });
+    expect(problemOf(err, '/v1/query')).toEqual({
+      problem: {
+        type: 'urn:flux-capacitor:problem:invalid-input',
+        title: 'Invalid input',
+        status: 400,
+        detail: 'syntax error at or near "1"',
+        instance: '/v1/query',
+        code: 'QUERY_SYNTAX',
+        details: { position: 12 },
+      },
+      internal: false,
+    });
+  });
+
+  it('keeps the message and details of an internal FluxError out of the answer', () => {
+    const { problem, internal } = problemOf(new FluxError('internal', 'BROKEN', 'password=hunter2', { details: { row: 1 } }), '/x');
+    expect(internal).toBe(true);
+    expect(problem).toEqual({ type: 'urn:flux-capacitor:problem:internal', title: 'Internal error', status: 500, detail: INTERNAL_DETAIL, instance: '/x', code: 'BROKEN' });
+  });
+
+  it.each([
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'x')")],
+    ['a thrown string', 'boom'],
+    ['an object', { message: 'connect ECONNREFUSED 10.0.0.7:5432' }],
+  ])('answers %s with 500, code INTERNAL and a generic detail, and marks it for the log', (_what, thrown) => {
+    const { problem, internal } = problemOf(thrown, '/y');
+    expect(internal).toBe(true);
+    expect(problem).toEqual({ type: 'urn:flux-capacitor:problem:internal', title: 'Internal error', status: 500, detail: INTERNAL_DETAIL, instance: '/y', code: 'INTERNAL' });
+  });
+
+  it("answers Nest's HttpExceptions with their own status, the kind's type where one matches, and their message", () => {
+    expect(problemOf(new NotFoundException('Cannot GET /nowhere'), '/nowhere').problem).toEqual({
+      type: 'urn:flux-capacitor:problem:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'Cannot GET /nowhere',
+      instance: '/nowhere',
+      code: 'NOT_FOUND',
+    });
+    expect(problemOf(new RequestTimeoutException(), '/t').problem).toMatchObject({ status: 408, type: 'urn:flux-capacitor:problem:timeout', code: 'REQUEST_TIMEOUT' });
+    expect(problemOf(new PayloadTooLargeException('request entity too large'), '/b').problem).toMatchObject({
+      type: 'about:blank',
+      title: 'Payload Too Large',
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      detail: 'request entity too large',
+    });
+    expect(problemOf(new HttpException('slow down', 429), '/r')).toEqual({
+      problem: { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'slow down', instance: '/r', code: 'HTTP_429' },
+      internal: false,
+    });
+  });
+});

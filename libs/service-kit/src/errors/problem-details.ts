@@ -1,0 +1,97 @@
+import { STATUS_CODES } from 'node:http';
+import { isFluxError, type ErrorKind } from '@flux-capacitor/contracts';
+import { HttpException } from '@nestjs/common';
+
+/** The one table from an error's kind to its HTTP status. */
+export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
+  'invalid-input': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  internal: 500,
+  unavailable: 503,
+  timeout: 504,
+};
+
+const TITLE_OF_KIND: Record<ErrorKind, string> = {
+  'invalid-input': 'Invalid input',
+  unauthenticated: 'Unauthenticated',
+  forbidden: 'Forbidden',
+  'not-found': 'Not found',
+  conflict: 'Conflict',
+  internal: 'Internal error',
+  unavailable: 'Unavailable',
+  timeout: 'Timeout',
+};
+
+/** What a client reads when a kind is internal or an error is not ours: the log has the rest. */
+export const INTERNAL_DETAIL = 'internal error; the service log has the details';
+
+/**
+ * An error answer (RFC 9457 `application/problem+json`). `type` and `title` name the kind and never change for it;
+ * `code` is the stable machine code (QUERY_SYNTAX, REPLAY_NOT_FOUND, ...); `detail` explains this occurrence;
+ * `instance` is the request path; `details` carries the error's machine-readable facts when it has any.
+ */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  details?: Record<string, unknown>;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const typeOf = (kind: ErrorKind) => `urn:flux-capacitor:problem:${kind}`;
+
+/** The kind a Nest HttpException's status stands for, so `type` is the same whoever threw. */
+const KIND_OF_STATUS = new Map<number, ErrorKind>([
+  ...Object.entries(HTTP_STATUS_OF_KIND).map(([kind, status]) => [status, kind as ErrorKind] as const),
+  [408, 'timeout'],
+]);
+
+/** Any thrown value as the problem to answer; `internal` tells the caller to log it with its stack. */
+export function problemOf(err: unknown, instance: string): { problem: ProblemDetails; internal: boolean } {
+  if (isFluxError(err)) {
+    const internal = err.kind === 'internal';
+    const problem: ProblemDetails = {
+      type: typeOf(err.kind),
+      title: TITLE_OF_KIND[err.kind],
+      status: HTTP_STATUS_OF_KIND[err.kind],
+      detail: internal ? INTERNAL_DETAIL : err.message,
+      instance,
+      code: err.code,
+    };
+    if (err.details !== undefined && !internal) problem.details = err.details;
+    return { problem, internal };
+  }
+  if (err instanceof HttpException) {
+    // Nest's own: validation pipes (400), unknown routes (404), payload limits (413), ...
+    const status = err.getStatus();
+    const kind = KIND_OF_STATUS.get(status);
+    const body = err.getResponse();
+    const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? err.message);
+    const code =
+      err.constructor === HttpException
+        ? `HTTP_${status}`
+        : err.constructor.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    return {
+      problem: {
+        type: kind ? typeOf(kind) : 'about:blank',
+        title: kind ? TITLE_OF_KIND[kind] : (STATUS_CODES[status] ?? `HTTP ${status}`),
+        status,
+        detail: Array.isArray(message) ? message.join('; ') : String(message),
+        instance,
+        code,
+      },
+      internal: status >= 500,
+    };
+  }
+  return {
+    problem: { type: typeOf('internal'), title: TITLE_OF_KIND.internal, status: 500, detail: INTERNAL_DETAIL, instance, code: 'INTERNAL' },
+    internal: true,
+  };
+}
