@@ -32,4 +32,3 @@ export { SqlAnalyzer, type SqlAnalysis, type TimeBounds } from './sql-analysis';
 export { dedupeLive, partitionByOverlap, type ArchiveFile, type LiveRecord, type StreamSource } from './stream-source';
 export { sqlIdentifier, sqlString } from './sql-text';
 export { STREAM_COLUMNS, streamViewSql } from './stream-view';
-export { announcementOf, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticObject } from './synthetic-archive';

@@ -4,3 +4,5 @@ export { startServiceProcess, type ServiceProcess } from './service-process';
 export { startKinesisFaultProxy, type KinesisFaultProxy } from './kinesis-fault-proxy';
 export { createStream, putInOrder, readStream, type StreamRecord } from './kinesis-streams';
 export { seededRandom } from './seeded-random';
+export { records, writeArchiveObject } from './archive-fixture';
+export { registerArchiveObjects, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticObject } from './synthetic-archive';

@@ -14,9 +14,8 @@ import {
 } from '@flux-capacitor/archive-catalog';
 import type { CatalogPartitionAdded } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createTestDatabase, records, testConfig, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
 import type { DataSource } from 'typeorm';
-import { records, writeArchiveObject } from '../support/archive-fixture';
 
 /** An in-memory metastore that records calls and can be told to fail. */
 class RecordingMetastore implements MetastoreSync {
