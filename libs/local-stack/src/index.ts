@@ -8,3 +8,4 @@ export {
   type RunningStack,
   type StackEndpoints,
 } from './local-stack';
+export { spawnService, startService, waitUntilHealthy, type RunningService, type ServiceSpawnOptions } from './service-process';
