@@ -199,8 +199,9 @@ describe('fluxcap replay', () => {
   });
 
   it('pausing a completed replay is refused with HTTP 409', async () => {
-    const list = await fluxcap({}, ['replay', 'list', '--state', 'completed', '--limit', '1', '--json']);
-    const [done] = (JSON.parse(list.stdout) as { items: View[] }).items;
+    const started = await fluxcap({}, ['replay', 'start', '--source', source, '--target', target, '--wait', '--json']);
+    const done = JSON.parse(started.stdout) as View;
+    expect(done.state).toBe('completed');
     const run = await fluxcap({}, ['replay', 'pause', done.id]);
     expect(run.status).not.toBe(0);
     expect(run.stderr.trim()).toMatch(/^fluxcap: replay coordinator: HTTP 409: /);
