@@ -2,11 +2,8 @@ export { ARCHIVE_COLUMNS, compareSequenceNumbers, type ArchiveRecord } from './a
 export { envelopeSchema, type Envelope } from './envelope';
 export {
   MessageContracts,
-  MessageTypes,
   Queues,
   archiveObjectWrittenV1,
-  catalogPartitionAddedV1,
-  replayLifecycleV1,
   isMessageType,
   messageTypesForQueue,
   type ArchiveObjectWritten,

@@ -1,11 +1,3 @@
 export { freePort, isListening } from './free-port';
-export {
-  stackEnv,
-  startLocalStack,
-  stopChild,
-  type KinesisEmulator,
-  type LocalStackOptions,
-  type RunningStack,
-  type StackEndpoints,
-} from './local-stack';
-export { spawnService, startService, waitUntilHealthy, type RunningService, type ServiceSpawnOptions } from './service-process';
+export { stackEnv, startLocalStack, type KinesisEmulator, type RunningStack, type StackEndpoints } from './local-stack';
+export { spawnService, startService, waitUntilHealthy, type RunningService } from './service-process';

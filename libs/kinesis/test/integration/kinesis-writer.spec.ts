@@ -7,15 +7,8 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import {
-  AbortedError,
-  KinesisWriter,
-  StreamNotFoundError,
-  type KinesisWriterOptions,
-  type WriteAck,
-  type WriteRecord,
-  type WriteRejection,
-} from '@flux-capacitor/kinesis';
+import { AbortedError, KinesisWriter, StreamNotFoundError, type WriteAck, type WriteRecord, type WriteRejection } from '@flux-capacitor/kinesis';
+import type { KinesisWriterOptions } from '../../src/kinesis-writer';
 import { startKinesisFaultProxy, testConfig, uniqueName } from '@flux-capacitor/testing';
 
 let kinesis: KinesisClient;

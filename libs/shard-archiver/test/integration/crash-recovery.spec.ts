@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { parseArchiveObjectKey } from '@flux-capacitor/archive';
-import { LeaseRepository } from '@flux-capacitor/shard-archiver';
+import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';

@@ -1,5 +1,6 @@
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { LeaseRepository, type ArchiveEventPublisher } from '@flux-capacitor/shard-archiver';
+import { LeaseRepository } from '../../src/lease/lease.repository';
+import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
 import { uniqueName } from '@flux-capacitor/testing';
 import { register } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';
