@@ -5,9 +5,9 @@ import { archiveObjectKey, parseArchiveObjectKey, partitionOf } from '@flux-capa
 import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { compareSequenceNumbers } from '@flux-capacitor/contracts';
-import { uniqueName } from '@flux-capacitor/testing';
+import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { ArchiverHarness } from '../support/archiver-harness';
-import { createStream, listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, taggedRecord } from '../support/kinesis-fixtures';
+import { listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, taggedRecord } from '../support/kinesis-fixtures';
 
 describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
   let h: ArchiverHarness;

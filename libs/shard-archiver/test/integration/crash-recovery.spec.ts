@@ -11,10 +11,10 @@ import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { createArchiveStore } from '@flux-capacitor/archive';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Pool } from 'pg';
 import { crashTestConfig } from '../support/crash-test-config';
-import { createStream, listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, type ProducedRecord } from '../support/kinesis-fixtures';
+import { listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, type ProducedRecord } from '../support/kinesis-fixtures';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
