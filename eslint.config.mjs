@@ -1,5 +1,45 @@
 import nx from '@nx/eslint-plugin';
 
+// The dependency graph stays a picture you can draw: apps use libs, libs never use apps, data-access and util libs
+// stay below feature libs. `type:testing` (libs/testing, the test harness) may use any lib, and only tests use it.
+const typeConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'] },
+];
+
+/** Test code uses a lib from outside, as the harness does: it may use any lib and the dev-only ones (`scope:dev`). */
+const testConstraints = [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'] }];
+
+// `scope:dev` libs (local-stack, testing) start emulators and spawn processes: only the CLI (`fluxcap dev|stack`),
+// tools/ and test code may use them. Tags are per project, so test files get the looser rule below. (Not
+// `notDependOnLibsWithTags`: that follows the project graph transitively, and the graph counts test imports too.)
+const devOnly = { sourceTag: '/^scope:(?!dev$|cli$|tools$)/', onlyDependOnLibsWithTags: ['/^scope:(?!dev$)/'] };
+
+const boundaries = (depConstraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    // Integration tests import their own lib through its public entry, as users do.
+    allowCircularSelfDependency: true,
+    // The harness builds on these libs, and their integration tests use the harness: a cycle through test files
+    // only, which no production code follows.
+    ignoredCircularDependencies: [
+      ['testing', 'archive'],
+      ['testing', 'archive-catalog'],
+      ['testing', 'local-stack'],
+      ['testing', 'persistence'],
+    ],
+    allow: [],
+    depConstraints,
+  },
+];
+
+/** Test code: specs, test/ folders, test support and benches. */
+const TEST_FILES = ['**/*.spec.ts', '**/test/**', '**/bench/**'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -8,33 +48,13 @@ export default [
   {
     files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
     rules: {
-      // The dependency graph stays a picture you can draw: apps use libs, libs never use apps,
-      // data-access and util libs stay below feature libs.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          // Integration tests import their own lib through its public entry, as users do.
-          allowCircularSelfDependency: true,
-          // The test harness builds on these libs, and their integration tests use the harness: a cycle through
-          // test files only, which no production code follows.
-          ignoredCircularDependencies: [
-            ['testing', 'local-stack'],
-            ['testing', 'persistence'],
-            ['testing', 'config'],
-            ['testing', 'aws'],
-          ],
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:data-access'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries([...typeConstraints, devOnly]),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': boundaries(testConstraints) },
   },
   {
     files: ['**/*.js', '**/*.cjs'],

@@ -34,11 +34,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['apps/*/test/integration/**/*.spec.ts', 'libs/*/test/integration/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'] },
+        test: { name: 'integration', include: ['apps/*/test/integration/**/*.spec.ts', 'libs/*/test/integration/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'], setupFiles: ['libs/testing/src/provide-stack.ts'] },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['apps/*/test/e2e/**/*.spec.ts', 'tools/bench/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'] },
+        test: { name: 'e2e', include: ['apps/*/test/e2e/**/*.spec.ts', 'tools/bench/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'], setupFiles: ['libs/testing/src/provide-stack.ts'] },
       },
     ],
   },

@@ -13,11 +13,10 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
 import { freePort, startLocalStack } from '@flux-capacitor/local-stack';
-import { createDataSource, migrate } from '@flux-capacitor/persistence';
-import { announcementOf, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/query-engine';
+import { migrate } from '@flux-capacitor/persistence';
+import { registerArchiveObjects, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 
@@ -149,12 +148,7 @@ async function main(): Promise<void> {
     console.log(`  ${objects.length} objects, ${mb(parquetBytes)} of Parquet, in ${(buildMs / 1000).toFixed(1)} s`);
 
     await migrate(dbUrl);
-    const ds = await createDataSource(dbUrl).initialize();
-    const writer = new CatalogWriter(ds);
-    for (const o of objects) {
-      await writer.registerObject(announcementOf(o));
-    }
-    await ds.destroy();
+    await registerArchiveObjects(dbUrl, objects);
 
     console.log('writing the same records as gzipped NDJSON (one file per object)');
     const conv = await DuckDBInstance.create(':memory:', { threads: String(args.threads) });

@@ -1,1 +1,1 @@
-export { createKinesisClient, createS3Client, createSqsClient, type AwsSettings } from './clients';
+export { createKinesisClient, createS3Client, createSqsClient } from './clients';

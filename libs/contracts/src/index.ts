@@ -3,11 +3,8 @@ export { envelopeSchema, type Envelope } from './envelope';
 export { ERROR_KINDS, FluxError, describeZodIssues, invalidInput, isFluxError, type ErrorKind, type FluxErrorOptions } from './errors';
 export {
   MessageContracts,
-  MessageTypes,
   Queues,
   archiveObjectWrittenV1,
-  catalogPartitionAddedV1,
-  replayLifecycleV1,
   isMessageType,
   messageTypesForQueue,
   type ArchiveObjectWritten,

@@ -1,10 +1,3 @@
 export { freePort, isListening } from './free-port';
-export {
-  stackEnv,
-  startLocalStack,
-  stopChild,
-  type KinesisEmulator,
-  type LocalStackOptions,
-  type RunningStack,
-  type StackEndpoints,
-} from './local-stack';
+export { stackEnv, startLocalStack, type KinesisEmulator, type RunningStack, type StackEndpoints } from './local-stack';
+export { spawnService, startService, waitUntilHealthy, type RunningService } from './service-process';

@@ -6,7 +6,7 @@ import { DuckDbEngine } from './duckdb-engine';
 import { writeNdjson } from './result-writers';
 import { QueryCancelledError, QueryInvalidError, QueryRejectedError, QueryTimeoutError } from './query.errors';
 import type { ArchiveFile, LiveRecord, StreamSource } from './stream-source';
-import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
+import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 
 const START = Date.UTC(2026, 0, 1);
 let root: string;

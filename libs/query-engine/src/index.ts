@@ -1,8 +1,5 @@
-export { ArchiveObjectCache, type PinnedObjects } from './archive-object-cache';
-export { createQueryService, type QueryServiceWiring } from './create-query-service';
+export { createQueryService } from './create-query-service';
 export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
-export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions, type DuckDbSession, type DuckDbSessionOptions } from './duckdb-engine';
-export { KinesisLiveTail, userRecords, type LiveTailOptions, type LiveTailResult } from './live-tail';
 export {
   QueryCancelledError,
   QueryEngineUnavailableError,
@@ -24,9 +21,5 @@ export {
   type QueryState,
   type QueryStatus,
 } from './query-service';
-export type { QueryProgress, ResultColumn, ResultRow, ResultSet } from './result-set';
-export { SqlAnalyzer, type SqlAnalysis, type TimeBounds } from './sql-analysis';
-export { dedupeLive, partitionByOverlap, type ArchiveFile, type LiveRecord, type StreamSource } from './stream-source';
+export type { ResultSet } from './result-set';
 export { sqlIdentifier, sqlString } from './sql-text';
-export { STREAM_COLUMNS, streamViewSql } from './stream-view';
-export { announcementOf, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticArchiveOptions, type SyntheticObject } from './synthetic-archive';

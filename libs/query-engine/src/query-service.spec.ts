@@ -10,7 +10,7 @@ import type { LiveTailReader, QueryCatalog } from './query-planner';
 import { QueryService, type QueryServiceLimits } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
 import type { LiveRecord } from './stream-source';
-import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
+import { syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 
 const START = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;

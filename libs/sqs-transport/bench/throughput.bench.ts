@@ -16,7 +16,8 @@ import { createDataSource, migrate } from '@flux-capacitor/persistence';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
-import { SqsPublisher, SqsServer } from '../src';
+import { SqsPublisher } from '../src';
+import { SqsServer } from '../src/sqs.server';
 
 let handled = 0;
 

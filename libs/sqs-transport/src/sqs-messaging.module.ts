@@ -11,7 +11,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SqsClientProxy } from './sqs.client-proxy';
 import { SqsPublisher } from './sqs.publisher';
 import { SqsServer, type SqsServerOptions } from './sqs.server';
 
@@ -71,8 +70,7 @@ class SqsClientLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * SQS messaging for a service: `SQSClient`, `SqsPublisher`, `SqsClientProxy` (for `emit`) and
- * `SqsServerFactory`. Needs `FLUX_CONFIG` from a global module (the service kit provides it).
+ * SQS messaging for a service: `SQSClient`, `SqsPublisher` and `SqsServerFactory`. Needs `FLUX_CONFIG` from a global module (the service kit provides it).
  */
 @Module({})
 export class SqsMessagingModule {
@@ -88,15 +86,10 @@ export class SqsMessagingModule {
           useFactory: (client: SQSClient, config: FluxConfig) =>
             new SqsPublisher({ client, settings: config.sqs, producer: options.consumer }),
         },
-        {
-          provide: SqsClientProxy,
-          inject: [SqsPublisher, SQSClient],
-          useFactory: (publisher: SqsPublisher, client: SQSClient) => new SqsClientProxy(publisher, client),
-        },
         SqsServerFactory,
         SqsClientLifecycle,
       ],
-      exports: [SQSClient, SqsPublisher, SqsClientProxy, SqsServerFactory],
+      exports: [SQSClient, SqsPublisher, SqsServerFactory],
     };
   }
 }

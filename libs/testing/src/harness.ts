@@ -3,11 +3,15 @@ import { loadConfig, type FluxConfig } from '@flux-capacitor/config';
 import { stackEnv, type StackEndpoints } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
 import { Client } from 'pg';
-import { inject } from 'vitest';
 
-/** The stack the global setup started (emulators or containers). */
+/** Where `provide-stack.ts` (a Vitest setup file) leaves the endpoints of the stack the global setup started. */
+export const STACK_KEY = Symbol.for('flux-capacitor.test-stack');
+
+/** The stack the global setup started (emulators or containers); only integration and e2e tests have one. */
 export function getStack(): StackEndpoints {
-  return inject('stack');
+  const stack = (globalThis as Record<symbol, StackEndpoints | undefined>)[STACK_KEY];
+  if (!stack) throw new Error('no test stack: getStack() works in the integration and e2e tiers, whose global setup starts one');
+  return stack;
 }
 
 /** A short random name, safe for queues, streams, buckets and databases. */

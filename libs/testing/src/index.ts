@@ -1,6 +1,7 @@
-export { containerEngineAvailable, startContainerStack } from './container-stack';
 export { createTestDatabase, getStack, testConfig, testEnvironment, uniqueName, type TestDatabase } from './harness';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { startKinesisFaultProxy, type KinesisFaultProxy } from './kinesis-fault-proxy';
-export { createStream, putInOrder, readStream, type StreamRecord } from './kinesis-streams';
+export { createStream, putInOrder, readStream, waitUntilActive, type StreamRecord } from './kinesis-streams';
 export { seededRandom } from './seeded-random';
+export { records, writeArchiveObject } from './archive-fixture';
+export { registerArchiveObjects, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';

@@ -1,4 +1,13 @@
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
 
 /** A record as read back from a stream. */
 export interface StreamRecord {
@@ -13,8 +22,16 @@ export interface StreamRecord {
 /** Creates a stream and waits until it is active. */
 export async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<string> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60 }, { StreamName: name });
+  await waitUntilActive(kinesis, name);
   return name;
+}
+
+/** Waits until a stream is ACTIVE (after a create, split or merge), polling: the SDK's waiter sleeps 10 s once it sees CREATING. */
+export async function waitUntilActive(kinesis: KinesisClient, stream: string): Promise<void> {
+  await vi.waitFor(
+    async () => expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'),
+    { timeout: 60_000, interval: 50 },
+  );
 }
 
 /** Puts records in order, one batch after another, resending what Kinesis refused. */

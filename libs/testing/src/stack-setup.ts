@@ -8,7 +8,7 @@ import { testEnv } from './test-env';
 
 /**
  * Starts one stack for the whole test run and hands its endpoints to every test file through
- * `inject('stack')`. Containers when an engine is reachable, local emulators otherwise: one interface.
+ * `getStack()` (through `provide-stack.ts`). Containers when an engine is reachable, local emulators otherwise: one interface.
  */
 export default async function setup(project: TestProject) {
   const useContainers = testEnv.stack === 'containers' || (testEnv.stack !== 'local' && (await containerEngineAvailable()));

@@ -1,85 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { ParquetEngine, archiveObjectKey, createArchiveStore, partitionOf, type ArchiveStore } from '@flux-capacitor/archive';
-import type { ArchiveObjectWritten, ArchiveRecord } from '@flux-capacitor/contracts';
+import { ParquetEngine, createArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { freePort } from '@flux-capacitor/local-stack';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import {
+  createTestDatabase,
+  records,
+  startServiceProcess,
+  testEnvironment,
+  uniqueName,
+  writeArchiveObject,
+  type TestDatabase,
+} from '@flux-capacitor/testing';
 
-const ROOT = resolve(__dirname, '../../../..');
 const TOKEN = 'catalog-e2e-token-0123456789';
-const enc = new TextEncoder();
-
-
-/** Records of one shard: JSON objects (or raw strings) arriving one second apart from `start`. */
-function records(stream: string, shardId: string, firstSeq: bigint, start: string, bodies: (object | string)[]): ArchiveRecord[] {
-  return bodies.map((b, i) => ({
-    stream,
-    shardId,
-    sequenceNumber: (firstSeq + BigInt(i)).toString(),
-    subSequenceNumber: 0,
-    partitionKey: `pk-${i}`,
-    explicitHashKey: null,
-    arrivalTime: Date.parse(start) + i * 1000,
-    data: enc.encode(typeof b === 'string' ? b : JSON.stringify(b)),
-  }));
-}
-
-/** Writes records as one archive object the way the archiver does; returns the message it would publish. */
-async function writeArchiveObject(store: ArchiveStore, engine: ParquetEngine, rs: ArchiveRecord[]): Promise<ArchiveObjectWritten> {
-  const first = rs[0];
-  const last = rs[rs.length - 1];
-  const partition = partitionOf(first.arrivalTime);
-  const key = archiveObjectKey({
-    stream: first.stream,
-    shardId: first.shardId,
-    firstSequenceNumber: first.sequenceNumber,
-    lastSequenceNumber: last.sequenceNumber,
-    ...partition,
-  });
-  const dir = await mkdtemp(join(tmpdir(), 'flux-catalog-fixture-'));
-  try {
-    const path = join(dir, 'o.parquet');
-    await engine.write(rs, path);
-    const info = await store.put(key, path);
-    return {
-      objectUri: store.uri(key),
-      stream: first.stream,
-      shardId: first.shardId,
-      firstSequenceNumber: first.sequenceNumber,
-      lastSequenceNumber: last.sequenceNumber,
-      firstArrivalTime: new Date(first.arrivalTime).toISOString(),
-      lastArrivalTime: new Date(last.arrivalTime).toISOString(),
-      dt: partition.dt,
-      hour: partition.hour,
-      recordCount: rs.length,
-      bytes: info.size,
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, child: ChildProcess, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`catalog exited with ${child.exitCode} while waiting for ${what}`);
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not ready yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('catalog service (process, local stack)', () => {
   let db: TestDatabase;
@@ -89,12 +24,10 @@ describe('catalog service (process, local stack)', () => {
   afterAll(() => db.drop());
 
   it('catalogues archive.object.written from SQS once, announces catalog.partition.added, and serves /v1/streams', async () => {
-    const port = await freePort();
     const bucket = uniqueName('flux-cat-e2e');
     const env = testEnvironment({
       DATABASE_URL: db.url,
       FLUX_ARCHIVE_URI: `s3://${bucket}/archive`,
-      PORT: String(port),
       FLUX_API_TOKENS: `${TOKEN}:query`,
       LOG_LEVEL: 'info',
     });
@@ -106,20 +39,10 @@ describe('catalog service (process, local stack)', () => {
     const engine = await ParquetEngine.create({ threads: 1 });
     const publisher = new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'archiver' });
 
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/catalog/src/main.ts')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let logs = '';
-    child.stdout?.on('data', (d) => (logs += d));
-    child.stderr?.on('data', (d) => (logs += d));
-    const url = `http://127.0.0.1:${port}`;
+    const catalog = await startServiceProcess('catalog', env);
     const get = (path: string, token: string | null = TOKEN) =>
-      fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      fetch(`${catalog.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     try {
-      await waitFor('health', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), child);
-
       const msg = await writeArchiveObject(
         store,
         engine,
@@ -129,13 +52,13 @@ describe('catalog service (process, local stack)', () => {
       await publisher.publish('archive.object.written', msg);
       await publisher.publish('archive.object.written', msg);
 
-      const streams = await waitFor(
-        'the stream in /v1/streams',
+      const streams = await vi.waitFor(
         async () => {
           const body = (await (await get('/v1/streams')).json()) as { streams: { name: string; objectCount: number; schemaVersion: number | null }[] };
-          return body.streams.find((s) => s.name === 'orders' && s.schemaVersion !== null) ? body.streams : undefined;
+          if (!body.streams.find((s) => s.name === 'orders' && s.schemaVersion !== null)) throw new Error('the stream is not in /v1/streams yet');
+          return body.streams;
         },
-        child,
+        { timeout: 60_000, interval: 250 },
       );
       expect(streams).toEqual([
         expect.objectContaining({ name: 'orders', format: 'json', objectCount: 1, recordCount: 2, partitionCount: 1, schemaVersion: 1 }),
@@ -157,7 +80,7 @@ describe('catalog service (process, local stack)', () => {
       expect((await get('/v1/streams/nope/schema')).status).toBe(404);
       expect((await get('/v1/streams/orders/partitions?from=yesterday')).status).toBe(400);
       expect((await get('/v1/streams', null)).status).toBe(401);
-      const openapi = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+      const openapi = (await (await fetch(`${catalog.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(openapi.paths)).toEqual(
         expect.arrayContaining(['/v1/streams', '/v1/streams/{stream}/partitions', '/v1/streams/{stream}/schema']),
       );
@@ -173,12 +96,11 @@ describe('catalog service (process, local stack)', () => {
         ['catalog.partition.added', { stream: 'orders', dt: '2026-11-25', hour: 9, location: `s3://${bucket}/archive/orders/dt=2026-11-25/hour=09` }],
       ]);
 
-      child.kill('SIGTERM');
-      expect(await new Promise<number | null>((r) => child.once('exit', (c) => r(c)))).toBe(0);
+      expect(await catalog.stop()).toBe(0);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- catalog logs ---\n${logs.slice(-4000)}`, { cause: err });
+      throw new Error(`${(err as Error).message}\n--- catalog logs ---\n${catalog.logs().slice(-4000)}`, { cause: err });
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (catalog.child.exitCode === null) catalog.child.kill('SIGKILL');
       engine.close();
       s3.destroy();
       sqs.destroy();

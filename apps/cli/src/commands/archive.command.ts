@@ -2,25 +2,13 @@ import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capa
 import { Archiver, type ArchiveRunSummary } from '@flux-capacitor/shard-archiver';
 import { loadConfig } from '@flux-capacitor/config';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Command } from 'commander';
 import { Pool } from 'pg';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { printResult, renderTable, type GlobalOptions } from '../output';
-
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-
-/** Archiver logs as JSON lines on stderr, so stdout carries only the result (and stays parseable with --json). */
-export function stderrLogger(level: string): LoggerService {
-  const min = level === 'silent' ? Infinity : Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
-  const write = (lvl: (typeof LEVELS)[number]) => (message: unknown, context?: string) => {
-    if (LEVELS.indexOf(lvl) < min) return;
-    const fields = typeof message === 'object' && message !== null ? message : { msg: String(message) };
-    process.stderr.write(`${JSON.stringify({ level: lvl, time: new Date().toISOString(), context, ...fields })}\n`);
-  };
-  return { log: write('info'), warn: write('warn'), error: write('error'), debug: write('debug'), verbose: write('trace'), fatal: write('fatal') };
-}
+import { stderrLogger } from '../stderr-logger';
 
 export function registerArchiveCommand(program: Command): void {
   program

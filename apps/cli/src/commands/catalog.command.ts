@@ -18,7 +18,7 @@ import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { printResult, renderTable, type GlobalOptions } from '../output';
-import { stderrLogger } from './archive.command';
+import { stderrLogger } from '../stderr-logger';
 
 /** `fluxcap catalog ...`: rebuild the catalog from the archive, list streams, print Hive DDL. */
 export function registerCatalogCommand(program: Command): void {

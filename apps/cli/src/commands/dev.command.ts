@@ -1,17 +1,15 @@
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { migrate } from '@flux-capacitor/persistence';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flux-capacitor/service-kit';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, spawnService, waitUntilHealthy, type RunningService } from '@flux-capacitor/local-stack';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
-import { freePort, stopChild } from '@flux-capacitor/local-stack';
+import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from '../dev-stack';
+import { ensureStream } from '../kinesis-stream';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
-import { ensureStream } from './produce.command';
-import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from './stack.command';
 
 /** The stream `fluxcap produce` and the README walkthrough use. */
 export const DEV_STREAM = 'orders';
@@ -39,20 +37,6 @@ export function formatLogLine(service: string, line: string, color = ''): string
   }
 }
 
-async function waitHealthy(url: string, child: ChildProcess, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new CliError(`service at ${url} exited with code ${child.exitCode} during start-up`);
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new CliError(`service at ${url} was not healthy within 60 s`);
-}
-
 export function registerDevCommand(program: Command): void {
   stackOptions(
     program
@@ -67,13 +51,13 @@ export function registerDevCommand(program: Command): void {
     const say = (line: string) => process.stdout.write(`${formatLogLine('fluxcap', JSON.stringify({ msg: line }))}\n`);
 
     const stack = await startDevStack(flags, (line) => say(line));
-    const children = new Map<ServiceName, ChildProcess>();
+    const children = new Map<ServiceName, RunningService>();
     let stopping = false;
     const shutdown = async (code: number) => {
       if (stopping) return;
       stopping = true;
       say('stopping services and the stack');
-      await Promise.all([...children.values()].map((c) => stopChild(c, 30_000)));
+      await Promise.all([...children.values()].map((c) => c.stop(30_000)));
       await stack.stop();
       process.exit(code);
     };
@@ -107,41 +91,31 @@ export function registerDevCommand(program: Command): void {
       };
       const ports = new Map<ServiceName, number>();
       for (const service of wanted) ports.set(service, flags.randomPorts ? await freePort() : SERVICES[service].defaultPort);
-      const urlOf = (service: ServiceName) => `http://127.0.0.1:${ports.get(service)}`;
-      const urls = Object.fromEntries(wanted.map((s) => [SERVICES[s].urlVariable, urlOf(s)]));
+      const urls = Object.fromEntries(wanted.map((s) => [SERVICES[s].urlVariable, `http://127.0.0.1:${ports.get(s)}`]));
       writeEnvFile(devEnvFile(flags), { ...env, ...urls });
 
       wanted.forEach((service, i) => {
-        const child = spawn(
-          process.execPath,
-          ['-r', '@swc-node/register', join(WORKSPACE_ROOT, 'apps', service, 'src', 'main.ts')],
-          {
-            cwd: WORKSPACE_ROOT,
-            env: { ...cliEnv.all, ...env, PORT: String(ports.get(service)), LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
         const color = process.stdout.isTTY ? COLORS[i % COLORS.length] : '';
-        for (const stream of [child.stdout, child.stderr]) {
-          if (stream) createInterface({ input: stream }).on('line', (l) => process.stdout.write(`${formatLogLine(service, l, color)}\n`));
-        }
-        child.once('exit', (code, signal) => {
+        const running = spawnService(service, {
+          env: { ...cliEnv.all, ...env, LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
+          port: ports.get(service) as number,
+          onLine: (l) => process.stdout.write(`${formatLogLine(service, l, color)}\n`),
+        });
+        running.child.once('exit', (code, signal) => {
           if (!stopping) {
             say(`${service} exited (${signal ?? code}); stopping everything`);
             void shutdown(1);
           }
         });
-        children.set(service, child);
+        children.set(service, running);
       });
       process.once('SIGINT', () => void shutdown(0));
       process.once('SIGTERM', () => void shutdown(0));
 
-      const deadline = Date.now() + 60_000;
       await Promise.all(
-        wanted.map(async (service) => {
-          const url = urlOf(service);
-          await waitHealthy(url, children.get(service) as ChildProcess, deadline);
-          say(`${service} ready at ${url}`);
+        [...children.values()].map(async (running) => {
+          await waitUntilHealthy(running, 60_000);
+          say(`${running.service} ready at ${running.url}`);
         }),
       );
       say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);

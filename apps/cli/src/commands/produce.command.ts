@@ -1,16 +1,10 @@
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  PutRecordsCommand,
-  ResourceNotFoundException,
-  waitUntilStreamExists,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
+import { ensureStream } from '../kinesis-stream';
 import { printResult, type GlobalOptions } from '../output';
 
 const TYPES = ['order.created', 'order.paid', 'order.shipped', 'order.cancelled'];
@@ -26,19 +20,6 @@ export function sampleRecord(seq: number): { key: string; data: Uint8Array } {
     at: new Date().toISOString(),
   };
   return { key: customer, data: Buffer.from(JSON.stringify(event)) };
-}
-
-/** Creates `stream` with `shards` shards unless it exists; true when it created it. */
-export async function ensureStream(kinesis: KinesisClient, stream: string, shards: number): Promise<boolean> {
-  try {
-    await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    return false;
-  } catch (err) {
-    if (!(err instanceof ResourceNotFoundException)) throw err;
-  }
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
-  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60 }, { StreamName: stream });
-  return true;
 }
 
 export function registerProduceCommand(program: Command): void {

@@ -6,8 +6,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createArchiveStore, readArchiveObject } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { createStream, createTestDatabase, putInOrder, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
@@ -23,17 +22,8 @@ describe('fluxcap archive --once', () => {
 
   async function streamWithRecords(env: Record<string, string>, count: number): Promise<string> {
     const kinesis = createKinesisClient(loadConfig(env).aws);
-    const stream = uniqueName('cli');
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await kinesis.send(
-      new PutRecordsCommand({
-        StreamName: stream,
-        Records: Array.from({ length: count }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(JSON.stringify({ i })) })),
-      }),
-    );
+    const stream = await createStream(kinesis, uniqueName('cli'), 2);
+    await putInOrder(kinesis, stream, Array.from({ length: count }, (_, i) => ({ key: `k${i}`, data: JSON.stringify({ i }) })));
     kinesis.destroy();
     return stream;
   }

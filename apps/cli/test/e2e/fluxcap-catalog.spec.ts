@@ -2,10 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, putInOrder, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Client } from 'pg';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -29,17 +28,8 @@ describe('fluxcap catalog', () => {
   it('rebuilds the catalog of an archived stream from the archive alone, idempotently, and prints Hive DDL', async () => {
     const env = testEnvironment({ DATABASE_URL: db.url, FLUX_ARCHIVE_URI: `file://${dir}`, FLUX_BUFFER_INTERVAL_SECONDS: '1' });
     const kinesis = createKinesisClient(loadConfig(env).aws);
-    const stream = uniqueName('cat');
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await kinesis.send(
-      new PutRecordsCommand({
-        StreamName: stream,
-        Records: Array.from({ length: 60 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(JSON.stringify({ order: i, total: i * 1.5, ok: i % 2 === 0 })) })),
-      }),
-    );
+    const stream = await createStream(kinesis, uniqueName('cat'), 2);
+    await putInOrder(kinesis, stream, Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, data: JSON.stringify({ order: i, total: i * 1.5, ok: i % 2 === 0 }) })));
     kinesis.destroy();
 
     const archived = fluxcap(env, ['archive', '--stream', stream, '--once', '--json']);

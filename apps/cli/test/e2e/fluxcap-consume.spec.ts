@@ -5,12 +5,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, ListShardsCommand, PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand, PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { encodeReplayMarker, encodeReplayRecord, type ReplayRecordHeader, type ReplayWatermarks } from '@flux-capacitor/consumer-sdk';
 import { aggregate } from '@flux-capacitor/kinesis';
-import { testEnvironment, uniqueName } from '@flux-capacitor/testing';
+import { createStream, testEnvironment, uniqueName } from '@flux-capacitor/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
@@ -30,10 +30,7 @@ function fluxcap(env: Record<string, string>, args: string[]): Promise<{ status:
  * whose source positions are OLDER than what the consumer has seen, end markers.
  */
 async function streamWithLiveAndReplayedRecords(kinesis: KinesisClient, stream: string, replayId: string) {
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-  while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await createStream(kinesis, stream, 2);
   const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const put = async (key: string, data: Uint8Array, explicitHashKey?: string) => {
     const out = await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: key, Data: data, ExplicitHashKey: explicitHashKey }));

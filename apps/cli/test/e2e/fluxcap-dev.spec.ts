@@ -1,21 +1,13 @@
 import { getStack } from '@flux-capacitor/testing';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { descendants, isAlive, waitUntil } from './process-tree';
+import { parseEnvFile } from './dev-env-file';
+import { descendants, isAlive } from './process-tree';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
-
-function parseEnvFile(path: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 describe('fluxcap dev', () => {
   it('brings up all four services with green /health, then Ctrl-C leaves no process behind', async () => {
@@ -31,7 +23,7 @@ describe('fluxcap dev', () => {
     dev.stdout.on('data', (d) => (output += d));
     dev.stderr.on('data', (d) => (output += d));
     try {
-      await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
+      await vi.waitFor(() => dev.exitCode === null && expect(output).toContain('all services ready'), { timeout: 90_000, interval: 100 });
       expect(output).toContain('all services ready');
       for (const svc of ['archiver', 'catalog', 'query-gateway', 'replay-coordinator']) expect(output).toMatch(new RegExp(`${svc} ready at http://127.0.0.1:\\d+`));
 
@@ -46,9 +38,9 @@ describe('fluxcap dev', () => {
       const tree = descendants(dev.pid as number);
       expect(tree.length).toBeGreaterThanOrEqual(7); // 3 emulators, 4 services (plus their own children)
       dev.kill('SIGINT');
-      await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
+      await vi.waitFor(() => expect(dev.exitCode).not.toBeNull(), { timeout: 60_000, interval: 100 });
       expect(dev.exitCode).toBe(0);
-      await waitUntil(() => tree.every((pid) => !isAlive(pid)), 15_000, 'every child process to exit');
+      await vi.waitFor(() => expect(tree.filter(isAlive)).toEqual([]), { timeout: 15_000, interval: 100 });
     } finally {
       if (dev.exitCode === null) dev.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,11 +1,17 @@
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { freePort } from '@flux-capacitor/local-stack';
-import { createDataSource } from '@flux-capacitor/persistence';
-import { announcementOf, writeSyntheticArchive } from '@flux-capacitor/query-engine';
-import { createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type ServiceProcess, type TestDatabase } from '@flux-capacitor/testing';
+import {
+  createTestDatabase,
+  registerArchiveObjects,
+  startServiceProcess,
+  testEnvironment,
+  uniqueName,
+  writeSyntheticArchive,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@flux-capacitor/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,12 +90,7 @@ beforeAll(async () => {
   source = uniqueName('orders');
   target = uniqueName('restore');
   const objects = await writeSyntheticArchive({ directory: join(root, 'archive'), stream: source, shards: 2, recordsPerShardHour: 25, hours: 2, startMs: Date.UTC(2026, 0, 1) });
-  const ds = await createDataSource(db.url).initialize();
-  const writer = new CatalogWriter(ds);
-  for (const o of objects) {
-    await writer.registerObject(announcementOf(o));
-  }
-  await ds.destroy();
+  await registerArchiveObjects(db.url, objects);
   env = testEnvironment({
     DATABASE_URL: db.url,
     FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
@@ -199,8 +200,9 @@ describe('fluxcap replay', () => {
   });
 
   it('pausing a completed replay is refused with HTTP 409', async () => {
-    const list = await fluxcap({}, ['replay', 'list', '--state', 'completed', '--limit', '1', '--json']);
-    const [done] = (JSON.parse(list.stdout) as { items: View[] }).items;
+    const started = await fluxcap({}, ['replay', 'start', '--source', source, '--target', target, '--wait', '--json']);
+    const done = JSON.parse(started.stdout) as View;
+    expect(done.state).toBe('completed');
     const run = await fluxcap({}, ['replay', 'pause', done.id]);
     expect(run.status).not.toBe(0);
     expect(run.stderr.trim()).toBe('fluxcap: replay coordinator: HTTP 409: cannot pause a replay that is completed');

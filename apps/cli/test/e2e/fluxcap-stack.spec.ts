@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { waitUntil } from './process-tree';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -33,7 +32,7 @@ describe('fluxcap stack', () => {
 
       const ports = [endpoints.kinesis, endpoints.sqs, endpoints.s3].map((u) => Number(new URL(u).port));
       child.kill('SIGTERM');
-      await waitUntil(() => child.exitCode !== null, 30_000, 'fluxcap stack to exit');
+      await vi.waitFor(() => expect(child.exitCode).not.toBeNull(), { timeout: 30_000, interval: 100 });
       expect(child.exitCode).toBe(0);
       for (const port of ports) expect(await isListening(port)).toBe(false);
     } finally {

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { descendants, isAlive, waitUntil } from './process-tree';
+import { parseEnvFile } from './dev-env-file';
+import { descendants, isAlive } from './process-tree';
 
 /**
  * The whole system with real processes: `fluxcap dev` (emulators, migrations, the four services), a Kinesis stream
@@ -21,6 +22,10 @@ import { descendants, isAlive, waitUntil } from './process-tree';
  * nothing, so the second batch is exactly the records past each shard's archive checkpoint, which is what the gateway
  * reads live. After SIGCONT the archiver archives the second batch too, and the same query must return every record
  * exactly once again, now all from the archive (no record is lost or doubled as it moves from live to archive).
+ *
+ * Each step runs on its own (`npx vitest run apps/cli/test/e2e/system.spec.ts -t 'kinesalite gives archived'`): the
+ * setup leaves the first batch archived, the archiver paused and the second batch live; only the last two steps
+ * change that state, and they run last.
  */
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -48,15 +53,6 @@ interface Row {
   data: string;
   payload: unknown;
   source: 'archive' | 'live';
-}
-
-function parseEnvFile(path: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
 }
 
 /** Every fifth record is binary (not UTF-8, not JSON); the others are JSON. Each carries a unique id. */
@@ -111,6 +107,8 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
   let env: Record<string, string>;
   let kinesis: KinesisClient;
   let archiverPid: number;
+  /** How many records the catalog held when the archiver was paused: the whole first batch. */
+  let archivedFirst: number;
 
   const api = (base: string, method: string, path: string, body?: unknown) =>
     fetch(`${base}${path}`, {
@@ -126,16 +124,9 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     const body = (await res.json()) as { partitions: { recordCount: number }[] };
     return body.partitions.reduce((n, p) => n + p.recordCount, 0);
   };
-  /** Polls the catalog until it counts `expected` archived records (or 60 s pass); returns the last count. */
-  const waitArchived = async (expected: number): Promise<number> => {
-    const deadline = Date.now() + 60_000;
-    let archived = await archivedRecords();
-    while (archived < expected && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      archived = await archivedRecords();
-    }
-    return archived;
-  };
+  /** Polls the catalog until it counts exactly `expected` archived records. */
+  const waitArchived = (expected: number) =>
+    vi.waitFor(async () => expect(await archivedRecords()).toBe(expected), { timeout: 60_000, interval: 250 });
   const selectAll = async (): Promise<Row[]> => {
     const res = await query(
       `SELECT shard_id, sequence_number, sub_sequence_number, partition_key, data, payload, source FROM "${stream}" ORDER BY shard_id, length(sequence_number), sequence_number, sub_sequence_number`,
@@ -189,14 +180,14 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     // dev.env is written before the services start: create the stream then, so the archiver finds it at once (until
     // it does, its /health is down and dev keeps waiting).
     const envFile = join(dataDir, 'dev.env');
-    await waitUntil(() => existsSync(envFile) || dev.exitCode !== null, 90_000, 'dev.env');
+    await vi.waitFor(() => dev.exitCode === null && expect(existsSync(envFile)).toBe(true), { timeout: 90_000, interval: 100 });
     expect(existsSync(envFile), output).toBe(true);
-    await waitUntil(() => /^export FLUX_REPLAY_URL='[^']+'$/m.test(readFileSync(envFile, 'utf8')), 5_000, 'dev.env to be complete');
+    await vi.waitFor(() => expect(readFileSync(envFile, 'utf8')).toMatch(/^export FLUX_REPLAY_URL='[^']+'$/m), { timeout: 5_000, interval: 100 });
     env = parseEnvFile(envFile);
     kinesis = createKinesisClient(loadConfig(env).aws);
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: stream });
-    await waitUntil(() => output.includes('all services ready') || dev.exitCode !== null, 90_000, 'fluxcap dev to be ready');
+    await vi.waitFor(() => dev.exitCode === null && expect(output).toContain('all services ready'), { timeout: 90_000, interval: 100 });
     expect(output).toContain('all services ready');
     const archiver = descendants(dev.pid as number).filter((pid) => {
       const args = execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
@@ -204,7 +195,15 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     });
     expect(archiver).toHaveLength(1);
     archiverPid = archiver[0];
-  }, 180_000);
+
+    // The state every step starts from: the first batch archived, the archiver paused, the second batch only in Kinesis.
+    produced.push(...(await produce(kinesis, stream, 'first', FIRST_BATCH)));
+    // One archive row per user record: the KPL aggregate counts as its user records.
+    await waitArchived(produced.length);
+    archivedFirst = produced.length;
+    process.kill(archiverPid, 'SIGSTOP');
+    produced.push(...(await produce(kinesis, stream, 'second', SECOND_BATCH)));
+  }, 300_000);
 
   afterAll(() => {
     if (archiverPid && isAlive(archiverPid)) process.kill(archiverPid, 'SIGCONT');
@@ -214,10 +213,9 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
   });
 
   it('archives the first batch: the catalog registers objects covering every record', async () => {
-    produced.push(...(await produce(kinesis, stream, 'first', FIRST_BATCH)));
-    expect(new Set(produced.map((p) => p.shardId)).size).toBe(2);
-    // One archive row per user record: the KPL aggregate counts as its user records.
-    expect(await waitArchived(produced.length)).toBe(produced.length);
+    const first = produced.filter((p) => p.id.startsWith('first-'));
+    expect(new Set(first.map((p) => p.shardId)).size).toBe(2);
+    expect(await archivedRecords()).toBe(first.length);
     // The objects are in dev's S3 bucket, in Hive-style hourly partitions of the stream.
     const res = await api(env.FLUX_CATALOG_URL, 'GET', `/v1/streams/${stream}/partitions`);
     const { partitions } = (await res.json()) as { partitions: { location: string; objectCount: number; startsAt: string }[] };
@@ -232,15 +230,12 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
   }, 90_000);
 
   it('returns every record exactly once through one query: the first batch from the archive, the second live', async () => {
-    const archivedBefore = produced.length;
-    process.kill(archiverPid, 'SIGSTOP');
-    produced.push(...(await produce(kinesis, stream, 'second', SECOND_BATCH)));
     const rows = await selectAll();
     expectExactlyOnce(rows, (p) => (p.id.startsWith('first-') ? 'archive' : 'live'));
     expect(rows.filter((r) => r.payload === null)).toHaveLength(produced.filter((p) => !p.json).length);
     expect(rows.filter((r) => r.sub_sequence_number > 0)).toHaveLength(2 * (KPL_USER_RECORDS - 1));
     // The catalog still holds only the first batch: the second really was read from Kinesis.
-    expect(await archivedRecords()).toBe(archivedBefore);
+    expect(await archivedRecords()).toBe(archivedFirst);
 
     const res = await query(`SELECT source, count(*) AS n FROM "${stream}" WHERE payload->>'batch' = 'second' GROUP BY source`);
     const secondJson = produced.filter((p) => p.id.startsWith('second-') && p.json).length;
@@ -314,7 +309,7 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
 
   it('once the archiver resumes, the second batch moves to the archive and still every record appears once', async () => {
     process.kill(archiverPid, 'SIGCONT');
-    expect(await waitArchived(produced.length)).toBe(produced.length);
+    await waitArchived(produced.length);
     expectExactlyOnce(await selectAll(), () => 'archive');
   }, 90_000);
 
@@ -322,8 +317,8 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     const tree = descendants(dev.pid as number);
     expect(tree).toContain(archiverPid);
     dev.kill('SIGINT');
-    await waitUntil(() => dev.exitCode !== null, 60_000, 'fluxcap dev to exit');
+    await vi.waitFor(() => expect(dev.exitCode).not.toBeNull(), { timeout: 60_000, interval: 100 });
     expect(dev.exitCode, output.slice(-4000)).toBe(0);
-    await waitUntil(() => tree.every((pid) => !isAlive(pid)), 15_000, 'every child process to exit');
+    await vi.waitFor(() => expect(tree.filter(isAlive)).toEqual([]), { timeout: 15_000, interval: 100 });
   }, 90_000);
 });

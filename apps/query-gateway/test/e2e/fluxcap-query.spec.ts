@@ -2,11 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CatalogWriter } from '@flux-capacitor/archive-catalog';
-import { createDataSource } from '@flux-capacitor/persistence';
-import { announcementOf, writeSyntheticArchive } from '@flux-capacitor/query-engine';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
-import { createTestDatabase, testEnvironment, type TestDatabase } from '@flux-capacitor/testing';
+import { createTestDatabase, registerArchiveObjects, testEnvironment, writeSyntheticArchive, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueryModule } from '../../src/query/query.module';
@@ -36,12 +33,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'flux-cli-query-'));
   db = await createTestDatabase();
   const objects = await writeSyntheticArchive({ directory: join(root, 'archive'), stream: 'orders', shards: 2, recordsPerShardHour: 25, hours: 2, startMs: Date.UTC(2026, 0, 1) });
-  const ds = await createDataSource(db.url).initialize();
-  const writer = new CatalogWriter(ds);
-  for (const o of objects) {
-    await writer.registerObject(announcementOf(o));
-  }
-  await ds.destroy();
+  await registerArchiveObjects(db.url, objects);
   env = testEnvironment({
     DATABASE_URL: db.url,
     FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,

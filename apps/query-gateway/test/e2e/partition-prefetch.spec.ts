@@ -9,14 +9,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('query gateway, catalog.partition.added', () => {
   let db: TestDatabase;
   let workDir: string;
@@ -74,8 +66,8 @@ describe('query gateway, catalog.partition.added', () => {
         hour: 7,
         location: `s3://${bucket}/archive/orders/dt=2026-11-25/hour=07`,
       });
-      await until('the object in the cache', () => cached().length === 1, 30_000);
-      await until('the prefetch log line', () => /"msg":"partition prefetched".*"fetched":1/.test(gateway.logs()), 10_000);
+      await vi.waitFor(() => expect(cached()).toHaveLength(1), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(() => expect(gateway.logs()).toMatch(/"msg":"partition prefetched".*"fetched":1/), { timeout: 10_000, interval: 200 });
     } finally {
       expect(await gateway.stop()).toBe(0);
     }

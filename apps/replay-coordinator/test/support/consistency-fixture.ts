@@ -183,16 +183,21 @@ export class ConsistencyFixture {
 
   /** Polls a replay until `done(view)`; fails with the coordinator's last log lines after `timeoutMs`. */
   async waitForReplay(coordinator: ServiceProcess, id: string, done: (view: ReplayView) => boolean, timeoutMs = 90_000): Promise<ReplayView> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await this.api<ReplayView>(coordinator, 'GET', `/v1/replays/${id}`);
-      if (done(view)) return view;
-      if (['failed', 'cancelled'].includes(view.state)) throw new Error(`replay ${id} ended ${view.state}: ${JSON.stringify(view.error)}`);
-      if (Date.now() > deadline) {
-        throw new Error(`replay ${id} still ${view.state} (${JSON.stringify(view.progress)}) after ${timeoutMs} ms; coordinator logs:\n${coordinator.logs().split('\n').slice(-30).join('\n')}`);
-      }
-      await sleep(100);
-    }
+    const ended = (view: ReplayView) => ['failed', 'cancelled'].includes(view.state);
+    const view = await vi
+      .waitFor(
+        async () => {
+          const v = await this.api<ReplayView>(coordinator, 'GET', `/v1/replays/${id}`);
+          if (!done(v) && !ended(v)) throw new Error(`replay ${id} still ${v.state} (${JSON.stringify(v.progress)})`);
+          return v;
+        },
+        { timeout: timeoutMs, interval: 100 },
+      )
+      .catch((err: Error) => {
+        throw new Error(`${err.message} after ${timeoutMs} ms; coordinator logs:\n${coordinator.logs().split('\n').slice(-30).join('\n')}`, { cause: err });
+      });
+    if (!done(view)) throw new Error(`replay ${id} ended ${view.state}: ${JSON.stringify(view.error)}`);
+    return view;
   }
 
   /**

@@ -5,7 +5,8 @@
  * ({queryId, columns, rows, metadata, queryState}) with CREATE VIEW's {ok, summary} row, and the error body
  * {"errorMessage": "..."} Drill's exception mapper returns with a non-2xx status.
  */
-import { DrillViewSync, drillViewSql, type StreamTable } from '@flux-capacitor/archive-catalog';
+import { DrillViewSync, drillViewSql } from '../../src/metastore/drill-view-sync';
+import type { StreamTable } from '../../src/metastore/metastore.types';
 import { startRecordingServer, type CannedResponse, type RecordedRequest } from './recording-server';
 
 const at = new Date('2026-11-25T10:00:00.000Z');

@@ -5,7 +5,8 @@
  * (AlreadyExistsException, BatchCreatePartition's per-partition Errors) are handled.
  */
 import { GlueClient } from '@aws-sdk/client-glue';
-import { GLUE_PARTITION_BATCH, GlueSync, type StreamTable } from '@flux-capacitor/archive-catalog';
+import { GLUE_PARTITION_BATCH, GlueSync } from '../../src/metastore/glue-sync';
+import type { StreamTable } from '../../src/metastore/metastore.types';
 import { startRecordingServer, type CannedResponse, type RecordedRequest } from './recording-server';
 
 const table: StreamTable = { stream: 'Orders-v2', tableName: 'orders_v2', location: 's3://archive-bucket/flux/Orders-v2', schema: null };

@@ -8,7 +8,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { HiveMetastoreSync, type StreamTable } from '@flux-capacitor/archive-catalog';
+import { HiveMetastoreSync } from '../../src/metastore/hive-metastore-sync';
+import type { StreamTable } from '../../src/metastore/metastore.types';
 import { TBinaryProtocol, TBufferedTransport, Thrift, type TProtocol } from 'thrift';
 
 const T = Thrift.Type;

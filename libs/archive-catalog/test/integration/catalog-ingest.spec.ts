@@ -1,22 +1,13 @@
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { ParquetEngine, createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
-import {
-  ArchiveObjectInspector,
-  CatalogIngest,
-  CatalogReader,
-  CatalogWriter,
-  MetastoreSyncError,
-  rebuildCatalog,
-  type MetastoreSync,
-  type StreamTable,
-  type TablePartition,
-} from '@flux-capacitor/archive-catalog';
+import { ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, rebuildCatalog, type MetastoreSync } from '@flux-capacitor/archive-catalog';
+import { MetastoreSyncError } from '../../src/catalog.errors';
+import type { StreamTable, TablePartition } from '../../src/metastore/metastore.types';
 import type { CatalogPartitionAdded } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createTestDatabase, records, testConfig, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
 import type { DataSource } from 'typeorm';
-import { records, writeArchiveObject } from '../support/archive-fixture';
 
 /** An in-memory metastore that records calls and can be told to fail. */
 class RecordingMetastore implements MetastoreSync {

@@ -1,4 +1,5 @@
-import { CatalogReader, CatalogWriter, SchemaObserver } from '@flux-capacitor/archive-catalog';
+import { CatalogReader, CatalogWriter } from '@flux-capacitor/archive-catalog';
+import { SchemaObserver } from '../../src/schema/schema-inference';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, type TestDatabase } from '@flux-capacitor/testing';

@@ -1,22 +1,13 @@
 import {
-  CreateStreamCommand,
   DeleteStreamCommand,
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import {
-  AbortedError,
-  KinesisWriter,
-  StreamNotFoundError,
-  type KinesisWriterOptions,
-  type WriteAck,
-  type WriteRecord,
-  type WriteRejection,
-} from '@flux-capacitor/kinesis';
-import { startKinesisFaultProxy, testConfig, uniqueName } from '@flux-capacitor/testing';
+import { AbortedError, KinesisWriter, StreamNotFoundError, type WriteAck, type WriteRecord, type WriteRejection } from '@flux-capacitor/kinesis';
+import type { KinesisWriterOptions } from '../../src/kinesis-writer';
+import { createStream as createTestStream, startKinesisFaultProxy, testConfig, uniqueName } from '@flux-capacitor/testing';
 
 let kinesis: KinesisClient;
 const streams: string[] = [];
@@ -31,16 +22,9 @@ afterAll(async () => {
 });
 
 async function createStream(shards: number): Promise<string> {
-  const stream = uniqueName('writer');
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
+  const stream = await createTestStream(kinesis, uniqueName('writer'), shards);
   streams.push(stream);
-  // The SDK waiter sleeps 10 s after seeing CREATING; kinesalite turns ACTIVE within milliseconds.
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return stream;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`stream ${stream} never became ACTIVE`);
+  return stream;
 }
 
 /** Records of `keys` keys, round robin; the data names the ordinal so read-back can check order. */

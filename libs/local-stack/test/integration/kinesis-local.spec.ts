@@ -38,9 +38,7 @@ describe('local stack with kinesis-local (kinesis-mock)', () => {
       const port = Number(new URL(await new Promise<string>((res) => createInterface({ input: child.stdout }).once('line', res))).port);
       expect(await isListening(port)).toBe(true);
       child.kill('SIGKILL');
-      const deadline = Date.now() + 15_000;
-      while ((await isListening(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      expect(await isListening(port)).toBe(false);
+      await vi.waitFor(async () => expect(await isListening(port)).toBe(false), { timeout: 15_000, interval: 200 });
     } finally {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { CreateStreamCommand, DeleteStreamCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { KinesisLiveTail } from '@flux-capacitor/query-engine';
+import { KinesisLiveTail } from '../../src/live-tail';
 import { testConfig, uniqueName } from '@flux-capacitor/testing';
 
 let kinesis: KinesisClient;

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '@flux-capacitor/aws';
-import { ArchiveObjectCache, DuckDbEngine, QueryService, SqlAnalyzer, writeSyntheticArchive, type QueryCatalog, type SyntheticObject } from '@flux-capacitor/query-engine';
-import { testConfig, uniqueName } from '@flux-capacitor/testing';
+import { QueryService, type QueryCatalog } from '@flux-capacitor/query-engine';
+import { ArchiveObjectCache } from '../../src/archive-object-cache';
+import { DuckDbEngine } from '../../src/duckdb-engine';
+import { SqlAnalyzer } from '../../src/sql-analysis';
+import { testConfig, uniqueName, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 
 const START = Date.UTC(2026, 0, 1);
 let root: string;

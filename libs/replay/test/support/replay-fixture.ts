@@ -123,13 +123,14 @@ export class ReplayFixture {
 
   /** Polls a replay until it leaves planning/running. */
   async waitFor(service: ReplayService, id: string, states: ReplayView['state'][] = ['planned', 'completed', 'failed', 'cancelled'], timeoutMs = 120_000): Promise<ReplayView> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await service.get(id);
-      if (states.includes(view.state)) return view;
-      if (Date.now() > deadline) throw new Error(`replay ${id} still ${view.state} after ${timeoutMs} ms: ${JSON.stringify(view.error)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return vi.waitFor(
+      async () => {
+        const view = await service.get(id);
+        if (!states.includes(view.state)) throw new Error(`replay ${id} still ${view.state}: ${JSON.stringify(view.error)}`);
+        return view;
+      },
+      { timeout: timeoutMs, interval: 100 },
+    );
   }
 
   async close(): Promise<void> {

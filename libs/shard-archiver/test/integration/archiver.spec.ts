@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveObjectKey, parseArchiveObjectKey, partitionOf } from '@flux-capacitor/archive';
-import { LeaseRepository } from '@flux-capacitor/shard-archiver';
+import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { compareSequenceNumbers } from '@flux-capacitor/contracts';
-import { uniqueName } from '@flux-capacitor/testing';
+import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { ArchiverHarness } from '../support/archiver-harness';
-import { createStream, listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, taggedRecord } from '../support/kinesis-fixtures';
+import { listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, taggedRecord } from '../support/kinesis-fixtures';
 
 describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
   let h: ArchiverHarness;
@@ -159,8 +159,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     await putRecords(h.kinesis, stream, Array.from({ length: 30 }, (_, i) => taggedRecord(i)));
     const archiver = await h.archiver({ bufferIntervalMs: 900_000 });
     archiver.start([stream]);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !(archiver.health().shards[0]?.oldestUnarchivedAgeMs > 0)) await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(archiver.health().shards[0]?.oldestUnarchivedAgeMs).toBeGreaterThan(0), { timeout: 20_000, interval: 100 });
     expect(await readArchive(h.store, stream)).toHaveLength(0);
     await archiver.stop(10_000);
     expect((await readArchive(h.store, stream)).flatMap((o) => o.rows)).toHaveLength(30);

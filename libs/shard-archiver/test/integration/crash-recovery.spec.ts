@@ -6,15 +6,15 @@ import { join, resolve } from 'node:path';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { parseArchiveObjectKey } from '@flux-capacitor/archive';
-import { LeaseRepository } from '@flux-capacitor/shard-archiver';
+import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { createArchiveStore } from '@flux-capacitor/archive';
-import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Pool } from 'pg';
 import { crashTestConfig } from '../support/crash-test-config';
-import { createStream, listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, type ProducedRecord } from '../support/kinesis-fixtures';
+import { listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, type ProducedRecord } from '../support/kinesis-fixtures';
 
 const ROOT = resolve(__dirname, '../../../..');
 const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');

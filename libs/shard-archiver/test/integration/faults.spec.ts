@@ -1,9 +1,10 @@
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { LeaseRepository, type ArchiveEventPublisher } from '@flux-capacitor/shard-archiver';
-import { uniqueName } from '@flux-capacitor/testing';
+import { LeaseRepository } from '../../src/lease/lease.repository';
+import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
+import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { register } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';
-import { createStream, putRecords, readArchive, recordId, taggedRecord } from '../support/kinesis-fixtures';
+import { putRecords, readArchive, recordId, taggedRecord } from '../support/kinesis-fixtures';
 
 describe('archiver faults', () => {
   let h: ArchiverHarness;

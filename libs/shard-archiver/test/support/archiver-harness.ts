@@ -7,7 +7,8 @@ import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
-import { Archiver, type ArchiveEventPublisher } from '@flux-capacitor/shard-archiver';
+import { Archiver } from '@flux-capacitor/shard-archiver';
+import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
 
 /** Everything an archiver integration test needs: its own database, bucket, queue prefix and clients. */
 export class ArchiverHarness {

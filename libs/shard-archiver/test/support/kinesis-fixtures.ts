@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   ListShardsCommand,
   MergeShardsCommand,
   PutRecordsCommand,
@@ -11,20 +9,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { readArchiveObject, type ArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
 import type { ArchiveRecord } from '@flux-capacitor/contracts';
-
-export async function waitActive(kinesis: KinesisClient, stream: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`stream ${stream} never became ACTIVE`);
-}
-
-export async function createStream(kinesis: KinesisClient, stream: string, shards: number): Promise<void> {
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
-  await waitActive(kinesis, stream);
-}
+import { waitUntilActive } from '@flux-capacitor/testing';
 
 export async function listShards(kinesis: KinesisClient, stream: string): Promise<Shard[]> {
   const out = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
@@ -59,7 +44,7 @@ export async function splitFirstOpenShard(kinesis: KinesisClient, stream: string
   await kinesis.send(
     new SplitShardCommand({ StreamName: stream, ShardToSplit: s.ShardId!, NewStartingHashKey: ((start + end) / 2n).toString() }),
   );
-  await waitActive(kinesis, stream);
+  await waitUntilActive(kinesis, stream);
   return s.ShardId!;
 }
 
@@ -73,7 +58,7 @@ export async function mergeLastAdjacentShards(kinesis: KinesisClient, stream: st
       await kinesis.send(
         new MergeShardsCommand({ StreamName: stream, ShardToMerge: open[i].ShardId!, AdjacentShardToMerge: open[i + 1].ShardId! }),
       );
-      await waitActive(kinesis, stream);
+      await waitUntilActive(kinesis, stream);
       return [open[i].ShardId!, open[i + 1].ShardId!];
     }
   }

@@ -3,13 +3,10 @@ import { createSqsClient } from '@flux-capacitor/aws';
 import type { FluxConfig } from '@flux-capacitor/config';
 import { FluxError, Queues } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
-import {
-  SqsPublisher,
-  SqsServer,
-  deadLetterQueueName,
-  physicalQueueName,
-  type ResolvedQueue,
-} from '@flux-capacitor/sqs-transport';
+import { SqsPublisher } from '@flux-capacitor/sqs-transport';
+import type { ResolvedQueue } from '../../src/ensure-queues';
+import { deadLetterQueueName, physicalQueueName } from '../../src/queue-names';
+import { SqsServer } from '../../src/sqs.server';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

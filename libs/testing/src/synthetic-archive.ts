@@ -1,8 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sqlString } from './sql-text';
+import { CatalogWriter, type CatalogObjectInfo } from '@flux-capacitor/archive-catalog';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { createDataSource } from '@flux-capacitor/persistence';
+
+/** A SQL string literal; the values here are the test's own paths and names. */
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export interface SyntheticArchiveOptions {
   /** archive root directory (the path of a file:// archive URI) */
@@ -18,20 +22,9 @@ export interface SyntheticArchiveOptions {
   objectsPerShardHour?: number;
 }
 
-/** What the catalog would record for an object (CatalogReader.listObjects' shape). */
-export interface SyntheticObject {
-  uri: string;
+/** What the catalog would record for an object, and where the object's file is. */
+export interface SyntheticObject extends CatalogObjectInfo {
   path: string;
-  stream: string;
-  shardId: string;
-  firstSequenceNumber: string;
-  lastSequenceNumber: string;
-  firstArrivalTime: Date;
-  lastArrivalTime: Date;
-  recordCount: number;
-  bytes: number;
-  dt: string;
-  hour: number;
 }
 
 /** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
@@ -121,4 +114,15 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
     instance.closeSync();
   }
   return objects;
+}
+
+/** Registers objects in the catalog of `databaseUrl` (migrated), as the catalog service does for each announcement. */
+export async function registerArchiveObjects(databaseUrl: string, objects: SyntheticObject[]): Promise<void> {
+  const ds = await createDataSource(databaseUrl).initialize();
+  try {
+    const writer = new CatalogWriter(ds);
+    for (const o of objects) await writer.registerObject(announcementOf(o));
+  } finally {
+    await ds.destroy();
+  }
 }
