@@ -13,9 +13,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, ParquetEngine, type ArchiveStore } from '@flux-capacitor/archive';
 import type { FluxConfig } from '@flux-capacitor/config';
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { StreamNotFoundError, sleep } from '@flux-capacitor/kinesis';
+import type { DataSource } from 'typeorm';
 import { ArchiveRunError } from './archiver.errors';
 import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.health';
 import { ArchiverMetrics } from './archiver.metrics';
@@ -28,8 +28,8 @@ export interface ArchiverDependencies {
   /** Needed when the archive is on S3. */
   s3?: S3Client;
   publisher: ArchiveEventPublisher;
-  /** Postgres pool for leases and checkpoints (the caller owns and closes it). */
-  pool: Pool;
+  /** The process's one TypeORM data source, for leases and checkpoints (the caller owns and destroys it). */
+  dataSource: DataSource;
   registry?: Registry;
 }
 
@@ -94,11 +94,6 @@ export class Archiver {
 
   static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
-    // An idle pooled connection that breaks (Postgres restarted or unreachable) must not crash the process: the
-    // next query reconnects, and every archiver write is retried.
-    if (deps.pool.listenerCount('error') === 0) {
-      deps.pool.on('error', (error) => new Logger(Archiver.name).warn({ msg: 'idle Postgres connection failed', error: error.message }));
-    }
     const base = settings.tempDir ?? tmpdir();
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
@@ -108,7 +103,7 @@ export class Archiver {
       kinesis: deps.kinesis,
       store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
       engine,
-      leases: new LeaseRepository(deps.pool),
+      leases: new LeaseRepository(deps.dataSource),
       publisher: deps.publisher,
       metrics: new ArchiverMetrics(deps.registry),
       settings,

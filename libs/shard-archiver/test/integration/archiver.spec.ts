@@ -78,7 +78,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     expect(summary.records).toBe(600);
     const shards = await listShards(h.kinesis, stream);
     expect(shards.length).toBeGreaterThanOrEqual(5);
-    const leases = await new LeaseRepository(h.pool).list(stream);
+    const leases = await new LeaseRepository(h.dataSource).list(stream);
     const finishedAt = new Map(leases.map((l) => [l.shardId, l.finishedAt]));
     for (const s of shards.filter((x) => x.ParentShardId)) {
       for (const parent of [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean) as string[]) {
@@ -103,7 +103,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     await createStream(h.kinesis, stream, 1);
     await putRecords(h.kinesis, stream, Array.from({ length: 50 }, (_, i) => taggedRecord(i)));
     // A crashed archiver recorded an intent for the first 20 records and died before committing it.
-    const repo = new LeaseRepository(h.pool);
+    const repo = new LeaseRepository(h.dataSource);
     const [shard] = await listShards(h.kinesis, stream);
     await repo.syncShards(stream, [{ shardId: shard.ShardId!, parentShardIds: [], closed: false }], { type: 'TRIM_HORIZON' });
     const first = await readFirstSequences(h, stream, shard.ShardId!, 20);
@@ -116,7 +116,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
       lastSequenceNumber: first[19].seq,
     });
     await repo.recordIntent(acquired.lease, { firstSequenceNumber: first[0].seq, lastSequenceNumber: first[19].seq, objectKey: key, recordCount: 20 });
-    await h.pool.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
+    await h.dataSource.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
 
     const summary = await (await h.archiver()).runOnce(stream);
     expect(summary.records).toBe(50);
@@ -132,7 +132,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 2);
     await putRecords(h.kinesis, stream, Array.from({ length: 100 }, (_, i) => taggedRecord(i)));
-    const repo = new LeaseRepository(h.pool);
+    const repo = new LeaseRepository(h.dataSource);
     const shards = await listShards(h.kinesis, stream);
     await repo.syncShards(stream, shards.map((s) => ({ shardId: s.ShardId!, parentShardIds: [], closed: false })), { type: 'TRIM_HORIZON' });
     for (const s of shards) await repo.acquire(stream, s.ShardId!, 'dead-worker', 2_000);
