@@ -92,7 +92,7 @@ export class ReplayFixture {
     const c = this.config;
     const queries = createQueryService(
       { ...c.query, workDir: join(c.replay.workDir, `engine-${owner}`), live: { ...c.query.live, enabled: true } },
-      { catalog: new CatalogReader(this.ds), kinesis: this.kinesis },
+      { catalog: new CatalogReader(this.ds), archive: this.store, kinesis: this.kinesis },
     );
     const replays = new ReplayRepository(this.ds);
     const planner = new ReplayPlanner(queries, { workDir: c.replay.workDir, memoryLimit: c.replay.memoryLimit, live: c.replay.live });
