@@ -19,6 +19,7 @@ import type { DataSource } from 'typeorm';
 import { ArchiveRunError } from './archiver.errors';
 import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.health';
 import { ArchiverMetrics } from './archiver.metrics';
+import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
 import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardWorkContext } from './shard/shard-consumer';
 
@@ -265,18 +266,18 @@ export class Archiver {
     const settings = this.deps.config.archiver;
     try {
       if (Date.now() - (this.lastSync.get(stream) ?? 0) >= SYNC_EVERY_MS) await this.syncStream(stream);
-      const rows = await this.leases.list(stream);
-      const readable = readableShards(rows);
-      const owners = new Set(rows.filter((r) => r.owner && !r.expired && r.finishedAt === null).map((r) => r.owner!));
-      owners.add(this.workerId);
-      const held = [...this.running.values()].filter((r) => r.consumer.lease.stream === stream).length;
-      const totalHeld = this.running.size;
-      const target = Math.ceil(readable.length / owners.size);
-      let room = Math.min(target - held, settings.maxShards - totalHeld);
-      for (const row of readable) {
+      const running = new Set([...this.running.values()].filter((r) => r.consumer.lease.stream === stream).map((r) => r.consumer.lease.shardId));
+      const plan = leasesToTake({
+        workerId: this.workerId,
+        rows: await this.leases.list(stream),
+        running,
+        runningTotal: this.running.size,
+        maxShards: settings.maxShards,
+        stopping: this.stopping.signal.aborted,
+      });
+      let room = plan.room;
+      for (const row of plan.candidates) {
         if (room <= 0 || this.stopping.signal.aborted) break;
-        if (this.running.has(`${stream}/${row.shardId}`)) continue;
-        if (row.owner !== null && !row.expired && row.owner !== this.workerId) continue;
         const acquired = await this.leases.acquire(stream, row.shardId, this.workerId, settings.leaseDurationMs);
         if (!acquired) continue;
         if (row.owner && row.owner !== this.workerId) {
