@@ -1,5 +1,6 @@
 export { ArchiveObjectNotFoundError, readAll, type ArchiveObjectInfo, type ArchiveStore } from './archive-store';
 export { createArchiveStore } from './create-archive-store';
+export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillReply } from './drill-client';
 export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,

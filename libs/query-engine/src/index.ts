@@ -1,6 +1,6 @@
 export { ArchiveObjectCache, type PinnedObjects } from './archive-object-cache';
 export { createQueryService, type QueryServiceWiring } from './create-query-service';
-export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
+export { DrillEngine, drillError, type DrillEngineOptions, type DrillRunOptions } from './drill-engine';
 export { DuckDbEngine, mapDuckDbError, type DuckDbEngineOptions, type DuckDbRunOptions, type DuckDbSession, type DuckDbSessionOptions } from './duckdb-engine';
 export { KinesisLiveTail, userRecords, type LiveTailOptions, type LiveTailResult } from './live-tail';
 export {
