@@ -147,6 +147,7 @@ export class ShardConsumer {
         onThrottle: () => this.ctx.metrics.throttles.inc(this.labels),
         prefetch: false,
       });
+      let caughtUpBefore = false;
       for (;;) {
         if (this.soft.signal.aborted) {
           if (this.leaseLost) return this.result('lease-lost');
@@ -175,11 +176,15 @@ export class ShardConsumer {
           return this.result('finished');
         }
         const caughtUp = batch.records.length === 0 && batch.millisBehindLatest === 0;
-        if (this.drain && (caughtUp || reachedTip)) {
+        // A closed shard may answer one empty, caught-up page before the page that says it ended (kinesalite does,
+        // when the shard closed more than a second after its last record). A drain that stopped there would leave
+        // the shard unfinished and its children unread, so it stops at the second caught-up page in a row.
+        if (this.drain && (reachedTip || (caughtUp && caughtUpBefore))) {
           await this.settle();
           await this.ctx.leases.release(this.lease).catch(() => undefined);
           return this.result('drained');
         }
+        caughtUpBefore = caughtUp;
         if (caughtUp) await sleep(settings.idleMs, this.soft.signal);
       }
     } catch (error) {

@@ -98,6 +98,26 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     for (const ids of byKey.values()) expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
+  it('finishes closed parents and then reads their child in one --once run, however long before the merge their last record came', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    let id = 0;
+    const batch = (n: number) => Array.from({ length: n }, () => taggedRecord(id++));
+    await putRecords(h.kinesis, stream, batch(100));
+    // A closed shard may answer one empty, caught-up page before the page that says it ended (kinesalite does when
+    // the shard was closed more than a second after its last record): the drain must not stop there.
+    await new Promise((r) => setTimeout(r, 1500));
+    const parents = await mergeLastAdjacentShards(h.kinesis, stream);
+    await putRecords(h.kinesis, stream, batch(100));
+
+    const summary = await (await h.archiver()).runOnce(stream);
+    expect(summary.records).toBe(200);
+    const leases = await new LeaseRepository(h.dataSource).list(stream);
+    for (const parent of parents) expect(leases.find((l) => l.shardId === parent)?.finishedAt).not.toBeNull();
+    const ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it('recovers a leftover intent by rewriting exactly its range under the same key', async () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 1);
