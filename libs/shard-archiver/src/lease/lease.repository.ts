@@ -67,8 +67,9 @@ export class LeaseRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * One statement on any pooled connection; rows and the affected count. (Every statement outside `tx` stands
-   * alone: the repository keeps no session state, and advisory locks are transaction-scoped.)
+   * One statement, on `runner`'s connection inside `tx`, else on any pooled connection of the data source (a
+   * statement outside `tx` stands alone: the repository keeps no session state, and its advisory lock is
+   * transaction-scoped). Returns the rows and the affected count.
    */
   private async run(sql: string, params: unknown[], runner?: QueryRunner): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
     const q = runner ?? this.dataSource.createQueryRunner();
@@ -122,7 +123,8 @@ export class LeaseRepository {
           `INSERT INTO archiver_shard_lease (stream_name, shard_id, parent_shard_ids, initial_position, initial_timestamp, finished_at)
            VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END)
            ON CONFLICT ON CONSTRAINT pk_archiver_shard_lease DO NOTHING`,
-          [stream, s.shardId, s.parentShardIds, position, position === 'AT_TIMESTAMP' ? initial.timestamp ?? null : null, finished], q,
+          [stream, s.shardId, s.parentShardIds, position, position === 'AT_TIMESTAMP' ? initial.timestamp ?? null : null, finished],
+          q,
         );
         added++;
       }
@@ -196,7 +198,8 @@ export class LeaseRepository {
     const { rows } = await this.run(
       `SELECT checkpoint_sequence_number FROM archiver_shard_lease
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4 FOR UPDATE`,
-      [lease.stream, lease.shardId, lease.owner, lease.counter], q,
+      [lease.stream, lease.shardId, lease.owner, lease.counter],
+      q,
     );
     if (rows.length === 0) throw new LeaseLostError(lease.stream, lease.shardId);
     return { checkpoint: (rows[0].checkpoint_sequence_number as string | null) ?? null };
@@ -209,7 +212,8 @@ export class LeaseRepository {
       await this.run(
         `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [lease.stream, lease.shardId, intent.firstSequenceNumber, intent.lastSequenceNumber, intent.objectKey, intent.recordCount, lease.counter], q,
+        [lease.stream, lease.shardId, intent.firstSequenceNumber, intent.lastSequenceNumber, intent.objectKey, intent.recordCount, lease.counter],
+        q,
       );
     });
   }
@@ -228,7 +232,8 @@ export class LeaseRepository {
       await this.run(
         `UPDATE archiver_shard_lease SET checkpoint_sequence_number = $3, checkpointed_at = now()
           WHERE stream_name = $1 AND shard_id = $2`,
-        [lease.stream, lease.shardId, lastSequenceNumber], q,
+        [lease.stream, lease.shardId, lastSequenceNumber],
+        q,
       );
       await this.run('DELETE FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [lease.stream, lease.shardId], q);
     });
@@ -241,7 +246,8 @@ export class LeaseRepository {
       await this.run(
         `UPDATE archiver_shard_lease SET finished_at = now(), owner = NULL, lease_expires_at = NULL
           WHERE stream_name = $1 AND shard_id = $2`,
-        [lease.stream, lease.shardId], q,
+        [lease.stream, lease.shardId],
+        q,
       );
     });
   }
