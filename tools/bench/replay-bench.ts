@@ -328,11 +328,12 @@ async function directCompaction(spec: ReplaySpec, files: string[], workDir: stri
 
 /** A replay service and worker wired as the coordinator wires them (and as the replay test fixture does). */
 function replayStack(config: FluxConfig, ds: DataSource, kinesis: KinesisClient) {
-  const queries = createQueryService({ ...config.query, workDir: join(config.replay.workDir, 'engine') }, { catalog: new CatalogReader(ds), kinesis });
+  const store = createArchiveStore(config.archive);
+  const queries = createQueryService({ ...config.query, workDir: join(config.replay.workDir, 'engine') }, { catalog: new CatalogReader(ds), archive: store, kinesis });
   const replays = new ReplayRepository(ds);
   const planner = new ReplayPlanner(queries, { workDir: config.replay.workDir, memoryLimit: config.replay.memoryLimit, live: config.replay.live });
   const report = (o: object) => process.stderr.write(`ReplayWorker ${JSON.stringify(o)}\n`);
-  const worker = new ReplayWorker({ owner: `bench-${process.pid}`, replays, planner, kinesis, store: createArchiveStore(config.archive), settings: config.replay, logger: { log: () => undefined, warn: report, error: report } });
+  const worker = new ReplayWorker({ owner: `bench-${process.pid}`, replays, planner, kinesis, store, settings: config.replay, logger: { log: () => undefined, warn: report, error: report } });
   const service = new ReplayService({ replays, planner, queries, kinesis, publisher: { publish: async () => worker.wake() }, allowedTargets: config.replay.allowedTargets });
   worker.start();
   return {

@@ -1,8 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArchiveUri, type ArchiveLocation } from '@flux-capacitor/config';
-import { ArchiveObjectNotFoundError, createArchiveStore, FileArchiveStore, readAll } from './archive-store';
+import { ArchiveObjectNotFoundError, readAll } from './archive-store';
+import { createArchiveStore } from './create-archive-store';
+import { FileArchiveStore } from './file-archive-store';
 
 describe('FileArchiveStore', () => {
   let root: string;
@@ -32,6 +34,11 @@ describe('FileArchiveStore', () => {
     expect((await store.head(key))?.size).toBe(4);
     expect([...(await readAll(await store.getStream(key)))]).toEqual([0, 1, 2, 255]);
     expect(store.uri(key)).toBe(`file://${root}/${key}`);
+    expect(store.keyOf(store.uri(key))).toBe(key);
+    expect(store.keyOf(`file:///elsewhere/${key}`)).toBeNull();
+    expect(readFileSync(store.localPath(key))).toEqual(Buffer.from([0, 1, 2, 255]));
+    await store.getToFile(key, join(work, 'copy/of/it'));
+    expect(readFileSync(join(work, 'copy/of/it'))).toEqual(Buffer.from([0, 1, 2, 255]));
     await store.delete(key);
     expect(await store.exists(key)).toBe(false);
     await expect(store.getStream(key)).rejects.toBeInstanceOf(ArchiveObjectNotFoundError);

@@ -1,13 +1,7 @@
-export {
-  ArchiveObjectNotFoundError,
-  FileArchiveStore,
-  S3ArchiveStore,
-  createArchiveStore,
-  readAll,
-  type ArchiveObjectInfo,
-  type ArchiveStore,
-  type S3ArchiveStoreOptions,
-} from './archive-store';
+export { ArchiveObjectNotFoundError, readAll, type ArchiveObjectInfo, type ArchiveStore } from './archive-store';
+export { createArchiveStore } from './create-archive-store';
+export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillReply } from './drill-client';
+export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,
   filePathOf,
@@ -27,3 +21,4 @@ export {
   type ParquetEngineOptions,
   type ParquetWriteResult,
 } from './parquet';
+export { S3ArchiveStore, type S3ArchiveStoreOptions } from './s3-archive-store';

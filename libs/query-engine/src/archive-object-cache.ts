@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveStore } from '@flux-capacitor/archive';
 
 /** Local paths for a query's objects, held until `release()` so the cache does not evict them mid-scan. */
 export interface PinnedObjects {
   paths: Map<string, string>;
-  /** objects fetched from S3 for this query (not already cached) */
+  /** objects fetched from the store for this query (not already cached) */
   downloaded: number;
   release(): void;
 }
@@ -23,9 +20,10 @@ interface Entry {
 }
 
 /**
- * Makes archive objects readable by DuckDB as local files. `file://` objects are read in place. `s3://` objects are
- * downloaded with the S3 SDK (DuckDB's httpfs extension cannot be installed here) into a cache directory bounded
- * by `maxBytes`: least recently used, unpinned files are evicted first. A query that needs more than the bound
+ * Makes archive objects readable by DuckDB as local files, through the archive store. Objects the store can read in
+ * place (`file://`) are used where they lie. Others (`s3://`: DuckDB's httpfs extension cannot be installed here)
+ * are fetched with `store.getToFile` into a cache directory bounded by `maxBytes`: least recently used, unpinned
+ * files are evicted first. A query that needs more than the bound
  * still runs (its objects stay pinned while it does) and the cache shrinks back once it is released.
  */
 export class ArchiveObjectCache {
@@ -33,7 +31,7 @@ export class ArchiveObjectCache {
   private clock = 0;
 
   constructor(
-    private readonly options: { directory: string; maxBytes: number; s3?: S3Client },
+    private readonly options: { directory: string; maxBytes: number; store: ArchiveStore },
   ) {
     rmSync(options.directory, { recursive: true, force: true });
     mkdirSync(options.directory, { recursive: true });
@@ -57,15 +55,18 @@ export class ArchiveObjectCache {
       const queue = [...new Set(uris)];
       const worker = async () => {
         for (let uri = queue.shift(); uri !== undefined; uri = queue.shift()) {
-          if (uri.startsWith('file://')) {
-            paths.set(uri, fileURLToPath(uri));
+          const key = this.options.store.keyOf(uri);
+          if (key === null) throw new Error(`${uri} is not an object of the archive at ${this.options.store.location.uri}`);
+          const inPlace = this.options.store.localPath(key);
+          if (inPlace !== null) {
+            paths.set(uri, inPlace);
             continue;
           }
           let entry = this.entries.get(uri);
           if (!entry) {
             entry = { path: join(this.options.directory, `${createHash('sha256').update(uri).digest('hex').slice(0, 32)}.parquet`), bytes: 0, pins: 0, lastUsed: 0, ready: Promise.resolve() };
             const e = entry;
-            e.ready = this.download(uri, e.path).then((bytes) => {
+            e.ready = this.download(key, e.path).then((bytes) => {
               e.bytes = bytes;
             });
             this.entries.set(uri, e);
@@ -88,13 +89,9 @@ export class ArchiveObjectCache {
     }
   }
 
-  private async download(uri: string, path: string): Promise<number> {
-    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-    if (!m) throw new Error(`not an archive object URI: ${uri}`);
-    if (!this.options.s3) throw new Error('the archive is on S3 but no S3 client was configured');
-    const res = await this.options.s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+  private async download(key: string, path: string): Promise<number> {
     const tmp = `${path}.part`;
-    await pipeline(res.Body as Readable, createWriteStream(tmp));
+    await this.options.store.getToFile(key, tmp);
     renameSync(tmp, path);
     return statSync(path).size;
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveStore } from '@flux-capacitor/archive';
 import type { QueryConfig } from '@flux-capacitor/config';
 import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
@@ -13,8 +13,8 @@ import { SqlAnalyzer } from './sql-analysis';
 
 export interface QueryServiceWiring {
   catalog: QueryCatalog;
-  /** for S3 archives */
-  s3?: S3Client;
+  /** the archive (`createArchiveStore(config.archive, s3)`): every archive object is read through it */
+  archive: ArchiveStore;
   /** for the live tail; without it stream tables hold archived records only */
   kinesis?: KinesisClient;
   log?: (event: string, fields: Record<string, unknown>) => void;
@@ -31,7 +31,7 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
     catalog: wiring.catalog,
     analyzer: new SqlAnalyzer(),
     duckdb: new DuckDbEngine({ workDir: runs, threads: config.threads, memoryLimit: config.memoryLimit }),
-    cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, s3: wiring.s3 }),
+    cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, store: wiring.archive }),
     drill: config.drill ? new DrillEngine(config.drill) : undefined,
     liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis) : undefined,
     limits: {

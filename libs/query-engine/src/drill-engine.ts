@@ -1,3 +1,4 @@
+import { DrillClient, type DrillQueryRequest } from '@flux-capacitor/archive';
 import { QueryCancelledError, QueryEngineUnavailableError, QueryInvalidError, QuerySyntaxError, QueryTimeoutError } from './query.errors';
 import type { ResultColumn, ResultSet } from './result-set';
 
@@ -20,25 +21,6 @@ export interface DrillRunOptions {
   signal?: AbortSignal;
 }
 
-/** The body of `POST /query.json` (Drill REST API; autoLimit since 1.16, defaultSchema and userName since 1.18). */
-export interface DrillQueryRequest {
-  queryType: 'SQL';
-  query: string;
-  autoLimit: number;
-  defaultSchema: string;
-  userName?: string;
-}
-
-/** Drill's response to `POST /query.json`; Drill 1.19+ streams it with rows before `queryState`. */
-export interface DrillQueryResponse {
-  queryId: string;
-  columns: string[];
-  metadata?: string[];
-  attemptedAutoLimit?: number;
-  rows: Record<string, unknown>[];
-  queryState?: string;
-}
-
 /**
  * Apache Drill over its REST API, for archives too big for one machine. Drill reads the archive through the
  * views the catalog service maintains (`defaultSchema`); it has no access to the live tail, so every row is
@@ -46,7 +28,11 @@ export interface DrillQueryResponse {
  * Drill's failures are `{"errorMessage": "..."}` with HTTP 500; PARSE and VALIDATION errors are the user's (400).
  */
 export class DrillEngine {
-  constructor(private readonly options: DrillEngineOptions) {}
+  private readonly client: DrillClient;
+
+  constructor(private readonly options: DrillEngineOptions) {
+    this.client = new DrillClient({ url: options.url, headers: options.headers, fetch: options.fetch });
+  }
 
   requestFor(opts: DrillRunOptions): DrillQueryRequest {
     return {
@@ -70,38 +56,25 @@ export class DrillEngine {
       controller.abort();
     };
     opts.signal?.addEventListener('abort', onAbort);
-    const doFetch = this.options.fetch ?? fetch;
-    let status: number;
-    let text: string;
+    let reply;
     try {
-      const res = await doFetch(`${this.options.url.replace(/\/+$/, '')}/query.json`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...this.options.headers },
-        body: JSON.stringify(this.requestFor(opts)),
-        signal: controller.signal,
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      if (reason === 'timeout') throw new QueryTimeoutError(opts.timeoutMs);
-      if (reason === 'cancelled') throw new QueryCancelledError();
-      throw new QueryEngineUnavailableError(`Drill at ${this.options.url} could not be reached: ${(err as Error).message}`, { cause: err });
+      reply = await this.client.query(this.requestFor(opts), controller.signal);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new QueryEngineUnavailableError(`Drill answered HTTP ${status} with a non-JSON body: ${text.slice(0, 200)}`);
+    if (reply.kind === 'unreachable') {
+      if (reason === 'timeout') throw new QueryTimeoutError(opts.timeoutMs);
+      if (reason === 'cancelled') throw new QueryCancelledError();
+      throw new QueryEngineUnavailableError(`Drill at ${this.options.url} could not be reached: ${(reply.cause as Error).message}`, { cause: reply.cause });
     }
-    if (status !== 200) throw drillError(status, body);
-    const response = body as DrillQueryResponse;
-    if (response.queryState && response.queryState !== 'COMPLETED') {
+    if (reply.kind === 'not-json') throw new QueryEngineUnavailableError(`Drill answered HTTP ${reply.status} with a non-JSON body: ${reply.text}`);
+    if (reply.kind === 'rejected') throw drillError(reply.status, { errorMessage: reply.errorMessage });
+    if (reply.kind === 'ended') {
       // The streaming API (Drill 1.19+) reports a failure after the rows only as a state, without the message.
-      throw new QueryEngineUnavailableError(`Drill query ${response.queryId} ended in state ${response.queryState}; see its profile in the Drill web UI`);
+      throw new QueryEngineUnavailableError(`Drill query ${reply.queryId} ended in state ${reply.queryState}; see its profile in the Drill web UI`);
     }
+    const { response } = reply;
     const columns: ResultColumn[] = response.columns.map((name, i) => ({ name, type: response.metadata?.[i] ?? 'VARCHAR' }));
     const truncated = response.rows.length > opts.maxRows;
     const lines = response.rows.slice(0, opts.maxRows).map((row) => JSON.stringify(Object.fromEntries(response.columns.map((c) => [c, row[c] ?? null]))));

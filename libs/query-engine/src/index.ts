@@ -1,5 +1,5 @@
 export { createQueryService } from './create-query-service';
-export { DrillEngine, drillError, type DrillEngineOptions, type DrillQueryRequest, type DrillQueryResponse, type DrillRunOptions } from './drill-engine';
+export { DrillEngine, drillError, type DrillEngineOptions, type DrillRunOptions } from './drill-engine';
 export {
   QueryCancelledError,
   QueryEngineUnavailableError,

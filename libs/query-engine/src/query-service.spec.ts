@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileArchiveStore } from '@flux-capacitor/archive';
 import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
@@ -68,7 +69,7 @@ function service(liveRecords: LiveRecord[] = [], overrides: Partial<QueryService
     catalog,
     analyzer: new SqlAnalyzer(),
     duckdb: new DuckDbEngine({ workDir: work, threads: 1, memoryLimit: '256MB' }),
-    cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000 }),
+    cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000, store: new FileArchiveStore({ kind: 'file', uri: `file://${root}/archive`, directory: join(root, 'archive') }) }),
     liveTail: tail,
     drill,
     limits: { ...limits, ...overrides },

@@ -13,12 +13,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, ParquetEngine, type ArchiveStore } from '@flux-capacitor/archive';
 import type { FluxConfig } from '@flux-capacitor/config';
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { Registry } from 'prom-client';
 import { StreamNotFoundError, sleep } from '@flux-capacitor/kinesis';
+import type { DataSource } from 'typeorm';
 import { ArchiveRunError } from './archiver.errors';
 import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.health';
 import { ArchiverMetrics } from './archiver.metrics';
+import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
 import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardWorkContext } from './shard/shard-consumer';
 
@@ -28,8 +29,8 @@ export interface ArchiverDependencies {
   /** Needed when the archive is on S3. */
   s3?: S3Client;
   publisher: ArchiveEventPublisher;
-  /** Postgres pool for leases and checkpoints (the caller owns and closes it). */
-  pool: Pool;
+  /** The process's one TypeORM data source, for leases and checkpoints (the caller owns and destroys it). */
+  dataSource: DataSource;
   registry?: Registry;
 }
 
@@ -94,11 +95,6 @@ export class Archiver {
 
   static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
-    // An idle pooled connection that breaks (Postgres restarted or unreachable) must not crash the process: the
-    // next query reconnects, and every archiver write is retried.
-    if (deps.pool.listenerCount('error') === 0) {
-      deps.pool.on('error', (error) => new Logger(Archiver.name).warn({ msg: 'idle Postgres connection failed', error: error.message }));
-    }
     const base = settings.tempDir ?? tmpdir();
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
@@ -108,7 +104,7 @@ export class Archiver {
       kinesis: deps.kinesis,
       store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
       engine,
-      leases: new LeaseRepository(deps.pool),
+      leases: new LeaseRepository(deps.dataSource),
       publisher: deps.publisher,
       metrics: new ArchiverMetrics(deps.registry),
       settings,
@@ -270,18 +266,18 @@ export class Archiver {
     const settings = this.deps.config.archiver;
     try {
       if (Date.now() - (this.lastSync.get(stream) ?? 0) >= SYNC_EVERY_MS) await this.syncStream(stream);
-      const rows = await this.leases.list(stream);
-      const readable = readableShards(rows);
-      const owners = new Set(rows.filter((r) => r.owner && !r.expired && r.finishedAt === null).map((r) => r.owner!));
-      owners.add(this.workerId);
-      const held = [...this.running.values()].filter((r) => r.consumer.lease.stream === stream).length;
-      const totalHeld = this.running.size;
-      const target = Math.ceil(readable.length / owners.size);
-      let room = Math.min(target - held, settings.maxShards - totalHeld);
-      for (const row of readable) {
+      const running = new Set([...this.running.values()].filter((r) => r.consumer.lease.stream === stream).map((r) => r.consumer.lease.shardId));
+      const plan = leasesToTake({
+        workerId: this.workerId,
+        rows: await this.leases.list(stream),
+        running,
+        runningTotal: this.running.size,
+        maxShards: settings.maxShards,
+        stopping: this.stopping.signal.aborted,
+      });
+      let room = plan.room;
+      for (const row of plan.candidates) {
         if (room <= 0 || this.stopping.signal.aborted) break;
-        if (this.running.has(`${stream}/${row.shardId}`)) continue;
-        if (row.owner !== null && !row.expired && row.owner !== this.workerId) continue;
         const acquired = await this.leases.acquire(stream, row.shardId, this.workerId, settings.leaseDurationMs);
         if (!acquired) continue;
         if (row.owner && row.owner !== this.workerId) {

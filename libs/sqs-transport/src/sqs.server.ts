@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { parseEnvelope, type PoisonReason } from './envelope.parser';
 import { ensureQueues, type ResolvedQueue } from './ensure-queues';
 import { checkHandlers, type RegisteredHandler } from './handler-check';
+import { InboxRepository } from './inbox.repository';
 import type { SqsSettings } from './queue-names';
 import { SqsContext } from './sqs.context';
 import { sqsOutcomeOf } from './sqs-outcome';
@@ -53,10 +54,10 @@ const RECEIVE_RETRY_MS = 1000;
  * A NestJS microservice transport over SQS: `@EventPattern('<message type>')` handlers consume the queue
  * `<prefix><queue>`. Long-polls in batches, extends the visibility timeout while a handler runs, deletes handled
  * messages in batches, dead-letters poison messages at once, and handles each envelope once per consumer through
- * the `inbox_message` table (the handler runs inside that transaction; see SqsContext#entityManager). A handler's
- * error is settled by its kind (sqsOutcomeOf): dead-lettered at once, or retried after a growing visibility delay.
- * That needs the error itself: service-kit's ProblemDetailsFilter rethrows it outside HTTP, where Nest's default
- * RPC filter would replace it with `{ status: 'error' }` (which is then retried, as any unknown error).
+ * the inbox (`InboxRepository`: the handler runs inside the transaction that records it; see SqsContext#entityManager).
+ * A handler's error is settled by its kind (sqsOutcomeOf): dead-lettered at once, or retried after a growing
+ * visibility delay. That needs the error itself: service-kit's ProblemDetailsFilter rethrows it outside HTTP, where
+ * Nest's default RPC filter would replace it with `{ status: 'error' }` (which is then retried, as any unknown error).
  */
 export class SqsServer extends Server implements CustomTransportStrategy {
   override readonly transportId = SQS_TRANSPORT;
@@ -73,9 +74,11 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   private pendingDeletes: { Id: string; ReceiptHandle: string }[] = [];
   private deleteTimer?: NodeJS.Timeout;
   private deletesInProgress = new Set<Promise<void>>();
+  private readonly inbox: InboxRepository;
 
   constructor(private readonly options: SqsServerOptions) {
     super();
+    this.inbox = new InboxRepository(options.dataSource);
     this.concurrency = Math.max(1, options.concurrency ?? options.settings.batchSize);
     this.graceMs = options.shutdownGraceMs ?? 25_000;
   }
@@ -281,7 +284,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   ): Promise<Outcome> {
     const { message } = entry;
     const queue = this.target;
-    const { consumer, dataSource, settings } = this.options;
+    const { consumer, settings } = this.options;
     const labels = { queue: queue.name, type: envelope.type };
     const started = process.hrtime.bigint();
     const extendEveryMs = Math.max(1000, (settings.visibilityTimeoutSeconds * 1000) / 2);
@@ -290,18 +293,13 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     }, extendEveryMs);
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const outcome = await dataSource.transaction(async (entityManager) => {
-        const claimed: unknown[] = await entityManager.query(
-          `INSERT INTO inbox_message (consumer, message_id, message_type) VALUES ($1, $2, $3)
-           ON CONFLICT ON CONSTRAINT pk_inbox_message DO NOTHING RETURNING message_id`,
-          [consumer, envelope.id, envelope.type],
-        );
-        if (claimed.length === 0) return 'duplicate' as const;
+      const claim = { consumer, messageId: envelope.id, messageType: envelope.type };
+      const { duplicate } = await this.inbox.handleOnce(claim, async (entityManager) => {
         const context = new SqsContext([message, envelope, entityManager, queue.queue]);
         const result = await handler(envelope.payload, context);
         await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        return 'handled' as const;
       });
+      const outcome = duplicate ? ('duplicate' as const) : ('handled' as const);
       if (outcome === 'duplicate') {
         sqsMetrics.duplicates.inc(labels);
         this.logger.log({ msg: 'duplicate delivery; already handled', ...labels, envelopeId: envelope.id, messageId: message.MessageId });

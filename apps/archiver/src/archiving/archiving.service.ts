@@ -6,7 +6,7 @@ import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { HealthRegistry } from '@flux-capacitor/service-kit';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 
 /**
  * Runs the archiver inside the service: starts it once the app is up, reports it on /health (degraded when the
@@ -16,7 +16,6 @@ import { Pool } from 'pg';
 export class ArchivingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ArchivingService.name);
   private archiver: Archiver | undefined;
-  private pool: Pool | undefined;
 
   constructor(
     @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
@@ -24,6 +23,7 @@ export class ArchivingService implements OnApplicationBootstrap, BeforeApplicati
     private readonly s3: S3Client,
     private readonly sqs: SQSClient,
     private readonly health: HealthRegistry,
+    private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,12 +36,11 @@ export class ArchivingService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn('FLUX_ARCHIVER_STREAMS is empty: nothing to archive');
       return;
     }
-    this.pool = new Pool({ connectionString: this.config.database.url, max: 4 });
     this.archiver = await Archiver.create({
       config: this.config,
       kinesis: this.kinesis,
       s3: this.s3,
-      pool: this.pool,
+      dataSource: this.dataSource,
       publisher: new SqsPublisher({ client: this.sqs, settings: this.config.sqs, producer: 'archiver' }),
     });
     this.archiver.start();
@@ -49,6 +48,5 @@ export class ArchivingService implements OnApplicationBootstrap, BeforeApplicati
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.archiver?.stop(this.config.shutdownGraceMs);
-    await this.pool?.end();
   }
 }

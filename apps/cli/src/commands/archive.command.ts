@@ -1,10 +1,10 @@
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { Archiver, type ArchiveRunSummary } from '@flux-capacitor/shard-archiver';
 import { loadConfig } from '@flux-capacitor/config';
+import { createDataSource } from '@flux-capacitor/persistence';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { Logger } from '@nestjs/common';
 import type { Command } from 'commander';
-import { Pool } from 'pg';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { printResult, renderTable, type GlobalOptions } from '../output';
@@ -24,12 +24,12 @@ export function registerArchiveCommand(program: Command): void {
       const kinesis = createKinesisClient(config.aws);
       const s3 = createS3Client(config.aws);
       const sqs = createSqsClient(config.aws);
-      const pool = new Pool({ connectionString: config.database.url, max: 4 });
+      const dataSource = await createDataSource(config.database.url).initialize();
       const archiver = await Archiver.create({
         config,
         kinesis,
         s3,
-        pool,
+        dataSource,
         publisher: new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'archiver' }),
       });
       try {
@@ -57,7 +57,7 @@ export function registerArchiveCommand(program: Command): void {
         }
       } finally {
         await archiver.close();
-        await pool.end();
+        await dataSource.destroy();
         kinesis.destroy();
         s3.destroy();
         sqs.destroy();

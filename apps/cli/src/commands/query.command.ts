@@ -1,3 +1,4 @@
+import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
@@ -86,7 +87,7 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
   const ds = await createDataSource(config.database.url).initialize();
   const s3 = createS3Client(config.aws);
   const kinesis = createKinesisClient(config.aws);
-  const service = createQueryService(config.query, { catalog: new CatalogReader(ds), s3, kinesis });
+  const service = createQueryService(config.query, { catalog: new CatalogReader(ds), archive: createArchiveStore(config.archive, s3), kinesis });
   let result: ResultSet | undefined;
   try {
     const { id } = await service.submit({ sql, engine });

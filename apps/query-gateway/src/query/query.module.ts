@@ -1,5 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createArchiveStore } from '@flux-capacitor/archive';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
@@ -18,7 +19,7 @@ import { QueryController } from './query.controller';
         const logger = new Logger('QueryService');
         return createQueryService(config.query, {
           catalog: new CatalogReader(dataSource),
-          s3,
+          archive: createArchiveStore(config.archive, s3),
           kinesis,
           log: (event, fields) => logger.log({ ...fields, msg: event }),
         });

@@ -17,11 +17,11 @@ export const ARCHIVE_STORE = Symbol.for('flux-capacitor.replay.archive-store');
 export const replayProviders: Provider[] = [
   {
     provide: QueryService,
-    inject: [FLUX_CONFIG, DataSource, S3Client, KinesisClient],
+    inject: [FLUX_CONFIG, DataSource, ARCHIVE_STORE, KinesisClient],
     // The same engine as the query gateway (stream tables, sandbox), with its own work folder: an engine clears
     // the scratch folders it finds at start, which must never be a running gateway's.
-    useFactory: (config: FluxConfig, ds: DataSource, s3: S3Client, kinesis: KinesisClient) =>
-      createQueryService({ ...config.query, workDir: join(config.replay.workDir, 'engine'), live: { ...config.query.live, enabled: true } }, { catalog: new CatalogReader(ds), s3, kinesis }),
+    useFactory: (config: FluxConfig, ds: DataSource, archive: ArchiveStore, kinesis: KinesisClient) =>
+      createQueryService({ ...config.query, workDir: join(config.replay.workDir, 'engine'), live: { ...config.query.live, enabled: true } }, { catalog: new CatalogReader(ds), archive, kinesis }),
   },
   { provide: ReplayRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ReplayRepository(ds) },
   { provide: ARCHIVE_STORE, inject: [FLUX_CONFIG, S3Client], useFactory: (config: FluxConfig, s3: S3Client): ArchiveStore => createArchiveStore(config.archive, s3) },

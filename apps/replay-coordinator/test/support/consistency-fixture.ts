@@ -24,7 +24,6 @@ import {
   type TestDatabase,
 } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /*
@@ -86,7 +85,6 @@ export class ConsistencyFixture {
     readonly env: Record<string, string>,
     readonly config: FluxConfig,
     private readonly ds: DataSource,
-    private readonly pool: Pool,
   ) {
     this.kinesis = createKinesisClient(config.aws);
   }
@@ -115,7 +113,7 @@ export class ConsistencyFixture {
     });
     const config = testConfig(env);
     const ds = await createDataSource(db.url).initialize();
-    return new ConsistencyFixture(root, db, env, config, ds, new Pool({ connectionString: db.url, max: 4 }));
+    return new ConsistencyFixture(root, db, env, config, ds);
   }
 
   createStream(shards: number, prefix: string): Promise<string> {
@@ -152,7 +150,7 @@ export class ConsistencyFixture {
       config: this.config,
       kinesis: this.kinesis,
       publisher: { publish: (_type, payload) => writer.registerObject(payload) },
-      pool: this.pool,
+      dataSource: this.ds,
     });
     try {
       return (await archiver.runOnce(stream)).records;
@@ -299,7 +297,6 @@ export class ConsistencyFixture {
   async close(): Promise<void> {
     await this.stopProcesses();
     this.kinesis.destroy();
-    await this.pool.end();
     await this.ds.destroy();
     await this.db.drop();
     rmSync(this.root, { recursive: true, force: true });

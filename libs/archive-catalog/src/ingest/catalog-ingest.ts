@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { keyOfUri, type ArchiveStore } from '@flux-capacitor/archive';
+import type { ArchiveStore } from '@flux-capacitor/archive';
 import type { ArchiveObjectWritten, CatalogPartitionAdded } from '@flux-capacitor/contracts';
 import type { EntityManager } from 'typeorm';
 import { CatalogReader } from '../catalog-reader';
@@ -40,23 +40,23 @@ export interface IngestOutcome {
 export class CatalogIngest {
   private readonly logger = new Logger(CatalogIngest.name);
 
-  constructor(private readonly o: CatalogIngestOptions) {}
+  constructor(private readonly deps: CatalogIngestOptions) {}
 
   async objectWritten(payload: ArchiveObjectWritten, options: { manager?: EntityManager; correlationId?: string } = {}): Promise<IngestOutcome> {
     const { manager } = options;
-    const reader = manager ? new CatalogReader(manager) : this.o.reader;
-    const registered = await this.o.writer.registerObject(payload, manager);
+    const reader = manager ? new CatalogReader(manager) : this.deps.reader;
+    const registered = await this.deps.writer.registerObject(payload, manager);
 
     let schemaVersion: number | null = null;
     let schemaVersionAdded = false;
-    if (await this.o.writer.objectNeedsSchema(payload.objectUri, manager)) {
-      const key = keyOfUri(this.o.store.location, payload.objectUri);
+    if (await this.deps.writer.objectNeedsSchema(payload.objectUri, manager)) {
+      const key = this.deps.store.keyOf(payload.objectUri);
       if (key === null) {
         this.logger.warn({ msg: 'object outside the configured archive; schema not inferred', uri: payload.objectUri });
       } else {
-        const facts = await this.o.inspector.inspect(this.o.store, key, this.o.sampleRecords);
+        const facts = await this.deps.inspector.inspect(this.deps.store, key, this.deps.sampleRecords);
         if (facts.schema) {
-          const r = await this.o.writer.recordSchema(payload.stream, facts.schema, payload.objectUri, manager);
+          const r = await this.deps.writer.recordSchema(payload.stream, facts.schema, payload.objectUri, manager);
           schemaVersion = r.version;
           schemaVersionAdded = r.versionAdded;
         }
@@ -66,7 +66,7 @@ export class CatalogIngest {
     const { synced, errors } = await this.syncMetastores(payload.stream, reader, schemaVersionAdded, manager);
 
     if (registered.partitionAdded) {
-      await this.o.publishPartitionAdded(registered.partition, options.correlationId);
+      await this.deps.publishPartitionAdded(registered.partition, options.correlationId);
     }
     return {
       objectAdded: registered.objectAdded,
@@ -85,12 +85,12 @@ export class CatalogIngest {
    */
   async syncMetastores(
     stream: string,
-    reader: CatalogReader = this.o.reader,
+    reader: CatalogReader = this.deps.reader,
     schemaChanged = false,
     manager?: EntityManager,
   ): Promise<{ synced: number; errors: MetastoreSyncError[] }> {
-    if (this.o.metastores.length === 0) return { synced: 0, errors: [] };
-    const pending: TablePartition[] = await this.o.writer.unsyncedPartitions(stream, manager);
+    if (this.deps.metastores.length === 0) return { synced: 0, errors: [] };
+    const pending: TablePartition[] = await this.deps.writer.unsyncedPartitions(stream, manager);
     if (pending.length === 0 && !schemaChanged) return { synced: 0, errors: [] };
     const location = pending[0]?.location ?? (await reader.listPartitions(stream)).at(-1)?.location;
     if (!location) return { synced: 0, errors: [] };
@@ -101,7 +101,7 @@ export class CatalogIngest {
       schema: await reader.getSchema(stream),
     };
     const errors: MetastoreSyncError[] = [];
-    for (const metastore of this.o.metastores) {
+    for (const metastore of this.deps.metastores) {
       try {
         await metastore.ensureTable(table);
         if (pending.length > 0) await metastore.addPartitions(table, pending);
@@ -112,10 +112,10 @@ export class CatalogIngest {
       }
     }
     if (errors.length > 0) {
-      if (this.o.strictMetastores) throw errors[0];
+      if (this.deps.strictMetastores) throw errors[0];
       return { synced: 0, errors };
     }
-    await this.o.writer.markPartitionsSynced(stream, pending, manager);
+    await this.deps.writer.markPartitionsSynced(stream, pending, manager);
     return { synced: pending.length, errors };
   }
 }

@@ -38,32 +38,32 @@ export interface RebuildReport {
  * from the Parquet, registers what is missing, infers the schema, and forgets objects the archive no longer has.
  * Idempotent; safe to run while the catalog service is running.
  */
-export async function rebuildCatalog(stream: string, o: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildCatalog(stream: string, options: RebuildOptions): Promise<RebuildReport> {
   const logger = new Logger('CatalogRebuild');
   const report: RebuildReport = { stream, listed: 0, added: 0, kept: 0, removed: 0, skipped: 0, partitionsAdded: 0, schemaVersion: null };
-  const catalogued = new Set((await o.reader.listObjects(stream)).map((x) => x.uri));
+  const catalogued = new Set((await options.reader.listObjects(stream)).map((x) => x.uri));
   const seen = new Set<string>();
 
-  for await (const info of o.store.list(`${stream}/`)) {
+  for await (const info of options.store.list(`${stream}/`)) {
     const name = parseArchiveObjectKey(info.key);
     if (!name || name.stream !== stream) {
       report.skipped++;
-      o.onProgress?.({ key: info.key, action: 'skipped' });
+      options.onProgress?.({ key: info.key, action: 'skipped' });
       continue;
     }
     report.listed++;
-    const uri = o.store.uri(info.key);
+    const uri = options.store.uri(info.key);
     seen.add(uri);
     const known = catalogued.has(uri);
-    if (known && !(await o.writer.objectNeedsSchema(uri))) {
+    if (known && !(await options.writer.objectNeedsSchema(uri))) {
       report.kept++;
-      o.onProgress?.({ key: info.key, action: 'kept' });
+      options.onProgress?.({ key: info.key, action: 'kept' });
       continue;
     }
-    const facts = await o.inspector.inspect(o.store, info.key, o.sampleRecords);
+    const facts = await options.inspector.inspect(options.store, info.key, options.sampleRecords);
     if (facts.recordCount === 0 || facts.firstArrivalTime === null || facts.lastArrivalTime === null) {
       report.skipped++;
-      o.onProgress?.({ key: info.key, action: 'skipped' });
+      options.onProgress?.({ key: info.key, action: 'skipped' });
       continue;
     }
     if (!known) {
@@ -80,20 +80,20 @@ export async function rebuildCatalog(stream: string, o: RebuildOptions): Promise
         recordCount: facts.recordCount,
         bytes: facts.bytes || info.size,
       };
-      const r = await o.writer.registerObject(payload);
+      const r = await options.writer.registerObject(payload);
       if (r.objectAdded) report.added++;
       if (r.partitionAdded) report.partitionsAdded++;
     } else {
       report.kept++;
     }
-    if (facts.schema) report.schemaVersion = (await o.writer.recordSchema(stream, facts.schema, uri)).version;
-    o.onProgress?.({ key: info.key, action: known ? 'kept' : 'added' });
+    if (facts.schema) report.schemaVersion = (await options.writer.recordSchema(stream, facts.schema, uri)).version;
+    options.onProgress?.({ key: info.key, action: known ? 'kept' : 'added' });
   }
 
   const gone = [...catalogued].filter((uri) => !seen.has(uri));
-  report.removed = await o.writer.forgetObjects(stream, gone);
-  if (o.ingest) await o.ingest.syncMetastores(stream);
-  report.schemaVersion = (await o.reader.getSchema(stream))?.version ?? report.schemaVersion;
+  report.removed = await options.writer.forgetObjects(stream, gone);
+  if (options.ingest) await options.ingest.syncMetastores(stream);
+  report.schemaVersion = (await options.reader.getSchema(stream))?.version ?? report.schemaVersion;
   logger.log({ msg: 'catalog rebuilt', ...report });
   return report;
 }

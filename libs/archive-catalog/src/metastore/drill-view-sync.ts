@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { DrillClient, type DrillQueryResponse } from '@flux-capacitor/archive';
 import { ARCHIVE_COLUMNS } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField } from '@flux-capacitor/persistence';
 import { MetastoreSyncError } from '../catalog.errors';
@@ -52,15 +53,6 @@ export function drillViewSql(table: StreamTable, viewSchema: string, archiveSche
   ].join('\n');
 }
 
-/** Drill's POST /query.json response (RestQueryRunner.QueryResult) or its error body (GenericErrorMessage). */
-interface DrillQueryResponse {
-  queryId?: string;
-  columns?: string[];
-  rows?: Record<string, string>[];
-  queryState?: string;
-  errorMessage?: string;
-}
-
 /**
  * Keeps one Drill view per stream over the archive, re-created when the schema changes. Drill discovers
  * partitions (directories) by itself, so addPartitions does nothing.
@@ -68,20 +60,23 @@ interface DrillQueryResponse {
 export class DrillViewSync implements MetastoreSync {
   readonly name = 'drill';
   private readonly logger = new Logger(DrillViewSync.name);
+  private readonly client: DrillClient;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly viewSchema: string,
     private readonly archiveSchema: string,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    fetchImpl: typeof fetch = fetch,
+  ) {
+    this.client = new DrillClient({ url, fetch: fetchImpl });
+  }
 
   async ensureTable(table: StreamTable): Promise<void> {
     const sql = drillViewSql(table, this.viewSchema, this.archiveSchema);
     const result = await this.query(sql);
-    const ok = result.rows?.[0]?.ok;
+    const ok = result.rows[0]?.ok;
     if (ok !== undefined && String(ok) !== 'true') {
-      throw new MetastoreSyncError(this.name, `view ${table.stream} not created: ${result.rows?.[0]?.summary ?? 'no summary'}`);
+      throw new MetastoreSyncError(this.name, `view ${table.stream} not created: ${String(result.rows[0]?.summary ?? 'no summary')}`);
     }
     this.logger.log({ msg: 'drill view replaced', view: `${this.viewSchema}.${table.stream}`, schemaVersion: table.schema?.version ?? null });
   }
@@ -91,30 +86,18 @@ export class DrillViewSync implements MetastoreSync {
   }
 
   private async query(sql: string): Promise<DrillQueryResponse> {
-    let res: Response;
-    try {
-      res = await this.fetchImpl(`${this.url}/query.json`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ queryType: 'SQL', query: sql }),
-        signal: AbortSignal.timeout(60_000),
-      });
-    } catch (err) {
-      throw new MetastoreSyncError(this.name, `POST ${this.url}/query.json failed`, { cause: err });
+    const reply = await this.client.query({ queryType: 'SQL', query: sql }, AbortSignal.timeout(60_000));
+    switch (reply.kind) {
+      case 'completed':
+        return reply.response;
+      case 'unreachable':
+        throw new MetastoreSyncError(this.name, `POST ${this.client.url}/query.json failed`, { cause: reply.cause });
+      case 'not-json':
+        throw new MetastoreSyncError(this.name, `HTTP ${reply.status}, not JSON: ${reply.text}`);
+      case 'rejected':
+        throw new MetastoreSyncError(this.name, `HTTP ${reply.status}: ${reply.errorMessage}`);
+      case 'ended':
+        throw new MetastoreSyncError(this.name, `query ${reply.queryId} ended ${reply.queryState}`);
     }
-    const text = await res.text();
-    let body: DrillQueryResponse;
-    try {
-      body = JSON.parse(text) as DrillQueryResponse;
-    } catch {
-      throw new MetastoreSyncError(this.name, `HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
-    }
-    if (!res.ok || body.errorMessage) {
-      throw new MetastoreSyncError(this.name, `HTTP ${res.status}: ${body.errorMessage ?? text.slice(0, 200)}`);
-    }
-    if (body.queryState && body.queryState !== 'COMPLETED') {
-      throw new MetastoreSyncError(this.name, `query ${body.queryId ?? ''} ended ${body.queryState}`);
-    }
-    return body;
   }
 }

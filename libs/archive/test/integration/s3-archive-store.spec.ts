@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, UploadPartCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
@@ -36,6 +36,11 @@ describe('S3ArchiveStore against the local S3', () => {
     expect((await store.head(key))?.size).toBe(content.length);
     expect((await readAll(await store.getStream(key))).equals(content)).toBe(true);
     expect(store.uri(key)).toBe(`s3://${bucket}/archive/v1/${key}`);
+    expect(store.keyOf(store.uri(key))).toBe(key);
+    expect(store.keyOf(`s3://${bucket}/other/${key}`)).toBeNull();
+    expect(store.localPath(key)).toBeNull();
+    await store.getToFile(key, join(work, 'copy/big'));
+    expect(readFileSync(join(work, 'copy/big')).equals(content)).toBe(true);
   });
 
   it('lists keys under a prefix across pages, relative to the archive root', async () => {

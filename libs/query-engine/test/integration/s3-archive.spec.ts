@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
 import { QueryService, type QueryCatalog } from '@flux-capacitor/query-engine';
 import { ArchiveObjectCache } from '../../src/archive-object-cache';
@@ -47,7 +48,8 @@ describe('queries over an S3 archive (s3rver)', () => {
     const cacheDir = join(root, 'cache');
     const perObject = Math.max(...objects.map((o) => o.bytes));
     // room for about three objects
-    const cache = new ArchiveObjectCache({ directory: cacheDir, maxBytes: perObject * 3, s3 });
+    const store = createArchiveStore(testConfig({ FLUX_ARCHIVE_URI: `s3://${bucket}/archive` }).archive, s3);
+    const cache = new ArchiveObjectCache({ directory: cacheDir, maxBytes: perObject * 3, store });
     const work = mkdtempSync(join(root, 'work-'));
     const svc = new QueryService({
       catalog,

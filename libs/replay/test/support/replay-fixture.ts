@@ -12,7 +12,6 @@ import { createQueryService, type QueryService } from '@flux-capacitor/query-eng
 import { ReplayPlanner, ReplayRepository, ReplayService, ReplayWorker, type ReplayView } from '@flux-capacitor/replay';
 import { createStream, createTestDatabase, putInOrder, readStream, testConfig, testEnvironment, uniqueName, type StreamRecord, type TestDatabase } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -31,7 +30,6 @@ export class ReplayFixture {
     readonly env: Record<string, string>,
     readonly config: FluxConfig,
     readonly ds: DataSource,
-    readonly pool: Pool,
   ) {
     this.kinesis = createKinesisClient(config.aws);
     this.store = createArchiveStore(config.archive);
@@ -57,7 +55,7 @@ export class ReplayFixture {
     });
     const config = testConfig(env);
     const ds = await createDataSource(db.url).initialize();
-    return new ReplayFixture(root, db, env, config, ds, new Pool({ connectionString: db.url, max: 4 }));
+    return new ReplayFixture(root, db, env, config, ds);
   }
 
   createStream(shards = 2, name = uniqueName('replay')): Promise<string> {
@@ -79,7 +77,7 @@ export class ReplayFixture {
       config: this.config,
       kinesis: this.kinesis,
       publisher: { publish: (_type, payload) => writer.registerObject(payload) },
-      pool: this.pool,
+      dataSource: this.ds,
     });
     try {
       const summary = await archiver.runOnce(stream);
@@ -94,7 +92,7 @@ export class ReplayFixture {
     const c = this.config;
     const queries = createQueryService(
       { ...c.query, workDir: join(c.replay.workDir, `engine-${owner}`), live: { ...c.query.live, enabled: true } },
-      { catalog: new CatalogReader(this.ds), kinesis: this.kinesis },
+      { catalog: new CatalogReader(this.ds), archive: this.store, kinesis: this.kinesis },
     );
     const replays = new ReplayRepository(this.ds);
     const planner = new ReplayPlanner(queries, { workDir: c.replay.workDir, memoryLimit: c.replay.memoryLimit, live: c.replay.live });
@@ -139,7 +137,6 @@ export class ReplayFixture {
       s.queries.close();
     }
     this.kinesis.destroy();
-    await this.pool.end();
     await this.ds.destroy();
     await this.db.drop();
     rmSync(this.root, { recursive: true, force: true });

@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
 import type { InitialPosition } from '@flux-capacitor/config';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { LeaseLostError } from '../archiver.errors';
 
 /** A shard as ListShards describes it. */
@@ -64,20 +64,37 @@ const LEASE_COLUMNS = `stream_name, shard_id, parent_shard_ids, initial_position
  * owner and counter: once another instance takes the lease over, the old holder can change nothing.
  */
 export class LeaseRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
+  /**
+   * One statement, on `runner`'s connection inside `tx`, else on any pooled connection of the data source (a
+   * statement outside `tx` stands alone: the repository keeps no session state, and its advisory lock is
+   * transaction-scoped). Returns the rows and the affected count.
+   */
+  private async run(sql: string, params: unknown[], runner?: QueryRunner): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
+    const q = runner ?? this.dataSource.createQueryRunner();
     try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
+      const result = await q.query(sql, params, true);
+      return { rows: result.records as Record<string, unknown>[], rowCount: result.affected ?? 0 };
+    } finally {
+      if (!runner) await q.release();
+    }
+  }
+
+  /** Runs `fn` in one transaction on one connection (the fencing `FOR UPDATE` and `pg_advisory_xact_lock` need it). */
+  private async tx<T>(fn: (q: QueryRunner) => Promise<T>): Promise<T> {
+    const q = this.dataSource.createQueryRunner();
+    try {
+      await q.connect();
+      await q.startTransaction();
+      const out = await fn(q);
+      await q.commitTransaction();
       return out;
     } catch (error) {
-      await c.query('ROLLBACK').catch(() => undefined);
+      if (q.isTransactionActive) await q.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
-      c.release();
+      await q.release();
     }
   }
 
@@ -92,9 +109,9 @@ export class LeaseRepository {
     shards: ShardDescription[],
     initial: { type: InitialPosition; timestamp?: Date },
   ): Promise<number> {
-    return this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`flux-archiver:${stream}`]);
-      const known = await c.query('SELECT shard_id FROM archiver_shard_lease WHERE stream_name = $1', [stream]);
+    return this.tx(async (q) => {
+      await this.run('SELECT pg_advisory_xact_lock(hashtext($1))', [`flux-archiver:${stream}`], q);
+      const known = await this.run('SELECT shard_id FROM archiver_shard_lease WHERE stream_name = $1', [stream], q);
       const knownIds = new Set(known.rows.map((r) => r.shard_id as string));
       const firstTime = knownIds.size === 0;
       let added = 0;
@@ -102,11 +119,12 @@ export class LeaseRepository {
         if (knownIds.has(s.shardId)) continue;
         const position: InitialPosition = firstTime ? initial.type : 'TRIM_HORIZON';
         const finished = firstTime && initial.type === 'LATEST' && s.closed;
-        await c.query(
+        await this.run(
           `INSERT INTO archiver_shard_lease (stream_name, shard_id, parent_shard_ids, initial_position, initial_timestamp, finished_at)
            VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END)
            ON CONFLICT ON CONSTRAINT pk_archiver_shard_lease DO NOTHING`,
           [stream, s.shardId, s.parentShardIds, position, position === 'AT_TIMESTAMP' ? initial.timestamp ?? null : null, finished],
+          q,
         );
         added++;
       }
@@ -115,7 +133,7 @@ export class LeaseRepository {
   }
 
   async list(stream: string): Promise<ShardLeaseRow[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.run(
       `SELECT ${LEASE_COLUMNS} FROM archiver_shard_lease WHERE stream_name = $1 ORDER BY shard_id`,
       [stream],
     );
@@ -127,7 +145,7 @@ export class LeaseRepository {
    * restart of this instance). Bumps the counter so any previous holder is fenced out.
    */
   async acquire(stream: string, shardId: string, owner: string, durationMs: number): Promise<{ lease: HeldLease; row: ShardLeaseRow } | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.run(
       `UPDATE archiver_shard_lease
           SET owner = $3, lease_counter = lease_counter + 1, heartbeat_at = now(),
               lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
@@ -143,7 +161,7 @@ export class LeaseRepository {
 
   /** Extends a held lease; false when it was taken over. */
   async renew(lease: HeldLease, durationMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.run(
       `UPDATE archiver_shard_lease
           SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5::double precision / 1000)
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4`,
@@ -154,7 +172,7 @@ export class LeaseRepository {
 
   /** Gives a lease back so another instance may take it at once. */
   async release(lease: HeldLease): Promise<void> {
-    await this.pool.query(
+    await this.run(
       `UPDATE archiver_shard_lease SET owner = NULL, lease_expires_at = NULL
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4`,
       [lease.stream, lease.shardId, lease.owner, lease.counter],
@@ -162,38 +180,40 @@ export class LeaseRepository {
   }
 
   async loadIntent(stream: string, shardId: string): Promise<WriteIntent | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.run(
       `SELECT first_sequence_number, last_sequence_number, object_key, record_count
          FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2`,
       [stream, shardId],
     );
     if (rows.length === 0) return null;
     return {
-      firstSequenceNumber: rows[0].first_sequence_number,
-      lastSequenceNumber: rows[0].last_sequence_number,
-      objectKey: rows[0].object_key,
-      recordCount: rows[0].record_count,
+      firstSequenceNumber: rows[0].first_sequence_number as string,
+      lastSequenceNumber: rows[0].last_sequence_number as string,
+      objectKey: rows[0].object_key as string,
+      recordCount: rows[0].record_count as number,
     };
   }
 
-  private async lockHeld(c: PoolClient, lease: HeldLease): Promise<{ checkpoint: string | null }> {
-    const { rows } = await c.query(
+  private async lockHeld(q: QueryRunner, lease: HeldLease): Promise<{ checkpoint: string | null }> {
+    const { rows } = await this.run(
       `SELECT checkpoint_sequence_number FROM archiver_shard_lease
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4 FOR UPDATE`,
       [lease.stream, lease.shardId, lease.owner, lease.counter],
+      q,
     );
     if (rows.length === 0) throw new LeaseLostError(lease.stream, lease.shardId);
-    return { checkpoint: rows[0].checkpoint_sequence_number ?? null };
+    return { checkpoint: (rows[0].checkpoint_sequence_number as string | null) ?? null };
   }
 
   /** Records the range of the object about to be written (fenced). At most one intent per shard exists. */
   async recordIntent(lease: HeldLease, intent: WriteIntent): Promise<void> {
-    await this.tx(async (c) => {
-      await this.lockHeld(c, lease);
-      await c.query(
+    await this.tx(async (q) => {
+      await this.lockHeld(q, lease);
+      await this.run(
         `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [lease.stream, lease.shardId, intent.firstSequenceNumber, intent.lastSequenceNumber, intent.objectKey, intent.recordCount, lease.counter],
+        q,
       );
     });
   }
@@ -203,29 +223,31 @@ export class LeaseRepository {
    * one fenced transaction. Never moves a checkpoint backwards.
    */
   async commit(lease: HeldLease, lastSequenceNumber: string): Promise<void> {
-    await this.tx(async (c) => {
-      const { checkpoint } = await this.lockHeld(c, lease);
+    await this.tx(async (q) => {
+      const { checkpoint } = await this.lockHeld(q, lease);
       if (checkpoint !== null && BigInt(checkpoint) > BigInt(lastSequenceNumber)) {
         throw new Error(`checkpoint of ${lease.stream}/${lease.shardId} would move back from ${checkpoint} to ${lastSequenceNumber}`);
       }
       // Equal: a retry of a commit whose reply was lost. Idempotent.
-      await c.query(
+      await this.run(
         `UPDATE archiver_shard_lease SET checkpoint_sequence_number = $3, checkpointed_at = now()
           WHERE stream_name = $1 AND shard_id = $2`,
         [lease.stream, lease.shardId, lastSequenceNumber],
+        q,
       );
-      await c.query('DELETE FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [lease.stream, lease.shardId]);
+      await this.run('DELETE FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [lease.stream, lease.shardId], q);
     });
   }
 
   /** Marks a closed shard fully archived and frees its lease: its children may now be read. */
   async finish(lease: HeldLease): Promise<void> {
-    await this.tx(async (c) => {
-      await this.lockHeld(c, lease);
-      await c.query(
+    await this.tx(async (q) => {
+      await this.lockHeld(q, lease);
+      await this.run(
         `UPDATE archiver_shard_lease SET finished_at = now(), owner = NULL, lease_expires_at = NULL
           WHERE stream_name = $1 AND shard_id = $2`,
         [lease.stream, lease.shardId],
+        q,
       );
     });
   }

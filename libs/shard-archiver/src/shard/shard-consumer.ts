@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KinesisClient, _Record } from '@aws-sdk/client-kinesis';
-import { archiveObjectKey, parseArchiveObjectKey, partitionOf, type ArchivePartition, type ArchiveStore, type ParquetBatch, type ParquetEngine } from '@flux-capacitor/archive';
+import { archiveObjectKey, partitionOf, type ArchiveStore, type ParquetEngine } from '@flux-capacitor/archive';
 import type { ArchiverConfig } from '@flux-capacitor/config';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { Logger } from '@nestjs/common';
-import { IntentRecoveryError, LeaseLostError } from '../archiver.errors';
+import { LeaseLostError } from '../archiver.errors';
 import type { ArchiverMetrics } from '../archiver.metrics';
-import { AbortedError, deaggregate, ShardReader, sleep, type StartPosition } from '@flux-capacitor/kinesis';
+import { AbortedError, ShardReader, sleep, type StartPosition } from '@flux-capacitor/kinesis';
 import { retry } from '../backoff';
 import type { HeldLease, LeaseRepository, ShardLeaseRow, WriteIntent } from '../lease/lease.repository';
+import { readIntentRange } from './intent-recovery';
+import { ShardBuffer } from './shard-buffer';
 
 /** Where `archive.object.written` goes: SqsPublisher in the services, a fake in unit tests. */
 export interface ArchiveEventPublisher {
@@ -50,50 +52,6 @@ export interface ShardStatus {
   records: number;
   objects: number;
 }
-
-/** Rows of one future object plus what its name, intent and announcement need. */
-class ShardBuffer {
-  firstSequenceNumber = '';
-  lastSequenceNumber = '';
-  minArrival = Number.POSITIVE_INFINITY;
-  maxArrival = Number.NEGATIVE_INFINITY;
-  records = 0;
-  dataBytes = 0;
-  readonly openedAt = Date.now();
-  /** Hours since the epoch of the partition (UTC). */
-  readonly epochHour: number;
-
-  constructor(
-    readonly batch: ParquetBatch,
-    readonly partition: ArchivePartition,
-  ) {
-    this.epochHour = Math.floor(Date.parse(`${partition.dt}T${String(partition.hour).padStart(2, '0')}:00:00Z`) / 3_600_000);
-  }
-
-  add(stream: string, shardId: string, record: _Record): void {
-    const arrival = record.ApproximateArrivalTimestamp!.getTime();
-    const data = record.Data ?? new Uint8Array(0);
-    for (const user of deaggregate(data, record.PartitionKey ?? '', null)) {
-      this.batch.append({
-        stream,
-        shardId,
-        sequenceNumber: record.SequenceNumber!,
-        subSequenceNumber: user.subSequenceNumber,
-        partitionKey: user.partitionKey,
-        explicitHashKey: user.explicitHashKey,
-        arrivalTime: arrival,
-        data: user.data,
-      });
-      this.records++;
-      this.dataBytes += user.data.byteLength;
-    }
-    if (!this.firstSequenceNumber) this.firstSequenceNumber = record.SequenceNumber!;
-    this.lastSequenceNumber = record.SequenceNumber!;
-    this.minArrival = Math.min(this.minArrival, arrival);
-    this.maxArrival = Math.max(this.maxArrival, arrival);
-  }
-}
-
 
 /**
  * Archives one leased shard: reads it, buffers rows per hour, and flushes objects in the commit order
@@ -189,6 +147,7 @@ export class ShardConsumer {
         onThrottle: () => this.ctx.metrics.throttles.inc(this.labels),
         prefetch: false,
       });
+      let caughtUpBefore = false;
       for (;;) {
         if (this.soft.signal.aborted) {
           if (this.leaseLost) return this.result('lease-lost');
@@ -217,11 +176,15 @@ export class ShardConsumer {
           return this.result('finished');
         }
         const caughtUp = batch.records.length === 0 && batch.millisBehindLatest === 0;
-        if (this.drain && (caughtUp || reachedTip)) {
+        // A closed shard may answer one empty, caught-up page before the page that says it ended (kinesalite does,
+        // when the shard closed more than a second after its last record). A drain that stopped there would leave
+        // the shard unfinished and its children unread, so it stops at the second caught-up page in a row.
+        if (this.drain && (reachedTip || (caughtUp && caughtUpBefore))) {
           await this.settle();
           await this.ctx.leases.release(this.lease).catch(() => undefined);
           return this.result('drained');
         }
+        caughtUpBefore = caughtUp;
         if (caughtUp) await sleep(settings.idleMs, this.soft.signal);
       }
     } catch (error) {
@@ -338,7 +301,6 @@ export class ShardConsumer {
       m.records.inc(this.labels, buffer.records);
       m.bytes.inc(this.labels, buffer.dataBytes);
       m.objects.inc(this.labels);
-      m.lastSequence.set(this.labels, Number(intent.lastSequenceNumber));
       m.lastArrival.set(this.labels, buffer.maxArrival / 1000);
       this.logger.log({
         msg: 'archive object committed',
@@ -353,51 +315,15 @@ export class ShardConsumer {
     }
   }
 
-  /**
-   * A previous holder recorded this intent and may or may not have written the object. Re-read exactly its range
-   * (AT_SEQUENCE_NUMBER first .. last) and write it again under the same key: an object with this key either does
-   * not exist or holds the same records, so no record can end up in two objects.
-   */
+  /** Rewrites the object of a leftover intent (see `readIntentRange`), then commits it like any other. */
   private async recover(intent: WriteIntent): Promise<void> {
-    const name = parseArchiveObjectKey(intent.objectKey);
-    if (!name) throw new IntentRecoveryError(`intent of ${this.lease.stream}/${this.lease.shardId} has a malformed key ${intent.objectKey}`);
     this.logger.log({ msg: 'recovering write intent', ...this.labels, key: intent.objectKey });
-    const reader = new ShardReader(
-      this.ctx.kinesis,
-      this.lease.stream,
-      this.lease.shardId,
-      { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: intent.firstSequenceNumber },
-      { limit: this.ctx.settings.getRecordsLimit, logger: this.logger, signal: this.hard.signal },
+    const buffer = await readIntentRange(
+      { kinesis: this.ctx.kinesis, engine: this.ctx.engine, getRecordsLimit: this.ctx.settings.getRecordsLimit, logger: this.logger, signal: this.hard.signal },
+      this.lease,
+      intent,
     );
-    const last = BigInt(intent.lastSequenceNumber);
-    const buffer = new ShardBuffer(await this.ctx.engine.openBatch(), { dt: name.dt, hour: name.hour });
     try {
-      let done = false;
-      while (!done) {
-        if (this.hard.signal.aborted) throw new AbortedError('intent recovery');
-        const batch = await reader.next();
-        for (const record of batch.records) {
-          if (BigInt(record.SequenceNumber!) > last) {
-            done = true;
-            break;
-          }
-          buffer.add(this.lease.stream, this.lease.shardId, record);
-          if (BigInt(record.SequenceNumber!) === last) {
-            done = true;
-            break;
-          }
-        }
-        if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
-          throw new IntentRecoveryError(
-            `records ${intent.firstSequenceNumber}..${intent.lastSequenceNumber} of ${this.lease.stream}/${this.lease.shardId} are no longer in the stream`,
-          );
-        }
-      }
-      if (buffer.records !== intent.recordCount || buffer.lastSequenceNumber !== intent.lastSequenceNumber) {
-        throw new IntentRecoveryError(
-          `intent ${intent.objectKey} recorded ${intent.recordCount} records up to ${intent.lastSequenceNumber}; the stream now gives ${buffer.records} up to ${buffer.lastSequenceNumber}`,
-        );
-      }
       await this.writeAndCommit(buffer, intent);
     } finally {
       await buffer.batch.discard();

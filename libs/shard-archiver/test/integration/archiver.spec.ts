@@ -78,7 +78,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     expect(summary.records).toBe(600);
     const shards = await listShards(h.kinesis, stream);
     expect(shards.length).toBeGreaterThanOrEqual(5);
-    const leases = await new LeaseRepository(h.pool).list(stream);
+    const leases = await new LeaseRepository(h.dataSource).list(stream);
     const finishedAt = new Map(leases.map((l) => [l.shardId, l.finishedAt]));
     for (const s of shards.filter((x) => x.ParentShardId)) {
       for (const parent of [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean) as string[]) {
@@ -98,12 +98,32 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     for (const ids of byKey.values()) expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
+  it('finishes closed parents and then reads their child in one --once run, however long before the merge their last record came', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    let id = 0;
+    const batch = (n: number) => Array.from({ length: n }, () => taggedRecord(id++));
+    await putRecords(h.kinesis, stream, batch(100));
+    // A closed shard may answer one empty, caught-up page before the page that says it ended (kinesalite does when
+    // the shard was closed more than a second after its last record): the drain must not stop there.
+    await new Promise((r) => setTimeout(r, 1500));
+    const parents = await mergeLastAdjacentShards(h.kinesis, stream);
+    await putRecords(h.kinesis, stream, batch(100));
+
+    const summary = await (await h.archiver()).runOnce(stream);
+    expect(summary.records).toBe(200);
+    const leases = await new LeaseRepository(h.dataSource).list(stream);
+    for (const parent of parents) expect(leases.find((l) => l.shardId === parent)?.finishedAt).not.toBeNull();
+    const ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it('recovers a leftover intent by rewriting exactly its range under the same key', async () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 1);
     await putRecords(h.kinesis, stream, Array.from({ length: 50 }, (_, i) => taggedRecord(i)));
     // A crashed archiver recorded an intent for the first 20 records and died before committing it.
-    const repo = new LeaseRepository(h.pool);
+    const repo = new LeaseRepository(h.dataSource);
     const [shard] = await listShards(h.kinesis, stream);
     await repo.syncShards(stream, [{ shardId: shard.ShardId!, parentShardIds: [], closed: false }], { type: 'TRIM_HORIZON' });
     const first = await readFirstSequences(h, stream, shard.ShardId!, 20);
@@ -116,7 +136,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
       lastSequenceNumber: first[19].seq,
     });
     await repo.recordIntent(acquired.lease, { firstSequenceNumber: first[0].seq, lastSequenceNumber: first[19].seq, objectKey: key, recordCount: 20 });
-    await h.pool.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
+    await h.dataSource.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
 
     const summary = await (await h.archiver()).runOnce(stream);
     expect(summary.records).toBe(50);
@@ -132,7 +152,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 2);
     await putRecords(h.kinesis, stream, Array.from({ length: 100 }, (_, i) => taggedRecord(i)));
-    const repo = new LeaseRepository(h.pool);
+    const repo = new LeaseRepository(h.dataSource);
     const shards = await listShards(h.kinesis, stream);
     await repo.syncShards(stream, shards.map((s) => ({ shardId: s.ShardId!, parentShardIds: [], closed: false })), { type: 'TRIM_HORIZON' });
     for (const s of shards) await repo.acquire(stream, s.ShardId!, 'dead-worker', 2_000);

@@ -10,9 +10,9 @@ import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
+import { createDataSource } from '@flux-capacitor/persistence';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createStream, createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
-import { Pool } from 'pg';
 import { crashTestConfig } from '../support/crash-test-config';
 import { listShards, mergeLastAdjacentShards, putRecords, readArchive, recordId, splitFirstOpenShard, type ProducedRecord } from '../support/kinesis-fixtures';
 
@@ -171,15 +171,15 @@ describe('archiver crash safety', () => {
         list.sort((a, b) => (a[0] < b[0] ? -1 : 1));
         for (let i = 1; i < list.length; i++) expect(list[i][0] > list[i - 1][1]).toBe(true);
       }
-      const pool = new Pool({ connectionString: db.url });
+      const dataSource = await createDataSource(db.url).initialize();
       try {
-        const intents = await pool.query('SELECT count(*)::int AS n FROM archiver_intent');
-        expect(intents.rows[0].n).toBe(0);
-        const leases = await new LeaseRepository(pool).list(stream);
+        const intents = await dataSource.query('SELECT count(*)::int AS n FROM archiver_intent');
+        expect(intents[0].n).toBe(0);
+        const leases = await new LeaseRepository(dataSource).list(stream);
         expect(leases.length).toBe((await listShards(kinesis, stream)).length);
         expect(leases.filter((l) => l.finishedAt !== null).length).toBeGreaterThanOrEqual(3);
       } finally {
-        await pool.end();
+        await dataSource.destroy();
       }
 
       // Every object was announced on SQS (at least once; the catalog de-duplicates by URI).

@@ -19,7 +19,7 @@ describe('archiver faults', () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 1);
     await putRecords(h.kinesis, stream, Array.from({ length: 60 }, (_, i) => taggedRecord(i)));
-    const repo = new LeaseRepository(h.pool);
+    const repo = new LeaseRepository(h.dataSource);
     const checkpointsSeenWhileFailing: (string | null)[] = [];
     let putFailures = 3;
     let publishFailures = 2;

@@ -3,10 +3,11 @@ import { ReceiveMessageCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import type { FluxConfig } from '@flux-capacitor/config';
+import { createDataSource } from '@flux-capacitor/persistence';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 import { Archiver } from '@flux-capacitor/shard-archiver';
 import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
 
@@ -15,7 +16,6 @@ export class ArchiverHarness {
   readonly kinesis;
   readonly s3;
   readonly sqs;
-  readonly pool: Pool;
   readonly store: ArchiveStore;
   readonly publisher: SqsPublisher;
   private readonly archivers: Archiver[] = [];
@@ -23,11 +23,11 @@ export class ArchiverHarness {
   private constructor(
     readonly config: FluxConfig,
     readonly db: TestDatabase,
+    readonly dataSource: DataSource,
   ) {
     this.kinesis = createKinesisClient(config.aws);
     this.s3 = createS3Client(config.aws);
     this.sqs = createSqsClient(config.aws);
-    this.pool = new Pool({ connectionString: db.url, max: 8 });
     this.store = createArchiveStore(config.archive, this.s3);
     this.publisher = new SqsPublisher({ client: this.sqs, settings: config.sqs, producer: 'archiver' });
   }
@@ -45,7 +45,7 @@ export class ArchiverHarness {
       FLUX_GET_RECORDS_IDLE_MS: '200',
       ...overrides,
     });
-    const h = new ArchiverHarness(config, db);
+    const h = new ArchiverHarness(config, db, await createDataSource(db.url).initialize());
     if (config.archive.kind === 's3') await h.s3.send(new CreateBucketCommand({ Bucket: config.archive.bucket }));
     return h;
   }
@@ -56,7 +56,7 @@ export class ArchiverHarness {
   ): Promise<Archiver> {
     const config = { ...this.config, archiver: { ...this.config.archiver, ...overrides } };
     const a = await Archiver.create(
-      { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, pool: this.pool },
+      { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, dataSource: this.dataSource },
       { store: parts.store },
     );
     this.archivers.push(a);
@@ -79,7 +79,7 @@ export class ArchiverHarness {
 
   async close(): Promise<void> {
     for (const a of this.archivers) await a.close().catch(() => undefined);
-    await this.pool.end();
+    await this.dataSource.destroy();
     await this.db.drop();
     this.kinesis.destroy();
     this.s3.destroy();

@@ -1,9 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { ShardLease } from './shard-lease.entity';
 
 /**
  * The exact range the next archive object of a shard covers, recorded before the object is written. Recovery
  * rewrites exactly this range under the same key, so no record ever lands in two objects.
  */
+@ForeignKey(() => ShardLease, ['streamName', 'shardId'], ['streamName', 'shardId'], { name: 'fk_archiver_intent_lease', onDelete: 'CASCADE' })
 @Entity({ name: 'archiver_intent' })
 export class ArchiveIntent {
   @PrimaryColumn({ name: 'stream_name', type: 'text', primaryKeyConstraintName: 'pk_archiver_intent' })

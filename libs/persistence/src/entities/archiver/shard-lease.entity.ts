@@ -1,10 +1,13 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One shard of an archived stream: who archives it (owner, lease counter as fencing token, expiry), where the
  * archive stands (checkpoint: last Kinesis sequence number durable in an object and announced) and whether the
  * shard is finished (closed by a reshard and fully archived). The archiver updates it with fenced SQL.
  */
+@Check('ck_archiver_shard_lease_initial_position', `initial_position IN ('TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP')`)
+@Check('ck_archiver_shard_lease_checkpoint', `checkpoint_sequence_number ~ '^[0-9]+$'`)
+@Index('idx_archiver_shard_lease_owner', ['owner', 'leaseExpiresAt'])
 @Entity({ name: 'archiver_shard_lease' })
 export class ShardLease {
   @PrimaryColumn({ name: 'stream_name', type: 'text', primaryKeyConstraintName: 'pk_archiver_shard_lease' })

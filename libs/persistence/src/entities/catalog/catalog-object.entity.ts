@@ -1,6 +1,13 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { CatalogPartition } from './catalog-partition.entity';
 
 /** One archived Parquet object: where it is, which shard and sequence range it holds, and when. */
+@ForeignKey(() => CatalogPartition, ['stream', 'dt', 'hour'], ['stream', 'dt', 'hour'], { name: 'fk_catalog_object_partition', onDelete: 'CASCADE' })
+@Check('chk_catalog_object_sequence_numbers', `first_sequence_number ~ '^[0-9]+$' AND last_sequence_number ~ '^[0-9]+$'`)
+@Check('chk_catalog_object_counts', 'record_count >= 0 AND bytes >= 0')
+@Index('idx_catalog_object_stream_time', ['stream', 'firstArrivalTime', 'lastArrivalTime'])
+@Index('idx_catalog_object_stream_shard', ['stream', 'shardId'])
+@Index('idx_catalog_object_partition', ['stream', 'dt', 'hour'])
 @Entity({ name: 'catalog_object' })
 export class CatalogObject {
   @PrimaryColumn({ name: 'uri', type: 'text', primaryKeyConstraintName: 'pk_catalog_object' })

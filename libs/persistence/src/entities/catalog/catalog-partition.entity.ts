@@ -1,6 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { CatalogStream } from './catalog-stream.entity';
 
 /** A Hive partition (dt=YYYY-MM-DD/hour=HH) of a stream's archive, with the location its objects live under. */
+@ForeignKey(() => CatalogStream, ['stream'], ['name'], { name: 'fk_catalog_partition_stream', onDelete: 'CASCADE' })
+@Check('chk_catalog_partition_dt', `dt ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`)
+@Check('chk_catalog_partition_hour', 'hour BETWEEN 0 AND 23')
+@Index('idx_catalog_partition_stream_starts_at', ['stream', 'startsAt'])
+@Index('idx_catalog_partition_unsynced', ['stream'], { where: 'synced_at IS NULL' })
 @Entity({ name: 'catalog_partition' })
 export class CatalogPartition {
   @PrimaryColumn({ name: 'stream', type: 'text', primaryKeyConstraintName: 'pk_catalog_partition' })

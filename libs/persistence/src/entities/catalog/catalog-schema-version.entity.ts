@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn, Unique } from 'typeorm';
+import { CatalogStream } from './catalog-stream.entity';
 
 /** A field of an inferred JSON schema, as stored in catalog_schema_version.fields. */
 export interface CatalogSchemaField {
@@ -17,6 +18,9 @@ export interface CatalogSchemaField {
  * A version of a stream's inferred schema. A new version is written when a field, a type or nullability
  * appears; `last_seen` of the latest version moves forward as more records match it.
  */
+@ForeignKey(() => CatalogStream, ['stream'], ['name'], { name: 'fk_catalog_schema_version_stream', onDelete: 'CASCADE' })
+@Unique('uq_catalog_schema_version_fingerprint', ['stream', 'fingerprint'])
+@Check('chk_catalog_schema_version_format', `format IN ('json', 'binary')`)
 @Entity({ name: 'catalog_schema_version' })
 export class CatalogSchemaVersion {
   @PrimaryColumn({ name: 'stream', type: 'text', primaryKeyConstraintName: 'pk_catalog_schema_version' })

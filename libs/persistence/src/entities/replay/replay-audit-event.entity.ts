@@ -1,6 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Replay } from './replay.entity';
 
 /** One entry of a replay's audit trail: who did what, when, with which details (append-only). */
+@ForeignKey(() => Replay, ['replayId'], ['id'], { name: 'fk_replay_audit_replay', onDelete: 'CASCADE' })
+@Index('idx_replay_audit_replay', ['replayId', 'id'])
 @Entity({ name: 'replay_audit' })
 export class ReplayAuditEvent {
   @PrimaryGeneratedColumn({ name: 'id', type: 'bigint', primaryKeyConstraintName: 'pk_replay_audit' })

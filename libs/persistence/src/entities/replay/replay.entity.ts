@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type ReplayStateName = 'planning' | 'planned' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
@@ -6,6 +6,12 @@ export type ReplayStateName = 'planning' | 'planned' | 'running' | 'paused' | 'c
  * One replay: its spec, state and plan summary, the counts shown as progress, the checkpoint (ordinal of the first
  * planned record not yet acknowledged by Kinesis, all before it are) and the lease (owner, fencing token, expiry).
  */
+@Check('ck_replay_state', `state IN ('planning', 'planned', 'running', 'paused', 'completed', 'failed', 'cancelled')`)
+@Check('ck_replay_checkpoint', 'checkpoint >= 0')
+// On (created_at DESC, id DESC): TypeORM cannot declare a descending index, so only its name is declared here and
+// the migration owns its columns.
+@Index('idx_replay_created_at', { synchronize: false })
+@Index('idx_replay_claimable', ['state', 'leaseExpiresAt'], { where: `state IN ('planning', 'running')` })
 @Entity({ name: 'replay' })
 export class Replay {
   @PrimaryColumn({ name: 'id', type: 'uuid', primaryKeyConstraintName: 'pk_replay' })
