@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 'use strict';
-// fluxcap runs its TypeScript through SWC. It needs Node 24: when started by an older system node (outside
-// npm scripts / npx), hand over to the Node 24 the workspace installs in node_modules/.bin.
+// fluxcap runs its TypeScript through SWC. It needs Node 24.11 or newer (require(esm) of NestJS, TypeORM 1.x): when
+// started by an older system node (outside npm scripts / npx), hand over to the Node the workspace installs in
+// node_modules/.bin.
 const path = require('node:path');
 const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 const os = require('node:os');
 
 const root = path.resolve(__dirname, '../../..');
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 24) {
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 24 || (major === 24 && minor < 11)) {
   const local = path.join(root, 'node_modules', '.bin', 'node');
   if (!process.env.FLUX_REEXEC && fs.existsSync(local)) {
     const child = spawn(local, [__filename, ...process.argv.slice(2)], {
@@ -23,7 +24,7 @@ if (major < 24) {
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
     return;
   }
-  process.stderr.write(`fluxcap: Node.js 24 or newer is required (this is ${process.version}); run npm ci first\n`);
+  process.stderr.write(`fluxcap: Node.js 24.11 or newer is required (this is ${process.version}); run npm ci first\n`);
   process.exit(1);
 }
 process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || path.join(root, 'tsconfig.base.json');

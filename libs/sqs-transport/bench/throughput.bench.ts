@@ -23,7 +23,7 @@ let handled = 0;
 
 @Controller()
 class NoopHandler {
-  @EventPattern('archive.object.written')
+  @EventPattern<string>('archive.object.written')
   async onArchiveObjectWritten(): Promise<void> {
     handled++;
   }

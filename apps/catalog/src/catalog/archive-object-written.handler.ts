@@ -15,7 +15,7 @@ export class ArchiveObjectWrittenHandler {
 
   constructor(private readonly ingest: CatalogIngest) {}
 
-  @EventPattern('archive.object.written')
+  @EventPattern<string>('archive.object.written')
   async handle(@Payload() payload: ArchiveObjectWritten, @Ctx() ctx: SqsContext): Promise<void> {
     const outcome = await this.ingest.objectWritten(payload, { manager: ctx.entityManager, correlationId: ctx.correlationId });
     this.logger.log({

@@ -49,7 +49,7 @@ export const PROBE = Symbol('probe');
 export class ArchiveObjectWrittenHandler {
   constructor(@Inject(PROBE) private readonly probe: Probe) {}
 
-  @EventPattern('archive.object.written')
+  @EventPattern<string>('archive.object.written')
   async onArchiveObjectWritten(@Payload() payload: ArchiveObjectWritten, @Ctx() ctx: SqsContext): Promise<void> {
     this.probe.calls.push({
       payload,
@@ -64,7 +64,7 @@ export class ArchiveObjectWrittenHandler {
 
 @Controller()
 export class StrayCatalogPartitionAddedHandler {
-  @EventPattern('catalog.partition.added')
+  @EventPattern<string>('catalog.partition.added')
   async onCatalogPartitionAdded(): Promise<void> {
     // Never called: the server must refuse to start with this handler on the catalog queue.
   }
