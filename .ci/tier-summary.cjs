@@ -1,6 +1,6 @@
 'use strict';
 // Prints the test counts of each tier (unit, integration, e2e) from Vitest's JSON report, then the total as the
-// run's closing line. The tiers follow the projects in vitest.config.ts.
+// run's closing line. The tiers follow the projects in vitest.config.mts.
 const { readFileSync } = require('node:fs');
 const { relative } = require('node:path');
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
-import tsconfigBase from './tsconfig.base.json';
+import tsconfigBase from './tsconfig.base.json' with { type: 'json' };
 
 // One config for the whole workspace: `npm test` runs every project and tier; `nx test <project>` passes its folder.
 export default defineConfig({
@@ -11,7 +11,7 @@ export default defineConfig({
   ],
   resolve: {
     // The path aliases of tsconfig.base.json, the one place they are declared.
-    alias: Object.fromEntries(Object.entries(tsconfigBase.compilerOptions.paths).map(([name, [path]]) => [name, join(__dirname, path)])),
+    alias: Object.fromEntries(Object.entries(tsconfigBase.compilerOptions.paths).map(([name, [path]]) => [name, join(import.meta.dirname, path)])),
   },
   test: {
     exclude: ['**/node_modules/**', '**/dist/**'],
