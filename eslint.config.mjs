@@ -18,6 +18,18 @@ const testConstraints = [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:feat
 // `notDependOnLibsWithTags`: that follows the project graph transitively, and the graph counts test imports too.)
 const devOnly = { sourceTag: '/^scope:(?!dev$|cli$|tools$)/', onlyDependOnLibsWithTags: ['/^scope:(?!dev$)/'] };
 
+// Each service's feature code uses the shared libs and only the features it is built on: the gateway and replay read
+// the catalog and run queries; the archiver and the catalog stand alone. The CLI, tools/ and infra may use any lib.
+const scopeConstraints = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:archiver', onlyDependOnLibsWithTags: ['scope:archiver', 'scope:shared'] },
+  { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:catalog', 'scope:shared'] },
+  { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:query', 'scope:shared'] },
+  { sourceTag: 'scope:query-gateway', onlyDependOnLibsWithTags: ['scope:query', 'scope:catalog', 'scope:shared'] },
+  { sourceTag: 'scope:replay', onlyDependOnLibsWithTags: ['scope:replay', 'scope:query', 'scope:catalog', 'scope:shared'] },
+  { sourceTag: 'scope:replay-coordinator', onlyDependOnLibsWithTags: ['scope:replay', 'scope:query', 'scope:catalog', 'scope:shared'] },
+];
+
 const boundaries = (depConstraints) => [
   'error',
   {
@@ -48,7 +60,7 @@ export default [
   {
     files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
     rules: {
-      '@nx/enforce-module-boundaries': boundaries([...typeConstraints, devOnly]),
+      '@nx/enforce-module-boundaries': boundaries([...typeConstraints, devOnly, ...scopeConstraints]),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

@@ -38,10 +38,10 @@ export class CatalogWriter {
   async registerObject(payload: ArchiveObjectWritten, manager?: EntityManager): Promise<RegisterObjectResult> {
     const o = archiveObjectWrittenV1.parse(payload);
     if (compareSequenceNumbers(o.firstSequenceNumber, o.lastSequenceNumber) > 0) {
-      throw new RangeError(`${o.objectUri}: first sequence number is after the last`);
+      throw new FluxError('invalid-input', 'OBJECT_RANGE_INVALID', `${o.objectUri}: first sequence number is after the last`, { details: { objectUri: o.objectUri } });
     }
     if (Date.parse(o.firstArrivalTime) > Date.parse(o.lastArrivalTime)) {
-      throw new RangeError(`${o.objectUri}: first arrival time is after the last`);
+      throw new FluxError('invalid-input', 'OBJECT_RANGE_INVALID', `${o.objectUri}: first arrival time is after the last`, { details: { objectUri: o.objectUri } });
     }
     const location = partitionLocationOf(o.objectUri);
     const partition = { stream: o.stream, dt: o.dt, hour: o.hour, location };

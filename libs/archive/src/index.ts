@@ -4,13 +4,8 @@ export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type Dril
 export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,
-  filePathOf,
-  keyOfUri,
-  objectUri,
   parseArchiveObjectKey,
   partitionOf,
-  partitionPrefix,
-  s3KeyOf,
   type ArchiveObjectName,
   type ArchivePartition,
 } from './object-key';

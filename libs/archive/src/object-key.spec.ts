@@ -49,4 +49,14 @@ describe('archive object keys', () => {
     expect(keyOfUri(file, 'file:///data/archive/x/a.parquet')).toBe('x/a.parquet');
     expect(keyOfUri(s3, 's3://other/arch/v1/x/a.parquet')).toBeNull();
   });
+
+  it('refuses URIs whose key could leave the archive through dot or empty segments', () => {
+    const s3 = { kind: 's3' as const, uri: 's3://bkt/arch', bucket: 'bkt', prefix: 'arch' };
+    const file = { kind: 'file' as const, uri: 'file:///data/archive', directory: '/data/archive' };
+    for (const uri of ['s3://bkt/arch/../other/x.parquet', 's3://bkt/arch/x/./a.parquet', 's3://bkt/arch//x.parquet', 's3://bkt/arch/']) {
+      expect(keyOfUri(s3, uri), uri).toBeNull();
+    }
+    expect(keyOfUri(file, 'file:///data/archive/../../etc/passwd')).toBeNull();
+    expect(keyOfUri(file, 'file:///data/archive/x/..')).toBeNull();
+  });
 });

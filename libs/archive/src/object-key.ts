@@ -86,5 +86,9 @@ export function objectUri(location: ArchiveLocation, key: string): string {
 /** The key, relative to the archive root, of an object URI inside this archive; null when it lies elsewhere. */
 export function keyOfUri(location: ArchiveLocation, uri: string): string | null {
   const root = location.kind === 's3' ? `s3://${location.bucket}/${location.prefix ? `${location.prefix}/` : ''}` : `file://${location.directory.replace(/\/$/, '')}/`;
-  return uri.startsWith(root) && uri.length > root.length ? uri.slice(root.length) : null;
+  if (!uri.startsWith(root)) return null;
+  const key = uri.slice(root.length);
+  // `..`, `.` or an empty segment could name something outside the archive (S3-compatible stores and file paths
+  // normalise them): such a URI is not an object of this archive.
+  return key.split('/').some((part) => part === '' || part === '.' || part === '..') ? null : key;
 }

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ArchiveLocation } from '@flux-capacitor/config';
+import { FluxError } from '@flux-capacitor/contracts';
 import { ArchiveObjectNotFoundError, type ArchiveObjectInfo, type ArchiveStore } from './archive-store';
 import { keyOfUri, objectUri, s3KeyOf } from './object-key';
 
@@ -32,6 +33,11 @@ const isNotFound = (error: unknown) =>
   (error as { name?: string })?.name === 'NotFound' ||
   (error as { name?: string })?.name === 'NoSuchKey' ||
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+
+/** S3 refusing, failing or throttling: a dependency that is down for now (503 over HTTP, retried over SQS). */
+function unavailable(what: string, error: unknown): FluxError {
+  return new FluxError('unavailable', 'ARCHIVE_UNAVAILABLE', `S3 ${what} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
 
 /** The archive on S3 (or any S3-compatible store). Large objects go up as multipart uploads. */
 export class S3ArchiveStore implements ArchiveStore {
@@ -78,7 +84,9 @@ export class S3ArchiveStore implements ArchiveStore {
       queueSize: this.queueSize,
       leavePartsOnError: false,
     });
-    await upload.done();
+    await upload.done().catch((error: unknown) => {
+      throw unavailable(`upload of ${key}`, error);
+    });
     return { key, size, lastModified: new Date() };
   }
 
@@ -88,7 +96,7 @@ export class S3ArchiveStore implements ArchiveStore {
       return { key, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw unavailable(`HEAD of ${key}`, error);
     }
   }
 
@@ -100,14 +108,11 @@ export class S3ArchiveStore implements ArchiveStore {
     const root = this.location.prefix ? `${this.location.prefix}/` : '';
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.location.bucket,
-          Prefix: root + prefix,
-          ContinuationToken: token,
-          MaxKeys: this.pageSize,
-        }),
-      );
+      const page = await this.s3
+        .send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: root + prefix, ContinuationToken: token, MaxKeys: this.pageSize }))
+        .catch((error: unknown) => {
+          throw unavailable(`listing of ${prefix || '/'}`, error);
+        });
       for (const o of page.Contents ?? []) {
         if (!o.Key) continue;
         yield { key: o.Key.slice(root.length), size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) };
@@ -122,17 +127,21 @@ export class S3ArchiveStore implements ArchiveStore {
       return out.Body as Readable;
     } catch (error) {
       if (isNotFound(error)) throw new ArchiveObjectNotFoundError(this.uri(key));
-      throw error;
+      throw unavailable(`GET of ${key}`, error);
     }
   }
 
   async getToFile(key: string, localPath: string): Promise<void> {
     const body = await this.getStream(key);
     await mkdir(dirname(localPath), { recursive: true });
-    await pipeline(body, createWriteStream(localPath));
+    await pipeline(body, createWriteStream(localPath)).catch((error: unknown) => {
+      throw unavailable(`download of ${key}`, error);
+    });
   }
 
   async delete(key: string): Promise<void> {
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: s3KeyOf(this.location, key) }));
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: s3KeyOf(this.location, key) })).catch((error: unknown) => {
+      throw unavailable(`DELETE of ${key}`, error);
+    });
   }
 }

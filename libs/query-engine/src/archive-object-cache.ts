@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ArchiveStore } from '@flux-capacitor/archive';
+import { ArchiveObjectNotFoundError, type ArchiveStore } from '@flux-capacitor/archive';
+import { FluxError } from '@flux-capacitor/contracts';
 
 /** Local paths for a query's objects, held until `release()` so the cache does not evict them mid-scan. */
 export interface PinnedObjects {
@@ -56,7 +57,7 @@ export class ArchiveObjectCache {
       const worker = async () => {
         for (let uri = queue.shift(); uri !== undefined; uri = queue.shift()) {
           const key = this.options.store.keyOf(uri);
-          if (key === null) throw new Error(`${uri} is not an object of the archive at ${this.options.store.location.uri}`);
+          if (key === null) throw new FluxError('internal', 'ARCHIVE_URI_OUTSIDE', `${uri} is not an object of the archive at ${this.options.store.location.uri}`);
           const inPlace = this.options.store.localPath(key);
           if (inPlace !== null) {
             paths.set(uri, inPlace);
@@ -91,7 +92,16 @@ export class ArchiveObjectCache {
 
   private async download(key: string, path: string): Promise<number> {
     const tmp = `${path}.part`;
-    await this.options.store.getToFile(key, tmp);
+    try {
+      await this.options.store.getToFile(key, tmp);
+    } catch (err) {
+      // The catalog lists an object the archive no longer has (deleted by hand or by a lifecycle rule): the query
+      // cannot be answered whole until the catalog is rebuilt; not the client's fault, and not a missing route.
+      if (err instanceof ArchiveObjectNotFoundError) {
+        throw new FluxError('unavailable', 'ARCHIVE_OBJECT_MISSING', `the catalog lists archive object ${key}, which the archive does not hold: run \`fluxcap catalog rebuild\``, { cause: err });
+      }
+      throw err;
+    }
     renameSync(tmp, path);
     return statSync(path).size;
   }

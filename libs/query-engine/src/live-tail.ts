@@ -1,4 +1,5 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import { FluxError, isFluxError } from '@flux-capacitor/contracts';
 import { deaggregate, listShards, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { dedupeLive, type LiveRecord } from './stream-source';
 
@@ -37,6 +38,16 @@ export class KinesisLiveTail {
   constructor(private readonly kinesis: KinesisClient) {}
 
   async read(stream: string, watermarks: Map<string, string>, opts: LiveTailOptions): Promise<LiveTailResult> {
+    try {
+      return await this.readTail(stream, watermarks, opts);
+    } catch (err) {
+      // Kinesis refusing or failing is a dependency that is down for now (503), not a bug of ours.
+      if (isFluxError(err)) throw err;
+      throw new FluxError('unavailable', 'LIVE_TAIL_UNAVAILABLE', `reading the live tail of ${stream} from Kinesis failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async readTail(stream: string, watermarks: Map<string, string>, opts: LiveTailOptions): Promise<LiveTailResult> {
     const deadline = Date.now() + opts.budgetMs;
     let shards: Shard[];
     try {

@@ -138,7 +138,7 @@ describe('catalog store (Postgres)', () => {
   it('rejects an object whose sequence range is inverted', async () => {
     await expect(
       writer.registerObject(object('bad', 'shardId-000000000000', '9', '1', '2026-11-25T10:00:00.000Z', '2026-11-25T10:01:00.000Z')),
-    ).rejects.toThrow(/first sequence number is after the last/);
+    ).rejects.toMatchObject({ kind: 'invalid-input', code: 'OBJECT_RANGE_INVALID', message: expect.stringMatching(/first sequence number is after the last/) });
     expect(await reader.getStream('bad')).toBeNull();
   });
 

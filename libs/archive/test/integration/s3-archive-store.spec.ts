@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, UploadPartCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, UploadPartCommand, CompleteMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, readAll, readArchiveObject, ParquetEngine, S3ArchiveStore, ArchiveObjectNotFoundError } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
+import { freePort } from '@flux-capacitor/local-stack';
 import { testConfig, uniqueName } from '@flux-capacitor/testing';
 
 describe('S3ArchiveStore against the local S3', () => {
@@ -86,5 +87,21 @@ describe('S3ArchiveStore against the local S3', () => {
     } finally {
       engine.close();
     }
+  });
+
+  it('reports S3 that does not answer as unavailable (retry later), keeping the SDK error as the cause', async () => {
+    const port = await freePort();
+    const down = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const broken = createArchiveStore(config.archive, down) as S3ArchiveStore;
+    const path = join(work, 'unsent');
+    writeFileSync(path, 'z');
+    for (const attempt of [() => broken.head('a/b.parquet'), () => broken.getToFile('a/b.parquet', join(work, 'u')), () => broken.put('a/b.parquet', path), async () => {
+      for await (const _ of broken.list('a/')) break;
+    }]) {
+      const error = await attempt().then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'unavailable', code: 'ARCHIVE_UNAVAILABLE' });
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    }
+    down.destroy();
   });
 });

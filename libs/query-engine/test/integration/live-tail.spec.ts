@@ -1,6 +1,7 @@
 import { CreateStreamCommand, DeleteStreamCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { KinesisLiveTail } from '../../src/live-tail';
+import { freePort } from '@flux-capacitor/local-stack';
 import { testConfig, uniqueName } from '@flux-capacitor/testing';
 
 let kinesis: KinesisClient;
@@ -50,5 +51,14 @@ describe('KinesisLiveTail (kinesalite)', () => {
   it('finds no shards for a stream Kinesis does not have', async () => {
     const tail = await new KinesisLiveTail(kinesis).read(uniqueName('missing'), new Map(), { maxRecords: 5, budgetMs: 10_000 });
     expect(tail).toEqual({ records: [], shardsRead: 0, truncated: false });
+  });
+
+  it('reports Kinesis that does not answer as unavailable, keeping the SDK error as the cause', async () => {
+    const port = await freePort();
+    const down = createKinesisClient({ ...testConfig().aws, endpoints: { ...testConfig().aws.endpoints, kinesis: `http://127.0.0.1:${port}` } });
+    const error = await new KinesisLiveTail(down).read(stream, new Map(), { maxRecords: 10, budgetMs: 5_000 }).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unavailable', code: 'LIVE_TAIL_UNAVAILABLE' });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    down.destroy();
   });
 });

@@ -76,4 +76,26 @@ describe('queries over an S3 archive (s3rver)', () => {
       svc.close();
     }
   });
+
+  it('answers a query over a catalogued object the archive no longer holds as unavailable, naming the fix', async () => {
+    const store = createArchiveStore(testConfig({ FLUX_ARCHIVE_URI: `s3://${bucket}/archive` }).archive, s3);
+    const cache = new ArchiveObjectCache({ directory: join(root, 'cache-missing'), maxBytes: 1 << 30, store });
+    const ghost = { ...objects[0], s3Uri: objects[0].s3Uri.replace(/\.parquet$/, '-deleted.parquet') };
+    const svc = new QueryService({
+      catalog: { ...catalog, listObjects: async () => [{ uri: ghost.s3Uri, shardId: ghost.shardId, firstSequenceNumber: ghost.firstSequenceNumber, lastSequenceNumber: ghost.lastSequenceNumber }] },
+      analyzer: new SqlAnalyzer(),
+      duckdb: new DuckDbEngine({ workDir: mkdtempSync(join(root, 'work-')), threads: 1, memoryLimit: '256MB' }),
+      cache,
+      limits: { defaultEngine: 'duckdb', timeoutMs: 30_000, maxRows: 1000, syncMaxRows: 1000, maxConcurrent: 1, resultTtlMs: 60_000, live: { enabled: false, maxRecords: 0, budgetMs: 0 } },
+    });
+    try {
+      await expect(svc.runSync({ sql: 'SELECT count(*) FROM orders' })).rejects.toMatchObject({
+        kind: 'unavailable',
+        code: 'ARCHIVE_OBJECT_MISSING',
+        message: expect.stringContaining('fluxcap catalog rebuild'),
+      });
+    } finally {
+      svc.close();
+    }
+  });
 });

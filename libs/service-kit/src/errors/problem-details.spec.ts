@@ -36,7 +36,7 @@ describe('problemOf', () => {
   it('keeps the message and details of an internal FluxError out of the answer', () => {
     const { problem, internal } = problemOf(new FluxError('internal', 'BROKEN', 'password=hunter2', { details: { row: 1 } }), '/x');
     expect(internal).toBe(true);
-    expect(problem).toEqual({ type: 'urn:flux-capacitor:problem:internal', title: 'Internal error', status: 500, detail: INTERNAL_DETAIL, instance: '/x', code: 'BROKEN' });
+    expect(problem).toEqual({ type: 'urn:flux-capacitor:problem:internal', title: 'Internal error', status: 500, detail: INTERNAL_DETAIL, instance: '/x', code: 'INTERNAL' });
   });
 
   it.each([
@@ -70,5 +70,11 @@ describe('problemOf', () => {
       problem: { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'slow down', instance: '/r', code: 'HTTP_429' },
       internal: false,
     });
+  });
+
+  it("keeps the message of a Nest HttpException of 500 or more out of the answer, and marks it for the log", () => {
+    const { problem, internal } = problemOf(new HttpException('pool exhausted at db-7.internal', 502), '/g');
+    expect(internal).toBe(true);
+    expect(problem).toMatchObject({ status: 502, detail: INTERNAL_DETAIL });
   });
 });

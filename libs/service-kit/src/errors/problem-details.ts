@@ -63,7 +63,8 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
       status: HTTP_STATUS_OF_KIND[err.kind],
       detail: internal ? INTERNAL_DETAIL : err.message,
       instance,
-      code: err.code,
+      // An internal error's own code names our code's insides, as its message does: the log has both.
+      code: internal ? 'INTERNAL' : err.code,
     };
     if (err.details !== undefined && !internal) problem.details = err.details;
     return { problem, internal };
@@ -83,7 +84,7 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
         type: kind ? typeOf(kind) : 'about:blank',
         title: kind ? TITLE_OF_KIND[kind] : (STATUS_CODES[status] ?? `HTTP ${status}`),
         status,
-        detail: Array.isArray(message) ? message.join('; ') : String(message),
+        detail: status >= 500 ? INTERNAL_DETAIL : Array.isArray(message) ? message.join('; ') : String(message),
         instance,
         code,
       },
