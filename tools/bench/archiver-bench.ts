@@ -13,11 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { loadConfig, loadDatabaseUrl } from '@flux-capacitor/config';
-import { startLocalStack } from '@flux-capacitor/local-stack';
+import { startLocalStack, waitForStreamActive } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
 
 interface Args {
@@ -159,9 +159,7 @@ async function main(): Promise<void> {
     const kinesis = createKinesisClient(config.aws);
     const stream = `bench-${process.pid}`;
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: args.shards }));
-    while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForStreamActive(kinesis, stream);
 
     const produced = await produce(kinesis, stream, args);
     log(`produced   ${args.records.toLocaleString('en-US')} records, ${mb(produced.bytes)} in ${(produced.ms / 1000).toFixed(1)} s`);

@@ -8,13 +8,12 @@
  * and a point lookup by partition key. Prints each ratio (target <= 1.25 for scans), the gateway's peak RSS, and
  * the same scan over gzipped NDJSON of the same records.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
-import { freePort, startLocalStack } from '@flux-capacitor/local-stack';
+import { freePort, startLocalStack, startService, type RunningService } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
 import { registerArchiveObjects, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
@@ -95,24 +94,6 @@ function peakRssBytes(pid: number): number {
   return kb * 1024;
 }
 
-async function startGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/query-gateway/src/main.ts'], {
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/docs-json`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill();
-  throw new Error('the gateway did not start within 60 s');
-}
-
 async function main(): Promise<void> {
   Logger.overrideLogger(['warn', 'error']);
   const args = parseArgs(process.argv.slice(2));
@@ -135,7 +116,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-  let gateway: ChildProcess | undefined;
+  let gateway: RunningService | undefined;
   try {
     const perShardHour = Math.ceil(args.records / (args.shards * args.hours));
     const startMs = Date.UTC(2026, 0, 1);
@@ -163,9 +144,12 @@ async function main(): Promise<void> {
     const ndjsonBytes = readdirSync(ndjsonDir).reduce((s, f) => s + statSync(join(ndjsonDir, f)).size, 0);
     console.log(`  ${mb(ndjsonBytes)} of NDJSON.gz`);
 
-    const port = await freePort();
-    gateway = await startGateway(
-      {
+    // local-stack's startService, as `fluxcap dev` and the e2e tests run a service: resolves once /health answers 200
+    const gatewayLog: string[] = [];
+    gateway = await startService('query-gateway', {
+      port: await freePort(),
+      onLine: (line) => void gatewayLog.push(line),
+      env: {
         PATH: process.env.PATH ?? '',
         ...stack.env,
         DATABASE_URL: dbUrl,
@@ -180,9 +164,10 @@ async function main(): Promise<void> {
         FLUX_QUERY_TIMEOUT_MS: '600000',
         LOG_LEVEL: 'warn',
       },
-      port,
-    );
-    const base = `http://127.0.0.1:${port}`;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}:\n${gatewayLog.join('\n')}`, { cause: err });
+    });
+    const base = gateway.url;
     const files = `read_parquet('${archiveDir}/orders/*/*/*.parquet')`;
     // The ceiling computes what the gateway computes: payload is the data parsed as JSON, NULL when it is not JSON.
     const payload = `TRY_CAST(TRY(decode(data)) AS JSON)`;
@@ -229,9 +214,9 @@ async function main(): Promise<void> {
         let cpu = selfCpuMs();
         d.push(await timed(async () => (dRows = await direct(c.direct, args.threads))));
         dc.push(selfCpuMs() - cpu);
-        cpu = cpuMsOf(gateway.pid!);
+        cpu = cpuMsOf(gateway.child.pid!);
         g.push(await timed(async () => (gRows = await viaGateway(base, c.gateway))));
-        gc.push(cpuMsOf(gateway.pid!) - cpu);
+        gc.push(cpuMsOf(gateway.child.pid!) - cpu);
       }
       if (dRows !== gRows) throw new Error(`${c.name}: direct returned ${dRows} rows, the gateway ${gRows}`);
       const ratio = min(g) / min(d);
@@ -256,10 +241,9 @@ async function main(): Promise<void> {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) console.log(r.map((v, i) => v.padEnd(widths[i])).join('  '));
     console.log(`\nstorage: Parquet ${mb(parquetBytes)} vs NDJSON.gz ${mb(ndjsonBytes)}`);
-    console.log(`gateway peak RSS: ${mb(peakRssBytes(gateway.pid!))}`);
+    console.log(`gateway peak RSS: ${mb(peakRssBytes(gateway.child.pid!))}`);
   } finally {
-    gateway?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await gateway?.stop(10_000);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     await stack.stop();

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DeleteStreamCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient } from '@flux-capacitor/aws';
@@ -31,7 +31,7 @@ import { loadConfig, loadDatabaseUrl, type FluxConfig } from '@flux-capacitor/co
 import { encodeReplayRecord } from '@flux-capacitor/consumer-sdk';
 import { ARCHIVE_COLUMNS } from '@flux-capacitor/contracts';
 import { KinesisWriter } from '@flux-capacitor/kinesis';
-import { startLocalStack } from '@flux-capacitor/local-stack';
+import { startLocalStack, waitForStreamActive } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
 import { createQueryService, sqlString } from '@flux-capacitor/query-engine';
 import { boundsSql, parseReplayRequest, planSelectSql, ReplayPlanner, ReplayRepository, ReplayService, ReplayWorker, type ReplaySpec, type ReplayView } from '@flux-capacitor/replay';
@@ -134,9 +134,7 @@ function resetPeak(collect = true): void {
 
 async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  while ((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus !== 'ACTIVE') {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForStreamActive(kinesis, name);
 }
 
 /** The payload of record g: ~250 B of JSON, `version` counts the key's updates. */

@@ -1,6 +1,5 @@
 import {
   CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
@@ -8,6 +7,7 @@ import {
   type KinesisClient,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import { waitForStreamActive } from '@flux-capacitor/local-stack';
 
 /** A record as read back from a stream. */
 export interface StreamRecord {
@@ -26,12 +26,9 @@ export async function createStream(kinesis: KinesisClient, name: string, shards:
   return name;
 }
 
-/** Waits until a stream is ACTIVE (after a create, split or merge), polling: the SDK's waiter sleeps 10 s once it sees CREATING. */
+/** Waits until a stream is ACTIVE (after a create, split or merge): local-stack's waitForStreamActive, one loop for tests and benchmarks. */
 export async function waitUntilActive(kinesis: KinesisClient, stream: string): Promise<void> {
-  await vi.waitFor(
-    async () => expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'),
-    { timeout: 60_000, interval: 50 },
-  );
+  await waitForStreamActive(kinesis, stream);
 }
 
 /** Puts records in order, one batch after another, resending what Kinesis refused. */
