@@ -1,9 +1,9 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createArchiveStore, readArchiveObject } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 
 describe('archiver service', () => {
   let db: TestDatabase;
@@ -29,11 +29,7 @@ describe('archiver service', () => {
     const kinesis = createKinesisClient(config.aws);
     const s3 = createS3Client(config.aws);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    await vi.waitFor(
-      async () => expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE'),
-      { timeout: 60_000, interval: 250 },
-    );
+    await createStream(kinesis, stream, 2);
     await kinesis.send(
       new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 80 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`{"i":${i}}`) })) }),
     );

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DescribeStreamSummaryCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { Archiver } from '@flux-capacitor/shard-archiver';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/archive-catalog';
@@ -19,6 +19,7 @@ import {
   testConfig,
   testEnvironment,
   uniqueName,
+  waitUntilActive,
   type ServiceProcess,
   type StreamRecord,
   type TestDatabase,
@@ -131,12 +132,8 @@ export class ConsistencyFixture {
     const start = BigInt(shard.HashKeyRange!.StartingHashKey!);
     const end = BigInt(shard.HashKeyRange!.EndingHashKey!);
     await this.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: shard.ShardId!, NewStartingHashKey: ((start + end) / 2n).toString() }));
-    for (let i = 0; i < 200; i++) {
-      const d = await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return shard.ShardId!;
-      await sleep(50);
-    }
-    throw new Error(`${stream} did not become active after splitting ${shard.ShardId}`);
+    await waitUntilActive(this.kinesis, stream);
+    return shard.ShardId!;
   }
 
   readAll(stream: string): Promise<StreamRecord[]> {
@@ -214,7 +211,7 @@ export class ConsistencyFixture {
       while (!stopped) {
         if (paused) {
           paused.settle();
-          await sleep(50);
+          await sleep(50); // idle until resume() or stop(): a flag, nothing to wait on
           continue;
         }
         const started = Date.now();
@@ -282,16 +279,7 @@ export class ConsistencyFixture {
     for (const child of this.clis) child.kill('SIGKILL');
     this.clis.clear();
     const coordinators = this.coordinators.splice(0);
-    await Promise.all(
-      coordinators.map(async (c) => {
-        const timer = setTimeout(() => c.child.kill('SIGKILL'), 10_000);
-        try {
-          await c.stop();
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    );
+    await Promise.all(coordinators.map((c) => c.stop(10_000)));
   }
 
   async close(): Promise<void> {

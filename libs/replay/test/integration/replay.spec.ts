@@ -152,11 +152,16 @@ describe('replay', () => {
     const target = await fx.createStream(1);
     const created = await service.create({ source, target, pace: { mode: 'rate', recordsPerSecond: 40 } }, 'token:alice');
     await fx.waitFor(service, created.id, ['running']);
-    await new Promise((r) => setTimeout(r, 1500));
+    await vi.waitFor(async () => expect((await service.get(created.id)).progress.put).toBeGreaterThan(0), { timeout: 30_000, interval: 100 });
     const paused = await service.request(created.id, 'pause', 'token:alice');
     expect(paused.state).toBe('paused');
-    await new Promise((r) => setTimeout(r, 2500));
+    // The runner sees the pause at its next progress save, halts and hands the lease back: from then on nothing moves.
+    await vi.waitFor(
+      async () => expect((await fx.ds.query<{ lease_owner: string | null }[]>(`SELECT lease_owner FROM replay WHERE id = $1`, [created.id]))[0].lease_owner).toBeNull(),
+      { timeout: 30_000, interval: 100 },
+    );
     const stopped = await service.get(created.id);
+    // Deliberately lets time pass: a paused replay must not put anything more, and only time can show that.
     await new Promise((r) => setTimeout(r, 1500));
     expect((await service.get(created.id)).progress.put).toBe(stopped.progress.put);
     expect(stopped.progress.put).toBeLessThan(produced.length);
@@ -164,7 +169,7 @@ describe('replay', () => {
 
     await service.request(created.id, 'resume', 'token:bob');
     await fx.waitFor(service, created.id, ['running']);
-    await new Promise((r) => setTimeout(r, 1000));
+    await vi.waitFor(async () => expect((await service.get(created.id)).progress.put).toBeGreaterThan(stopped.progress.put), { timeout: 30_000, interval: 100 });
     const cancelled = await service.request(created.id, 'cancel', 'token:bob');
     expect(cancelled.state).toBe('cancelled');
     const audit = (await service.audit(created.id)).items.map((e) => `${e.action}:${e.actor}`);
@@ -172,6 +177,8 @@ describe('replay', () => {
     expect(audit.find((a) => a.startsWith('planned:'))).toBeDefined();
     // The resumed run went on from the checkpoint: at most the records in flight at the pause (their acknowledgements
     // were dropped with the writer) landed twice, at 40 records/s at most a second's worth, never the whole first run.
+    // Deliberately lets time pass, so that a put still in flight at the cancel has landed: the bound below only gets
+    // harder to meet with every record that lands.
     await new Promise((r) => setTimeout(r, 1500));
     const { records } = await landed(target);
     const positions = records.map((r) => `${r.header!.source.shardId}/${r.header!.source.sequenceNumber}`);
@@ -184,7 +191,7 @@ describe('replay', () => {
     const spaced = await fx.createStream(1);
     for (let i = 0; i < 8; i++) {
       await fx.put(spaced, [{ key: `p${i}`, data: JSON.stringify({ i }) }]);
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 250)); // spaces the arrival times the replay must reproduce
     }
     await fx.archive(spaced);
     const target = await fx.createStream(1);

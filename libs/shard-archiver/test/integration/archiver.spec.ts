@@ -159,14 +159,18 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
 
     const archiver = await h.archiver();
     archiver.start([stream]);
-    const deadline = Date.now() + 30_000;
     let ids: number[] = [];
-    while (Date.now() < deadline) {
-      ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
-      if (ids.length >= 100) break;
-      await new Promise((r) => setTimeout(r, 500));
+    try {
+      await vi.waitFor(
+        async () => {
+          ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+          expect(ids.length).toBeGreaterThanOrEqual(100);
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+    } finally {
+      await archiver.stop(5_000);
     }
-    await archiver.stop(5_000);
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     const leases = await repo.list(stream);
     expect(leases.every((l) => l.owner === null)).toBe(true);

@@ -78,7 +78,7 @@ describe('archiver crash safety', () => {
             } else chunk.push(makeUser());
           }
           await putRecords(kinesis, stream, chunk);
-          await new Promise((r) => setTimeout(r, 50));
+          await new Promise((r) => setTimeout(r, 50)); // paces the producer, so records keep arriving during a life
         }
       };
 

@@ -30,7 +30,7 @@ export async function putRecords(kinesis: KinesisClient, stream: string, records
         new PutRecordsCommand({ StreamName: stream, Records: pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
       );
       pending = pending.filter((_, j) => out.Records?.[j]?.ErrorCode);
-      if (pending.length > 0) await new Promise((r) => setTimeout(r, 100));
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, 100)); // backs off before resending what was throttled
     }
   }
 }
