@@ -161,9 +161,11 @@ describe('FluxServiceModule', () => {
     const res = await fetch(`${base}/v1/things/broken`, asQuery);
     expect(res.status).toBe(500);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ code: 'THING_CORRUPT', detail: 'internal error; the service log has the details' });
+    expect(body).toMatchObject({ code: 'INTERNAL', detail: 'internal error; the service log has the details' });
     expect(JSON.stringify(body)).not.toContain('thing_store');
+    expect(JSON.stringify(body)).not.toContain('THING_CORRUPT');
     const [fields] = logged.mock.calls[0] as [{ err: FluxError }];
+    expect(fields.err.code).toBe('THING_CORRUPT');
     expect((fields.err.cause as Error).message).toBe('pg: constraint');
   });
 
