@@ -29,7 +29,7 @@ import { createKinesisClient } from '@flux-capacitor/aws';
 import { CatalogReader, CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig, loadDatabaseUrl, type FluxConfig } from '@flux-capacitor/config';
 import { encodeReplayRecord } from '@flux-capacitor/consumer-sdk';
-import { ARCHIVE_COLUMNS } from '@flux-capacitor/contracts';
+import { ARCHIVE_COLUMNS, upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { KinesisWriter } from '@flux-capacitor/kinesis';
 import { startLocalStack, waitForStreamActive } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
@@ -192,7 +192,7 @@ async function writeArchive(ds: DataSource, dir: string, stream: string, args: {
         }
         files.push(path);
         bytes += Number(row[5]);
-        await writer.registerObject({
+        await writer.registerObject(upgradeArchiveObjectWritten({
           objectUri: `file://${path}`,
           stream,
           shardId,
@@ -204,7 +204,7 @@ async function writeArchive(ds: DataSource, dir: string, stream: string, args: {
           hour,
           recordCount: Number(row[4]),
           bytes: Number(row[5]),
-        });
+        }));
       }
     }
   } finally {

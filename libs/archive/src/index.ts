@@ -4,10 +4,14 @@ export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type Dril
 export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,
+  multiShardObjectKey,
   parseArchiveObjectKey,
+  parseObjectKey,
   partitionOf,
   type ArchiveObjectName,
   type ArchivePartition,
+  type MultiShardObjectName,
+  type ParsedObjectKey,
 } from './object-key';
 export {
   ParquetBatch,

@@ -31,7 +31,8 @@ export function partitionPrefix(stream: string, partition: ArchivePartition): st
 const SEQUENCE = /^\d+$/;
 
 /**
- * The key of an archive object, relative to the archive root (the store adds the S3 prefix or the directory):
+ * The key of a layout-1 object (one shard per object; written before 0.9 and by test fixtures, and still read),
+ * relative to the archive root (the store adds the S3 prefix or the directory):
  * `<stream>/dt=YYYY-MM-DD/hour=HH/<shardId>-<firstSeq>-<lastSeq>.parquet`. Deterministic: the same shard and range
  * always give the same key, so a retry overwrites rather than duplicates.
  */
@@ -47,11 +48,49 @@ export function archiveObjectKey(name: ArchiveObjectName): string {
   return `${partitionPrefix(name.stream, name)}${name.shardId}-${name.firstSequenceNumber}-${name.lastSequenceNumber}.parquet`;
 }
 
+/** What a layout-2 key names: the partition and an id unique within it (it says nothing of shards). */
+export interface MultiShardObjectName extends ArchivePartition {
+  stream: string;
+  id: string;
+}
+
+const OBJECT_ID = /^[0-9a-z][0-9a-z-]{7,63}$/;
+
+/**
+ * The key of a layout-2 object: `<stream>/dt=YYYY-MM-DD/hour=HH/part-<id>.parquet`. The id is chosen when the
+ * write intent is recorded and kept in it, so a recovery rewrites the same key. Shard ranges live in the intent,
+ * the announcement and the object's own metadata, not in the key.
+ */
+export function multiShardObjectKey(name: MultiShardObjectName): string {
+  if (!name.stream || name.stream.includes('/')) throw new Error(`invalid stream name "${name.stream}"`);
+  if (!OBJECT_ID.test(name.id)) throw new Error(`invalid object id "${name.id}"`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(name.dt) || !Number.isInteger(name.hour) || name.hour < 0 || name.hour > 23) {
+    throw new Error(`invalid partition dt=${name.dt} hour=${name.hour}`);
+  }
+  return `${partitionPrefix(name.stream, name)}part-${name.id}.parquet`;
+}
+
+const MULTI_KEY_PATTERN = /^(?:.*\/)?([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/part-([0-9a-z][0-9a-z-]{7,63})\.parquet$/;
+
+/** A parsed archive object key of either layout; null for keys that are not archive objects. */
+export type ParsedObjectKey = ({ layout: 1 } & ArchiveObjectName) | ({ layout: 2 } & MultiShardObjectName);
+
+/** Reads an object key of either layout (relative, or with any prefix in front). */
+export function parseObjectKey(key: string): ParsedObjectKey | null {
+  const multi = MULTI_KEY_PATTERN.exec(key);
+  if (multi) {
+    const hour = Number(multi[3]);
+    return hour > 23 ? null : { layout: 2, stream: multi[1], dt: multi[2], hour, id: multi[4] };
+  }
+  const single = parseArchiveObjectKey(key);
+  return single ? { layout: 1, ...single } : null;
+}
+
 const KEY_PATTERN = /^(?:.*\/)?([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([^/]+)-(\d+)-(\d+)\.parquet$/;
 
 /**
- * Reads the partition and record range back from an object key (relative, or with any prefix in front).
- * Returns null for keys that are not archive objects. The catalog's `rebuild` lists the store and parses keys.
+ * Reads the partition and record range back from a layout-1 object key (relative, or with any prefix in front).
+ * Returns null for other keys. `parseObjectKey` reads both layouts.
  */
 export function parseArchiveObjectKey(key: string): ArchiveObjectName | null {
   const m = KEY_PATTERN.exec(key);

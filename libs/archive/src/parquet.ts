@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import {
   DuckDBBlobValue,
   DuckDBInstance,
-  DuckDBTimestampValue,
+  DuckDBTimestampTZValue,
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { ARCHIVE_COLUMNS, type ArchiveRecord } from '@flux-capacitor/contracts';
+import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_LAYOUT, type ArchiveRecord, type ObjectShardRange } from '@flux-capacitor/contracts';
 import type { ArchiveStore } from './archive-store';
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -122,6 +122,12 @@ export class ParquetEngine {
   }
 }
 
+function kvMetadata(shards: ObjectShardRange[] | undefined): string {
+  const entries: [string, string][] = [[ARCHIVE_KV_METADATA.layout, String(ARCHIVE_LAYOUT)]];
+  if (shards) entries.push([ARCHIVE_KV_METADATA.shards, JSON.stringify(shards)]);
+  return entries.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ');
+}
+
 /** Rows of one future archive object, held in DuckDB until `writeTo`. Not safe for concurrent use. */
 export class ParquetBatch {
   private rows = 0;
@@ -152,15 +158,18 @@ export class ParquetBatch {
     a.appendVarchar(r.partitionKey);
     if (r.explicitHashKey === null || r.explicitHashKey === undefined) a.appendNull();
     else a.appendVarchar(r.explicitHashKey);
-    a.appendTimestamp(new DuckDBTimestampValue(BigInt(r.arrivalTime) * 1000n));
+    a.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(r.arrivalTime) * 1000n));
     a.appendBlob(r.data);
     a.endRow();
     this.rows += 1;
     this.dataBytes += r.data.byteLength + r.partitionKey.length + r.sequenceNumber.length;
   }
 
-  /** Writes the rows, in append order, as one zstd Parquet file at `path` (overwriting it). */
-  async writeTo(path: string): Promise<ParquetWriteResult> {
+  /**
+   * Writes the rows, in append order, as one zstd Parquet file at `path` (overwriting it), with the layout version
+   * and, when given, each shard's range in the file's key-value metadata (see ARCHIVE_KV_METADATA).
+   */
+  async writeTo(path: string, shards?: ObjectShardRange[]): Promise<ParquetWriteResult> {
     this.appender.flushSync();
     // Row groups of about 16 MiB: DuckDB's parquet writer holds a whole row group in memory, and its default of
     // 122,880 rows is ~120 MiB of 1 KiB records. 16 MiB groups still prune and scan well.
@@ -168,7 +177,8 @@ export class ParquetBatch {
     await this.connection.run(
       // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
       // append order, i.e. sequence order, without a sort.
-      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`,
+      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
+        `KV_METADATA {${kvMetadata(shards)}})`,
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };

@@ -1,5 +1,20 @@
 /**
- * The archive's row layout: one Parquet row per Kinesis user record (after KPL de-aggregation).
+ * Object layouts, recorded in each object's Parquet key-value metadata under `flux.layout` (objects without it
+ * are layout 1):
+ * - 1 (before 0.9): one shard per object, its range in the key (`<shard>-<first>-<last>.parquet`); `arrival_time`
+ *   a TIMESTAMP not adjusted to UTC (isAdjustedToUTC=false).
+ * - 2: the records of one or more shards of a stream and hour (`part-<id>.parquet`); `arrival_time` an instant
+ *   (isAdjustedToUTC=true); each shard's range in `flux.shards` (JSON array of ObjectShardRange).
+ * Readers handle both.
+ */
+export const ARCHIVE_LAYOUT = 2;
+export const ARCHIVE_LAYOUTS = [1, 2] as const;
+export type ArchiveLayout = (typeof ARCHIVE_LAYOUTS)[number];
+/** Parquet key-value metadata keys of layout 2. */
+export const ARCHIVE_KV_METADATA = { layout: 'flux.layout', shards: 'flux.shards' } as const;
+
+/**
+ * The archive's row layout (ARCHIVE_LAYOUT): one Parquet row per Kinesis user record (after KPL de-aggregation).
  * The archiver writes these columns and the query gateway reads them; change both together.
  */
 export const ARCHIVE_COLUMNS = [
@@ -9,7 +24,7 @@ export const ARCHIVE_COLUMNS = [
   { name: 'sub_sequence_number', duckdb: 'BIGINT', description: 'Position inside a KPL aggregate; 0 when not aggregated' },
   { name: 'partition_key', duckdb: 'VARCHAR', description: 'Partition key (of the user record for KPL aggregates)' },
   { name: 'explicit_hash_key', duckdb: 'VARCHAR', description: 'Explicit hash key when the producer set one' },
-  { name: 'arrival_time', duckdb: 'TIMESTAMP', description: 'Approximate arrival timestamp, UTC, millisecond precision' },
+  { name: 'arrival_time', duckdb: 'TIMESTAMPTZ', description: 'Approximate arrival timestamp: an instant (UTC-adjusted), millisecond precision' },
   { name: 'data', duckdb: 'BLOB', description: 'The record data, byte for byte' },
 ] as const;
 

@@ -1,15 +1,27 @@
-export { ARCHIVE_COLUMNS, compareSequenceNumbers, type ArchiveRecord } from './archive-record';
+export {
+  ARCHIVE_COLUMNS,
+  ARCHIVE_KV_METADATA,
+  ARCHIVE_LAYOUT,
+  ARCHIVE_LAYOUTS,
+  compareSequenceNumbers,
+  type ArchiveLayout,
+  type ArchiveRecord,
+} from './archive-record';
 export { envelopeSchema, type Envelope } from './envelope';
 export { ERROR_KINDS, FluxError, describeZodIssues, invalidInput, isFluxError, type ErrorKind, type FluxErrorOptions } from './errors';
 export {
   MessageContracts,
   Queues,
   archiveObjectWrittenV1,
+  archiveObjectWrittenV2,
+  objectShardRange,
+  upgradeArchiveObjectWritten,
   isMessageType,
   messageTypesForQueue,
   type ArchiveObjectWritten,
   type CatalogPartitionAdded,
   type MessagePayload,
+  type ObjectShardRange,
   type MessageType,
   type QueueName,
   type ReplayLifecycle,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { Queues, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { Queues, type ArchiveObjectWritten, upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { startLocalStack } from '@flux-capacitor/local-stack';
 import { createDataSource, migrate } from '@flux-capacitor/persistence';
 import { Controller, Module } from '@nestjs/common';
@@ -32,7 +32,7 @@ class NoopHandler {
 @Module({ controllers: [NoopHandler] })
 class BenchModule {}
 
-const payload: ArchiveObjectWritten = {
+const payload: ArchiveObjectWritten = upgradeArchiveObjectWritten({
   objectUri: 's3://bench/archive/part-0.parquet',
   stream: 'bench',
   shardId: 'shardId-000000000000',
@@ -44,7 +44,7 @@ const payload: ArchiveObjectWritten = {
   hour: 17,
   recordCount: 2,
   bytes: 100,
-};
+});
 
 async function run(databaseUrl: string, count: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-sqs-bench-'));

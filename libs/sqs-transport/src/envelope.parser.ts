@@ -12,7 +12,8 @@ const describeIssues = (error: z.ZodError) => describeZodIssues(error).join('; '
 
 /**
  * Parses an SQS message body into an envelope and validates its payload against the message contract of its
- * type and version. The payload in the result is the schema's output (unknown keys dropped).
+ * type and version (the current one, or an older one the contract still accepts and upgrades). The payload in the
+ * result is the schema's output (unknown keys dropped).
  */
 export function parseEnvelope(body: string | undefined): ParsedEnvelope {
   let json: unknown;
@@ -37,7 +38,9 @@ export function parseEnvelope(body: string | undefined): ParsedEnvelope {
     return { ok: false, reason: 'unknown-type', detail: `unknown message type "${type}"`, type, id };
   }
   const contract = MessageContracts[type];
-  if (version !== contract.version) {
+  const previous = 'previous' in contract ? (contract.previous as Record<number, z.ZodType>)[version] : undefined;
+  const schema = version === contract.version ? (contract.schema as z.ZodType) : previous;
+  if (!schema) {
     return {
       ok: false,
       reason: 'unsupported-version',
@@ -46,9 +49,10 @@ export function parseEnvelope(body: string | undefined): ParsedEnvelope {
       id,
     };
   }
-  const payload = (contract.schema as z.ZodType).safeParse(env.data.payload);
+  const payload = schema.safeParse(env.data.payload);
   if (!payload.success) {
     return { ok: false, reason: 'invalid-payload', detail: describeIssues(payload.error), type, id };
   }
-  return { ok: true, envelope: { ...env.data, type, payload: payload.data } };
+  // An older version arrives upgraded: handlers see the current shape and version only.
+  return { ok: true, envelope: { ...env.data, type, version: contract.version, payload: payload.data } };
 }

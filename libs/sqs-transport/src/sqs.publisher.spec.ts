@@ -5,9 +5,8 @@ import { buildEnvelope } from './sqs.publisher';
 const payload: ArchiveObjectWritten = {
   objectUri: 's3://b/archive/part-0.parquet',
   stream: 's',
-  shardId: 'shardId-000000000000',
-  firstSequenceNumber: '1',
-  lastSequenceNumber: '2',
+  layout: 2,
+  shards: [{ shardId: 'shardId-000000000000', firstSequenceNumber: '1', lastSequenceNumber: '2', recordCount: 2 }],
   firstArrivalTime: '2026-11-25T17:00:00.000Z',
   lastArrivalTime: '2026-11-25T17:04:59.000Z',
   dt: '2026-11-25',

@@ -1,3 +1,4 @@
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEng
     const path = join(dir, 'o.parquet');
     await engine.write(rs, path);
     const info = await store.put(key, path);
-    return {
+    return upgradeArchiveObjectWritten({
       objectUri: store.uri(key),
       stream: first.stream,
       shardId: first.shardId,
@@ -49,7 +50,7 @@ export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEng
       hour: partition.hour,
       recordCount: rs.length,
       bytes: info.size,
-    };
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

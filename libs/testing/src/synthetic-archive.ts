@@ -1,3 +1,4 @@
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -29,7 +30,7 @@ export interface SyntheticObject extends CatalogObjectInfo {
 
 /** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
 export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
-  return {
+  return upgradeArchiveObjectWritten({
     objectUri: o.uri,
     stream: o.stream,
     shardId: o.shardId,
@@ -41,7 +42,7 @@ export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
     hour: o.hour,
     recordCount: o.recordCount,
     bytes: o.bytes,
-  };
+  });
 }
 
 /** A sequence number as Kinesis writes them: a long decimal string; fixed width keeps text and numeric order equal. */

@@ -1,3 +1,4 @@
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/archive-catalog';
@@ -37,7 +38,7 @@ describe('query gateway, catalog.partition.added', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from('PAR1 not really PAR1') }));
     const ds = await createDataSource(db.url).initialize();
     try {
-      await new CatalogWriter(ds).registerObject({
+      await new CatalogWriter(ds).registerObject(upgradeArchiveObjectWritten({
         objectUri: `s3://${bucket}/${key}`,
         stream: 'orders',
         shardId: 'shardId-000000000000',
@@ -49,7 +50,7 @@ describe('query gateway, catalog.partition.added', () => {
         hour: 7,
         recordCount: 2,
         bytes: 20,
-      });
+      }));
     } finally {
       await ds.destroy();
     }

@@ -1,3 +1,4 @@
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -87,7 +88,7 @@ async function archive(records: Produced[]): Promise<void> {
   await c.run(`COPY r TO '${path}' (FORMAT parquet)`);
   c.closeSync();
   duck.closeSync();
-  await new CatalogWriter(ds).registerObject({
+  await new CatalogWriter(ds).registerObject(upgradeArchiveObjectWritten({
     objectUri: `file://${path}`,
     stream,
     shardId: first.shardId,
@@ -99,7 +100,7 @@ async function archive(records: Produced[]): Promise<void> {
     hour,
     recordCount: records.length,
     bytes: 1000,
-  });
+  }));
 }
 
 beforeAll(async () => {

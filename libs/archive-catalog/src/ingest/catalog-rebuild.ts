@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { parseArchiveObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
-import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { upgradeArchiveObjectWritten, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { CatalogReader } from '../catalog-reader';
 import type { CatalogWriter } from '../catalog-writer';
 import type { ArchiveObjectInspector } from './archive-object-inspector';
@@ -67,7 +67,7 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
       continue;
     }
     if (!known) {
-      const payload: ArchiveObjectWritten = {
+      const payload: ArchiveObjectWritten = upgradeArchiveObjectWritten({
         objectUri: uri,
         stream,
         shardId: name.shardId,
@@ -79,7 +79,7 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
         hour: name.hour,
         recordCount: facts.recordCount,
         bytes: facts.bytes || info.size,
-      };
+      });
       const r = await options.writer.registerObject(payload);
       if (r.objectAdded) report.added++;
       if (r.partitionAdded) report.partitionsAdded++;

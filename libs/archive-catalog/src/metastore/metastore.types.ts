@@ -44,7 +44,7 @@ export const hourValue = (hour: number) => String(hour).padStart(2, '0');
 const HIVE_TYPE_OF_DUCKDB: Record<(typeof ARCHIVE_COLUMNS)[number]['duckdb'], string> = {
   VARCHAR: 'string',
   BIGINT: 'bigint',
-  TIMESTAMP: 'timestamp',
+  TIMESTAMPTZ: 'timestamp',
   BLOB: 'binary',
 };
 

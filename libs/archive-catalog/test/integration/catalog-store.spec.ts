@@ -1,3 +1,4 @@
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { CatalogReader, CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { SchemaObserver } from '../../src/schema/schema-inference';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
@@ -10,7 +11,7 @@ const root = 's3://flux-archive/archive';
 function object(stream: string, shardId: string, first: string, last: string, from: string, to: string, records = 10): ArchiveObjectWritten {
   const dt = from.slice(0, 10);
   const hour = Number(from.slice(11, 13));
-  return {
+  return upgradeArchiveObjectWritten({
     objectUri: `${root}/${stream}/dt=${dt}/hour=${String(hour).padStart(2, '0')}/${shardId}-${first}-${last}.parquet`,
     stream,
     shardId,
@@ -22,7 +23,7 @@ function object(stream: string, shardId: string, first: string, last: string, fr
     hour,
     recordCount: records,
     bytes: records * 100,
-  };
+  });
 }
 
 // 56-digit sequence numbers, as Kinesis issues them: wider than a double, so ordering must be numeric.

@@ -11,10 +11,21 @@ export const archiverEnv = z.object({
     .describe('Comma-separated Kinesis stream names the archiver service archives. `fluxcap archive --stream` overrides it.'),
   FLUX_BUFFER_SIZE_MIB: envInt(1, 128)
     .default(64)
-    .describe('Buffering hint: flush a shard\'s buffer into an archive object once it holds this many MiB (1-128).'),
+    .describe('Buffering hint: write an archive object once its buffer holds this many MiB of records (1-128).'),
   FLUX_BUFFER_INTERVAL_SECONDS: envInt(1, 900)
     .default(300)
-    .describe('Buffering hint: flush a shard\'s buffer once its oldest record has waited this long (1-900 s).'),
+    .describe('Buffering hint: write an archive object once its oldest record has waited this long (1-900 s).'),
+  FLUX_ARCHIVER_MEMORY_MIB: envInt(16, 65536)
+    .default(192)
+    .describe(
+      'Memory for records one archiver instance holds (fetched, buffered and being written), shared by all its shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room. At least twice FLUX_BUFFER_SIZE_MIB.',
+    ),
+  FLUX_ARCHIVER_OBJECT_SCOPE: z
+    .enum(['stream', 'shard'], { message: 'must be stream or shard' })
+    .default('stream')
+    .describe(
+      'What one archive object holds: `stream` (the records of every shard of a stream and hour this instance holds: few large objects) or `shard` (one shard per object, as before 0.9).',
+    ),
   FLUX_ARCHIVER_INITIAL_POSITION: z
     .enum(INITIAL_POSITIONS, { message: `must be one of ${INITIAL_POSITIONS.join(', ')}` })
     .default('TRIM_HORIZON')
@@ -55,6 +66,9 @@ export interface ArchiverConfig {
   streams: string[];
   bufferSizeBytes: number;
   bufferIntervalMs: number;
+  /** Bytes of records the instance holds at most (fetched + buffered + being written). */
+  memoryBytes: number;
+  objectScope: 'stream' | 'shard';
   initialPosition: { type: InitialPosition; timestamp?: Date };
   workerId?: string;
   leaseDurationMs: number;
@@ -72,6 +86,10 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
   if (env.FLUX_LEASE_HEARTBEAT_SECONDS >= env.FLUX_LEASE_DURATION_SECONDS) {
     addIssue('FLUX_LEASE_HEARTBEAT_SECONDS', `must be below FLUX_LEASE_DURATION_SECONDS (${env.FLUX_LEASE_DURATION_SECONDS})`);
   }
+  if (env.FLUX_BUFFER_SIZE_MIB * 2 > env.FLUX_ARCHIVER_MEMORY_MIB) {
+    // One buffer fills while the previous one is written: both must fit.
+    addIssue('FLUX_ARCHIVER_MEMORY_MIB', `must be at least twice FLUX_BUFFER_SIZE_MIB (${env.FLUX_BUFFER_SIZE_MIB})`);
+  }
   for (const stream of env.FLUX_ARCHIVER_STREAMS) {
     if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(stream)) addIssue('FLUX_ARCHIVER_STREAMS', `"${stream}" is not a valid Kinesis stream name`);
   }
@@ -79,6 +97,8 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
     streams: env.FLUX_ARCHIVER_STREAMS,
     bufferSizeBytes: env.FLUX_BUFFER_SIZE_MIB * 1024 * 1024,
     bufferIntervalMs: env.FLUX_BUFFER_INTERVAL_SECONDS * 1000,
+    memoryBytes: env.FLUX_ARCHIVER_MEMORY_MIB * 1024 * 1024,
+    objectScope: env.FLUX_ARCHIVER_OBJECT_SCOPE,
     initialPosition: {
       type: env.FLUX_ARCHIVER_INITIAL_POSITION,
       timestamp: env.FLUX_ARCHIVER_INITIAL_TIMESTAMP ? new Date(env.FLUX_ARCHIVER_INITIAL_TIMESTAMP) : undefined,

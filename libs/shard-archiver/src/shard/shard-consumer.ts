@@ -281,9 +281,8 @@ export class ShardConsumer {
       const payload: ArchiveObjectWritten = {
         objectUri: this.ctx.store.uri(intent.objectKey),
         stream: this.lease.stream,
-        shardId: this.lease.shardId,
-        firstSequenceNumber: intent.firstSequenceNumber,
-        lastSequenceNumber: intent.lastSequenceNumber,
+        layout: 1,
+        shards: [{ shardId: this.lease.shardId, firstSequenceNumber: intent.firstSequenceNumber, lastSequenceNumber: intent.lastSequenceNumber, recordCount: buffer.records }],
         firstArrivalTime: new Date(buffer.minArrival).toISOString(),
         lastArrivalTime: new Date(buffer.maxArrival).toISOString(),
         dt: buffer.partition.dt,

@@ -11,9 +11,10 @@ import { Catch, Controller, Global, Inject, Module, type DynamicModule, type Exc
 import { APP_FILTER } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { SqsContext } from '@flux-capacitor/sqs-transport';
+import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 
 export function archiveObjectWritten(overrides: Partial<ArchiveObjectWritten> = {}): ArchiveObjectWritten {
-  return {
+  const v1 = {
     objectUri: 's3://flux-test-archive/archive/stream=orders/dt=2026-11-25/hour=17/part-0.parquet',
     stream: 'orders',
     shardId: 'shardId-000000000001',
@@ -25,8 +26,8 @@ export function archiveObjectWritten(overrides: Partial<ArchiveObjectWritten> = 
     hour: 17,
     recordCount: 1200,
     bytes: 65536,
-    ...overrides,
   };
+  return { ...upgradeArchiveObjectWritten(v1), ...overrides };
 }
 
 export interface HandlerCall {
