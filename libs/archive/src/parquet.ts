@@ -117,6 +117,17 @@ export class ParquetEngine {
     }
   }
 
+  /** A Parquet file's key-value metadata (layout 2 records `flux.layout` and `flux.shards` there). */
+  async keyValueMetadata(path: string): Promise<Record<string, string>> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(path)})`);
+      return Object.fromEntries(reader.getRows().map((row) => [String(row[0]), String(row[1])]));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
   close(): void {
     this.instance.closeSync();
   }
@@ -182,6 +193,15 @@ export class ParquetBatch {
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };
+  }
+
+  /** Deletes the rows of one shard (an archiver lost the shard's lease before they were written). */
+  async deleteShard(shardId: string): Promise<number> {
+    this.appender.flushSync();
+    const result = await this.connection.run(`DELETE FROM ${this.table} WHERE shard_id = ${sqlString(shardId)}`);
+    const deleted = Number(result.rowsChanged);
+    this.rows -= deleted;
+    return deleted;
   }
 
   /** Frees the rows. Always call it, written or not. */

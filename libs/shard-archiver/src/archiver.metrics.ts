@@ -5,15 +5,25 @@ const labelNames = ['stream', 'shard'] as const;
 function counter(registry: Registry, name: string, help: string): Counter<(typeof labelNames)[number]> {
   return (registry.getSingleMetric(name) as Counter<(typeof labelNames)[number]>) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
+function streamCounter(registry: Registry, name: string, help: string): Counter<'stream'> {
+  return (registry.getSingleMetric(name) as Counter<'stream'>) ?? new Counter({ name, help, labelNames: ['stream'], registers: [registry] });
+}
+function plainGauge(registry: Registry, name: string, help: string): Gauge {
+  return (registry.getSingleMetric(name) as Gauge) ?? new Gauge({ name, help, registers: [registry] });
+}
 function gauge(registry: Registry, name: string, help: string): Gauge<(typeof labelNames)[number]> {
   return (registry.getSingleMetric(name) as Gauge<(typeof labelNames)[number]>) ?? new Gauge({ name, help, labelNames, registers: [registry] });
 }
 
-/** Per-shard archiver metrics, on the process-wide registry that /metrics exposes. */
+/** Archiver metrics (per shard, per stream, per instance), on the process-wide registry that /metrics exposes. */
 export class ArchiverMetrics {
   readonly records: Counter<'stream' | 'shard'>;
   readonly bytes: Counter<'stream' | 'shard'>;
-  readonly objects: Counter<'stream' | 'shard'>;
+  readonly objects: Counter<'stream'>;
+  readonly objectBytes: Counter<'stream'>;
+  readonly memoryUsed: Gauge;
+  readonly memoryBudget: Gauge;
+  readonly memoryWaits: Gauge;
   readonly throttles: Counter<'stream' | 'shard'>;
   readonly lastArrival: Gauge<'stream' | 'shard'>;
   readonly millisBehind: Gauge<'stream' | 'shard'>;
@@ -22,7 +32,12 @@ export class ArchiverMetrics {
   constructor(registry: Registry = register) {
     this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
     this.bytes = counter(registry, 'flux_archiver_bytes_archived_total', 'Record data bytes written to durable archive objects');
-    this.objects = counter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
+    // Per stream: an object holds the records of several shards.
+    this.objects = streamCounter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
+    this.objectBytes = streamCounter(registry, 'flux_archiver_object_bytes_total', 'Bytes of archive objects written and committed (Parquet)');
+    this.memoryUsed = plainGauge(registry, 'flux_archiver_memory_used_bytes', 'Record bytes held now: fetched, buffered and being written');
+    this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'FLUX_ARCHIVER_MEMORY_MIB in bytes');
+    this.memoryWaits = plainGauge(registry, 'flux_archiver_memory_waits', 'Reads that waited for room in the memory budget since start');
     this.throttles = counter(registry, 'flux_archiver_throttled_total', 'GetRecords calls refused with ProvisionedThroughputExceeded');
     // No gauge for the checkpoint itself: a sequence number has about 56 digits and a gauge holds a double. The
     // exact checkpoint is on /health and in the lease table; the arrival time below says how far the archive reaches.

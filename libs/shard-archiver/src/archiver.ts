@@ -21,7 +21,10 @@ import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.
 import { ArchiverMetrics } from './archiver.metrics';
 import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
-import { ShardConsumer, type ArchiveEventPublisher, type ShardRunResult, type ShardWorkContext } from './shard/shard-consumer';
+import { MemoryBudget } from './memory/memory-budget';
+import { StreamWriter } from './object/stream-writer';
+import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
+import type { ArchiveEventPublisher, ShardWorkContext } from './shard/shard-work-context';
 
 export interface ArchiverDependencies {
   config: FluxConfig;
@@ -37,9 +40,11 @@ export interface ArchiverDependencies {
 export interface ArchiveRunSummary {
   stream: string;
   records: number;
+  /** objects written (an object may hold several shards) */
   objects: number;
+  /** bytes of the objects written */
   bytes: number;
-  shards: { shardId: string; outcome: ShardRunResult['outcome']; records: number; objects: number; bytes: number; lastSequenceNumber: string | null }[];
+  shards: { shardId: string; outcome: ShardRunResult['outcome']; records: number; objects: number; lastSequenceNumber: string | null }[];
   /** Shards another live archiver holds; left to it. */
   skipped: string[];
   durationMs: number;
@@ -48,6 +53,8 @@ export interface ArchiveRunSummary {
 export interface ArchiverHealth {
   status: 'up' | 'degraded' | 'down';
   workerId: string;
+  /** the instance's memory budget for records, and what it holds now */
+  memory: { budgetBytes: number; usedBytes: number; peakBytes: number; waits: number };
   shards: ShardHealth[];
   errors: Record<string, string>;
   warnings: string[];
@@ -59,6 +66,8 @@ interface Running {
 }
 
 const SYNC_EVERY_MS = 30_000;
+/** How often buffers are checked against the interval hint (also when no shard is reading). */
+const TICK_MS = 1_000;
 const DRAIN_CLOCK_SKEW_MS = 30_000;
 
 /**
@@ -72,6 +81,7 @@ export class Archiver {
   private readonly leases: LeaseRepository;
   private readonly metrics: ArchiverMetrics;
   private readonly running = new Map<string, Running>();
+  private ticker: NodeJS.Timeout | undefined;
   private readonly lastSync = new Map<string, number>();
   private readonly retentionHours = new Map<string, number>();
   private readonly errors = new Map<string, string>();
@@ -79,6 +89,7 @@ export class Archiver {
   private streams: string[] = [];
   private loop: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  private readonly hard: AbortController;
   private heartbeat: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
@@ -87,7 +98,11 @@ export class Archiver {
     private readonly deps: ArchiverDependencies,
     private readonly ctx: ShardWorkContext,
     private readonly tempDir: string,
+    hard: AbortController,
+    /** One writer per stream, shared with the memory budget's relief. */
+    private readonly writers: Map<string, StreamWriter>,
   ) {
+    this.hard = hard;
     this.workerId = deps.config.archiver.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.leases = ctx.leases;
     this.metrics = ctx.metrics;
@@ -99,7 +114,20 @@ export class Archiver {
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
     // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
-    const engine = await ParquetEngine.create({ threads: 1, tempDirectory: join(tempDir, 'duckdb') });
+    // DuckDB may use the record budget plus room for writing one object; beyond that it spills to disk.
+    const memoryLimitMib = Math.ceil(settings.memoryBytes / 1024 / 1024 + Math.max(64, settings.bufferSizeBytes / 1024 / 1024));
+    const engine = await ParquetEngine.create({ threads: 1, memoryLimit: `${memoryLimitMib}MB`, tempDirectory: join(tempDir, 'duckdb') });
+    const hard = new AbortController();
+    const writers = new Map<string, StreamWriter>();
+    // A full budget writes the largest open buffer of any stream: the one that frees the most room.
+    const budget = new MemoryBudget(settings.memoryBytes, () => {
+      let best: { writer: StreamWriter; bytes: number } | undefined;
+      for (const writer of writers.values()) {
+        const bytes = writer.largestOpen()?.bytes ?? 0;
+        if (bytes > 0 && (!best || bytes > best.bytes)) best = { writer, bytes };
+      }
+      if (best) best.writer.seal(best.writer.largestOpen()!);
+    });
     const ctx: ShardWorkContext = {
       kinesis: deps.kinesis,
       store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
@@ -109,8 +137,11 @@ export class Archiver {
       metrics: new ArchiverMetrics(deps.registry),
       settings,
       tempDir,
+      budget,
+      hardSignal: hard.signal,
     };
-    return new Archiver(deps, ctx, tempDir);
+    ctx.metrics.memoryBudget.set(settings.memoryBytes);
+    return new Archiver(deps, ctx, tempDir, hard, writers);
   }
 
   /** Archives `streams` continuously until `stop()`. */
@@ -132,17 +163,22 @@ export class Archiver {
     })();
   }
 
-  /** Flushes every shard's buffer, commits, releases the leases. After `graceMs`, in-flight writes are abandoned. */
+  /** Writes and commits what is buffered, releases the leases. After `graceMs`, in-flight writes are abandoned. */
   async stop(graceMs = this.deps.config.shutdownGraceMs): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopping.abort();
     this.wake?.();
     await this.loop;
+    const grace = setTimeout(() => this.hard.abort(), graceMs);
+    grace.unref();
     const all = [...this.running.values()];
-    for (const r of all) r.consumer.stop(graceMs);
+    for (const r of all) r.consumer.stop();
     await Promise.all(all.map((r) => r.done));
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    // Buffers of shards that ended with an error; their records are read again by the next holder.
+    await Promise.all([...this.writers.values()].map((w) => w.settle().catch(() => w.discardAll())));
+    clearTimeout(grace);
+    this.stopTimers();
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
     this.logger.log({ msg: 'archiver stopped', workerId: this.workerId });
@@ -160,6 +196,7 @@ export class Archiver {
     await this.syncStream(stream);
     this.startHeartbeat();
     const results: ShardRunResult[] = [];
+    const before = { ...this.writerFor(stream).stats };
     const attempted = new Set<string>();
     const skipped = new Set<string>();
     try {
@@ -182,18 +219,18 @@ export class Archiver {
         if (runs.length === 0) break;
       }
     } finally {
-      if (this.heartbeat) clearInterval(this.heartbeat);
-      this.heartbeat = undefined;
+      this.stopTimers();
     }
     const failed = [...this.errors].filter(([key]) => key === stream || key.startsWith(`${stream}/`));
     if (failed.length > 0) throw failed.length === 1 && failed[0][0] === stream ? new StreamNotFoundError(stream) : new ArchiveRunError(stream, Object.fromEntries(failed));
+    const after = this.writerFor(stream).stats;
     return {
       stream,
       records: results.reduce((n, r) => n + r.records, 0),
-      objects: results.reduce((n, r) => n + r.objects, 0),
-      bytes: results.reduce((n, r) => n + r.bytes, 0),
+      objects: after.objects - before.objects,
+      bytes: after.bytes - before.bytes,
       shards: results
-        .map((r) => ({ shardId: r.shardId, outcome: r.outcome, records: r.records, objects: r.objects, bytes: r.bytes, lastSequenceNumber: r.lastSequenceNumber }))
+        .map((r) => ({ shardId: r.shardId, outcome: r.outcome, records: r.records, objects: r.objects, lastSequenceNumber: r.lastSequenceNumber }))
         .sort((a, b) => a.shardId.localeCompare(b.shardId)),
       skipped: [...skipped].sort(),
       durationMs: Date.now() - started,
@@ -205,6 +242,8 @@ export class Archiver {
     if (this.loop) return this.stop();
     if (this.closed) return;
     this.closed = true;
+    this.stopTimers();
+    for (const w of this.writers.values()) await w.discardAll();
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
   }
@@ -216,13 +255,40 @@ export class Archiver {
     });
     const warnings = retentionWarnings(shards);
     const errors = Object.fromEntries(this.errors);
-    return { status: archiverStatus(errors, warnings), workerId: this.workerId, shards, errors, warnings };
+    const { budget } = this.ctx;
+    const memory = { budgetBytes: budget.capacity, usedBytes: budget.usedBytes, peakBytes: budget.peakBytes, waits: budget.waits };
+    return { status: archiverStatus(errors, warnings), workerId: this.workerId, memory, shards, errors, warnings };
+  }
+
+  /** The writer of a stream's objects on this instance, shared by every shard of it this instance holds. */
+  private writerFor(stream: string): StreamWriter {
+    let writer = this.writers.get(stream);
+    if (!writer) {
+      writer = new StreamWriter(this.ctx, stream);
+      this.writers.set(stream, writer);
+    }
+    return writer;
   }
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => void this.renewAll(), this.deps.config.archiver.leaseHeartbeatMs);
     this.heartbeat.unref();
+    // The interval hint holds even for buffers no shard appends to any more (a quiet or finished shard).
+    this.ticker = setInterval(() => {
+      for (const w of this.writers.values()) w.tick();
+      const m = this.ctx.metrics;
+      m.memoryUsed.set(this.ctx.budget.usedBytes);
+      m.memoryWaits.set(this.ctx.budget.waits);
+    }, TICK_MS);
+    this.ticker.unref();
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.ticker) clearInterval(this.ticker);
+    this.heartbeat = undefined;
+    this.ticker = undefined;
   }
 
   private async renewAll(): Promise<void> {
@@ -230,7 +296,7 @@ export class Archiver {
       [...this.running.values()].map(async ({ consumer }) => {
         try {
           const held = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs);
-          if (!held) consumer.abortLeaseLost();
+          if (!held) consumer.onLeaseLost();
         } catch (error) {
           // Postgres unreachable: keep working; commits are fenced, and the lease may expire and move.
           this.logger.warn({ msg: 'lease renewal failed', stream: consumer.lease.stream, shardId: consumer.lease.shardId, error: String(error) });
@@ -240,7 +306,7 @@ export class Archiver {
   }
 
   private launch(lease: HeldLease, row: ShardLeaseRow, drain?: { until: number }): Promise<ShardRunResult | undefined> {
-    const consumer = new ShardConsumer(this.ctx, lease, row, drain);
+    const consumer = new ShardConsumer(this.ctx, this.writerFor(lease.stream), lease, row, drain);
     const key = `${lease.stream}/${lease.shardId}`;
     this.logger.log({ msg: 'lease taken', stream: lease.stream, shardId: lease.shardId, workerId: this.workerId, counter: lease.counter });
     const done = consumer

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { parseEnvelope } from './envelope.parser';
 
-const payload = {
-  objectUri: 's3://b/archive/stream=s/dt=2026-11-25/hour=17/part-0.parquet',
-  stream: 's',
+const range = {
   shardId: 'shardId-000000000000',
   firstSequenceNumber: '49590338271490256608559692538361571095921575989136588802',
   lastSequenceNumber: '49590338271490256608559692538361571095921575989136588899',
+  recordCount: 10,
+};
+const payload = {
+  objectUri: 's3://b/archive/stream=s/dt=2026-11-25/hour=17/part-0.parquet',
+  stream: 's',
+  layout: 2,
+  shards: [range],
   firstArrivalTime: '2026-11-25T17:00:00.000Z',
   lastArrivalTime: '2026-11-25T17:04:59.000Z',
   dt: '2026-11-25',
@@ -18,7 +23,7 @@ const payload = {
 const envelope = (overrides: Record<string, unknown> = {}) => ({
   id: randomUUID(),
   type: 'archive.object.written',
-  version: 1,
+  version: 2,
   correlationId: 'c-1',
   occurredAt: '2026-11-25T17:05:00.000Z',
   producer: 'archiver',
@@ -55,10 +60,17 @@ describe('parseEnvelope', () => {
     });
   });
 
+  it('accepts an older version the contract still reads and hands it over upgraded to the current shape', () => {
+    const { layout: _layout, shards: _shards, ...facts } = payload;
+    const v1 = { ...facts, shardId: range.shardId, firstSequenceNumber: range.firstSequenceNumber, lastSequenceNumber: range.lastSequenceNumber };
+    const parsed = parseEnvelope(JSON.stringify(envelope({ version: 1, payload: v1 })));
+    expect(parsed).toMatchObject({ ok: true, envelope: { version: 2, payload: { ...payload, layout: 1 } } });
+  });
+
   it('rejects a version the contract does not have', () => {
-    const parsed = parseEnvelope(JSON.stringify(envelope({ version: 2 })));
+    const parsed = parseEnvelope(JSON.stringify(envelope({ version: 3 })));
     expect(parsed).toMatchObject({ ok: false, reason: 'unsupported-version' });
-    expect(parsed.ok === false && parsed.detail).toContain('version 2');
+    expect(parsed.ok === false && parsed.detail).toContain('version 3');
   });
 
   it('rejects a payload that breaks the contract and names the field', () => {

@@ -19,7 +19,7 @@ describe('buildEnvelope', () => {
   it('stamps a uuid, the contract version, the producer and a valid envelope', () => {
     const e = buildEnvelope('archive.object.written', payload, 'archiver');
     expect(envelopeSchema.parse(e)).toEqual(e);
-    expect(e).toMatchObject({ type: 'archive.object.written', version: 1, producer: 'archiver', payload });
+    expect(e).toMatchObject({ type: 'archive.object.written', version: 2, producer: 'archiver', payload });
     expect(e.correlationId).toBe(e.id);
   });
 

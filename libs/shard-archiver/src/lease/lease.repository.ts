@@ -33,12 +33,22 @@ export interface HeldLease {
   counter: string;
 }
 
-/** The exact range the next object of a shard covers, recorded before the object is written. */
-export interface WriteIntent {
+/** One shard's part of an object about to be written: its exact range, recorded before the object is written. */
+export interface IntentRange {
+  shardId: string;
   firstSequenceNumber: string;
   lastSequenceNumber: string;
-  objectKey: string;
   recordCount: number;
+}
+
+/**
+ * What the next object of one or more shards will hold, recorded before it is written: its key and each shard's
+ * exact range. One intent row per shard, all with the same key.
+ */
+export interface WriteIntent {
+  stream: string;
+  objectKey: string;
+  ranges: IntentRange[];
 }
 
 const mapRow = (r: Record<string, unknown>): ShardLeaseRow => ({
@@ -179,18 +189,35 @@ export class LeaseRepository {
     );
   }
 
-  async loadIntent(stream: string, shardId: string): Promise<WriteIntent | null> {
+  /** The committed checkpoint of a shard. */
+  async checkpointOf(stream: string, shardId: string): Promise<string | null> {
+    const { rows } = await this.run('SELECT checkpoint_sequence_number FROM archiver_shard_lease WHERE stream_name = $1 AND shard_id = $2', [stream, shardId]);
+    return (rows[0]?.checkpoint_sequence_number as string | null | undefined) ?? null;
+  }
+
+  /** The key of the object a leftover intent of this shard belongs to, or null when the shard has none. */
+  async intentKeyOf(stream: string, shardId: string): Promise<string | null> {
+    const { rows } = await this.run('SELECT object_key FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [stream, shardId]);
+    return rows.length === 0 ? null : (rows[0].object_key as string);
+  }
+
+  /** Every shard range of the intent of one object; null when it was committed (or never recorded). */
+  async loadIntent(stream: string, objectKey: string): Promise<WriteIntent | null> {
     const { rows } = await this.run(
-      `SELECT first_sequence_number, last_sequence_number, object_key, record_count
-         FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2`,
-      [stream, shardId],
+      `SELECT shard_id, first_sequence_number, last_sequence_number, record_count
+         FROM archiver_intent WHERE stream_name = $1 AND object_key = $2 ORDER BY shard_id`,
+      [stream, objectKey],
     );
     if (rows.length === 0) return null;
     return {
-      firstSequenceNumber: rows[0].first_sequence_number as string,
-      lastSequenceNumber: rows[0].last_sequence_number as string,
-      objectKey: rows[0].object_key as string,
-      recordCount: rows[0].record_count as number,
+      stream,
+      objectKey,
+      ranges: rows.map((r) => ({
+        shardId: r.shard_id as string,
+        firstSequenceNumber: r.first_sequence_number as string,
+        lastSequenceNumber: r.last_sequence_number as string,
+        recordCount: r.record_count as number,
+      })),
     };
   }
 
@@ -205,37 +232,61 @@ export class LeaseRepository {
     return { checkpoint: (rows[0].checkpoint_sequence_number as string | null) ?? null };
   }
 
-  /** Records the range of the object about to be written (fenced). At most one intent per shard exists. */
-  async recordIntent(lease: HeldLease, intent: WriteIntent): Promise<void> {
+  /**
+   * Records the ranges of the object about to be written, in one transaction fenced by the lease of every shard in
+   * it (LeaseLostError names the first shard no longer held). A shard has at most one intent: its key is the row's.
+   */
+  async recordIntent(leases: HeldLease[], intent: WriteIntent): Promise<void> {
+    const byShard = new Map(leases.map((l) => [l.shardId, l]));
+    // Locks in one order everywhere, so two transactions never wait on each other in a cycle.
+    const ranges = [...intent.ranges].sort((a, b) => a.shardId.localeCompare(b.shardId));
     await this.tx(async (q) => {
-      await this.lockHeld(q, lease);
-      await this.run(
-        `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [lease.stream, lease.shardId, intent.firstSequenceNumber, intent.lastSequenceNumber, intent.objectKey, intent.recordCount, lease.counter],
-        q,
-      );
+      for (const r of ranges) {
+        const lease = byShard.get(r.shardId);
+        if (!lease) throw new Error(`no lease given for ${intent.stream}/${r.shardId}`);
+        await this.lockHeld(q, lease);
+        await this.run(
+          `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [intent.stream, r.shardId, r.firstSequenceNumber, r.lastSequenceNumber, intent.objectKey, r.recordCount, lease.counter],
+          q,
+        );
+      }
     });
   }
 
   /**
-   * Advances the checkpoint to the last sequence number of a durable, announced object and clears its intent, in
-   * one fenced transaction. Never moves a checkpoint backwards.
+   * Commits a durable, announced object: advances the checkpoint of every shard in its intent to the end of the
+   * shard's range and deletes the intent, in one transaction. Not fenced by leases, on purpose: the intent fixes
+   * each checkpoint's next value, nobody can advance a shard while its intent exists (a new intent needs the row
+   * gone), so the writer, a new lease holder recovering the intent, or both at once, all commit the same thing.
+   * Returns the ranges committed; none when someone else committed the intent first.
    */
-  async commit(lease: HeldLease, lastSequenceNumber: string): Promise<void> {
-    await this.tx(async (q) => {
-      const { checkpoint } = await this.lockHeld(q, lease);
-      if (checkpoint !== null && BigInt(checkpoint) > BigInt(lastSequenceNumber)) {
-        throw new Error(`checkpoint of ${lease.stream}/${lease.shardId} would move back from ${checkpoint} to ${lastSequenceNumber}`);
-      }
-      // Equal: a retry of a commit whose reply was lost. Idempotent.
-      await this.run(
-        `UPDATE archiver_shard_lease SET checkpoint_sequence_number = $3, checkpointed_at = now()
-          WHERE stream_name = $1 AND shard_id = $2`,
-        [lease.stream, lease.shardId, lastSequenceNumber],
+  async commitIntent(stream: string, objectKey: string): Promise<IntentRange[]> {
+    return this.tx(async (q) => {
+      const { rows } = await this.run(
+        `SELECT shard_id, first_sequence_number, last_sequence_number, record_count
+           FROM archiver_intent WHERE stream_name = $1 AND object_key = $2 ORDER BY shard_id FOR UPDATE`,
+        [stream, objectKey],
         q,
       );
-      await this.run('DELETE FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [lease.stream, lease.shardId], q);
+      for (const r of rows) {
+        // A checkpoint never moves back (a second commit of the same intent finds no rows at all).
+        await this.run(
+          `UPDATE archiver_shard_lease SET checkpoint_sequence_number = $3, checkpointed_at = now()
+            WHERE stream_name = $1 AND shard_id = $2
+              AND (checkpoint_sequence_number IS NULL OR checkpoint_sequence_number::numeric < $3::numeric)`,
+          [stream, r.shard_id, r.last_sequence_number],
+          q,
+        );
+      }
+      await this.run('DELETE FROM archiver_intent WHERE stream_name = $1 AND object_key = $2', [stream, objectKey], q);
+      return rows.map((r) => ({
+        shardId: r.shard_id as string,
+        firstSequenceNumber: r.first_sequence_number as string,
+        lastSequenceNumber: r.last_sequence_number as string,
+        recordCount: r.record_count as number,
+      }));
     });
   }
 
@@ -243,6 +294,8 @@ export class LeaseRepository {
   async finish(lease: HeldLease): Promise<void> {
     await this.tx(async (q) => {
       await this.lockHeld(q, lease);
+      const { rows } = await this.run('SELECT 1 FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2', [lease.stream, lease.shardId], q);
+      if (rows.length > 0) throw new Error(`${lease.stream}/${lease.shardId} still has a write intent; it cannot be finished`);
       await this.run(
         `UPDATE archiver_shard_lease SET finished_at = now(), owner = NULL, lease_expires_at = NULL
           WHERE stream_name = $1 AND shard_id = $2`,

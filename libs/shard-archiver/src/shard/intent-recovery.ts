@@ -1,68 +1,61 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { parseArchiveObjectKey, type ParquetEngine } from '@flux-capacitor/archive';
 import { AbortedError, ShardReader } from '@flux-capacitor/kinesis';
 import type { Logger } from '@nestjs/common';
 import { IntentRecoveryError } from '../archiver.errors';
-import type { HeldLease, WriteIntent } from '../lease/lease.repository';
-import { ShardBuffer } from './shard-buffer';
+import type { IntentRange } from '../lease/lease.repository';
+import type { ObjectBuffer } from '../object/object-buffer';
 
 export interface IntentRecoveryDeps {
   kinesis: KinesisClient;
-  engine: ParquetEngine;
   getRecordsLimit: number;
   logger: Logger;
   signal: AbortSignal;
 }
 
 /**
- * A previous holder recorded this intent and may or may not have written the object. Re-reads exactly its range
- * (AT_SEQUENCE_NUMBER first .. last) into a buffer for the partition its key names, so the caller writes it again
- * under the same key: an object with this key either does not exist or holds the same records, and no record can
- * end up in two objects. Throws IntentRecoveryError when the stream no longer gives exactly the recorded range.
- * The caller discards the returned buffer's batch.
+ * A previous holder recorded this intent and may or may not have written the object. Re-reads exactly one shard's
+ * range of it (AT_SEQUENCE_NUMBER first .. last) into `buffer`, so the caller writes the object again under the
+ * same key: an object with this key either does not exist or holds the same records, and no record can end up in
+ * two objects. Throws IntentRecoveryError when the stream no longer gives exactly the recorded range.
  */
-export async function readIntentRange(deps: IntentRecoveryDeps, lease: HeldLease, intent: WriteIntent): Promise<ShardBuffer> {
-  const name = parseArchiveObjectKey(intent.objectKey);
-  if (!name) throw new IntentRecoveryError(`intent of ${lease.stream}/${lease.shardId} has a malformed key ${intent.objectKey}`);
+export async function readIntentRange(deps: IntentRecoveryDeps, buffer: ObjectBuffer, stream: string, objectKey: string, range: IntentRange): Promise<void> {
   const reader = new ShardReader(
     deps.kinesis,
-    lease.stream,
-    lease.shardId,
-    { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: intent.firstSequenceNumber },
+    stream,
+    range.shardId,
+    { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: range.firstSequenceNumber },
     { limit: deps.getRecordsLimit, logger: deps.logger, signal: deps.signal },
   );
-  const last = BigInt(intent.lastSequenceNumber);
-  const buffer = new ShardBuffer(await deps.engine.openBatch(), { dt: name.dt, hour: name.hour });
-  try {
-    let done = false;
-    while (!done) {
-      if (deps.signal.aborted) throw new AbortedError('intent recovery');
-      const batch = await reader.next();
-      for (const record of batch.records) {
-        if (BigInt(record.SequenceNumber!) > last) {
-          done = true;
-          break;
-        }
-        buffer.add(lease.stream, lease.shardId, record);
-        if (BigInt(record.SequenceNumber!) === last) {
-          done = true;
-          break;
-        }
+  // Recovery writes nothing on behalf of a lease: the commit is fixed by the intent, not fenced by a holder.
+  const lease = { stream, shardId: range.shardId, owner: 'intent-recovery', counter: '0' };
+  const last = BigInt(range.lastSequenceNumber);
+  const before = buffer.ranges.get(range.shardId)?.records ?? 0;
+  let done = false;
+  while (!done) {
+    if (deps.signal.aborted) throw new AbortedError('intent recovery');
+    const batch = await reader.next();
+    for (const record of batch.records) {
+      const seq = BigInt(record.SequenceNumber!);
+      if (seq > last) {
+        done = true;
+        break;
       }
-      if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
-        throw new IntentRecoveryError(
-          `records ${intent.firstSequenceNumber}..${intent.lastSequenceNumber} of ${lease.stream}/${lease.shardId} are no longer in the stream`,
-        );
+      buffer.add(lease, record);
+      if (seq === last) {
+        done = true;
+        break;
       }
     }
-    if (buffer.records !== intent.recordCount || buffer.lastSequenceNumber !== intent.lastSequenceNumber) {
-      throw new IntentRecoveryError(
-        `intent ${intent.objectKey} recorded ${intent.recordCount} records up to ${intent.lastSequenceNumber}; the stream now gives ${buffer.records} up to ${buffer.lastSequenceNumber}`,
-      );
+    if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
+      throw new IntentRecoveryError(`records ${range.firstSequenceNumber}..${range.lastSequenceNumber} of ${stream}/${range.shardId} are no longer in the stream`);
     }
-    return buffer;
-  } catch (error) {
-    await buffer.batch.discard();
-    throw error;
+  }
+  const got = buffer.ranges.get(range.shardId);
+  const records = (got?.records ?? 0) - before;
+  if (records !== range.recordCount || got?.lastSequenceNumber !== range.lastSequenceNumber || got.firstSequenceNumber !== range.firstSequenceNumber) {
+    throw new IntentRecoveryError(
+      `intent ${objectKey} recorded ${range.recordCount} records ${range.firstSequenceNumber}..${range.lastSequenceNumber} of ${range.shardId}; ` +
+        `the stream now gives ${records} up to ${got?.lastSequenceNumber ?? 'none'}`,
+    );
   }
 }

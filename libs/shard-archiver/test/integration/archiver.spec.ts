@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveObjectKey, parseArchiveObjectKey, partitionOf } from '@flux-capacitor/archive';
+import { multiShardObjectKey, parseObjectKey, partitionOf } from '@flux-capacitor/archive';
 import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import { compareSequenceNumbers } from '@flux-capacitor/contracts';
@@ -42,16 +42,27 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     );
     expect(new Set(aggRows.map((r) => r.sequenceNumber)).size).toBe(1);
 
-    // Every object's key names its shard, hour and exact range; the announcements match the objects.
+    // Every object is layout 2: its key names its hour, its metadata each shard's exact range and record count,
+    // its arrival_time is an instant; the announcements say the same.
     for (const o of objects) {
-      const name = parseArchiveObjectKey(o.key)!;
-      const seqs = o.rows.map((r) => r.sequenceNumber).sort(compareSequenceNumbers);
-      expect([name.firstSequenceNumber, name.lastSequenceNumber]).toEqual([seqs[0], seqs[seqs.length - 1]]);
-      expect(o.rows.every((r) => r.shardId === name.shardId)).toBe(true);
+      const name = parseObjectKey(o.key)!;
+      expect(name.layout).toBe(2);
+      expect(o.metadata['flux.layout']).toBe('2');
+      expect(o.shards.map((r) => r.shardId)).toEqual([...new Set(o.rows.map((r) => r.shardId))].sort());
+      for (const range of o.shards) {
+        const seqs = o.rows.filter((r) => r.shardId === range.shardId).map((r) => r.sequenceNumber).sort(compareSequenceNumbers);
+        expect([range.firstSequenceNumber, range.lastSequenceNumber]).toEqual([seqs[0], seqs[seqs.length - 1]]);
+        expect(range.recordCount).toBe(seqs.length);
+      }
     }
     const announced = (await h.announcements()).filter((m) => (m.payload as { stream: string }).stream === stream);
-    expect(announced.map((m) => m.type)).toEqual(objects.map(() => 'archive.object.written'));
+    expect(announced.map((m) => [m.type, m.version])).toEqual(objects.map(() => ['archive.object.written', 2]));
     expect(announced.map((m) => (m.payload as { objectUri: string }).objectUri).sort()).toEqual(objects.map((o) => h.store.uri(o.key)).sort());
+    for (const m of announced) {
+      const payload = m.payload as { objectUri: string; layout: number; shards: unknown[] };
+      expect(payload.layout).toBe(2);
+      expect(payload.shards).toEqual(objects.find((o) => h.store.uri(o.key) === payload.objectUri)!.shards);
+    }
     expect(announced.reduce((n, m) => n + (m.payload as { recordCount: number }).recordCount, 0)).toBe(305);
 
     // A second run finds nothing new; a third archives only what was added since.
@@ -118,34 +129,87 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
-  it('recovers a leftover intent by rewriting exactly its range under the same key', async () => {
+  it('recovers a leftover intent of several shards by rewriting exactly their ranges under the same key', async () => {
     const stream = uniqueName('s');
-    await createStream(h.kinesis, stream, 1);
-    await putRecords(h.kinesis, stream, Array.from({ length: 50 }, (_, i) => taggedRecord(i)));
-    // A crashed archiver recorded an intent for the first 20 records and died before committing it.
+    await createStream(h.kinesis, stream, 2);
+    const shards = await listShards(h.kinesis, stream);
+    // Records go to a chosen shard through an explicit hash key: 25 to each.
+    const produced = Array.from({ length: 50 }, (_, i) => ({ ...taggedRecord(i), explicitHashKey: i % 2 === 0 ? '0' : shards[1].HashKeyRange!.StartingHashKey! }));
+    await putRecords(h.kinesis, stream, produced);
+    // A crashed archiver recorded one intent for the first 10 records of each shard and died before committing it.
     const repo = new LeaseRepository(h.dataSource);
-    const [shard] = await listShards(h.kinesis, stream);
-    await repo.syncShards(stream, [{ shardId: shard.ShardId!, parentShardIds: [], closed: false }], { type: 'TRIM_HORIZON' });
-    const first = await readFirstSequences(h, stream, shard.ShardId!, 20);
-    const acquired = (await repo.acquire(stream, shard.ShardId!, 'crashed-worker', 60_000))!;
-    const key = archiveObjectKey({
-      stream,
-      shardId: shard.ShardId!,
-      ...partitionOf(first[0].arrival),
-      firstSequenceNumber: first[0].seq,
-      lastSequenceNumber: first[19].seq,
-    });
-    await repo.recordIntent(acquired.lease, { firstSequenceNumber: first[0].seq, lastSequenceNumber: first[19].seq, objectKey: key, recordCount: 20 });
+    await repo.syncShards(stream, shards.map((s) => ({ shardId: s.ShardId!, parentShardIds: [], closed: false })), { type: 'TRIM_HORIZON' });
+    const leases = [];
+    const ranges = [];
+    let arrival = Infinity;
+    for (const s of shards) {
+      const first = await readFirstSequences(h, stream, s.ShardId!, 10);
+      arrival = Math.min(arrival, first[0].arrival);
+      leases.push((await repo.acquire(stream, s.ShardId!, 'crashed-worker', 60_000))!.lease);
+      ranges.push({ shardId: s.ShardId!, firstSequenceNumber: first[0].seq, lastSequenceNumber: first[9].seq, recordCount: 10 });
+    }
+    const key = multiShardObjectKey({ stream, ...partitionOf(arrival), id: 'crashed-0001' });
+    await repo.recordIntent(leases, { stream, objectKey: key, ranges });
     await h.dataSource.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
 
     const summary = await (await h.archiver()).runOnce(stream);
     expect(summary.records).toBe(50);
     const objects = await readArchive(h.store, stream);
     const recovered = objects.find((o) => o.key === key)!;
-    expect(recovered.rows.map((r) => recordId(r.data))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(recovered.shards).toEqual(ranges);
+    expect(recovered.rows.map((r) => recordId(r.data)).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     const ids = objects.flatMap((o) => o.rows.map((r) => recordId(r.data))).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(await repo.loadIntent(stream, shard.ShardId!)).toBeNull();
+    for (const s of shards) expect(await repo.intentKeyOf(stream, s.ShardId!)).toBeNull();
+  });
+
+  it('writes the records of every shard it holds into one object per flush, and commits all their checkpoints with it', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 4);
+    const records = Array.from({ length: 200 }, (_, i) => taggedRecord(i));
+    await putRecords(h.kinesis, stream, records);
+    const archiver = await h.archiver({ bufferIntervalMs: 900_000 });
+    archiver.start([stream]);
+    // Every record is buffered (the budget counts data, partition key and a sequence number of 40+ digits each).
+    const buffered = records.reduce((n, r) => n + r.data.length + r.partitionKey.length + 40, 0);
+    await vi.waitFor(() => expect(archiver.health().memory.usedBytes).toBeGreaterThanOrEqual(buffered), { timeout: 20_000, interval: 100 });
+    expect(await readArchive(h.store, stream)).toHaveLength(0);
+    await archiver.stop(10_000);
+    const objects = await readArchive(h.store, stream);
+    expect(objects.flatMap((o) => o.rows)).toHaveLength(200);
+    // Stopping writes what is buffered: all four shards' records in one object.
+    expect(objects).toHaveLength(1);
+    expect(objects[0].shards).toHaveLength(4);
+    const checkpoints = new Map((await new LeaseRepository(h.dataSource).list(stream)).map((l) => [l.shardId, l.checkpoint]));
+    for (const r of objects[0].shards) expect(checkpoints.get(r.shardId)).toBe(r.lastSequenceNumber);
+  });
+
+  it('writes one object per shard with FLUX_ARCHIVER_OBJECT_SCOPE=shard', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 3);
+    await putRecords(h.kinesis, stream, Array.from({ length: 90 }, (_, i) => taggedRecord(i)));
+    const summary = await (await h.archiver({ objectScope: 'shard' })).runOnce(stream);
+    expect(summary.records).toBe(90);
+    const objects = await readArchive(h.store, stream);
+    expect(objects).toHaveLength(3);
+    for (const o of objects) expect(o.shards).toHaveLength(1);
+  });
+
+  it('keeps the records it holds within the memory budget: reading waits while buffers are written', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    // 3,000 records of ~1 KiB (about 3 MiB) against a 1 MiB budget and 256 KiB objects, read 50 records at a time.
+    for (let i = 0; i < 3000; i += 500) await putRecords(h.kinesis, stream, Array.from({ length: 500 }, (_, j) => taggedRecord(i + j, 1000)));
+    const archiver = await h.archiver({ memoryBytes: 1024 * 1024, bufferSizeBytes: 256 * 1024, getRecordsLimit: 50 });
+    const summary = await archiver.runOnce(stream);
+    expect(summary.records).toBe(3000);
+    const { memory } = archiver.health();
+    // At most one page over its reservation beyond the budget (a page of 50 records of ~1 KiB).
+    expect(memory.peakBytes).toBeLessThanOrEqual(memory.budgetBytes + 50 * 1100);
+    expect(memory.waits).toBeGreaterThan(0);
+    expect(memory.usedBytes).toBe(0);
+    const ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
   });
 
   it('takes over the shards of an instance that stopped renewing, within a lease period', async () => {

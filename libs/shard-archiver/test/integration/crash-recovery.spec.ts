@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { parseArchiveObjectKey } from '@flux-capacitor/archive';
 import { LeaseRepository } from '../../src/lease/lease.repository';
 import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
@@ -161,12 +160,22 @@ describe('archiver crash safety', () => {
       expect(duplicated, 'records in two objects').toEqual([]);
       expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(TOTAL);
 
-      // Objects of a shard cover disjoint ranges; no intent is left; every shard finished or checkpointed at its end.
+      // Each object's metadata names exactly the ranges of its rows; objects of a shard cover disjoint ranges; no
+      // intent is left; every shard finished or checkpointed at its end.
       const ranges = new Map<string, [bigint, bigint][]>();
+      let multiShard = 0;
       for (const o of objects) {
-        const n = parseArchiveObjectKey(o.key)!;
-        ranges.set(n.shardId, [...(ranges.get(n.shardId) ?? []), [BigInt(n.firstSequenceNumber), BigInt(n.lastSequenceNumber)]]);
+        expect(o.shards.map((r) => r.shardId)).toEqual([...new Set(o.rows.map((r) => r.shardId))].sort());
+        if (o.shards.length > 1) multiShard++;
+        for (const r of o.shards) {
+          const seqs = o.rows.filter((row) => row.shardId === r.shardId).map((row) => BigInt(row.sequenceNumber));
+          expect(seqs.length, `${o.key} ${r.shardId} record count`).toBe(r.recordCount);
+          expect(seqs.every((x) => x >= BigInt(r.firstSequenceNumber) && x <= BigInt(r.lastSequenceNumber))).toBe(true);
+          ranges.set(r.shardId, [...(ranges.get(r.shardId) ?? []), [BigInt(r.firstSequenceNumber), BigInt(r.lastSequenceNumber)]]);
+        }
       }
+      // The run exercised the layout it is meant to prove: objects holding several shards.
+      expect(multiShard).toBeGreaterThan(0);
       for (const list of ranges.values()) {
         list.sort((a, b) => (a[0] < b[0] ? -1 : 1));
         for (let i = 1; i < list.length; i++) expect(list[i][0] > list[i - 1][1]).toBe(true);
@@ -197,7 +206,7 @@ describe('archiver crash safety', () => {
       const recoveries = logText.split('recovering write intent').length - 1;
       const takeovers = logText.split('took over expired lease').length - 1;
       console.log(
-        `[crash test] ${TOTAL} records, ${kills} kills, ${objects.length} objects, ${(await listShards(kinesis, stream)).length} shards, ` +
+        `[crash test] ${TOTAL} records, ${kills} kills, ${objects.length} objects (${multiShard} of several shards), ${(await listShards(kinesis, stream)).length} shards, ` +
           `${recoveries} intents recovered, ${takeovers} expired leases taken over, ${finalSummary.records} records left for the final drain`,
       );
       kinesis.destroy();

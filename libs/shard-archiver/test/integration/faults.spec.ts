@@ -1,6 +1,6 @@
 import type { ArchiveStore } from '@flux-capacitor/archive';
 import { LeaseRepository } from '../../src/lease/lease.repository';
-import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
+import type { ArchiveEventPublisher } from '../../src/shard/shard-work-context';
 import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { register } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';
@@ -56,7 +56,7 @@ describe('archiver faults', () => {
     expect((await repo.list(stream))[0].checkpoint).toBe(summary.shards[0].lastSequenceNumber);
   });
 
-  it('exposes per-shard records, bytes and objects archived as metrics', async () => {
+  it('exposes per-shard records and bytes and per-stream objects archived as metrics', async () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 1);
     await putRecords(h.kinesis, stream, Array.from({ length: 25 }, (_, i) => taggedRecord(i, 100)));
@@ -64,7 +64,8 @@ describe('archiver faults', () => {
     const metric = async (name: string) =>
       (await register.getSingleMetric(name)!.get()).values.find((v) => v.labels.stream === stream && v.labels.shard === 'shardId-000000000000')?.value;
     expect(await metric('flux_archiver_records_archived_total')).toBe(25);
-    expect(await metric('flux_archiver_objects_written_total')).toBe(1);
+    const objects = (await register.getSingleMetric('flux_archiver_objects_written_total')!.get()).values.find((v) => v.labels.stream === stream)?.value;
+    expect(objects).toBe(1);
     expect(await metric('flux_archiver_bytes_archived_total')).toBeGreaterThan(25 * 100);
   });
 });

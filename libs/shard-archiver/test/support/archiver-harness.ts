@@ -9,7 +9,7 @@ import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Archiver } from '@flux-capacitor/shard-archiver';
-import type { ArchiveEventPublisher } from '../../src/shard/shard-consumer';
+import type { ArchiveEventPublisher } from '../../src/shard/shard-work-context';
 
 /** Everything an archiver integration test needs: its own database, bucket, queue prefix and clients. */
 export class ArchiverHarness {

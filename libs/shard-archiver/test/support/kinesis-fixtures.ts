@@ -7,8 +7,11 @@ import {
   type KinesisClient,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { readArchiveObject, type ArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
-import type { ArchiveRecord } from '@flux-capacitor/contracts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
+import { ARCHIVE_KV_METADATA, type ArchiveRecord, type ObjectShardRange } from '@flux-capacitor/contracts';
 import { waitUntilActive } from '@flux-capacitor/testing';
 
 export async function listShards(kinesis: KinesisClient, stream: string): Promise<Shard[]> {
@@ -19,6 +22,8 @@ export async function listShards(kinesis: KinesisClient, stream: string): Promis
 export interface ProducedRecord {
   partitionKey: string;
   data: Buffer;
+  /** routes the record to the shard whose hash range holds it */
+  explicitHashKey?: string;
 }
 
 /** Puts records (500 per call), retrying the entries Kinesis refused. */
@@ -27,7 +32,7 @@ export async function putRecords(kinesis: KinesisClient, stream: string, records
     let pending = records.slice(i, i + 500);
     while (pending.length > 0) {
       const out = await kinesis.send(
-        new PutRecordsCommand({ StreamName: stream, Records: pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })) }),
+        new PutRecordsCommand({ StreamName: stream, Records: pending.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data, ExplicitHashKey: r.explicitHashKey })) }),
       );
       pending = pending.filter((_, j) => out.Records?.[j]?.ErrorCode);
       if (pending.length > 0) await new Promise((r) => setTimeout(r, 100)); // backs off before resending what was throttled
@@ -75,6 +80,10 @@ export const recordId = (data: Uint8Array) => Number(Buffer.from(data.subarray(0
 export interface ArchivedObject {
   key: string;
   rows: ArchiveRecord[];
+  /** the object's key-value metadata (layout 2: `flux.layout`, `flux.shards`) */
+  metadata: Record<string, string>;
+  /** the shard ranges its metadata records */
+  shards: ObjectShardRange[];
 }
 
 /** Every object of a stream in the archive, with its rows. */
@@ -82,7 +91,18 @@ export async function readArchive(store: ArchiveStore, stream: string): Promise<
   const engine = await ParquetEngine.create({ threads: 1 });
   try {
     const out: ArchivedObject[] = [];
-    for await (const o of store.list(`${stream}/`)) out.push({ key: o.key, rows: await readArchiveObject(store, o.key, engine) });
+    const dir = await mkdtemp(join(tmpdir(), 'flux-read-'));
+    try {
+      for await (const o of store.list(`${stream}/`)) {
+        const path = join(dir, 'object.parquet');
+        await store.getToFile(o.key, path);
+        const metadata = await engine.keyValueMetadata(path);
+        const shards = JSON.parse(metadata[ARCHIVE_KV_METADATA.shards] ?? '[]') as ObjectShardRange[];
+        out.push({ key: o.key, rows: await engine.read(path), metadata, shards });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     return out;
   } finally {
     engine.close();

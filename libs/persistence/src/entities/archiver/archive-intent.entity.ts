@@ -1,10 +1,12 @@
-import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { ShardLease } from './shard-lease.entity';
 
 /**
- * The exact range the next archive object of a shard covers, recorded before the object is written. Recovery
- * rewrites exactly this range under the same key, so no record ever lands in two objects.
+ * The exact range the next archive object of a shard covers, recorded before the object is written. An object of
+ * several shards has one row per shard, all with its key. Recovery rewrites exactly these ranges under the same
+ * key, so no record ever lands in two objects.
  */
+@Index('idx_archiver_intent_object', ['streamName', 'objectKey'])
 @ForeignKey(() => ShardLease, ['streamName', 'shardId'], ['streamName', 'shardId'], { name: 'fk_archiver_intent_lease', onDelete: 'CASCADE' })
 @Entity({ name: 'archiver_intent' })
 export class ArchiveIntent {

@@ -1,0 +1,27 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { ArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
+import type { ArchiverConfig } from '@flux-capacitor/config';
+import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import type { ArchiverMetrics } from '../archiver.metrics';
+import type { LeaseRepository } from '../lease/lease.repository';
+import type { MemoryBudget } from '../memory/memory-budget';
+
+/** Where `archive.object.written` goes: SqsPublisher in the services, a fake in unit tests. */
+export interface ArchiveEventPublisher {
+  publish(type: 'archive.object.written', payload: ArchiveObjectWritten): Promise<unknown>;
+}
+
+/** What one archiver instance shares between its stream writers and shard consumers. */
+export interface ShardWorkContext {
+  kinesis: KinesisClient;
+  store: ArchiveStore;
+  engine: ParquetEngine;
+  leases: LeaseRepository;
+  publisher: ArchiveEventPublisher;
+  metrics: ArchiverMetrics;
+  settings: ArchiverConfig;
+  tempDir: string;
+  budget: MemoryBudget;
+  /** Aborted once the stop grace period is over: in-flight writes are abandoned (their intents are recovered later). */
+  hardSignal: AbortSignal;
+}
