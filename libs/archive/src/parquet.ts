@@ -12,6 +12,7 @@ import {
 import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_LAYOUT, type ArchiveRecord, type ObjectShardRange } from '@flux-capacitor/contracts';
 import type { ArchiveStore } from './archive-store';
 
+const APPENDER_FLUSH_ROWS = 8_192;
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const COLUMN_LIST = ARCHIVE_COLUMNS.map((c) => c.name).join(', ');
 const TABLE_COLUMNS = ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`).join(', ');
@@ -173,6 +174,9 @@ export class ParquetBatch {
     a.appendBlob(r.data);
     a.endRow();
     this.rows += 1;
+    // The appender keeps rows in a collection of its own until flushed (about 200,000 by default): a second copy of
+    // the buffer. Flushing every few thousand rows keeps memory at about the table's size.
+    if (this.rows % APPENDER_FLUSH_ROWS === 0) a.flushSync();
     this.dataBytes += r.data.byteLength + r.partitionKey.length + r.sequenceNumber.length;
   }
 
@@ -182,9 +186,10 @@ export class ParquetBatch {
    */
   async writeTo(path: string, shards?: ObjectShardRange[]): Promise<ParquetWriteResult> {
     this.appender.flushSync();
-    // Row groups of about 16 MiB: DuckDB's parquet writer holds a whole row group in memory, and its default of
-    // 122,880 rows is ~120 MiB of 1 KiB records. 16 MiB groups still prune and scan well.
-    const rowGroupRows = Math.min(122_880, Math.max(2_048, Math.floor((16 * 1024 * 1024) / Math.max(1, this.dataBytes / Math.max(1, this.rows)))));
+    // Row groups of about 4 MiB of records: DuckDB's parquet writer holds several copies of a row group while it
+    // encodes and compresses it (16 MiB groups cost ~130 MiB of memory, 4 MiB ones ~15 MiB), and its default of
+    // 122,880 rows is ~120 MiB of 1 KiB records. 4 MiB groups still prune and scan well.
+    const rowGroupRows = Math.min(122_880, Math.max(1_024, Math.floor((4 * 1024 * 1024) / Math.max(1, this.dataBytes / Math.max(1, this.rows)))));
     await this.connection.run(
       // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
       // append order, i.e. sequence order, without a sort.

@@ -50,7 +50,7 @@ export class S3ArchiveStore implements ArchiveStore {
     private readonly s3: S3Client,
     options: S3ArchiveStoreOptions = {},
   ) {
-    this.partSize = Math.max(options.partSizeBytes ?? 16 * 1024 * 1024, 5 * 1024 * 1024);
+    this.partSize = Math.max(options.partSizeBytes ?? 8 * 1024 * 1024, 5 * 1024 * 1024);
     this.queueSize = options.queueSize ?? 2;
     this.pageSize = options.pageSize ?? 1000;
   }

@@ -94,19 +94,20 @@ export class ShardReader {
    * The next batch of records (possibly empty). With `prefetch`, the call after it is already on its way while the
    * caller processes this one (still one call at a time, in order, within the rate limit).
    */
-  async next(): Promise<ReadBatch> {
+  async next(limit = this.options.limit): Promise<ReadBatch> {
     const pending = this.pending;
     this.pending = undefined;
-    const batch = pending ? await pending : await this.fetch();
+    const batch = pending ? await pending : await this.fetch(limit);
     if (this.options.prefetch && !batch.ended && !this.options.signal?.aborted) {
-      const ahead = this.fetch();
+      const ahead = this.fetch(limit);
       ahead.catch(() => undefined);
       this.pending = ahead;
     }
     return batch;
   }
 
-  private async fetch(): Promise<ReadBatch> {
+  /** `limit`: records asked for; a caller with a memory budget asks for fewer than `options.limit`. */
+  private async fetch(limit: number): Promise<ReadBatch> {
     let throttles = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.iterator === undefined) {
@@ -117,7 +118,7 @@ export class ShardReader {
       if (wait > 0) await sleep(wait, this.options.signal);
       this.lastCallAt = Date.now();
       try {
-        const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: this.options.limit }));
+        const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
         const records = out.Records ?? [];
         if (records.length > 0) this.lastSequenceNumber = records[records.length - 1].SequenceNumber;
         this.iterator = out.NextShardIterator ?? undefined;

@@ -36,7 +36,7 @@ export class ArchiverMetrics {
     this.objects = streamCounter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
     this.objectBytes = streamCounter(registry, 'flux_archiver_object_bytes_total', 'Bytes of archive objects written and committed (Parquet)');
     this.memoryUsed = plainGauge(registry, 'flux_archiver_memory_used_bytes', 'Record bytes held now: fetched, buffered and being written');
-    this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'FLUX_ARCHIVER_MEMORY_MIB in bytes');
+    this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'Bytes of records the instance may hold: FLUX_ARCHIVER_MEMORY_MIB less what the process needs itself');
     this.memoryWaits = plainGauge(registry, 'flux_archiver_memory_waits', 'Reads that waited for room in the memory budget since start');
     this.throttles = counter(registry, 'flux_archiver_throttled_total', 'GetRecords calls refused with ProvisionedThroughputExceeded');
     // No gauge for the checkpoint itself: a sequence number has about 56 digits and a gauge holds a double. The

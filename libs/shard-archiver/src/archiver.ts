@@ -21,7 +21,7 @@ import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.
 import { ArchiverMetrics } from './archiver.metrics';
 import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
-import { MemoryBudget } from './memory/memory-budget';
+import { MemoryBudget, recordBudgetBytes } from './memory/memory-budget';
 import { StreamWriter } from './object/stream-writer';
 import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
 import type { ArchiveEventPublisher, ShardWorkContext } from './shard/shard-work-context';
@@ -66,6 +66,8 @@ interface Running {
 }
 
 const SYNC_EVERY_MS = 30_000;
+/** What an embedded DuckDB occupies before it holds any rows. */
+const DUCKDB_RUNTIME_BYTES = 24 * 1024 * 1024;
 /** How often buffers are checked against the interval hint (also when no shard is reading). */
 const TICK_MS = 1_000;
 const DRAIN_CLOCK_SKEW_MS = 30_000;
@@ -108,19 +110,28 @@ export class Archiver {
     this.metrics = ctx.metrics;
   }
 
-  static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore } = {}): Promise<Archiver> {
+  /**
+   * `options.recordBudgetBytes` sets the bytes of records the instance may hold directly, instead of deriving them
+   * from FLUX_ARCHIVER_MEMORY_MIB and the process's own size (tests run inside a larger process).
+   */
+  static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore; recordBudgetBytes?: number } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
     const base = settings.tempDir ?? tmpdir();
     mkdirSync(base, { recursive: true });
     const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
     // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
-    // DuckDB may use the record budget plus room for writing one object; beyond that it spills to disk.
-    const memoryLimitMib = Math.ceil(settings.memoryBytes / 1024 / 1024 + Math.max(64, settings.bufferSizeBytes / 1024 / 1024));
-    const engine = await ParquetEngine.create({ threads: 1, memoryLimit: `${memoryLimitMib}MB`, tempDirectory: join(tempDir, 'duckdb') });
+    // Records get what the process does not need for itself (measured now, before any is held). DuckDB holds the
+    // buffered rows; its cap is a safety net (beyond it rows spill to the temp folder), the budget below is the rule.
+    const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES);
+    const engine = await ParquetEngine.create({
+      threads: 1,
+      memoryLimit: `${Math.ceil(recordBytes / 1024 / 1024)}MB`,
+      tempDirectory: join(tempDir, 'duckdb'),
+    });
     const hard = new AbortController();
     const writers = new Map<string, StreamWriter>();
     // A full budget writes the largest open buffer of any stream: the one that frees the most room.
-    const budget = new MemoryBudget(settings.memoryBytes, () => {
+    const budget = new MemoryBudget(recordBytes, () => {
       let best: { writer: StreamWriter; bytes: number } | undefined;
       for (const writer of writers.values()) {
         const bytes = writer.largestOpen()?.bytes ?? 0;
@@ -140,7 +151,7 @@ export class Archiver {
       budget,
       hardSignal: hard.signal,
     };
-    ctx.metrics.memoryBudget.set(settings.memoryBytes);
+    ctx.metrics.memoryBudget.set(recordBytes);
     return new Archiver(deps, ctx, tempDir, hard, writers);
   }
 
@@ -280,6 +291,11 @@ export class Archiver {
       const m = this.ctx.metrics;
       m.memoryUsed.set(this.ctx.budget.usedBytes);
       m.memoryWaits.set(this.ctx.budget.waits);
+      if (Logger.isLevelEnabled('debug')) {
+        const mib = (n: number) => Math.round(n / 1048576);
+        const u = process.memoryUsage();
+        this.logger.debug({ msg: 'memory (MiB)', rss: mib(u.rss), heapUsed: mib(u.heapUsed), heapTotal: mib(u.heapTotal), external: mib(u.external), arrayBuffers: mib(u.arrayBuffers), budgetUsed: mib(this.ctx.budget.usedBytes) });
+      }
     }, TICK_MS);
     this.ticker.unref();
   }

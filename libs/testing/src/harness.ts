@@ -61,6 +61,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     FLUX_ARCHIVE_URI: 's3://flux-test-archive/archive',
     FLUX_SQS_QUEUE_PREFIX: `${uniqueName('t')}-`,
     FLUX_SQS_WAIT_SECONDS: '1',
+    // An archiver in a test shares the test runner's process, which is larger than an archiver's own.
+    FLUX_ARCHIVER_MEMORY_MIB: '4096',
     LOG_LEVEL: 'warn',
     ...overrides,
   };

@@ -15,10 +15,10 @@ export const archiverEnv = z.object({
   FLUX_BUFFER_INTERVAL_SECONDS: envInt(1, 900)
     .default(300)
     .describe('Buffering hint: write an archive object once its oldest record has waited this long (1-900 s).'),
-  FLUX_ARCHIVER_MEMORY_MIB: envInt(16, 65536)
-    .default(192)
+  FLUX_ARCHIVER_MEMORY_MIB: envInt(128, 1048576)
+    .default(384)
     .describe(
-      'Memory for records one archiver instance holds (fetched, buffered and being written), shared by all its shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room. At least twice FLUX_BUFFER_SIZE_MIB.',
+      'Resident memory one archiver instance stays within, in MiB (default 384, for a 512 MiB-1 GiB container). What the process needs for itself is measured at start; records (pages being fetched, buffered rows, objects being written) share the rest, across all shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room.',
     ),
   FLUX_ARCHIVER_OBJECT_SCOPE: z
     .enum(['stream', 'shard'], { message: 'must be stream or shard' })
@@ -66,7 +66,7 @@ export interface ArchiverConfig {
   streams: string[];
   bufferSizeBytes: number;
   bufferIntervalMs: number;
-  /** Bytes of records the instance holds at most (fetched + buffered + being written). */
+  /** Resident memory the instance stays within; records get what the process does not need itself. */
   memoryBytes: number;
   objectScope: 'stream' | 'shard';
   initialPosition: { type: InitialPosition; timestamp?: Date };
@@ -85,10 +85,6 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
   }
   if (env.FLUX_LEASE_HEARTBEAT_SECONDS >= env.FLUX_LEASE_DURATION_SECONDS) {
     addIssue('FLUX_LEASE_HEARTBEAT_SECONDS', `must be below FLUX_LEASE_DURATION_SECONDS (${env.FLUX_LEASE_DURATION_SECONDS})`);
-  }
-  if (env.FLUX_BUFFER_SIZE_MIB * 2 > env.FLUX_ARCHIVER_MEMORY_MIB) {
-    // One buffer fills while the previous one is written: both must fit.
-    addIssue('FLUX_ARCHIVER_MEMORY_MIB', `must be at least twice FLUX_BUFFER_SIZE_MIB (${env.FLUX_BUFFER_SIZE_MIB})`);
   }
   for (const stream of env.FLUX_ARCHIVER_STREAMS) {
     if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(stream)) addIssue('FLUX_ARCHIVER_STREAMS', `"${stream}" is not a valid Kinesis stream name`);

@@ -1,5 +1,5 @@
 import { AbortedError } from '@flux-capacitor/kinesis';
-import { MemoryBudget } from './memory-budget';
+import { MemoryBudget, recordBudgetBytes } from './memory-budget';
 
 describe('MemoryBudget', () => {
   it('grants what fits at once and tracks use and peak', async () => {
@@ -54,5 +54,16 @@ describe('MemoryBudget', () => {
     budget.add(150);
     expect(budget.usedBytes).toBe(150);
     expect(budget.peakBytes).toBe(150);
+  });
+});
+
+describe('recordBudgetBytes', () => {
+  const MIB = 1024 * 1024;
+  it('gives records what the process does not need itself, scaled by what a held byte costs in resident memory', () => {
+    expect(recordBudgetBytes(384 * MIB, 184 * MIB)).toBe(Math.floor((200 * MIB) / 2.5));
+  });
+
+  it('refuses a memory setting that leaves too little, naming the key and the least that works', () => {
+    expect(() => recordBudgetBytes(300 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=300 .* 290 MiB .* at least 330/);
   });
 });

@@ -1,4 +1,33 @@
+import { FluxError } from '@flux-capacitor/contracts';
 import { AbortedError } from '@flux-capacitor/kinesis';
+
+const MIB = 1024 * 1024;
+/**
+ * Resident bytes per byte of records held, measured with `npm run bench:archiver`: DuckDB holds buffered rows at
+ * about twice their size (table blocks, string heaps, allocator slack), and a GetRecords page lives several times
+ * over in the JS heap while it is parsed and until the garbage collector frees it.
+ */
+export const RESIDENT_BYTES_PER_RECORD_BYTE = 2.5;
+/** Below this, objects would be tiny and pages a few records: refuse to start instead. */
+const MIN_RECORD_BUDGET = 16 * MIB;
+
+/**
+ * The bytes of records an instance may hold so that its resident memory stays within `memoryBytes`
+ * (FLUX_ARCHIVER_MEMORY_MIB), given what the process occupies before it holds any (`baselineBytes`).
+ */
+export function recordBudgetBytes(memoryBytes: number, baselineBytes: number): number {
+  const bytes = Math.floor((memoryBytes - baselineBytes) / RESIDENT_BYTES_PER_RECORD_BYTE);
+  if (bytes < MIN_RECORD_BUDGET) {
+    const needed = Math.ceil((baselineBytes + MIN_RECORD_BUDGET * RESIDENT_BYTES_PER_RECORD_BYTE) / MIB);
+    throw new FluxError(
+      'invalid-input',
+      'CONFIG_INVALID',
+      `FLUX_ARCHIVER_MEMORY_MIB=${Math.round(memoryBytes / MIB)} leaves too little for records above the ${Math.round(baselineBytes / MIB)} MiB this process needs itself: set it to at least ${needed}`,
+      { details: { key: 'FLUX_ARCHIVER_MEMORY_MIB' } },
+    );
+  }
+  return bytes;
+}
 
 /**
  * One instance-wide budget for the bytes of records the archiver holds: pages being fetched (reserved before the
@@ -12,6 +41,8 @@ export class MemoryBudget {
   private waiters = new Set<() => void>();
   /** Reservations that had to wait: how often the budget held reading back. */
   waits = 0;
+  /** Shards reading now: each sizes its pages to a share of the budget. */
+  readers = 0;
 
   constructor(
     readonly capacity: number,

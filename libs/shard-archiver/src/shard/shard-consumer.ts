@@ -31,11 +31,14 @@ export interface ShardStatus {
   objects: number;
 }
 
-/** A page is held twice over while it is parsed (the JSON text and the decoded records): reserve for both. */
-const PAGE_OVERHEAD = 2;
-const MIN_PAGE_RESERVATION = 256 * 1024;
+/**
+ * A page is held about four times over while it arrives and is parsed (socket chunks, the JSON text, its base64
+ * strings, the decoded records): its reservation counts all of them.
+ */
+const PAGE_OVERHEAD = 4;
+const MIN_PAGE_BYTES = 64 * 1024;
 /** GetRecords returns at most 10 MiB. */
-const MAX_PAGE_RESERVATION = PAGE_OVERHEAD * 10 * 1024 * 1024;
+const MAX_PAGE_BYTES = 10 * 1024 * 1024;
 
 /**
  * Reads one leased shard into the writer of its stream, which buffers it with the other shards' records and
@@ -50,7 +53,8 @@ export class ShardConsumer implements ShardHandle {
   private leaseLost = false;
   private records = 0;
   private objects = 0;
-  private pageReservation = 4 * MIN_PAGE_RESERVATION;
+  /** Bytes of one record (with its key and sequence number) on this shard, as last seen. */
+  private recordBytes = 1024;
   private readonly labels: { stream: string; shard: string };
 
   constructor(
@@ -119,6 +123,7 @@ export class ShardConsumer implements ShardHandle {
     const { settings, budget } = this.ctx;
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: this.labels };
     this.writer.register(this);
+    this.ctx.budget.readers++;
     try {
       const intentKey = await retry('load write intent', () => this.ctx.leases.intentKeyOf(this.lease.stream, this.lease.shardId), opts);
       if (intentKey) {
@@ -137,7 +142,8 @@ export class ShardConsumer implements ShardHandle {
       for (;;) {
         if (this.soft.signal.aborted) return await this.stopped();
         this.writer.throwIfFailed();
-        const reservation = this.pageReservation;
+        const limit = this.pageLimit();
+        const reservation = PAGE_OVERHEAD * limit * this.recordBytes;
         try {
           await budget.acquire(reservation, this.soft.signal);
         } catch (error) {
@@ -150,7 +156,7 @@ export class ShardConsumer implements ShardHandle {
         let added = 0;
         let reachedTip = false;
         try {
-          const batch = await reader.next();
+          const batch = await reader.next(limit);
           ({ millisBehindLatest, ended } = batch);
           page = batch.records;
           if (this.drain) {
@@ -169,7 +175,7 @@ export class ShardConsumer implements ShardHandle {
           budget.add(added);
           budget.release(reservation);
         }
-        this.pageReservation = Math.min(MAX_PAGE_RESERVATION, Math.max(MIN_PAGE_RESERVATION, PAGE_OVERHEAD * added));
+        if (page.length > 0) this.recordBytes = Math.max(64, added / page.length);
         this.millisBehindLatest = millisBehindLatest;
         this.ctx.metrics.millisBehind.set(this.labels, millisBehindLatest);
         this.ctx.metrics.oldestUnarchivedAge.set(this.labels, this.status().oldestUnarchivedAgeMs / 1000);
@@ -203,8 +209,20 @@ export class ShardConsumer implements ShardHandle {
       if (error instanceof AbortedError) return this.result('aborted');
       throw error;
     } finally {
+      this.ctx.budget.readers--;
       this.writer.unregister(this);
     }
+  }
+
+  /**
+   * Records to ask for: a page fits in an equal share of a quarter of the budget among the shards reading, so many
+   * shards read small pages and few shards large ones. (Against Kinesis, pages of a few hundred KiB already reach a
+   * shard's 2 MB/s read limit at 5 calls per second.)
+   */
+  private pageLimit(): number {
+    const share = this.ctx.budget.capacity / 4 / PAGE_OVERHEAD / Math.max(1, this.ctx.budget.readers);
+    const pageBytes = Math.min(MAX_PAGE_BYTES, Math.max(MIN_PAGE_BYTES, share));
+    return Math.max(1, Math.min(this.ctx.settings.getRecordsLimit, Math.floor(pageBytes / this.recordBytes)));
   }
 
   /** Graceful stop: write and commit what this shard has buffered, then give the lease back. */

@@ -200,11 +200,11 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     await createStream(h.kinesis, stream, 2);
     // 3,000 records of ~1 KiB (about 3 MiB) against a 1 MiB budget and 256 KiB objects, read 50 records at a time.
     for (let i = 0; i < 3000; i += 500) await putRecords(h.kinesis, stream, Array.from({ length: 500 }, (_, j) => taggedRecord(i + j, 1000)));
-    const archiver = await h.archiver({ memoryBytes: 1024 * 1024, bufferSizeBytes: 256 * 1024, getRecordsLimit: 50 });
+    const archiver = await h.archiver({ bufferSizeBytes: 256 * 1024, getRecordsLimit: 50 }, { recordBudgetBytes: 1024 * 1024 });
     const summary = await archiver.runOnce(stream);
     expect(summary.records).toBe(3000);
     const { memory } = archiver.health();
-    // At most one page over its reservation beyond the budget (a page of 50 records of ~1 KiB).
+    // At most one page over its reservation beyond the budget (a page of at most 50 records of ~1 KiB).
     expect(memory.peakBytes).toBeLessThanOrEqual(memory.budgetBytes + 50 * 1100);
     expect(memory.waits).toBeGreaterThan(0);
     expect(memory.usedBytes).toBe(0);

@@ -52,12 +52,12 @@ export class ArchiverHarness {
 
   async archiver(
     overrides: Partial<FluxConfig['archiver']> = {},
-    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher } = {},
+    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher; recordBudgetBytes?: number } = {},
   ): Promise<Archiver> {
     const config = { ...this.config, archiver: { ...this.config.archiver, ...overrides } };
     const a = await Archiver.create(
       { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, dataSource: this.dataSource },
-      { store: parts.store },
+      { store: parts.store, recordBudgetBytes: parts.recordBudgetBytes },
     );
     this.archivers.push(a);
     return a;
