@@ -1,3 +1,4 @@
+import type { ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
@@ -11,12 +12,12 @@ const date = (v: unknown): Date | null => (v === null || v === undefined ? null 
 type Row = Record<string, unknown>;
 
 function toObject(r: Row): CatalogObjectInfo {
+  const shards = (r.shards as { shardId: string; firstSequenceNumber: string; lastSequenceNumber: string; recordCount: number | string }[] | null) ?? [];
   return {
     uri: r.uri as string,
     stream: r.stream as string,
-    shardId: r.shard_id as string,
-    firstSequenceNumber: r.first_sequence_number as string,
-    lastSequenceNumber: r.last_sequence_number as string,
+    layout: num(r.layout) as ArchiveLayout,
+    shards: shards.map((x) => ({ shardId: x.shardId, firstSequenceNumber: x.firstSequenceNumber, lastSequenceNumber: x.lastSequenceNumber, recordCount: num(x.recordCount) })),
     firstArrivalTime: date(r.first_arrival_time)!,
     lastArrivalTime: date(r.last_arrival_time)!,
     recordCount: num(r.record_count),
@@ -46,31 +47,39 @@ export class CatalogReader {
   }
 
   /**
-   * The objects of a stream whose arrival-time range overlaps [from, to] (both inclusive, either open), ordered by
-   * first arrival time, then shard and sequence number.
+   * The objects of a stream whose arrival-time range overlaps [from, to] (both inclusive, either open), each with
+   * its layout and the range of every shard it holds (by shard id), ordered by first arrival time, then first shard
+   * and sequence number.
    */
   async listObjects(stream: string, range: TimeRange = {}): Promise<CatalogObjectInfo[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT uri, stream, shard_id, first_sequence_number, last_sequence_number, first_arrival_time, last_arrival_time,
-              record_count, bytes, dt, hour
-         FROM catalog_object
-        WHERE stream = $1
-          AND ($2::timestamptz IS NULL OR last_arrival_time >= $2::timestamptz)
-          AND ($3::timestamptz IS NULL OR first_arrival_time <= $3::timestamptz)
-        ORDER BY first_arrival_time, shard_id, first_sequence_number::numeric`,
+      `SELECT o.uri, o.stream, o.layout, s.shards, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour
+         FROM catalog_object o
+         CROSS JOIN LATERAL (
+           SELECT json_agg(json_build_object('shardId', shard_id, 'firstSequenceNumber', first_sequence_number,
+                                             'lastSequenceNumber', last_sequence_number, 'recordCount', record_count)
+                           ORDER BY shard_id) AS shards,
+                  min(shard_id) AS first_shard, min(first_sequence_number::numeric) AS first_sequence
+             FROM catalog_object_shard WHERE uri = o.uri
+         ) s
+        WHERE o.stream = $1
+          AND ($2::timestamptz IS NULL OR o.last_arrival_time >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR o.first_arrival_time <= $3::timestamptz)
+        ORDER BY o.first_arrival_time, s.first_shard, s.first_sequence, o.uri`,
       [stream, range.from ?? null, range.to ?? null],
     );
     return rows.map(toObject);
   }
 
   /**
-   * The highest catalogued sequence number of each shard of a stream (numeric order). Records after it on a shard
-   * are not in the catalogued archive yet; the query gateway reads them from Kinesis.
+   * The highest catalogued sequence number of each shard of a stream (numeric order), over every object holding
+   * that shard, whichever its layout. Records after it on a shard are not in the catalogued archive yet; the query
+   * gateway reads them from Kinesis.
    */
   async shardHighWatermarks(stream: string): Promise<Map<string, string>> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT DISTINCT ON (shard_id) shard_id, last_sequence_number
-         FROM catalog_object
+         FROM catalog_object_shard
         WHERE stream = $1
         ORDER BY shard_id, last_sequence_number::numeric DESC`,
       [stream],
