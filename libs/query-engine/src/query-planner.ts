@@ -1,3 +1,4 @@
+import type { ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { LiveTailOptions, LiveTailResult } from './live-tail';
 import type { TimeBounds } from './sql-analysis';
@@ -5,10 +6,9 @@ import type { StreamSource } from './stream-source';
 
 /** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
 export interface QueryCatalog {
-  listObjects(
-    stream: string,
-    range?: { from?: Date; to?: Date },
-  ): Promise<{ uri: string; shardId: string; firstSequenceNumber: string; lastSequenceNumber: string }[]>;
+  /** the objects overlapping the window, each with its layout and the range of every shard it holds */
+  listObjects(stream: string, range?: { from?: Date; to?: Date }): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[] }[]>;
+  /** per shard, the highest catalogued sequence number over every object holding that shard */
   shardHighWatermarks(stream: string): Promise<Map<string, string>>;
 }
 
@@ -74,7 +74,7 @@ export class QueryPlanner {
         planned.catalogWatermarks.set(table, watermarks);
         planned.sources.push({
           name: table,
-          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
+          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, layout: o.layout, shards: o.shards })),
           live: liveRecords,
         });
         planned.objects += objects.length;
