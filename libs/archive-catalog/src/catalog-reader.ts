@@ -1,4 +1,4 @@
-import type { ArchiveLayout } from '@flux-capacitor/contracts';
+import { compareSequenceNumbers, type ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
@@ -11,20 +11,43 @@ const date = (v: unknown): Date | null => (v === null || v === undefined ? null 
 
 type Row = Record<string, unknown>;
 
-function toObject(r: Row): CatalogObjectInfo {
-  const shards = (r.shards as { shardId: string; firstSequenceNumber: string; lastSequenceNumber: string; recordCount: number | string }[] | null) ?? [];
-  return {
-    uri: r.uri as string,
-    stream: r.stream as string,
-    layout: num(r.layout) as ArchiveLayout,
-    shards: shards.map((x) => ({ shardId: x.shardId, firstSequenceNumber: x.firstSequenceNumber, lastSequenceNumber: x.lastSequenceNumber, recordCount: num(x.recordCount) })),
-    firstArrivalTime: date(r.first_arrival_time)!,
-    lastArrivalTime: date(r.last_arrival_time)!,
-    recordCount: num(r.record_count),
-    bytes: num(r.bytes),
-    dt: r.dt as string,
-    hour: num(r.hour),
-  };
+/**
+ * Objects from rows of `catalog_object JOIN catalog_object_shard`, one row per shard, an object's rows consecutive
+ * and by shard id.
+ */
+function toObjects(rows: Row[]): CatalogObjectInfo[] {
+  const objects: CatalogObjectInfo[] = [];
+  for (const r of rows) {
+    const range = { shardId: r.shard_id as string, firstSequenceNumber: r.first_sequence_number as string, lastSequenceNumber: r.last_sequence_number as string, recordCount: num(r.shard_record_count) };
+    const last = objects.at(-1);
+    if (last && last.uri === r.uri) {
+      last.shards.push(range);
+      continue;
+    }
+    objects.push({
+      uri: r.uri as string,
+      stream: r.stream as string,
+      layout: num(r.layout) as ArchiveLayout,
+      shards: [range],
+      firstArrivalTime: date(r.first_arrival_time)!,
+      lastArrivalTime: date(r.last_arrival_time)!,
+      recordCount: num(r.record_count),
+      bytes: num(r.bytes),
+      dt: r.dt as string,
+      hour: num(r.hour),
+    });
+  }
+  return objects;
+}
+
+/** First arrival time, then first shard and its first sequence number (numeric), then URI. */
+function objectOrder(a: CatalogObjectInfo, b: CatalogObjectInfo): number {
+  const t = a.firstArrivalTime.getTime() - b.firstArrivalTime.getTime();
+  if (t !== 0) return t;
+  const [x, y] = [a.shards[0], b.shards[0]];
+  if (x.shardId !== y.shardId) return x.shardId < y.shardId ? -1 : 1;
+  const seq = compareSequenceNumbers(x.firstSequenceNumber, y.firstSequenceNumber);
+  return seq !== 0 ? seq : a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0;
 }
 
 /**
@@ -52,23 +75,19 @@ export class CatalogReader {
    * and sequence number.
    */
   async listObjects(stream: string, range: TimeRange = {}): Promise<CatalogObjectInfo[]> {
+    // One row per shard range (one per object for layout 1), grouped here: cheaper than aggregating in SQL.
     const rows: Row[] = await this.dataSource.query(
-      `SELECT o.uri, o.stream, o.layout, s.shards, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour
+      `SELECT o.uri, o.stream, o.layout, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour,
+              s.shard_id, s.first_sequence_number, s.last_sequence_number, s.record_count AS shard_record_count
          FROM catalog_object o
-         CROSS JOIN LATERAL (
-           SELECT json_agg(json_build_object('shardId', shard_id, 'firstSequenceNumber', first_sequence_number,
-                                             'lastSequenceNumber', last_sequence_number, 'recordCount', record_count)
-                           ORDER BY shard_id) AS shards,
-                  min(shard_id) AS first_shard, min(first_sequence_number::numeric) AS first_sequence
-             FROM catalog_object_shard WHERE uri = o.uri
-         ) s
+         JOIN catalog_object_shard s ON s.uri = o.uri
         WHERE o.stream = $1
           AND ($2::timestamptz IS NULL OR o.last_arrival_time >= $2::timestamptz)
           AND ($3::timestamptz IS NULL OR o.first_arrival_time <= $3::timestamptz)
-        ORDER BY o.first_arrival_time, s.first_shard, s.first_sequence, o.uri`,
+        ORDER BY o.first_arrival_time, o.uri, s.shard_id`,
       [stream, range.from ?? null, range.to ?? null],
     );
-    return rows.map(toObject);
+    return toObjects(rows).sort(objectOrder);
   }
 
   /**
