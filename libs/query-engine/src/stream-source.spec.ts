@@ -1,4 +1,4 @@
-import { dedupeLive, partitionByOverlap, type ArchiveFile, type LiveRecord } from './stream-source';
+import { dedupeLive, mayHoldWithin, partitionByOverlap, type ArchiveFile, type LiveRecord } from './stream-source';
 
 type Range = [shardId: string, first: string, last: string];
 const range = ([shardId, first, last]: Range) => ({ shardId, firstSequenceNumber: first, lastSequenceNumber: last, recordCount: Number(BigInt(last) - BigInt(first) + 1n) });
@@ -73,6 +73,24 @@ describe('partitionByOverlap', () => {
     const { disjoint, overlapping } = partitionByOverlap([after, ...inner, wide]);
     expect(paths(overlapping)).toEqual(paths([wide, ...inner]));
     expect(disjoint).toEqual([after]);
+  });
+});
+
+describe('mayHoldWithin (per-shard sequence bounds)', () => {
+  const shards = multi('p', ['s0', '100', '199'], ['s1', '50', '59']).shards;
+
+  it('keeps an object while any of its shards may hold a record within the bounds', () => {
+    expect(mayHoldWithin(shards, {})).toBe(true);
+    expect(mayHoldWithin(shards, { from: { s0: '500' } })).toBe(true); // s1 is unbounded
+    expect(mayHoldWithin(shards, { from: { s0: '500', s1: '59' } })).toBe(true); // s1 ends exactly at its bound
+    expect(mayHoldWithin(shards, { until: { s0: '100', s1: '10' } })).toBe(true); // s0 starts exactly at its bound
+  });
+
+  it('drops an object only when every shard range lies outside its shard bounds', () => {
+    expect(mayHoldWithin(shards, { from: { s0: '200', s1: '60' } })).toBe(false);
+    expect(mayHoldWithin(shards, { from: { s0: '200' }, until: { s1: '49' } })).toBe(false);
+    // numerically, not as text: 99 < 100
+    expect(mayHoldWithin(file('s0', '9', '99').shards, { from: { s0: '100' } })).toBe(false);
   });
 });
 

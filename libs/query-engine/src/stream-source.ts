@@ -63,6 +63,27 @@ export function partitionByOverlap(files: ArchiveFile[]): { disjoint: ArchiveFil
   return { disjoint: files.filter((f) => !overlapping.has(f)), overlapping: files.filter((f) => overlapping.has(f)) };
 }
 
+/** Per-shard sequence bounds, both inclusive (a replay's `fromSequence` / `untilSequence`); a shard not named is unbounded. */
+export interface ShardSequenceBounds {
+  from?: Record<string, string>;
+  until?: Record<string, string>;
+}
+
+/**
+ * Whether an object can hold a record within per-shard sequence bounds. It cannot only when every shard range it holds
+ * lies wholly before that shard's lower bound or after its upper bound: one unbounded or overlapping shard (of a
+ * multi-shard object) keeps the whole object.
+ */
+export function mayHoldWithin(shards: ObjectShardRange[], bounds: ShardSequenceBounds): boolean {
+  return shards.some((r) => {
+    const from = bounds.from?.[r.shardId];
+    const until = bounds.until?.[r.shardId];
+    if (from !== undefined && compareSequenceNumbers(r.lastSequenceNumber, from) < 0) return false;
+    if (until !== undefined && compareSequenceNumbers(r.firstSequenceNumber, until) > 0) return false;
+    return true;
+  });
+}
+
 /** Live records de-duplicated on (shard, sequence, sub-sequence), e.g. after a shard iterator was re-read. */
 export function dedupeLive(records: LiveRecord[]): LiveRecord[] {
   const seen = new Set<string>();

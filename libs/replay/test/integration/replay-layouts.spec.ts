@@ -71,7 +71,22 @@ describe('replay selection over multi-shard objects', () => {
     const view = await plan({ fromSequence: { [id0]: s0[5].sequenceNumber, [id1]: s1[4].sequenceNumber }, untilSequence: { [id0]: s0[12].sequenceNumber } });
     expect(view.state).toBe('planned');
     expect(view.plan?.perShard).toEqual({ [id0]: 12 - 5 + 1, [id1]: s1.length - 4 });
+    // with an upper bound only the upper bounds prune objects (the watermarks are read under them): both stay
+    expect(view.plan?.objects).toBe(2);
     expect(view.plan?.watermarks).toEqual({ [id0]: s0[12].sequenceNumber, [id1]: s1.at(-1)!.sequenceNumber });
+  });
+
+  it('does not scan objects wholly before the lower bounds; a multi-shard object stays while one of its shards is within them', async () => {
+    const [[id0, s0], [id1, s1]] = shards;
+    // shard 0 from record 10: the layout-1 object (0-9) holds nothing of it; shard 1 unbounded keeps the multi-shard one
+    const one = await plan({ fromSequence: { [id0]: s0[10].sequenceNumber } });
+    expect(one.plan).toMatchObject({ objects: 1, records: s0.length - 10 + s1.length, perShard: { [id0]: s0.length - 10, [id1]: s1.length } });
+    // both shards past the multi-shard object (shard 0: 8-14, shard 1: 0-11): only the live tail remains
+    const none = await plan({ fromSequence: { [id0]: s0[15].sequenceNumber, [id1]: s1[12].sequenceNumber } });
+    expect(none.plan).toMatchObject({ objects: 0, records: s0.length - 15 + s1.length - 12 });
+    // shard 1 from 11 is still inside the multi-shard object: it is scanned
+    const inside = await plan({ fromSequence: { [id0]: s0[15].sequenceNumber, [id1]: s1[11].sequenceNumber } });
+    expect(inside.plan).toMatchObject({ objects: 1, records: s0.length - 15 + s1.length - 11 });
   });
 
   it('bounds one shard of a multi-shard object without touching the other', async () => {
