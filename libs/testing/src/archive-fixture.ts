@@ -48,9 +48,13 @@ export function shardRangesOf(rs: ArchiveRecord[]): ObjectShardRange[] {
 /** The object's facts common to both layouts: partition (of the earliest record), arrival range, totals. */
 function objectFacts(rs: ArchiveRecord[]) {
   if (rs.length === 0) throw new Error('an archive object holds at least one record');
-  const times = rs.map((r) => r.arrivalTime);
-  const first = Math.min(...times);
-  const last = Math.max(...times);
+  // A loop, not Math.min(...): spreading hundreds of thousands of arguments overflows the stack.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rs) {
+    first = Math.min(first, r.arrivalTime);
+    last = Math.max(last, r.arrivalTime);
+  }
   return { stream: rs[0].stream, partition: partitionOf(first), firstArrivalTime: new Date(first).toISOString(), lastArrivalTime: new Date(last).toISOString() };
 }
 
