@@ -1,3 +1,4 @@
+import { compareSequenceNumbers, type ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
@@ -10,20 +11,43 @@ const date = (v: unknown): Date | null => (v === null || v === undefined ? null 
 
 type Row = Record<string, unknown>;
 
-function toObject(r: Row): CatalogObjectInfo {
-  return {
-    uri: r.uri as string,
-    stream: r.stream as string,
-    shardId: r.shard_id as string,
-    firstSequenceNumber: r.first_sequence_number as string,
-    lastSequenceNumber: r.last_sequence_number as string,
-    firstArrivalTime: date(r.first_arrival_time)!,
-    lastArrivalTime: date(r.last_arrival_time)!,
-    recordCount: num(r.record_count),
-    bytes: num(r.bytes),
-    dt: r.dt as string,
-    hour: num(r.hour),
-  };
+/**
+ * Objects from rows of `catalog_object JOIN catalog_object_shard`, one row per shard, an object's rows consecutive
+ * and by shard id.
+ */
+function toObjects(rows: Row[]): CatalogObjectInfo[] {
+  const objects: CatalogObjectInfo[] = [];
+  for (const r of rows) {
+    const range = { shardId: r.shard_id as string, firstSequenceNumber: r.first_sequence_number as string, lastSequenceNumber: r.last_sequence_number as string, recordCount: num(r.shard_record_count) };
+    const last = objects.at(-1);
+    if (last && last.uri === r.uri) {
+      last.shards.push(range);
+      continue;
+    }
+    objects.push({
+      uri: r.uri as string,
+      stream: r.stream as string,
+      layout: num(r.layout) as ArchiveLayout,
+      shards: [range],
+      firstArrivalTime: date(r.first_arrival_time)!,
+      lastArrivalTime: date(r.last_arrival_time)!,
+      recordCount: num(r.record_count),
+      bytes: num(r.bytes),
+      dt: r.dt as string,
+      hour: num(r.hour),
+    });
+  }
+  return objects;
+}
+
+/** First arrival time, then first shard and its first sequence number (numeric), then URI. */
+function objectOrder(a: CatalogObjectInfo, b: CatalogObjectInfo): number {
+  const t = a.firstArrivalTime.getTime() - b.firstArrivalTime.getTime();
+  if (t !== 0) return t;
+  const [x, y] = [a.shards[0], b.shards[0]];
+  if (x.shardId !== y.shardId) return x.shardId < y.shardId ? -1 : 1;
+  const seq = compareSequenceNumbers(x.firstSequenceNumber, y.firstSequenceNumber);
+  return seq !== 0 ? seq : a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0;
 }
 
 /**
@@ -46,31 +70,35 @@ export class CatalogReader {
   }
 
   /**
-   * The objects of a stream whose arrival-time range overlaps [from, to] (both inclusive, either open), ordered by
-   * first arrival time, then shard and sequence number.
+   * The objects of a stream whose arrival-time range overlaps [from, to] (both inclusive, either open), each with
+   * its layout and the range of every shard it holds (by shard id), ordered by first arrival time, then first shard
+   * and sequence number.
    */
   async listObjects(stream: string, range: TimeRange = {}): Promise<CatalogObjectInfo[]> {
+    // One row per shard range (one per object for layout 1), grouped here: cheaper than aggregating in SQL.
     const rows: Row[] = await this.dataSource.query(
-      `SELECT uri, stream, shard_id, first_sequence_number, last_sequence_number, first_arrival_time, last_arrival_time,
-              record_count, bytes, dt, hour
-         FROM catalog_object
-        WHERE stream = $1
-          AND ($2::timestamptz IS NULL OR last_arrival_time >= $2::timestamptz)
-          AND ($3::timestamptz IS NULL OR first_arrival_time <= $3::timestamptz)
-        ORDER BY first_arrival_time, shard_id, first_sequence_number::numeric`,
+      `SELECT o.uri, o.stream, o.layout, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour,
+              s.shard_id, s.first_sequence_number, s.last_sequence_number, s.record_count AS shard_record_count
+         FROM catalog_object o
+         JOIN catalog_object_shard s ON s.uri = o.uri
+        WHERE o.stream = $1
+          AND ($2::timestamptz IS NULL OR o.last_arrival_time >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR o.first_arrival_time <= $3::timestamptz)
+        ORDER BY o.first_arrival_time, o.uri, s.shard_id`,
       [stream, range.from ?? null, range.to ?? null],
     );
-    return rows.map(toObject);
+    return toObjects(rows).sort(objectOrder);
   }
 
   /**
-   * The highest catalogued sequence number of each shard of a stream (numeric order). Records after it on a shard
-   * are not in the catalogued archive yet; the query gateway reads them from Kinesis.
+   * The highest catalogued sequence number of each shard of a stream (numeric order), over every object holding
+   * that shard, whichever its layout. Records after it on a shard are not in the catalogued archive yet; the query
+   * gateway reads them from Kinesis.
    */
   async shardHighWatermarks(stream: string): Promise<Map<string, string>> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT DISTINCT ON (shard_id) shard_id, last_sequence_number
-         FROM catalog_object
+         FROM catalog_object_shard
         WHERE stream = $1
         ORDER BY shard_id, last_sequence_number::numeric DESC`,
       [stream],

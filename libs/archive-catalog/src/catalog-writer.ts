@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { FluxError, archiveObjectWrittenV1, compareSequenceNumbers, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import {
+  FluxError,
+  archiveObjectWrittenV1,
+  archiveObjectWrittenV2,
+  compareSequenceNumbers,
+  upgradeArchiveObjectWritten,
+  type ArchiveObjectWritten,
+} from '@flux-capacitor/contracts';
+import type { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { RegisterObjectResult } from './catalog.types';
@@ -25,6 +33,21 @@ export function partitionStart(dt: string, hour: number): Date {
   return new Date(`${dt}T${String(hour).padStart(2, '0')}:00:00.000Z`);
 }
 
+/** A version-1 announcement (one shard, its range at the top level). */
+export type ArchiveObjectWrittenV1 = z.infer<typeof archiveObjectWrittenV1>;
+
+/**
+ * An announcement in the current shape: version 2 as is, version 1 (one shard, its range at the top level, from
+ * archivers of the previous release or old tooling) upgraded. Anything else fails with version 2's parse error.
+ */
+function parseAnnouncement(payload: unknown): ArchiveObjectWritten {
+  const v2 = archiveObjectWrittenV2.safeParse(payload);
+  if (v2.success) return v2.data;
+  const v1 = archiveObjectWrittenV1.safeParse(payload);
+  if (v1.success) return upgradeArchiveObjectWritten(v1.data);
+  throw v2.error;
+}
+
 /** Write side of the catalog: registers archived objects (idempotently) and the partitions they open. */
 export class CatalogWriter {
   private readonly logger = new Logger(CatalogWriter.name);
@@ -32,17 +55,21 @@ export class CatalogWriter {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Records an archived object. Idempotent: registering a URI the catalog already holds changes nothing and
-   * reports `objectAdded: false`. Creates the stream and the partition when they are new.
+   * Records an archived object and the sequence range of each shard it holds, in one transaction. Idempotent:
+   * registering a URI the catalog already holds changes nothing and reports `objectAdded: false`. Creates the
+   * stream and the partition when they are new. Takes the current (version 2) announcement; a version-1 payload is
+   * upgraded first.
    */
-  async registerObject(payload: ArchiveObjectWritten, manager?: EntityManager): Promise<RegisterObjectResult> {
-    const o = archiveObjectWrittenV1.parse(payload);
-    if (compareSequenceNumbers(o.firstSequenceNumber, o.lastSequenceNumber) > 0) {
-      throw new FluxError('invalid-input', 'OBJECT_RANGE_INVALID', `${o.objectUri}: first sequence number is after the last`, { details: { objectUri: o.objectUri } });
+  async registerObject(payload: ArchiveObjectWritten | ArchiveObjectWrittenV1, manager?: EntityManager): Promise<RegisterObjectResult> {
+    const o = parseAnnouncement(payload);
+    const invalid = (what: string) =>
+      new FluxError('invalid-input', 'OBJECT_RANGE_INVALID', `${o.objectUri}: ${what}`, { details: { objectUri: o.objectUri } });
+    for (const r of o.shards) {
+      if (compareSequenceNumbers(r.firstSequenceNumber, r.lastSequenceNumber) > 0) throw invalid(`first sequence number is after the last (shard ${r.shardId})`);
     }
-    if (Date.parse(o.firstArrivalTime) > Date.parse(o.lastArrivalTime)) {
-      throw new FluxError('invalid-input', 'OBJECT_RANGE_INVALID', `${o.objectUri}: first arrival time is after the last`, { details: { objectUri: o.objectUri } });
-    }
+    if (o.layout === 1 && o.shards.length !== 1) throw invalid(`a layout-1 object holds one shard, not ${o.shards.length}`);
+    if (o.shards.reduce((n, r) => n + r.recordCount, 0) !== o.recordCount) throw invalid(`the shards' record counts do not add up to the object's ${o.recordCount}`);
+    if (Date.parse(o.firstArrivalTime) > Date.parse(o.lastArrivalTime)) throw invalid('first arrival time is after the last');
     const location = partitionLocationOf(o.objectUri);
     const partition = { stream: o.stream, dt: o.dt, hour: o.hour, location };
 
@@ -60,30 +87,30 @@ export class CatalogWriter {
         [o.stream, o.dt, o.hour, location, partitionStart(o.dt, o.hour)],
       );
       const newObject: unknown[] = await m.query(
-        `INSERT INTO catalog_object (uri, stream, shard_id, first_sequence_number, last_sequence_number,
-                                     first_arrival_time, last_arrival_time, record_count, bytes, dt, hour)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        `INSERT INTO catalog_object (uri, stream, layout, first_arrival_time, last_arrival_time, record_count, bytes, dt, hour)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT ON CONSTRAINT pk_catalog_object DO NOTHING
          RETURNING uri`,
+        [o.objectUri, o.stream, o.layout, o.firstArrivalTime, o.lastArrivalTime, o.recordCount, o.bytes, o.dt, o.hour],
+      );
+      // A concurrent registration of the same URI won the insert: it owns the partition and the ranges too.
+      if (newObject.length === 0) return { objectAdded: false, partitionAdded: false, partition };
+      await m.query(
+        `INSERT INTO catalog_object_shard (uri, shard_id, stream, first_sequence_number, last_sequence_number, record_count)
+         SELECT $1, r.shard_id, $2, r.first_sequence_number, r.last_sequence_number, r.record_count
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[]) AS r(shard_id, first_sequence_number, last_sequence_number, record_count)`,
         [
           o.objectUri,
           o.stream,
-          o.shardId,
-          o.firstSequenceNumber,
-          o.lastSequenceNumber,
-          o.firstArrivalTime,
-          o.lastArrivalTime,
-          o.recordCount,
-          o.bytes,
-          o.dt,
-          o.hour,
+          o.shards.map((r) => r.shardId),
+          o.shards.map((r) => r.firstSequenceNumber),
+          o.shards.map((r) => r.lastSequenceNumber),
+          o.shards.map((r) => r.recordCount),
         ],
       );
-      // A concurrent registration of the same URI won the insert: it owns the partition too.
-      if (newObject.length === 0) return { objectAdded: false, partitionAdded: false, partition };
       await m.query(`UPDATE catalog_stream SET updated_at = now() WHERE name = $1`, [o.stream]);
       const partitionAdded = newPartition.length > 0;
-      this.logger.log({ msg: 'object catalogued', stream: o.stream, uri: o.objectUri, records: o.recordCount, partitionAdded });
+      this.logger.log({ msg: 'object catalogued', stream: o.stream, uri: o.objectUri, layout: o.layout, shards: o.shards.length, records: o.recordCount, partitionAdded });
       return { objectAdded: true, partitionAdded, partition };
     });
   }

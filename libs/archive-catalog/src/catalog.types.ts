@@ -1,3 +1,4 @@
+import type { ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 
 /** A stream the catalog knows, with totals over its archived objects. */
@@ -20,11 +21,13 @@ export interface StreamSummary {
 export interface CatalogObjectInfo {
   uri: string;
   stream: string;
-  shardId: string;
-  firstSequenceNumber: string;
-  lastSequenceNumber: string;
+  /** the object's file layout: 1 (one shard, TIMESTAMP arrival time) or 2 (ranges in its Parquet metadata) */
+  layout: ArchiveLayout;
+  /** the shards it holds, each with its exact sequence range, by shard id; one for a layout-1 object */
+  shards: ObjectShardRange[];
   firstArrivalTime: Date;
   lastArrivalTime: Date;
+  /** all shards together */
   recordCount: number;
   bytes: number;
   dt: string;

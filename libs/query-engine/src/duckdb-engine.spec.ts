@@ -14,7 +14,7 @@ let workDir: string;
 let objects: SyntheticObject[];
 let engine: DuckDbEngine;
 
-const asFile = (o: SyntheticObject): ArchiveFile => ({ path: o.path, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber });
+const asFile = (o: SyntheticObject): ArchiveFile => ({ path: o.path, layout: o.layout, shards: o.shards });
 const live = (n: number, data: Uint8Array = new TextEncoder().encode(`{"orderId":${n}}`)): LiveRecord => ({
   shardId: 'shardId-000000000000',
   sequenceNumber: syntheticSequenceNumber(1_000_000 + n),
@@ -64,7 +64,7 @@ describe('DuckDbEngine: the stream view', () => {
     await c.run(`COPY (SELECT * FROM read_parquet('${first.path}') ORDER BY sequence_number LIMIT 4) TO '${dupPath}' (FORMAT parquet)`);
     c.closeSync();
     db.closeSync();
-    const dup: ArchiveFile = { path: dupPath, shardId: first.shardId, firstSequenceNumber: first.firstSequenceNumber, lastSequenceNumber: syntheticSequenceNumber(3) };
+    const dup: ArchiveFile = { path: dupPath, layout: 1, shards: [{ shardId: first.shardId, firstSequenceNumber: first.firstSequenceNumber, lastSequenceNumber: syntheticSequenceNumber(3), recordCount: 4 }] };
     const result = await rows('SELECT count(*) AS n FROM orders', [orders({ archiveFiles: [...objects.map(asFile), dup] })]);
     expect(result).toEqual([{ n: 60 }]);
   });

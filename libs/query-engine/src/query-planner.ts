@@ -1,14 +1,14 @@
+import type { ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { LiveTailOptions, LiveTailResult } from './live-tail';
 import type { TimeBounds } from './sql-analysis';
-import type { StreamSource } from './stream-source';
+import { mayHoldWithin, type ShardSequenceBounds, type StreamSource } from './stream-source';
 
 /** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
 export interface QueryCatalog {
-  listObjects(
-    stream: string,
-    range?: { from?: Date; to?: Date },
-  ): Promise<{ uri: string; shardId: string; firstSequenceNumber: string; lastSequenceNumber: string }[]>;
+  /** the objects overlapping the window, each with its layout and the range of every shard it holds */
+  listObjects(stream: string, range?: { from?: Date; to?: Date }): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[] }[]>;
+  /** per shard, the highest catalogued sequence number over every object holding that shard */
   shardHighWatermarks(stream: string): Promise<Map<string, string>>;
 }
 
@@ -46,21 +46,29 @@ export class QueryPlanner {
    * neither catalogued nor a Kinesis stream is left out (a CTE, or a typo DuckDB will report). The caller releases
    * the pins.
    */
-  async plan(tables: string[], bounds: Map<string, TimeBounds>, live: { maxRecords: number; budgetMs: number } | undefined): Promise<PlannedSources> {
+  async plan(
+    tables: string[],
+    bounds: Map<string, TimeBounds>,
+    live: { maxRecords: number; budgetMs: number } | undefined,
+    /** per table (lower case): objects holding nothing within these per-shard bounds are left out */
+    sequenceBounds: Map<string, ShardSequenceBounds> = new Map(),
+  ): Promise<PlannedSources> {
     const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, liveRecords: 0, truncated: [] };
     try {
       for (const table of tables) {
         const range = bounds.get(table.toLowerCase()) ?? {};
         const tail = live && this.deps.liveTail ? this.deps.liveTail : undefined;
         // Two indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
-        const [objects, watermarks] = await Promise.all([
+        const [listed, watermarks] = await Promise.all([
           this.deps.catalog.listObjects(table, {
             from: range.from === undefined ? undefined : new Date(range.from),
             to: range.to === undefined ? undefined : new Date(range.to),
           }),
           this.deps.catalog.shardHighWatermarks(table),
         ]);
-        const catalogued = objects.length > 0 || watermarks.size > 0;
+        const catalogued = listed.length > 0 || watermarks.size > 0;
+        const seqBounds = sequenceBounds.get(table.toLowerCase());
+        const objects = seqBounds ? listed.filter((o) => mayHoldWithin(o.shards, seqBounds)) : listed;
         if (!catalogued && !tail) continue; // not a stream: DuckDB resolves it (a CTE) or reports it unknown
         let liveRecords: StreamSource['live'] = [];
         if (tail && live) {
@@ -74,7 +82,7 @@ export class QueryPlanner {
         planned.catalogWatermarks.set(table, watermarks);
         planned.sources.push({
           name: table,
-          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
+          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, layout: o.layout, shards: o.shards })),
           live: liveRecords,
         });
         planned.objects += objects.length;

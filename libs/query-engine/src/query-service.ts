@@ -8,6 +8,7 @@ import { QueryPlanner, type LiveTailReader, type QueryCatalog } from './query-pl
 import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
+import type { ShardSequenceBounds } from './stream-source';
 
 export type QueryEngineName = 'duckdb' | 'drill';
 export type QueryState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -281,11 +282,19 @@ export class QueryService {
    * silently miss records.
    */
   async withStreams<T>(
-    request: { streams: string[]; range?: TimeBounds; live?: { maxRecords: number; budgetMs: number }; session: Omit<DuckDbSessionOptions, 'sources'> },
+    request: {
+      streams: string[];
+      range?: TimeBounds;
+      /** per-shard sequence bounds: objects wholly outside them are not scanned (the caller's SQL still applies them) */
+      sequenceBounds?: ShardSequenceBounds;
+      live?: { maxRecords: number; budgetMs: number };
+      session: Omit<DuckDbSessionOptions, 'sources'>;
+    },
     work: (session: DuckDbSession, info: { objects: number; liveRecords: number; catalogWatermarks: Map<string, string> }) => Promise<T>,
   ): Promise<T> {
     const bounds = new Map(request.streams.map((s) => [s.toLowerCase(), request.range ?? {}]));
-    const planned = await this.planner.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined);
+    const sequenceBounds = new Map(request.sequenceBounds ? request.streams.map((s) => [s.toLowerCase(), request.sequenceBounds!]) : []);
+    const planned = await this.planner.plan(request.streams, bounds, this.deps.limits.live.enabled ? request.live : undefined, sequenceBounds);
     try {
       if (planned.truncated.length > 0) {
         throw new FluxError(

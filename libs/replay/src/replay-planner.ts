@@ -102,10 +102,16 @@ export class ReplayPlanner {
     const path = join(dir, 'plan.parquet');
     const range = { from: spec.from ? Date.parse(spec.from) : undefined, to: spec.until ? Date.parse(spec.until) : undefined };
     const file = sqlString(path);
+    const upper = Boolean(spec.until || spec.untilSequence);
     return this.queries.withStreams(
       {
         streams: [spec.source],
         range,
+        // Objects whose every shard range lies outside the per-shard sequence bounds are not scanned (a multi-shard
+        // object stays while any of its shards may hold a record within them); the SQL below applies the bounds
+        // themselves. With an upper bound the watermarks are read from the records under the upper bounds alone,
+        // so then only those prune.
+        sequenceBounds: upper ? { until: spec.untilSequence } : { from: spec.fromSequence },
         live: this.options.live,
         session: { timeoutMs: this.options.timeoutMs ?? 6 * 3_600_000, signal, memoryLimit: this.options.memoryLimit, outputDir: dir },
       },
@@ -113,7 +119,6 @@ export class ReplayPlanner {
         // Watermarks: per shard, the last record within the upper bounds, archived or live. Without an upper bound
         // that is each shard's tip when the replay started: the later of the catalog's checkpoint (the last archived
         // record) and the live tail, so only the live records are scanned; with one, the bounded records are.
-        const upper = Boolean(spec.until || spec.untilSequence);
         const marks = await session.all(
           `SELECT shard_id, max(${POS}) AS pos FROM ${sqlIdentifier(spec.source)} WHERE ${upper ? boundsSql(spec, true) : `source = 'live'`} GROUP BY shard_id`,
         );

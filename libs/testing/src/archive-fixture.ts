@@ -1,9 +1,17 @@
-import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveObjectKey, partitionOf, type ArchiveStore, type ParquetEngine } from '@flux-capacitor/archive';
-import type { ArchiveObjectWritten, ArchiveRecord } from '@flux-capacitor/contracts';
+import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import { archiveObjectKey, multiShardObjectKey, partitionOf, type ArchiveStore, type ParquetEngine } from '@flux-capacitor/archive';
+import {
+  compareSequenceNumbers,
+  type ArchiveObjectWritten,
+  type ArchiveRecord,
+  type archiveObjectWrittenV1,
+  type ObjectShardRange,
+} from '@flux-capacitor/contracts';
+import type { z } from 'zod';
 
 const enc = new TextEncoder();
 
@@ -21,37 +29,128 @@ export function records(stream: string, shardId: string, firstSeq: bigint, start
   }));
 }
 
-/** Writes records as one archive object the way the archiver does; returns the message it would publish. */
-export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEngine, rs: ArchiveRecord[]): Promise<ArchiveObjectWritten> {
-  const first = rs[0];
-  const last = rs[rs.length - 1];
-  const partition = partitionOf(first.arrivalTime);
-  const key = archiveObjectKey({
-    stream: first.stream,
-    shardId: first.shardId,
-    firstSequenceNumber: first.sequenceNumber,
-    lastSequenceNumber: last.sequenceNumber,
-    ...partition,
-  });
-  const dir = await mkdtemp(join(tmpdir(), 'flux-catalog-fixture-'));
+/** Each shard's range in `rs` (numeric first and last sequence number, record count), by shard id. */
+export function shardRangesOf(rs: ArchiveRecord[]): ObjectShardRange[] {
+  const ranges = new Map<string, ObjectShardRange>();
+  for (const r of rs) {
+    const have = ranges.get(r.shardId);
+    if (!have) {
+      ranges.set(r.shardId, { shardId: r.shardId, firstSequenceNumber: r.sequenceNumber, lastSequenceNumber: r.sequenceNumber, recordCount: 1 });
+      continue;
+    }
+    if (compareSequenceNumbers(r.sequenceNumber, have.firstSequenceNumber) < 0) have.firstSequenceNumber = r.sequenceNumber;
+    if (compareSequenceNumbers(r.sequenceNumber, have.lastSequenceNumber) > 0) have.lastSequenceNumber = r.sequenceNumber;
+    have.recordCount++;
+  }
+  return [...ranges.values()].sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
+}
+
+/** The object's facts common to both layouts: partition (of the earliest record), arrival range, totals. */
+function objectFacts(rs: ArchiveRecord[]) {
+  if (rs.length === 0) throw new Error('an archive object holds at least one record');
+  // A loop, not Math.min(...): spreading hundreds of thousands of arguments overflows the stack.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rs) {
+    first = Math.min(first, r.arrivalTime);
+    last = Math.max(last, r.arrivalTime);
+  }
+  return { stream: rs[0].stream, partition: partitionOf(first), firstArrivalTime: new Date(first).toISOString(), lastArrivalTime: new Date(last).toISOString() };
+}
+
+async function withTempFile<T>(work: (path: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'flux-archive-fixture-'));
   try {
-    const path = join(dir, 'o.parquet');
-    await engine.write(rs, path);
-    const info = await store.put(key, path);
-    return upgradeArchiveObjectWritten({
-      objectUri: store.uri(key),
-      stream: first.stream,
-      shardId: first.shardId,
-      firstSequenceNumber: first.sequenceNumber,
-      lastSequenceNumber: last.sequenceNumber,
-      firstArrivalTime: new Date(first.arrivalTime).toISOString(),
-      lastArrivalTime: new Date(last.arrivalTime).toISOString(),
-      dt: partition.dt,
-      hour: partition.hour,
-      recordCount: rs.length,
-      bytes: info.size,
-    });
+    return await work(join(dir, 'o.parquet'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes records as one layout-2 archive object, the way the archiver does: key `part-<id>.parquet`, the shards'
+ * rows interleaved in arrival order, TIMESTAMPTZ arrival_time, each shard's range in the `flux.shards` key-value
+ * metadata. `rs` may hold one shard or several (of one stream and hour). Returns the announcement (version 2).
+ */
+export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEngine, rs: ArchiveRecord[], options: { id?: string } = {}): Promise<ArchiveObjectWritten> {
+  const facts = objectFacts(rs);
+  const shards = shardRangesOf(rs);
+  const key = multiShardObjectKey({ stream: facts.stream, ...facts.partition, id: options.id ?? randomBytes(8).toString('hex') });
+  // Stable: each shard's records stay in sequence order.
+  const rows = [...rs].sort((a, b) => a.arrivalTime - b.arrivalTime);
+  return withTempFile(async (path) => {
+    const batch = await engine.openBatch();
+    try {
+      for (const r of rows) batch.append(r);
+      await batch.writeTo(path, shards);
+    } finally {
+      await batch.discard();
+    }
+    const info = await store.put(key, path);
+    return {
+      objectUri: store.uri(key),
+      stream: facts.stream,
+      layout: 2,
+      shards,
+      firstArrivalTime: facts.firstArrivalTime,
+      lastArrivalTime: facts.lastArrivalTime,
+      dt: facts.partition.dt,
+      hour: facts.partition.hour,
+      recordCount: rs.length,
+      bytes: info.size,
+    };
+  });
+}
+
+/**
+ * Writes records of ONE shard as a layout-1 object exactly as archivers before 0.9 did: per-shard key
+ * `<shard>-<first>-<last>.parquet`, arrival_time a TIMESTAMP (not UTC-adjusted), no key-value metadata. Returns
+ * the version-1 announcement they published (`upgradeArchiveObjectWritten` gives the version-2 shape).
+ */
+export async function writeLayout1Object(store: ArchiveStore, rs: ArchiveRecord[]): Promise<z.infer<typeof archiveObjectWrittenV1>> {
+  const facts = objectFacts(rs);
+  const [range, ...others] = shardRangesOf(rs);
+  if (others.length > 0) throw new Error('a layout-1 object holds one shard');
+  const key = archiveObjectKey({ stream: facts.stream, shardId: range.shardId, firstSequenceNumber: range.firstSequenceNumber, lastSequenceNumber: range.lastSequenceNumber, ...facts.partition });
+  return withTempFile(async (path) => {
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const c = await instance.connect();
+    try {
+      await c.run(
+        `CREATE TABLE r (stream VARCHAR, shard_id VARCHAR, sequence_number VARCHAR, sub_sequence_number BIGINT, partition_key VARCHAR, explicit_hash_key VARCHAR, arrival_time TIMESTAMP, data BLOB)`,
+      );
+      const a = await c.createAppender('r');
+      for (const r of rs) {
+        a.appendVarchar(r.stream);
+        a.appendVarchar(r.shardId);
+        a.appendVarchar(r.sequenceNumber);
+        a.appendBigInt(BigInt(r.subSequenceNumber));
+        a.appendVarchar(r.partitionKey);
+        if (r.explicitHashKey === null) a.appendNull();
+        else a.appendVarchar(r.explicitHashKey);
+        a.appendTimestamp(new DuckDBTimestampValue(BigInt(r.arrivalTime) * 1000n));
+        a.appendBlob(r.data);
+        a.endRow();
+      }
+      a.closeSync();
+      await c.run(`COPY r TO '${path.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
+    const info = await store.put(key, path);
+    return {
+      objectUri: store.uri(key),
+      stream: facts.stream,
+      shardId: range.shardId,
+      firstSequenceNumber: range.firstSequenceNumber,
+      lastSequenceNumber: range.lastSequenceNumber,
+      firstArrivalTime: facts.firstArrivalTime,
+      lastArrivalTime: facts.lastArrivalTime,
+      dt: facts.partition.dt,
+      hour: facts.partition.hour,
+      recordCount: rs.length,
+      bytes: info.size,
+    };
+  });
 }

@@ -3,5 +3,5 @@ export { startServiceProcess, type ServiceProcess } from './service-process';
 export { startKinesisFaultProxy, type KinesisFaultProxy } from './kinesis-fault-proxy';
 export { createStream, putInOrder, readStream, waitUntilActive, type StreamRecord } from './kinesis-streams';
 export { seededRandom } from './seeded-random';
-export { records, writeArchiveObject } from './archive-fixture';
+export { records, shardRangesOf, writeArchiveObject, writeLayout1Object } from './archive-fixture';
 export { registerArchiveObjects, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';

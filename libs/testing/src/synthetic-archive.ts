@@ -23,9 +23,15 @@ export interface SyntheticArchiveOptions {
   objectsPerShardHour?: number;
 }
 
-/** What the catalog would record for an object, and where the object's file is. */
+/**
+ * What the catalog would record for an object, and where the object's file is. Synthetic objects are layout 1
+ * (one shard, TIMESTAMP arrival time, no key-value metadata): that shard's range is repeated at the top level.
+ */
 export interface SyntheticObject extends CatalogObjectInfo {
   path: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
 }
 
 /** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
@@ -97,6 +103,8 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
             uri: `file://${path}`,
             path,
             stream: opts.stream,
+            layout: 1,
+            shards: [{ shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq, recordCount: count }],
             shardId,
             firstSequenceNumber: firstSeq,
             lastSequenceNumber: lastSeq,

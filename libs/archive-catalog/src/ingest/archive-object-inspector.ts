@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
 import type { ArchiveStore } from '@flux-capacitor/archive';
+import { ARCHIVE_KV_METADATA, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
+import { z } from 'zod';
 import { SchemaObserver, type ObservedSchema } from '../schema/schema-inference';
 
 /** What the catalog learns by reading an archive object. */
@@ -14,7 +16,21 @@ export interface ArchiveObjectFacts {
   bytes: number;
   /** schema of the first `sampleRecords` records; null for an empty object */
   schema: ObservedSchema | null;
+  /** `flux.layout` of the Parquet key-value metadata; 1 when the object has none (layout 1 wrote none) */
+  layout: ArchiveLayout;
+  /** the shard ranges `flux.shards` declares, by shard id; null when absent or unreadable */
+  declaredShards: ObjectShardRange[] | null;
+  /** with `ranges`: what the rows hold, per shard (by shard id): numeric min and max sequence number, row count */
+  observedShards?: ObjectShardRange[];
 }
+
+export interface InspectOptions {
+  /** also read each shard's range from the rows (a full scan of two columns): catalog rebuild checks the metadata */
+  ranges?: boolean;
+}
+
+const declaredShardsSchema = z.array(objectShardRange);
+const byShard = (a: ObjectShardRange, b: ObjectShardRange) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0);
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -31,7 +47,7 @@ export class ArchiveObjectInspector {
     return new ArchiveObjectInspector(await DuckDBInstance.create(':memory:', { threads: '1' }));
   }
 
-  async inspect(store: ArchiveStore, key: string, sampleRecords: number): Promise<ArchiveObjectFacts> {
+  async inspect(store: ArchiveStore, key: string, sampleRecords: number, options: InspectOptions = {}): Promise<ArchiveObjectFacts> {
     const dir = await mkdtemp(join(tmpdir(), 'flux-catalog-'));
     const path = join(dir, 'object.parquet');
     const connection = await this.instance.connect();
@@ -52,12 +68,34 @@ export class ArchiveObjectInspector {
         for (const [t, data] of sample.getRows() as [bigint, DuckDBBlobValue][]) observer.observe(data.bytes, Number(t));
         schema = observer.result();
       }
+      const kv = new Map(
+        (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(path)})`)).getRows() as [string, string][],
+      );
+      const layout: ArchiveLayout = kv.get(ARCHIVE_KV_METADATA.layout) === '2' ? 2 : 1;
+      let observedShards: ObjectShardRange[] | undefined;
+      if (options.ranges) {
+        // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
+        const rows = await connection.runAndReadAll(
+          `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*)
+             FROM read_parquet(${sqlString(path)}) GROUP BY shard_id ORDER BY shard_id`,
+        );
+        const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
+        observedShards = (rows.getRows() as [string, string, string, bigint][]).map(([shardId, lo, hi, n]) => ({
+          shardId,
+          firstSequenceNumber: unpad(lo),
+          lastSequenceNumber: unpad(hi),
+          recordCount: Number(n),
+        }));
+      }
       return {
         recordCount,
         firstArrivalTime: first === null ? null : Number(first),
         lastArrivalTime: last === null ? null : Number(last),
         bytes: info?.size ?? 0,
         schema,
+        layout,
+        declaredShards: parseDeclaredShards(kv.get(ARCHIVE_KV_METADATA.shards)),
+        observedShards,
       };
     } finally {
       connection.closeSync();
@@ -67,5 +105,16 @@ export class ArchiveObjectInspector {
 
   close(): void {
     this.instance.closeSync();
+  }
+}
+
+/** `flux.shards` as ranges sorted by shard id, or null when it is missing or not a list of ranges. */
+function parseDeclaredShards(json: string | undefined): ObjectShardRange[] | null {
+  if (json === undefined) return null;
+  try {
+    const parsed = declaredShardsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? [...parsed.data].sort(byShard) : null;
+  } catch {
+    return null;
   }
 }

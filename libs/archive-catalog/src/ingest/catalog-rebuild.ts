@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { parseArchiveObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
-import { upgradeArchiveObjectWritten, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { parseObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
+import type { ArchiveObjectWritten, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { CatalogReader } from '../catalog-reader';
 import type { CatalogWriter } from '../catalog-writer';
-import type { ArchiveObjectInspector } from './archive-object-inspector';
+import type { ArchiveObjectFacts, ArchiveObjectInspector } from './archive-object-inspector';
 import type { CatalogIngest } from './catalog-ingest';
 
 export interface RebuildOptions {
@@ -26,17 +26,39 @@ export interface RebuildReport {
   kept: number;
   /** catalogued objects the archive no longer has, removed from the catalog */
   removed: number;
-  /** keys that are not archive objects of this stream, or empty objects */
+  /** keys that are not archive objects of this stream, empty objects, and layout-2 objects whose metadata disagrees with their rows */
   skipped: number;
   partitionsAdded: number;
   schemaVersion: number | null;
 }
 
 /**
- * Rebuilds a stream's catalog from the archive itself (the catalog is derived state): lists the stream's objects,
- * reads each key's shard, sequence range and partition from its name and the record count and arrival-time range
- * from the Parquet, registers what is missing, infers the schema, and forgets objects the archive no longer has.
- * Idempotent; safe to run while the catalog service is running.
+ * The shard ranges of a layout-2 object: those its `flux.shards` metadata declares, provided the rows agree
+ * (the same shards, and per shard the same numeric first and last sequence number and record count). Returns why
+ * not otherwise: such an object is not catalogued, since the query gateway trusts the catalog's ranges to decide
+ * what needs de-duplication and where the live tail starts.
+ */
+export function checkedShardRanges(facts: ArchiveObjectFacts): { shards: ObjectShardRange[] } | { problem: string } {
+  const declared = facts.declaredShards;
+  const observed = facts.observedShards;
+  if (!declared) return { problem: 'no readable flux.shards metadata' };
+  if (!observed) return { problem: 'the rows were not read' };
+  const show = (rs: ObjectShardRange[]) => rs.map((r) => `${r.shardId}:${r.firstSequenceNumber}-${r.lastSequenceNumber}(${r.recordCount})`).join(', ');
+  const same =
+    declared.length === observed.length &&
+    declared.every((d, i) => {
+      const o = observed[i];
+      return d.shardId === o.shardId && BigInt(d.firstSequenceNumber) === BigInt(o.firstSequenceNumber) && BigInt(d.lastSequenceNumber) === BigInt(o.lastSequenceNumber) && d.recordCount === o.recordCount;
+    });
+  return same ? { shards: declared } : { problem: `flux.shards declares [${show(declared)}] but the rows hold [${show(observed)}]` };
+}
+
+/**
+ * Rebuilds a stream's catalog from the archive itself (the catalog is derived state): lists the stream's objects
+ * (keys of either layout), reads the record count and arrival-time range from the Parquet and each object's shard
+ * ranges (layout 1: from the key; layout 2: from the `flux.shards` metadata, checked against the rows), registers
+ * what is missing, infers the schema, and forgets objects the archive no longer has. Idempotent; safe to run while
+ * the catalog service is running.
  */
 export async function rebuildCatalog(stream: string, options: RebuildOptions): Promise<RebuildReport> {
   const logger = new Logger('CatalogRebuild');
@@ -45,7 +67,7 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
   const seen = new Set<string>();
 
   for await (const info of options.store.list(`${stream}/`)) {
-    const name = parseArchiveObjectKey(info.key);
+    const name = parseObjectKey(info.key);
     if (!name || name.stream !== stream) {
       report.skipped++;
       options.onProgress?.({ key: info.key, action: 'skipped' });
@@ -60,26 +82,42 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
       options.onProgress?.({ key: info.key, action: 'kept' });
       continue;
     }
-    const facts = await options.inspector.inspect(options.store, info.key, options.sampleRecords);
+    const facts = await options.inspector.inspect(options.store, info.key, options.sampleRecords, { ranges: !known && name.layout === 2 });
     if (facts.recordCount === 0 || facts.firstArrivalTime === null || facts.lastArrivalTime === null) {
       report.skipped++;
       options.onProgress?.({ key: info.key, action: 'skipped' });
       continue;
     }
     if (!known) {
-      const payload: ArchiveObjectWritten = upgradeArchiveObjectWritten({
+      let layout: 1 | 2;
+      let shards: ObjectShardRange[];
+      if (name.layout === 1) {
+        // A per-shard key names its range; the layout is the file's own (its metadata), which says how to read it.
+        layout = facts.layout;
+        shards = [{ shardId: name.shardId, firstSequenceNumber: name.firstSequenceNumber, lastSequenceNumber: name.lastSequenceNumber, recordCount: facts.recordCount }];
+      } else {
+        const checked = checkedShardRanges(facts);
+        if ('problem' in checked) {
+          logger.warn({ msg: 'object not catalogued: its shard ranges cannot be trusted', key: info.key, problem: checked.problem });
+          report.skipped++;
+          options.onProgress?.({ key: info.key, action: 'skipped' });
+          continue;
+        }
+        layout = 2;
+        shards = checked.shards;
+      }
+      const payload: ArchiveObjectWritten = {
         objectUri: uri,
         stream,
-        shardId: name.shardId,
-        firstSequenceNumber: name.firstSequenceNumber,
-        lastSequenceNumber: name.lastSequenceNumber,
+        layout,
+        shards,
         firstArrivalTime: new Date(facts.firstArrivalTime).toISOString(),
         lastArrivalTime: new Date(facts.lastArrivalTime).toISOString(),
         dt: name.dt,
         hour: name.hour,
         recordCount: facts.recordCount,
         bytes: facts.bytes || info.size,
-      });
+      };
       const r = await options.writer.registerObject(payload);
       if (r.objectAdded) report.added++;
       if (r.partitionAdded) report.partitionsAdded++;

@@ -19,7 +19,7 @@ const expectedStorageDescriptor = (location: string) => ({
     { Name: 'sub_sequence_number', Type: 'bigint', Comment: 'Position inside a KPL aggregate; 0 when not aggregated' },
     { Name: 'partition_key', Type: 'string', Comment: 'Partition key (of the user record for KPL aggregates)' },
     { Name: 'explicit_hash_key', Type: 'string', Comment: 'Explicit hash key when the producer set one' },
-    { Name: 'arrival_time', Type: 'timestamp', Comment: 'Approximate arrival timestamp, UTC, millisecond precision' },
+    { Name: 'arrival_time', Type: 'timestamp', Comment: 'Approximate arrival timestamp: an instant (UTC-adjusted), millisecond precision' },
     { Name: 'data', Type: 'binary', Comment: 'The record data, byte for byte' },
   ],
   Location: location,

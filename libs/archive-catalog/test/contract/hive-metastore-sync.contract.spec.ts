@@ -146,7 +146,7 @@ const expectedSd = (location: string) => ({
     { 1: 'sub_sequence_number', 2: 'bigint', 3: 'Position inside a KPL aggregate; 0 when not aggregated' },
     { 1: 'partition_key', 2: 'string', 3: 'Partition key (of the user record for KPL aggregates)' },
     { 1: 'explicit_hash_key', 2: 'string', 3: 'Explicit hash key when the producer set one' },
-    { 1: 'arrival_time', 2: 'timestamp', 3: 'Approximate arrival timestamp, UTC, millisecond precision' },
+    { 1: 'arrival_time', 2: 'timestamp', 3: 'Approximate arrival timestamp: an instant (UTC-adjusted), millisecond precision' },
     { 1: 'data', 2: 'binary', 3: 'The record data, byte for byte' },
   ],
   2: location,

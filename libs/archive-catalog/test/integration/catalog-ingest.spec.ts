@@ -1,12 +1,15 @@
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { ParquetEngine, createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
+import { ParquetEngine, createArchiveStore, multiShardObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
 import { ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, rebuildCatalog, type MetastoreSync } from '@flux-capacitor/archive-catalog';
 import { MetastoreSyncError } from '../../src/catalog.errors';
 import type { StreamTable, TablePartition } from '../../src/metastore/metastore.types';
-import type { CatalogPartitionAdded } from '@flux-capacitor/contracts';
+import { upgradeArchiveObjectWritten, type CatalogPartitionAdded, type ObjectShardRange } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { createTestDatabase, records, testConfig, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, records, shardRangesOf, testConfig, uniqueName, writeArchiveObject, writeLayout1Object, type TestDatabase } from '@flux-capacitor/testing';
 import type { DataSource } from 'typeorm';
 
 /** An in-memory metastore that records calls and can be told to fail. */
@@ -154,5 +157,47 @@ describe('catalog ingest and rebuild (Postgres + local S3)', () => {
     const again = await rebuildCatalog('orders', { writer, reader, store, inspector, sampleRecords: 1000 });
     expect(again).toMatchObject({ listed: objectsBefore.length - 1, added: 0, kept: objectsBefore.length - 1, removed: 1 });
     expect((await reader.listObjects('orders')).map((o) => o.uri)).not.toContain(gone.uri);
+  });
+
+  it('rebuilds a stream whose archive holds both layouts to the catalog the announcements built, and leaves out layout-2 objects whose metadata lies', async () => {
+    const s = 'mixed';
+    // an object of an archiver before 0.9 (layout 1), then a multi-shard object of the same hour continuing shard 0
+    const old = await writeLayout1Object(store, records(s, 'shardId-000000000000', 100n, '2026-11-25T15:00:00.000Z', [{ id: 1 }, { id: 2 }, { id: 3 }]));
+    const multi = await writeArchiveObject(store, engine, [
+      ...records(s, 'shardId-000000000000', 103n, '2026-11-25T15:10:00.000Z', [{ id: 4 }, { id: 5 }, { id: 6 }]),
+      ...records(s, 'shardId-000000000001', 7n, '2026-11-25T15:10:00.500Z', [{ id: 7 }, { id: 8 }]),
+    ]);
+    expect(multi).toMatchObject({ layout: 2, recordCount: 5, shards: [{ shardId: 'shardId-000000000000', recordCount: 3 }, { shardId: 'shardId-000000000001', recordCount: 2 }] });
+    await ingest.objectWritten(upgradeArchiveObjectWritten(old));
+    await ingest.objectWritten(multi);
+    const announced = await reader.listObjects(s);
+    expect(announced.map((o) => [o.layout, o.shards.map((r) => `${r.shardId}:${r.firstSequenceNumber}-${r.lastSequenceNumber}/${r.recordCount}`)])).toEqual([
+      [1, ['shardId-000000000000:100-102/3']],
+      [2, ['shardId-000000000000:103-105/3', 'shardId-000000000001:7-8/2']],
+    ]);
+
+    // Two layout-2 objects no archiver announced, whose ranges cannot be trusted: flux.shards claims a range the
+    // rows do not hold, or is missing.
+    const dir = await mkdtemp(join(tmpdir(), 'flux-rebuild-'));
+    try {
+      const rows = records(s, 'shardId-000000000001', 9n, '2026-11-25T15:20:00.000Z', [{ id: 9 }, { id: 10 }]);
+      const lie: ObjectShardRange[] = shardRangesOf(rows).map((r) => ({ ...r, lastSequenceNumber: '99' }));
+      const batch = await engine.openBatch();
+      for (const r of rows) batch.append(r);
+      await batch.writeTo(join(dir, 'lie.parquet'), lie);
+      await batch.discard();
+      await store.put(multiShardObjectKey({ stream: s, dt: '2026-11-25', hour: 15, id: 'lying-metadata' }), join(dir, 'lie.parquet'));
+      await engine.write(rows, join(dir, 'bare.parquet'));
+      await store.put(multiShardObjectKey({ stream: s, dt: '2026-11-25', hour: 15, id: 'no-ranges' }), join(dir, 'bare.parquet'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    await ds.query(`DELETE FROM catalog_stream WHERE name = $1`, [s]);
+    const report = await rebuildCatalog(s, { writer, reader, store, inspector, sampleRecords: 1000 });
+    expect(report).toMatchObject({ listed: 4, added: 2, kept: 0, removed: 0, skipped: 2, partitionsAdded: 1 });
+    expect(await reader.listObjects(s)).toEqual(announced);
+    expect(await reader.shardHighWatermarks(s)).toEqual(new Map([['shardId-000000000000', '105'], ['shardId-000000000001', '8']]));
+    expect(await reader.getStream(s)).toMatchObject({ objectCount: 2, recordCount: 8 });
   });
 });

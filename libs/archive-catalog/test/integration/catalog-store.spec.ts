@@ -55,7 +55,7 @@ describe('catalog store (Postgres)', () => {
       partition: { stream: 'dupes', dt: '2026-11-25', hour: 10, location: `${root}/dupes/dt=2026-11-25/hour=10` },
     });
     const before = await ds.query(`SELECT * FROM catalog_object WHERE stream = 'dupes'`);
-    const again = await writer.registerObject({ ...o, recordCount: 999 });
+    const again = await writer.registerObject({ ...o, recordCount: 999, shards: [{ ...o.shards[0], recordCount: 999 }] });
     expect(again.objectAdded).toBe(false);
     expect(again.partitionAdded).toBe(false);
     expect(await ds.query(`SELECT * FROM catalog_object WHERE stream = 'dupes'`)).toEqual(before);
@@ -88,14 +88,14 @@ describe('catalog store (Postgres)', () => {
     await writer.registerObject(object(s, 'shardId-000000000000', seq(3n), seq(4n), '2026-11-25T08:30:00.000Z', '2026-11-25T09:10:00.000Z'));
     await writer.registerObject(object(s, 'shardId-000000000000', seq(5n), seq(6n), '2026-11-25T09:15:00.000Z', '2026-11-25T09:40:00.000Z'));
     const seqs = async (from?: string, to?: string) =>
-      (await reader.listObjects(s, { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined })).map((o) => o.firstSequenceNumber);
+      (await reader.listObjects(s, { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined })).map((o) => o.shards[0].firstSequenceNumber);
     expect(await seqs()).toEqual([seq(1n), seq(3n), seq(5n)]);
     expect(await seqs('2026-11-25T09:00:00.000Z', '2026-11-25T09:12:00.000Z')).toEqual([seq(3n)]);
     expect(await seqs('2026-11-25T09:40:00.000Z')).toEqual([seq(5n)]);
     expect(await seqs(undefined, '2026-11-25T08:00:00.000Z')).toEqual([seq(1n)]);
     expect(await seqs('2026-11-26T00:00:00.000Z')).toEqual([]);
     const [first] = await reader.listObjects(s);
-    expect(first).toMatchObject({ shardId: 'shardId-000000000000', recordCount: 10, bytes: 1000, dt: '2026-11-25', hour: 8 });
+    expect(first).toMatchObject({ layout: 1, shards: [{ shardId: 'shardId-000000000000', firstSequenceNumber: seq(1n), lastSequenceNumber: seq(2n), recordCount: 10 }], recordCount: 10, bytes: 1000, dt: '2026-11-25', hour: 8 });
     expect(first.firstArrivalTime).toEqual(new Date('2026-11-25T08:00:00.000Z'));
   });
 
@@ -169,5 +169,100 @@ describe('catalog store (Postgres)', () => {
     ]);
     expect((await reader.getStream(s))).toMatchObject({ format: 'json', schemaVersion: 2 });
     expect(await ds.query(`SELECT schema_version FROM catalog_object WHERE uri = $1`, [o1.objectUri])).toEqual([{ schema_version: 1 }]);
+  });
+
+  describe('multi-shard objects (layout 2)', () => {
+    const s = 'multi';
+    const range = (shardId: string, first: bigint, last: bigint, recordCount: number) => ({ shardId, firstSequenceNumber: seq(first), lastSequenceNumber: seq(last), recordCount });
+    function part(id: string, shards: ReturnType<typeof range>[], from: string, to: string): ArchiveObjectWritten {
+      return {
+        objectUri: `${root}/${s}/dt=2026-11-25/hour=10/part-${id}.parquet`,
+        stream: s,
+        layout: 2,
+        shards,
+        firstArrivalTime: from,
+        lastArrivalTime: to,
+        dt: '2026-11-25',
+        hour: 10,
+        recordCount: shards.reduce((n, r) => n + r.recordCount, 0),
+        bytes: 5000,
+      };
+    }
+
+    it('registers a version-2 announcement with several shards: the object once, each shard range in it', async () => {
+      const p1 = part('p0000001', [range('shardId-000000000001', 10n, 19n, 10), range('shardId-000000000000', 1n, 30n, 30)], '2026-11-25T10:00:00.000Z', '2026-11-25T10:05:00.000Z');
+      expect(await writer.registerObject(p1)).toMatchObject({ objectAdded: true, partitionAdded: true });
+      expect(await writer.registerObject(p1)).toMatchObject({ objectAdded: false, partitionAdded: false });
+      expect(await reader.listObjects(s)).toEqual([
+        {
+          uri: p1.objectUri,
+          stream: s,
+          layout: 2,
+          // by shard id, whatever order the announcement had
+          shards: [range('shardId-000000000000', 1n, 30n, 30), range('shardId-000000000001', 10n, 19n, 10)],
+          firstArrivalTime: new Date('2026-11-25T10:00:00.000Z'),
+          lastArrivalTime: new Date('2026-11-25T10:05:00.000Z'),
+          recordCount: 40,
+          bytes: 5000,
+          dt: '2026-11-25',
+          hour: 10,
+        },
+      ]);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM catalog_object_shard WHERE uri = $1`, [p1.objectUri])).toEqual([{ n: 2 }]);
+    });
+
+    it('registers a version-1 announcement (an archiver of the previous release) as a layout-1 object of one shard', async () => {
+      const v1 = {
+        objectUri: `${root}/${s}/dt=2026-11-25/hour=10/shardId-000000000002-${seq(5n)}-${seq(9n)}.parquet`,
+        stream: s,
+        shardId: 'shardId-000000000002',
+        firstSequenceNumber: seq(5n),
+        lastSequenceNumber: seq(9n),
+        firstArrivalTime: '2026-11-25T10:01:00.000Z',
+        lastArrivalTime: '2026-11-25T10:02:00.000Z',
+        dt: '2026-11-25',
+        hour: 10,
+        recordCount: 5,
+        bytes: 500,
+      };
+      expect(await writer.registerObject(v1)).toMatchObject({ objectAdded: true, partitionAdded: false });
+      const [o] = (await reader.listObjects(s)).filter((x) => x.uri === v1.objectUri);
+      expect(o).toMatchObject({ layout: 1, shards: [range('shardId-000000000002', 5n, 9n, 5)], recordCount: 5 });
+    });
+
+    it('takes each shard checkpoint over every object holding the shard, whichever its layout', async () => {
+      await writer.registerObject(part('p0000002', [range('shardId-000000000000', 31n, 40n, 10), range('shardId-000000000002', 10n, 12n, 3)], '2026-11-25T10:06:00.000Z', '2026-11-25T10:07:00.000Z'));
+      expect(await reader.shardHighWatermarks(s)).toEqual(
+        new Map([
+          ['shardId-000000000000', seq(40n)],
+          ['shardId-000000000001', seq(19n)],
+          ['shardId-000000000002', seq(12n)],
+        ]),
+      );
+    });
+
+    it('counts a multi-shard object once in the stream and partition totals', async () => {
+      // p0000001 (40 records), the layout-1 object (5), p0000002 (13)
+      expect(await reader.getStream(s)).toMatchObject({ objectCount: 3, recordCount: 58, bytes: 10_500, partitionCount: 1 });
+      expect((await reader.listPartitions(s)).map((p) => [p.objectCount, p.recordCount, p.bytes])).toEqual([[3, 58, 10_500]]);
+    });
+
+    it('forgets an object together with its shard ranges', async () => {
+      const uri = `${root}/${s}/dt=2026-11-25/hour=10/part-p0000002.parquet`;
+      expect(await writer.forgetObjects(s, [uri])).toBe(1);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM catalog_object_shard WHERE uri = $1`, [uri])).toEqual([{ n: 0 }]);
+      expect((await reader.shardHighWatermarks(s)).get('shardId-000000000000')).toBe(seq(30n));
+    });
+
+    it('rejects an announcement with one inverted range, a layout-1 object of two shards, or counts that do not add up, writing nothing', async () => {
+      const bad = [
+        part('bad00001', [range('shardId-000000000000', 100n, 109n, 10), range('shardId-000000000001', 9n, 1n, 1)], '2026-11-25T10:10:00.000Z', '2026-11-25T10:11:00.000Z'),
+        { ...part('bad00002', [range('shardId-000000000000', 100n, 109n, 10), range('shardId-000000000001', 100n, 109n, 10)], '2026-11-25T10:10:00.000Z', '2026-11-25T10:11:00.000Z'), layout: 1 },
+        { ...part('bad00003', [range('shardId-000000000000', 100n, 109n, 10)], '2026-11-25T10:10:00.000Z', '2026-11-25T10:11:00.000Z'), recordCount: 11 },
+      ];
+      for (const o of bad) await expect(writer.registerObject(o)).rejects.toMatchObject({ kind: 'invalid-input', code: 'OBJECT_RANGE_INVALID' });
+      await expect(writer.registerObject(bad[0])).rejects.toThrow(/first sequence number is after the last \(shard shardId-000000000001\)/);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM catalog_object WHERE uri LIKE '%/part-bad%'`)).toEqual([{ n: 0 }]);
+    });
   });
 });

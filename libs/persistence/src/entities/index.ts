@@ -1,4 +1,4 @@
-import { CatalogObject, CatalogPartition, CatalogSchemaVersion, CatalogStream } from './catalog';
+import { CatalogObject, CatalogObjectShard, CatalogPartition, CatalogSchemaVersion, CatalogStream } from './catalog';
 import { ArchiveIntent, ShardLease } from './archiver';
 import { InboxMessage } from './inbox-message.entity';
 import { Replay, ReplayAuditEvent, ReplayWatermark } from './replay';
@@ -8,6 +8,7 @@ export { ArchiveIntent, ShardLease } from './archiver';
 export { Replay, ReplayAuditEvent, ReplayWatermark, type ReplayStateName } from './replay';
 export {
   CatalogObject,
+  CatalogObjectShard,
   CatalogPartition,
   CatalogSchemaVersion,
   CatalogStream,
@@ -20,4 +21,4 @@ export {
  * keys, indexes and constraints, for readers and for TypeORM. The migrations create the schema (`synchronize`
  * is off) and the repositories query it in SQL; `test/integration/entities.spec.ts` fails when the two drift.
  */
-export const entities = [InboxMessage, CatalogStream, CatalogPartition, CatalogObject, CatalogSchemaVersion, ShardLease, ArchiveIntent, Replay, ReplayWatermark, ReplayAuditEvent];
+export const entities = [InboxMessage, CatalogStream, CatalogPartition, CatalogObject, CatalogObjectShard, CatalogSchemaVersion, ShardLease, ArchiveIntent, Replay, ReplayWatermark, ReplayAuditEvent];

@@ -3,6 +3,14 @@ import { CreateCatalog1764094444000 } from './1764094444000-CreateCatalog';
 import { CreateArchiverLeases1764097200000 } from './1764097200000-CreateArchiverLeases';
 import { CreateReplays1764990000000 } from './1764990000000-CreateReplays';
 import { ArchiverIntentObjects1765100000000 } from './1765100000000-ArchiverIntentObjects';
+import { CatalogObjectShards1796119200000 } from './1796119200000-CatalogObjectShards';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
-export const migrations = [CreateInboxMessage1764086400000, CreateCatalog1764094444000, CreateArchiverLeases1764097200000, CreateReplays1764990000000, ArchiverIntentObjects1765100000000];
+export const migrations = [
+  CreateInboxMessage1764086400000,
+  CreateCatalog1764094444000,
+  CreateArchiverLeases1764097200000,
+  CreateReplays1764990000000,
+  ArchiverIntentObjects1765100000000,
+  CatalogObjectShards1796119200000,
+];

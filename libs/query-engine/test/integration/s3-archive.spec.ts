@@ -39,7 +39,7 @@ const catalog: QueryCatalog = {
   listObjects: async (_stream, range = {}) =>
     objects
       .filter((o) => (!range.from || o.lastArrivalTime >= range.from) && (!range.to || o.firstArrivalTime <= range.to))
-      .map((o) => ({ uri: o.s3Uri, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber })),
+      .map((o) => ({ uri: o.s3Uri, layout: o.layout, shards: o.shards })),
   shardHighWatermarks: async () => new Map(),
 };
 
@@ -82,7 +82,7 @@ describe('queries over an S3 archive (s3rver)', () => {
     const cache = new ArchiveObjectCache({ directory: join(root, 'cache-missing'), maxBytes: 1 << 30, store });
     const ghost = { ...objects[0], s3Uri: objects[0].s3Uri.replace(/\.parquet$/, '-deleted.parquet') };
     const svc = new QueryService({
-      catalog: { ...catalog, listObjects: async () => [{ uri: ghost.s3Uri, shardId: ghost.shardId, firstSequenceNumber: ghost.firstSequenceNumber, lastSequenceNumber: ghost.lastSequenceNumber }] },
+      catalog: { ...catalog, listObjects: async () => [{ uri: ghost.s3Uri, layout: ghost.layout, shards: ghost.shards }] },
       analyzer: new SqlAnalyzer(),
       duckdb: new DuckDbEngine({ workDir: mkdtempSync(join(root, 'work-')), threads: 1, memoryLimit: '256MB' }),
       cache,

@@ -1,12 +1,14 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { CatalogPartition } from './catalog-partition.entity';
 
-/** One archived Parquet object: where it is, which shard and sequence range it holds, and when. */
+/**
+ * One archived Parquet object: where it is, its file layout, totals and arrival-time range. The shards it holds and
+ * their sequence ranges are in catalog_object_shard (one row per shard; several for a layout-2 multi-shard object).
+ */
 @ForeignKey(() => CatalogPartition, ['stream', 'dt', 'hour'], ['stream', 'dt', 'hour'], { name: 'fk_catalog_object_partition', onDelete: 'CASCADE' })
-@Check('chk_catalog_object_sequence_numbers', `first_sequence_number ~ '^[0-9]+$' AND last_sequence_number ~ '^[0-9]+$'`)
 @Check('chk_catalog_object_counts', 'record_count >= 0 AND bytes >= 0')
+@Check('chk_catalog_object_layout', 'layout BETWEEN 1 AND 2')
 @Index('idx_catalog_object_stream_time', ['stream', 'firstArrivalTime', 'lastArrivalTime'])
-@Index('idx_catalog_object_stream_shard', ['stream', 'shardId'])
 @Index('idx_catalog_object_partition', ['stream', 'dt', 'hour'])
 @Entity({ name: 'catalog_object' })
 export class CatalogObject {
@@ -16,22 +18,13 @@ export class CatalogObject {
   @Column({ name: 'stream', type: 'text' })
   stream!: string;
 
-  @Column({ name: 'shard_id', type: 'text' })
-  shardId!: string;
-
-  /** Decimal strings; compare as numeric (they are up to 128 bits wide). */
-  @Column({ name: 'first_sequence_number', type: 'text' })
-  firstSequenceNumber!: string;
-
-  @Column({ name: 'last_sequence_number', type: 'text' })
-  lastSequenceNumber!: string;
-
   @Column({ name: 'first_arrival_time', type: 'timestamptz' })
   firstArrivalTime!: Date;
 
   @Column({ name: 'last_arrival_time', type: 'timestamptz' })
   lastArrivalTime!: Date;
 
+  /** all shards together */
   @Column({ name: 'record_count', type: 'bigint' })
   recordCount!: string;
 
@@ -43,6 +36,10 @@ export class CatalogObject {
 
   @Column({ name: 'hour', type: 'smallint' })
   hour!: number;
+
+  /** The object's file layout (ARCHIVE_LAYOUTS): 1 = one shard, TIMESTAMP arrival time; 2 = ranges in its metadata. */
+  @Column({ name: 'layout', type: 'smallint', default: 1 })
+  layout!: number;
 
   /** The schema version this object's records were merged into; NULL until inference ran on it. */
   @Column({ name: 'schema_version', type: 'integer', nullable: true })
