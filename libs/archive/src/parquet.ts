@@ -42,6 +42,8 @@ export class ParquetEngine {
     const settings: Record<string, string> = { threads: String(options.threads ?? 2) };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     if (options.tempDirectory) settings.temp_directory = options.tempDirectory;
+    if (process.env.FLUX_DIAG_ALLOC) { settings.allocator_flush_threshold = process.env.FLUX_DIAG_ALLOC; settings.allocator_bulk_deallocation_flush_threshold = process.env.FLUX_DIAG_ALLOC; }
+    if (process.env.FLUX_DIAG_BG) settings.allocator_background_threads = 'true';
     return new ParquetEngine(await DuckDBInstance.create(':memory:', settings));
   }
 
@@ -113,6 +115,17 @@ export class ParquetEngine {
         `SELECT DISTINCT compression FROM parquet_metadata(${sqlString(path)}) ORDER BY 1`,
       );
       return reader.getRows().map((row) => String(row[0]));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /** Bytes DuckDB holds in memory now, by its own accounting (`duckdb_memory()`), for diagnostics. */
+  async memoryUsage(): Promise<number> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(`SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()`);
+      return Number(reader.getRows()[0][0] as bigint);
     } finally {
       connection.closeSync();
     }

@@ -294,7 +294,9 @@ export class Archiver {
       if (Logger.isLevelEnabled('debug')) {
         const mib = (n: number) => Math.round(n / 1048576);
         const u = process.memoryUsage();
-        this.logger.debug({ msg: 'memory (MiB)', rss: mib(u.rss), heapUsed: mib(u.heapUsed), heapTotal: mib(u.heapTotal), external: mib(u.external), arrayBuffers: mib(u.arrayBuffers), budgetUsed: mib(this.ctx.budget.usedBytes) });
+        void this.ctx.engine.memoryUsage().then((duckdb) =>
+          this.logger.debug({ msg: 'memory (MiB)', rss: mib(u.rss), heapUsed: mib(u.heapUsed), heapTotal: mib(u.heapTotal), external: mib(u.external), arrayBuffers: mib(u.arrayBuffers), duckdb: mib(duckdb), budgetUsed: mib(this.ctx.budget.usedBytes) }),
+        ).catch(() => undefined);
       }
     }, TICK_MS);
     this.ticker.unref();
