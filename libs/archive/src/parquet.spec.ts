@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, type ArchiveRecord } from '@flux-capacitor/contracts';
 import { ParquetEngine } from './parquet';
 
@@ -95,5 +96,33 @@ describe('ParquetEngine', () => {
       records[1].sequenceNumber,
     ]);
     expect((await engine.read(join(dir, 'b.parquet'))).map((r) => r.sequenceNumber)).toEqual([records[2].sequenceNumber]);
+  });
+
+  it('round-trips large data, large sub-sequence numbers and arrival times far from now exactly', async () => {
+    const large = new Uint8Array(1024 * 1024).map((_, i) => (i * 7919) % 256);
+    const edge: ArchiveRecord[] = [
+      { ...records[1], subSequenceNumber: 2 ** 31 + 5, arrivalTime: Date.UTC(1970, 0, 1, 0, 0, 0, 1), data: large },
+      { ...records[0], arrivalTime: Date.UTC(2199, 11, 31, 23, 59, 59, 999), explicitHashKey: '0' },
+    ];
+    const path = join(dir, 'edge.parquet');
+    await engine.write(edge, path);
+    const back = await engine.read(path);
+    expect(back.map((r) => ({ ...r, data: Buffer.from(r.data).toString('base64') }))).toEqual(
+      edge.map((r) => ({ ...r, data: Buffer.from(r.data).toString('base64') })),
+    );
+  });
+
+  it("writes arrival_time as the same instant whatever the session's TimeZone", async () => {
+    const batch = await engine.openBatch();
+    const path = join(dir, 'timezone.parquet');
+    try {
+      // The appender takes the instant's microseconds: a TimeZone must not shift them (TIMESTAMPTZ is UTC inside).
+      await (batch as unknown as { connection: DuckDBConnection }).connection.run("SET TimeZone = 'Asia/Kolkata'");
+      batch.append(records[0]);
+      await batch.writeTo(path);
+    } finally {
+      await batch.discard();
+    }
+    expect((await engine.read(path))[0].arrivalTime).toBe(records[0].arrivalTime);
   });
 });

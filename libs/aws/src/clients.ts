@@ -2,6 +2,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { KinesisJsonProtocol } from './kinesis-json-protocol';
 
 /** The slice of FluxConfig the AWS clients need. */
 export interface AwsSettings {
@@ -24,6 +25,8 @@ export function createKinesisClient(aws: AwsSettings): KinesisClient {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
     credentials: isLoopback(aws.endpoints.kinesis) ? emulatorCredentials : undefined,
     maxAttempts: 3,
+    // The SDK's awsJson1_1 with a cheaper base64 check of record data (see kinesis-json-protocol.ts).
+    protocol: KinesisJsonProtocol,
   });
 }
 

@@ -1,1 +1,2 @@
 export { createKinesisClient, createS3Client, createSqsClient } from './clients';
+export { decodeBase64Strict, KinesisJsonProtocol } from './kinesis-json-protocol';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { aggregate, deaggregate, KPL_MAGIC } from './kpl-aggregation';
+import { aggregate, deaggregate, KPL_MAGIC, startsWithKplMagic } from './kpl-aggregation';
 
 describe('KPL de-aggregation', () => {
   it('splits an aggregate into user records numbered by sub-sequence, with their own keys', () => {
@@ -39,5 +39,21 @@ describe('KPL de-aggregation', () => {
   it('keeps plain and binary records as they are', () => {
     const data = Buffer.from([0xf3, 0x89, 0x9a]);
     expect(deaggregate(data, 'k', null)).toEqual([{ subSequenceNumber: 0, partitionKey: 'k', explicitHashKey: null, data }]);
+  });
+
+  it('looks for the magic bytes only in data long enough to be an aggregate (magic + MD5)', () => {
+    const magicThen = (n: number) => Buffer.concat([KPL_MAGIC, Buffer.alloc(n)]);
+    expect(startsWithKplMagic(magicThen(16))).toBe(true);
+    expect(startsWithKplMagic(magicThen(15))).toBe(false);
+    expect(startsWithKplMagic(new Uint8Array(0))).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      const data = magicThen(16);
+      data[i] ^= 0x01;
+      expect(startsWithKplMagic(data)).toBe(false);
+    }
+    // A Uint8Array view into a larger buffer is checked from its own first byte.
+    const backing = Buffer.concat([Buffer.from([0, 0]), magicThen(16)]);
+    expect(startsWithKplMagic(new Uint8Array(backing.buffer, backing.byteOffset + 2, backing.length - 2))).toBe(true);
+    expect(startsWithKplMagic(aggregate([{ partitionKey: 'a', data: Buffer.alloc(0) }]))).toBe(true);
   });
 });

@@ -95,13 +95,27 @@ function decodeAggregate(message: Uint8Array): { pks: string[]; ehks: string[]; 
 }
 
 /**
+ * Whether `data` is long enough for an aggregate and starts with the KPL magic bytes: four byte comparisons, no
+ * subarray or Buffer.equals, as it runs for every record read (almost all of them not aggregated).
+ */
+export function startsWithKplMagic(data: Uint8Array): boolean {
+  return (
+    data.length >= KPL_MAGIC.length + MD5_LENGTH &&
+    data[0] === KPL_MAGIC[0] &&
+    data[1] === KPL_MAGIC[1] &&
+    data[2] === KPL_MAGIC[2] &&
+    data[3] === KPL_MAGIC[3]
+  );
+}
+
+/**
  * The user records inside one Kinesis record. An aggregate (magic bytes, a valid protobuf and a matching MD5)
  * yields one user record per entry, numbered by sub-sequence; anything else is one record, byte for byte, exactly
  * as the KCL treats data that merely starts with the magic bytes.
  */
 export function deaggregate(data: Uint8Array, partitionKey: string, explicitHashKey: string | null): UserRecord[] {
   const plain = [{ subSequenceNumber: 0, partitionKey, explicitHashKey, data }];
-  if (data.length < KPL_MAGIC.length + MD5_LENGTH || !KPL_MAGIC.equals(data.subarray(0, KPL_MAGIC.length))) return plain;
+  if (!startsWithKplMagic(data)) return plain;
   const message = data.subarray(KPL_MAGIC.length, data.length - MD5_LENGTH);
   const digest = createHash('md5').update(message).digest();
   if (!digest.equals(data.subarray(data.length - MD5_LENGTH))) return plain;
