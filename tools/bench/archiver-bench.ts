@@ -530,6 +530,7 @@ function describeMachine(): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const runStarted = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-bench-archiver-'));
   const settings = [args.bufferMib && `FLUX_BUFFER_SIZE_MIB=${args.bufferMib}`, args.memoryMib && `FLUX_ARCHIVER_MEMORY_MIB=${args.memoryMib}`].filter(Boolean);
   log(`archiver benchmark: scenario ${args.scenario}, ${settings.length ? settings.join(' ') : 'default buffering settings'} (${describeMachine()})`);
@@ -576,6 +577,7 @@ async function main(): Promise<void> {
     await stack.stop();
     if (!args.keep) rmSync(dataDir, { recursive: true, force: true });
   }
+  log(`run time: ${((Date.now() - runStarted) / 1000).toFixed(0)} s`);
   if (!ok) throw new Error('an exactly-once check failed (see above)');
 }
 
