@@ -288,7 +288,7 @@ interface Bench {
   store: ArchiveStore;
   databaseUrl: string;
   dataDir: string;
-  /** settings named on the command line, else null: the goals on memory hold at default settings */
+  /** no buffering setting named on the command line: the memory goal is stated for the defaults */
   defaults: boolean;
 }
 
