@@ -120,7 +120,7 @@ function jsonRecord(i: number, size: number): Buffer {
   return Buffer.from(JSON.stringify({ ...base, note: randomBytes(Math.ceil(pad / 2)).toString('hex').slice(0, pad) }));
 }
 
-/** What a producer wrote: records and bytes, and per shard the count and the highest sequence number. */
+/** What a producer wrote: records and bytes, and per shard the highest sequence number. */
 class Produced {
   records = 0;
   bytes = 0;
@@ -146,7 +146,7 @@ class Produced {
   }
 }
 
-/** CPU seconds (user + system) from /proc/<pid>/stat: the process's own, or those of its children it has reaped. */
+/** CPU ms (user + system) from /proc/<pid>/stat: the process's own, or those of its children it has reaped. */
 function procCpuMs(pid: number | 'self', which: 'own' | 'reaped-children'): number {
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
