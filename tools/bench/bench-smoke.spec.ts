@@ -22,17 +22,8 @@ function runBench(script: string, args: string[]): Promise<{ code: number | null
 }
 
 // Tiny runs of the benchmarks the README shows, so a change that breaks one fails the suite. No timing assertions:
-// only that each completes and prints its figures.
+// only that each completes and prints its figures. bench:archiver and bench:replay have their own files.
 describe('benchmarks (smoke, tiny size)', () => {
-  it('npm run bench:archiver completes and prints the ratio against a plain GetRecords loop and the peak RSS', async () => {
-    const run = await runBench('archiver-bench.ts', ['--records', '2000', '--shards', '2', '--buffer-mib', '1']);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^\(a\) plain GetRecords loop: [\d,]+ records\/s/m);
-    expect(run.stdout).toMatch(/^ratio \(b\)\/\(a\): \d+\.\d\d/m);
-    expect(run.stdout).toMatch(/^archiver peak RSS: [\d.]+ MiB/m);
-    expect(run.stdout).toMatch(/^archive [\d.]+ MiB vs raw [\d.]+ MiB/m);
-  }, 180_000);
-
   it('npm run bench:query completes and prints each query against DuckDB directly, and the gateway peak RSS', async () => {
     const run = await runBench('query-bench.ts', ['--records', '2000', '--runs', '1', '--hours', '2']);
     expect(run.code, run.stderr).toBe(0);
