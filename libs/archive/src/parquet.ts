@@ -42,8 +42,11 @@ export class ParquetEngine {
     const settings: Record<string, string> = { threads: String(options.threads ?? 2) };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     if (options.tempDirectory) settings.temp_directory = options.tempDirectory;
-    if (process.env.FLUX_DIAG_ALLOC) { settings.allocator_flush_threshold = process.env.FLUX_DIAG_ALLOC; settings.allocator_bulk_deallocation_flush_threshold = process.env.FLUX_DIAG_ALLOC; }
-    if (process.env.FLUX_DIAG_BG) settings.allocator_background_threads = 'true';
+    // DuckDB's allocator keeps up to 128 MiB of freed memory by default: an archiver that writes an object every few
+    // seconds would hold it as resident memory outside its budget. Give it back to the OS promptly instead.
+    settings.allocator_flush_threshold = '8MB';
+    settings.allocator_bulk_deallocation_flush_threshold = '8MB';
+    settings.allocator_background_threads = 'true';
     return new ParquetEngine(await DuckDBInstance.create(':memory:', settings));
   }
 
