@@ -16,9 +16,9 @@ export const archiverEnv = z.object({
     .default(300)
     .describe('Buffering hint: write an archive object once its oldest record has waited this long (1-900 s).'),
   FLUX_ARCHIVER_MEMORY_MIB: envInt(128, 1048576)
-    .default(384)
+    .default(512)
     .describe(
-      'Resident memory one archiver instance stays within, in MiB (default 384, for a 512 MiB-1 GiB container). What the process needs for itself is measured at start; records (pages being fetched, buffered rows, objects being written) share the rest, across all shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room.',
+      'Resident memory one archiver instance stays within, in MiB (default 512, for a 1 GiB container). What the process needs for itself is measured at start; records (pages being fetched, buffered rows, objects being written) share the rest, across all shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room.',
     ),
   FLUX_ARCHIVER_OBJECT_SCOPE: z
     .enum(['stream', 'shard'], { message: 'must be stream or shard' })

@@ -60,10 +60,10 @@ describe('MemoryBudget', () => {
 describe('recordBudgetBytes', () => {
   const MIB = 1024 * 1024;
   it('gives records what the process does not need itself, scaled by what a held byte costs in resident memory', () => {
-    expect(recordBudgetBytes(384 * MIB, 184 * MIB)).toBe(Math.floor((200 * MIB) / 2.5));
+    expect(recordBudgetBytes(512 * MIB, 266 * MIB)).toBe(Math.floor((150 * MIB) / 1.5));
   });
 
   it('refuses a memory setting that leaves too little, naming the key and the least that works', () => {
-    expect(() => recordBudgetBytes(300 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=300 .* 290 MiB .* at least 330/);
+    expect(() => recordBudgetBytes(384 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=384 .* 290 MiB .* at least 410/);
   });
 });

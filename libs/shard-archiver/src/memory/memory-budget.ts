@@ -3,22 +3,25 @@ import { AbortedError } from '@flux-capacitor/kinesis';
 
 const MIB = 1024 * 1024;
 /**
- * Resident bytes per byte of records held, measured with `npm run bench:archiver`: DuckDB holds buffered rows at
- * about twice their size (table blocks, string heaps, allocator slack), and a GetRecords page lives several times
- * over in the JS heap while it is parsed and until the garbage collector frees it.
+ * Resident memory the archiver's work needs whatever the budget, measured with `npm run bench:archiver`: DuckDB
+ * encoding and compressing an object (row groups are buffered), the upload's parts, garbage of parsed pages the JS
+ * collector has not freed yet.
  */
-export const RESIDENT_BYTES_PER_RECORD_BYTE = 2.5;
+export const WORKING_BYTES = 96 * MIB;
+/** Resident bytes per byte of records held: DuckDB table blocks and string heaps over the rows themselves. */
+export const RESIDENT_BYTES_PER_RECORD_BYTE = 1.5;
 /** Below this, objects would be tiny and pages a few records: refuse to start instead. */
 const MIN_RECORD_BUDGET = 16 * MIB;
 
 /**
  * The bytes of records an instance may hold so that its resident memory stays within `memoryBytes`
- * (FLUX_ARCHIVER_MEMORY_MIB), given what the process occupies before it holds any (`baselineBytes`).
+ * (FLUX_ARCHIVER_MEMORY_MIB), given what the process occupies before it holds any (`baselineBytes`): what is left
+ * after the process itself and the working memory, over what a held byte costs.
  */
 export function recordBudgetBytes(memoryBytes: number, baselineBytes: number): number {
-  const bytes = Math.floor((memoryBytes - baselineBytes) / RESIDENT_BYTES_PER_RECORD_BYTE);
+  const bytes = Math.floor((memoryBytes - baselineBytes - WORKING_BYTES) / RESIDENT_BYTES_PER_RECORD_BYTE);
   if (bytes < MIN_RECORD_BUDGET) {
-    const needed = Math.ceil((baselineBytes + MIN_RECORD_BUDGET * RESIDENT_BYTES_PER_RECORD_BYTE) / MIB);
+    const needed = Math.ceil((baselineBytes + WORKING_BYTES + MIN_RECORD_BUDGET * RESIDENT_BYTES_PER_RECORD_BYTE) / MIB);
     throw new FluxError(
       'invalid-input',
       'CONFIG_INVALID',

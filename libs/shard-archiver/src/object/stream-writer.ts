@@ -76,8 +76,12 @@ export class StreamWriter {
     return [...this.open.values(), ...this.pending].reduce((n, b) => n + b.bytes, 0);
   }
 
-  /** The largest open buffer, for the memory budget to write first. */
+  /**
+   * The largest open buffer, for the memory budget to write first; none while an object of this stream is still
+   * waiting to be written: sealing more would only make smaller objects, the readers wait for that write instead.
+   */
   largestOpen(): ObjectBuffer | undefined {
+    if (this.pending.some((b) => b.state === 'sealed')) return undefined;
     let largest: ObjectBuffer | undefined;
     for (const b of this.open.values()) if (b.records > 0 && (!largest || b.bytes > largest.bytes)) largest = b;
     return largest;
