@@ -9,12 +9,31 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_LAYOUT, type ArchiveRecord, type ObjectShardRange } from '@flux-capacitor/contracts';
+import {
+  ARCHIVE_COLUMNS,
+  ARCHIVE_KV_METADATA,
+  ARCHIVE_LAYOUT,
+  ARCHIVE_RECORD_SQL,
+  type ArchiveLayout,
+  type ArchiveRecord,
+  type ObjectShardRange,
+} from '@flux-capacitor/contracts';
 import type { ArchiveStore } from './archive-store';
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const COLUMN_LIST = ARCHIVE_COLUMNS.map((c) => c.name).join(', ');
-const TABLE_COLUMNS = ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`).join(', ');
+/** Columns the batch table holds: everything but `data_json`, which `writeTo` derives from `data`. */
+const TABLE_COLUMNS = ARCHIVE_COLUMNS.filter((c) => c.name !== 'data_json')
+  .map((c) => `${c.name} ${c.duckdb}`)
+  .join(', ');
+/**
+ * The written columns (ARCHIVE_COLUMNS, in order) over the batch table joined with its `json` (the record as JSON,
+ * NULL when not UTF-8 JSON): JSON records go to `data_json`, the rest stay in `data`, so each record is stored once
+ * and queries read `payload` without validating JSON again (ARCHIVE_RECORD_SQL). The classification runs here, in
+ * DuckDB's COPY, not per record in JS.
+ */
+const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>
+  c.name === 'data' ? 'CASE WHEN json IS NULL THEN data END AS data' : c.name === 'data_json' ? 'json AS data_json' : c.name,
+).join(', ');
 
 export interface ParquetEngineOptions {
   /** DuckDB worker threads (default 2). */
@@ -69,13 +88,14 @@ export class ParquetEngine {
     }
   }
 
-  /** Reads a Parquet file's archive rows back, in file order. */
+  /** Reads a Parquet file's archive rows back, in file order, each record's data byte for byte (either layout). */
   async read(path: string): Promise<ArchiveRecord[]> {
     const connection = await this.instance.connect();
     try {
+      const layout = await layoutOf(connection, path);
       const reader = await connection.runAndReadAll(
         `SELECT stream, shard_id, sequence_number, sub_sequence_number, partition_key, explicit_hash_key,
-                epoch_ms(arrival_time) AS arrival_ms, data
+                epoch_ms(arrival_time) AS arrival_ms, ${ARCHIVE_RECORD_SQL[layout].data} AS data
            FROM read_parquet(${sqlString(path)})`,
       );
       return reader.getRows().map((row) => ({
@@ -120,6 +140,17 @@ export class ParquetEngine {
   close(): void {
     this.instance.closeSync();
   }
+}
+
+/** An archive file's layout, from its `flux.layout` key-value metadata (absent: layout 1). */
+async function layoutOf(connection: DuckDBConnection, path: string): Promise<ArchiveLayout> {
+  const reader = await connection.runAndReadAll(
+    `SELECT decode(value) FROM parquet_kv_metadata(${sqlString(path)}) WHERE decode(key) = ${sqlString(ARCHIVE_KV_METADATA.layout)}`,
+  );
+  const value = reader.getRows()[0]?.[0];
+  if (value === undefined) return 1;
+  if (value === '2') return 2;
+  throw new Error(`${path}: unknown archive layout ${String(value)}`);
 }
 
 function kvMetadata(shards: ObjectShardRange[] | undefined): string {
@@ -177,7 +208,7 @@ export class ParquetBatch {
     await this.connection.run(
       // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
       // append order, i.e. sequence order, without a sort.
-      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
+      `COPY (SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${this.table})) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
         `KV_METADATA {${kvMetadata(shards)}})`,
     );
     const { size } = await stat(path);
