@@ -35,6 +35,14 @@ const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>
   c.name === 'data' ? 'CASE WHEN json IS NULL THEN data END AS data' : c.name === 'data_json' ? 'json AS data_json' : c.name,
 ).join(', ');
 
+/**
+ * The SELECT that turns rows of `from` (a table or parenthesised query with ARCHIVE_COLUMNS but data_json, every
+ * record's bytes in `data`) into the columns of a layout-2 object, for `COPY (...) TO ... (FORMAT parquet)`.
+ */
+export function archiveRowsSql(from: string): string {
+  return `SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
+}
+
 export interface ParquetEngineOptions {
   /** DuckDB worker threads (default 2). */
   threads?: number;
@@ -153,7 +161,8 @@ async function layoutOf(connection: DuckDBConnection, path: string): Promise<Arc
   throw new Error(`${path}: unknown archive layout ${String(value)}`);
 }
 
-function kvMetadata(shards: ObjectShardRange[] | undefined): string {
+/** The `KV_METADATA {...}` option value of a layout-2 object holding `shards` (the layout alone when not given). */
+export function archiveKvMetadataSql(shards: ObjectShardRange[] | undefined): string {
   const entries: [string, string][] = [[ARCHIVE_KV_METADATA.layout, String(ARCHIVE_LAYOUT)]];
   if (shards) entries.push([ARCHIVE_KV_METADATA.shards, JSON.stringify(shards)]);
   return entries.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ');
@@ -208,8 +217,8 @@ export class ParquetBatch {
     await this.connection.run(
       // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
       // append order, i.e. sequence order, without a sort.
-      `COPY (SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${this.table})) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
-        `KV_METADATA {${kvMetadata(shards)}})`,
+      `COPY (${archiveRowsSql(this.table)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
+        `KV_METADATA {${archiveKvMetadataSql(shards)}})`,
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };
