@@ -28,7 +28,7 @@ const TABLE_COLUMNS = ARCHIVE_COLUMNS.filter((c) => c.name !== 'data_json')
 /**
  * The written columns (ARCHIVE_COLUMNS, in order) over the batch table joined with its `json` (the record as JSON,
  * NULL when not UTF-8 JSON): JSON records go to `data_json`, the rest stay in `data`, so each record is stored once
- * and queries read `payload` without validating JSON again (ARCHIVE_RECORD_SQL). The classification runs here, in
+ * and queries read `payload` without the guard's cast (ARCHIVE_RECORD_SQL). The classification runs here, in
  * DuckDB's COPY, not per record in JS.
  */
 const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>

@@ -38,7 +38,8 @@ export const ARCHIVE_COLUMNS = [
  * (`payload`, JSON; NULL when the bytes are not UTF-8 JSON). Layout 1 stores every record in `data`, so its payload
  * costs a JSON validation per record at each scan; layout 2 decides once, when the object is written (the same
  * `TRY_CAST(TRY(decode(data)) AS JSON)`), and stores JSON records' text in `data_json`, which DuckDB reads as JSON
- * without parsing it again. Byte-exact: `encode(data_json)` is the record's original bytes.
+ * with only its Parquet reader's light validation (docs/query.md measures both). Byte-exact: `encode(data_json)` is
+ * the record's original bytes.
  */
 export const ARCHIVE_RECORD_SQL: Record<ArchiveLayout, { data: string; payload: string }> = {
   1: { data: 'data', payload: 'TRY_CAST(TRY(decode(data)) AS JSON)' },
