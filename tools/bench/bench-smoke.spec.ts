@@ -24,11 +24,13 @@ function runBench(script: string, args: string[]): Promise<{ code: number | null
 // Tiny runs of the benchmarks the README shows, so a change that breaks one fails the suite. No timing assertions:
 // only that each completes and prints its figures. bench:archiver and bench:replay have their own files.
 describe('benchmarks (smoke, tiny size)', () => {
-  it('npm run bench:query completes and prints each query against DuckDB directly, and the gateway peak RSS', async () => {
+  it('npm run bench:query completes and prints each query against its baseline, the JSON guard ratio, the size against the old layout and the gateway peak RSS', async () => {
     const run = await runBench('query-bench.ts', ['--records', '2000', '--runs', '1', '--hours', '2']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^scan: group-by on a JSON field\s+5\s+\d+ \(\d+\)\s+\d+ \(\d+\)\s+\d+\.\d\d/m);
+    expect(run.stdout).toMatch(/^scan: group-by on a JSON field, gateway vs DuckDB directly\s+5\s+\d+\.\d\d \(\d+\.\d\d\)\s+\d+\.\d\d\s+<= 1\.25/m);
+    expect(run.stdout).toMatch(/^JSON guard: the gateway scan vs unguarded decode\(data\)->> on layout 1\s+5\s+\d+\.\d\d \(\d+\.\d\d\)\s+\d+\.\d\d\s+<= 1\.1/m);
     expect(run.stdout).toMatch(/^point lookup by partition key\s/m);
+    expect(run.stdout).toMatch(/^archive size, layout 2 vs layout 1: \d+\.\d{3}/m);
     expect(run.stdout).toMatch(/^gateway peak RSS: [\d.]+ MB/m);
   }, 180_000);
 });

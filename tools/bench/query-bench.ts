@@ -1,21 +1,25 @@
 /**
- * `npm run bench:query [-- --records 10000000 --runs 3]`
+ * `npm run bench:query [-- --records 10000000 --runs 5 --shards 4 --hours 24 --threads 2]`
  *
- * Builds an archive of N records straight into Parquet objects in the archive layout (no Kinesis, to keep set-up
- * short), registers them in a fresh catalog database, starts the query gateway as a child process, and times
- * three queries end to end through it (HTTP POST /v1/query) against the same SQL run by DuckDB directly on the same
- * files (the ceiling): a full scan with a group-by on a JSON field, a time-range query that must prune partitions,
- * and a point lookup by partition key. Prints each ratio (target <= 1.25 for scans), the gateway's peak RSS, and
- * the same scan over gzipped NDJSON of the same records.
+ * Builds an archive of N records straight into Parquet objects (no Kinesis, to keep set-up short), once in the
+ * current layout 2 and once in the old layout 1, registers the layout-2 objects in a fresh catalog database, starts
+ * the query gateway as a child process, and compares, each against a baseline measured in the same run: a full scan
+ * with a group-by on a JSON field through the gateway (HTTP POST /v1/query) against DuckDB directly on the same files
+ * (target <= 1.25) and against the unguarded `decode(data)->>` scan of the old layout (the cost of `payload` being
+ * NULL for non-JSON records, target <= 1.1), the old layout's own guarded scan, a time-range query that must prune
+ * partitions, a point lookup by partition key, and the scan over gzipped NDJSON of the same records. Prints ratios
+ * only, the archive size of layout 2 against layout 1 (target <= 1.05) and the gateway's peak RSS. Starts its own
+ * local stack (the gateway consumes SQS): Postgres from DATABASE_URL, or an embedded one.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
+import { ARCHIVE_RECORD_SQL } from '@flux-capacitor/contracts';
 import { freePort, startLocalStack, startService, type RunningService } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
-import { registerArchiveObjects, writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
+import { registerArchiveObjects, writeSyntheticArchive } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 
@@ -88,6 +92,42 @@ async function viaGateway(base: string, sql: string): Promise<number> {
   return body.rowCount!;
 }
 
+/** One side of a comparison: a statement and where it runs. */
+interface Runner {
+  sql: string;
+  run: () => Promise<number>;
+  /** CPU time so far of the process that does the work */
+  cpuMs: () => number;
+}
+
+interface Case {
+  name: string;
+  measured: Runner;
+  baseline: Runner;
+  /** the highest acceptable wall ratio, when the issue sets one */
+  target?: number;
+}
+
+interface Sample {
+  wall: number[];
+  cpu: number[];
+  rows: number;
+}
+
+/** One warm-up each, then `runs` rounds of one measured and one baseline run (alternating, so load drift hits both). */
+async function compare(c: Case, runs: number): Promise<{ measured: Sample; baseline: Sample }> {
+  const sides = [c.measured, c.baseline].map((runner) => ({ runner, sample: { wall: [], cpu: [], rows: 0 } as Sample }));
+  for (const side of sides) side.sample.rows = await side.runner.run();
+  for (let i = 0; i < runs; i++) {
+    for (const { runner, sample } of sides) {
+      const cpu0 = runner.cpuMs();
+      sample.wall.push(await timed(async () => (sample.rows = await runner.run())));
+      sample.cpu.push(runner.cpuMs() - cpu0);
+    }
+  }
+  return { measured: sides[0].sample, baseline: sides[1].sample };
+}
+
 function peakRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
@@ -109,6 +149,8 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ dataDir: root, databaseUrl, database: `flux_bench_admin_${process.pid}` });
   const adminUrl = stack.endpoints.adminDatabaseUrl;
   const archiveDir = join(root, 'archive');
+  // the same records in the old layout: the size baseline and the unguarded scan's files
+  const oldArchiveDir = join(root, 'archive-layout-1');
   const ndjsonDir = join(root, 'ndjson');
   mkdirSync(ndjsonDir, { recursive: true });
   const dbName = `flux_bench_${Date.now()}`;
@@ -120,13 +162,13 @@ async function main(): Promise<void> {
   try {
     const perShardHour = Math.ceil(args.records / (args.shards * args.hours));
     const startMs = Date.UTC(2026, 0, 1);
-    console.log(`building ${perShardHour * args.shards * args.hours} records: ${args.shards} shards x ${args.hours} hours, one Parquet object per shard-hour`);
-    let objects: SyntheticObject[] = [];
-    const buildMs = await timed(async () => {
-      objects = await writeSyntheticArchive({ directory: archiveDir, stream: 'orders', shards: args.shards, recordsPerShardHour: perShardHour, hours: args.hours, startMs });
-    });
+    console.log(`building ${perShardHour * args.shards * args.hours} records: ${args.shards} shards x ${args.hours} hours, one Parquet object per shard-hour, in layout 2 and in the old layout 1`);
+    const synthetic = { stream: 'orders', shards: args.shards, recordsPerShardHour: perShardHour, hours: args.hours, startMs };
+    const objects = await writeSyntheticArchive({ ...synthetic, directory: archiveDir, layout: 2 });
+    const oldObjects = await writeSyntheticArchive({ ...synthetic, directory: oldArchiveDir, layout: 1 });
     const parquetBytes = objects.reduce((s, o) => s + o.bytes, 0);
-    console.log(`  ${objects.length} objects, ${mb(parquetBytes)} of Parquet, in ${(buildMs / 1000).toFixed(1)} s`);
+    const oldParquetBytes = oldObjects.reduce((s, o) => s + o.bytes, 0);
+    console.log(`  ${objects.length} objects per layout`);
 
     await migrate(dbUrl);
     await registerArchiveObjects(dbUrl, objects);
@@ -134,7 +176,7 @@ async function main(): Promise<void> {
     console.log('writing the same records as gzipped NDJSON (one file per object)');
     const conv = await DuckDBInstance.create(':memory:', { threads: String(args.threads) });
     const cc = await conv.connect();
-    for (const [i, o] of objects.entries()) {
+    for (const [i, o] of oldObjects.entries()) {
       await cc.run(
         `COPY (SELECT shard_id, sequence_number, sub_sequence_number, partition_key, arrival_time, decode(data)::JSON AS payload FROM read_parquet('${o.path}')) TO '${join(ndjsonDir, `${i}.ndjson.gz`)}' (FORMAT json, COMPRESSION gzip)`,
       );
@@ -142,7 +184,6 @@ async function main(): Promise<void> {
     cc.closeSync();
     conv.closeSync();
     const ndjsonBytes = readdirSync(ndjsonDir).reduce((s, f) => s + statSync(join(ndjsonDir, f)).size, 0);
-    console.log(`  ${mb(ndjsonBytes)} of NDJSON.gz`);
 
     // local-stack's startService, as `fluxcap dev` and the e2e tests run a service: resolves once /health answers 200
     const gatewayLog: string[] = [];
@@ -167,81 +208,73 @@ async function main(): Promise<void> {
     }).catch((err: Error) => {
       throw new Error(`${err.message}:\n${gatewayLog.join('\n')}`, { cause: err });
     });
-    const base = gateway.url;
+    const gw = gateway;
     const files = `read_parquet('${archiveDir}/orders/*/*/*.parquet')`;
-    // The ceiling computes what the gateway computes: payload is the data parsed as JSON, NULL when it is not JSON.
-    const payload = `TRY_CAST(TRY(decode(data)) AS JSON)`;
+    const oldFiles = `read_parquet('${oldArchiveDir}/orders/*/*/*.parquet')`;
+    // The ceiling computes what the gateway computes over the same layout-2 files: payload is data_json (the records
+    // the archiver found to be UTF-8 JSON), NULL for the others.
+    const payload = ARCHIVE_RECORD_SQL[2].payload;
     const from = new Date(startMs + 10 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
     const to = new Date(startMs + 12 * 3_600_000 - 1000).toISOString().slice(0, 19).replace('T', ' ');
-    const cases = [
+    const groupBy = (p: string, source: string) =>
+      `SELECT ${p}->>'type' AS type, count(*) AS n, sum((${p}->>'amount')::INT) AS amount FROM ${source} GROUP BY 1 ORDER BY 1`;
+    const viaGw = (sql: string): Runner => ({ sql, run: () => viaGateway(gw.url, sql), cpuMs: () => cpuMsOf(gw.child.pid!) });
+    const directly = (sql: string): Runner => ({ sql, run: () => direct(sql, args.threads), cpuMs: selfCpuMs });
+    const cases: Case[] = [
       {
-        name: 'scan: group-by on a JSON field',
-        gateway: `SELECT payload->>'type' AS type, count(*) AS n, sum((payload->>'amount')::INT) AS amount FROM orders GROUP BY 1 ORDER BY 1`,
-        direct: `SELECT ${payload}->>'type' AS type, count(*) AS n, sum((${payload}->>'amount')::INT) AS amount FROM ${files} GROUP BY 1 ORDER BY 1`,
-        scan: true,
+        name: 'scan: group-by on a JSON field, gateway vs DuckDB directly',
+        measured: viaGw(groupBy('payload', 'orders')),
+        baseline: directly(groupBy(payload, files)),
+        target: 1.25,
       },
       {
-        name: 'same scan, direct without the NULL-if-not-JSON guard',
-        gateway: `SELECT payload->>'type' AS type, count(*) AS n, sum((payload->>'amount')::INT) AS amount FROM orders GROUP BY 1 ORDER BY 1`,
-        direct: `SELECT decode(data)->>'type' AS type, count(*) AS n, sum((decode(data)->>'amount')::INT) AS amount FROM ${files} GROUP BY 1 ORDER BY 1`,
-        scan: false,
+        name: 'JSON guard: the gateway scan vs unguarded decode(data)->> on layout 1',
+        measured: viaGw(groupBy('payload', 'orders')),
+        baseline: directly(groupBy('decode(data)', oldFiles)),
+        target: 1.1,
+      },
+      {
+        name: 'old layout 1: guarded vs unguarded scan, direct',
+        measured: directly(groupBy(ARCHIVE_RECORD_SQL[1].payload, oldFiles)),
+        baseline: directly(groupBy('decode(data)', oldFiles)),
       },
       {
         name: 'time range: 2 of 24 hours (prunes partitions)',
-        gateway: `SELECT payload->>'customer' AS customer, count(*) AS n FROM orders WHERE arrival_time BETWEEN '${from}' AND '${to}' GROUP BY 1 ORDER BY 2 DESC LIMIT 10`,
-        direct: `SELECT ${payload}->>'customer' AS customer, count(*) AS n FROM ${files} WHERE arrival_time BETWEEN '${from}' AND '${to}' GROUP BY 1 ORDER BY 2 DESC LIMIT 10`,
-        scan: false,
+        measured: viaGw(`SELECT payload->>'customer' AS customer, count(*) AS n FROM orders WHERE arrival_time BETWEEN '${from}' AND '${to}' GROUP BY 1 ORDER BY 2 DESC LIMIT 10`),
+        baseline: directly(`SELECT ${payload}->>'customer' AS customer, count(*) AS n FROM ${files} WHERE arrival_time BETWEEN '${from}' AND '${to}' GROUP BY 1 ORDER BY 2 DESC LIMIT 10`),
       },
       {
         name: 'point lookup by partition key',
-        gateway: `SELECT shard_id, sequence_number, arrival_time, payload FROM orders WHERE partition_key = 'pk-4242' ORDER BY sequence_number`,
-        direct: `SELECT shard_id, sequence_number, arrival_time, ${payload} AS payload FROM ${files} WHERE partition_key = 'pk-4242' ORDER BY sequence_number`,
-        scan: false,
+        measured: viaGw(`SELECT shard_id, sequence_number, arrival_time, payload FROM orders WHERE partition_key = 'pk-4242' ORDER BY sequence_number`),
+        baseline: directly(`SELECT shard_id, sequence_number, arrival_time, ${payload} AS payload FROM ${files} WHERE partition_key = 'pk-4242' ORDER BY sequence_number`),
+      },
+      {
+        name: 'scan over gzipped NDJSON vs the Parquet scan, direct',
+        measured: directly(groupBy('payload', `read_json('${ndjsonDir}/*.ndjson.gz', format = 'newline_delimited')`)),
+        baseline: directly(groupBy(payload, files)),
       },
     ];
-    console.log(`\n${args.runs} runs after one warm-up, ${args.threads} DuckDB threads on both sides; wall = fastest run (median), cpu = CPU time of the process doing the work`);
-    const rows: string[][] = [['query', 'rows', 'direct wall ms', 'gateway wall ms', 'wall ratio', 'direct cpu ms', 'gateway cpu ms', 'cpu ratio', 'target']];
+    console.log(`\n${args.runs} runs after one warm-up, measured and baseline alternating, ${args.threads} DuckDB threads everywhere; ratio = measured / baseline,`);
+    console.log('wall of the fastest runs (of the medians in brackets), cpu = CPU time of the process doing the work (the gateway, or this one for DuckDB directly)');
+    const rows: string[][] = [['query', 'rows', 'wall ratio', 'cpu ratio', 'target']];
     for (const c of cases) {
-      let dRows = 0;
-      let gRows = 0;
-      await direct(c.direct, args.threads);
-      await viaGateway(base, c.gateway);
-      const d: number[] = [];
-      const g: number[] = [];
-      const dc: number[] = [];
-      const gc: number[] = [];
-      for (let i = 0; i < args.runs; i++) {
-        let cpu = selfCpuMs();
-        d.push(await timed(async () => (dRows = await direct(c.direct, args.threads))));
-        dc.push(selfCpuMs() - cpu);
-        cpu = cpuMsOf(gateway.child.pid!);
-        g.push(await timed(async () => (gRows = await viaGateway(base, c.gateway))));
-        gc.push(cpuMsOf(gateway.child.pid!) - cpu);
-      }
-      if (dRows !== gRows) throw new Error(`${c.name}: direct returned ${dRows} rows, the gateway ${gRows}`);
-      const ratio = min(g) / min(d);
+      const { measured: m, baseline: b } = await compare(c, args.runs);
+      if (m.rows !== b.rows) throw new Error(`${c.name}: ${m.rows} rows measured, ${b.rows} in the baseline`);
+      const ratio = min(m.wall) / min(b.wall);
       rows.push([
         c.name,
-        String(gRows),
-        `${min(d).toFixed(0)} (${median(d).toFixed(0)})`,
-        `${min(g).toFixed(0)} (${median(g).toFixed(0)})`,
-        ratio.toFixed(2),
-        min(dc).toFixed(0),
-        min(gc).toFixed(0),
-        (min(gc) / min(dc)).toFixed(2),
-        c.scan ? (ratio <= 1.25 ? '<= 1.25 ok' : '<= 1.25 MISSED') : '-',
+        String(m.rows),
+        `${ratio.toFixed(2)} (${(median(m.wall) / median(b.wall)).toFixed(2)})`,
+        (min(m.cpu) / min(b.cpu)).toFixed(2),
+        c.target === undefined ? '-' : `<= ${c.target} ${ratio <= c.target ? 'ok' : 'MISSED'}`,
       ]);
     }
-    const nd: number[] = [];
-    const ndSql = `SELECT payload->>'type' AS type, count(*) AS n, sum((payload->>'amount')::INT) AS amount FROM read_json('${ndjsonDir}/*.ndjson.gz', format = 'newline_delimited') GROUP BY 1 ORDER BY 1`;
-    await direct(ndSql, args.threads);
-    for (let i = 0; i < args.runs; i++) nd.push(await timed(() => direct(ndSql, args.threads)));
-    const scanDirect = Number(rows[1][2].split(' ')[0]);
-    rows.push(['scan over gzipped NDJSON (direct)', '5', `${min(nd).toFixed(0)} (${median(nd).toFixed(0)})`, '-', `${(min(nd) / scanDirect).toFixed(2)} x Parquet`, '-', '-', '-', '-']);
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) console.log(r.map((v, i) => v.padEnd(widths[i])).join('  '));
-    console.log(`\nstorage: Parquet ${mb(parquetBytes)} vs NDJSON.gz ${mb(ndjsonBytes)}`);
-    console.log(`gateway peak RSS: ${mb(peakRssBytes(gateway.child.pid!))}`);
+    const sizeRatio = parquetBytes / oldParquetBytes;
+    console.log(`\narchive size, layout 2 vs layout 1: ${sizeRatio.toFixed(3)} (target <= 1.05 ${sizeRatio <= 1.05 ? 'ok' : 'MISSED'})`);
+    console.log(`NDJSON.gz size vs layout 2: ${(ndjsonBytes / parquetBytes).toFixed(2)}`);
+    console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child.pid!))}`);
   } finally {
     await gateway?.stop(10_000);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);

@@ -154,7 +154,10 @@ async function writeArchive(ds: DataSource, dir: string, stream: string, args: {
   const perHour = Math.ceil(args.records / args.hours);
   const startMs = Date.UTC(2026, 0, 1);
   const spacing = 3_600_000 / perHour;
-  const columns = ARCHIVE_COLUMNS.map((col) => col.name).join(', ');
+  // layout-1 files (TIMESTAMP arrival_time, every record in data): ARCHIVE_COLUMNS but layout 2's data_json
+  const columns = ARCHIVE_COLUMNS.filter((col) => col.name !== 'data_json')
+    .map((col) => col.name)
+    .join(', ');
   const files: string[] = [];
   let bytes = 0;
   try {

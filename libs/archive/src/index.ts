@@ -15,6 +15,8 @@ export {
 } from './object-key';
 export {
   ParquetBatch,
+  archiveKvMetadataSql,
+  archiveRowsSql,
   ParquetEngine,
   readArchiveObject,
   type ParquetEngineOptions,

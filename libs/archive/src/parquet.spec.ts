@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, type ArchiveRecord } from '@flux-capacitor/contracts';
 import { ParquetEngine } from './parquet';
 
@@ -56,7 +56,8 @@ describe('ParquetEngine', () => {
     await engine.write(records, path);
     const columns = await engine.describe(path);
     expect(columns.map((c) => c.name)).toEqual(ARCHIVE_COLUMNS.map((c) => c.name));
-    expect(columns.map((c) => c.type)).toEqual(ARCHIVE_COLUMNS.map((c) => c.duckdb));
+    // DESCRIBE spells TIMESTAMPTZ out
+    expect(columns.map((c) => c.type.replace('TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'))).toEqual(ARCHIVE_COLUMNS.map((c) => c.duckdb));
   });
 
   it('round-trips every field, binary data byte for byte and arrival time to the millisecond, in order', async () => {
@@ -68,6 +69,38 @@ describe('ParquetEngine', () => {
     expect(back.map((r) => ({ ...r, data: Buffer.from(r.data).toString('hex') }))).toEqual(
       records.map((r) => ({ ...r, data: Buffer.from(r.data).toString('hex') })),
     );
+  });
+
+  it('stores UTF-8 JSON records in data_json and every other record in data, each recoverable byte for byte', async () => {
+    const bodies: [string, Uint8Array, 'json' | 'data'][] = [
+      ['JSON object with spaces', Buffer.from(' {"a" : 1, "é": "\\u00e9"}\n'), 'json'],
+      ['JSON scalar', Buffer.from('null'), 'json'],
+      ['binary', every256, 'data'],
+      ['invalid UTF-8 around JSON', Buffer.from([0xff, 0x7b, 0x7d]), 'data'],
+      ['JSON-looking but invalid', Buffer.from('{"a":1'), 'data'],
+      ['two JSON documents', Buffer.from('{"a":1}{"b":2}'), 'data'],
+      ['empty', new Uint8Array(0), 'data'],
+    ];
+    const rs = bodies.map(([, data], i) => ({ ...records[0], sequenceNumber: String(1000 + i), data }));
+    const path = join(dir, 'json-column.parquet');
+    await engine.write(rs, path);
+    const c = await (await DuckDBInstance.create(':memory:')).connect();
+    const stored = (await c.runAndReadAll(`SELECT data IS NOT NULL, data_json IS NOT NULL FROM read_parquet('${path}')`)).getRows();
+    expect(stored.map(([inData, inJson], i) => [bodies[i][0], inData ? 'data' : inJson ? 'json' : 'neither'])).toEqual(bodies.map(([name, , where]) => [name, where]));
+    const back = await engine.read(path);
+    expect(back.map((r) => Buffer.from(r.data).toString('hex'))).toEqual(bodies.map(([, data]) => Buffer.from(data).toString('hex')));
+  });
+
+  it('reads layout-1 files (every record in data, TIMESTAMP arrival time, no key-value metadata)', async () => {
+    const path = join(dir, 'layout-1.parquet');
+    const c = await (await DuckDBInstance.create(':memory:')).connect();
+    await c.run(
+      `COPY (SELECT 'orders' AS stream, 'shardId-000000000000' AS shard_id, '7' AS sequence_number, 0::BIGINT AS sub_sequence_number, 'k' AS partition_key,
+                    NULL::VARCHAR AS explicit_hash_key, TIMESTAMP '2026-11-25 07:15:30.123' AS arrival_time, '\\x7B\\x7D'::BLOB AS data) TO '${path}' (FORMAT parquet)`,
+    );
+    const [r] = await engine.read(path);
+    expect(r.arrivalTime).toBe(Date.UTC(2026, 10, 25, 7, 15, 30, 123));
+    expect(Buffer.from(r.data).toString()).toBe('{}');
   });
 
   it('compresses with zstd', async () => {

@@ -9,13 +9,40 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_LAYOUT, type ArchiveRecord, type ObjectShardRange } from '@flux-capacitor/contracts';
+import {
+  ARCHIVE_COLUMNS,
+  ARCHIVE_KV_METADATA,
+  ARCHIVE_LAYOUT,
+  ARCHIVE_RECORD_SQL,
+  type ArchiveLayout,
+  type ArchiveRecord,
+  type ObjectShardRange,
+} from '@flux-capacitor/contracts';
 import type { ArchiveStore } from './archive-store';
 
 const APPENDER_FLUSH_ROWS = 8_192;
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const COLUMN_LIST = ARCHIVE_COLUMNS.map((c) => c.name).join(', ');
-const TABLE_COLUMNS = ARCHIVE_COLUMNS.map((c) => `${c.name} ${c.duckdb}`).join(', ');
+/** Columns the batch table holds: everything but `data_json`, which `writeTo` derives from `data`. */
+const TABLE_COLUMNS = ARCHIVE_COLUMNS.filter((c) => c.name !== 'data_json')
+  .map((c) => `${c.name} ${c.duckdb}`)
+  .join(', ');
+/**
+ * The written columns (ARCHIVE_COLUMNS, in order) over the batch table joined with its `json` (the record as JSON,
+ * NULL when not UTF-8 JSON): JSON records go to `data_json`, the rest stay in `data`, so each record is stored once
+ * and queries read `payload` without the guard's cast (ARCHIVE_RECORD_SQL). The classification runs here, in
+ * DuckDB's COPY, not per record in JS.
+ */
+const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>
+  c.name === 'data' ? 'CASE WHEN json IS NULL THEN data END AS data' : c.name === 'data_json' ? 'json AS data_json' : c.name,
+).join(', ');
+
+/**
+ * The SELECT that turns rows of `from` (a table or parenthesised query with ARCHIVE_COLUMNS but data_json, every
+ * record's bytes in `data`) into the columns of a layout-2 object, for `COPY (...) TO ... (FORMAT parquet)`.
+ */
+export function archiveRowsSql(from: string): string {
+  return `SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
+}
 
 export interface ParquetEngineOptions {
   /** DuckDB worker threads (default 2). */
@@ -75,13 +102,14 @@ export class ParquetEngine {
     }
   }
 
-  /** Reads a Parquet file's archive rows back, in file order. */
+  /** Reads a Parquet file's archive rows back, in file order, each record's data byte for byte (either layout). */
   async read(path: string): Promise<ArchiveRecord[]> {
     const connection = await this.instance.connect();
     try {
+      const layout = await layoutOf(connection, path);
       const reader = await connection.runAndReadAll(
         `SELECT stream, shard_id, sequence_number, sub_sequence_number, partition_key, explicit_hash_key,
-                epoch_ms(arrival_time) AS arrival_ms, data
+                epoch_ms(arrival_time) AS arrival_ms, ${ARCHIVE_RECORD_SQL[layout].data} AS data
            FROM read_parquet(${sqlString(path)})`,
       );
       return reader.getRows().map((row) => ({
@@ -150,7 +178,19 @@ export class ParquetEngine {
   }
 }
 
-function kvMetadata(shards: ObjectShardRange[] | undefined): string {
+/** An archive file's layout, from its `flux.layout` key-value metadata (absent: layout 1). */
+async function layoutOf(connection: DuckDBConnection, path: string): Promise<ArchiveLayout> {
+  const reader = await connection.runAndReadAll(
+    `SELECT decode(value) FROM parquet_kv_metadata(${sqlString(path)}) WHERE decode(key) = ${sqlString(ARCHIVE_KV_METADATA.layout)}`,
+  );
+  const value = reader.getRows()[0]?.[0];
+  if (value === undefined) return 1;
+  if (value === '2') return 2;
+  throw new Error(`${path}: unknown archive layout ${String(value)}`);
+}
+
+/** The `KV_METADATA {...}` option value of a layout-2 object holding `shards` (the layout alone when not given). */
+export function archiveKvMetadataSql(shards: ObjectShardRange[] | undefined): string {
   const entries: [string, string][] = [[ARCHIVE_KV_METADATA.layout, String(ARCHIVE_LAYOUT)]];
   if (shards) entries.push([ARCHIVE_KV_METADATA.shards, JSON.stringify(shards)]);
   return entries.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ');
@@ -217,8 +257,10 @@ export class ParquetBatch {
     await this.connection.run(
       // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
       // append order, i.e. sequence order, without a sort.
-      `COPY (SELECT ${COLUMN_LIST} FROM ${this.table}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows}, ` +
-        `KV_METADATA {${kvMetadata(shards)}})`,
+      // zstd level 1, not DuckDB's default 3: about a third of the compression CPU (the archiver's largest cost after
+      // parsing pages) for archives as small on the benchmark's records (docs/archiver.md).
+      `COPY (${archiveRowsSql(this.table)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${rowGroupRows}, ` +
+        `KV_METADATA {${archiveKvMetadataSql(shards)}})`,
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };

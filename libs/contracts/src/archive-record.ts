@@ -25,8 +25,26 @@ export const ARCHIVE_COLUMNS = [
   { name: 'partition_key', duckdb: 'VARCHAR', description: 'Partition key (of the user record for KPL aggregates)' },
   { name: 'explicit_hash_key', duckdb: 'VARCHAR', description: 'Explicit hash key when the producer set one' },
   { name: 'arrival_time', duckdb: 'TIMESTAMPTZ', description: 'Approximate arrival timestamp: an instant (UTC-adjusted), millisecond precision' },
-  { name: 'data', duckdb: 'BLOB', description: 'The record data, byte for byte' },
+  { name: 'data', duckdb: 'BLOB', description: 'The record data, byte for byte, when it is not UTF-8 JSON (NULL when data_json holds it)' },
+  {
+    name: 'data_json',
+    duckdb: 'JSON',
+    description: 'The record data when it is UTF-8 JSON: its text, byte for byte (Parquet JSON logical type; data is NULL then)',
+  },
 ] as const;
+
+/**
+ * SQL over one layout's columns that gives each record's exact bytes (`data`, BLOB) and the record parsed as JSON
+ * (`payload`, JSON; NULL when the bytes are not UTF-8 JSON). Layout 1 stores every record in `data`, so its payload
+ * costs a JSON validation per record at each scan; layout 2 decides once, when the object is written (the same
+ * `TRY_CAST(TRY(decode(data)) AS JSON)`), and stores JSON records' text in `data_json`, which DuckDB reads as JSON
+ * with only its Parquet reader's light validation (docs/query.md measures both). Byte-exact: `encode(data_json)` is
+ * the record's original bytes.
+ */
+export const ARCHIVE_RECORD_SQL: Record<ArchiveLayout, { data: string; payload: string }> = {
+  1: { data: 'data', payload: 'TRY_CAST(TRY(decode(data)) AS JSON)' },
+  2: { data: 'coalesce(data, encode(data_json))', payload: 'data_json' },
+};
 
 export interface ArchiveRecord {
   stream: string;

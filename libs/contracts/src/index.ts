@@ -3,6 +3,7 @@ export {
   ARCHIVE_KV_METADATA,
   ARCHIVE_LAYOUT,
   ARCHIVE_LAYOUTS,
+  ARCHIVE_RECORD_SQL,
   compareSequenceNumbers,
   type ArchiveLayout,
   type ArchiveRecord,

@@ -1,9 +1,9 @@
-import { upgradeArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CatalogWriter, type CatalogObjectInfo } from '@flux-capacitor/archive-catalog';
-import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { archiveKvMetadataSql, archiveObjectKey, archiveRowsSql, multiShardObjectKey } from '@flux-capacitor/archive';
+import { upgradeArchiveObjectWritten, type ArchiveLayout, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 
 /** A SQL string literal; the values here are the test's own paths and names. */
@@ -21,11 +21,17 @@ export interface SyntheticArchiveOptions {
   startMs: number;
   /** objects each shard-hour is split into */
   objectsPerShardHour?: number;
+  /**
+   * 1 (default): objects as archivers before 0.9 wrote them (per-shard key, TIMESTAMP arrival_time, every record in
+   * `data`, no key-value metadata); 2: the current layout (`part-<id>.parquet`, TIMESTAMPTZ, JSON records in
+   * `data_json`, `flux.layout`/`flux.shards` metadata), one shard per object as with FLUX_ARCHIVER_OBJECT_SCOPE=shard.
+   */
+  layout?: ArchiveLayout;
 }
 
 /**
- * What the catalog would record for an object, and where the object's file is. Synthetic objects are layout 1
- * (one shard, TIMESTAMP arrival time, no key-value metadata): that shard's range is repeated at the top level.
+ * What the catalog would record for an object, and where the object's file is. A synthetic object holds one shard
+ * (in either layout): that shard's range is repeated at the top level.
  */
 export interface SyntheticObject extends CatalogObjectInfo {
   path: string;
@@ -36,6 +42,20 @@ export interface SyntheticObject extends CatalogObjectInfo {
 
 /** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
 export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
+  if (o.layout === 2) {
+    return {
+      objectUri: o.uri,
+      stream: o.stream,
+      layout: 2,
+      shards: o.shards,
+      firstArrivalTime: o.firstArrivalTime.toISOString(),
+      lastArrivalTime: o.lastArrivalTime.toISOString(),
+      dt: o.dt,
+      hour: o.hour,
+      recordCount: o.recordCount,
+      bytes: o.bytes,
+    };
+  }
   return upgradeArchiveObjectWritten({
     objectUri: o.uri,
     stream: o.stream,
@@ -57,9 +77,10 @@ export function syntheticSequenceNumber(n: number | bigint): string {
 }
 
 /**
- * Writes Parquet objects in the archive layout (`<stream>/dt=YYYY-MM-DD/hour=HH/<shard>-<first>-<last>.parquet`,
- * ARCHIVE_COLUMNS) straight from DuckDB, without Kinesis: for tests and the benchmark. Record i of a shard has
- * payload {"orderId", "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod 10000>`.
+ * Writes Parquet objects of one shard each in the archive layout `opts.layout` (see SyntheticArchiveOptions)
+ * straight from DuckDB, without Kinesis: for tests and the benchmark. Record i of a shard has payload {"orderId",
+ * "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod 10000>`. Both layouts hold the same
+ * records for the same options, so a benchmark can compare them.
  */
 export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Promise<SyntheticObject[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -67,7 +88,10 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
   const objects: SyntheticObject[] = [];
   const perObject = Math.ceil(opts.recordsPerShardHour / (opts.objectsPerShardHour ?? 1));
   const spacing = 3_600_000 / opts.recordsPerShardHour;
+  const layout = opts.layout ?? 1;
   try {
+    // make_timestamptz reads its argument in the session's time zone
+    await c.run(`SET TimeZone = 'UTC'`);
     for (let s = 0; s < opts.shards; s++) {
       const shardId = `shardId-${String(s).padStart(12, '0')}`;
       for (let h = 0; h < opts.hours; h++) {
@@ -82,29 +106,39 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
           const hour = Number(iso.slice(11, 13));
           const firstSeq = syntheticSequenceNumber(base);
           const lastSeq = syntheticSequenceNumber(base + count - 1);
-          const key = `${opts.stream}/dt=${dt}/hour=${String(hour).padStart(2, '0')}/${shardId}-${firstSeq}-${lastSeq}.parquet`;
+          const partition = { stream: opts.stream, dt, hour };
+          const shards = [{ shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq, recordCount: count }];
+          const key =
+            layout === 1
+              ? archiveObjectKey({ ...partition, shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq })
+              : multiShardObjectKey({ ...partition, id: `shard${s}-${String(base).padStart(12, '0')}` });
           const path = join(opts.directory, ...key.split('/'));
           mkdirSync(dirname(path), { recursive: true });
-          await c.run(`
-            COPY (
+          const micros = `(${hourStart} + floor((${first} + i) * ${spacing}))::BIGINT * 1000`;
+          const rows = `(
               SELECT ${sqlString(opts.stream)} AS stream, ${sqlString(shardId)} AS shard_id,
                      '4960000000000000000000' || lpad(CAST(${base} + i AS VARCHAR), 20, '0') AS sequence_number,
                      0::BIGINT AS sub_sequence_number,
                      'pk-' || ((${base} + i) % 10000) AS partition_key,
                      NULL::VARCHAR AS explicit_hash_key,
-                     make_timestamp((${hourStart} + floor((${first} + i) * ${spacing}))::BIGINT * 1000) AS arrival_time,
+                     ${layout === 1 ? `make_timestamp(${micros})` : `make_timestamptz(${micros})`} AS arrival_time,
                      encode('{"orderId":' || (${base} + i) || ',"shard":${s},"type":"t' || ((${base} + i) % 5) ||
                             '","customer":"c' || ((${base} + i) % 1000) || '","amount":' || ((${base} + i) % 100) || '}') AS data
               FROM range(0, ${count}) AS r(i)
               ORDER BY i
-            ) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+            )`;
+          await c.run(
+            layout === 1
+              ? `COPY ${rows} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`
+              : `COPY (${archiveRowsSql(rows)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${archiveKvMetadataSql(shards)}})`,
+          );
           const bytes = Number((await c.runAndReadAll(`SELECT size FROM read_blob(${sqlString(path)})`)).getRows()[0][0]);
           objects.push({
             uri: `file://${path}`,
             path,
             stream: opts.stream,
-            layout: 1,
-            shards: [{ shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq, recordCount: count }],
+            layout,
+            shards,
             shardId,
             firstSequenceNumber: firstSeq,
             lastSequenceNumber: lastSeq,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { ARCHIVE_KV_METADATA, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
+import { ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { SchemaObserver, type ObservedSchema } from '../schema/schema-inference';
 
@@ -59,19 +59,20 @@ export class ArchiveObjectInspector {
       );
       const [count, first, last] = stats.getRows()[0] as [bigint, bigint | null, bigint | null];
       const recordCount = Number(count);
-      let schema: ObservedSchema | null = null;
-      if (recordCount > 0) {
-        const observer = new SchemaObserver();
-        const sample = await connection.runAndReadAll(
-          `SELECT epoch_ms(arrival_time), data FROM read_parquet(${sqlString(path)}) LIMIT ${Math.max(1, Math.floor(sampleRecords))}`,
-        );
-        for (const [t, data] of sample.getRows() as [bigint, DuckDBBlobValue][]) observer.observe(data.bytes, Number(t));
-        schema = observer.result();
-      }
       const kv = new Map(
         (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(path)})`)).getRows() as [string, string][],
       );
       const layout: ArchiveLayout = kv.get(ARCHIVE_KV_METADATA.layout) === '2' ? 2 : 1;
+      let schema: ObservedSchema | null = null;
+      if (recordCount > 0) {
+        const observer = new SchemaObserver();
+        // each record's bytes: layout 2 keeps JSON records in data_json (data is NULL then)
+        const sample = await connection.runAndReadAll(
+          `SELECT epoch_ms(arrival_time), ${ARCHIVE_RECORD_SQL[layout].data} AS data FROM read_parquet(${sqlString(path)}) LIMIT ${Math.max(1, Math.floor(sampleRecords))}`,
+        );
+        for (const [t, data] of sample.getRows() as [bigint, DuckDBBlobValue][]) observer.observe(data.bytes, Number(t));
+        schema = observer.result();
+      }
       let observedShards: ObjectShardRange[] | undefined;
       if (options.ranges) {
         // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.

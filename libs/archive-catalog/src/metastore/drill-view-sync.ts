@@ -14,6 +14,9 @@ const quote = (name: string) => {
 };
 const quotePath = (dotted: string) => dotted.split('.').map(quote).join('.');
 
+/** The archive columns the view shows, `data` holding every record's bytes (data_json is folded into it). */
+const STREAM_ARCHIVE_COLUMNS = ARCHIVE_COLUMNS.map((c) => c.name).filter((name) => name !== 'data_json');
+
 /** The Drill type a field can be cast to, or null when its values are not one scalar kind. */
 export function drillTypeOf(field: CatalogSchemaField): string | null {
   const types = new Set(field.types);
@@ -23,15 +26,16 @@ export function drillTypeOf(field: CatalogSchemaField): string | null {
 }
 
 /**
- * `CREATE OR REPLACE VIEW <viewSchema>.<stream>` over a stream's archive, shaped like the query gateway's table:
- * the archive columns, `payload` (the record parsed with convert_from(data, 'JSON'); NULL for binary streams),
+ * `CREATE OR REPLACE VIEW <viewSchema>.<stream>` over a stream's archive (layout-1 and layout-2 objects), shaped like
+ * the query gateway's table: the archive columns with `data` every record's bytes, `payload` (the record parsed with
+ * convert_from(data, 'JSON'); NULL for binary streams),
  * `source` ('archive': Drill never sees the live tail), then one typed column per scalar JSON field outside arrays
  * (`user.name` -> `user_name`) cast to its inferred type. Fields whose values mix kinds stay in `payload` only.
  * The view is named after the stream, so `SELECT ... FROM orders` resolves with the view schema as default schema.
  */
 export function drillViewSql(table: StreamTable, viewSchema: string, archiveSchema: string): string {
   const json = table.schema?.format === 'json';
-  const used = new Set<string>([...ARCHIVE_COLUMNS.map((c) => c.name), 'payload', 'source']);
+  const used = new Set<string>([...STREAM_ARCHIVE_COLUMNS, 'payload', 'source']);
   const typed: string[] = [];
   if (json) {
     for (const f of table.schema!.fields) {
@@ -44,12 +48,17 @@ export function drillViewSql(table: StreamTable, viewSchema: string, archiveSche
       typed.push(`CAST(t.${quote('payload')}.${quotePath(f.path)} AS ${type}) AS ${quote(column)}`);
     }
   }
-  const payload = json ? `convert_from(a.${quote('data')}, 'JSON')` : 'CAST(NULL AS VARCHAR)';
-  const columns = [...ARCHIVE_COLUMNS.map((c) => `t.${quote(c.name)}`), `t.${quote('payload')}`, `'archive' AS ${quote('source')}`, ...typed];
+  // Layout 2 keeps a JSON record's text in data_json (data is NULL then), layout 1 every record in data; Drill reads
+  // data_json (JSON-annotated binary) as VARBINARY or VARCHAR depending on its version, and as NULL in layout-1
+  // files, so the cast makes both branches VARBINARY.
+  const data = `COALESCE(a.${quote('data')}, CAST(a.${quote('data_json')} AS VARBINARY))`;
+  const payload = json ? `convert_from(${data}, 'JSON')` : 'CAST(NULL AS VARCHAR)';
+  const inner = [...STREAM_ARCHIVE_COLUMNS.map((name) => (name === 'data' ? `${data} AS ${quote('data')}` : `a.${quote(name)}`)), `${payload} AS ${quote('payload')}`];
+  const columns = [...STREAM_ARCHIVE_COLUMNS.map((name) => `t.${quote(name)}`), `t.${quote('payload')}`, `'archive' AS ${quote('source')}`, ...typed];
   return [
     `CREATE OR REPLACE VIEW ${quotePath(viewSchema)}.${quote(table.stream)} AS`,
     `SELECT ${columns.join(', ')}`,
-    `FROM (SELECT a.*, ${payload} AS ${quote('payload')} FROM ${quotePath(archiveSchema)}.${quote(table.stream)} a) t`,
+    `FROM (SELECT ${inner.join(', ')} FROM ${quotePath(archiveSchema)}.${quote(table.stream)} a) t`,
   ].join('\n');
 }
 

@@ -38,7 +38,9 @@ describe('Hive DDL', () => {
   it('generates the external Parquet archive table partitioned by dt and hour', () => {
     const ddl = archiveHiveTableDdl('orders', 's3://bucket/archive/orders', 'flux');
     expect(ddl.split('\n')[0]).toBe('CREATE EXTERNAL TABLE IF NOT EXISTS `flux`.`orders` (');
-    expect(ddl).toContain("  `arrival_time` TIMESTAMP COMMENT 'Approximate arrival timestamp, UTC, millisecond precision',");
+    expect(ddl).toContain("  `arrival_time` TIMESTAMP COMMENT 'Approximate arrival timestamp: an instant (UTC-adjusted), millisecond precision',");
+    expect(ddl).toContain("  `data` BINARY COMMENT 'The record data, byte for byte, when it is not UTF-8 JSON (NULL when data_json holds it)',");
+    expect(ddl).toContain("  `data_json` STRING COMMENT 'The record data when it is UTF-8 JSON: its text, byte for byte (Parquet JSON logical type; data is NULL then)'\n");
     expect(ddl).toContain('PARTITIONED BY (`dt` STRING, `hour` STRING)');
     expect(ddl).toContain("STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'");
     expect(ddl.endsWith("LOCATION 's3://bucket/archive/orders/';")).toBe(true);

@@ -46,9 +46,15 @@ const HIVE_TYPE_OF_DUCKDB: Record<(typeof ARCHIVE_COLUMNS)[number]['duckdb'], st
   BIGINT: 'bigint',
   TIMESTAMPTZ: 'timestamp',
   BLOB: 'binary',
+  // layout 2's data_json: Parquet's JSON logical type annotates UTF-8 text
+  JSON: 'string',
 };
 
-/** The archive's Parquet columns as Hive types (Glue uses the same type names), derived from the row layout. */
+/**
+ * The archive's Parquet columns as Hive types (Glue uses the same type names), derived from the row layout (layout 2;
+ * layout-1 objects lack data_json, which these engines read as NULL). A record's bytes are
+ * `coalesce(data, CAST(data_json AS varbinary))`: layout 2 keeps JSON records in data_json only.
+ */
 export const HIVE_ARCHIVE_COLUMNS: { name: string; type: string; comment: string }[] = ARCHIVE_COLUMNS.map((c) => ({
   name: c.name,
   type: HIVE_TYPE_OF_DUCKDB[c.duckdb],

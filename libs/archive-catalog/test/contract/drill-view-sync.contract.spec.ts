@@ -40,7 +40,9 @@ const EXPECTED_SQL = [
     'CAST(t.`payload`.`amount` AS DOUBLE) AS `amount`, CAST(t.`payload`.`customer`.`id` AS VARCHAR) AS `customer_id`, ' +
     'CAST(t.`payload`.`data` AS VARCHAR) AS `payload_data`, CAST(t.`payload`.`id` AS BIGINT) AS `id`, ' +
     'CAST(t.`payload`.`paid` AS BOOLEAN) AS `paid`',
-  "FROM (SELECT a.*, convert_from(a.`data`, 'JSON') AS `payload` FROM `s3`.`archive`.`orders` a) t",
+  'FROM (SELECT a.`stream`, a.`shard_id`, a.`sequence_number`, a.`sub_sequence_number`, a.`partition_key`, a.`explicit_hash_key`, a.`arrival_time`, ' +
+    "COALESCE(a.`data`, CAST(a.`data_json` AS VARBINARY)) AS `data`, convert_from(COALESCE(a.`data`, CAST(a.`data_json` AS VARBINARY)), 'JSON') AS `payload` " +
+    'FROM `s3`.`archive`.`orders` a) t',
 ].join('\n');
 
 async function withDrill(respond: (r: RecordedRequest) => CannedResponse, run: (sync: DrillViewSync, requests: RecordedRequest[]) => Promise<void>) {
@@ -53,7 +55,7 @@ async function withDrill(respond: (r: RecordedRequest) => CannedResponse, run: (
 }
 
 describe('DrillViewSync (contract)', () => {
-  it('generates a view with the archive columns, payload and one typed column per scalar JSON field', () => {
+  it('generates a view with the archive columns (data whole on both layouts: data_json folded in), payload and one typed column per scalar JSON field', () => {
     expect(drillViewSql(table, 'dfs.tmp', 's3.archive')).toBe(EXPECTED_SQL);
   });
 
@@ -104,7 +106,8 @@ describe('DrillViewSync (contract)', () => {
       [
         'CREATE OR REPLACE VIEW `dfs`.`flux`.`Click-Stream` AS',
         "SELECT t.`stream`, t.`shard_id`, t.`sequence_number`, t.`sub_sequence_number`, t.`partition_key`, t.`explicit_hash_key`, t.`arrival_time`, t.`data`, t.`payload`, 'archive' AS `source`",
-        'FROM (SELECT a.*, CAST(NULL AS VARCHAR) AS `payload` FROM `dfs`.`Click-Stream` a) t',
+        'FROM (SELECT a.`stream`, a.`shard_id`, a.`sequence_number`, a.`sub_sequence_number`, a.`partition_key`, a.`explicit_hash_key`, a.`arrival_time`, ' +
+          'COALESCE(a.`data`, CAST(a.`data_json` AS VARBINARY)) AS `data`, CAST(NULL AS VARCHAR) AS `payload` FROM `dfs`.`Click-Stream` a) t',
       ].join('\n'),
     );
   });
