@@ -125,7 +125,8 @@ export class Archiver {
     const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES);
     const engine = await ParquetEngine.create({
       threads: 1,
-      memoryLimit: `${Math.ceil(recordBytes / 1024 / 1024)}MB`,
+      // Never below what DuckDB needs to work at all (a tiny budget still runs, with small objects).
+      memoryLimit: `${Math.max(64, Math.ceil(recordBytes / 1024 / 1024))}MB`,
       tempDirectory: join(tempDir, 'duckdb'),
     });
     const hard = new AbortController();

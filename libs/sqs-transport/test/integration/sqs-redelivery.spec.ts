@@ -171,7 +171,7 @@ describe('SQS transport redelivery', () => {
     const body = JSON.stringify({
       id: crypto.randomUUID(),
       type: 'archive.object.written',
-      version: 1,
+      version: 2,
       correlationId: 'retry',
       occurredAt: new Date().toISOString(),
       producer: 'test',

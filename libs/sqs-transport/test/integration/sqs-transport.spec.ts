@@ -163,7 +163,7 @@ describe('SQS transport', () => {
     const body = JSON.stringify({
       id: crypto.randomUUID(),
       type: 'archive.object.written',
-      version: 1,
+      version: 2,
       correlationId: 'dup-test',
       occurredAt: new Date().toISOString(),
       producer: 'test',
@@ -199,7 +199,7 @@ describe('SQS transport', () => {
       JSON.stringify({
         id: crypto.randomUUID(),
         type: 'archive.object.written',
-        version: 1,
+        version: 2,
         correlationId: 'poison',
         occurredAt: new Date().toISOString(),
         producer: 'test',
