@@ -15,6 +15,13 @@ export class IntentRecoveryError extends FluxError {
   }
 }
 
+/** A shard already has an intent for another object: a leftover intent was not recovered first (a bug). */
+export class IntentConflictError extends FluxError {
+  constructor(readonly stream: string, readonly shardId: string, existing: string, wanted: string) {
+    super('internal', 'INTENT_CONFLICT', `${stream}/${shardId} has an intent for ${existing}; cannot record one for ${wanted}`);
+  }
+}
+
 /** `runOnce` could not archive every shard; names each failure. */
 export class ArchiveRunError extends FluxError {
   constructor(readonly stream: string, readonly failures: Record<string, string>) {
@@ -24,5 +31,10 @@ export class ArchiveRunError extends FluxError {
 
 /** Errors retrying cannot fix. */
 export function isPermanent(error: unknown): boolean {
-  return error instanceof LeaseLostError || error instanceof StreamNotFoundError || error instanceof IntentRecoveryError;
+  return (
+    error instanceof LeaseLostError ||
+    error instanceof StreamNotFoundError ||
+    error instanceof IntentRecoveryError ||
+    error instanceof IntentConflictError
+  );
 }

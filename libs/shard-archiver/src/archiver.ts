@@ -275,6 +275,12 @@ export class Archiver {
   /** The writer of a stream's objects on this instance, shared by every shard of it this instance holds. */
   private writerFor(stream: string): StreamWriter {
     let writer = this.writers.get(stream);
+    // A writer that failed stops the stream's shards on this instance; once they all ended, start afresh (their
+    // records are read again from the checkpoints).
+    if (writer?.failed && writer.idle) {
+      void writer.discardAll();
+      writer = undefined;
+    }
     if (!writer) {
       writer = new StreamWriter(this.ctx, stream);
       this.writers.set(stream, writer);

@@ -1,6 +1,6 @@
 import type { InitialPosition } from '@flux-capacitor/config';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { LeaseLostError } from '../archiver.errors';
+import { IntentConflictError, LeaseLostError } from '../archiver.errors';
 
 /** A shard as ListShards describes it. */
 export interface ShardDescription {
@@ -245,12 +245,24 @@ export class LeaseRepository {
         const lease = byShard.get(r.shardId);
         if (!lease) throw new Error(`no lease given for ${intent.stream}/${r.shardId}`);
         await this.lockHeld(q, lease);
-        await this.run(
+        const inserted = await this.run(
           `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT ON CONSTRAINT pk_archiver_intent DO NOTHING RETURNING shard_id`,
           [intent.stream, r.shardId, r.firstSequenceNumber, r.lastSequenceNumber, intent.objectKey, r.recordCount, lease.counter],
           q,
         );
+        if (inserted.rows.length === 0) {
+          // Recorded already: a retry whose first reply was lost. Anything else is another object's intent.
+          const { rows } = await this.run(
+            'SELECT object_key, last_sequence_number FROM archiver_intent WHERE stream_name = $1 AND shard_id = $2',
+            [intent.stream, r.shardId],
+            q,
+          );
+          if (rows[0]?.object_key !== intent.objectKey || rows[0]?.last_sequence_number !== r.lastSequenceNumber) {
+            throw new IntentConflictError(intent.stream, r.shardId, String(rows[0]?.object_key), intent.objectKey);
+          }
+        }
       }
     });
   }

@@ -15,8 +15,11 @@ export interface BufferedRange {
   bytes: number;
   minArrival: number;
   maxArrival: number;
+  /** The lease was lost: the rows are deleted before the object is written (never while rows are appended). */
+  dropped?: boolean;
 }
 
+/** open: takes rows; sealed: queued to be written; writing: its writer alone may change it (intent on its way). */
 export type BufferState = 'open' | 'sealed' | 'writing';
 
 /**
@@ -28,8 +31,10 @@ export class ObjectBuffer {
   readonly ranges = new Map<string, BufferedRange>();
   state: BufferState = 'open';
   records = 0;
-  /** What the rows count against the memory budget (data, partition key and sequence number bytes). */
+  /** The rows' size as the memory budget measures it (data, partition key and sequence number bytes). */
   bytes = 0;
+  /** What the writer has counted against the budget for this buffer (released when it is discarded). */
+  counted = 0;
   minArrival = Number.POSITIVE_INFINITY;
   maxArrival = Number.NEGATIVE_INFINITY;
   readonly openedAt = Date.now();
@@ -81,14 +86,18 @@ export class ObjectBuffer {
     return bytes;
   }
 
-  /** Deletes one shard's rows (its lease was lost before they were committed). Returns the bytes freed. */
+  /**
+   * Deletes one shard's rows (its lease was lost before they were committed). Returns the bytes freed. The range is
+   * taken out before the delete is awaited, so a second call for the same shard frees nothing. Only while no rows
+   * are appended (the batch is not safe for concurrent use): the writer calls it once the buffer is `writing`.
+   */
   async removeShard(shardId: string): Promise<number> {
     const range = this.ranges.get(shardId);
     if (!range) return 0;
-    await this.batch.deleteShard(shardId);
     this.ranges.delete(shardId);
     this.records -= range.records;
     this.bytes -= range.bytes;
+    await this.batch.deleteShard(shardId);
     // The arrival range stays as wide as it was: it only names the object's bounds, and the object still fits in it.
     return range.bytes;
   }

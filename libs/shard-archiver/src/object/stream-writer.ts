@@ -112,14 +112,40 @@ export class StreamWriter {
       // buffer rather than reopening an older hour (which would break the order objects commit in).
       if (now && now.epochHour > hour) hour = now.epochHour;
       let buffer = now && now.epochHour === hour && now.state === 'open' ? now : undefined;
-      if (!buffer) {
-        buffer = await this.bufferFor(hour, shardId);
-        this.current.set(shardId, buffer);
+      while (!buffer) {
+        const candidate = await this.bufferFor(hour, shardId);
+        const held = candidate.ranges.get(shardId);
+        // Rows of this shard under an earlier lease (dropped, or left by a consumer that ended with an error): a
+        // shard has one range per object, so that object is written as it is and this lease starts a new one.
+        if (held && held.lease !== handle.lease) this.seal(candidate);
+        else buffer = candidate;
       }
-      added += buffer.add(handle.lease, record);
+      this.current.set(shardId, buffer);
+      const bytes = buffer.add(handle.lease, record);
+      this.count(buffer, bytes);
+      added += bytes;
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
     }
     return added;
+  }
+
+  /** No shard reads into this writer and nothing is being written (open buffers may hold dropped rows). */
+  get idle(): boolean {
+    return this.handles.size === 0 && this.pending.length === 0;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  private count(buffer: ObjectBuffer, bytes: number): void {
+    buffer.counted += bytes;
+    this.ctx.budget.add(bytes);
+  }
+
+  private uncount(buffer: ObjectBuffer, bytes: number): void {
+    buffer.counted -= bytes;
+    this.ctx.budget.release(bytes);
   }
 
   /** Writes every buffer whose oldest record has waited the interval hint. */
@@ -151,15 +177,16 @@ export class StreamWriter {
   }
 
   /**
-   * Drops the unwritten rows of a shard whose lease was lost: they may not be committed by this instance, and the
-   * new holder reads them again from the checkpoint. Buffers already written (intent recorded) are left to commit:
-   * their intent fixes the checkpoint whoever commits it.
+   * Drops the unwritten rows of a shard whose lease was lost or whose consumer ended without settling: this
+   * instance may not commit them, and the next holder reads them again from the checkpoint. They are marked here and
+   * deleted when their buffer is written (no rows are appended then). Buffers already being written are left alone:
+   * if their intent is recorded, it fixes the checkpoint whoever commits it; if not, the fenced intent refuses it.
    */
-  async dropShard(shardId: string): Promise<void> {
-    this.current.delete(shardId);
+  dropShard(shardId: string, lease: HeldLease): void {
+    if (this.current.get(shardId)?.ranges.get(shardId)?.lease === lease) this.current.delete(shardId);
     for (const b of [...this.open.values(), ...this.pending]) {
-      if (b.state === 'writing' || !b.ranges.has(shardId)) continue;
-      this.ctx.budget.release(await b.removeShard(shardId));
+      const range = b.ranges.get(shardId);
+      if (b.state !== 'writing' && range?.lease === lease) range.dropped = true;
     }
   }
 
@@ -207,8 +234,11 @@ export class StreamWriter {
   }
 
   private async write(buffer: ObjectBuffer): Promise<void> {
+    // From here only this writer changes the buffer: no appends, no drops.
+    buffer.state = 'writing';
     if (this.failure !== undefined) return this.discard(buffer);
     try {
+      for (const [shardId, range] of [...buffer.ranges]) if (range.dropped) this.uncount(buffer, await buffer.removeShard(shardId));
       const intent = await this.recordIntent(buffer);
       if (!intent) return;
       await this.writeAndCommit(buffer, intent);
@@ -236,14 +266,16 @@ export class StreamWriter {
           logger: this.logger,
           context: { stream: this.stream, key },
         });
-        buffer.state = 'writing';
         this.logger.debug({ msg: 'write intent recorded', stream: this.stream, key, shards: ranges.length, records: buffer.records });
         return intent;
       } catch (error) {
         if (!(error instanceof LeaseLostError)) throw error;
         this.logger.warn({ msg: 'lease lost; dropping its records from the object', stream: this.stream, shardId: error.shardId });
-        this.handles.get(error.shardId)?.onLeaseLost();
-        this.ctx.budget.release(await buffer.removeShard(error.shardId));
+        const lost = buffer.ranges.get(error.shardId)?.lease;
+        // Only the consumer reading under the lost lease stops (a new one may already read under a new lease).
+        const handle = this.handles.get(error.shardId);
+        if (handle && handle.lease === lost) handle.onLeaseLost();
+        this.uncount(buffer, await buffer.removeShard(error.shardId));
       }
     }
   }
@@ -269,14 +301,16 @@ export class StreamWriter {
         bytes,
       };
       await retry('publish archive.object.written', () => this.ctx.publisher.publish('archive.object.written', payload), opts);
-      await retry('commit checkpoints', () => this.ctx.leases.commitIntent(this.stream, intent.objectKey), opts);
+      const committed = await retry('commit checkpoints', () => this.ctx.leases.commitIntent(this.stream, intent.objectKey), opts);
+      // Another instance recovering this intent committed it first: the same object, counted once, by it.
+      if (committed.length === 0) return;
       this.stats.objects++;
       this.stats.records += buffer.records;
       this.stats.bytes += bytes;
       const m = this.ctx.metrics;
       m.objects.inc({ stream: this.stream });
       m.objectBytes.inc({ stream: this.stream }, bytes);
-      for (const range of intent.ranges) {
+      for (const range of committed) {
         const r = buffer.ranges.get(range.shardId);
         const labels = { stream: this.stream, shard: range.shardId };
         m.records.inc(labels, range.recordCount);
@@ -315,15 +349,18 @@ export class StreamWriter {
     buffer.state = 'writing';
     try {
       for (const range of intent.ranges) {
-        await readIntentRange(
-          { kinesis: this.ctx.kinesis, getRecordsLimit: this.ctx.settings.getRecordsLimit, logger: this.logger, signal: this.ctx.hardSignal },
-          buffer,
-          this.stream,
-          objectKey,
-          range,
-        );
+        try {
+          await readIntentRange(
+            { kinesis: this.ctx.kinesis, getRecordsLimit: this.ctx.settings.getRecordsLimit, logger: this.logger, signal: this.ctx.hardSignal },
+            buffer,
+            this.stream,
+            objectKey,
+            range,
+          );
+        } finally {
+          this.count(buffer, buffer.bytes - buffer.counted);
+        }
       }
-      this.ctx.budget.add(buffer.bytes);
       await this.writeAndCommit(buffer, intent);
     } finally {
       await this.discard(buffer);
@@ -333,8 +370,7 @@ export class StreamWriter {
   private async discard(buffer: ObjectBuffer): Promise<void> {
     const i = this.pending.indexOf(buffer);
     if (i >= 0) this.pending.splice(i, 1);
-    this.ctx.budget.release(buffer.bytes);
-    buffer.bytes = 0;
+    this.uncount(buffer, buffer.counted);
     await buffer.batch.discard().catch(() => undefined);
   }
 }

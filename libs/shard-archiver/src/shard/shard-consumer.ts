@@ -51,6 +51,8 @@ export class ShardConsumer implements ShardHandle {
   private checkpoint: string | null;
   private millisBehindLatest = 0;
   private leaseLost = false;
+  /** Every row this consumer buffered is committed (it settled before ending). */
+  private settled = false;
   private records = 0;
   private objects = 0;
   /** Bytes of one record (with its key and sequence number) on this shard, as last seen. */
@@ -126,10 +128,10 @@ export class ShardConsumer implements ShardHandle {
     this.ctx.budget.readers++;
     try {
       const intentKey = await retry('load write intent', () => this.ctx.leases.intentKeyOf(this.lease.stream, this.lease.shardId), opts);
-      if (intentKey) {
-        await this.writer.recover(intentKey);
-        this.checkpoint = await retry('read checkpoint', () => this.ctx.leases.checkpointOf(this.lease.stream, this.lease.shardId), opts);
-      }
+      if (intentKey) await this.writer.recover(intentKey);
+      // Read the checkpoint now, not the one the lease came with: an intent naming this shard may have been committed
+      // since by another instance (its writer or a recovery), and with no intent left the checkpoint is final.
+      this.checkpoint = await retry('read checkpoint', () => this.ctx.leases.checkpointOf(this.lease.stream, this.lease.shardId), opts);
 
       const reader = new ShardReader(this.ctx.kinesis, this.lease.stream, this.lease.shardId, this.startPosition(), {
         limit: settings.getRecordsLimit,
@@ -171,8 +173,7 @@ export class ShardConsumer implements ShardHandle {
           if (error instanceof AbortedError && !this.ctx.hardSignal.aborted) continue; // stopping: settle at the top
           throw error;
         } finally {
-          // The page's rows now count as buffered bytes; its reservation is given back.
-          budget.add(added);
+          // The page's rows are counted by the writer as buffered bytes; the reservation is given back.
           budget.release(reservation);
         }
         if (page.length > 0) this.recordBytes = Math.max(64, added / page.length);
@@ -183,6 +184,7 @@ export class ShardConsumer implements ShardHandle {
         if (ended && !reachedTip) {
           await this.writer.settle(this.lease.shardId);
           if (this.leaseLost) return this.result('lease-lost');
+          this.settled = true;
           await retry('finish shard', () => this.ctx.leases.finish(this.lease), opts);
           this.logger.log({ msg: 'shard fully archived', ...this.labels, checkpoint: this.checkpoint });
           return this.result('finished');
@@ -194,6 +196,7 @@ export class ShardConsumer implements ShardHandle {
         if (this.drain && (reachedTip || (caughtUp && caughtUpBefore))) {
           await this.writer.settle(this.lease.shardId);
           if (this.leaseLost) return this.result('lease-lost');
+          this.settled = true;
           await this.ctx.leases.release(this.lease).catch(() => undefined);
           return this.result('drained');
         }
@@ -204,13 +207,14 @@ export class ShardConsumer implements ShardHandle {
     } catch (error) {
       if (error instanceof LeaseLostError || this.leaseLost) {
         this.logger.warn({ msg: 'lease lost; stopping without writing', ...this.labels });
-        await this.writer.dropShard(this.lease.shardId);
         return this.result('lease-lost');
       }
       if (error instanceof AbortedError) return this.result('aborted');
       throw error;
     } finally {
       this.ctx.budget.readers--;
+      // Rows this consumer buffered but did not see committed are not this instance's to commit any more.
+      if (!this.settled) this.writer.dropShard(this.lease.shardId, this.lease);
       this.writer.unregister(this);
     }
   }
@@ -228,12 +232,10 @@ export class ShardConsumer implements ShardHandle {
 
   /** Graceful stop: write and commit what this shard has buffered, then give the lease back. */
   private async stopped(): Promise<ShardRunResult> {
-    if (this.leaseLost) {
-      await this.writer.dropShard(this.lease.shardId);
-      return this.result('lease-lost');
-    }
+    if (this.leaseLost) return this.result('lease-lost');
     await this.writer.settle(this.lease.shardId);
     if (this.leaseLost) return this.result('lease-lost');
+    this.settled = true;
     await this.ctx.leases.release(this.lease).catch(() => undefined);
     return this.result('stopped');
   }
