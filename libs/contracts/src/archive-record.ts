@@ -41,9 +41,11 @@ export const ARCHIVE_COLUMNS = [
  * with only its Parquet reader's light validation (docs/query.md measures both). Byte-exact: `encode(data_json)` is
  * the record's original bytes.
  */
-export const ARCHIVE_RECORD_SQL: Record<ArchiveLayout, { data: string; payload: string }> = {
-  1: { data: 'data', payload: 'TRY_CAST(TRY(decode(data)) AS JSON)' },
-  2: { data: 'coalesce(data, encode(data_json))', payload: 'data_json' },
+export const ARCHIVE_RECORD_SQL: Record<ArchiveLayout, { data: string; payload: string; arrivalTime: string }> = {
+  1: { data: 'data', payload: 'TRY_CAST(TRY(decode(data)) AS JSON)', arrivalTime: 'arrival_time' },
+  // The instant as a UTC TIMESTAMP from its microseconds: `::TIMESTAMP` goes through ICU's calendar per row, ten
+  // times slower on a time-range scan.
+  2: { data: 'coalesce(data, encode(data_json))', payload: 'data_json', arrivalTime: 'make_timestamp(epoch_us(arrival_time))' },
 };
 
 export interface ArchiveRecord {

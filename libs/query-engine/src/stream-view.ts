@@ -30,12 +30,12 @@ export function liveTableDdl(stream: string): string {
  * One layout's archive files as rows of the stream table. Layout 1 stores every record in `data` and pays the guard's
  * JSON cast per record for `payload`; layout 2 decided at write time and keeps JSON records' text in the JSON column
  * `data_json`, read as `payload` as is (ARCHIVE_RECORD_SQL; DuckDB's reader only checks it lightly). arrival_time is
- * a TIMESTAMP in layout 1 and a TIMESTAMPTZ in layout 2: both become the UTC TIMESTAMP (the session's TimeZone is UTC).
+ * a TIMESTAMP in layout 1 and a TIMESTAMPTZ in layout 2: both become the UTC TIMESTAMP, whatever the session's TimeZone.
  */
 function archiveScan(layout: ArchiveLayout, files: ArchiveFile[]): string {
   const record = ARCHIVE_RECORD_SQL[layout];
   return (
-    `SELECT ${KEYS}, arrival_time::TIMESTAMP AS arrival_time, ${record.data} AS data, ${record.payload} AS payload, 'archive' AS source ` +
+    `SELECT ${KEYS}, ${record.arrivalTime} AS arrival_time, ${record.data} AS data, ${record.payload} AS payload, 'archive' AS source ` +
     `FROM read_parquet([${files.map((f) => sqlString(f.path)).join(', ')}])`
   );
 }
