@@ -161,7 +161,8 @@ export class Archiver {
     if (this.loop) throw new Error('archiver already started');
     if (streams.length === 0) throw new Error('no streams to archive (set FLUX_ARCHIVER_STREAMS)');
     this.streams = streams;
-    this.logger.log({ msg: 'archiver starting', workerId: this.workerId, streams });
+    const recordBudgetMiB = Math.round(this.ctx.budget.capacity / 1024 / 1024);
+    this.logger.log({ msg: 'archiver starting', workerId: this.workerId, streams, recordBudgetMiB });
     this.startHeartbeat();
     this.loop = (async () => {
       while (!this.stopping.signal.aborted) {
