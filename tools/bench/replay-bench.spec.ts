@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { getStack } from '@flux-capacitor/testing';
-
-const ROOT = join(__dirname, '../..');
-
-/** Runs the benchmark as `npm run bench:replay` does, with arguments; resolves with its exit code and output. */
-function runBench(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/bench/replay-bench.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runBench } from './run-bench';
 
 describe('npm run bench:replay (smoke, tiny size)', () => {
   it('completes a compacted replay at both sizes and prints the put ratio, the planning ratio and peak RSS', async () => {
     // the suite's Postgres, so the benchmark does not start an embedded one; it starts its own emulators
-    const run = await runBench(['--records', '2000', '--keys', '200', '--hours', '2'], { DATABASE_URL: getStack().adminDatabaseUrl });
+    const run = await runBench('replay-bench.ts', ['--records', '2000', '--keys', '200', '--hours', '2'], { DATABASE_URL: getStack().adminDatabaseUrl });
     expect(run.stderr).not.toContain('bench:replay failed');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');

@@ -87,19 +87,22 @@ export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEng
       await batch.discard();
     }
     const info = await store.put(key, path);
-    return {
-      objectUri: store.uri(key),
-      stream: facts.stream,
-      layout: 2,
-      shards,
-      firstArrivalTime: facts.firstArrivalTime,
-      lastArrivalTime: facts.lastArrivalTime,
-      dt: facts.partition.dt,
-      hour: facts.partition.hour,
-      recordCount: rs.length,
-      bytes: info.size,
-    };
+    return { ...announced(store, key, facts, rs.length, info.size), layout: 2, shards };
   });
+}
+
+/** What an announcement says of any object, either layout. */
+function announced(store: ArchiveStore, key: string, facts: ReturnType<typeof objectFacts>, recordCount: number, bytes: number) {
+  return {
+    objectUri: store.uri(key),
+    stream: facts.stream,
+    firstArrivalTime: facts.firstArrivalTime,
+    lastArrivalTime: facts.lastArrivalTime,
+    dt: facts.partition.dt,
+    hour: facts.partition.hour,
+    recordCount,
+    bytes,
+  };
 }
 
 /**
@@ -140,17 +143,10 @@ export async function writeLayout1Object(store: ArchiveStore, rs: ArchiveRecord[
     }
     const info = await store.put(key, path);
     return {
-      objectUri: store.uri(key),
-      stream: facts.stream,
+      ...announced(store, key, facts, rs.length, info.size),
       shardId: range.shardId,
       firstSequenceNumber: range.firstSequenceNumber,
       lastSequenceNumber: range.lastSequenceNumber,
-      firstArrivalTime: facts.firstArrivalTime,
-      lastArrivalTime: facts.lastArrivalTime,
-      dt: facts.partition.dt,
-      hour: facts.partition.hour,
-      recordCount: rs.length,
-      bytes: info.size,
     };
   });
 }

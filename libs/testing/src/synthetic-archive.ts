@@ -42,33 +42,18 @@ export interface SyntheticObject extends CatalogObjectInfo {
 
 /** The `archive.object.written` announcement of a synthetic object, as the archiver would send it to the catalog. */
 export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
-  if (o.layout === 2) {
-    return {
-      objectUri: o.uri,
-      stream: o.stream,
-      layout: 2,
-      shards: o.shards,
-      firstArrivalTime: o.firstArrivalTime.toISOString(),
-      lastArrivalTime: o.lastArrivalTime.toISOString(),
-      dt: o.dt,
-      hour: o.hour,
-      recordCount: o.recordCount,
-      bytes: o.bytes,
-    };
-  }
-  return upgradeArchiveObjectWritten({
+  const facts = {
     objectUri: o.uri,
     stream: o.stream,
-    shardId: o.shardId,
-    firstSequenceNumber: o.firstSequenceNumber,
-    lastSequenceNumber: o.lastSequenceNumber,
     firstArrivalTime: o.firstArrivalTime.toISOString(),
     lastArrivalTime: o.lastArrivalTime.toISOString(),
     dt: o.dt,
     hour: o.hour,
     recordCount: o.recordCount,
     bytes: o.bytes,
-  });
+  };
+  if (o.layout === 2) return { ...facts, layout: 2, shards: o.shards };
+  return upgradeArchiveObjectWritten({ ...facts, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber });
 }
 
 /** A sequence number as Kinesis writes them: a long decimal string; fixed width keeps text and numeric order equal. */

@@ -71,11 +71,6 @@ export class StreamWriter {
     this.current.delete(handle.lease.shardId);
   }
 
-  /** Bytes held: open, sealed and in-flight buffers. */
-  get bytes(): number {
-    return [...this.open.values(), ...this.pending].reduce((n, b) => n + b.bytes, 0);
-  }
-
   /**
    * The largest open buffer, for the memory budget to write first; none while an object of this stream is still
    * waiting to be written: sealing more would only make smaller objects, the readers wait for that write instead.
