@@ -1,0 +1,31 @@
+import { FluxError } from '@flux-capacitor/contracts';
+import type { Principal } from './principal';
+import { assertStreamAccess, mayAccessStream } from './stream-access';
+
+const everyStream: Principal = { id: 'token:all', roles: new Set(['query']) };
+const ordersOnly: Principal = { id: 'token:orders', roles: new Set(['query']), streams: new Set(['orders', 'payments']) };
+
+describe('stream access', () => {
+  it('lets a token without a stream list touch every stream', () => {
+    expect(() => assertStreamAccess(everyStream, ['orders', 'anything'])).not.toThrow();
+    expect(mayAccessStream(undefined, 'orders')).toBe(true);
+  });
+
+  it('refuses with 403 naming the first stream the token lacks', () => {
+    expect(() => assertStreamAccess(ordersOnly, ['orders', 'payments'])).not.toThrow();
+    let thrown: unknown;
+    try {
+      assertStreamAccess(ordersOnly, ['orders', 'billing', 'audit']);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(FluxError);
+    expect(thrown).toMatchObject({ kind: 'forbidden', code: 'STREAM_FORBIDDEN', details: { stream: 'billing' } });
+    expect((thrown as Error).message).toContain('billing');
+  });
+
+  it('compares names exactly, as Kinesis does', () => {
+    expect(mayAccessStream(ordersOnly, 'Orders')).toBe(false);
+    expect(mayAccessStream(ordersOnly, 'orders')).toBe(true);
+  });
+});
