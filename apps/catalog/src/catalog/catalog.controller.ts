@@ -1,6 +1,6 @@
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FluxError } from '@flux-capacitor/contracts';
-import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
+import { assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -21,8 +21,9 @@ export class CatalogController {
   @Get()
   @ApiOperation({ summary: 'Catalogued streams with object, record and partition totals and the latest schema version' })
   @ApiOkResponse({ description: '{ streams: [...] }' })
-  async listStreams() {
-    return { streams: await this.reader.listStreams() };
+  async listStreams(@CurrentPrincipal() principal?: Principal) {
+    // A token limited to streams sees only those (docs/security.md).
+    return { streams: (await this.reader.listStreams()).filter((s) => mayAccessStream(principal, s.name)) };
   }
 
   @Get(':stream/partitions')
@@ -30,7 +31,12 @@ export class CatalogController {
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 date-time; partitions ending after it' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 date-time; partitions starting at or before it' })
   @ApiNotFoundResponse({ description: 'the catalog has no such stream' })
-  async listPartitions(@Param('stream') stream: string, @Query(new ZodValidationPipe(rangeSchema)) range: z.infer<typeof rangeSchema>) {
+  async listPartitions(
+    @Param('stream') stream: string,
+    @Query(new ZodValidationPipe(rangeSchema)) range: z.infer<typeof rangeSchema>,
+    @CurrentPrincipal() principal?: Principal,
+  ) {
+    assertStreamAccess(principal, [stream]);
     const from = range.from ? new Date(range.from) : undefined;
     const to = range.to ? new Date(range.to) : undefined;
     if (from && to && from > to) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'from must not be after to');
@@ -41,7 +47,8 @@ export class CatalogController {
   @Get(':stream/schema')
   @ApiOperation({ summary: "A stream's latest inferred schema (field paths, types, nullability, first/last seen) and its versions" })
   @ApiNotFoundResponse({ description: 'unknown stream, or no schema inferred yet' })
-  async getSchema(@Param('stream') stream: string) {
+  async getSchema(@Param('stream') stream: string, @CurrentPrincipal() principal?: Principal) {
+    assertStreamAccess(principal, [stream]);
     await this.requireStream(stream);
     const schema = await this.reader.getSchema(stream);
     if (!schema) throw new FluxError('not-found', 'SCHEMA_NOT_INFERRED', `no schema has been inferred for stream ${stream} yet`, { details: { stream } });
