@@ -6,6 +6,13 @@ const B = 'b'.repeat(16);
 
 const tokensOf = (setting: string) => loadConfig({ ...valid, FLUX_API_TOKENS: setting }).auth.tokens;
 
+/** The roles and streams one token of `setting` grants, as arrays (streams undefined = every stream). */
+function grantOf(setting: string, token: string) {
+  const grant = tokensOf(setting).get(token);
+  expect(grant).toBeDefined();
+  return { roles: [...(grant?.roles ?? [])], streams: grant?.streams && [...grant.streams] };
+}
+
 function messagesOf(setting: string): string[] {
   try {
     loadConfig({ ...valid, FLUX_API_TOKENS: setting });
@@ -18,21 +25,17 @@ function messagesOf(setting: string): string[] {
 
 describe('FLUX_API_TOKENS', () => {
   it('grants every stream to a token without @', () => {
-    const grant = tokensOf(`${A}:query+replay`).get(A)!;
-    expect([...grant.roles]).toEqual(['query', 'replay']);
-    expect(grant.streams).toBeUndefined();
+    expect(grantOf(`${A}:query+replay`, A)).toEqual({ roles: ['query', 'replay'], streams: undefined });
   });
 
   it('limits every listed role to the streams after @', () => {
-    const tokens = tokensOf(`${A}:query@orders+payments, ${B}:query+replay@billing.events_v2`);
-    expect([...tokens.get(A)!.roles]).toEqual(['query']);
-    expect([...tokens.get(A)!.streams!]).toEqual(['orders', 'payments']);
-    expect([...tokens.get(B)!.roles]).toEqual(['query', 'replay']);
-    expect([...tokens.get(B)!.streams!]).toEqual(['billing.events_v2']);
+    const setting = `${A}:query@orders+payments, ${B}:query+replay@billing.events_v2`;
+    expect(grantOf(setting, A)).toEqual({ roles: ['query'], streams: ['orders', 'payments'] });
+    expect(grantOf(setting, B)).toEqual({ roles: ['query', 'replay'], streams: ['billing.events_v2'] });
   });
 
   it('keeps stream names as written: Kinesis names are case-sensitive', () => {
-    expect([...tokensOf(`${A}:query@Orders`).get(A)!.streams!]).toEqual(['Orders']);
+    expect(grantOf(`${A}:query@Orders`, A).streams).toEqual(['Orders']);
   });
 
   it('fails naming the key for an invalid stream name, an empty list or an empty name', () => {

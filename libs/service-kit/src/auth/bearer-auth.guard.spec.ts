@@ -17,9 +17,13 @@ const config = loadConfig({
 
 class Routes {
   @RequireRole('query')
-  read() {}
+  read() {
+    return 'read';
+  }
 
-  open() {}
+  open() {
+    return 'open';
+  }
 }
 
 function call(handler: keyof Routes, authorization?: string) {
@@ -44,16 +48,18 @@ describe('BearerAuthGuard with the static verifier', () => {
   it('puts the token roles and streams on the request, never the token', async () => {
     const { req, context } = call('read', `Bearer ${ORDERS}`);
     expect(await guard.canActivate(context)).toBe(true);
-    expect([...req.principal!.roles]).toEqual(['query', 'replay']);
-    expect([...req.principal!.streams!]).toEqual(['orders', 'payments']);
-    expect(req.principal!.id).toMatch(/^token:[0-9a-f]{12}$/);
-    expect(JSON.stringify({ ...req.principal, roles: [...req.principal!.roles] })).not.toContain(ORDERS);
+    const { id, roles, streams } = req.principal ?? { id: '', roles: new Set() };
+    expect([...roles]).toEqual(['query', 'replay']);
+    expect([...(streams ?? [])]).toEqual(['orders', 'payments']);
+    expect(id).toMatch(/^token:[0-9a-f]{12}$/);
+    expect(JSON.stringify({ id, roles: [...roles], streams: [...(streams ?? [])] })).not.toContain(ORDERS);
   });
 
   it('leaves an unrestricted token without a stream list', async () => {
     const { req, context } = call('read', `Bearer ${ALL}`);
     await guard.canActivate(context);
-    expect(req.principal!.streams).toBeUndefined();
+    expect(req.principal).toBeDefined();
+    expect(req.principal?.streams).toBeUndefined();
   });
 
   it('answers 401 without a token or for an unknown one (also a prefix or an extension of a real one)', async () => {
