@@ -1,7 +1,7 @@
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FluxError } from '@flux-capacitor/contracts';
-import { assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal, mayAccessStream, RequireRole, StreamParamGuard, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
@@ -10,10 +10,11 @@ const rangeSchema = z.object({
   to: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
 });
 
-/** Read API of the catalog: streams, their partitions and their inferred schema. */
+/** Read API of the catalog: streams, their partitions and their inferred schema; a token limited to streams reads only those. */
 @ApiTags('catalog')
 @ApiBearerAuth()
 @RequireRole('query')
+@UseGuards(StreamParamGuard)
 @Controller('v1/streams')
 export class CatalogController {
   constructor(private readonly reader: CatalogReader) {}
@@ -22,7 +23,6 @@ export class CatalogController {
   @ApiOperation({ summary: 'Catalogued streams with object, record and partition totals and the latest schema version' })
   @ApiOkResponse({ description: '{ streams: [...] }' })
   async listStreams(@CurrentPrincipal() principal?: Principal) {
-    // A token limited to streams sees only those (docs/security.md).
     return { streams: (await this.reader.listStreams()).filter((s) => mayAccessStream(principal, s.name)) };
   }
 
@@ -31,12 +31,7 @@ export class CatalogController {
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 date-time; partitions ending after it' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 date-time; partitions starting at or before it' })
   @ApiNotFoundResponse({ description: 'the catalog has no such stream' })
-  async listPartitions(
-    @Param('stream') stream: string,
-    @Query(new ZodValidationPipe(rangeSchema)) range: z.infer<typeof rangeSchema>,
-    @CurrentPrincipal() principal?: Principal,
-  ) {
-    assertStreamAccess(principal, [stream]);
+  async listPartitions(@Param('stream') stream: string, @Query(new ZodValidationPipe(rangeSchema)) range: z.infer<typeof rangeSchema>) {
     const from = range.from ? new Date(range.from) : undefined;
     const to = range.to ? new Date(range.to) : undefined;
     if (from && to && from > to) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'from must not be after to');
@@ -47,8 +42,7 @@ export class CatalogController {
   @Get(':stream/schema')
   @ApiOperation({ summary: "A stream's latest inferred schema (field paths, types, nullability, first/last seen) and its versions" })
   @ApiNotFoundResponse({ description: 'unknown stream, or no schema inferred yet' })
-  async getSchema(@Param('stream') stream: string, @CurrentPrincipal() principal?: Principal) {
-    assertStreamAccess(principal, [stream]);
+  async getSchema(@Param('stream') stream: string) {
     await this.requireStream(stream);
     const schema = await this.reader.getSchema(stream);
     if (!schema) throw new FluxError('not-found', 'SCHEMA_NOT_INFERRED', `no schema has been inferred for stream ${stream} yet`, { details: { stream } });
