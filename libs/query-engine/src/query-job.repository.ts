@@ -124,6 +124,13 @@ export class QueryJobRepository {
     });
   }
 
+  /** Forgets a finished query's stored result (the row stays in the history until it expires). */
+  releaseResult(id: string): Promise<void> {
+    return guarded(async () => {
+      await this.ds.query(`UPDATE query_job SET result_parts = NULL, result_parquet = false WHERE id = $1`, [id]);
+    });
+  }
+
   /** Asks the replica running a queued or running query to cancel it; false when it already ended. */
   requestCancel(id: string): Promise<boolean> {
     return guarded(async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FluxError } from '@flux-capacitor/contracts';
 import type { QueryJob } from '@flux-capacitor/persistence';
 import type { JobCursor, QueryJobRepository, RunningJobUpdate, StoredResultInfo } from './query-job.repository';
 import { QueryNotFoundError, QueryNotReadyError } from './query.errors';
@@ -140,20 +141,25 @@ export class QueryJobs {
   /** A succeeded query's stored result; the caller closes it. */
   async results(id: string): Promise<ResultSet> {
     const row = await this.row(id);
-    if (row.state !== 'succeeded' || row.resultParts === null) throw new QueryNotReadyError(id, row.state);
+    if (row.state !== 'succeeded') throw new QueryNotReadyError(id, row.state);
+    if (row.resultParts === null) throw new FluxError('not-found', 'QUERY_RESULT_RELEASED', `the result of query ${id} was released (DELETE); run the query again`, { details: { id } });
     const status = toStatus(row);
     return this.deps.results.open(id, status.columns ?? [], status.rowCount ?? 0, status.truncated ?? false, { parts: row.resultParts, parquet: row.resultParquet });
   }
 
-  /** Cancels a queued or running query (on whichever replica runs it), or deletes a finished one and its result. */
+  /**
+   * Cancels a queued or running query (on whichever replica runs it), or releases a finished one's result (the query
+   * stays in the history until it expires).
+   */
   async cancel(id: string): Promise<QueryStatus> {
     const row = await this.row(id);
     if (ACTIVE.has(row.state)) {
       if (this.running.has(id)) this.cancelLocal(id);
       else await this.deps.repository.requestCancel(id);
-    } else {
+    } else if (row.resultParts !== null) {
+      // The row first: no reader is sent to objects being deleted.
+      await this.deps.repository.releaseResult(id);
       await this.deps.results.delete(id);
-      await this.deps.repository.delete(id);
     }
     return toStatus(row);
   }

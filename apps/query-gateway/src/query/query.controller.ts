@@ -117,7 +117,7 @@ export class QueryController {
   }
 
   @Delete('queries/:id')
-  @ApiOperation({ summary: 'Cancel a queued or running query (on whichever replica runs it), or delete a finished one and its results.' })
+  @ApiOperation({ summary: "Cancel a queued or running query (on whichever replica runs it), or release a finished one's results (it stays in the history)." })
   cancel(@Param('id', ParseUUIDPipe) id: string): Promise<QueryStatus> {
     return this.jobs.cancel(id);
   }

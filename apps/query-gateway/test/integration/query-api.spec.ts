@@ -291,7 +291,7 @@ describe('query gateway (local stack)', () => {
     return status;
   }
 
-  it('keeps the result in the archive store under _results/<id>/, where no archive reader takes it for archive data', async () => {
+  it('keeps the result in the archive store under _results/<id>/, where no archive reader takes it for archive data, until DELETE releases it', async () => {
     const { id } = (await (await api('POST', '/v1/queries', { sql: `SELECT partition_key FROM "${stream}" ORDER BY partition_key` })).json()) as { id: string };
     expect((await finished(id)).state).toBe('succeeded');
     const folder = join(root, 'archive', '_results', id);
@@ -299,10 +299,13 @@ describe('query gateway (local stack)', () => {
     for (const name of readdirSync(folder)) expect(parseObjectKey(`_results/${id}/${name}`)).toBeNull();
     const row = (await ds.query(`SELECT state, owner, result_parts, row_count FROM query_job WHERE id = $1`, [id])) as Record<string, unknown>[];
     expect(row).toEqual([{ state: 'succeeded', owner: expect.stringMatching(/^token:/), result_parts: 1, row_count: '24' }]);
-    // DELETE of a finished query deletes the row and the stored result
+    // DELETE of a finished query releases the stored result; the query stays in the history until it expires
     expect((await api('DELETE', `/v1/queries/${id}`)).status).toBe(200);
     expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
-    expect((await api('GET', `/v1/queries/${id}`)).status).toBe(404);
+    expect(((await (await api('GET', `/v1/queries/${id}`)).json()) as { state: string }).state).toBe('succeeded');
+    const released = await api('GET', `/v1/queries/${id}/results`);
+    expect(released.status).toBe(404);
+    expect(await released.json()).toMatchObject({ code: 'QUERY_RESULT_RELEASED' });
   });
 
   it('sweeps a query and its stored result once its time is up', async () => {
