@@ -16,7 +16,7 @@ describe('QueryResultStore', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'flux-results-'));
     for (const dir of ['archive', 'transfers', 'runs']) mkdirSync(join(root, dir));
-    store = new FileArchiveStore({ kind: 'file', directory: join(root, 'archive') });
+    store = new FileArchiveStore({ kind: 'file', uri: `file://${join(root, 'archive')}`, directory: join(root, 'archive') });
     results = new QueryResultStore(store, join(root, 'transfers'));
     engine = new DuckDbEngine({ workDir: join(root, 'runs'), threads: 1, memoryLimit: '256MB' });
   });
