@@ -57,6 +57,8 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
  */
 export function createQueryJobs(config: QueryConfig, wiring: { queries: QueryService; dataSource: DataSource; archive: ArchiveStore; log?: QueryServiceWiring['log'] }): QueryJobs {
   const transfers = join(resolve(config.workDir), 'results');
+  // Uploads and downloads a previous process did not finish (a crash): the store has the real copies.
+  rmSync(transfers, { recursive: true, force: true });
   mkdirSync(transfers, { recursive: true });
   return new QueryJobs({
     queries: wiring.queries,

@@ -104,7 +104,13 @@ export class QueryJobs {
   start(): void {
     if (this.timers.length > 0) return;
     const every = (ms: number, work: () => Promise<void>) => {
-      const timer = setInterval(() => void work(), ms);
+      // A tick that finds the previous one still waiting (a slow database) skips rather than piling up.
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void work().finally(() => (busy = false));
+      }, ms);
       timer.unref();
       this.timers.push(timer);
     };

@@ -38,6 +38,9 @@ describe('query gateway while the query state database is unreachable', () => {
       FLUX_API_TOKENS: `${TOKEN}:query`,
       FLUX_QUERY_WORK_DIR: join(root, 'work'),
       FLUX_QUERY_LIVE: 'false',
+      FLUX_QUERY_TIMEOUT_MS: '1500',
+      // heartbeat every ~3.3 s; an outage shorter than the lease does not make the query look abandoned
+      FLUX_QUERY_JOB_LEASE_MS: '10000',
     });
     const moduleRef = await Test.createTestingModule({ imports: [FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: [], env }), QueryModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -77,5 +80,19 @@ describe('query gateway while the query state database is unreachable', () => {
     // the query refused during the outage was never recorded nor left running
     const history = (await (await api('GET', '/v1/queries')).json()) as { items: { id: string; sql: string }[] };
     expect(history.items.map((i) => i.sql)).toEqual(['SELECT 1 AS one']);
+  });
+
+  it('records the outcome of a query that ended while Postgres was unreachable once it is back', async () => {
+    const started = await api('POST', '/v1/queries', { sql: 'SELECT count(*) FROM range(100000000000)' });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    await pg.off();
+    // the query times out (FLUX_QUERY_TIMEOUT_MS 1.5 s) while its outcome cannot be written
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await pg.on();
+    await vi.waitFor(
+      async () => expect(await (await api('GET', `/v1/queries/${id}`)).json()).toMatchObject({ state: 'failed', error: { code: 'QUERY_TIMEOUT' } }),
+      { timeout: 15_000, interval: 200 },
+    );
   });
 });
