@@ -369,5 +369,6 @@ describe('query gateway (local stack)', () => {
     const res = await fetch(`${base}/docs-json`);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/queries', '/v1/queries/{id}', '/v1/queries/{id}/results', '/v1/query']));
+    expect(Object.keys(doc.paths['/v1/queries'] as object).sort()).toEqual(['get', 'post']);
   });
 });
