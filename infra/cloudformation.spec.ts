@@ -15,4 +15,11 @@ describe('CloudFormation template', () => {
     const mainQueues = queues.filter((q) => !q.includes('-dlq'));
     expect((template.match(/maxReceiveCount: !Ref MaxReceiveCount/g) ?? []).length).toBe(mainQueues.length);
   });
+
+  it('lets the query gateway write and delete under the results prefix only, which a lifecycle rule expires', () => {
+    const gateway = template.slice(template.indexOf('  QueryGatewayPolicy:'));
+    const writes = gateway.match(/Action: \[s3:PutObject[^\]]*\]\n\s+Resource: (.*)/);
+    expect(writes?.[1]).toBe("!Sub '${ArchiveBucket.Arn}/${ResultsKeyPrefix}*'");
+    expect(template).toMatch(/- Id: expire-query-results\n\s+Status: Enabled\n\s+Prefix: !Ref ResultsKeyPrefix/);
+  });
 });

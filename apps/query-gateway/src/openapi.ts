@@ -7,7 +7,9 @@ export function setupOpenApi(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('flux-capacitor query gateway')
-      .setDescription('SQL over archived and live Kinesis records. Each stream is a table; see docs/query.md.')
+      .setDescription(
+        'SQL over archived and live Kinesis records. Each stream is a table; see docs/query.md. Asynchronous queries are shared by every gateway replica and listed per caller at GET /v1/queries.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -6,6 +6,7 @@ export {
   CatalogSchemaVersion,
   CatalogStream,
   InboxMessage,
+  QueryJob,
   Replay,
   ReplayAuditEvent,
   ReplayWatermark,
@@ -13,6 +14,7 @@ export {
   entities,
   type CatalogSchemaField,
   type CatalogStreamFormat,
+  type QueryJobStateName,
   type ReplayStateName,
 } from './entities';
 export { migrations } from './migrations';

@@ -2,14 +2,18 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ArchiveStore } from '@flux-capacitor/archive';
+import type { DataSource } from 'typeorm';
 import type { QueryConfig } from '@flux-capacitor/config';
 import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import { KinesisLiveTail } from './live-tail';
 import type { QueryCatalog } from './query-planner';
+import { QueryJobRepository } from './query-job.repository';
+import { QueryJobs } from './query-jobs';
 import { QueryService } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
+import { QueryResultStore } from './stored-result';
 
 export interface QueryServiceWiring {
   catalog: QueryCatalog;
@@ -43,6 +47,25 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
       resultTtlMs: config.resultTtlMs,
       live: config.live,
     },
+    log: wiring.log,
+  });
+}
+
+/**
+ * Builds the gateway's shared asynchronous queries over a QueryService: state in Postgres (`dataSource`), results in
+ * the archive store under `_results/`.
+ */
+export function createQueryJobs(config: QueryConfig, wiring: { queries: QueryService; dataSource: DataSource; archive: ArchiveStore; log?: QueryServiceWiring['log'] }): QueryJobs {
+  const transfers = join(resolve(config.workDir), 'results');
+  // Uploads and downloads a previous process did not finish (a crash): the store has the real copies.
+  rmSync(transfers, { recursive: true, force: true });
+  mkdirSync(transfers, { recursive: true });
+  return new QueryJobs({
+    queries: wiring.queries,
+    repository: new QueryJobRepository(wiring.dataSource),
+    results: new QueryResultStore(wiring.archive, transfers),
+    leaseMs: config.jobLeaseMs,
+    resultTtlMs: config.resultTtlMs,
     log: wiring.log,
   });
 }

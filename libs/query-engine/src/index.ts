@@ -1,4 +1,4 @@
-export { createQueryService } from './create-query-service';
+export { createQueryJobs, createQueryService } from './create-query-service';
 export { DrillEngine, drillError, type DrillEngineOptions, type DrillRunOptions } from './drill-engine';
 export {
   QueryCancelledError,
@@ -21,5 +21,8 @@ export {
   type QueryState,
   type QueryStatus,
 } from './query-service';
+export type { JobCursor } from './query-job.repository';
+export { QueryJobs, decodeJobCursor, type QueryHistoryItem } from './query-jobs';
 export type { ResultSet } from './result-set';
+export { RESULTS_PREFIX } from './stored-result';
 export { sqlIdentifier, sqlString } from './sql-text';

@@ -7,7 +7,7 @@ import { mayHoldWithin, type ShardSequenceBounds, type StreamSource } from './st
 /** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
 export interface QueryCatalog {
   /** the objects overlapping the window, each with its layout and the range of every shard it holds */
-  listObjects(stream: string, range?: { from?: Date; to?: Date }): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[] }[]>;
+  listObjects(stream: string, range?: { from?: Date; to?: Date }): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[]; bytes?: number }[]>;
   /** per shard, the highest catalogued sequence number over every object holding that shard */
   shardHighWatermarks(stream: string): Promise<Map<string, string>>;
 }
@@ -22,6 +22,8 @@ export interface PlannedSources {
   catalogWatermarks: Map<string, Map<string, string>>;
   pins: PinnedObjects[];
   objects: number;
+  /** the catalogued size of the objects the plan reads (what a query over them scans) */
+  bytes: number;
   liveRecords: number;
   /** tables whose live tail was cut short by the limits */
   truncated: string[];
@@ -53,7 +55,7 @@ export class QueryPlanner {
     /** per table (lower case): objects holding nothing within these per-shard bounds are left out */
     sequenceBounds: Map<string, ShardSequenceBounds> = new Map(),
   ): Promise<PlannedSources> {
-    const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, liveRecords: 0, truncated: [] };
+    const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, bytes: 0, liveRecords: 0, truncated: [] };
     try {
       for (const table of tables) {
         const range = bounds.get(table.toLowerCase()) ?? {};
@@ -86,6 +88,7 @@ export class QueryPlanner {
           live: liveRecords,
         });
         planned.objects += objects.length;
+        for (const o of objects) planned.bytes += o.bytes ?? 0;
         planned.liveRecords += liveRecords.length;
       }
       return planned;

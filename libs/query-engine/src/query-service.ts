@@ -196,7 +196,7 @@ export class QueryService {
       engine,
       sql: request.sql,
       submittedAt: new Date().toISOString(),
-      progress: { objectsTotal: 0, objectsScanned: 0, rowsScanned: 0, liveRecords: 0 },
+      progress: { objectsTotal: 0, objectsScanned: 0, rowsScanned: 0, bytesScanned: 0, liveRecords: 0 },
       warnings: [],
     };
     const controller = new AbortController();
@@ -223,6 +223,7 @@ export class QueryService {
         const planned = await this.planner.plan(tables, bounds, live);
         pins = planned.pins;
         status.progress.objectsTotal += planned.objects;
+        status.progress.bytesScanned += planned.bytes;
         status.progress.liveRecords += planned.liveRecords;
         for (const table of planned.truncated) {
           const n = planned.sources.find((src) => src.name === table)?.live.length ?? 0;

@@ -24,5 +24,7 @@ export interface QueryProgress {
   objectsTotal: number;
   objectsScanned: number;
   rowsScanned: number;
+  /** the size of the archive objects the query reads (their catalogued bytes) */
+  bytesScanned: number;
   liveRecords: number;
 }

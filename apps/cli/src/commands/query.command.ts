@@ -36,19 +36,23 @@ async function printRows(format: Format, rows: Record<string, unknown>[], column
   else await out(`${renderTable(rows, columns)}\n`);
 }
 
-/** Through the gateway: start the query, wait for it, then fetch the results in the format asked for. */
-async function viaGateway(baseUrl: string, sql: string, format: Format, engine?: string): Promise<void> {
+/** One request to the gateway; a problem answer becomes a CliError with its `detail` (and, for SQL, a caret). */
+async function callGateway(baseUrl: string, method: string, path: string, body?: unknown, sql?: string): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (cliEnv.apiToken) headers.authorization = `Bearer ${cliEnv.apiToken}`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-    if (!res.ok) {
-      // An RFC 9457 problem: `detail` is the reason, `details.position` a syntax error's offset.
-      const problem = (await res.json().catch(() => ({}))) as { detail?: string; details?: { position?: number } };
-      throw new CliError(explain(sql, `query gateway: HTTP ${res.status}: ${problem.detail ?? res.statusText}`, problem.details?.position));
-    }
-    return res;
-  };
+  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  if (!res.ok) {
+    // An RFC 9457 problem: `detail` is the reason, `details.position` a syntax error's offset.
+    const problem = (await res.json().catch(() => ({}))) as { detail?: string; details?: { position?: number } };
+    const message = `query gateway: HTTP ${res.status}: ${problem.detail ?? res.statusText}`;
+    throw new CliError(sql === undefined ? message : explain(sql, message, problem.details?.position));
+  }
+  return res;
+}
+
+/** Through the gateway: start the query, wait for it, then fetch the results in the format asked for. */
+async function viaGateway(baseUrl: string, sql: string, format: Format, engine?: string): Promise<void> {
+  const call = (method: string, path: string, body?: unknown) => callGateway(baseUrl, method, path, body, sql);
   const { id } = (await (await call('POST', '/v1/queries', { sql, engine })).json()) as { id: string };
   let status: { state: string; error?: { message: string; details?: { position?: number } }; truncated?: boolean; warnings: string[] };
   for (;;) {
@@ -110,8 +114,38 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
   }
 }
 
+interface HistoryItem {
+  id: string;
+  state: string;
+  submittedAt: string;
+  durationMs: number;
+  rowCount?: number;
+  bytesScanned: number;
+  sql: string;
+  error?: { code: string };
+}
+
+/** The caller's recent asynchronous queries on the gateway, newest first (`GET /v1/queries`). */
+async function listQueries(limit: number, json: boolean): Promise<void> {
+  const gateway = cliEnv.queryUrl;
+  if (!gateway) throw new CliError('fluxcap query list needs the gateway: set FLUX_QUERY_URL (and FLUX_API_TOKEN)');
+  const items: HistoryItem[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await (await callGateway(gateway, 'GET', `/v1/queries?limit=${Math.min(100, limit - items.length)}${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+      items: HistoryItem[];
+      nextCursor: string | null;
+    };
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < limit);
+  if (json) return out(`${JSON.stringify(items)}\n`);
+  const rows = items.map((i) => ({ ...i, error: i.error?.code, sql: i.sql.replace(/\s+/g, ' ') }));
+  await out(`${renderTable(rows, ['id', 'state', 'submittedAt', 'durationMs', 'rowCount', 'bytesScanned', 'error', 'sql'])}\n`);
+}
+
 export function registerQueryCommand(program: Command): void {
-  program
+  const query = program
     .command('query')
     .description('Run SQL over archived and live records (each stream is a table): through the gateway when FLUX_QUERY_URL is set, embedded otherwise')
     .argument('<sql>', 'one read-only SELECT/WITH statement, e.g. SELECT count(*) FROM "orders"')
@@ -122,5 +156,14 @@ export function registerQueryCommand(program: Command): void {
       const gateway = cliEnv.queryUrl;
       if (gateway) await viaGateway(gateway, sql, format, flags.engine);
       else await embedded(sql, format, flags.engine);
+    });
+  query
+    .command('list')
+    .description("Your recent asynchronous queries on the gateway (FLUX_QUERY_URL), newest first: state, duration, rows, bytes scanned")
+    .option('--limit <n>', 'how many (1-1000)', '20')
+    .action(async (flags: { limit: string }, cmd: Command) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be a whole number from 1 to 1000');
+      await listQueries(limit, cmd.optsWithGlobals<GlobalOptions>().json === true);
     });
 }

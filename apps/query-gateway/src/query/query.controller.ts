@@ -2,11 +2,12 @@ import { createReadStream } from 'node:fs';
 import { FluxError } from '@flux-capacitor/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
+import { QueryJobs, QueryService, writeCsv, writeNdjson, type QueryHistoryItem, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
+import type { Principal } from '@flux-capacitor/service-kit';
 import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
+import { CreateQueryDto, createQuerySchema, listQueriesSchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
 import { QueryStreamsGuard } from './query-streams.guard';
 
 const bodyPipe = new ZodValidationPipe(createQuerySchema);
@@ -52,20 +53,38 @@ async function writeStream(res: Response, result: ResultSet, format: Exclude<Res
 @UseGuards(QueryStreamsGuard)
 @Controller('v1')
 export class QueryController {
-  constructor(private readonly queries: QueryService) {}
+  constructor(
+    private readonly queries: QueryService,
+    private readonly jobs: QueryJobs,
+  ) {}
 
   @Post('queries')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400.' })
-  async start(@Body(bodyPipe) body: CreateQueryDto): Promise<QueryStatus & { links: Record<string, string> }> {
-    const status = await this.queries.submit(body);
+  @ApiOperation({
+    summary:
+      'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400. Any gateway replica answers for it afterwards; 503 when the query state database cannot be reached.',
+  })
+  async start(@Body(bodyPipe) body: CreateQueryDto, @Req() req: Request & { principal: Principal }): Promise<QueryStatus & { links: Record<string, string> }> {
+    const status = await this.jobs.submit(body, req.principal.id);
     return { ...status, links: { self: `/v1/queries/${status.id}`, results: `/v1/queries/${status.id}/results` } };
   }
 
+  @Get('queries')
+  @ApiOperation({ summary: "The caller's recent queries (its bearer token's), newest first: state, duration, rows, rows and bytes scanned, error." })
+  @ApiQuery({ name: 'limit', required: false, description: 'queries per page (1-100, default 20)' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ description: '{ items: [{ id, state, engine, sql, submittedAt, startedAt, finishedAt, durationMs, rowCount, rowsScanned, bytesScanned, error }], nextCursor }' })
+  list(
+    @Query(new ZodValidationPipe(listQueriesSchema)) q: z.infer<typeof listQueriesSchema>,
+    @Req() req: Request & { principal: Principal },
+  ): Promise<{ items: QueryHistoryItem[]; nextCursor: string | null }> {
+    return this.jobs.list(req.principal.id, q.limit, q.cursor);
+  }
+
   @Get('queries/:id')
-  @ApiOperation({ summary: 'State and progress (objects and rows scanned, live records read) of a query.' })
-  status(@Param('id', ParseUUIDPipe) id: string): QueryStatus {
-    return this.queries.status(id);
+  @ApiOperation({ summary: 'State and progress (objects, rows and bytes scanned, live records read) of a query.' })
+  status(@Param('id', ParseUUIDPipe) id: string): Promise<QueryStatus> {
+    return this.jobs.status(id);
   }
 
   @Get('queries/:id/results')
@@ -80,25 +99,29 @@ export class QueryController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const result = this.queries.results(id);
-    const format = formatOf(req, q.format);
-    if (format !== 'json') return writeStream(res, result, format, id);
-    const offset = Number(q.cursor ?? 0);
-    const lines = await result.readJsonLines(offset, q.limit);
-    const next = offset + lines.length;
-    res
-      .status(200)
-      .type('application/json')
-      .send(
-        `{"columns":${JSON.stringify(result.columns)},"rowCount":${result.rowCount},"truncated":${result.truncated},` +
-          `"nextCursor":${next < result.rowCount ? JSON.stringify(String(next)) : 'null'},"rows":[${lines.join(',')}]}`,
-      );
+    const result = await this.jobs.results(id);
+    try {
+      const format = formatOf(req, q.format);
+      if (format !== 'json') return await writeStream(res, result, format, id);
+      const offset = Number(q.cursor ?? 0);
+      const lines = await result.readJsonLines(offset, q.limit);
+      const next = offset + lines.length;
+      res
+        .status(200)
+        .type('application/json')
+        .send(
+          `{"columns":${JSON.stringify(result.columns)},"rowCount":${result.rowCount},"truncated":${result.truncated},` +
+            `"nextCursor":${next < result.rowCount ? JSON.stringify(String(next)) : 'null'},"rows":[${lines.join(',')}]}`,
+        );
+    } finally {
+      result.close();
+    }
   }
 
   @Delete('queries/:id')
-  @ApiOperation({ summary: 'Cancel a queued or running query, or release a finished one and its results.' })
-  cancel(@Param('id', ParseUUIDPipe) id: string): QueryStatus {
-    return this.queries.cancel(id);
+  @ApiOperation({ summary: "Cancel a queued or running query (on whichever replica runs it), or release a finished one's results (it stays in the history)." })
+  cancel(@Param('id', ParseUUIDPipe) id: string): Promise<QueryStatus> {
+    return this.jobs.cancel(id);
   }
 
   @Post('query')

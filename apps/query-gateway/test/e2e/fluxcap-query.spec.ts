@@ -78,6 +78,21 @@ describe('fluxcap query', () => {
     expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual(['type,n', 't0,20']);
   }, 120_000);
 
+  it('lists your recent queries on the gateway with `fluxcap query list`', async () => {
+    const gateway = { FLUX_QUERY_URL: gatewayUrl, FLUX_API_TOKEN: TOKEN };
+    expect((await fluxcap(gateway, ['query', 'SELECT 41 + 1 AS answer'])).status).toBe(0);
+    const run = await fluxcap(gateway, ['--json', 'query', 'list', '--limit', '3']);
+    expect(run.status).toBe(0);
+    const items = JSON.parse(run.stdout) as { sql: string; state: string; rowCount: number }[];
+    expect(items.length).toBeLessThanOrEqual(3);
+    expect(items[0]).toMatchObject({ sql: 'SELECT 41 + 1 AS answer', state: 'succeeded', rowCount: 1 });
+    const table = await fluxcap(gateway, ['query', 'list']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+state\s+submittedAt\s+durationMs\s+rowCount\s+bytesScanned/);
+    const embedded = await fluxcap({}, ['query', 'list']);
+    expect(embedded.status).not.toBe(0);
+    expect(embedded.stderr).toMatch(/needs the gateway: set FLUX_QUERY_URL/);
+  }, 120_000);
+
   it('fails with the gateway saying 401 and why when no token is sent', async () => {
     const run = await fluxcap({ FLUX_QUERY_URL: gatewayUrl }, ['query', SQL]);
     expect(run.status).not.toBe(0);

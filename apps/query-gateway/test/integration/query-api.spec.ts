@@ -7,7 +7,9 @@ import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { CatalogWriter } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
+import { parseObjectKey } from '@flux-capacitor/archive';
 import { createDataSource } from '@flux-capacitor/persistence';
+import { QueryJobs } from '@flux-capacitor/query-engine';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { createTestDatabase, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -18,6 +20,7 @@ import { QueryModule } from '../../src/query/query.module';
 
 const QUERY_TOKEN = 'query-token-0123456789abcdef';
 const REPLAY_TOKEN = 'replay-token-0123456789abcdef';
+const OTHER_QUERY_TOKEN = 'other-query-token-0123456789abcdef';
 
 interface Produced {
   shardId: string;
@@ -110,7 +113,7 @@ beforeAll(async () => {
   const env = testEnvironment({
     DATABASE_URL: db.url,
     FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
-    FLUX_API_TOKENS: `${QUERY_TOKEN}:query,${REPLAY_TOKEN}:replay`,
+    FLUX_API_TOKENS: `${QUERY_TOKEN}:query,${REPLAY_TOKEN}:replay,${OTHER_QUERY_TOKEN}:query`,
     FLUX_QUERY_WORK_DIR: join(root, 'work'),
     FLUX_QUERY_SYNC_MAX_ROWS: '1000',
     FLUX_QUERY_MAX_CONCURRENT: '2',
@@ -183,12 +186,14 @@ describe('query gateway (local stack)', () => {
     const started = await api('POST', '/v1/queries', { sql: `SELECT partition_key FROM "${stream}" ORDER BY partition_key` });
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
-    let status: { state: string; progress: { objectsTotal: number; liveRecords: number } };
+    let status: { state: string; progress: { objectsTotal: number; liveRecords: number; bytesScanned: number } };
     do {
       status = (await (await api('GET', `/v1/queries/${id}`)).json()) as typeof status;
     } while (status.state === 'queued' || status.state === 'running');
     expect(status.state).toBe('succeeded');
     expect(status.progress.objectsTotal).toBeGreaterThan(0);
+    // every fixture object is catalogued with 1000 bytes
+    expect(status.progress.bytesScanned).toBe(1000 * status.progress.objectsTotal);
     expect(status.progress.liveRecords).toBe(24 - archived.size);
     const keys: string[] = [];
     let cursor: string | null = null;
@@ -279,9 +284,91 @@ describe('query gateway (local stack)', () => {
     expect((await api('GET', `/v1/queries/${id}/results`)).status).toBe(409);
   });
 
+  async function finished(id: string, token = QUERY_TOKEN): Promise<{ state: string }> {
+    let status: { state: string };
+    do status = (await (await api('GET', `/v1/queries/${id}`, undefined, token)).json()) as { state: string };
+    while (status.state === 'queued' || status.state === 'running');
+    return status;
+  }
+
+  it('keeps the result in the archive store under _results/<id>/, where no archive reader takes it for archive data, until DELETE releases it', async () => {
+    const { id } = (await (await api('POST', '/v1/queries', { sql: `SELECT partition_key FROM "${stream}" ORDER BY partition_key` })).json()) as { id: string };
+    expect((await finished(id)).state).toBe('succeeded');
+    const folder = join(root, 'archive', '_results', id);
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.ndjson', 'result.parquet']);
+    for (const name of readdirSync(folder)) expect(parseObjectKey(`_results/${id}/${name}`)).toBeNull();
+    const row = (await ds.query(`SELECT state, owner, result_parts, row_count FROM query_job WHERE id = $1`, [id])) as Record<string, unknown>[];
+    expect(row).toEqual([{ state: 'succeeded', owner: expect.stringMatching(/^token:/), result_parts: 1, row_count: '24' }]);
+    // DELETE of a finished query releases the stored result; the query stays in the history until it expires
+    expect((await api('DELETE', `/v1/queries/${id}`)).status).toBe(200);
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    expect(((await (await api('GET', `/v1/queries/${id}`)).json()) as { state: string }).state).toBe('succeeded');
+    const released = await api('GET', `/v1/queries/${id}/results`);
+    expect(released.status).toBe(404);
+    expect(await released.json()).toMatchObject({ code: 'QUERY_RESULT_RELEASED' });
+  });
+
+  it('sweeps a query and its stored result once its time is up', async () => {
+    const { id } = (await (await api('POST', '/v1/queries', { sql: 'SELECT 42 AS answer' })).json()) as { id: string };
+    expect((await finished(id)).state).toBe('succeeded');
+    expect(readdirSync(join(root, 'archive', '_results', id))).not.toEqual([]);
+    await ds.query(`UPDATE query_job SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    await app.get(QueryJobs).sweep();
+    expect(await ds.query(`SELECT id FROM query_job WHERE id = $1`, [id])).toEqual([]);
+    expect(readdirSync(join(root, 'archive', '_results', id))).toEqual([]);
+    expect((await api('GET', `/v1/queries/${id}/results`)).status).toBe(404);
+  });
+
+  it("lists the caller's own queries, newest first, with state, duration, rows and bytes scanned, page by page", async () => {
+    const mine: string[] = [];
+    for (const sql of [`SELECT count(*) AS n FROM "${stream}"`, 'SELECT 1 AS one', 'SELECT * FROM range(3)']) {
+      const { id } = (await (await api('POST', '/v1/queries', { sql })).json()) as { id: string };
+      await finished(id);
+      mine.unshift(id);
+    }
+    const { id: theirs } = (await (await api('POST', '/v1/queries', { sql: 'SELECT 2 AS two' }, OTHER_QUERY_TOKEN)).json()) as { id: string };
+    await finished(theirs, OTHER_QUERY_TOKEN);
+
+    type Page = { items: { id: string; state: string; durationMs: number; rowCount: number; rowsScanned: number; bytesScanned: number; sql: string }[]; nextCursor: string | null };
+    const seen: Page['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api('GET', `/v1/queries?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as Page;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const ids = seen.map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(theirs);
+    expect(ids.slice(0, 3)).toEqual(mine);
+    expect(seen[2]).toMatchObject({ state: 'succeeded', rowCount: 1, sql: `SELECT count(*) AS n FROM "${stream}"` });
+    expect(seen[2].bytesScanned).toBeGreaterThan(0);
+    expect(seen[2].durationMs).toBeGreaterThanOrEqual(0);
+    expect(seen[1]).toMatchObject({ rowCount: 1, bytesScanned: 0 });
+    const other = (await (await api('GET', '/v1/queries', undefined, OTHER_QUERY_TOKEN)).json()) as Page;
+    expect(other.items.map((i) => i.id)).toEqual([theirs]);
+  });
+
+  it.each([
+    ['limit=0', /^limit: /],
+    ['limit=100000', /^limit: /],
+    ['limit=abc', /^limit: /],
+    ['cursor=not-a-cursor', /^cursor: /],
+    [`cursor=${Buffer.from(JSON.stringify({ submittedAt: 'yesterday', id: 'x' })).toString('base64url')}`, /^cursor: /],
+    [`cursor=${'A'.repeat(5000)}`, /^cursor: /],
+  ])('refuses GET /v1/queries?%s with 400 naming the parameter', async (query, detail) => {
+    const res = await api('GET', `/v1/queries?${query}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: expect.stringMatching(detail) });
+  });
+
   it('serves the OpenAPI document at /docs', async () => {
     const res = await fetch(`${base}/docs-json`);
     const doc = (await res.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/queries', '/v1/queries/{id}', '/v1/queries/{id}/results', '/v1/query']));
+    expect(Object.keys(doc.paths['/v1/queries'] as object).sort()).toEqual(['get', 'post']);
   });
 });

@@ -11,6 +11,7 @@ export const queryEnv = z.object({
   FLUX_QUERY_THREADS: envInt(1, 256).default(2).describe('DuckDB threads of each query.'),
   FLUX_QUERY_MAX_CONCURRENT: envInt(1, 64).default(2).describe('Queries the gateway runs at once; the rest wait in state `queued`.'),
   FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
+  FLUX_QUERY_JOB_LEASE_MS: envInt(1000, 600_000).default(30_000).describe('A replica refreshes the heartbeat of the queries it runs every third of this; a queued or running query whose heartbeat is older is marked failed by any replica (its replica stopped).'),
   FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
   FLUX_QUERY_CACHE_MAX_BYTES: envInt(1_000_000, Number.MAX_SAFE_INTEGER).default(2_000_000_000).describe('Bound of the local cache of S3 archive objects.'),
   FLUX_QUERY_PREFETCH: envBoolean.default(true).describe('Download a new partition\'s S3 objects into the local cache when the catalog announces it (`catalog.partition.added`), so the first query over fresh data does not wait for them.'),
@@ -33,6 +34,7 @@ export interface QueryConfig {
   threads: number;
   maxConcurrent: number;
   resultTtlMs: number;
+  jobLeaseMs: number;
   workDir: string;
   cacheMaxBytes: number;
   prefetch: boolean;
@@ -51,6 +53,7 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     threads: env.FLUX_QUERY_THREADS,
     maxConcurrent: env.FLUX_QUERY_MAX_CONCURRENT,
     resultTtlMs: env.FLUX_QUERY_RESULT_TTL_SECONDS * 1000,
+    jobLeaseMs: env.FLUX_QUERY_JOB_LEASE_MS,
     workDir: env.FLUX_QUERY_WORK_DIR,
     cacheMaxBytes: env.FLUX_QUERY_CACHE_MAX_BYTES,
     prefetch: env.FLUX_QUERY_PREFETCH,

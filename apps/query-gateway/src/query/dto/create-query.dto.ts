@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { decodeJobCursor } from '@flux-capacitor/query-engine';
 import { z } from 'zod';
 
 export const createQuerySchema = z.object({
@@ -22,4 +23,18 @@ export const resultsQuerySchema = z.object({
   format: z.enum(RESULT_FORMATS).optional(),
   cursor: z.string().regex(/^\d+$/, 'cursor must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+/** Query string of GET /v1/queries (the caller's history). */
+export const listQueriesSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .max(200, 'cursor must be the nextCursor of a previous page')
+    .transform((text, ctx) => {
+      const cursor = decodeJobCursor(text);
+      if (!cursor) ctx.addIssue({ code: 'custom', message: 'cursor must be the nextCursor of a previous page' });
+      return cursor ?? undefined;
+    })
+    .optional(),
 });

@@ -1,0 +1,1 @@
+export { QueryJob, type QueryJobStateName } from './query-job.entity';
