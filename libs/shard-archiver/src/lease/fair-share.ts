@@ -47,7 +47,7 @@ export function leasesToTake(input: FairShareInput): FairSharePlan {
   const owners = new Set<string>([me]);
   for (const r of input.rows) {
     if (r.finishedAt !== null) continue;
-    if (live(r)) owners.add(r.owner!);
+    if (r.owner !== null && !r.expired) owners.add(r.owner);
     if (r.handoffTo !== null) owners.add(r.handoffTo);
   }
   const target = Math.ceil(readable.length / owners.size);
@@ -71,16 +71,11 @@ function handoffsToAsk(readable: ShardLeaseRow[], me: string, mine: number, want
     if (r.owner === null || r.expired || r.owner === me || r.handoffTo !== null) continue;
     held.set(r.owner, [...(held.get(r.owner) ?? []), r]);
   }
+  // Busiest first; between equals, the first by name (every instance plans the same way).
+  const busiest = () => [...held].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b))[0]?.[1] ?? [];
   const asks: ShardLeaseRow[] = [];
-  while (asks.length < want) {
-    let busiest: string | undefined;
-    for (const [owner, rows] of held) {
-      const most = busiest === undefined ? -1 : held.get(busiest)!.length;
-      if (rows.length > most || (rows.length === most && owner < busiest!)) busiest = owner;
-    }
-    const rows = busiest === undefined ? [] : held.get(busiest)!;
-    if (rows.length - mine < 2) break;
-    asks.push(rows.pop()!);
+  for (let rows = busiest(); asks.length < want && rows.length - mine >= 2; rows = busiest()) {
+    asks.push(rows.pop() as ShardLeaseRow);
     mine++;
   }
   return asks;
