@@ -344,6 +344,7 @@ export class Archiver {
     this.handingOver.add(consumer);
     const { stream, shardId } = consumer.lease;
     this.logger.log({ msg: 'handing lease over', stream, shardId, workerId: this.workerId });
+    this.metrics.handoffsGiven.inc({ stream });
     consumer.stop();
   }
 
@@ -402,6 +403,7 @@ export class Archiver {
         if (this.stopping.signal.aborted) break;
         if (await this.leases.requestHandoff(stream, row.shardId, row.owner!, this.workerId, settings.leaseDurationMs)) {
           this.logger.log({ msg: 'asked for a lease', stream, shardId: row.shardId, holder: row.owner, workerId: this.workerId });
+          this.metrics.handoffsAsked.inc({ stream });
         }
       }
       this.errors.delete(stream);
