@@ -8,7 +8,7 @@ export {
   type FluxConfig,
 } from './load-config';
 export type { ArchiverConfig, InitialPosition } from './sections/archiver';
-export type { ApiRole } from './sections/auth';
+export type { ApiRole, TokenGrant } from './sections/auth';
 export type { CatalogConfig } from './sections/catalog';
 export type { QueryConfig } from './sections/query';
 export { isAllowedTarget } from './sections/replay';

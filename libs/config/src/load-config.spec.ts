@@ -48,7 +48,7 @@ describe('loadConfig', () => {
 
   it('parses API tokens into roles and rejects unknown roles and short tokens', () => {
     const c = loadConfig({ ...valid, FLUX_API_TOKENS: 'aaaaaaaaaaaaaaaa:query,bbbbbbbbbbbbbbbb:query+replay' });
-    expect([...(c.auth.tokens.get('bbbbbbbbbbbbbbbb') ?? [])]).toEqual(['query', 'replay']);
+    expect([...(c.auth.tokens.get('bbbbbbbbbbbbbbbb')?.roles ?? [])]).toEqual(['query', 'replay']);
     expect(() => loadConfig({ ...valid, FLUX_API_TOKENS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/unknown role "root"/);
     expect(() => loadConfig({ ...valid, FLUX_API_TOKENS: 'short:query' })).toThrow(/at least 16 characters/);
   });

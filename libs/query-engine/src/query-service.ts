@@ -9,6 +9,7 @@ import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejec
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
 import type { ShardSequenceBounds } from './stream-source';
+import { streamsOutsideGrant } from './stream-access';
 
 export type QueryEngineName = 'duckdb' | 'drill';
 export type QueryState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -319,6 +320,11 @@ export class QueryService {
   /** Whether `name` is a stream: catalogued, or readable from Kinesis. */
   isStream(name: string): Promise<boolean> {
     return this.planner.isStream(name);
+  }
+
+  /** The streams `sql` reads outside `granted` (a stream-limited token's streams); see streamsOutsideGrant. */
+  streamsOutsideGrant(sql: string, granted: ReadonlySet<string>): Promise<string[]> {
+    return streamsOutsideGrant(sql, granted, { analyze: (q) => this.deps.analyzer.analyze(q), isStream: (name) => this.planner.isStream(name) });
   }
 
   private sweep(): void {

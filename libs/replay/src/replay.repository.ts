@@ -58,10 +58,11 @@ export class ReplayRepository {
     return this.ds.getRepository(Replay).findOneBy({ id });
   }
 
-  /** Newest first; the cursor is the last row's (created_at, id). */
-  async list(limit: number, cursor?: { createdAt: string; id: string }, state?: ReplayState): Promise<Replay[]> {
+  /** Newest first; the cursor is the last row's (created_at, id); with `streams`, only replays whose source and target are both among them. */
+  async list(limit: number, cursor?: { createdAt: string; id: string }, state?: ReplayState, streams?: readonly string[]): Promise<Replay[]> {
     const q = this.ds.getRepository(Replay).createQueryBuilder('r').orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(limit);
     if (state) q.andWhere('r.state = :state', { state });
+    if (streams) q.andWhere('r.source_stream = ANY(:streams) AND r.target_stream = ANY(:streams)', { streams: [...streams] });
     if (cursor) q.andWhere('(r.created_at, r.id) < (:createdAt, :id)', cursor);
     return q.getMany();
   }

@@ -69,7 +69,8 @@ export class ReplayService {
     return toView(await this.find(id));
   }
 
-  async list(limit: number, cursor?: string, state?: ReplayState): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
+  /** A page of replays, newest first; with `streams` (a stream-limited caller's), only those touching nothing else. */
+  async list(limit: number, cursor?: string, state?: ReplayState, streams?: ReadonlySet<string>): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
     let after: { createdAt: string; id: string } | undefined;
     if (cursor) {
       try {
@@ -78,7 +79,7 @@ export class ReplayService {
         throw new FluxError('invalid-input', 'INVALID_CURSOR', 'cursor is not one this API handed out');
       }
     }
-    const rows = await this.deps.replays.list(limit + 1, after, state);
+    const rows = await this.deps.replays.list(limit + 1, after, state, streams && [...streams]);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify({ createdAt: last.createdAt.toISOString(), id: last.id })).toString('base64url') : null;

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { FLUX_CONFIG, loadConfig, type FluxConfig } from '@flux-capacitor/config';
 import { dataSourceOptions } from '@flux-capacitor/persistence';
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -13,6 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { StaticTokenVerifier, TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
 import { archiveCheck, kinesisCheck, postgresCheck, sqsCheck } from './health/dependency-checks';
 import { HealthController } from './health/health.controller';
@@ -29,6 +30,8 @@ export interface FluxServiceOptions {
   dependencies: Dependency[];
   /** The environment to validate; defaults to the process environment. Tests pass their own. */
   env?: NodeJS.ProcessEnv;
+  /** Who checks bearer credentials (e.g. an OIDC/JWT verifier); defaults to the static FLUX_API_TOKENS. See docs/security.md. */
+  tokenVerifier?: Type<TokenVerifier>;
 }
 
 export const SERVICE_OPTIONS = Symbol.for('flux-capacitor.service-options');
@@ -75,6 +78,7 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
         { provide: S3Client, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createS3Client(c.aws) },
         { provide: KinesisClient, inject: [FLUX_CONFIG], useFactory: (c: FluxConfig) => createKinesisClient(c.aws) },
         HealthRegistry,
+        { provide: TOKEN_VERIFIER, useClass: options.tokenVerifier ?? StaticTokenVerifier },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

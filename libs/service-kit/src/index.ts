@@ -1,4 +1,7 @@
-export { RequireRole, type Principal } from './auth/bearer-auth.guard';
+export { CurrentPrincipal, RequireRole, type Principal } from './auth/bearer-auth.guard';
+export { assertStreamAccess, mayAccessStream } from './auth/stream-access';
+export { StreamParamGuard } from './auth/stream-param.guard';
+export { StaticTokenVerifier, TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
 export { bootstrapService } from './bootstrap';
 export { HTTP_STATUS_OF_KIND } from './errors/problem-details';
 export { ProblemDetailsFilter } from './errors/problem-details.filter';

@@ -1,7 +1,7 @@
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FluxError } from '@flux-capacitor/contracts';
-import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal, mayAccessStream, RequireRole, StreamParamGuard, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
@@ -10,10 +10,11 @@ const rangeSchema = z.object({
   to: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
 });
 
-/** Read API of the catalog: streams, their partitions and their inferred schema. */
+/** Read API of the catalog: streams, their partitions and their inferred schema; a token limited to streams reads only those. */
 @ApiTags('catalog')
 @ApiBearerAuth()
 @RequireRole('query')
+@UseGuards(StreamParamGuard)
 @Controller('v1/streams')
 export class CatalogController {
   constructor(private readonly reader: CatalogReader) {}
@@ -21,8 +22,8 @@ export class CatalogController {
   @Get()
   @ApiOperation({ summary: 'Catalogued streams with object, record and partition totals and the latest schema version' })
   @ApiOkResponse({ description: '{ streams: [...] }' })
-  async listStreams() {
-    return { streams: await this.reader.listStreams() };
+  async listStreams(@CurrentPrincipal() principal?: Principal) {
+    return { streams: (await this.reader.listStreams()).filter((s) => mayAccessStream(principal, s.name)) };
   }
 
   @Get(':stream/partitions')

@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { FluxError } from '@flux-capacitor/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
 import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
+import { QueryStreamsGuard } from './query-streams.guard';
 
 const bodyPipe = new ZodValidationPipe(createQuerySchema);
 
@@ -48,6 +49,7 @@ async function writeStream(res: Response, result: ResultSet, format: Exclude<Res
 @ApiTags('queries')
 @ApiBearerAuth()
 @RequireRole('query')
+@UseGuards(QueryStreamsGuard)
 @Controller('v1')
 export class QueryController {
   constructor(private readonly queries: QueryService) {}

@@ -1,13 +1,14 @@
-import { ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
+import { parseReplayRequest, ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
 import { FluxError } from '@flux-capacitor/contracts';
-import { RequireRole, type Principal } from '@flux-capacitor/service-kit';
+import { assertStreamAccess, CurrentPrincipal, RequireRole, type Principal } from '@flux-capacitor/service-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CREATE_REPLAY_EXAMPLE, CreateReplayDto } from './dto/create-replay.dto';
 
 const STATES: ReplayState[] = ['planning', 'planned', 'running', 'paused', 'completed', 'failed', 'cancelled'];
-const actorOf = (req: Request) => (req as Request & { principal?: Principal }).principal?.id ?? 'anonymous';
+const principalOf = (req: Request) => (req as Request & { principal?: Principal }).principal;
+const actorOf = (req: Request) => principalOf(req)?.id ?? 'anonymous';
 
 @ApiTags('replays')
 @ApiBearerAuth()
@@ -20,6 +21,9 @@ export class ReplayController {
   @ApiOperation({ summary: 'Start a replay (or a dry run). The whole spec is validated first: an invalid one is answered 400 and nothing is written.' })
   @ApiBody({ type: CreateReplayDto, examples: { compacted: { value: CREATE_REPLAY_EXAMPLE } } })
   async create(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ReplayView> {
+    // A token limited to streams must hold both the source and the target (an invalid spec is create's 400).
+    const parsed = parseReplayRequest(body);
+    if ('spec' in parsed) assertStreamAccess(principalOf(req), [parsed.spec.source, parsed.spec.target]);
     const view = await this.replays.create(body, actorOf(req));
     res.status(201).location(`/v1/replays/${view.id}`);
     return view;
@@ -31,31 +35,40 @@ export class ReplayController {
   @ApiQuery({ name: 'limit', required: false, description: '1-200, default 20' })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'state', required: false, enum: STATES })
-  list(@Query('limit') limit?: string, @Query('cursor') cursor?: string, @Query('state') state?: string): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
+  list(
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @Query('state') state?: string,
+    @CurrentPrincipal() principal?: Principal,
+  ): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
     const n = limit === undefined ? 20 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 200) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'limit must be a whole number from 1 to 200');
     if (state !== undefined && !STATES.includes(state as ReplayState)) throw new FluxError('invalid-input', 'INVALID_REQUEST', `state must be one of ${STATES.join(', ')}`);
-    return this.replays.list(n, cursor, state as ReplayState | undefined);
+    return this.replays.list(n, cursor, state as ReplayState | undefined, principal?.streams);
   }
 
   @Get(':id')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: 'A replay: state, plan, progress (records selected / put / failed, rate, ETA) and error.' })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<ReplayView> {
-    return this.replays.get(id);
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayView> {
+    const view = await this.replays.get(id);
+    assertStreamAccess(principal, [view.source, view.target]);
+    return view;
   }
 
   @Get(':id/watermarks')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: 'Per source shard, the last position the replay includes, and the source shard lineage: what the consumer SDK needs.' })
-  watermarks(@Param('id', ParseUUIDPipe) id: string): Promise<ReplayWatermarksDocument> {
+  async watermarks(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayWatermarksDocument> {
+    await this.assertReplayAccess(id, principal);
     return this.replays.watermarks(id);
   }
 
   @Get(':id/audit')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: "The replay's audit trail: who created, paused, resumed or cancelled it and when, with the full spec and the counts." })
-  audit(@Param('id', ParseUUIDPipe) id: string): Promise<{ items: unknown[] }> {
+  async audit(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<{ items: unknown[] }> {
+    await this.assertReplayAccess(id, principal);
     return this.replays.audit(id);
   }
 
@@ -63,7 +76,8 @@ export class ReplayController {
   @HttpCode(200)
   @RequireRole('replay')
   @ApiOperation({ summary: 'Pause a planning or running replay; it stops after the records in flight and keeps its checkpoint. 409 in other states.' })
-  pause(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  async pause(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+    await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'pause', actorOf(req));
   }
 
@@ -71,14 +85,23 @@ export class ReplayController {
   @HttpCode(200)
   @RequireRole('replay')
   @ApiOperation({ summary: 'Resume a paused replay from its checkpoint. 409 in other states.' })
-  resume(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  async resume(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+    await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'resume', actorOf(req));
   }
 
   @Delete(':id')
   @RequireRole('replay')
   @ApiOperation({ summary: 'Cancel a replay that has not ended. Records already written stay written.' })
-  cancel(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  async cancel(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+    await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'cancel', actorOf(req));
+  }
+
+  /** 403 naming a stream of replay `id` (source or target) that a stream-limited caller does not hold; 404 for no replay. */
+  private async assertReplayAccess(id: string, principal: Principal | undefined): Promise<void> {
+    if (!principal?.streams) return;
+    const { source, target } = await this.replays.get(id);
+    assertStreamAccess(principal, [source, target]);
   }
 }
