@@ -28,6 +28,8 @@ export class ArchiverMetrics {
   readonly lastArrival: Gauge<'stream' | 'shard'>;
   readonly millisBehind: Gauge<'stream' | 'shard'>;
   readonly oldestUnarchivedAge: Gauge<'stream' | 'shard'>;
+  readonly handoffsAsked: Counter<'stream'>;
+  readonly handoffsGiven: Counter<'stream'>;
 
   constructor(registry: Registry = register) {
     this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
@@ -48,5 +50,8 @@ export class ArchiverMetrics {
       'flux_archiver_oldest_unarchived_age_seconds',
       'Age of the oldest record read or readable but not yet in a durable object',
     );
+    // Rebalancing: leases this instance asked a busier one for, and leases it handed over on request.
+    this.handoffsAsked = streamCounter(registry, 'flux_archiver_lease_handoffs_asked_total', 'Live leases this instance asked a busier instance to hand over');
+    this.handoffsGiven = streamCounter(registry, 'flux_archiver_lease_handoffs_given_total', 'Leases this instance handed over on request (rows written, checkpoint committed, lease released)');
   }
 }

@@ -83,6 +83,8 @@ export class Archiver {
   private readonly leases: LeaseRepository;
   private readonly metrics: ArchiverMetrics;
   private readonly running = new Map<string, Running>();
+  /** Consumers stopping to hand their shard to another instance (rebalancing). */
+  private readonly handingOver = new WeakSet<ShardConsumer>();
   private ticker: NodeJS.Timeout | undefined;
   private readonly lastSync = new Map<string, number>();
   private readonly retentionHours = new Map<string, number>();
@@ -321,14 +323,29 @@ export class Archiver {
     await Promise.all(
       [...this.running.values()].map(async ({ consumer }) => {
         try {
-          const held = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs);
-          if (!held) consumer.onLeaseLost();
+          const outcome = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs);
+          if (outcome === 'lost') consumer.onLeaseLost();
+          else if (outcome === 'hand-off') this.handOver(consumer);
         } catch (error) {
           // Postgres unreachable: keep working; commits are fenced, and the lease may expire and move.
           this.logger.warn({ msg: 'lease renewal failed', stream: consumer.lease.stream, shardId: consumer.lease.shardId, error: String(error) });
         }
       }),
     );
+  }
+
+  /**
+   * Another instance below its fair share asked for this shard: stop its consumer gracefully (its buffered rows are
+   * written and their checkpoint committed), which then releases the lease, reserved for the one that asked. Only a
+   * running service hands over; a drain (`--once`) finishes what it started.
+   */
+  private handOver(consumer: ShardConsumer): void {
+    if (!this.loop || this.stopping.signal.aborted || this.handingOver.has(consumer)) return;
+    this.handingOver.add(consumer);
+    const { stream, shardId } = consumer.lease;
+    this.logger.log({ msg: 'handing lease over', stream, shardId, workerId: this.workerId });
+    this.metrics.handoffsGiven.inc({ stream });
+    consumer.stop();
   }
 
   private launch(lease: HeldLease, row: ShardLeaseRow, drain?: { until: number }): Promise<ShardRunResult | undefined> {
@@ -353,7 +370,10 @@ export class Archiver {
     return done;
   }
 
-  /** Registers new shards, then takes free or expired leases up to this instance's fair share. */
+  /**
+   * Registers new shards, then takes free or expired leases up to this instance's fair share, and asks busier
+   * instances to hand over live ones when that is not enough (`leasesToTake`).
+   */
   private async balance(stream: string): Promise<void> {
     const settings = this.deps.config.archiver;
     try {
@@ -377,6 +397,14 @@ export class Archiver {
         }
         void this.launch(acquired.lease, acquired.row);
         room--;
+      }
+      // Not enough free leases: ask busier instances to hand some over; they come at a later round, reserved for us.
+      for (const row of plan.handoffs) {
+        if (this.stopping.signal.aborted) break;
+        if (await this.leases.requestHandoff(stream, row.shardId, row.owner!, this.workerId, settings.leaseDurationMs)) {
+          this.logger.log({ msg: 'asked for a lease', stream, shardId: row.shardId, holder: row.owner, workerId: this.workerId });
+          this.metrics.handoffsAsked.inc({ stream });
+        }
       }
       this.errors.delete(stream);
     } catch (error) {

@@ -5,6 +5,7 @@ import { CreateReplays1764990000000 } from './1764990000000-CreateReplays';
 import { ArchiverIntentObjects1765100000000 } from './1765100000000-ArchiverIntentObjects';
 import { CatalogObjectShards1796119200000 } from './1796119200000-CatalogObjectShards';
 import { CreateQueryJobs1796200000000 } from './1796200000000-CreateQueryJobs';
+import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLeaseHandoff';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ArchiverIntentObjects1765100000000,
   CatalogObjectShards1796119200000,
   CreateQueryJobs1796200000000,
+  ArchiverLeaseHandoff1796300000000,
 ];

@@ -23,6 +23,8 @@ export interface ShardLeaseRow {
   expired: boolean;
   checkpoint: string | null;
   finishedAt: Date | null;
+  /** An instance asked for this lease and its request has not expired: it is handed over to it (and reserved for it). */
+  handoffTo: string | null;
 }
 
 /** A lease this process holds. `counter` is the fencing token every write is checked against. */
@@ -63,10 +65,15 @@ const mapRow = (r: Record<string, unknown>): ShardLeaseRow => ({
   expired: Boolean(r.expired),
   checkpoint: (r.checkpoint_sequence_number as string | null) ?? null,
   finishedAt: (r.finished_at as Date | null) ?? null,
+  handoffTo: (r.handoff_to as string | null) ?? null,
 });
 
 const LEASE_COLUMNS = `stream_name, shard_id, parent_shard_ids, initial_position, initial_timestamp, owner, lease_counter,
-  lease_expires_at, (lease_expires_at IS NULL OR lease_expires_at < now()) AS expired, checkpoint_sequence_number, finished_at`;
+  lease_expires_at, (lease_expires_at IS NULL OR lease_expires_at < now()) AS expired, checkpoint_sequence_number, finished_at,
+  CASE WHEN handoff_expires_at > now() THEN handoff_requested_by END AS handoff_to`;
+
+/** What a renewal found. */
+export type RenewOutcome = 'held' | 'lost' | 'hand-off';
 
 /**
  * Shard leases and checkpoints in Postgres, the way the KCL keeps them in DynamoDB. Time is the database's
@@ -152,15 +159,18 @@ export class LeaseRepository {
 
   /**
    * Takes the lease of an unfinished shard when it is free, expired, or recorded under this same owner name (a
-   * restart of this instance). Bumps the counter so any previous holder is fenced out.
+   * restart of this instance), and not reserved for another instance by a hand-off it asked for (until the request
+   * expires). Bumps the counter so any previous holder is fenced out; a request of this instance is fulfilled.
    */
   async acquire(stream: string, shardId: string, owner: string, durationMs: number): Promise<{ lease: HeldLease; row: ShardLeaseRow } | null> {
     const { rows } = await this.run(
       `UPDATE archiver_shard_lease
           SET owner = $3, lease_counter = lease_counter + 1, heartbeat_at = now(),
-              lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
+              lease_expires_at = now() + make_interval(secs => $4::double precision / 1000),
+              handoff_requested_by = CASE WHEN handoff_requested_by = $3 OR handoff_expires_at <= now() THEN NULL ELSE handoff_requested_by END
         WHERE stream_name = $1 AND shard_id = $2 AND finished_at IS NULL
           AND (owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now() OR owner = $3)
+          AND (handoff_requested_by IS NULL OR handoff_requested_by = $3 OR handoff_expires_at <= now())
         RETURNING ${LEASE_COLUMNS}`,
       [stream, shardId, owner, durationMs],
     );
@@ -169,18 +179,37 @@ export class LeaseRepository {
     return { lease: { stream, shardId, owner, counter: row.leaseCounter }, row };
   }
 
-  /** Extends a held lease; false when it was taken over. */
-  async renew(lease: HeldLease, durationMs: number): Promise<boolean> {
-    const { rowCount } = await this.run(
+  /** Extends a held lease: `lost` when it was taken over, `hand-off` when another instance asked for it. */
+  async renew(lease: HeldLease, durationMs: number): Promise<RenewOutcome> {
+    const { rows } = await this.run(
       `UPDATE archiver_shard_lease
           SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5::double precision / 1000)
-        WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4`,
+        WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4
+        RETURNING handoff_requested_by IS NOT NULL AND handoff_requested_by <> owner AND handoff_expires_at > now() AS handoff`,
       [lease.stream, lease.shardId, lease.owner, lease.counter, durationMs],
     );
-    return rowCount === 1;
+    if (rows.length === 0) return 'lost';
+    return rows[0].handoff ? 'hand-off' : 'held';
   }
 
-  /** Gives a lease back so another instance may take it at once. */
+  /**
+   * Asks `holder` to hand a live lease over to `requester` (rebalancing). The holder sees it at its next renewal,
+   * writes and commits the shard's buffered rows and releases the lease, which stays reserved for the requester for
+   * `durationMs`. False when the lease changed meanwhile or someone else asked first.
+   */
+  async requestHandoff(stream: string, shardId: string, holder: string, requester: string, durationMs: number): Promise<boolean> {
+    const { rows } = await this.run(
+      `UPDATE archiver_shard_lease
+          SET handoff_requested_by = $4, handoff_expires_at = now() + make_interval(secs => $5::double precision / 1000)
+        WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_expires_at > now() AND finished_at IS NULL
+          AND (handoff_requested_by IS NULL OR handoff_expires_at <= now())
+        RETURNING shard_id`,
+      [stream, shardId, holder, requester, durationMs],
+    );
+    return rows.length === 1;
+  }
+
+  /** Gives a lease back so another instance may take it at once (the one that asked for it, if any). */
   async release(lease: HeldLease): Promise<void> {
     await this.run(
       `UPDATE archiver_shard_lease SET owner = NULL, lease_expires_at = NULL

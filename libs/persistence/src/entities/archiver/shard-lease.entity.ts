@@ -46,6 +46,13 @@ export class ShardLease {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
+  /** An instance below its fair share asked the holder to hand this shard over (it stays reserved for it until expiry). */
+  @Column({ name: 'handoff_requested_by', type: 'text', nullable: true })
+  handoffRequestedBy!: string | null;
+
+  @Column({ name: 'handoff_expires_at', type: 'timestamptz', nullable: true })
+  handoffExpiresAt!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
