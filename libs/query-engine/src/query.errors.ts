@@ -7,7 +7,7 @@ import { FluxError } from '@flux-capacitor/contracts';
 
 /** The statement is not a single read-only SELECT/WITH, or touches something outside the archive. */
 export class QueryRejectedError extends FluxError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super('invalid-input', 'QUERY_REJECTED', message, options);
   }
 }
