@@ -1,8 +1,7 @@
+import { STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
 import { QueryRejectedError } from './query.errors';
 import { isObject, walk, type Json } from './sql-ast';
 
-/** What Kinesis accepts as a stream name; a table a query reads is a stream, so nothing else may be one. */
-export const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 /**
  * Table functions a query may call: they make rows from their arguments and touch nothing outside the statement.
@@ -66,7 +65,7 @@ function checkTable(node: Json, cteNames: Set<string>): void {
     return; // another engine's schema (Drill's dfs.flux): that engine resolves and guards it
   }
   if (cteNames.has(table.toLowerCase())) return;
-  if (!STREAM_NAME.test(table)) {
+  if (!STREAM_NAME_PATTERN.test(table)) {
     throw new QueryRejectedError(
       `${JSON.stringify(table)} is not a stream name: a table is a Kinesis stream, named with 1 to 128 letters, digits, '_', '.' or '-' (files cannot be read)`,
       { details: { table } },
