@@ -3,7 +3,20 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, getStack, startServiceProcess, testEnvironment, type ServiceProcess, type TestDatabase } from '@flux-capacitor/testing';
+import { randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '@flux-capacitor/aws';
+import { loadConfig } from '@flux-capacitor/config';
+import { MessageContracts } from '@flux-capacitor/contracts';
+import {
+  createTestDatabase,
+  getStack,
+  receiveDeadLetters,
+  startServiceProcess,
+  testEnvironment,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@flux-capacitor/testing';
 
 const TOKEN = 'bad-input-token-0123456789abcdef';
 
@@ -33,6 +46,7 @@ async function recordingProxy(target: string): Promise<{ url: string; bodies: st
 let db: TestDatabase;
 let root: string;
 let gateway: ServiceProcess;
+let env: Record<string, string>;
 let kinesis: Awaited<ReturnType<typeof recordingProxy>>;
 
 const call = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
@@ -49,16 +63,14 @@ beforeAll(async () => {
   mkdirSync(join(root, 'archive'));
   db = await createTestDatabase();
   kinesis = await recordingProxy(getStack().kinesis);
-  gateway = await startServiceProcess(
-    'query-gateway',
-    testEnvironment({
-      DATABASE_URL: db.url,
-      FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
-      FLUX_API_TOKENS: `${TOKEN}:query`,
-      FLUX_QUERY_WORK_DIR: join(root, 'work'),
-      AWS_ENDPOINT_URL_KINESIS: kinesis.url,
-    }),
-  );
+  env = testEnvironment({
+    DATABASE_URL: db.url,
+    FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
+    FLUX_API_TOKENS: `${TOKEN}:query`,
+    FLUX_QUERY_WORK_DIR: join(root, 'work'),
+    AWS_ENDPOINT_URL_KINESIS: kinesis.url,
+  });
+  gateway = await startServiceProcess('query-gateway', env);
 });
 
 afterAll(async () => {
@@ -126,6 +138,33 @@ describe('query gateway: bad input gets a clear 4xx and changes nothing', () => 
       expect((await call('DELETE', `/v1/queries/${encodeURIComponent(id)}`)).status, id).toBe(400);
     }
     expect(await problem(await call('GET', `/v1/queries/${unknown}`))).toMatchObject({ status: 404, code: 'QUERY_NOT_FOUND' });
+  });
+
+  it('dead-letters poison catalog events with their reason and keeps consuming', async () => {
+    const config = loadConfig(env);
+    const sqs = createSqsClient(config.aws);
+    const queue = `${config.sqs.queuePrefix}query-gateway`;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+    const poison = {
+      'malformed-json': '<xml/>',
+      'invalid-payload': JSON.stringify({
+        id: randomUUID(),
+        type: 'catalog.partition.added',
+        version: MessageContracts['catalog.partition.added'].version,
+        correlationId: 'poison',
+        occurredAt: new Date().toISOString(),
+        producer: 'test',
+        payload: { stream: '/etc/passwd', dt: 'yesterday', hour: -1 },
+      }),
+    };
+    try {
+      for (const body of Object.values(poison)) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+      const dead = await receiveDeadLetters(sqs, queue, 2);
+      expect(Object.fromEntries(dead.map((m) => [m.reason, m.body]))).toEqual(poison);
+      expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it('leaves no query work behind and still answers a good query afterwards', async () => {
