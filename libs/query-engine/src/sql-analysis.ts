@@ -55,7 +55,7 @@ export class SqlAnalyzer {
       if (ast.error_type === 'parser') throw new QuerySyntaxError(String(ast.error_message), numberOrUndefined(ast.position));
       throw new QueryRejectedError(`only a single read-only SELECT or WITH statement is allowed: ${String(ast.error_message)}`);
     }
-    assertReadsOnlyStreams(ast);
+    assertReadsOnlyStreams(ast, sql);
     const tables = new Map<string, Json[]>();
     const spelling = new Map<string, string>();
     const constrained = new Map<Json, { from?: Literal[]; to?: Literal[] }>();
@@ -128,7 +128,7 @@ export class SqlAnalyzer {
       node.select_list.length === 1 &&
       (role === 'predicate' ? isObject(node.select_list[0]) && node.select_list[0].type === 'STAR' && !!node.where_clause : !node.where_clause);
     if (!shapeOk) throw invalid('it changes the statement it is part of');
-    assertReadsOnlyStreams(node);
+    assertReadsOnlyStreams(node, sql);
     walk(role === 'predicate' ? node.where_clause : node.select_list, (n) => {
       if (n.type === 'TABLE_FUNCTION') throw invalid('table functions are not allowed');
       if (n.type === 'BASE_TABLE' && (String(n.table_name).toLowerCase() !== table.toLowerCase() || n.schema_name || n.catalog_name)) {

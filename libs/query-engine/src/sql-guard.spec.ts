@@ -14,11 +14,20 @@ async function rejection(sql: string): Promise<QueryRejectedError> {
 
 describe('SQL guard: a query reads streams and nothing else', () => {
   it.each([
-    ['a file path as a string', "SELECT * FROM '/etc/passwd'", '/etc/passwd'],
+    ['a file path', "SELECT * FROM '/etc/passwd'"],
+    ['a file in the working directory', "SELECT * FROM 'package.json'"],
+    ['an escape string', "SELECT * FROM E'/etc/passwd'"],
+    ['a dollar-quoted string', 'SELECT * FROM $$/etc/passwd$$'],
+    ['a URL', "SELECT * FROM 'http://169.254.169.254/latest/meta-data'"],
+    ['a glob after multi-byte text', "SELECT 'éé' AS x, * FROM orders, '/var/**/*.parquet'"],
+  ])('refuses a string literal in FROM (%s): DuckDB would read it as a file', async (_name, sql) => {
+    const err = await rejection(sql);
+    expect(err.message).toMatch(/^FROM '.*' reads a file: name a stream as a table/);
+  });
+
+  it.each([
     ['a file path as a quoted name', 'SELECT * FROM "/etc/passwd"', '/etc/passwd'],
-    ['a relative path', "SELECT * FROM '../secrets.csv'", '../secrets.csv'],
-    ['a URL', "SELECT * FROM 'http://169.254.169.254/latest/meta-data'", 'http://169.254.169.254/latest/meta-data'],
-    ['a glob', "SELECT * FROM '/var/**/*.parquet'", '/var/**/*.parquet'],
+    ['a relative path', 'SELECT * FROM "../secrets.csv"', '../secrets.csv'],
     ['a name longer than 128 characters', `SELECT * FROM "${'a'.repeat(129)}"`, 'a'.repeat(129)],
     ['a name with a space', 'SELECT * FROM "my orders"', 'my orders'],
   ])('refuses %s before any stream is looked up, naming it', async (_name, sql, table) => {

@@ -26,17 +26,25 @@ const deniedFunction = (name: string) => DENIED_FUNCTIONS.has(name) || DENIED_FU
 /**
  * Refuses, on DuckDB's parsed statement (`json_serialize_sql`), anything that reads more than the streams: a table
  * that is not a valid stream name (a file path such as `'/etc/passwd'`) unless the statement defines it as a CTE,
- * a system table or schema, a table function outside the allow-list and a function that reads settings, the
+ * a string literal in FROM (DuckDB reads it as a file), a system table or schema, a table function outside the allow-list and a function that reads settings, the
  * environment or files. Each refusal names what it refused. The locked DuckDB session is the second line.
  */
-export function assertReadsOnlyStreams(ast: unknown): void {
+export function assertReadsOnlyStreams(ast: unknown, sql: string): void {
+  const text = Buffer.from(sql, 'utf8');
   const cteNames = new Set<string>();
   walk(ast, (node) => {
     const map = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? (node.cte_map.map as unknown[]) : [];
     for (const entry of map) if (isObject(entry) && typeof entry.key === 'string') cteNames.add(entry.key.toLowerCase());
   });
   walk(ast, (node) => {
-    if (node.type === 'BASE_TABLE') checkTable(node, cteNames);
+    if (node.type === 'BASE_TABLE') {
+      if (isStringLiteral(text, node.query_location)) {
+        throw new QueryRejectedError(`FROM '${String(node.table_name)}' reads a file: name a stream as a table (FROM orders or FROM "orders")`, {
+          details: { table: node.table_name },
+        });
+      }
+      checkTable(node, cteNames);
+    }
     else if (node.type === 'TABLE_FUNCTION' && isObject(node.function)) {
       const name = String(node.function.function_name).toLowerCase();
       if (!ALLOWED_TABLE_FUNCTIONS.has(name)) {
@@ -75,4 +83,12 @@ function checkTable(node: Json, cteNames: Set<string>): void {
   if (SYSTEM_TABLE_PREFIXES.some((p) => lower.startsWith(p))) {
     throw new QueryRejectedError(`${table} is not allowed: names starting with ${SYSTEM_TABLE_PREFIXES.join(', ')} are the engine's catalog`, { details: { table } });
   }
+}
+
+/** Whether the table reference at byte offset `location` of the statement is written as a string ('x', E'x', $$x$$). */
+function isStringLiteral(text: Buffer, location: unknown): boolean {
+  if (typeof location !== 'number' || location < 0 || location >= text.length) return false;
+  const c = text[location];
+  const quote = 0x27;
+  return c === quote || c === 0x24 /* $ */ || ((c === 0x45 || c === 0x65) /* E e */ && text[location + 1] === quote);
 }
