@@ -62,3 +62,20 @@ export class QueryEngineUnavailableError extends FluxError {
     super('unavailable', 'QUERY_ENGINE_UNAVAILABLE', message, options);
   }
 }
+
+/**
+ * An archive object a query reads is not readable Parquet (truncated, corrupt footer or pages). Names the object by
+ * its archive URI; the query fails, the gateway goes on. The catalog reports such objects (docs/catalog.md).
+ */
+export class ArchiveObjectUnreadableError extends FluxError {
+  constructor(
+    readonly objectUri: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', 'ARCHIVE_OBJECT_UNREADABLE', `archive object ${objectUri} cannot be read (corrupt or truncated Parquet): ${reason}`, {
+      ...options,
+      details: { objectUri },
+    });
+  }
+}
