@@ -50,6 +50,14 @@ export class CatalogController {
     return { ...schema, versions: (await this.reader.listSchemaVersions(stream)).map((v) => ({ version: v.version, firstSeen: v.firstSeen, lastSeen: v.lastSeen })) };
   }
 
+  @Get(':stream/corrupt-objects')
+  @ApiOperation({ summary: "A stream's archive objects that are not readable Parquet (truncated, corrupt footer), with the reason and when the catalog found it" })
+  @ApiNotFoundResponse({ description: 'the catalog has no such stream' })
+  async listCorruptObjects(@Param('stream', streamPipe) stream: string) {
+    await this.requireStream(stream);
+    return { stream, objects: (await this.reader.listCorruptObjects(stream)).map(({ uri, reason, detectedAt }) => ({ uri, reason, detectedAt })) };
+  }
+
   private async requireStream(stream: string): Promise<void> {
     if (!(await this.reader.getStream(stream))) {
       throw new FluxError('not-found', 'STREAM_NOT_FOUND', `the catalog has no stream ${stream}`, { details: { stream } });
