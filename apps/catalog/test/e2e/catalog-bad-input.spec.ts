@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ParquetEngine, createArchiveStore } from '@flux-capacitor/archive';
@@ -17,7 +20,7 @@ describe('catalog service: bad input (process, local stack)', () => {
   });
   afterAll(() => db.drop());
 
-  it('answers bad HTTP input with 4xx, dead-letters poison messages with their reason and still handles the next good one', async () => {
+  it('answers bad HTTP input with 4xx, dead-letters poison messages with their reason, handles the next good one and reports a corrupt object', async () => {
     const bucket = uniqueName('flux-cat-bad');
     const env = testEnvironment({ DATABASE_URL: db.url, FLUX_ARCHIVE_URI: `s3://${bucket}/archive`, FLUX_API_TOKENS: `${TOKEN}:query` });
     const config = loadConfig(env);
@@ -71,6 +74,25 @@ describe('catalog service: bad input (process, local stack)', () => {
         },
         { timeout: 60_000, interval: 250 },
       );
+      // a truncated object: catalogued, marked corrupt and reported, its message not retried
+      const store = createArchiveStore(config.archive, s3);
+      const truncated = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 2000n, '2026-11-25T09:45:00.000Z', [{ id: 2 }]));
+      const local = join(await mkdtemp(join(tmpdir(), 'flux-cat-bad-')), 'o.parquet');
+      await store.getToFile(store.keyOf(truncated.objectUri)!, local);
+      await writeFile(local, (await readFile(local)).subarray(0, 100));
+      await store.put(store.keyOf(truncated.objectUri)!, local);
+      await new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'archiver' }).publish('archive.object.written', truncated);
+      await vi.waitFor(
+        async () => {
+          const body = (await (await call('/v1/streams')).json()) as { streams: { name: string; objectCount: number; corruptObjectCount: number }[] };
+          expect(body.streams).toEqual([expect.objectContaining({ name: 'orders', objectCount: 2, corruptObjectCount: 1 })]);
+        },
+        { timeout: 60_000, interval: 250 },
+      );
+      const corrupt = (await (await call('/v1/streams/orders/corrupt-objects')).json()) as { objects: { uri: string; reason: string }[] };
+      expect(corrupt.objects).toEqual([{ uri: truncated.objectUri, reason: expect.stringContaining(truncated.objectUri), detectedAt: expect.any(String) }]);
+      expect(await (await fetch(`${catalog.url}/metrics`)).text()).toMatch(/^flux_catalog_corrupt_objects\{stream="orders"[^}]*\} 1$/m);
+
       const dead = await receiveDeadLetters(sqs, `${config.sqs.queuePrefix}catalog`, 2);
       expect(Object.fromEntries(dead.map((m) => [m.reason, m.body]))).toEqual(poison);
       expect(dead.find((m) => m.body === poison['invalid-payload'])?.detail).toMatch(/hour/);
