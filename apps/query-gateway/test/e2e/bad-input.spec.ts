@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,12 @@ import {
   createTestDatabase,
   getStack,
   receiveDeadLetters,
+  registerArchiveObjects,
   startServiceProcess,
   testEnvironment,
   type ServiceProcess,
   type TestDatabase,
+  writeSyntheticArchive,
 } from '@flux-capacitor/testing';
 
 const TOKEN = 'bad-input-token-0123456789abcdef';
@@ -165,6 +167,21 @@ describe('query gateway: bad input gets a clear 4xx and changes nothing', () => 
     } finally {
       sqs.destroy();
     }
+  });
+
+  it('fails a query over a truncated archive object naming the object, and answers the next query', async () => {
+    const objects = await writeSyntheticArchive({ directory: join(root, 'archive'), stream: 'damaged', shards: 1, recordsPerShardHour: 20, hours: 3, startMs: Date.UTC(2026, 10, 1) });
+    await registerArchiveObjects(db.url, objects);
+    const broken = objects[1];
+    writeFileSync(broken.path, readFileSync(broken.path).subarray(0, 64));
+
+    const res = await problem(await query('SELECT count(*) AS n FROM damaged'));
+    expect(res).toMatchObject({ status: 503, code: 'ARCHIVE_OBJECT_UNREADABLE' });
+    expect(res.detail).toContain(`archive object ${broken.uri} cannot be read`);
+    const spared = await query(`SELECT count(*) AS n FROM damaged WHERE arrival_time <= TIMESTAMPTZ '${objects[0].lastArrivalTime.toISOString()}'`);
+    expect(spared.status, await spared.clone().text()).toBe(200);
+    expect(((await spared.json()) as { rows: { n: number }[] }).rows).toEqual([{ n: 20 }]);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
   });
 
   it('leaves no query work behind and still answers a good query afterwards', async () => {
