@@ -17,7 +17,7 @@ export async function receiveDeadLetters(sqs: SQSClient, queueName: string, atLe
   const deadline = Date.now() + timeoutMs;
   while (seen.size < atLeast && Date.now() < deadline) {
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }));
-    for (const m of r.Messages ?? []) seen.set(m.MessageId!, m);
+    for (const m of r.Messages ?? []) seen.set(m.MessageId ?? m.ReceiptHandle ?? String(seen.size), m);
   }
   return [...seen.values()].map((m) => ({
     body: m.Body ?? '',
