@@ -124,7 +124,9 @@ export class DuckDbEngine {
    * timeout and the abort signal; the instance is gone when `work` returns.
    */
   async session<T>(opts: DuckDbSessionOptions, work: (session: DuckDbSession) => Promise<T>): Promise<T> {
-    const { c, cleanup } = await this.open(opts.sources, opts);
+    const { c, cleanup } = await this.open(opts.sources, opts).catch(async (err: unknown) => {
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+    });
     const started = Date.now();
     const exec = { timeoutMs: opts.timeoutMs, signal: opts.signal };
     const left = () => ({ ...exec, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) });
@@ -136,6 +138,8 @@ export class DuckDbEngine {
           return (await c.runAndReadAll(`SELECT * FROM ${RESULT}`)).getRowObjectsJson() as Record<string, unknown>[];
         },
       });
+    } catch (err) {
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
     } finally {
       cleanup();
     }

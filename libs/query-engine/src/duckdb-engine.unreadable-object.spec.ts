@@ -57,4 +57,11 @@ describe('DuckDbEngine: an unreadable archive object', () => {
     expect(unreadable).toMatchObject({ kind: 'unavailable', code: 'ARCHIVE_OBJECT_UNREADABLE' });
     await expect(run(sources())).resolves.toBeUndefined();
   });
+
+  it('names the object in a session (what a replay plans with) as well', async () => {
+    const src = sources({ index: 1, bytes: (b) => b.subarray(0, 100) });
+    const err = await engine.session({ sources: src, timeoutMs: 20_000 }, (s) => s.all('SELECT count(*) AS n FROM orders')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArchiveObjectUnreadableError);
+    expect((err as ArchiveObjectUnreadableError).objectUri).toBe(uriOf(1));
+  });
 });
