@@ -1,7 +1,7 @@
 import { compareSequenceNumbers, type ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
-import type { CatalogObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
+import type { CatalogObjectInfo, CorruptObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
 
 const HOUR_MS = 3_600_000;
 
@@ -61,6 +61,16 @@ export class CatalogReader {
   /** Every catalogued stream with totals, by name. */
   async listStreams(): Promise<StreamSummary[]> {
     return this.summaries();
+  }
+
+  /** Objects found unreadable (of one stream, or of all), oldest finding first. */
+  async listCorruptObjects(stream?: string): Promise<CorruptObjectInfo[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT uri, stream, corrupt_reason, corrupt_at FROM catalog_object
+        WHERE corrupt_reason IS NOT NULL AND ($1::text IS NULL OR stream = $1::text) ORDER BY corrupt_at, uri`,
+      [stream ?? null],
+    );
+    return rows.map((r) => ({ uri: r.uri as string, stream: r.stream as string, reason: r.corrupt_reason as string, detectedAt: date(r.corrupt_at)! }));
   }
 
   /** One stream's summary, or null when the catalog does not know it. */
@@ -166,7 +176,8 @@ export class CatalogReader {
               coalesce(o.object_count, 0) AS object_count, coalesce(o.record_count, 0) AS record_count,
               coalesce(o.bytes, 0) AS bytes, o.first_arrival_time, o.last_arrival_time,
               (SELECT count(*) FROM catalog_partition p WHERE p.stream = s.name) AS partition_count,
-              (SELECT max(v.version) FROM catalog_schema_version v WHERE v.stream = s.name) AS schema_version
+              (SELECT max(v.version) FROM catalog_schema_version v WHERE v.stream = s.name) AS schema_version,
+              (SELECT count(*) FROM catalog_object c WHERE c.stream = s.name AND c.corrupt_reason IS NOT NULL) AS corrupt_object_count
          FROM catalog_stream s
          LEFT JOIN (
            SELECT stream, count(*) AS object_count, sum(record_count) AS record_count, sum(bytes) AS bytes,
@@ -187,6 +198,7 @@ export class CatalogReader {
       firstArrivalTime: date(r.first_arrival_time),
       lastArrivalTime: date(r.last_arrival_time),
       schemaVersion: r.schema_version === null ? null : num(r.schema_version),
+      corruptObjectCount: num(r.corrupt_object_count),
     }));
   }
 }

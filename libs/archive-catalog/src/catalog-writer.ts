@@ -165,7 +165,7 @@ export class CatalogWriter {
   /** Whether an object's records have not been merged into the stream schema yet (a crash or retry in between). */
   async objectNeedsSchema(uri: string, manager?: EntityManager): Promise<boolean> {
     const rows: unknown[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT 1 FROM catalog_object WHERE uri = $1 AND schema_version IS NULL`,
+      `SELECT 1 FROM catalog_object WHERE uri = $1 AND schema_version IS NULL AND corrupt_reason IS NULL`,
       [uri],
     );
     return rows.length > 0;
@@ -187,6 +187,14 @@ export class CatalogWriter {
          FROM unnest($2::text[], $3::smallint[]) AS s(dt, hour)
         WHERE p.stream = $1 AND p.dt = s.dt AND p.hour = s.hour`,
       [stream, partitions.map((p) => p.dt), partitions.map((p) => p.hour)],
+    );
+  }
+
+  /** Marks an object unreadable (ArchiveObjectCorruptError), keeping the time it was first found so. */
+  async markObjectCorrupt(uri: string, reason: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).query(
+      `UPDATE catalog_object SET corrupt_reason = $2, corrupt_at = coalesce(corrupt_at, now()) WHERE uri = $1`,
+      [uri, reason],
     );
   }
 

@@ -10,3 +10,18 @@ export class MetastoreSyncError extends FluxError {
     super('unavailable', 'METASTORE_SYNC_FAILED', `${metastore}: ${message}`, options);
   }
 }
+
+/**
+ * An archive object is not readable Parquet (truncated, corrupt footer or pages). The catalog keeps it, marks it
+ * corrupt and reports it (GET /v1/streams/:stream/corrupt-objects, flux_catalog_corrupt_objects) instead of
+ * retrying a message that can never succeed.
+ */
+export class ArchiveObjectCorruptError extends FluxError {
+  constructor(
+    readonly objectUri: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('invalid-input', 'ARCHIVE_OBJECT_CORRUPT', `archive object ${objectUri} is not readable Parquet: ${reason}`, { ...options, details: { objectUri } });
+  }
+}

@@ -15,6 +15,16 @@ export interface StreamSummary {
   lastArrivalTime: Date | null;
   /** the latest schema version, null before inference */
   schemaVersion: number | null;
+  /** objects the catalog found unreadable (listCorruptObjects) */
+  corruptObjectCount: number;
+}
+
+/** An archive object that is not readable Parquet, as the catalog found it. */
+export interface CorruptObjectInfo {
+  uri: string;
+  stream: string;
+  reason: string;
+  detectedAt: Date;
 }
 
 /** An archived object as the catalog records it. */

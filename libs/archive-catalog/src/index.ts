@@ -1,6 +1,7 @@
 export { CatalogReader } from './catalog-reader';
 export { CatalogWriter } from './catalog-writer';
-export type { CatalogObjectInfo } from './catalog.types';
+export type { CatalogObjectInfo, CorruptObjectInfo } from './catalog.types';
+export { ArchiveObjectCorruptError } from './catalog.errors';
 export { streamLocationOf, type MetastoreSync } from './metastore/metastore.types';
 export { archiveHiveTableDdl, kinesisHiveTableDdl } from './metastore/hive-ddl';
 export { ArchiveObjectInspector } from './ingest/archive-object-inspector';

@@ -27,3 +27,4 @@ export {
   type QueueName,
   type ReplayLifecycle,
 } from './messages';
+export { STREAM_NAME_PATTERN, streamNameSchema } from './stream-name';

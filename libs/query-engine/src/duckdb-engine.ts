@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTimestampValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { FluxError, isFluxError } from '@flux-capacitor/contracts';
 import {
+  ArchiveObjectUnreadableError,
   QueryCancelledError,
   QueryEngineUnavailableError,
   QueryInvalidError,
@@ -12,7 +13,7 @@ import {
 } from './query.errors';
 import type { ResultColumn, ResultSet } from './result-set';
 import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
-import type { StreamSource } from './stream-source';
+import type { ArchiveFile, StreamSource } from './stream-source';
 import { liveTableDdl, liveTableName, streamViewSql } from './stream-view';
 
 export interface DuckDbEngineOptions {
@@ -96,7 +97,9 @@ export class DuckDbEngine {
   }
 
   async run(opts: DuckDbRunOptions): Promise<ResultSet> {
-    const { c, dir, cleanup } = await this.open(opts.sources);
+    const { c, dir, cleanup } = await this.open(opts.sources).catch(async (err: unknown) => {
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+    });
     try {
       const sql = stripTrailingSemicolons(opts.sql);
       await assertSingleSelect(c, sql);
@@ -110,7 +113,7 @@ export class DuckDbEngine {
       return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
     } catch (err) {
       cleanup();
-      throw err;
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
     }
   }
 
@@ -121,7 +124,9 @@ export class DuckDbEngine {
    * timeout and the abort signal; the instance is gone when `work` returns.
    */
   async session<T>(opts: DuckDbSessionOptions, work: (session: DuckDbSession) => Promise<T>): Promise<T> {
-    const { c, cleanup } = await this.open(opts.sources, opts);
+    const { c, cleanup } = await this.open(opts.sources, opts).catch(async (err: unknown) => {
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+    });
     const started = Date.now();
     const exec = { timeoutMs: opts.timeoutMs, signal: opts.signal };
     const left = () => ({ ...exec, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) });
@@ -133,6 +138,8 @@ export class DuckDbEngine {
           return (await c.runAndReadAll(`SELECT * FROM ${RESULT}`)).getRowObjectsJson() as Record<string, unknown>[];
         },
       });
+    } catch (err) {
+      throw (await unreadableObjectError(err, opts.sources)) ?? err;
     } finally {
       cleanup();
     }
@@ -265,6 +272,42 @@ export function mapDuckDbError(err: unknown): Error {
   // Another of DuckDB's error classes ("Parameter Not Resolved Error: ..."): about the statement, the user's to fix.
   if (/^[A-Z][A-Za-z ]* Error: /.test(message)) return new QueryInvalidError(message, { cause: err });
   return err;
+}
+
+/** What DuckDB says when a Parquet file, rather than the statement, is at fault. */
+const PARQUET_TROUBLE = /parquet|magic bytes|TProtocol|thrift|snappy|zstd|decompress|corrupt/i;
+
+/**
+ * DuckDB's error about one of the query's archive files (a truncated object, a corrupt footer or page) as the error
+ * naming the object by its archive URI instead of its local cache path; undefined for any other error. When
+ * DuckDB's message names no file ("TProtocolException: Invalid data"), each file is read on its own to find it:
+ * only on this failure path, so a healthy query never pays for it.
+ */
+async function unreadableObjectError(err: unknown, sources: StreamSource[]): Promise<ArchiveObjectUnreadableError | undefined> {
+  const cause = isFluxError(err) ? err.cause : err;
+  if (!(cause instanceof Error) || !/^(Invalid Input|Invalid|IO|Corrupt|Serialization|INTERNAL) Error/.test(cause.message)) return undefined;
+  const files = sources.flatMap((s) => s.archiveFiles);
+  const named = (file: ArchiveFile, message: string) =>
+    new ArchiveObjectUnreadableError(file.uri ?? file.path, message.split('\n')[0].split(file.path).join(file.uri ?? file.path), { cause });
+  const mentioned = files.find((f) => cause.message.includes(f.path));
+  if (mentioned) return named(mentioned, cause.message);
+  if (!PARQUET_TROUBLE.test(cause.message) || files.length === 0) return undefined;
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const c = await instance.connect();
+  try {
+    for (const file of files) {
+      // count(*) reads the footer only; the hash of every column reads every page.
+      const problem = await c.run(`SELECT count(*), sum(hash(COLUMNS(*))) FROM read_parquet(${sqlString(file.path)})`).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      if (problem) return named(file, problem.message);
+    }
+    return undefined;
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
 }
 
 /** The projection that turns result columns into JSON-ready values inside DuckDB. */

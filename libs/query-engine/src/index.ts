@@ -1,6 +1,7 @@
 export { createQueryJobs, createQueryService } from './create-query-service';
 export { DrillEngine, drillError, type DrillEngineOptions, type DrillRunOptions } from './drill-engine';
 export {
+  ArchiveObjectUnreadableError,
   QueryCancelledError,
   QueryEngineUnavailableError,
   QueryInvalidError,

@@ -84,7 +84,7 @@ export class QueryPlanner {
         planned.catalogWatermarks.set(table, watermarks);
         planned.sources.push({
           name: table,
-          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, layout: o.layout, shards: o.shards })),
+          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, uri: o.uri, layout: o.layout, shards: o.shards })),
           live: liveRecords,
         });
         planned.objects += objects.length;

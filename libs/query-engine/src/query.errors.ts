@@ -7,7 +7,7 @@ import { FluxError } from '@flux-capacitor/contracts';
 
 /** The statement is not a single read-only SELECT/WITH, or touches something outside the archive. */
 export class QueryRejectedError extends FluxError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super('invalid-input', 'QUERY_REJECTED', message, options);
   }
 }
@@ -60,5 +60,22 @@ export class QueryNotReadyError extends FluxError {
 export class QueryEngineUnavailableError extends FluxError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('unavailable', 'QUERY_ENGINE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * An archive object a query reads is not readable Parquet (truncated, corrupt footer or pages). Names the object by
+ * its archive URI; the query fails, the gateway goes on. The catalog reports such objects (docs/catalog.md).
+ */
+export class ArchiveObjectUnreadableError extends FluxError {
+  constructor(
+    readonly objectUri: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', 'ARCHIVE_OBJECT_UNREADABLE', `archive object ${objectUri} cannot be read (corrupt or truncated Parquet): ${reason}`, {
+      ...options,
+      details: { objectUri },
+    });
   }
 }

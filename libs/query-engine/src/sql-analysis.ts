@@ -1,6 +1,8 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { mapDuckDbError } from './duckdb-engine';
 import { QueryInvalidError, QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { isObject, walk, type Json } from './sql-ast';
+import { assertReadsOnlyStreams } from './sql-guard';
 import { READ_KEYWORDS, leadingKeyword, sqlIdentifier } from './sql-text';
 import { STREAM_COLUMNS } from './stream-view';
 
@@ -17,7 +19,6 @@ export interface SqlAnalysis {
   timeBounds: Map<string, TimeBounds>;
 }
 
-type Json = Record<string, unknown>;
 type Literal = { text: string; type: string };
 
 const CASTABLE_TIME_TYPES = /^(TIMESTAMP( WITH TIME ZONE)?|TIMESTAMP_(S|MS|NS)|DATE|VARCHAR)$/;
@@ -54,6 +55,7 @@ export class SqlAnalyzer {
       if (ast.error_type === 'parser') throw new QuerySyntaxError(String(ast.error_message), numberOrUndefined(ast.position));
       throw new QueryRejectedError(`only a single read-only SELECT or WITH statement is allowed: ${String(ast.error_message)}`);
     }
+    assertReadsOnlyStreams(ast, sql);
     const tables = new Map<string, Json[]>();
     const spelling = new Map<string, string>();
     const constrained = new Map<Json, { from?: Literal[]; to?: Literal[] }>();
@@ -126,6 +128,7 @@ export class SqlAnalyzer {
       node.select_list.length === 1 &&
       (role === 'predicate' ? isObject(node.select_list[0]) && node.select_list[0].type === 'STAR' && !!node.where_clause : !node.where_clause);
     if (!shapeOk) throw invalid('it changes the statement it is part of');
+    assertReadsOnlyStreams(node, sql);
     walk(role === 'predicate' ? node.where_clause : node.select_list, (n) => {
       if (n.type === 'TABLE_FUNCTION') throw invalid('table functions are not allowed');
       if (n.type === 'BASE_TABLE' && (String(n.table_name).toLowerCase() !== table.toLowerCase() || n.schema_name || n.catalog_name)) {
@@ -230,22 +233,9 @@ export class SqlAnalyzer {
   }
 }
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function numberOrUndefined(v: unknown): number | undefined {
   const n = Number(v);
   return v === undefined || v === null || Number.isNaN(n) ? undefined : n;
-}
-
-function walk(node: unknown, visit: (n: Json) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-  } else if (isObject(node)) {
-    visit(node);
-    for (const value of Object.values(node)) walk(value, visit);
-  }
 }
 
 function isArrivalTime(expr: unknown, names: Set<string>): boolean {

@@ -7,6 +7,8 @@ import { compareSequenceNumbers, type ArchiveLayout, type ObjectShardRange } fro
  */
 export interface ArchiveFile {
   path: string;
+  /** the object's archive URI, which errors name (the path is a local cache copy); absent in tests and tools */
+  uri?: string;
   layout: ArchiveLayout;
   shards: ObjectShardRange[];
 }

@@ -1,7 +1,7 @@
-import { describeZodIssues } from '@flux-capacitor/contracts';
+import { describeZodIssues, streamNameSchema } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 
-const streamName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'must be a Kinesis stream name (letters, digits, _ . -, at most 128)' });
+const streamName = streamNameSchema;
 const sequenceNumber = z.string().regex(/^\d{1,64}$/, { message: 'must be a Kinesis sequence number (a decimal string)' });
 const time = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time such as 2026-11-30T12:00:00Z' });
 const fragment = z.string().trim().min(1).max(10_000);

@@ -8,6 +8,7 @@ import type { QueryService } from '@flux-capacitor/query-engine';
 import type { ReplayPlanner } from './replay-planner';
 import type { AuditEntry, ReplayRepository, StateRequest } from './replay.repository';
 import { parseReplayRequest, type ReplaySpec } from './replay-spec';
+import { z } from 'zod';
 import { TERMINAL_STATES, type PlanSummary, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from './replay.types';
 
 /** Sends replay lifecycle messages (SQS); SqsPublisher satisfies it. */
@@ -71,14 +72,7 @@ export class ReplayService {
 
   /** A page of replays, newest first; with `streams` (a stream-limited caller's), only those touching nothing else. */
   async list(limit: number, cursor?: string, state?: ReplayState, streams?: ReadonlySet<string>): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
-    let after: { createdAt: string; id: string } | undefined;
-    if (cursor) {
-      try {
-        after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt: string; id: string };
-      } catch {
-        throw new FluxError('invalid-input', 'INVALID_CURSOR', 'cursor is not one this API handed out');
-      }
-    }
+    const after = cursor === undefined ? undefined : parseCursor(cursor);
     const rows = await this.deps.replays.list(limit + 1, after, state, streams && [...streams]);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -159,4 +153,15 @@ export function toView(r: Replay): ReplayView {
     failures: r.failures ?? [],
     error: r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null,
   };
+}
+
+const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+/** The position a `nextCursor` this API handed out stands for; anything else is the client's error, never a query. */
+function parseCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new FluxError('invalid-input', 'INVALID_CURSOR', 'cursor is not one this API handed out');
+  }
 }

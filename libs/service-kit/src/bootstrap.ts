@@ -3,6 +3,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
+import { useBodyLimit } from './http/body-limit';
 import { SERVICES, type ServiceName } from './service-name';
 
 export interface BootstrapOptions {
@@ -34,6 +35,7 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   const app = await NestFactory.create(rootModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  useBodyLimit(app, config.http.maxBodyBytes);
   await options.configure?.(app);
   if (options.consumer) {
     app.connectMicroservice(options.consumer(app), { inheritAppConfig: true });

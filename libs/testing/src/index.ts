@@ -5,3 +5,4 @@ export { createStream, putInOrder, readStream, waitUntilActive, type StreamRecor
 export { seededRandom } from './seeded-random';
 export { records, shardRangesOf, writeArchiveObject, writeLayout1Object } from './archive-fixture';
 export { registerArchiveObjects, syntheticSequenceNumber, writeSyntheticArchive, type SyntheticObject } from './synthetic-archive';
+export { receiveDeadLetters, type DeadLetter } from './dead-letters';

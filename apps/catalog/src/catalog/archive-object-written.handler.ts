@@ -26,6 +26,7 @@ export class ArchiveObjectWrittenHandler {
       objectAdded: outcome.objectAdded,
       partitionAdded: outcome.partitionAdded,
       schemaVersion: outcome.schemaVersion,
+      corrupt: outcome.corrupt,
       metastoreErrors: outcome.metastoreErrors.length,
       correlationId: ctx.correlationId,
     });

@@ -3,13 +3,14 @@ import { SqsMessagingModule } from '@flux-capacitor/sqs-transport';
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { ArchiveObjectWrittenHandler } from './archive-object-written.handler';
 import { CatalogController } from './catalog.controller';
+import { CatalogMetrics } from './catalog.metrics';
 import { catalogProviders } from './catalog.providers';
 
 /** The catalog feature: the archive.object.written handler and the /v1/streams read API. */
 @Module({
   imports: [SqsMessagingModule.forRoot({ consumer: 'catalog' })],
   controllers: [CatalogController, ArchiveObjectWrittenHandler],
-  providers: catalogProviders,
+  providers: [...catalogProviders, CatalogMetrics],
 })
 export class CatalogModule implements OnModuleDestroy {
   constructor(@Inject(ArchiveObjectInspector) private readonly inspector: ArchiveObjectInspector) {}

@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBBlobValue, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBBlobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ArchiveStore } from '@flux-capacitor/archive';
 import { ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
 import { z } from 'zod';
+import { ArchiveObjectCorruptError } from '../catalog.errors';
 import { SchemaObserver, type ObservedSchema } from '../schema/schema-inference';
 
 /** What the catalog learns by reading an archive object. */
@@ -54,54 +55,63 @@ export class ArchiveObjectInspector {
     try {
       await store.getToFile(key, path);
       const info = await store.head(key);
-      const stats = await connection.runAndReadAll(
-        `SELECT count(*), min(epoch_ms(arrival_time)), max(epoch_ms(arrival_time)) FROM read_parquet(${sqlString(path)})`,
-      );
-      const [count, first, last] = stats.getRows()[0] as [bigint, bigint | null, bigint | null];
-      const recordCount = Number(count);
-      const kv = new Map(
-        (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(path)})`)).getRows() as [string, string][],
-      );
-      const layout: ArchiveLayout = kv.get(ARCHIVE_KV_METADATA.layout) === '2' ? 2 : 1;
-      let schema: ObservedSchema | null = null;
-      if (recordCount > 0) {
-        const observer = new SchemaObserver();
-        // each record's bytes: layout 2 keeps JSON records in data_json (data is NULL then)
-        const sample = await connection.runAndReadAll(
-          `SELECT epoch_ms(arrival_time), ${ARCHIVE_RECORD_SQL[layout].data} AS data FROM read_parquet(${sqlString(path)}) LIMIT ${Math.max(1, Math.floor(sampleRecords))}`,
-        );
-        for (const [t, data] of sample.getRows() as [bigint, DuckDBBlobValue][]) observer.observe(data.bytes, Number(t));
-        schema = observer.result();
-      }
-      let observedShards: ObjectShardRange[] | undefined;
-      if (options.ranges) {
-        // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
-        const rows = await connection.runAndReadAll(
-          `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*)
-             FROM read_parquet(${sqlString(path)}) GROUP BY shard_id ORDER BY shard_id`,
-        );
-        const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
-        observedShards = (rows.getRows() as [string, string, string, bigint][]).map(([shardId, lo, hi, n]) => ({
-          shardId,
-          firstSequenceNumber: unpad(lo),
-          lastSequenceNumber: unpad(hi),
-          recordCount: Number(n),
-        }));
-      }
-      return {
-        recordCount,
-        firstArrivalTime: first === null ? null : Number(first),
-        lastArrivalTime: last === null ? null : Number(last),
-        bytes: info?.size ?? 0,
-        schema,
-        layout,
-        declaredShards: parseDeclaredShards(kv.get(ARCHIVE_KV_METADATA.shards)),
-        observedShards,
-      };
+      return await this.read(connection, path, info?.size ?? 0, sampleRecords, options).catch((err: unknown) => {
+        // The file is local now: DuckDB failing to read it is the object's fault (truncated, corrupt), not a dependency's.
+        const message = err instanceof Error ? err.message : String(err);
+        if (!/^[A-Z][A-Za-z ]* Error: /.test(message)) throw err;
+        throw new ArchiveObjectCorruptError(store.uri(key), message.split('\n')[0].split(path).join(store.uri(key)), { cause: err });
+      });
     } finally {
       connection.closeSync();
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  private async read(connection: DuckDBConnection, path: string, bytes: number, sampleRecords: number, options: InspectOptions): Promise<ArchiveObjectFacts> {
+    const stats = await connection.runAndReadAll(
+      `SELECT count(*), min(epoch_ms(arrival_time)), max(epoch_ms(arrival_time)) FROM read_parquet(${sqlString(path)})`,
+    );
+    const [count, first, last] = stats.getRows()[0] as [bigint, bigint | null, bigint | null];
+    const recordCount = Number(count);
+    const kv = new Map(
+      (await connection.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(path)})`)).getRows() as [string, string][],
+    );
+    const layout: ArchiveLayout = kv.get(ARCHIVE_KV_METADATA.layout) === '2' ? 2 : 1;
+    let schema: ObservedSchema | null = null;
+    if (recordCount > 0) {
+      const observer = new SchemaObserver();
+      // each record's bytes: layout 2 keeps JSON records in data_json (data is NULL then)
+      const sample = await connection.runAndReadAll(
+        `SELECT epoch_ms(arrival_time), ${ARCHIVE_RECORD_SQL[layout].data} AS data FROM read_parquet(${sqlString(path)}) LIMIT ${Math.max(1, Math.floor(sampleRecords))}`,
+      );
+      for (const [t, data] of sample.getRows() as [bigint, DuckDBBlobValue][]) observer.observe(data.bytes, Number(t));
+      schema = observer.result();
+    }
+    let observedShards: ObjectShardRange[] | undefined;
+    if (options.ranges) {
+      // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
+      const rows = await connection.runAndReadAll(
+        `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*)
+           FROM read_parquet(${sqlString(path)}) GROUP BY shard_id ORDER BY shard_id`,
+      );
+      const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
+      observedShards = (rows.getRows() as [string, string, string, bigint][]).map(([shardId, lo, hi, n]) => ({
+        shardId,
+        firstSequenceNumber: unpad(lo),
+        lastSequenceNumber: unpad(hi),
+        recordCount: Number(n),
+      }));
+    }
+    return {
+      recordCount,
+      firstArrivalTime: first === null ? null : Number(first),
+      lastArrivalTime: last === null ? null : Number(last),
+      bytes,
+      schema,
+      layout,
+      declaredShards: parseDeclaredShards(kv.get(ARCHIVE_KV_METADATA.shards)),
+      observedShards,
+    };
   }
 
   close(): void {

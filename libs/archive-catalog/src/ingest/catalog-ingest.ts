@@ -4,7 +4,7 @@ import type { ArchiveObjectWritten, CatalogPartitionAdded } from '@flux-capacito
 import type { EntityManager } from 'typeorm';
 import { CatalogReader } from '../catalog-reader';
 import type { CatalogWriter } from '../catalog-writer';
-import { MetastoreSyncError } from '../catalog.errors';
+import { ArchiveObjectCorruptError, MetastoreSyncError } from '../catalog.errors';
 import { streamLocationOf, tableNameOf, type MetastoreSync, type StreamTable, type TablePartition } from '../metastore/metastore.types';
 import type { ArchiveObjectInspector } from './archive-object-inspector';
 
@@ -26,6 +26,8 @@ export interface IngestOutcome {
   partitionAdded: boolean;
   schemaVersion: number | null;
   schemaVersionAdded: boolean;
+  /** the object is not readable Parquet and was marked corrupt */
+  corrupt: boolean;
   /** partitions registered in the metastores by this call */
   partitionsSynced: number;
   metastoreErrors: MetastoreSyncError[];
@@ -49,13 +51,21 @@ export class CatalogIngest {
 
     let schemaVersion: number | null = null;
     let schemaVersionAdded = false;
+    let corrupt = false;
     if (await this.deps.writer.objectNeedsSchema(payload.objectUri, manager)) {
       const key = this.deps.store.keyOf(payload.objectUri);
       if (key === null) {
         this.logger.warn({ msg: 'object outside the configured archive; schema not inferred', uri: payload.objectUri });
       } else {
-        const facts = await this.deps.inspector.inspect(this.deps.store, key, this.deps.sampleRecords);
-        if (facts.schema) {
+        const facts = await this.deps.inspector.inspect(this.deps.store, key, this.deps.sampleRecords).catch(async (err: unknown) => {
+          if (!(err instanceof ArchiveObjectCorruptError)) throw err;
+          // Retrying cannot help: keep the object, mark it, and let the message succeed.
+          await this.deps.writer.markObjectCorrupt(payload.objectUri, err.reason, manager);
+          this.logger.warn({ msg: 'archive object is not readable Parquet; marked corrupt', uri: payload.objectUri, reason: err.reason });
+          corrupt = true;
+          return undefined;
+        });
+        if (facts?.schema) {
           const r = await this.deps.writer.recordSchema(payload.stream, facts.schema, payload.objectUri, manager);
           schemaVersion = r.version;
           schemaVersionAdded = r.versionAdded;
@@ -73,6 +83,7 @@ export class CatalogIngest {
       partitionAdded: registered.partitionAdded,
       schemaVersion,
       schemaVersionAdded,
+      corrupt,
       partitionsSynced: synced,
       metastoreErrors: errors,
     };

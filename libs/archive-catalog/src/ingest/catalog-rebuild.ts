@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { parseObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
 import type { ArchiveObjectWritten, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { CatalogReader } from '../catalog-reader';
+import { ArchiveObjectCorruptError } from '../catalog.errors';
 import type { CatalogWriter } from '../catalog-writer';
 import type { ArchiveObjectFacts, ArchiveObjectInspector } from './archive-object-inspector';
 import type { CatalogIngest } from './catalog-ingest';
@@ -30,6 +31,8 @@ export interface RebuildReport {
   skipped: number;
   partitionsAdded: number;
   schemaVersion: number | null;
+  /** objects that are not readable Parquet: catalogued ones are marked corrupt, new ones are left out */
+  corrupt: string[];
 }
 
 /**
@@ -62,7 +65,7 @@ export function checkedShardRanges(facts: ArchiveObjectFacts): { shards: ObjectS
  */
 export async function rebuildCatalog(stream: string, options: RebuildOptions): Promise<RebuildReport> {
   const logger = new Logger('CatalogRebuild');
-  const report: RebuildReport = { stream, listed: 0, added: 0, kept: 0, removed: 0, skipped: 0, partitionsAdded: 0, schemaVersion: null };
+  const report: RebuildReport = { stream, listed: 0, added: 0, kept: 0, removed: 0, skipped: 0, partitionsAdded: 0, schemaVersion: null, corrupt: [] };
   const catalogued = new Set((await options.reader.listObjects(stream)).map((x) => x.uri));
   const seen = new Set<string>();
 
@@ -82,7 +85,17 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
       options.onProgress?.({ key: info.key, action: 'kept' });
       continue;
     }
-    const facts = await options.inspector.inspect(options.store, info.key, options.sampleRecords, { ranges: !known && name.layout === 2 });
+    const facts = await options.inspector.inspect(options.store, info.key, options.sampleRecords, { ranges: !known && name.layout === 2 }).catch((err: unknown) => {
+      if (err instanceof ArchiveObjectCorruptError) return err;
+      throw err;
+    });
+    if (facts instanceof ArchiveObjectCorruptError) {
+      if (known) await options.writer.markObjectCorrupt(uri, facts.reason);
+      logger.warn({ msg: 'archive object is not readable Parquet', key: info.key, reason: facts.reason, catalogued: known });
+      report.corrupt.push(uri);
+      options.onProgress?.({ key: info.key, action: 'skipped' });
+      continue;
+    }
     if (facts.recordCount === 0 || facts.firstArrivalTime === null || facts.lastArrivalTime === null) {
       report.skipped++;
       options.onProgress?.({ key: info.key, action: 'skipped' });

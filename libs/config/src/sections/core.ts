@@ -25,6 +25,9 @@ export const coreEnv = z.object({
     .describe('Address buckets by path (needed by most emulators). Defaults to true when an S3 endpoint is set.'),
   PORT: envPort.optional().describe("HTTP port of the service. Defaults to the service's own port (7101-7104)."),
   HOST: z.string().default('127.0.0.1').describe('Interface the HTTP server binds to.'),
+  FLUX_API_MAX_BODY_BYTES: envInt(1024, 64 * 1024 * 1024)
+    .default(262_144)
+    .describe('Largest request body an HTTP API accepts, in bytes; a larger one is answered 413 PAYLOAD_TOO_LARGE.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -61,7 +64,7 @@ export interface CoreConfig {
     endpoints: { kinesis?: string; s3?: string; sqs?: string };
     s3ForcePathStyle: boolean;
   };
-  http: { port?: number; host: string };
+  http: { port?: number; host: string; maxBodyBytes: number };
   log: { level: CoreEnv['LOG_LEVEL']; format: CoreEnv['LOG_FORMAT'] };
   sqs: {
     queuePrefix: string;
@@ -90,7 +93,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
       },
       s3ForcePathStyle: env.FLUX_S3_FORCE_PATH_STYLE ?? s3 !== undefined,
     },
-    http: { port: env.PORT, host: env.HOST },
+    http: { port: env.PORT, host: env.HOST, maxBodyBytes: env.FLUX_API_MAX_BODY_BYTES },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     sqs: {
       queuePrefix: env.FLUX_SQS_QUEUE_PREFIX,

@@ -4,6 +4,7 @@ import { CreateArchiverLeases1764097200000 } from './1764097200000-CreateArchive
 import { CreateReplays1764990000000 } from './1764990000000-CreateReplays';
 import { ArchiverIntentObjects1765100000000 } from './1765100000000-ArchiverIntentObjects';
 import { CatalogObjectShards1796119200000 } from './1796119200000-CatalogObjectShards';
+import { CatalogObjectCorrupt1796131000000 } from './1796131000000-CatalogObjectCorrupt';
 import { CreateQueryJobs1796200000000 } from './1796200000000-CreateQueryJobs';
 import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLeaseHandoff';
 
@@ -15,6 +16,7 @@ export const migrations = [
   CreateReplays1764990000000,
   ArchiverIntentObjects1765100000000,
   CatalogObjectShards1796119200000,
+  CatalogObjectCorrupt1796131000000,
   CreateQueryJobs1796200000000,
   ArchiverLeaseHandoff1796300000000,
 ];

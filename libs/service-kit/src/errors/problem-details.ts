@@ -69,6 +69,8 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
     if (err.details !== undefined && !internal) problem.details = err.details;
     return { problem, internal };
   }
+  const bodyProblem = err instanceof HttpException ? bodyParserProblem(err.cause, instance) : undefined;
+  if (bodyProblem) return { problem: bodyProblem, internal: false };
   if (err instanceof HttpException) {
     // Nest's own: validation pipes (400), unknown routes (404), payload limits (413), ...
     const status = err.getStatus();
@@ -95,4 +97,43 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
     problem: { type: typeOf('internal'), title: TITLE_OF_KIND.internal, status: 500, detail: INTERNAL_DETAIL, instance, code: 'INTERNAL' },
     internal: true,
   };
+}
+
+/** What body-parser attaches to its errors (http-errors), which Nest keeps as the cause of the HttpException it throws. */
+interface BodyParserError {
+  type?: unknown;
+  message: string;
+  limit?: unknown;
+  length?: unknown;
+}
+
+/**
+ * A request body the parser refused, in our own words: malformed JSON (400 MALFORMED_JSON, with the parser's
+ * message and position) and a body over FLUX_API_MAX_BODY_BYTES (413 PAYLOAD_TOO_LARGE, naming the limit).
+ */
+function bodyParserProblem(cause: unknown, instance: string): ProblemDetails | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const { type, limit, length } = cause as BodyParserError;
+  if (type === 'entity.parse.failed') {
+    return {
+      type: typeOf('invalid-input'),
+      title: TITLE_OF_KIND['invalid-input'],
+      status: 400,
+      detail: `the request body is not valid JSON: ${cause.message}`,
+      instance,
+      code: 'MALFORMED_JSON',
+    };
+  }
+  if (type === 'entity.too.large') {
+    return {
+      type: 'about:blank',
+      title: 'Payload Too Large',
+      status: 413,
+      detail: `the request body${typeof length === 'number' ? ` (${length} bytes)` : ''} is larger than the limit of ${String(limit)} bytes (FLUX_API_MAX_BODY_BYTES)`,
+      instance,
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { limit, ...(typeof length === 'number' ? { length } : {}) },
+    };
+  }
+  return undefined;
 }

@@ -2,8 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { decodeJobCursor } from '@flux-capacitor/query-engine';
 import { z } from 'zod';
 
+/** Longest SQL text a query may have, in characters (documented in docs/query.md). */
+export const MAX_SQL_LENGTH = 100_000;
+
 export const createQuerySchema = z.object({
-  sql: z.string().min(1, 'sql is required').max(100_000),
+  sql: z.string().min(1, 'sql is required').max(MAX_SQL_LENGTH, `sql is longer than ${MAX_SQL_LENGTH} characters, the most a query may have`),
   engine: z.enum(['duckdb', 'drill']).optional(),
 });
 
@@ -21,7 +24,7 @@ export type ResultFormat = (typeof RESULT_FORMATS)[number];
 
 export const resultsQuerySchema = z.object({
   format: z.enum(RESULT_FORMATS).optional(),
-  cursor: z.string().regex(/^\d+$/, 'cursor must be the nextCursor of a previous page').optional(),
+  cursor: z.string().regex(/^\d{1,15}$/, 'cursor must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 

@@ -47,4 +47,12 @@ export class CatalogObject {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** Why the object could not be read as Parquet (truncated, corrupt footer); NULL for a readable object. */
+  @Column({ name: 'corrupt_reason', type: 'text', nullable: true })
+  corruptReason!: string | null;
+
+  /** When the catalog first found it unreadable. */
+  @Column({ name: 'corrupt_at', type: 'timestamptz', nullable: true })
+  corruptAt!: Date | null;
 }
