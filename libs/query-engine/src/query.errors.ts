@@ -62,3 +62,13 @@ export class QueryEngineUnavailableError extends FluxError {
     super('unavailable', 'QUERY_ENGINE_UNAVAILABLE', message, options);
   }
 }
+
+/** The gateway's queue, or the caller's share of it, is full: try again after `retryAfterSeconds` (429 + Retry-After). */
+export class QueryOverloadedError extends FluxError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('overloaded', 'QUERY_QUEUE_FULL', `${message}; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+  }
+}

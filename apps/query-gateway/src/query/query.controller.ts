@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { FluxError } from '@flux-capacitor/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
-import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
+import { ANONYMOUS_OWNER, QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
+import { RequireRole, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
@@ -15,6 +15,9 @@ const CONTENT_TYPES: Record<Exclude<ResultFormat, 'json'>, string> = {
   csv: 'text/csv; charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
 };
+
+/** Whom a query counts against in the gateway's fair admission: the bearer token (its fingerprint). */
+const ownerOf = (req: Request) => (req as Request & { principal?: Principal }).principal?.id ?? ANONYMOUS_OWNER;
 
 /** The format asked for: `?format=` wins, then the Accept header, then JSON pages. */
 function formatOf(req: Request, explicit?: ResultFormat): ResultFormat {
@@ -54,9 +57,11 @@ export class QueryController {
 
   @Post('queries')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400.' })
-  async start(@Body(bodyPipe) body: CreateQueryDto): Promise<QueryStatus & { links: Record<string, string> }> {
-    const status = await this.queries.submit(body);
+  @ApiOperation({
+    summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400, a full queue with 429 and Retry-After.',
+  })
+  async start(@Body(bodyPipe) body: CreateQueryDto, @Req() req: Request): Promise<QueryStatus & { links: Record<string, string> }> {
+    const status = await this.queries.submit(body, ownerOf(req));
     return { ...status, links: { self: `/v1/queries/${status.id}`, results: `/v1/queries/${status.id}/results` } };
   }
 
@@ -111,7 +116,7 @@ export class QueryController {
     @Res() res: Response,
   ): Promise<void> {
     const format = formatOf(req, formatParam);
-    const { status, result } = await this.queries.runSync(body);
+    const { status, result } = await this.queries.runSync(body, ownerOf(req));
     try {
       if (format !== 'json') return await writeStream(res, result, format, status.id);
       const lines = await result.readJsonLines(0, result.rowCount);

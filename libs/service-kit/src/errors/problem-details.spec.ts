@@ -13,6 +13,7 @@ describe('problemOf', () => {
       unavailable: 503,
       timeout: 504,
       internal: 500,
+      overloaded: 429,
     });
     expect(HTTP_STATUS_OF_KIND.timeout).toBe(504);
   });
