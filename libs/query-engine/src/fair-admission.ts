@@ -27,6 +27,8 @@ interface Waiter {
 interface Owner {
   running: number;
   waiting: Waiter[];
+  /** when it last got a slot (a counter); 0 for an owner not served since it came */
+  servedAt: number;
 }
 
 /** How many recent run times the Retry-After estimate averages (exponentially weighted). */
@@ -39,15 +41,16 @@ const MAX_RETRY_AFTER_SECONDS = 60;
  *   or its owner's share of it, is full: the queue and what it holds stay bounded;
  * - an owner runs at most `maxRunningPerOwner` queries at once, so two unbounded queries of one token cannot hold
  *   every slot while other tokens wait;
- * - a freed slot goes to the owners with waiting queries in turn (round robin, oldest query of each first), not to
+ * - a freed slot goes to the waiting owner served longest ago (round robin; oldest query of each first), not to
  *   whoever queued most.
  * Owners are kept only while they have queries running or waiting.
  */
 export class FairAdmission {
   private running = 0;
   private queued = 0;
-  /** owners with queries running or waiting; Map order is the round-robin order (a served owner moves to the back) */
+  /** owners with queries running or waiting */
   private readonly owners = new Map<string, Owner>();
+  private served = 0;
   private avgRunMs = 1000;
 
   constructor(private readonly limits: FairAdmissionLimits) {}
@@ -72,7 +75,9 @@ export class FairAdmission {
       state = 'running';
       startedAt = Date.now();
       this.running++;
-      this.ownerOf(owner).running++;
+      const entry = this.ownerOf(owner);
+      entry.running++;
+      entry.servedAt = ++this.served;
     };
     const ready = waits
       ? new Promise<void>((resolve) => {
@@ -122,22 +127,16 @@ export class FairAdmission {
     return this.running < this.limits.maxRunning && (this.owners.get(owner)?.running ?? 0) < this.limits.maxRunningPerOwner;
   }
 
-  /** Hands free slots to waiting queries: the first owner in round-robin order that may run one more, then again. */
+  /** Hands free slots to waiting queries: each to the owner served longest ago that may run one more. */
   private dispatch(): void {
     while (this.running < this.limits.maxRunning) {
-      let next: Waiter | undefined;
-      for (const [name, entry] of this.owners) {
-        if (entry.waiting.length > 0 && entry.running < this.limits.maxRunningPerOwner) {
-          next = entry.waiting.shift()!;
-          this.queued--;
-          // served: to the back of the round
-          this.owners.delete(name);
-          this.owners.set(name, entry);
-          break;
-        }
+      let next: Owner | undefined;
+      for (const entry of this.owners.values()) {
+        if (entry.waiting.length > 0 && entry.running < this.limits.maxRunningPerOwner && (!next || entry.servedAt < next.servedAt)) next = entry;
       }
       if (!next) return;
-      next.go();
+      this.queued--;
+      next.waiting.shift()!.go();
     }
   }
 
@@ -153,7 +152,7 @@ export class FairAdmission {
   private ownerOf(owner: string): Owner {
     let entry = this.owners.get(owner);
     if (!entry) {
-      entry = { running: 0, waiting: [] };
+      entry = { running: 0, waiting: [], servedAt: 0 };
       this.owners.set(owner, entry);
     }
     return entry;
