@@ -70,7 +70,6 @@ export class FairAdmission {
     }
     let state: 'waiting' | 'running' | 'done' = 'waiting';
     let startedAt = 0;
-    let waiter: Waiter | undefined;
     const take = () => {
       state = 'running';
       startedAt = Date.now();
@@ -79,27 +78,30 @@ export class FairAdmission {
       entry.running++;
       entry.servedAt = ++this.served;
     };
-    const ready = waits
-      ? new Promise<void>((resolve) => {
-          const cancel = () => {
-            this.unqueue(waiter!);
-            state = 'done';
-            resolve();
-          };
-          waiter = {
-            owner,
-            go: () => {
-              signal.removeEventListener('abort', cancel);
-              take();
-              resolve();
-            },
-          };
-          this.ownerOf(owner).waiting.push(waiter);
-          this.queued++;
-          if (signal.aborted) cancel();
-          else signal.addEventListener('abort', cancel, { once: true });
-        })
-      : Promise.resolve(take());
+    let resolveReady = () => undefined as void;
+    const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+    const waiter: Waiter = {
+      owner,
+      go: () => {
+        signal.removeEventListener('abort', cancel);
+        take();
+        resolveReady();
+      },
+    };
+    const cancel = () => {
+      this.unqueue(waiter);
+      state = 'done';
+      resolveReady();
+    };
+    if (!waits) {
+      take();
+      resolveReady();
+    } else {
+      this.ownerOf(owner).waiting.push(waiter);
+      this.queued++;
+      if (signal.aborted) cancel();
+      else signal.addEventListener('abort', cancel, { once: true });
+    }
     return {
       ready,
       release: () => {
@@ -107,7 +109,7 @@ export class FairAdmission {
           this.running--;
           this.ownerOf(owner).running--;
           this.avgRunMs += DURATION_WEIGHT * (Date.now() - startedAt - this.avgRunMs);
-        } else if (state === 'waiting' && waiter) {
+        } else if (state === 'waiting') {
           this.unqueue(waiter);
         }
         state = 'done';
@@ -134,17 +136,18 @@ export class FairAdmission {
       for (const entry of this.owners.values()) {
         if (entry.waiting.length > 0 && entry.running < this.limits.maxRunningPerOwner && (!next || entry.servedAt < next.servedAt)) next = entry;
       }
-      if (!next) return;
+      const waiter = next?.waiting.shift();
+      if (!waiter) return;
       this.queued--;
-      next.waiting.shift()!.go();
+      waiter.go();
     }
   }
 
   private unqueue(waiter: Waiter): void {
     const entry = this.owners.get(waiter.owner);
-    const i = entry?.waiting.indexOf(waiter) ?? -1;
-    if (i < 0) return;
-    entry!.waiting.splice(i, 1);
+    const i = entry ? entry.waiting.indexOf(waiter) : -1;
+    if (!entry || i < 0) return;
+    entry.waiting.splice(i, 1);
     this.queued--;
     this.forget(waiter.owner);
   }
