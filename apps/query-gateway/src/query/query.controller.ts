@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { FluxError } from '@flux-capacitor/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ANONYMOUS_OWNER, QueryService, writeCsv, writeNdjson, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
 import { RequireRole, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
@@ -9,6 +9,10 @@ import type { z } from 'zod';
 import { CreateQueryDto, createQuerySchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
 
 const bodyPipe = new ZodValidationPipe(createQuerySchema);
+
+/** What a submission answers when the gateway will not queue it (FairAdmission). */
+const QueueFull = () =>
+  ApiTooManyRequestsResponse({ description: 'QUERY_QUEUE_FULL: the queue, or this token\'s share of it (FLUX_QUERY_MAX_QUEUED[_PER_TOKEN]), is full; the Retry-After header says when to try again' });
 
 const CONTENT_TYPES: Record<Exclude<ResultFormat, 'json'>, string> = {
   ndjson: 'application/x-ndjson',
@@ -57,6 +61,7 @@ export class QueryController {
 
   @Post('queries')
   @HttpCode(202)
+  @QueueFull()
   @ApiOperation({
     summary: 'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400, a full queue with 429 and Retry-After.',
   })
@@ -106,6 +111,7 @@ export class QueryController {
 
   @Post('query')
   @HttpCode(200)
+  @QueueFull()
   @ApiOperation({ summary: 'Run a small query synchronously (row cap FLUX_QUERY_SYNC_MAX_ROWS); JSON, or ?format=ndjson|csv|parquet.' })
   @ApiOkResponse({ description: '{ columns, rowCount, truncated, rows, stats }' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'parquet'] })
