@@ -196,7 +196,19 @@ describe('QueryService', () => {
     expect(svc.status(next.id).state).toBe('queued');
     svc.cancel(slow.id);
     expect((await svc.wait(slow.id)).state).toBe('cancelled');
-    expect((await svc.wait(next.id)).state).toBe('succeeded');
+    const dbg = await svc.wait(next.id); console.log('DBG', JSON.stringify(dbg));
+    expect(dbg.state).toBe('succeeded');
+    svc.close();
+  });
+
+  it('gives a queued query its whole timeout once it runs, however long it waited', async () => {
+    const { svc } = service([], { maxConcurrent: 1, timeoutMs: 2000 });
+    // two queries that each hold the one slot for the whole timeout: the third waits longer than a timeout
+    const slow = [await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' }), await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' })];
+    // a query of some 100 ms, which would be interrupted at once if the wait counted against its timeout
+    const next = await svc.submit({ sql: 'SELECT sum(i % 7) AS s FROM range(30000000) AS t(i)' });
+    for (const q of slow) expect((await svc.wait(q.id)).error?.code).toBe('QUERY_TIMEOUT');
+    expect(await svc.wait(next.id)).toMatchObject({ state: 'succeeded', rowCount: 1 });
     svc.close();
   });
 

@@ -224,9 +224,10 @@ export class QueryService {
 
   private async execute(job: Job, tables: string[], bounds: Map<string, TimeBounds>, maxRows: number): Promise<void> {
     const { status, controller } = job;
-    const started = Date.now();
     let pins: PinnedObjects[] = [];
     await job.ticket.ready;
+    // the timeout bounds the run, not the wait in the queue (the queue has its own bounds)
+    const started = Date.now();
     try {
       if (controller.signal.aborted) throw new QueryCancelledError();
       status.state = 'running';
