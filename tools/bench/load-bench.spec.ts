@@ -16,7 +16,9 @@ describe('npm run bench:load (smoke, tiny size)', () => {
     // the abusive token submitted at least once in each phase it ran in
     expect(run.stdout).toMatch(new RegExp(String.raw`^load \+ abusive token\s+5\s+\d+\s+${ratio}\s+${ratio}\s+${ratio}\s+\d+ \(\d+ of [1-9]\d*\)\s+0\s*$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(String.raw`^load \+ abusive token, no per-token limit\s+5\s+\d+\s+${ratio}\s+${ratio}\s+${ratio}\s+\d+ \(\d+ of [1-9]\d*\)\s+0\s*$`, 'm'));
-    expect(run.stdout).toMatch(new RegExp(String.raw`^fairness: well-behaved p99 with the abusive token / without it: ${ratio} with the per-token limit, ${ratio} without it$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(String.raw`^fairness \(well-behaved, with the abusive token / without it\): p99 ${ratio}, throughput ${ratio} with the per-token limit; p99 ${ratio}, throughput ${ratio} without it$`, 'm'),
+    );
     expect(run.stdout).toMatch(/^gateway peak RSS: [\d.]+ MB \(without the per-token limit: [\d.]+ MB\)/m);
     expect(run.stdout).toMatch(/^5xx answers: 0 ok$/m);
   }, 240_000);
