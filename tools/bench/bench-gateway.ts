@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDatabaseUrl } from '@flux-capacitor/config';
@@ -18,8 +19,9 @@ export function parseBenchArgs<T extends Record<string, number | boolean>>(defau
 }
 
 /** The most resident memory a process has had (VmHWM), in bytes. */
-export function peakRssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+export function peakRssBytes(child: ChildProcess): number {
+  if (child.pid === undefined) throw new Error('the process did not start');
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return kb * 1024;
 }

@@ -165,22 +165,24 @@ async function main(): Promise<void> {
     // the default admission settings (2 slots, 1 per token, 100 queued, 10 per token) and DuckDB memory (1GB a query)
     const settings = { FLUX_API_TOKENS: tokens, FLUX_QUERY_TIMEOUT_MS: String(args.timeout) };
     const phases: { name: string; clients: number; tally: Tally }[] = [];
-    const run = async (name: string, opts: { clients: number; tokens: string[]; abusers: number }) => {
+    const run = async (gw: RunningService, name: string, opts: { clients: number; tokens: string[]; abusers: number }) => {
       console.log(`  ${name} (${args.seconds} s)`);
-      phases.push({ name, clients: opts.clients + opts.abusers, tally: await phase(gateway!, { ...opts, seconds: args.seconds, next }) });
+      phases.push({ name, clients: opts.clients + opts.abusers, tally: await phase(gw, { ...opts, seconds: args.seconds, next }) });
     };
 
-    gateway = await startBenchGateway(stack, { root, archiveDir, env: settings });
+    const limited = await startBenchGateway(stack, { root, archiveDir, env: settings });
+    gateway = limited;
     console.log(`\n${args.seconds} s per phase; the unbounded queries end at the gateway's timeout (${args.timeout} ms)`);
-    await run('single client (baseline)', { clients: 1, tokens: POLITE_TOKENS.slice(0, 1), abusers: 0 });
-    await run('load: 3 well-behaved tokens', { clients: args.clients, tokens: POLITE_TOKENS, abusers: 0 });
-    await run('load + abusive token', { clients: args.clients, tokens: POLITE_TOKENS, abusers: args.abusers });
-    const peakRss = peakRssBytes(gateway.child.pid!);
-    await gateway.stop(10_000);
+    await run(limited, 'single client (baseline)', { clients: 1, tokens: POLITE_TOKENS.slice(0, 1), abusers: 0 });
+    await run(limited, 'load: 3 well-behaved tokens', { clients: args.clients, tokens: POLITE_TOKENS, abusers: 0 });
+    await run(limited, 'load + abusive token', { clients: args.clients, tokens: POLITE_TOKENS, abusers: args.abusers });
+    const peakRss = peakRssBytes(limited.child);
+    await limited.stop(10_000);
 
-    gateway = await startBenchGateway(stack, { root, archiveDir, env: { ...settings, FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: '2' } });
-    await run('load + abusive token, no per-token limit', { clients: args.clients, tokens: POLITE_TOKENS, abusers: args.abusers });
-    const peakRssOff = peakRssBytes(gateway.child.pid!);
+    const unlimited = await startBenchGateway(stack, { root, archiveDir, env: { ...settings, FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: '2' } });
+    gateway = unlimited;
+    await run(unlimited, 'load + abusive token, no per-token limit', { clients: args.clients, tokens: POLITE_TOKENS, abusers: args.abusers });
+    const peakRssOff = peakRssBytes(unlimited.child);
 
     const base = phases[0].tally;
     const throughput = (t: Tally) => t.latencies.length / args.seconds;

@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     const sizeRatio = parquetBytes / oldParquetBytes;
     console.log(`\narchive size, layout 2 vs layout 1: ${sizeRatio.toFixed(3)} (target <= 1.05 ${sizeRatio <= 1.05 ? 'ok' : 'MISSED'})`);
     console.log(`NDJSON.gz size vs layout 2: ${(ndjsonBytes / parquetBytes).toFixed(2)}`);
-    console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child.pid!))}`);
+    console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child))}`);
   } finally {
     await gateway?.stop(10_000);
     await stack.stop();
