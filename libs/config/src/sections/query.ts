@@ -10,9 +10,9 @@ export const queryEnv = z.object({
   FLUX_QUERY_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { message: 'must be a size such as 512MB or 2GB' }).default('1GB').describe('DuckDB memory_limit of each query.'),
   FLUX_QUERY_THREADS: envInt(1, 256).default(2).describe('DuckDB threads of each query.'),
   FLUX_QUERY_MAX_CONCURRENT: envInt(1, 64).default(2).describe('Queries the gateway runs at once; the rest wait in state `queued`.'),
-  FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: envInt(1, 64).default(1).describe('Queries one bearer token runs at once (at most `FLUX_QUERY_MAX_CONCURRENT`); its other queries wait while other tokens run theirs. Waiting queries are started round robin over tokens.'),
+  FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: envInt(1, 64).default(1).describe('Queries one bearer token runs at once (capped at `FLUX_QUERY_MAX_CONCURRENT`; set them equal for a single tenant); its other queries wait while other tokens run theirs. Waiting queries are started round robin over tokens.'),
   FLUX_QUERY_MAX_QUEUED: envInt(0, 100_000).default(100).describe('Queries that may wait in state `queued`, over all tokens; past it a new query is refused with 429 and `Retry-After`.'),
-  FLUX_QUERY_MAX_QUEUED_PER_TOKEN: envInt(0, 100_000).default(10).describe('Queries one token may have waiting; past it that token gets 429 and `Retry-After`, other tokens are still admitted.'),
+  FLUX_QUERY_MAX_QUEUED_PER_TOKEN: envInt(0, 100_000).default(10).describe('Queries one token may have waiting (capped at `FLUX_QUERY_MAX_QUEUED`); past it that token gets 429 and `Retry-After`, other tokens are still admitted.'),
   FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
   FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
   FLUX_QUERY_CACHE_MAX_BYTES: envInt(1_000_000, Number.MAX_SAFE_INTEGER).default(2_000_000_000).describe('Bound of the local cache of S3 archive objects.'),
@@ -46,12 +46,6 @@ export interface QueryConfig {
 }
 
 export function buildQuery(env: QueryEnv, addIssue: (key: string, message: string) => void): QueryConfig {
-  if (env.FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN > env.FLUX_QUERY_MAX_CONCURRENT) {
-    addIssue('FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN', `must be at most FLUX_QUERY_MAX_CONCURRENT (${env.FLUX_QUERY_MAX_CONCURRENT})`);
-  }
-  if (env.FLUX_QUERY_MAX_QUEUED_PER_TOKEN > env.FLUX_QUERY_MAX_QUEUED) {
-    addIssue('FLUX_QUERY_MAX_QUEUED_PER_TOKEN', `must be at most FLUX_QUERY_MAX_QUEUED (${env.FLUX_QUERY_MAX_QUEUED})`);
-  }
   if (env.FLUX_QUERY_ENGINE === 'drill' && !env.FLUX_DRILL_URL) addIssue('FLUX_DRILL_URL', 'is required when FLUX_QUERY_ENGINE=drill');
   return {
     defaultEngine: env.FLUX_QUERY_ENGINE,
@@ -61,7 +55,12 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     memoryLimit: env.FLUX_QUERY_MEMORY_LIMIT.replace(/\s+/g, ''),
     threads: env.FLUX_QUERY_THREADS,
     maxConcurrent: env.FLUX_QUERY_MAX_CONCURRENT,
-    admission: { maxConcurrentPerToken: env.FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN, maxQueued: env.FLUX_QUERY_MAX_QUEUED, maxQueuedPerToken: env.FLUX_QUERY_MAX_QUEUED_PER_TOKEN },
+    // a per-token bound above the whole means "no per-token bound": clamped, so lowering only the whole is enough
+    admission: {
+      maxConcurrentPerToken: Math.min(env.FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN, env.FLUX_QUERY_MAX_CONCURRENT),
+      maxQueued: env.FLUX_QUERY_MAX_QUEUED,
+      maxQueuedPerToken: Math.min(env.FLUX_QUERY_MAX_QUEUED_PER_TOKEN, env.FLUX_QUERY_MAX_QUEUED),
+    },
     resultTtlMs: env.FLUX_QUERY_RESULT_TTL_SECONDS * 1000,
     workDir: env.FLUX_QUERY_WORK_DIR,
     cacheMaxBytes: env.FLUX_QUERY_CACHE_MAX_BYTES,
