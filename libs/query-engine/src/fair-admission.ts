@@ -60,14 +60,8 @@ export class FairAdmission {
    * (or the owner's share of it) is full. Synchronous, so the caller refuses before it hands out an id.
    */
   admit(owner: string, signal: AbortSignal): AdmissionTicket {
+    this.refuseIfFull(owner);
     const waits = !this.canRun(owner);
-    if (waits && this.queued >= this.limits.maxQueued) {
-      throw new QueryOverloadedError(`the gateway's query queue is full (${this.limits.maxQueued} waiting)`, this.retryAfterSeconds());
-    }
-    const ownerQueued = this.owners.get(owner)?.waiting.length ?? 0;
-    if (waits && ownerQueued >= this.limits.maxQueuedPerOwner) {
-      throw new QueryOverloadedError(`this token already has ${ownerQueued} queries waiting, the most one token may queue`, this.retryAfterSeconds());
-    }
     let state: 'waiting' | 'running' | 'done' = 'waiting';
     let startedAt = 0;
     const take = () => {
@@ -117,6 +111,21 @@ export class FairAdmission {
         this.dispatch();
       },
     };
+  }
+
+  /**
+   * Throws QueryOverloadedError when a query of `owner` would have to wait and the queue (or the owner's share of it)
+   * is full. The caller may ask before costly checks of the query, so a flood is refused cheaply; `admit` asks again.
+   */
+  refuseIfFull(owner: string): void {
+    if (this.canRun(owner)) return;
+    if (this.queued >= this.limits.maxQueued) {
+      throw new QueryOverloadedError(`the gateway's query queue is full (${this.limits.maxQueued} waiting)`, this.retryAfterSeconds());
+    }
+    const ownerQueued = this.owners.get(owner)?.waiting.length ?? 0;
+    if (ownerQueued >= this.limits.maxQueuedPerOwner) {
+      throw new QueryOverloadedError(`this token already has ${ownerQueued} queries waiting, the most one token may queue`, this.retryAfterSeconds());
+    }
   }
 
   /** Seconds a refused client should wait: the queue ahead of it, drained at the recent average run time. */

@@ -199,6 +199,8 @@ export class QueryService {
   private async createJob(request: QueryRequest, maxRows: number, owner: string): Promise<Job> {
     const engine = request.engine ?? this.deps.limits.defaultEngine;
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
+    // a full queue refuses before the SQL checks below, so a flood of refused queries costs little
+    this.admission.refuseIfFull(owner);
     // Refuse bad SQL synchronously (400 on submit), with DuckDB's parser.
     const analysis = await this.deps.analyzer.analyze(request.sql);
     // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
