@@ -15,35 +15,11 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadDatabaseUrl } from '@flux-capacitor/config';
 import { ARCHIVE_RECORD_SQL } from '@flux-capacitor/contracts';
-import { freePort, startLocalStack, startService, type RunningService } from '@flux-capacitor/local-stack';
-import { migrate } from '@flux-capacitor/persistence';
+import type { RunningService } from '@flux-capacitor/local-stack';
 import { registerArchiveObjects, writeSyntheticArchive } from '@flux-capacitor/testing';
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
-
-interface Args {
-  records: number;
-  runs: number;
-  shards: number;
-  hours: number;
-  threads: number;
-  keep: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { records: 10_000_000, runs: 5, shards: 4, hours: 24, threads: 2, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--keep') args.keep = true;
-    else if (flag.startsWith('--') && flag.slice(2) in args) {
-      (args as unknown as Record<string, number>)[flag.slice(2)] = Number(value);
-      i++;
-    }
-  }
-  return args;
-}
+import { mb, parseBenchArgs, peakRssBytes, startBenchGateway, startBenchStack } from './bench-gateway';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -60,7 +36,6 @@ function selfCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
@@ -128,36 +103,16 @@ async function compare(c: Case, runs: number): Promise<{ measured: Sample; basel
   return { measured: sides[0].sample, baseline: sides[1].sample };
 }
 
-function peakRssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return kb * 1024;
-}
-
 async function main(): Promise<void> {
   Logger.overrideLogger(['warn', 'error']);
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs({ records: 10_000_000, runs: 5, shards: 4, hours: 24, threads: 2, keep: false }, process.argv.slice(2));
   const root = mkdtempSync(join(tmpdir(), 'flux-bench-'));
-  // Its own local stack, like the other benchmarks (the gateway consumes SQS): Postgres from DATABASE_URL, or an
-  // embedded one, so the bare command runs on a fresh clone.
-  let databaseUrl: string | undefined;
-  try {
-    databaseUrl = loadDatabaseUrl();
-  } catch {
-    databaseUrl = undefined;
-  }
-  const stack = await startLocalStack({ dataDir: root, databaseUrl, database: `flux_bench_admin_${process.pid}` });
-  const adminUrl = stack.endpoints.adminDatabaseUrl;
+  const stack = await startBenchStack(root);
   const archiveDir = join(root, 'archive');
   // the same records in the old layout: the size baseline and the unguarded scan's files
   const oldArchiveDir = join(root, 'archive-layout-1');
   const ndjsonDir = join(root, 'ndjson');
   mkdirSync(ndjsonDir, { recursive: true });
-  const dbName = `flux_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
   let gateway: RunningService | undefined;
   try {
     const perShardHour = Math.ceil(args.records / (args.shards * args.hours));
@@ -170,8 +125,7 @@ async function main(): Promise<void> {
     const oldParquetBytes = oldObjects.reduce((s, o) => s + o.bytes, 0);
     console.log(`  ${objects.length} objects per layout`);
 
-    await migrate(dbUrl);
-    await registerArchiveObjects(dbUrl, objects);
+    await registerArchiveObjects(stack.dbUrl, objects);
 
     console.log('writing the same records as gzipped NDJSON (one file per object)');
     const conv = await DuckDBInstance.create(':memory:', { threads: String(args.threads) });
@@ -185,28 +139,16 @@ async function main(): Promise<void> {
     conv.closeSync();
     const ndjsonBytes = readdirSync(ndjsonDir).reduce((s, f) => s + statSync(join(ndjsonDir, f)).size, 0);
 
-    // local-stack's startService, as `fluxcap dev` and the e2e tests run a service: resolves once /health answers 200
-    const gatewayLog: string[] = [];
-    gateway = await startService('query-gateway', {
-      port: await freePort(),
-      onLine: (line) => void gatewayLog.push(line),
+    gateway = await startBenchGateway(stack, {
+      root,
+      archiveDir,
       env: {
-        PATH: process.env.PATH ?? '',
-        ...stack.env,
-        DATABASE_URL: dbUrl,
-        FLUX_ARCHIVE_URI: `file://${archiveDir}`,
-        FLUX_SQS_QUEUE_PREFIX: `bench${process.pid}-`,
         FLUX_API_TOKENS: `${TOKEN}:query`,
-        FLUX_QUERY_LIVE: 'false',
         FLUX_QUERY_THREADS: String(args.threads),
         FLUX_QUERY_MEMORY_LIMIT: '2GB',
-        FLUX_QUERY_WORK_DIR: join(root, 'work'),
         FLUX_QUERY_SYNC_MAX_ROWS: '100000',
         FLUX_QUERY_TIMEOUT_MS: '600000',
-        LOG_LEVEL: 'warn',
       },
-    }).catch((err: Error) => {
-      throw new Error(`${err.message}:\n${gatewayLog.join('\n')}`, { cause: err });
     });
     const gw = gateway;
     const files = `read_parquet('${archiveDir}/orders/*/*/*.parquet')`;
@@ -274,11 +216,9 @@ async function main(): Promise<void> {
     const sizeRatio = parquetBytes / oldParquetBytes;
     console.log(`\narchive size, layout 2 vs layout 1: ${sizeRatio.toFixed(3)} (target <= 1.05 ${sizeRatio <= 1.05 ? 'ok' : 'MISSED'})`);
     console.log(`NDJSON.gz size vs layout 2: ${(ndjsonBytes / parquetBytes).toFixed(2)}`);
-    console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child.pid!))}`);
+    console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child))}`);
   } finally {
     await gateway?.stop(10_000);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
     await stack.stop();
     if (!args.keep) rmSync(root, { recursive: true, force: true });
     else console.log(`kept ${root}`);

@@ -3,9 +3,9 @@ import type { z } from 'zod';
 /**
  * What went wrong, in the terms the edges need: the HTTP filter (service-kit `ProblemDetailsFilter`) turns a kind
  * into a status, the SQS server (sqs-transport `sqsOutcomeOf`) into retry or dead-letter. Code that throws names
- * the kind and never a status.
+ * the kind and never a status. `overloaded`: too much work already waits (429); try again later, as `details.retryAfterSeconds` says.
  */
-export const ERROR_KINDS = ['invalid-input', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal'] as const;
+export const ERROR_KINDS = ['invalid-input', 'unauthenticated', 'forbidden', 'not-found', 'conflict', 'unavailable', 'timeout', 'internal', 'overloaded'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export interface FluxErrorOptions {

@@ -44,6 +44,7 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
       maxRows: config.maxRows,
       syncMaxRows: config.syncMaxRows,
       maxConcurrent: config.maxConcurrent,
+      admission: config.admission,
       resultTtlMs: config.resultTtlMs,
       live: config.live,
     },

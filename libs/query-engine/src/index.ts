@@ -7,6 +7,7 @@ export {
   QueryInvalidError,
   QueryNotFoundError,
   QueryNotReadyError,
+  QueryOverloadedError,
   QueryRejectedError,
   QuerySyntaxError,
   QueryTimeoutError,
@@ -14,6 +15,7 @@ export {
 export { writeCsv, writeNdjson } from './result-writers';
 export type { LiveTailReader, QueryCatalog } from './query-planner';
 export {
+  ANONYMOUS_OWNER,
   QueryService,
   type QueryEngineName,
   type QueryRequest,

@@ -120,7 +120,7 @@ export class QueryJobs {
 
   /** Validates and starts a query for `owner` (the caller's principal id); refused before it is recorded when invalid. */
   async submit(request: QueryRequest, owner: string): Promise<QueryStatus> {
-    const status = await this.deps.queries.submit(request);
+    const status = await this.deps.queries.submit(request, owner);
     try {
       await this.deps.repository.insert(status, owner, this.replicaId);
     } catch (err) {
@@ -134,8 +134,8 @@ export class QueryJobs {
     return status;
   }
 
-  async status(id: string): Promise<QueryStatus> {
-    const row = await this.row(id);
+  async status(id: string, viewer?: string): Promise<QueryStatus> {
+    const row = await this.row(id, viewer);
     if (ACTIVE.has(row.state) && this.running.has(id) && !this.unrecorded.has(id)) {
       // Running here: the engine's own progress is fresher than the last heartbeat's.
       const live = this.localStatus(id);
@@ -145,8 +145,8 @@ export class QueryJobs {
   }
 
   /** A succeeded query's stored result; the caller closes it. */
-  async results(id: string): Promise<ResultSet> {
-    const row = await this.row(id);
+  async results(id: string, viewer?: string): Promise<ResultSet> {
+    const row = await this.row(id, viewer);
     if (row.state !== 'succeeded') throw new QueryNotReadyError(id, row.state);
     if (row.resultParts === null) throw new FluxError('not-found', 'QUERY_RESULT_RELEASED', `the result of query ${id} was released (DELETE); run the query again`, { details: { id } });
     const status = toStatus(row);
@@ -157,8 +157,8 @@ export class QueryJobs {
    * Cancels a queued or running query (on whichever replica runs it), or releases a finished one's result (the query
    * stays in the history until it expires).
    */
-  async cancel(id: string): Promise<QueryStatus> {
-    const row = await this.row(id);
+  async cancel(id: string, viewer?: string): Promise<QueryStatus> {
+    const row = await this.row(id, viewer);
     if (ACTIVE.has(row.state)) {
       if (this.running.has(id)) this.cancelLocal(id);
       else await this.deps.repository.requestCancel(id);
@@ -224,9 +224,10 @@ export class QueryJobs {
     }
   }
 
-  private async row(id: string): Promise<QueryJob> {
+  /** The query's row; with `viewer` (a principal id), only if that principal owns it: others' queries are "not found". */
+  private async row(id: string, viewer?: string): Promise<QueryJob> {
     const row = await this.deps.repository.get(id);
-    if (!row) throw new QueryNotFoundError(id);
+    if (!row || (viewer !== undefined && row.owner !== viewer)) throw new QueryNotFoundError(id);
     return row;
   }
 

@@ -6,7 +6,7 @@ import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import type { LiveTailOptions } from './live-tail';
-import { QueryCancelledError, QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError, QuerySyntaxError } from './query.errors';
+import { QueryCancelledError, QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryOverloadedError, QueryRejectedError, QuerySyntaxError } from './query.errors';
 import type { LiveTailReader, QueryCatalog } from './query-planner';
 import { QueryService, type QueryServiceLimits } from './query-service';
 import { SqlAnalyzer } from './sql-analysis';
@@ -196,7 +196,32 @@ describe('QueryService', () => {
     expect(svc.status(next.id).state).toBe('queued');
     svc.cancel(slow.id);
     expect((await svc.wait(slow.id)).state).toBe('cancelled');
-    expect((await svc.wait(next.id)).state).toBe('succeeded');
+    const dbg = await svc.wait(next.id); console.log('DBG', JSON.stringify(dbg));
+    expect(dbg.state).toBe('succeeded');
+    svc.close();
+  });
+
+  it('gives a queued query its whole timeout once it runs, however long it waited', async () => {
+    const { svc } = service([], { maxConcurrent: 1, timeoutMs: 2000 });
+    // two queries that each hold the one slot for the whole timeout: the third waits longer than a timeout
+    const slow = [await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' }), await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' })];
+    // a query of some 100 ms, which would be interrupted at once if the wait counted against its timeout
+    const next = await svc.submit({ sql: 'SELECT sum(i % 7) AS s FROM range(30000000) AS t(i)' });
+    for (const q of slow) expect((await svc.wait(q.id)).error?.code).toBe('QUERY_TIMEOUT');
+    expect(await svc.wait(next.id)).toMatchObject({ state: 'succeeded', rowCount: 1 });
+    svc.close();
+  });
+
+  it("refuses an owner's query past its queue share before checking the SQL, and admits another owner", async () => {
+    const { svc } = service([], { maxConcurrent: 2, admission: { maxConcurrentPerToken: 1, maxQueued: 10, maxQueuedPerToken: 0 } });
+    const slow = await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' }, 'token:a');
+    // not even parsed: the refusal is cheap
+    await expect(svc.submit({ sql: 'SELECT FROM WHERE' }, 'token:a')).rejects.toBeInstanceOf(QueryOverloadedError);
+    await expect(svc.submit({ sql: 'SELECT FROM WHERE' }, 'token:b')).rejects.toBeInstanceOf(QuerySyntaxError);
+    const other = await svc.runSync({ sql: 'SELECT 1 AS one' }, 'token:b');
+    expect(other.status.state).toBe('succeeded');
+    other.result.close();
+    svc.cancel(slow.id);
     svc.close();
   });
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { FluxError, isFluxError } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
-import { ConcurrencyLimit } from './concurrency-limit';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
+import { FairAdmission, type AdmissionTicket } from './fair-admission';
 import { QueryPlanner, type LiveTailReader, type QueryCatalog } from './query-planner';
 import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
@@ -42,6 +42,8 @@ export interface QueryServiceLimits {
   maxRows: number;
   syncMaxRows: number;
   maxConcurrent: number;
+  /** per owner (bearer token) and queue bounds; without it one owner may take every slot and the queue is unbounded */
+  admission?: { maxConcurrentPerToken: number; maxQueued: number; maxQueuedPerToken: number };
   resultTtlMs: number;
   live: { enabled: boolean; maxRecords: number; budgetMs: number };
 }
@@ -60,12 +62,17 @@ export interface QueryServiceDeps {
 interface Job {
   status: QueryStatus;
   controller: AbortController;
+  /** its place in the queue, then its slot */
+  ticket: AdmissionTicket;
   done: Promise<void>;
   result?: ResultSet;
   /** why it failed or was cancelled: the error itself, cause and all, for runSync and waitForSuccess to rethrow */
   error?: Error;
   expiresAt?: number;
 }
+
+/** The owner of queries submitted without one (no bearer auth, the CLI). */
+export const ANONYMOUS_OWNER = 'anonymous';
 
 /** What a failed query's status says when the error was not one we raised on purpose (the log has it). */
 const INTERNAL_FAILURE = { code: 'INTERNAL', message: 'internal error; the service log has the details' };
@@ -75,16 +82,22 @@ const INTERNAL_FAILURE = { code: 'INTERNAL', message: 'internal error; the servi
  * catalog pruned by the statement's arrival_time predicates, reads the live tail past the catalog's per-shard
  * checkpoints (QueryPlanner), and runs the statement on DuckDB (or Drill). Keeps each query's state, progress and
  * result until it expires (once `start()` has started the sweeper); at most `maxConcurrent` queries run at once,
- * the rest queue.
+ * the rest queue, fairly between owners (FairAdmission: per-token slots, round robin, a bounded queue).
  */
 export class QueryService {
   private readonly jobs = new Map<string, Job>();
-  private readonly slots: ConcurrencyLimit;
+  private readonly admission: FairAdmission;
   private readonly planner: QueryPlanner;
   private sweeper?: NodeJS.Timeout;
 
   constructor(private readonly deps: QueryServiceDeps) {
-    this.slots = new ConcurrencyLimit(deps.limits.maxConcurrent);
+    const { maxConcurrent, admission } = deps.limits;
+    this.admission = new FairAdmission({
+      maxRunning: maxConcurrent,
+      maxRunningPerOwner: admission?.maxConcurrentPerToken ?? maxConcurrent,
+      maxQueued: admission?.maxQueued ?? Number.POSITIVE_INFINITY,
+      maxQueuedPerOwner: admission?.maxQueuedPerToken ?? Number.POSITIVE_INFINITY,
+    });
     this.planner = new QueryPlanner(deps);
   }
 
@@ -94,15 +107,18 @@ export class QueryService {
     this.sweeper.unref();
   }
 
-  /** Starts a query in the background; invalid SQL is refused here, before an id is handed out. */
-  async submit(request: QueryRequest): Promise<QueryStatus> {
-    const job = await this.createJob(request, this.deps.limits.maxRows);
+  /**
+   * Starts a query in the background; invalid SQL, or a full queue (QueryOverloadedError), is refused here, before
+   * an id is handed out. `owner` (the bearer token's principal id) is whom the fair admission counts it against.
+   */
+  async submit(request: QueryRequest, owner = ANONYMOUS_OWNER): Promise<QueryStatus> {
+    const job = await this.createJob(request, this.deps.limits.maxRows, owner);
     return { ...job.status };
   }
 
   /** Runs a small query to completion with the synchronous row cap; the caller must close the result. */
-  async runSync(request: QueryRequest): Promise<{ status: QueryStatus; result: ResultSet }> {
-    const job = await this.createJob(request, this.deps.limits.syncMaxRows);
+  async runSync(request: QueryRequest, owner = ANONYMOUS_OWNER): Promise<{ status: QueryStatus; result: ResultSet }> {
+    const job = await this.createJob(request, this.deps.limits.syncMaxRows, owner);
     try {
       return { status: await this.settle(job), result: job.result! };
     } finally {
@@ -181,14 +197,18 @@ export class QueryService {
     return job;
   }
 
-  private async createJob(request: QueryRequest, maxRows: number): Promise<Job> {
+  private async createJob(request: QueryRequest, maxRows: number, owner: string): Promise<Job> {
     const engine = request.engine ?? this.deps.limits.defaultEngine;
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
+    // a full queue refuses before the SQL checks below, so a flood of refused queries costs little
+    this.admission.refuseIfFull(owner);
     // Refuse bad SQL synchronously (400 on submit), with DuckDB's parser.
     const analysis = await this.deps.analyzer.analyze(request.sql);
     // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
     // impersonation settings); DuckDB-bound checks only make sense for the DuckDB engine.
     if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
+    const controller = new AbortController();
+    const ticket = this.admission.admit(owner, controller.signal);
     const id = randomUUID();
     const status: QueryStatus = {
       id,
@@ -199,8 +219,7 @@ export class QueryService {
       progress: { objectsTotal: 0, objectsScanned: 0, rowsScanned: 0, bytesScanned: 0, liveRecords: 0 },
       warnings: [],
     };
-    const controller = new AbortController();
-    const job: Job = { status, controller, done: Promise.resolve() };
+    const job: Job = { status, controller, ticket, done: Promise.resolve() };
     this.jobs.set(id, job);
     job.done = this.execute(job, analysis.tables, analysis.timeBounds, maxRows);
     return job;
@@ -208,9 +227,10 @@ export class QueryService {
 
   private async execute(job: Job, tables: string[], bounds: Map<string, TimeBounds>, maxRows: number): Promise<void> {
     const { status, controller } = job;
-    const started = Date.now();
     let pins: PinnedObjects[] = [];
-    await this.slots.acquire(controller.signal);
+    await job.ticket.ready;
+    // the timeout bounds the run, not the wait in the queue (the queue has its own bounds)
+    const started = Date.now();
     try {
       if (controller.signal.aborted) throw new QueryCancelledError();
       status.state = 'running';
@@ -262,7 +282,7 @@ export class QueryService {
       for (const p of pins) p.release();
       status.finishedAt = new Date().toISOString();
       job.expiresAt = Date.now() + this.deps.limits.resultTtlMs;
-      this.slots.release();
+      job.ticket.release();
       this.deps.log?.('query finished', {
         queryId: status.id,
         state: status.state,

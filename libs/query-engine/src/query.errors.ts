@@ -79,3 +79,13 @@ export class ArchiveObjectUnreadableError extends FluxError {
     });
   }
 }
+
+/** The gateway's queue, or the caller's share of it, is full: try again after `retryAfterSeconds` (429 + Retry-After). */
+export class QueryOverloadedError extends FluxError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('overloaded', 'QUERY_QUEUE_FULL', `${message}; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+  }
+}

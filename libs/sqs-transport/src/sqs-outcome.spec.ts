@@ -13,6 +13,7 @@ describe('sqsOutcomeOf', () => {
       unavailable: 'retry',
       timeout: 'retry',
       internal: 'retry',
+      overloaded: 'retry',
     });
   });
 

@@ -15,6 +15,7 @@ export const SQS_ACTION_OF_KIND: Record<ErrorKind, 'retry' | 'dead-letter'> = {
   unavailable: 'retry',
   timeout: 'retry',
   internal: 'retry',
+  overloaded: 'retry',
 };
 
 /** The longest a retried message waits, unless the visibility timeout itself is longer. */

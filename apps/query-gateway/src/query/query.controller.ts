@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { FluxError } from '@flux-capacitor/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { QueryJobs, QueryService, writeCsv, writeNdjson, type QueryHistoryItem, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
-import type { Principal } from '@flux-capacitor/service-kit';
-import { RequireRole, ZodValidationPipe } from '@flux-capacitor/service-kit';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ANONYMOUS_OWNER, QueryJobs, QueryService, writeCsv, writeNdjson, type QueryHistoryItem, type QueryStatus, type ResultSet } from '@flux-capacitor/query-engine';
+import { RequireRole, ZodValidationPipe, type Principal } from '@flux-capacitor/service-kit';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CreateQueryDto, createQuerySchema, listQueriesSchema, resultsQuerySchema, type ResultFormat } from './dto/create-query.dto';
@@ -12,11 +11,25 @@ import { QueryStreamsGuard } from './query-streams.guard';
 
 const bodyPipe = new ZodValidationPipe(createQuerySchema);
 
+/** What a submission answers when the gateway will not queue it (FairAdmission). */
+const QueueFull = () =>
+  ApiTooManyRequestsResponse({ description: 'QUERY_QUEUE_FULL: the queue, or this token\'s share of it (FLUX_QUERY_MAX_QUEUED[_PER_TOKEN]), is full; the Retry-After header says when to try again' });
+
 const CONTENT_TYPES: Record<Exclude<ResultFormat, 'json'>, string> = {
   ndjson: 'application/x-ndjson',
   csv: 'text/csv; charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
 };
+
+/** Whom a query counts against in the gateway's fair admission: the bearer token (its fingerprint). */
+const ownerOf = (req: Request) => (req as Request & { principal?: Principal }).principal?.id ?? ANONYMOUS_OWNER;
+
+/** Whose queries the caller may see by id: its own; an admin token over every stream sees all (undefined). */
+function viewerOf(req: Request): string | undefined {
+  const principal = (req as Request & { principal?: Principal }).principal;
+  if (principal?.roles.has('admin') && principal.streams === undefined) return undefined;
+  return ownerOf(req);
+}
 
 /** The format asked for: `?format=` wins, then the Accept header, then JSON pages. */
 function formatOf(req: Request, explicit?: ResultFormat): ResultFormat {
@@ -60,12 +73,13 @@ export class QueryController {
 
   @Post('queries')
   @HttpCode(202)
+  @QueueFull()
   @ApiOperation({
     summary:
-      'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400. Any gateway replica answers for it afterwards; 503 when the query state database cannot be reached.',
+      'Start an asynchronous query; returns its id and state. Invalid or hostile SQL is refused with 400, a full queue with 429 and Retry-After. Any gateway replica answers for it afterwards; 503 when the query state database cannot be reached.',
   })
-  async start(@Body(bodyPipe) body: CreateQueryDto, @Req() req: Request & { principal: Principal }): Promise<QueryStatus & { links: Record<string, string> }> {
-    const status = await this.jobs.submit(body, req.principal.id);
+  async start(@Body(bodyPipe) body: CreateQueryDto, @Req() req: Request): Promise<QueryStatus & { links: Record<string, string> }> {
+    const status = await this.jobs.submit(body, ownerOf(req));
     return { ...status, links: { self: `/v1/queries/${status.id}`, results: `/v1/queries/${status.id}/results` } };
   }
 
@@ -83,8 +97,8 @@ export class QueryController {
 
   @Get('queries/:id')
   @ApiOperation({ summary: 'State and progress (objects, rows and bytes scanned, live records read) of a query.' })
-  status(@Param('id', ParseUUIDPipe) id: string): Promise<QueryStatus> {
-    return this.jobs.status(id);
+  status(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<QueryStatus> {
+    return this.jobs.status(id, viewerOf(req));
   }
 
   @Get('queries/:id/results')
@@ -99,7 +113,7 @@ export class QueryController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const result = await this.jobs.results(id);
+    const result = await this.jobs.results(id, viewerOf(req));
     try {
       const format = formatOf(req, q.format);
       if (format !== 'json') return await writeStream(res, result, format, id);
@@ -120,12 +134,13 @@ export class QueryController {
 
   @Delete('queries/:id')
   @ApiOperation({ summary: "Cancel a queued or running query (on whichever replica runs it), or release a finished one's results (it stays in the history)." })
-  cancel(@Param('id', ParseUUIDPipe) id: string): Promise<QueryStatus> {
-    return this.jobs.cancel(id);
+  cancel(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<QueryStatus> {
+    return this.jobs.cancel(id, viewerOf(req));
   }
 
   @Post('query')
   @HttpCode(200)
+  @QueueFull()
   @ApiOperation({ summary: 'Run a small query synchronously (row cap FLUX_QUERY_SYNC_MAX_ROWS); JSON, or ?format=ndjson|csv|parquet.' })
   @ApiOkResponse({ description: '{ columns, rowCount, truncated, rows, stats }' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'ndjson', 'csv', 'parquet'] })
@@ -136,7 +151,7 @@ export class QueryController {
     @Res() res: Response,
   ): Promise<void> {
     const format = formatOf(req, formatParam);
-    const { status, result } = await this.queries.runSync(body);
+    const { status, result } = await this.queries.runSync(body, ownerOf(req));
     try {
       if (format !== 'json') return await writeStream(res, result, format, status.id);
       const lines = await result.readJsonLines(0, result.rowCount);

@@ -10,6 +10,9 @@ export const queryEnv = z.object({
   FLUX_QUERY_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { message: 'must be a size such as 512MB or 2GB' }).default('1GB').describe('DuckDB memory_limit of each query.'),
   FLUX_QUERY_THREADS: envInt(1, 256).default(2).describe('DuckDB threads of each query.'),
   FLUX_QUERY_MAX_CONCURRENT: envInt(1, 64).default(2).describe('Queries the gateway runs at once; the rest wait in state `queued`.'),
+  FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: envInt(1, 64).default(1).describe('Queries one bearer token runs at once (capped at `FLUX_QUERY_MAX_CONCURRENT`; set them equal for a single tenant); its other queries wait while other tokens run theirs. Waiting queries are started round robin over tokens.'),
+  FLUX_QUERY_MAX_QUEUED: envInt(0, 100_000).default(100).describe('Queries that may wait in state `queued`, over all tokens; past it a new query is refused with 429 and `Retry-After`.'),
+  FLUX_QUERY_MAX_QUEUED_PER_TOKEN: envInt(0, 100_000).default(10).describe('Queries one token may have waiting (capped at `FLUX_QUERY_MAX_QUEUED`); past it that token gets 429 and `Retry-After`, other tokens are still admitted.'),
   FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
   FLUX_QUERY_JOB_LEASE_MS: envInt(1000, 600_000).default(30_000).describe('A replica refreshes the heartbeat of the queries it runs every third of this; a queued or running query whose heartbeat is older is marked failed by any replica (its replica stopped).'),
   FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
@@ -33,6 +36,8 @@ export interface QueryConfig {
   memoryLimit: string;
   threads: number;
   maxConcurrent: number;
+  /** per bearer token, and the queue bounds past which a query is refused (429) */
+  admission: { maxConcurrentPerToken: number; maxQueued: number; maxQueuedPerToken: number };
   resultTtlMs: number;
   jobLeaseMs: number;
   workDir: string;
@@ -52,6 +57,12 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     memoryLimit: env.FLUX_QUERY_MEMORY_LIMIT.replace(/\s+/g, ''),
     threads: env.FLUX_QUERY_THREADS,
     maxConcurrent: env.FLUX_QUERY_MAX_CONCURRENT,
+    // a per-token bound above the whole means "no per-token bound": clamped, so lowering only the whole is enough
+    admission: {
+      maxConcurrentPerToken: Math.min(env.FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN, env.FLUX_QUERY_MAX_CONCURRENT),
+      maxQueued: env.FLUX_QUERY_MAX_QUEUED,
+      maxQueuedPerToken: Math.min(env.FLUX_QUERY_MAX_QUEUED_PER_TOKEN, env.FLUX_QUERY_MAX_QUEUED),
+    },
     resultTtlMs: env.FLUX_QUERY_RESULT_TTL_SECONDS * 1000,
     jobLeaseMs: env.FLUX_QUERY_JOB_LEASE_MS,
     workDir: env.FLUX_QUERY_WORK_DIR,

@@ -29,6 +29,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    // 429 (overloaded) and 503 tell the client when to come back (RFC 9110 Retry-After), when the error knows
+    const retryAfter = problem.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('retry-after', String(Math.ceil(retryAfter)));
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 }

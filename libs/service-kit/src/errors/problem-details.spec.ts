@@ -13,6 +13,7 @@ describe('problemOf', () => {
       unavailable: 503,
       timeout: 504,
       internal: 500,
+      overloaded: 429,
     });
     expect(HTTP_STATUS_OF_KIND.timeout).toBe(504);
   });
@@ -66,8 +67,9 @@ describe('problemOf', () => {
       code: 'PAYLOAD_TOO_LARGE',
       detail: 'request entity too large',
     });
+    // 429 is the overloaded kind's status, so Nest's own 429 reads as ours
     expect(problemOf(new HttpException('slow down', 429), '/r')).toEqual({
-      problem: { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'slow down', instance: '/r', code: 'HTTP_429' },
+      problem: { type: 'urn:flux-capacitor:problem:overloaded', title: 'Too many requests', status: 429, detail: 'slow down', instance: '/r', code: 'HTTP_429' },
       internal: false,
     });
   });

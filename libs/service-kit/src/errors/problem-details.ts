@@ -12,6 +12,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   internal: 500,
   unavailable: 503,
   timeout: 504,
+  overloaded: 429,
 };
 
 const TITLE_OF_KIND: Record<ErrorKind, string> = {
@@ -23,6 +24,7 @@ const TITLE_OF_KIND: Record<ErrorKind, string> = {
   internal: 'Internal error',
   unavailable: 'Unavailable',
   timeout: 'Timeout',
+  overloaded: 'Too many requests',
 };
 
 /** What a client reads when a kind is internal or an error is not ours: the log has the rest. */
