@@ -21,6 +21,7 @@ import { QueryModule } from '../../src/query/query.module';
 const QUERY_TOKEN = 'query-token-0123456789abcdef';
 const REPLAY_TOKEN = 'replay-token-0123456789abcdef';
 const OTHER_QUERY_TOKEN = 'other-query-token-0123456789abcdef';
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 
 interface Produced {
   shardId: string;
@@ -113,7 +114,7 @@ beforeAll(async () => {
   const env = testEnvironment({
     DATABASE_URL: db.url,
     FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
-    FLUX_API_TOKENS: `${QUERY_TOKEN}:query,${REPLAY_TOKEN}:replay,${OTHER_QUERY_TOKEN}:query`,
+    FLUX_API_TOKENS: `${QUERY_TOKEN}:query,${REPLAY_TOKEN}:replay,${OTHER_QUERY_TOKEN}:query,${ADMIN_TOKEN}:admin`,
     FLUX_QUERY_WORK_DIR: join(root, 'work'),
     FLUX_QUERY_SYNC_MAX_ROWS: '1000',
     FLUX_QUERY_MAX_CONCURRENT: '2',
@@ -350,6 +351,20 @@ describe('query gateway (local stack)', () => {
     expect(seen[1]).toMatchObject({ rowCount: 1, bytesScanned: 0 });
     const other = (await (await api('GET', '/v1/queries', undefined, OTHER_QUERY_TOKEN)).json()) as Page;
     expect(other.items.map((i) => i.id)).toEqual([theirs]);
+  });
+
+  it("answers another token's query as not found, by id, for status, results and DELETE; an admin token sees it", async () => {
+    const { id } = (await (await api('POST', '/v1/queries', { sql: 'SELECT 7 AS seven' })).json()) as { id: string };
+    await finished(id);
+    for (const [method, path] of [['GET', `/v1/queries/${id}`], ['GET', `/v1/queries/${id}/results`], ['DELETE', `/v1/queries/${id}`]] as const) {
+      const res = await api(method, path, undefined, OTHER_QUERY_TOKEN);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(((await res.json()) as { code: string }).code).toBe('QUERY_NOT_FOUND');
+    }
+    const asAdmin = await api('GET', `/v1/queries/${id}/results`, undefined, ADMIN_TOKEN);
+    expect(asAdmin.status).toBe(200);
+    expect(((await asAdmin.json()) as { rows: unknown[] }).rows).toEqual([{ seven: 7 }]);
+    expect((await api('GET', `/v1/queries/${id}/results`)).status).toBe(200);
   });
 
   it.each([
