@@ -1,7 +1,7 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { mapDuckDbError } from './duckdb-engine';
 import { QueryInvalidError, QueryRejectedError, QuerySyntaxError } from './query.errors';
-import { isObject, walk, type Json } from './sql-ast';
+import { isObject, walk, walkScoped, type Json } from './sql-ast';
 import { assertReadsOnlyStreams } from './sql-guard';
 import { READ_KEYWORDS, leadingKeyword, sqlIdentifier } from './sql-text';
 import { STREAM_COLUMNS } from './stream-view';
@@ -13,7 +13,10 @@ export interface TimeBounds {
 }
 
 export interface SqlAnalysis {
-  /** Unqualified table names the statement reads (stream candidates), spelled as first written, de-duplicated. */
+  /**
+   * Unqualified table names the statement reads (streams), spelled as first written, de-duplicated; a reference
+   * to a CTE where that CTE is in scope is not one.
+   */
   tables: string[];
   /** Per lower-cased table name: the arrival_time window every reference is restricted to; absent = none found. */
   timeBounds: Map<string, TimeBounds>;
@@ -59,8 +62,9 @@ export class SqlAnalyzer {
     const tables = new Map<string, Json[]>();
     const spelling = new Map<string, string>();
     const constrained = new Map<Json, { from?: Literal[]; to?: Literal[] }>();
-    walk(ast, (node) => {
-      if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string' && !node.schema_name && !node.catalog_name) {
+    walkScoped(ast, (node, ctes) => {
+      // A reference to a CTE in scope is no table; the same name elsewhere is (a stream the planner must serve).
+      if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string' && !node.schema_name && !node.catalog_name && !ctes.has(node.table_name.toLowerCase())) {
         const name = node.table_name.toLowerCase();
         if (!spelling.has(name)) spelling.set(name, node.table_name);
         tables.set(name, [...(tables.get(name) ?? []), node]);

@@ -14,3 +14,34 @@ export function walk(node: unknown, visit: (n: Json) => void): void {
     for (const value of Object.values(node)) walk(value, visit);
   }
 }
+
+/**
+ * Visits every object node like `walk`, passing the lower-cased CTE names in scope at that node, as DuckDB binds
+ * them: a WITH's names are visible in the node that carries it (its body, subqueries, set-operation branches) and
+ * in the later definitions of the same WITH, but not in earlier ones, not in a non-recursive definition itself
+ * (`WITH orders AS (SELECT * FROM orders)` reads the table) and not outside the node (a WITH inside a subquery
+ * does not name anything in the enclosing query). A recursive CTE sees itself.
+ */
+export function walkScoped(node: unknown, visit: (n: Json, ctes: ReadonlySet<string>) => void, ctes: ReadonlySet<string> = new Set()): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkScoped(item, visit, ctes);
+    return;
+  }
+  if (!isObject(node)) return;
+  visit(node, ctes);
+  let scope = ctes;
+  if (node.type === 'RECURSIVE_CTE_NODE' && typeof node.cte_name === 'string') scope = new Set([...scope, node.cte_name.toLowerCase()]);
+  const map = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? (node.cte_map.map as unknown[]) : [];
+  if (map.length > 0) {
+    // Each definition sees the names defined before it; the body sees them all.
+    let visible = new Set(scope);
+    for (const entry of map) {
+      if (!isObject(entry)) continue;
+      visit(entry, visible);
+      walkScoped(entry.value, visit, visible);
+      if (typeof entry.key === 'string') visible = new Set([...visible, entry.key.toLowerCase()]);
+    }
+    scope = visible;
+  }
+  for (const [key, value] of Object.entries(node)) if (key !== 'cte_map') walkScoped(value, visit, scope);
+}

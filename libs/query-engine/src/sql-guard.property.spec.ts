@@ -1,4 +1,4 @@
-import { isFluxError } from '@flux-capacitor/contracts';
+import { STREAM_NAME_PATTERN, isFluxError } from '@flux-capacitor/contracts';
 import fc from 'fast-check';
 import { QueryRejectedError } from './query.errors';
 import { SqlAnalyzer } from './sql-analysis';
@@ -38,6 +38,20 @@ const PLACEMENTS: ((source: string) => string)[] = [
   (s) => `SELECT * FROM (SELECT * FROM ${s}) AS t`,
 ];
 
+/** A name DuckDB would not resolve to a stream: a system view, or a path (any text that is no stream name). */
+const SYSTEM_VIEWS = ['duckdb_views', 'duckdb_settings', 'duckdb_databases', 'sqlite_master', 'pragma_database_list', 'pg_settings'];
+const notAStream = fc.oneof(fc.constantFrom(...SYSTEM_VIEWS).chain(anyCase), path.filter((p) => !STREAM_NAME_PATTERN.test(p)));
+const quotedName = (n: string) => `"${n.replace(/"/g, '""')}"`;
+/** Places a name where a CTE of that name is defined but not in scope, so DuckDB would read the real object. */
+const OUT_OF_SCOPE: ((name: string) => string)[] = [
+  (n) => `SELECT * FROM (WITH ${n} AS (SELECT 1) SELECT 1) a, ${n} b`,
+  (n) => `SELECT * FROM ${n} WHERE EXISTS (WITH ${n} AS (SELECT 1) SELECT * FROM ${n})`,
+  (n) => `SELECT 1 UNION ALL (WITH ${n} AS (SELECT 1) SELECT * FROM ${n}) UNION ALL SELECT * FROM ${n}`,
+  (n) => `WITH a AS (SELECT * FROM ${n}), ${n} AS (SELECT 1) SELECT * FROM a`,
+  (n) => `WITH ${n} AS (SELECT * FROM ${n}) SELECT * FROM ${n}`,
+  (n) => `SELECT (WITH ${n} AS (SELECT 1) SELECT count(*) FROM ${n}) FROM ${n}`,
+];
+
 describe('SQL guard (property-based)', () => {
   it('answers or refuses arbitrary text with an invalid-input error, never anything else', async () => {
     await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 200 }), answersOrRefuses), { numRuns: 200 });
@@ -60,6 +74,33 @@ describe('SQL guard (property-based)', () => {
         if (outcome instanceof QueryRejectedError) expect(outcome.message).toMatch(/not allowed|reads a file|not a stream name/);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('never lets a CTE clear its name where it is not in scope', async () => {
+    await fc.assert(
+      fc.asyncProperty(notAStream, fc.constantFrom(...OUT_OF_SCOPE), async (name, place) => {
+        const sql = place(quotedName(name));
+        const outcome = await analyzer.analyze(sql).then(
+          () => 'accepted',
+          (err: unknown) => err,
+        );
+        expect(outcome, sql).not.toBe('accepted');
+        if (outcome instanceof QueryRejectedError) expect(outcome.message).toMatch(/not allowed|not a stream name/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lists a stream read where a CTE of its name is not in scope as a table', async () => {
+    const streamName = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,20}$/).filter((n) => !/^(duckdb_|pragma_|sqlite_|pg_)/.test(n));
+    await fc.assert(
+      fc.asyncProperty(streamName, fc.constantFrom(...OUT_OF_SCOPE), async (name, place) => {
+        const sql = place(quotedName(name));
+        const { tables } = await analyzer.analyze(sql);
+        expect(tables, sql).toEqual([name]);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -75,10 +75,41 @@ describe('SQL guard: a query reads streams and nothing else', () => {
   it('accepts stream names Kinesis accepts, CTEs with any name and the row-making table functions', async () => {
     await expect(analyzer.analyze('SELECT * FROM "orders.v2-eu_1"')).resolves.toMatchObject({ tables: ['orders.v2-eu_1'] });
     await expect(analyzer.analyze(`SELECT * FROM "${'a'.repeat(128)}"`)).resolves.toMatchObject({ tables: ['a'.repeat(128)] });
-    await expect(analyzer.analyze('WITH "my cte" AS (SELECT 1 AS a) SELECT a FROM "my cte"')).resolves.toMatchObject({ tables: ['my cte'] });
+    await expect(analyzer.analyze('WITH "my cte" AS (SELECT 1 AS a) SELECT a FROM "my cte"')).resolves.toMatchObject({ tables: [] });
     await expect(analyzer.analyze('SELECT count(*) FROM range(10)')).resolves.toMatchObject({ tables: [] });
     await expect(analyzer.analyze('SELECT unnest([1, 2]) AS x, * FROM generate_series(1, 3)')).resolves.toBeDefined();
     await expect(analyzer.analyze("SELECT payload->>'type', current_date, now() FROM orders")).resolves.toMatchObject({ tables: ['orders'] });
+  });
+
+  it.each([
+    ['duckdb_views', 'SELECT b.sql FROM (WITH duckdb_views AS (SELECT 1) SELECT 1) a, duckdb_views b'],
+    ['sqlite_master', 'SELECT b.* FROM (WITH sqlite_master AS (SELECT 1) SELECT 1) a, sqlite_master b'],
+    ['pragma_database_list', 'SELECT b.* FROM (WITH pragma_database_list AS (SELECT 1) SELECT 1) a, pragma_database_list b'],
+    ['duckdb_databases', 'SELECT b.* FROM (WITH duckdb_databases AS (SELECT 1) SELECT 1) a, duckdb_databases b'],
+    ['duckdb_settings (in its own scope)', 'WITH duckdb_settings AS (SELECT 1) SELECT * FROM duckdb_settings'],
+    ['duckdb_views (read by its own non-recursive definition)', 'WITH duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views'],
+  ])('a CTE named like a system view does not let the view be read (%s)', async (name, sql) => {
+    const err = await rejection(sql);
+    expect(err.message).toContain(`${name.split(' ')[0]} is not allowed`);
+  });
+
+  it('a CTE defined in a subquery does not clear its name outside that subquery', async () => {
+    const err = await rejection('SELECT * FROM (WITH "/etc/passwd" AS (SELECT 1) SELECT * FROM "/etc/passwd") a, "/etc/passwd" b');
+    expect(err.message).toContain('is not a stream name');
+    expect(err.details).toEqual({ table: '/etc/passwd' });
+    await expect(rejection('SELECT 1 UNION ALL (WITH "x y" AS (SELECT 1) SELECT * FROM "x y") UNION ALL SELECT * FROM "x y"')).resolves.toBeDefined();
+    await expect(rejection('WITH a AS (SELECT * FROM "x y"), "x y" AS (SELECT 1) SELECT * FROM a')).resolves.toBeDefined();
+  });
+
+  it('lists a name as a table exactly where it is not a CTE in scope', async () => {
+    const tables = async (sql: string) => (await analyzer.analyze(sql)).tables;
+    await expect(tables('WITH orders AS (SELECT 1 AS a) SELECT * FROM orders')).resolves.toEqual([]);
+    await expect(tables('SELECT * FROM (WITH orders AS (SELECT 1 AS a) SELECT * FROM orders) s, orders')).resolves.toEqual(['orders']);
+    await expect(tables('WITH orders AS (SELECT * FROM orders) SELECT * FROM orders')).resolves.toEqual(['orders']);
+    await expect(tables('WITH a AS (SELECT 1 AS x), b AS (SELECT * FROM a) SELECT * FROM b, (SELECT * FROM a) c')).resolves.toEqual([]);
+    await expect(tables('WITH a AS (SELECT * FROM payments), b AS (SELECT * FROM a) SELECT * FROM b')).resolves.toEqual(['payments']);
+    await expect(tables('WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t')).resolves.toEqual([]);
+    await expect(tables('SELECT (WITH p AS (SELECT 1) SELECT count(*) FROM p) FROM p')).resolves.toEqual(['p']);
   });
 
   it('refuses the same functions inside a replay fragment', async () => {

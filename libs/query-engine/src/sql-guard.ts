@@ -1,6 +1,6 @@
 import { STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
 import { QueryRejectedError } from './query.errors';
-import { isObject, walk, type Json } from './sql-ast';
+import { isObject, walkScoped, type Json } from './sql-ast';
 
 
 /**
@@ -25,25 +25,20 @@ const deniedFunction = (name: string) => DENIED_FUNCTIONS.has(name) || DENIED_FU
 
 /**
  * Refuses, on DuckDB's parsed statement (`json_serialize_sql`), anything that reads more than the streams: a table
- * that is not a valid stream name (a file path such as `'/etc/passwd'`) unless the statement defines it as a CTE,
+ * that is not a valid stream name (a file path such as `'/etc/passwd'`) unless it is a CTE in scope where it is read,
  * a string literal in FROM (DuckDB reads it as a file), a system table or schema, a table function outside the allow-list and a function that reads settings, the
  * environment or files. Each refusal names what it refused. The locked DuckDB session is the second line.
  */
 export function assertReadsOnlyStreams(ast: unknown, sql: string): void {
   const text = Buffer.from(sql, 'utf8');
-  const cteNames = new Set<string>();
-  walk(ast, (node) => {
-    const map = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? (node.cte_map.map as unknown[]) : [];
-    for (const entry of map) if (isObject(entry) && typeof entry.key === 'string') cteNames.add(entry.key.toLowerCase());
-  });
-  walk(ast, (node) => {
+  walkScoped(ast, (node, ctes) => {
     if (node.type === 'BASE_TABLE') {
       if (isStringLiteral(text, node.query_location)) {
         throw new QueryRejectedError(`FROM '${String(node.table_name)}' reads a file: name a stream as a table (FROM orders or FROM "orders")`, {
           details: { table: node.table_name },
         });
       }
-      checkTable(node, cteNames);
+      checkTable(node, ctes);
     }
     else if (node.type === 'TABLE_FUNCTION' && isObject(node.function)) {
       const name = String(node.function.function_name).toLowerCase();
@@ -61,7 +56,7 @@ export function assertReadsOnlyStreams(ast: unknown, sql: string): void {
   });
 }
 
-function checkTable(node: Json, cteNames: Set<string>): void {
+function checkTable(node: Json, ctes: ReadonlySet<string>): void {
   const table = String(node.table_name);
   const schema = String(node.schema_name ?? '');
   const catalog = String(node.catalog_name ?? '');
@@ -72,16 +67,17 @@ function checkTable(node: Json, cteNames: Set<string>): void {
     }
     return; // another engine's schema (Drill's dfs.flux): that engine resolves and guards it
   }
-  if (cteNames.has(table.toLowerCase())) return;
+  const lower = table.toLowerCase();
+  // Checked even for a CTE's name: a reference outside the CTE's scope reads the system view of that name.
+  if (SYSTEM_TABLE_PREFIXES.some((p) => lower.startsWith(p))) {
+    throw new QueryRejectedError(`${table} is not allowed: names starting with ${SYSTEM_TABLE_PREFIXES.join(', ')} are the engine's catalog`, { details: { table } });
+  }
+  if (ctes.has(lower)) return; // a CTE in scope here: DuckDB binds it to the CTE, not to a file or stream
   if (!STREAM_NAME_PATTERN.test(table)) {
     throw new QueryRejectedError(
       `${JSON.stringify(table)} is not a stream name: a table is a Kinesis stream, named with 1 to 128 letters, digits, '_', '.' or '-' (files cannot be read)`,
       { details: { table } },
     );
-  }
-  const lower = table.toLowerCase();
-  if (SYSTEM_TABLE_PREFIXES.some((p) => lower.startsWith(p))) {
-    throw new QueryRejectedError(`${table} is not allowed: names starting with ${SYSTEM_TABLE_PREFIXES.join(', ')} are the engine's catalog`, { details: { table } });
   }
 }
 
