@@ -345,7 +345,7 @@ export class QueryService {
 
   /** The streams `sql` reads outside `granted` (a stream-limited token's streams); see streamsOutsideGrant. */
   streamsOutsideGrant(sql: string, granted: ReadonlySet<string>): Promise<string[]> {
-    return streamsOutsideGrant(sql, granted, { analyze: (q) => this.deps.analyzer.analyze(q), isStream: (name) => this.planner.isStream(name) });
+    return streamsOutsideGrant(sql, granted, { analyze: (q) => this.deps.analyzer.analyze(q) });
   }
 
   private sweep(): void {

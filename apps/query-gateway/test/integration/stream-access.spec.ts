@@ -87,6 +87,17 @@ describe('query gateway: per-stream access', () => {
     expect(sub.status).toBe(403);
   });
 
+  it('answers 403 for any table outside the grant, existing or not, so a limited token cannot probe which streams exist', async () => {
+    const missing = `${payments}-nosuch`;
+    const res = await post('/v1/query', `SELECT count(*) FROM "${missing}"`, ORDERS_TOKEN);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'STREAM_FORBIDDEN', details: { stream: missing } });
+    // A CTE of the stream's name clears it only where the CTE is in scope.
+    const shadow = await post('/v1/query', `SELECT count(*) FROM (WITH "${payments}" AS (SELECT 1) SELECT * FROM "${payments}") a, "${payments}" b`, ORDERS_TOKEN);
+    expect(shadow.status).toBe(403);
+    expect(shadow.body).toMatchObject({ code: 'STREAM_FORBIDDEN', details: { stream: payments } });
+  });
+
   it('keeps a limited token on DuckDB, whose names the check can see', async () => {
     const res = await post('/v1/queries', `SELECT 1 FROM "${orders}"`, ORDERS_TOKEN, 'drill');
     expect(res.status).toBe(403);
