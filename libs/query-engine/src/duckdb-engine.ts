@@ -97,8 +97,9 @@ export class DuckDbEngine {
   }
 
   async run(opts: DuckDbRunOptions): Promise<ResultSet> {
+    const budget = this.probeBudget(opts, [opts.sql]);
     const { c, dir, cleanup } = await this.open(opts.sources).catch(async (err: unknown) => {
-      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     });
     try {
       const sql = stripTrailingSemicolons(opts.sql);
@@ -113,8 +114,12 @@ export class DuckDbEngine {
       return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
     } catch (err) {
       cleanup();
-      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     }
+  }
+
+  private probeBudget(opts: { timeoutMs: number; signal?: AbortSignal; memoryLimit?: string }, statements: string[]): ProbeBudget {
+    return { deadline: Date.now() + opts.timeoutMs, signal: opts.signal, memoryLimit: opts.memoryLimit ?? this.options.memoryLimit, statements };
   }
 
   /**
@@ -124,22 +129,28 @@ export class DuckDbEngine {
    * timeout and the abort signal; the instance is gone when `work` returns.
    */
   async session<T>(opts: DuckDbSessionOptions, work: (session: DuckDbSession) => Promise<T>): Promise<T> {
+    const statements: string[] = [];
+    const budget = this.probeBudget(opts, statements);
     const { c, cleanup } = await this.open(opts.sources, opts).catch(async (err: unknown) => {
-      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     });
     const started = Date.now();
     const exec = { timeoutMs: opts.timeoutMs, signal: opts.signal };
     const left = () => ({ ...exec, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) });
     try {
       return await work({
-        run: (sql) => this.execute(c, sql, left()),
+        run: (sql) => {
+          statements.push(sql);
+          return this.execute(c, sql, left());
+        },
         all: async (sql) => {
+          statements.push(sql);
           await this.execute(c, `CREATE OR REPLACE TEMP TABLE ${RESULT} AS ${sql}`, left());
           return (await c.runAndReadAll(`SELECT * FROM ${RESULT}`)).getRowObjectsJson() as Record<string, unknown>[];
         },
       });
     } catch (err) {
-      throw (await unreadableObjectError(err, opts.sources)) ?? err;
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     } finally {
       cleanup();
     }
@@ -274,16 +285,36 @@ export function mapDuckDbError(err: unknown): Error {
   return err;
 }
 
-/** What DuckDB says when a Parquet file, rather than the statement, is at fault. */
-const PARQUET_TROUBLE = /parquet|magic bytes|TProtocol|thrift|snappy|zstd|decompress|corrupt/i;
+/**
+ * The start of DuckDB's own Parquet-reader errors (a truncated object, a corrupt footer or page). Anchored at the
+ * message start so text a statement raises itself (`error('TProtocolException')` is "Invalid Input Error:
+ * TProtocolException", `json('...parquet...')` quotes its input later in the message) rarely matches; statements
+ * that call error() are never probed at all.
+ */
+const PARQUET_READER_ERROR =
+  /^(Invalid Input|IO|Invalid|Corrupt|Serialization) Error: (TProtocolException|No magic bytes found|File .* too small to be a Parquet file|Failed to read file|Could not read enough bytes|Corrupt|.*[Dd]ecompression failure)/;
+const CALLS_ERROR = /\berror\s*\(/i;
+/** At most this many objects are opened to find an unnamed unreadable one; past it the query's own error stands. */
+const MAX_PROBED_OBJECTS = 32;
+
+/** What the search for an unreadable object may spend: what is left of the query's own time, memory and cancel. */
+interface ProbeBudget {
+  /** epoch ms after which the probe stops */
+  deadline: number;
+  signal?: AbortSignal;
+  memoryLimit: string;
+  /** the statements that failed: one calling error() raised its own message and is not probed */
+  statements: string[];
+}
 
 /**
- * DuckDB's error about one of the query's archive files (a truncated object, a corrupt footer or page) as the error
- * naming the object by its archive URI instead of its local cache path; undefined for any other error. When
- * DuckDB's message names no file ("TProtocolException: Invalid data"), each file is read on its own to find it:
- * only on this failure path, so a healthy query never pays for it.
+ * DuckDB's error about one of the query's archive files as the error naming the object by its archive URI instead of
+ * its local cache path; undefined for any other error. DuckDB's reader names the file in most messages; when it
+ * does not ("TProtocolException: Invalid data"), the objects are opened one by one to find it, only on this failure
+ * path: footers first (cheap), then the pages of at most MAX_PROBED_OBJECTS objects, within the query's remaining
+ * time, memory limit and abort signal.
  */
-async function unreadableObjectError(err: unknown, sources: StreamSource[]): Promise<ArchiveObjectUnreadableError | undefined> {
+async function unreadableObjectError(err: unknown, sources: StreamSource[], budget: ProbeBudget): Promise<ArchiveObjectUnreadableError | undefined> {
   const cause = isFluxError(err) ? err.cause : err;
   if (!(cause instanceof Error) || !/^(Invalid Input|Invalid|IO|Corrupt|Serialization|INTERNAL) Error/.test(cause.message)) return undefined;
   const files = sources.flatMap((s) => s.archiveFiles);
@@ -291,20 +322,40 @@ async function unreadableObjectError(err: unknown, sources: StreamSource[]): Pro
     new ArchiveObjectUnreadableError(file.uri ?? file.path, message.split('\n')[0].split(file.path).join(file.uri ?? file.path), { cause });
   const mentioned = files.find((f) => cause.message.includes(f.path));
   if (mentioned) return named(mentioned, cause.message);
-  if (!PARQUET_TROUBLE.test(cause.message) || files.length === 0) return undefined;
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  if (files.length === 0 || !PARQUET_READER_ERROR.test(cause.message) || budget.statements.some((sql) => CALLS_ERROR.test(sql))) return undefined;
+  return probeObjects(files.slice(0, MAX_PROBED_OBJECTS), budget).then((found) => (found ? named(found.file, found.message) : undefined));
+}
+
+/** The first of `files` DuckDB cannot read, within the budget; undefined if all read or the budget ran out. */
+async function probeObjects(files: ArchiveFile[], budget: ProbeBudget): Promise<{ file: ArchiveFile; message: string } | undefined> {
+  if (budget.signal?.aborted || Date.now() >= budget.deadline) return undefined;
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '1',
+    memory_limit: budget.memoryLimit,
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const c = await instance.connect();
+  const stop = () => c.interrupt();
+  const timer = setTimeout(stop, Math.max(1, budget.deadline - Date.now()));
+  budget.signal?.addEventListener('abort', stop);
+  const stopped = () => budget.signal?.aborted || Date.now() >= budget.deadline;
   try {
-    for (const file of files) {
-      // count(*) reads the footer only; the hash of every column reads every page.
-      const problem = await c.run(`SELECT count(*), sum(hash(COLUMNS(*))) FROM read_parquet(${sqlString(file.path)})`).then(
-        () => undefined,
-        (e: unknown) => e as Error,
-      );
-      if (problem) return named(file, problem.message);
+    // parquet_metadata reads the footer only; the hash of every column reads every page.
+    for (const check of [(f: string) => `SELECT count(*) FROM parquet_metadata(${f})`, (f: string) => `SELECT count(*), sum(hash(COLUMNS(*))) FROM read_parquet(${f})`]) {
+      for (const file of files) {
+        const problem = await c.run(check(sqlString(file.path))).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        if (stopped()) return undefined;
+        if (problem) return { file, message: problem.message };
+      }
     }
     return undefined;
   } finally {
+    clearTimeout(timer);
+    budget.signal?.removeEventListener('abort', stop);
     c.closeSync();
     instance.closeSync();
   }

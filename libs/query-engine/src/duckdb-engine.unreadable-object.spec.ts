@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
 import { DuckDbEngine } from './duckdb-engine';
-import { ArchiveObjectUnreadableError } from './query.errors';
+import { ArchiveObjectUnreadableError, QueryInvalidError } from './query.errors';
 import type { ArchiveFile, StreamSource } from './stream-source';
 
 let root: string;
@@ -63,5 +63,20 @@ describe('DuckDbEngine: an unreadable archive object', () => {
     const err = await engine.session({ sources: src, timeoutMs: 20_000 }, (s) => s.all('SELECT count(*) AS n FROM orders')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveObjectUnreadableError);
     expect((err as ArchiveObjectUnreadableError).objectUri).toBe(uriOf(1));
+  });
+
+  it.each([
+    ["error('parquet')", 'parquet'],
+    ["error('TProtocolException: Invalid data')", 'TProtocolException: Invalid data'],
+  ])('answers the error a statement raises itself (%s) without searching the archive for a damaged object', async (call, text) => {
+    // Pages overwritten, footer intact: only a scan of every page (the search) would find this object.
+    const pagesDamaged = (b: Buffer) => {
+      const footer = b.readUInt32LE(b.length - 8) + 8;
+      return Buffer.concat([b.subarray(0, 4), Buffer.alloc(b.length - footer - 4, 0x7f), b.subarray(b.length - footer)]);
+    };
+    const src = sources({ index: 2, bytes: pagesDamaged });
+    const err = await engine.run({ sql: `SELECT ${call} FROM orders`, sources: src, maxRows: 10, timeoutMs: 20_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryInvalidError);
+    expect((err as Error).message).toBe(`Invalid Input Error: ${text}`);
   });
 });
