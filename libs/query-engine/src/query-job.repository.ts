@@ -124,10 +124,17 @@ export class QueryJobRepository {
     });
   }
 
-  /** Forgets a finished query's stored result (the row stays in the history until it expires). */
-  releaseResult(id: string): Promise<void> {
+  /**
+   * Forgets a finished query's stored result: readers get QUERY_RESULT_RELEASED from now on, and the query expires
+   * within `graceMs`, when the sweeper deletes its result objects and row (a reader already streaming them on
+   * another replica has until then).
+   */
+  releaseResult(id: string, graceMs: number): Promise<void> {
     return guarded(async () => {
-      await this.ds.query(`UPDATE query_job SET result_parts = NULL, result_parquet = false WHERE id = $1`, [id]);
+      await this.ds.query(
+        `UPDATE query_job SET result_parts = NULL, result_parquet = false, expires_at = LEAST(expires_at, now() + $2 * interval '1 millisecond') WHERE id = $1`,
+        [id, graceMs],
+      );
     });
   }
 

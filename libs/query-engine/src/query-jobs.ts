@@ -42,6 +42,8 @@ interface Outcome {
 
 const ACTIVE = new Set(['queued', 'running']);
 const EXPIRED_PER_SWEEP = 100;
+/** How long a released result's objects stay for readers that opened them before the release (on any replica). */
+export const RELEASED_RESULT_GRACE_MS = 60_000;
 
 function toStatus(row: QueryJob): QueryStatus {
   return {
@@ -154,8 +156,9 @@ export class QueryJobs {
   }
 
   /**
-   * Cancels a queued or running query (on whichever replica runs it), or releases a finished one's result (the query
-   * stays in the history until it expires).
+   * Cancels a queued or running query (on whichever replica runs it), or releases a finished one's result: new
+   * readers get QUERY_RESULT_RELEASED at once; the objects are deleted by the sweeper once the grace has passed,
+   * since a reader on another replica may still be streaming them.
    */
   async cancel(id: string, viewer?: string): Promise<QueryStatus> {
     const row = await this.row(id, viewer);
@@ -163,9 +166,7 @@ export class QueryJobs {
       if (this.running.has(id)) this.cancelLocal(id);
       else await this.deps.repository.requestCancel(id);
     } else if (row.resultParts !== null) {
-      // The row first: no reader is sent to objects being deleted.
-      await this.deps.repository.releaseResult(id);
-      await this.deps.results.delete(id);
+      await this.deps.repository.releaseResult(id, RELEASED_RESULT_GRACE_MS);
     }
     return toStatus(row);
   }

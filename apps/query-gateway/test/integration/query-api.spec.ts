@@ -300,13 +300,23 @@ describe('query gateway (local stack)', () => {
     for (const name of readdirSync(folder)) expect(parseObjectKey(`_results/${id}/${name}`)).toBeNull();
     const row = (await ds.query(`SELECT state, owner, result_parts, row_count FROM query_job WHERE id = $1`, [id])) as Record<string, unknown>[];
     expect(row).toEqual([{ state: 'succeeded', owner: expect.stringMatching(/^token:/), result_parts: 1, row_count: '24' }]);
-    // DELETE of a finished query releases the stored result; the query stays in the history until it expires
+    // DELETE of a finished query releases the stored result at once for readers; the objects stay for a minute
+    // (a reader on another replica may be streaming them), then the sweeper deletes them with the query.
     expect((await api('DELETE', `/v1/queries/${id}`)).status).toBe(200);
-    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.ndjson', 'result.parquet']);
     expect(((await (await api('GET', `/v1/queries/${id}`)).json()) as { state: string }).state).toBe('succeeded');
     const released = await api('GET', `/v1/queries/${id}/results`);
     expect(released.status).toBe(404);
     expect(await released.json()).toMatchObject({ code: 'QUERY_RESULT_RELEASED' });
+    const [{ grace }] = (await ds.query(`SELECT extract(epoch FROM expires_at - now()) AS grace FROM query_job WHERE id = $1`, [id])) as { grace: string }[];
+    expect(Number(grace)).toBeGreaterThan(0);
+    expect(Number(grace)).toBeLessThanOrEqual(60);
+    await app.get(QueryJobs).sweep();
+    expect(readdirSync(folder)).not.toEqual([]); // not yet expired
+    await ds.query(`UPDATE query_job SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    await app.get(QueryJobs).sweep();
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    expect((await api('GET', `/v1/queries/${id}/results`)).status).toBe(404);
   });
 
   it('sweeps a query and its stored result once its time is up', async () => {
