@@ -39,8 +39,9 @@ describe('SqlAnalyzer', () => {
 
   it('accepts SELECT, WITH, FROM-first and a trailing semicolon', async () => {
     await expect(analyzer.analyze('SELECT 1;')).resolves.toEqual({ tables: [], timeBounds: new Map() });
-    // A CTE's name is reported as a table candidate too.
-    await expect(analyzer.analyze('WITH x AS (SELECT 1 AS a) SELECT a FROM x')).resolves.toEqual({ tables: ['x'], timeBounds: new Map() });
+    // A CTE read where it is in scope is no table; the stream its body reads is.
+    await expect(analyzer.analyze('WITH x AS (SELECT 1 AS a) SELECT a FROM x')).resolves.toEqual({ tables: [], timeBounds: new Map() });
+    await expect(analyzer.analyze('WITH x AS (SELECT * FROM orders) SELECT * FROM x')).resolves.toMatchObject({ tables: ['orders'] });
     await expect(analyzer.analyze('FROM orders LIMIT 1')).resolves.toMatchObject({ tables: ['orders'] });
   });
 
