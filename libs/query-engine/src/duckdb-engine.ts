@@ -298,7 +298,7 @@ const CALLS_ERROR = /\berror\s*\(/i;
 const MAX_PROBED_OBJECTS = 32;
 
 /** What the search for an unreadable object may spend: what is left of the query's own time, memory and cancel. */
-interface ProbeBudget {
+export interface ProbeBudget {
   /** epoch ms after which the probe stops */
   deadline: number;
   signal?: AbortSignal;
@@ -314,7 +314,7 @@ interface ProbeBudget {
  * path: footers first (cheap), then the pages of at most MAX_PROBED_OBJECTS objects, within the query's remaining
  * time, memory limit and abort signal.
  */
-async function unreadableObjectError(err: unknown, sources: StreamSource[], budget: ProbeBudget): Promise<ArchiveObjectUnreadableError | undefined> {
+export async function unreadableObjectError(err: unknown, sources: StreamSource[], budget: ProbeBudget): Promise<ArchiveObjectUnreadableError | undefined> {
   const cause = isFluxError(err) ? err.cause : err;
   if (!(cause instanceof Error) || !/^(Invalid Input|Invalid|IO|Corrupt|Serialization|INTERNAL) Error/.test(cause.message)) return undefined;
   const files = sources.flatMap((s) => s.archiveFiles);

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticArchive, type SyntheticObject } from '@flux-capacitor/testing';
-import { DuckDbEngine } from './duckdb-engine';
+import { DuckDbEngine, unreadableObjectError, type ProbeBudget } from './duckdb-engine';
 import { ArchiveObjectUnreadableError, QueryInvalidError } from './query.errors';
 import type { ArchiveFile, StreamSource } from './stream-source';
 
@@ -78,5 +78,28 @@ describe('DuckDbEngine: an unreadable archive object', () => {
     const err = await engine.run({ sql: `SELECT ${call} FROM orders`, sources: src, maxRows: 10, timeoutMs: 20_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QueryInvalidError);
     expect((err as Error).message).toBe(`Invalid Input Error: ${text}`);
+  });
+
+  describe('the search for an object the reader does not name', () => {
+    const unnamed = new Error('Invalid Input Error: TProtocolException: Invalid data');
+    const budget = (over: Partial<ProbeBudget> = {}): ProbeBudget => ({ deadline: Date.now() + 20_000, memoryLimit: '64MB', statements: ['SELECT * FROM orders'], ...over });
+    const pagesDamaged = (b: Buffer) => {
+      const footer = b.readUInt32LE(b.length - 8) + 8;
+      return Buffer.concat([b.subarray(0, 4), Buffer.alloc(b.length - footer - 4, 0x7f), b.subarray(b.length - footer)]);
+    };
+
+    it('finds an object whose pages, not footer, are damaged', async () => {
+      const found = await unreadableObjectError(unnamed, sources({ index: 3, bytes: pagesDamaged }), budget());
+      expect(found?.objectUri).toBe(uriOf(3));
+    });
+
+    it('does not search when the statement calls error(), the message is not the reader\'s, or the query was cancelled or timed out', async () => {
+      const src = sources({ index: 3, bytes: pagesDamaged });
+      await expect(unreadableObjectError(unnamed, src, budget({ statements: ["SELECT ERROR ('x') FROM orders"] }))).resolves.toBeUndefined();
+      await expect(unreadableObjectError(new Error('Invalid Input Error: parquet'), src, budget())).resolves.toBeUndefined();
+      await expect(unreadableObjectError(new Error('Invalid Input Error: Malformed JSON: TProtocolException'), src, budget())).resolves.toBeUndefined();
+      await expect(unreadableObjectError(unnamed, src, budget({ signal: AbortSignal.abort() }))).resolves.toBeUndefined();
+      await expect(unreadableObjectError(unnamed, src, budget({ deadline: Date.now() - 1 }))).resolves.toBeUndefined();
+    });
   });
 });
