@@ -47,7 +47,7 @@ const OUT_OF_SCOPE: ((name: string) => string)[] = [
   (n) => `SELECT * FROM (WITH ${n} AS (SELECT 1) SELECT 1) a, ${n} b`,
   (n) => `SELECT * FROM ${n} WHERE EXISTS (WITH ${n} AS (SELECT 1) SELECT * FROM ${n})`,
   (n) => `SELECT 1 UNION ALL (WITH ${n} AS (SELECT 1) SELECT * FROM ${n}) UNION ALL SELECT * FROM ${n}`,
-  (n) => `WITH a AS (SELECT * FROM ${n}), ${n} AS (SELECT 1) SELECT * FROM a`,
+  (n) => `WITH "first cte" AS (SELECT * FROM ${n}), ${n} AS (SELECT 1) SELECT * FROM "first cte"`,
   (n) => `WITH ${n} AS (SELECT * FROM ${n}) SELECT * FROM ${n}`,
   (n) => `SELECT (WITH ${n} AS (SELECT 1) SELECT count(*) FROM ${n}) FROM ${n}`,
 ];
