@@ -21,13 +21,13 @@ export class CatalogMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     if (register.getSingleMetric(CORRUPT_OBJECTS)) register.removeSingleMetric(CORRUPT_OBJECTS);
-    const metrics = this;
+    const count = () => this.count();
     new Gauge({
       name: CORRUPT_OBJECTS,
       help: 'Archive objects the catalog found to be unreadable Parquet (truncated or corrupt), per stream',
       labelNames: ['stream'],
       async collect() {
-        const counts = await metrics.count();
+        const counts = await count();
         if (!counts) return;
         this.reset();
         for (const [stream, n] of counts) this.set({ stream }, n);

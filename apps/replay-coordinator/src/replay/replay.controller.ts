@@ -1,5 +1,5 @@
 import { parseReplayRequest, ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
-import { FluxError } from '@flux-capacitor/contracts';
+import { ANONYMOUS_OWNER, FluxError } from '@flux-capacitor/contracts';
 import { assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, type Principal } from '@flux-capacitor/service-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -8,7 +8,7 @@ import { CREATE_REPLAY_EXAMPLE, CreateReplayDto } from './dto/create-replay.dto'
 
 const STATES: ReplayState[] = ['planning', 'planned', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 const principalOf = (req: Request) => (req as Request & { principal?: Principal }).principal;
-const actorOf = (req: Request) => principalOf(req)?.id ?? 'anonymous';
+const actorOf = (req: Request) => principalOf(req)?.id ?? ANONYMOUS_OWNER;
 
 /**
  * Another team's replay is answered as if it did not exist (404 REPLAY_NOT_FOUND, like an unknown id): a 403 would
