@@ -63,6 +63,12 @@ export class CatalogReader {
     return this.summaries();
   }
 
+  /** How many objects of each stream are marked corrupt (streams with none are absent); served by a partial index. */
+  async corruptObjectCounts(): Promise<Map<string, number>> {
+    const rows: Row[] = await this.dataSource.query(`SELECT stream, count(*) AS n FROM catalog_object WHERE corrupt_reason IS NOT NULL GROUP BY stream`);
+    return new Map(rows.map((r) => [r.stream as string, num(r.n)]));
+  }
+
   /** Objects found unreadable (of one stream, or of all), oldest finding first. */
   async listCorruptObjects(stream?: string): Promise<CorruptObjectInfo[]> {
     const rows: Row[] = await this.dataSource.query(

@@ -162,10 +162,13 @@ export class CatalogWriter {
     });
   }
 
-  /** Whether an object's records have not been merged into the stream schema yet (a crash or retry in between). */
+  /**
+   * Whether an object should be read (again): its records are not merged into the stream schema yet (a crash or
+   * retry in between), or it was marked corrupt (a later read that succeeds clears the mark).
+   */
   async objectNeedsSchema(uri: string, manager?: EntityManager): Promise<boolean> {
     const rows: unknown[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT 1 FROM catalog_object WHERE uri = $1 AND schema_version IS NULL AND corrupt_reason IS NULL`,
+      `SELECT 1 FROM catalog_object WHERE uri = $1 AND (schema_version IS NULL OR corrupt_reason IS NOT NULL)`,
       [uri],
     );
     return rows.length > 0;
@@ -195,6 +198,14 @@ export class CatalogWriter {
     await (manager ?? this.dataSource.manager).query(
       `UPDATE catalog_object SET corrupt_reason = $2, corrupt_at = coalesce(corrupt_at, now()) WHERE uri = $1`,
       [uri, reason],
+    );
+  }
+
+  /** Clears the corrupt mark of an object read successfully since (it was replaced, or the mark predates the fix). */
+  async clearObjectCorrupt(uri: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).query(
+      `UPDATE catalog_object SET corrupt_reason = NULL, corrupt_at = NULL WHERE uri = $1 AND corrupt_reason IS NOT NULL`,
+      [uri],
     );
   }
 

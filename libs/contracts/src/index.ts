@@ -28,3 +28,4 @@ export {
   type ReplayLifecycle,
 } from './messages';
 export { STREAM_NAME_PATTERN, streamNameSchema } from './stream-name';
+export { ANONYMOUS_OWNER } from './caller';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FluxError, isFluxError } from '@flux-capacitor/contracts';
+import { ANONYMOUS_OWNER, FluxError, isFluxError } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
@@ -71,8 +71,8 @@ interface Job {
   expiresAt?: number;
 }
 
-/** The owner of queries submitted without one (no bearer auth, the CLI). */
-export const ANONYMOUS_OWNER = 'anonymous';
+/** The owner of queries submitted without one (no bearer auth, the CLI); re-exported for the gateway's callers. */
+export { ANONYMOUS_OWNER };
 
 /** What a failed query's status says when the error was not one we raised on purpose (the log has it). */
 const INTERNAL_FAILURE = { code: 'INTERNAL', message: 'internal error; the service log has the details' };

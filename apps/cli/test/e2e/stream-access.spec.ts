@@ -114,7 +114,7 @@ describe('per-stream access (service processes)', () => {
     expect((await call(catalog, 'GET', `/v1/streams/${payments}/partitions`, ALL_TOKEN)).status).toBe(200);
   });
 
-  it('replay coordinator: 403 naming the source or target a limited token lacks; lists only its replays', async () => {
+  it("replay coordinator: 403 naming the source or target a limited token lacks; lists only its replays; another team's is 404", async () => {
     expectForbidden(await call(coordinator, 'POST', '/v1/replays', ORDERS_TOKEN, { source: payments, target: restore, dryRun: true }), payments);
     expectForbidden(await call(coordinator, 'POST', '/v1/replays', ORDERS_TOKEN, { source: orders, target: payments, dryRun: true }), payments);
     const mine = await call(coordinator, 'POST', '/v1/replays', ORDERS_TOKEN, { source: orders, target: restore, dryRun: true });
@@ -123,6 +123,9 @@ describe('per-stream access (service processes)', () => {
     expect(theirs.status).toBe(201);
     const listed = await call(coordinator, 'GET', '/v1/replays', ORDERS_TOKEN);
     expect((listed.body.items as { id: string }[]).map((r) => r.id)).toEqual([mine.body.id]);
-    expectForbidden(await call(coordinator, 'GET', `/v1/replays/${String(theirs.body.id)}`, ORDERS_TOKEN), payments);
+    // another team's replay is not found, as an unknown id would be: neither the id nor its streams leak
+    const read = await call(coordinator, 'GET', `/v1/replays/${String(theirs.body.id)}`, ORDERS_TOKEN);
+    expect(read).toMatchObject({ status: 404, body: { code: 'REPLAY_NOT_FOUND' } });
+    expect(JSON.stringify(read.body)).not.toContain(payments);
   });
 });

@@ -1,6 +1,6 @@
 import { parseReplayRequest, ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
-import { FluxError } from '@flux-capacitor/contracts';
-import { assertStreamAccess, CurrentPrincipal, RequireRole, type Principal } from '@flux-capacitor/service-kit';
+import { ANONYMOUS_OWNER, FluxError } from '@flux-capacitor/contracts';
+import { assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, type Principal } from '@flux-capacitor/service-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -8,7 +8,17 @@ import { CREATE_REPLAY_EXAMPLE, CreateReplayDto } from './dto/create-replay.dto'
 
 const STATES: ReplayState[] = ['planning', 'planned', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 const principalOf = (req: Request) => (req as Request & { principal?: Principal }).principal;
-const actorOf = (req: Request) => principalOf(req)?.id ?? 'anonymous';
+const actorOf = (req: Request) => principalOf(req)?.id ?? ANONYMOUS_OWNER;
+
+/**
+ * Another team's replay is answered as if it did not exist (404 REPLAY_NOT_FOUND, like an unknown id): a 403 would
+ * confirm the id and name that team's streams.
+ */
+function assertReplayVisible(view: Pick<ReplayView, 'id' | 'source' | 'target'>, principal: Principal | undefined): void {
+  if (!mayAccessStream(principal, view.source) || !mayAccessStream(principal, view.target)) {
+    throw new FluxError('not-found', 'REPLAY_NOT_FOUND', `no replay ${view.id}`);
+  }
+}
 
 @ApiTags('replays')
 @ApiBearerAuth()
@@ -52,7 +62,7 @@ export class ReplayController {
   @ApiOperation({ summary: 'A replay: state, plan, progress (records selected / put / failed, rate, ETA) and error.' })
   async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayView> {
     const view = await this.replays.get(id);
-    assertStreamAccess(principal, [view.source, view.target]);
+    assertReplayVisible(view, principal);
     return view;
   }
 
@@ -98,10 +108,9 @@ export class ReplayController {
     return this.replays.request(id, 'cancel', actorOf(req));
   }
 
-  /** 403 naming a stream of replay `id` (source or target) that a stream-limited caller does not hold; 404 for no replay. */
+  /** 404 for no replay, and for one whose source or target a stream-limited caller does not hold. */
   private async assertReplayAccess(id: string, principal: Principal | undefined): Promise<void> {
     if (!principal?.streams) return;
-    const { source, target } = await this.replays.get(id);
-    assertStreamAccess(principal, [source, target]);
+    assertReplayVisible(await this.replays.get(id), principal);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,11 +99,25 @@ describe('replay API: per-stream access', () => {
     expect((await call('GET', `/v1/replays/${String(created.body.id)}`, ORDERS_TOKEN)).status).toBe(200);
   });
 
-  it("answers 403 naming the stream for another team's replay: read, watermarks, audit and cancel", async () => {
-    for (const path of ['', '/watermarks', '/audit']) expectForbidden(await call('GET', `/v1/replays/${paymentsReplay}${path}`, ORDERS_TOKEN), payments);
-    expectForbidden(await call('DELETE', `/v1/replays/${paymentsReplay}`, ORDERS_TOKEN), payments);
+  it("answers another team's replay as an unknown id (404, no stream named): read, watermarks, audit, pause, resume and cancel", async () => {
+    const unknown = randomUUID();
+    const calls: [string, string][] = [
+      ['GET', ''],
+      ['GET', '/watermarks'],
+      ['GET', '/audit'],
+      ['POST', '/pause'],
+      ['POST', '/resume'],
+      ['DELETE', ''],
+    ];
+    for (const [method, path] of calls) {
+      const theirs = await call(method, `/v1/replays/${paymentsReplay}${path}`, ORDERS_TOKEN);
+      const none = await call(method, `/v1/replays/${unknown}${path}`, ORDERS_TOKEN);
+      expect({ method, path, status: theirs.status, code: theirs.body.code }).toEqual({ method, path, status: 404, code: 'REPLAY_NOT_FOUND' });
+      expect({ ...theirs.body, detail: String(theirs.body.detail).replace(paymentsReplay, unknown), instance: undefined }).toEqual({ ...none.body, instance: undefined });
+      expect(JSON.stringify(theirs.body)).not.toContain(payments);
+    }
     const audit = await call('GET', `/v1/replays/${paymentsReplay}/audit`, ALL_TOKEN);
-    expect((audit.body.items as { action: string }[]).map((e) => e.action)).not.toContain('cancel');
+    expect((audit.body.items as { action: string }[]).map((e) => e.action)).toEqual(['created']);
   });
 
   it('lets an unrestricted token read every replay', async () => {

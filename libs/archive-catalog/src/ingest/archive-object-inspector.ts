@@ -6,6 +6,7 @@ import type { ArchiveStore } from '@flux-capacitor/archive';
 import { ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { ArchiveObjectCorruptError } from '../catalog.errors';
+import { isParquetFormatError } from './parquet-format-error';
 import { SchemaObserver, type ObservedSchema } from '../schema/schema-inference';
 
 /** What the catalog learns by reading an archive object. */
@@ -43,9 +44,12 @@ const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export class ArchiveObjectInspector {
   private constructor(private readonly instance: DuckDBInstance) {}
 
-  static async create(): Promise<ArchiveObjectInspector> {
+  /** `memoryLimit`: DuckDB's `memory_limit` (e.g. '256MB'); DuckDB's default when absent. */
+  static async create(options: { memoryLimit?: string } = {}): Promise<ArchiveObjectInspector> {
     // One thread: inspection runs beside message handling; external access stays on for read_parquet of local files.
-    return new ArchiveObjectInspector(await DuckDBInstance.create(':memory:', { threads: '1' }));
+    const config: Record<string, string> = { threads: '1' };
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    return new ArchiveObjectInspector(await DuckDBInstance.create(':memory:', config));
   }
 
   async inspect(store: ArchiveStore, key: string, sampleRecords: number, options: InspectOptions = {}): Promise<ArchiveObjectFacts> {
@@ -56,9 +60,10 @@ export class ArchiveObjectInspector {
       await store.getToFile(key, path);
       const info = await store.head(key);
       return await this.read(connection, path, info?.size ?? 0, sampleRecords, options).catch((err: unknown) => {
-        // The file is local now: DuckDB failing to read it is the object's fault (truncated, corrupt), not a dependency's.
+        // The file is local now, but only a Parquet format error is the object's fault: out of memory, a full disk
+        // while spilling or an interrupt is this process's, and retrying may succeed.
         const message = err instanceof Error ? err.message : String(err);
-        if (!/^[A-Z][A-Za-z ]* Error: /.test(message)) throw err;
+        if (!isParquetFormatError(message)) throw err;
         throw new ArchiveObjectCorruptError(store.uri(key), message.split('\n')[0].split(path).join(store.uri(key)), { cause: err });
       });
     } finally {

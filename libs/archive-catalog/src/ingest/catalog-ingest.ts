@@ -59,12 +59,14 @@ export class CatalogIngest {
       } else {
         const facts = await this.deps.inspector.inspect(this.deps.store, key, this.deps.sampleRecords).catch(async (err: unknown) => {
           if (!(err instanceof ArchiveObjectCorruptError)) throw err;
-          // Retrying cannot help: keep the object, mark it, and let the message succeed.
+          // Retrying the message cannot help: keep the object, mark it, and let the message succeed. (Other errors,
+          // out of memory or a full disk, fail the message and it is retried.)
           await this.deps.writer.markObjectCorrupt(payload.objectUri, err.reason, manager);
           this.logger.warn({ msg: 'archive object is not readable Parquet; marked corrupt', uri: payload.objectUri, reason: err.reason });
           corrupt = true;
           return undefined;
         });
+        if (facts) await this.deps.writer.clearObjectCorrupt(payload.objectUri, manager);
         if (facts?.schema) {
           const r = await this.deps.writer.recordSchema(payload.stream, facts.schema, payload.objectUri, manager);
           schemaVersion = r.version;

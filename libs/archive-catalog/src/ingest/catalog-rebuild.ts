@@ -96,6 +96,8 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
       options.onProgress?.({ key: info.key, action: 'skipped' });
       continue;
     }
+    // Readable now: a corrupt mark from an earlier read (a replaced object, or a transient failure) goes.
+    if (known) await options.writer.clearObjectCorrupt(uri);
     if (facts.recordCount === 0 || facts.firstArrivalTime === null || facts.lastArrivalTime === null) {
       report.skipped++;
       options.onProgress?.({ key: info.key, action: 'skipped' });

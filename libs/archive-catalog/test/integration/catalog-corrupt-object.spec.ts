@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { ParquetEngine, createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { ArchiveObjectCorruptError, ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, rebuildCatalog } from '@flux-capacitor/archive-catalog';
@@ -71,9 +72,63 @@ describe('catalog: corrupt or truncated archive objects (Postgres + local S3)', 
     expect(corrupt[0].reason).toContain(bad.objectUri);
     expect(await reader.getStream('orders')).toMatchObject({ objectCount: 2, corruptObjectCount: 1, schemaVersion: 1 });
 
-    // The archiver announcing it again (a new message id) neither re-reads it nor fails.
-    await expect(ingest.objectWritten(bad)).resolves.toMatchObject({ objectAdded: false, corrupt: false });
-    expect(await reader.listCorruptObjects()).toHaveLength(1);
+    // The archiver announcing it again (a new message id) reads it again, keeps the mark and its first time, and does not fail.
+    await expect(ingest.objectWritten(bad)).resolves.toMatchObject({ objectAdded: false, corrupt: true });
+    expect(await reader.listCorruptObjects()).toEqual([{ ...corrupt[0], detectedAt: corrupt[0].detectedAt }]);
+  });
+
+  it('does not mark an object corrupt when reading it fails for want of memory: the message fails, a later read merges it', async () => {
+    // ~6 MB of incompressible records: DuckDB limited to 1 MB cannot read the sample
+    const bodies = Array.from({ length: 3000 }, (_, id) => ({ id, pad: randomBytes(1024).toString('hex') }));
+    const big = await writeArchiveObject(store, engine, records('big', 'shardId-000000000000', 1n, '2026-11-25T13:00:00.000Z', bodies));
+    const starved = await ArchiveObjectInspector.create({ memoryLimit: '1MB' });
+    try {
+      const starvedIngest = new CatalogIngest({ writer, reader, store, inspector: starved, metastores: [], strictMetastores: false, sampleRecords: 100, publishPartitionAdded: async () => undefined });
+      const err = await starvedIngest.objectWritten(big).catch((e: unknown) => e);
+      expect(err).not.toBeInstanceOf(ArchiveObjectCorruptError);
+      expect(String((err as Error).message)).toMatch(/^Out of Memory Error/);
+      expect(await reader.listCorruptObjects('big')).toEqual([]);
+      expect(await writer.objectNeedsSchema(big.objectUri)).toBe(true);
+    } finally {
+      starved.close();
+    }
+    // the redelivered message, with memory to spare
+    await expect(ingest.objectWritten(big)).resolves.toMatchObject({ corrupt: false, schemaVersion: 1 });
+    expect(await writer.objectNeedsSchema(big.objectUri)).toBe(false);
+  });
+
+  it('clears the mark and merges the schema when a later read of the same object succeeds (ingest, then rebuild)', async () => {
+    const good = await archived('healed', 600n, '2026-11-25T14:00:00.000Z');
+    const key = store.keyOf(good.objectUri)!;
+    const dir = await mkdtemp(join(tmpdir(), 'flux-healed-'));
+    const original = join(dir, 'original.parquet');
+    await store.getToFile(key, original);
+    const restore = () => store.put(key, original);
+    const damage = async () => {
+      const path = join(dir, 'damaged.parquet');
+      await writeFile(path, truncate(await readFile(original)));
+      await store.put(key, path);
+    };
+    try {
+      await damage();
+      await expect(ingest.objectWritten(good)).resolves.toMatchObject({ corrupt: true, schemaVersion: null });
+      expect(await reader.listCorruptObjects('healed')).toHaveLength(1);
+
+      await restore();
+      await expect(ingest.objectWritten(good)).resolves.toMatchObject({ corrupt: false, schemaVersion: 1 });
+      expect(await reader.listCorruptObjects('healed')).toEqual([]);
+      expect(await reader.getStream('healed')).toMatchObject({ corruptObjectCount: 0, schemaVersion: 1 });
+
+      // marked again, then the rebuild reads it whole and clears it
+      await damage();
+      await writer.markObjectCorrupt(good.objectUri, 'found unreadable earlier');
+      await restore();
+      const report = await rebuildCatalog('healed', { store, reader, writer, inspector, sampleRecords: 100 });
+      expect(report).toMatchObject({ listed: 1, kept: 1, corrupt: [] });
+      expect(await reader.listCorruptObjects('healed')).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not mistake an object it cannot fetch for a corrupt one: that message fails and is retried', async () => {

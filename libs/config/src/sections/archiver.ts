@@ -1,3 +1,4 @@
+import { STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { envInt, envList } from '../env-types';
 
@@ -87,7 +88,7 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
     addIssue('FLUX_LEASE_HEARTBEAT_SECONDS', `must be below FLUX_LEASE_DURATION_SECONDS (${env.FLUX_LEASE_DURATION_SECONDS})`);
   }
   for (const stream of env.FLUX_ARCHIVER_STREAMS) {
-    if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(stream)) addIssue('FLUX_ARCHIVER_STREAMS', `"${stream}" is not a valid Kinesis stream name`);
+    if (!STREAM_NAME_PATTERN.test(stream)) addIssue('FLUX_ARCHIVER_STREAMS', `"${stream}" is not a valid Kinesis stream name`);
   }
   return {
     streams: env.FLUX_ARCHIVER_STREAMS,

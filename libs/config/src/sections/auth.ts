@@ -1,10 +1,9 @@
+import { STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 
 export const API_ROLES = ['query', 'replay', 'admin'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
-/** Kinesis' own rule for stream names; a grant naming anything else could never match a stream. */
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
 export const authEnv = z.object({
   FLUX_API_TOKENS: z
@@ -62,7 +61,7 @@ function parseTokenEntry(entry: string, issue: (message: string) => void): (Toke
   if (at >= 0) {
     streams = new Set();
     for (const stream of rest.slice(at + 1).split('+')) {
-      if (STREAM_NAME.test(stream)) streams.add(stream);
+      if (STREAM_NAME_PATTERN.test(stream)) streams.add(stream);
       else {
         issue(`"${stream}" after @ is not a valid Kinesis stream name (letters, digits, _ . -, at most 128; streams are joined with +)`);
         valid = false;

@@ -7,6 +7,7 @@ import { CatalogObjectShards1796119200000 } from './1796119200000-CatalogObjectS
 import { CatalogObjectCorrupt1796131000000 } from './1796131000000-CatalogObjectCorrupt';
 import { CreateQueryJobs1796200000000 } from './1796200000000-CreateQueryJobs';
 import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLeaseHandoff';
+import { CatalogObjectCorruptIndex1796340000000 } from './1796340000000-CatalogObjectCorruptIndex';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   CatalogObjectCorrupt1796131000000,
   CreateQueryJobs1796200000000,
   ArchiverLeaseHandoff1796300000000,
+  CatalogObjectCorruptIndex1796340000000,
 ];

@@ -10,6 +10,7 @@ import { CatalogPartition } from './catalog-partition.entity';
 @Check('chk_catalog_object_layout', 'layout BETWEEN 1 AND 2')
 @Index('idx_catalog_object_stream_time', ['stream', 'firstArrivalTime', 'lastArrivalTime'])
 @Index('idx_catalog_object_partition', ['stream', 'dt', 'hour'])
+@Index('idx_catalog_object_corrupt', ['stream'], { where: 'corrupt_reason IS NOT NULL' })
 @Entity({ name: 'catalog_object' })
 export class CatalogObject {
   @PrimaryColumn({ name: 'uri', type: 'text', primaryKeyConstraintName: 'pk_catalog_object' })
