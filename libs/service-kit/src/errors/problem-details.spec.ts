@@ -77,4 +77,13 @@ describe('problemOf', () => {
     expect(internal).toBe(true);
     expect(problem).toMatchObject({ status: 502, detail: INTERNAL_DETAIL });
   });
+
+  it('answers a lost or silent database as 503 DATABASE_UNAVAILABLE, and a query the database refused as 500', () => {
+    // What TypeORM throws: a QueryFailedError wrapping the pg error as driverError.
+    const wrapped = (driverError: object) => Object.assign(new Error('query failed'), { driverError });
+    for (const down of [wrapped(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })), wrapped(new Error('Query read timeout')), new Error('Driver not Connected')]) {
+      expect(problemOf(down, '/q')).toMatchObject({ problem: { status: 503, code: 'DATABASE_UNAVAILABLE' }, internal: false });
+    }
+    expect(problemOf(wrapped(Object.assign(new Error('syntax error'), { code: '42601' })), '/q')).toMatchObject({ problem: { status: 500 }, internal: true });
+  });
 });

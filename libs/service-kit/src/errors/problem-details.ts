@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { isFluxError, type ErrorKind } from '@flux-capacitor/contracts';
+import { isDatabaseUnavailable } from '@flux-capacitor/persistence';
 import { HttpException } from '@nestjs/common';
 
 /** The one table from an error's kind to its HTTP status. */
@@ -90,6 +91,11 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
       },
       internal: status >= 500,
     };
+  }
+  if (isDatabaseUnavailable(err)) {
+    // Postgres down or partitioned: the request may succeed once it is back, which 503 tells the client.
+    const detail = 'the database is unavailable; retry later';
+    return { problem: { type: typeOf('unavailable'), title: TITLE_OF_KIND.unavailable, status: 503, detail, instance, code: 'DATABASE_UNAVAILABLE' }, internal: false };
   }
   return {
     problem: { type: typeOf('internal'), title: TITLE_OF_KIND.internal, status: 500, detail: INTERNAL_DETAIL, instance, code: 'INTERNAL' },
