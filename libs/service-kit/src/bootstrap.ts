@@ -44,8 +44,8 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   if (options.consumer) {
     const consumer = options.consumer(app);
     // A consumer that can tell whether it is consuming (the SQS server) is part of readiness.
-    const strategy = consumer.strategy as Partial<ReportsReadiness>;
-    if (typeof strategy.readiness === 'function') app.get(HealthRegistry).register('consumer', async () => strategy.readiness!());
+    const readiness = (consumer.strategy as Partial<ReportsReadiness>).readiness?.bind(consumer.strategy);
+    if (readiness) app.get(HealthRegistry).register('consumer', async () => readiness());
     app.connectMicroservice(consumer, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }

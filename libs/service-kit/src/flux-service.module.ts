@@ -81,7 +81,10 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (cs: ConfigService) => ({ ...dataSourceOptions(cs.getOrThrow<FluxConfig>('flux').database), manualInitialization: true }),
-          dataSourceFactory: async (options) => connectingDataSource(options!),
+          dataSourceFactory: async (options) => {
+            if (!options) throw new Error('TypeORM options missing');
+            return connectingDataSource(options);
+          },
         }),
         TerminusModule.forRoot({ logger: false }),
       ],

@@ -55,6 +55,7 @@ const RECEIVE_RETRY_MS = 1000;
 const MAX_RETRY_MS = 2000;
 /** A message whose handler lost the database is received again this soon after the database answers. */
 const DATABASE_RETRY_SECONDS = 1;
+const FIRST_RESOLVE_WAIT_MS = 3000;
 
 /**
  * A NestJS microservice transport over SQS: `@EventPattern('<message type>')` handlers consume the queue
@@ -118,8 +119,12 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     }
     if (this.closing) return callback();
     this.running = true;
-    this.pollLoop = this.consume();
-    callback();
+    // Listening waits for the first attempt to resolve the queue (so `queue` is known when SQS is up), but no longer
+    // than FIRST_RESOLVE_WAIT_MS: a silent SQS must not hold up the start of the service.
+    let firstAttempt!: () => void;
+    const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+    this.pollLoop = this.consume(firstAttempt);
+    void Promise.race([attempted, this.pause(FIRST_RESOLVE_WAIT_MS)]).then(() => callback());
   }
 
   /** For /health: down until the queue is resolved, and while consuming waits for SQS or the database. */
@@ -130,16 +135,18 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     return { status: 'up', queue };
   }
 
-  private async consume(): Promise<void> {
+  private async consume(firstAttempt: () => void): Promise<void> {
     for (let delay = 250; this.running && !this.resolved; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
         const queues = await ensureQueues(this.options.client, this.options.settings, [this.options.queue]);
         this.resolved = queues.get(this.options.queue);
       } catch (err) {
         this.logger.warn({ msg: 'cannot resolve the SQS queue; retrying', queue: this.options.queue, err: (err as Error).message, delayMs: delay });
+        firstAttempt();
         await this.pause(delay);
       }
     }
+    firstAttempt();
     if (!this.running) return;
     this.logger.log({
       msg: 'consuming SQS queue',

@@ -47,8 +47,7 @@ class Link {
 
   pass(): void {
     this.hung = false;
-    if (!this.upstream) this.connectUpstream();
-    const upstream = this.upstream!;
+    const upstream = this.upstream ?? this.connectUpstream();
     for (const chunk of this.held.up.splice(0)) upstream.write(chunk);
     for (const chunk of this.held.down.splice(0)) this.client.write(chunk);
     this.client.resume();
@@ -64,12 +63,13 @@ class Link {
     this.onClose();
   }
 
-  private connectUpstream(): void {
+  private connectUpstream(): Socket {
     const upstream = connect(this.target);
     this.upstream = upstream;
     upstream.on('error', () => this.destroy());
     upstream.on('close', () => this.destroy());
     upstream.on('data', (chunk: Buffer) => this.forward('down', chunk));
+    return upstream;
   }
 
   private forward(direction: 'up' | 'down', chunk: Buffer): void {
@@ -77,7 +77,8 @@ class Link {
       this.held[direction].push(chunk);
       return;
     }
-    const [from, to] = direction === 'up' ? [this.client, this.upstream!] : [this.upstream!, this.client];
+    const upstream = this.upstream ?? this.connectUpstream();
+    const [from, to] = direction === 'up' ? [this.client, upstream] : [upstream, this.client];
     // Backpressure: stop reading until the other side has taken what it was given.
     if (!to.write(chunk)) {
       from.pause();

@@ -1,5 +1,6 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { createKinesisClient } from '@flux-capacitor/aws';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { freePort, spawnService, type RunningService } from '@flux-capacitor/local-stack';
 import {
@@ -63,6 +64,7 @@ describe('services through dependency outages (real processes behind fault proxi
   const root = mkdtempSync(join(tmpdir(), 'flux-outages-'));
   const stream = uniqueName('outage');
   const replayTarget = `${stream}-replayed`;
+  const bucket = uniqueName('outage-archive');
   const proxies = {} as Record<Dependency, TcpFaultProxy>;
   const services = new Map<Service, RunningService & { service: Service }>();
   const logs = new Map<Service, string[]>();
@@ -113,17 +115,22 @@ describe('services through dependency outages (real processes behind fault proxi
   /** A query and a replay started during a fault: each ends with a clear answer (success or a coded problem). */
   async function queryAndReplay(): Promise<void> {
     const query = await settled(api('query-gateway', 'POST', '/v1/query', { sql: `SELECT count(*) AS n FROM "${stream}"` }));
-    expect(query.status === 200 || (query.status >= 500 && typeof query.body.code === 'string' && query.body.code !== 'INTERNAL'), JSON.stringify(query)).toBe(true);
+    const clear = (answer: { status: number; body: Record<string, unknown> }) => answer.status >= 500 && typeof answer.body.code === 'string' && answer.body.code !== 'INTERNAL';
+    expect(query.status === 200 || clear(query), `${JSON.stringify(query)}\n${lastLines('query-gateway')}`).toBe(true);
     const replay = await settled(api('replay-coordinator', 'POST', '/v1/replays', { source: stream, target: replayTarget, until: new Date().toISOString() }));
     if (replay.status >= 200 && replay.status < 300) replays.push(String(replay.body.id));
-    else expect(replay.status >= 500 && typeof replay.body.code === 'string' && replay.body.code !== 'INTERNAL', JSON.stringify(replay)).toBe(true);
+    else expect(clear(replay), `${JSON.stringify(replay)}\n${lastLines('replay-coordinator')}`).toBe(true);
   }
 
   async function fault(dependency: Dependency, mode: FaultMode, ms: number): Promise<void> {
     await waitAllReady(30_000);
     proxies[dependency].setMode(mode);
-    const [named] = await Promise.all([watchHealth(ms, dependency), queryAndReplay()]);
-    proxies[dependency].setMode('pass');
+    let named: Set<Service>;
+    try {
+      [named] = await Promise.all([watchHealth(ms, dependency), queryAndReplay()]);
+    } finally {
+      proxies[dependency].setMode('pass');
+    }
     expect([...named].sort(), `services naming ${dependency} down during the fault`).toEqual([...CHECKED_BY[dependency]].sort());
     await waitAllReady(10_000);
     expectAllAlive();
@@ -131,7 +138,11 @@ describe('services through dependency outages (real processes behind fault proxi
 
   beforeAll(async () => {
     const stack = getStack();
-    kinesis = createKinesisClient(loadConfig(testEnvironment()).aws);
+    const aws = loadConfig(testEnvironment()).aws;
+    kinesis = createKinesisClient(aws);
+    const s3 = createS3Client(aws);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
     await createStream(kinesis, stream, 2);
     await createStream(kinesis, replayTarget, 1);
     db = await createTestDatabase();
@@ -150,7 +161,7 @@ describe('services through dependency outages (real processes behind fault proxi
       AWS_ENDPOINT_URL_KINESIS: proxies.kinesis.url,
       AWS_ENDPOINT_URL_S3: proxies.s3.url,
       AWS_ENDPOINT_URL_SQS: proxies.sqs.url,
-      FLUX_ARCHIVE_URI: `s3://flux-test-archive/${stream}`,
+      FLUX_ARCHIVE_URI: `s3://${bucket}/archive`,
       FLUX_ARCHIVER_STREAMS: stream,
       FLUX_API_TOKENS: `${TOKEN}:admin+query+replay`,
       FLUX_BUFFER_INTERVAL_SECONDS: '2',

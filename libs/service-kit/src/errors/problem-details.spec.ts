@@ -86,4 +86,13 @@ describe('problemOf', () => {
     }
     expect(problemOf(wrapped(Object.assign(new Error('syntax error'), { code: '42601' })), '/q')).toMatchObject({ problem: { status: 500 }, internal: true });
   });
+
+  it('answers an AWS call that timed out or was refused as 503 DEPENDENCY_UNAVAILABLE', () => {
+    const timedOut = Object.assign(new Error('the request socket timed out after 10000 ms of inactivity'), { name: 'TimeoutError' });
+    // The SDK's retry middleware adds $metadata to what the client throws.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
+    for (const down of [timedOut, refused]) {
+      expect(problemOf(down, '/r')).toMatchObject({ problem: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' }, internal: false });
+    }
+  });
 });
