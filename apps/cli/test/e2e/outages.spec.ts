@@ -1,6 +1,7 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
+import { ListQueuesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { freePort, spawnService, type RunningService } from '@flux-capacitor/local-stack';
 import {
@@ -14,7 +15,7 @@ import {
   type TcpFaultProxy,
   type TestDatabase,
 } from '@flux-capacitor/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,6 +75,8 @@ describe('services through dependency outages (real processes behind fault proxi
   let kinesis: KinesisClient;
   let producing: Promise<void> | undefined;
   let stopProducing = false;
+  let failed = false;
+  let env: Record<string, string>;
 
   const api = async (service: Service, method: string, path: string, body?: unknown, timeoutMs = 120_000) => {
     const res = await fetch(`${services.get(service)!.url}${path}`, {
@@ -156,7 +159,7 @@ describe('services through dependency outages (real processes behind fault proxi
     proxies.postgres = await startTcpFaultProxy(hostPort(db.url), { mode: 'refuse' });
     const databaseUrl = new URL(db.url);
     databaseUrl.port = String(proxies.postgres.port);
-    const env = testEnvironment({
+    env = testEnvironment({
       DATABASE_URL: databaseUrl.toString(),
       AWS_ENDPOINT_URL_KINESIS: proxies.kinesis.url,
       AWS_ENDPOINT_URL_S3: proxies.s3.url,
@@ -167,7 +170,6 @@ describe('services through dependency outages (real processes behind fault proxi
       FLUX_BUFFER_INTERVAL_SECONDS: '2',
       FLUX_LEASE_HEARTBEAT_SECONDS: '1',
       FLUX_GET_RECORDS_IDLE_MS: '200',
-      FLUX_SQS_VISIBILITY_SECONDS: '10',
       FLUX_DATABASE_QUERY_TIMEOUT_MS: '5000',
       FLUX_QUERY_WORK_DIR: join(root, 'query'),
       FLUX_REPLAY_WORK_DIR: join(root, 'replay'),
@@ -192,7 +194,13 @@ describe('services through dependency outages (real processes behind fault proxi
     })();
   }, 180_000);
 
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true;
+  });
+
   afterAll(async () => {
+    // The services' logs outlive a failed run, for whoever has to find out why.
+    if (failed) for (const [service, lines] of logs) writeFileSync(join(tmpdir(), `${stream}-${service}.log`), lines.join('\n'));
     stopProducing = true;
     await producing?.catch(() => undefined);
     for (const p of Object.values(proxies)) p.setMode('pass');
@@ -228,28 +236,51 @@ describe('services through dependency outages (real processes behind fault proxi
 
   it('keeps answering while SQS refuses connections and recovers within 10 s', () => fault('sqs', 'refuse', 15_000), 120_000);
 
+  /** Messages in the run's dead-letter queues, with the reason the service gave, to name what went wrong. */
+  async function deadLetters(): Promise<string[]> {
+    const sqs = createSqsClient(loadConfig(testEnvironment()).aws);
+    try {
+      const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: env.FLUX_SQS_QUEUE_PREFIX }));
+      const found: string[] = [];
+      for (const url of QueueUrls.filter((u) => u.endsWith('-dlq'))) {
+        const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ['All'] }));
+        for (const m of out.Messages ?? []) found.push(`${url}: ${m.MessageAttributes?.['flux-dead-letter-detail']?.StringValue ?? 'moved by the redrive policy'}`);
+      }
+      return found;
+    } finally {
+      sqs.destroy();
+    }
+  }
+
   it('archives every produced record exactly once, counts them in the catalog, and answers them from the gateway', async () => {
     stopProducing = true;
     await producing;
     expect(produced.length).toBeGreaterThan(500);
     const expected = new Set(produced);
     expect(expected.size).toBe(produced.length);
-    await vi.waitFor(
-      async () => {
-        const { status, body } = await api('catalog', 'GET', `/v1/streams/${stream}/partitions`);
-        expect(status).toBe(200);
-        const counted = (body.partitions as { recordCount: number }[]).reduce((n, p) => n + p.recordCount, 0);
-        expect(counted).toBe(produced.length);
-      },
-      { timeout: 90_000, interval: 1000 },
-    );
-    const { status, body } = await api('query-gateway', 'POST', '/v1/query', { sql: `SELECT data, source FROM "${stream}"` });
-    expect(status, JSON.stringify(body)).toBe(200);
-    const rows = body.rows as { data: string; source: string }[];
+    // Everything archived: the gateway reads every record from the archive, none from the live tail.
+    let rows: { data: string; source: string }[] = [];
+    await vi
+      .waitFor(
+        async () => {
+          const { status, body } = await api('query-gateway', 'POST', '/v1/query', { sql: `SELECT data, source FROM "${stream}"` });
+          expect(status, JSON.stringify(body)).toBe(200);
+          rows = body.rows as typeof rows;
+          expect(rows.filter((r) => r.source === 'archive')).toHaveLength(produced.length);
+        },
+        { timeout: 90_000, interval: 2000 },
+      )
+      .catch(async (err: Error) => {
+        const bySource = rows.reduce<Record<string, number>>((n, r) => ({ ...n, [r.source]: (n[r.source] ?? 0) + 1 }), {});
+        const missing = [...expected].filter((p) => !rows.some((r) => Buffer.from(r.data, 'base64').toString('utf8') === p));
+        throw new Error(`${err.message}\nrows by source ${JSON.stringify(bySource)}, missing ${missing.length}: ${missing.slice(0, 20).join(' ')}\ndead letters: ${(await deadLetters()).join('\n')}`);
+      });
     expect(rows).toHaveLength(produced.length);
-    const seen = rows.map((r) => Buffer.from(r.data, 'base64').toString('utf8'));
-    expect(new Set(seen)).toEqual(expected);
-    expect(rows.every((r) => r.source === 'archive')).toBe(true);
+    expect(new Set(rows.map((r) => Buffer.from(r.data, 'base64').toString('utf8')))).toEqual(expected);
+    const { status, body } = await api('catalog', 'GET', `/v1/streams/${stream}/partitions`);
+    expect(status).toBe(200);
+    expect((body.partitions as { recordCount: number }[]).reduce((n, p) => n + p.recordCount, 0)).toBe(produced.length);
+    expect(await deadLetters()).toEqual([]);
     expectAllAlive();
   }, 180_000);
 
