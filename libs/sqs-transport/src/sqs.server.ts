@@ -21,7 +21,7 @@ import { InboxRepository } from './inbox.repository';
 import type { SqsSettings } from './queue-names';
 import { SqsContext } from './sqs.context';
 import { sqsOutcomeOf } from './sqs-outcome';
-import { HandlerRegistrationError } from './sqs.errors';
+import { HandlerRegistrationError, QueueMissingError } from './sqs.errors';
 import { sqsMetrics } from './sqs.metrics';
 
 export const SQS_TRANSPORT = Symbol.for('flux-capacitor.sqs-transport');
@@ -121,10 +121,17 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     this.running = true;
     // Listening waits for the first attempt to resolve the queue (so `queue` is known when SQS is up), but no longer
     // than FIRST_RESOLVE_WAIT_MS: a silent SQS must not hold up the start of the service.
-    let firstAttempt!: () => void;
-    const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+    // SQS answering that the queue does not exist (FLUX_SQS_CREATE_QUEUES=false) is a deployment error, not an
+    // outage: it stops the start-up, naming the queue.
+    let firstAttempt!: (err?: unknown) => void;
+    const attempted = new Promise<unknown>((resolve) => (firstAttempt = resolve));
     this.pollLoop = this.consume(firstAttempt);
-    void Promise.race([attempted, this.pause(FIRST_RESOLVE_WAIT_MS)]).then(() => callback());
+    void Promise.race([attempted, this.pause(FIRST_RESOLVE_WAIT_MS)]).then((err) => {
+      if (err instanceof QueueMissingError) {
+        this.running = false;
+        callback(err);
+      } else callback();
+    });
   }
 
   /** For /health: down until the queue is resolved, and while consuming waits for SQS or the database. */
@@ -135,14 +142,14 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     return { status: 'up', queue };
   }
 
-  private async consume(firstAttempt: () => void): Promise<void> {
+  private async consume(firstAttempt: (err?: unknown) => void): Promise<void> {
     for (let delay = 250; this.running && !this.resolved; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
         const queues = await ensureQueues(this.options.client, this.options.settings, [this.options.queue]);
         this.resolved = queues.get(this.options.queue);
       } catch (err) {
         this.logger.warn({ msg: 'cannot resolve the SQS queue; retrying', queue: this.options.queue, err: (err as Error).message, delayMs: delay });
-        firstAttempt();
+        firstAttempt(err);
         await this.pause(delay);
       }
     }

@@ -86,4 +86,15 @@ describe('SQS transport through dependency outages', () => {
     expect(probe.calls[0].receiveCount).toBeLessThanOrEqual(2);
     expect(server.readiness()).toMatchObject({ status: 'up' });
   }, 60_000);
+
+  it('still refuses to start when SQS answers that the queue does not exist (FLUX_SQS_CREATE_QUEUES=false)', async () => {
+    const config = testConfig({ FLUX_SQS_CREATE_QUEUES: 'false' });
+    const client = createSqsClient(config.aws);
+    closers.push(async () => client.destroy());
+    const server = new SqsServer({ client, settings: config.sqs, queue: Queues.Catalog, consumer: uniqueName('catalog'), dataSource: await connect(db.url) });
+    const app: INestMicroservice = await NestFactory.createMicroservice(consumerModule(new Probe()), { strategy: server, logger: false });
+    closers.push(() => app.close());
+    await expect(app.listen()).rejects.toThrow(/does not exist/);
+  });
 });
+
