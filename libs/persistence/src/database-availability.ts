@@ -20,6 +20,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export interface BackgroundConnection {
   /** Resolves once connected, or when `stop()` ends the attempts first. */
   readonly connected: Promise<void>;
+  /** Resolves once the first attempt has succeeded or failed. */
+  readonly firstAttempt: Promise<void>;
   /** Why the last attempt failed, while not connected. */
   lastError(): string | undefined;
   stop(): void;
@@ -38,6 +40,8 @@ export function connectInBackground(
   let lastError: string | undefined = 'connecting';
   let stopped = false;
   let wake: (() => void) | undefined;
+  let attempted!: () => void;
+  const firstAttempt = new Promise<void>((resolve) => (attempted = resolve));
   const connected = (async () => {
     for (let delay = 250; !stopped; delay = Math.min(delay * 2, maxDelayMs)) {
       try {
@@ -46,6 +50,7 @@ export function connectInBackground(
         return;
       } catch (err) {
         lastError = err instanceof Error ? err.message || err.name : String(err);
+        attempted();
         if (stopped) return;
         options.onRetry?.(lastError, delay);
         await new Promise<void>((resolve) => {
@@ -54,9 +59,10 @@ export function connectInBackground(
         });
       }
     }
-  })();
+  })().finally(() => attempted());
   return {
     connected,
+    firstAttempt,
     lastError: () => lastError,
     stop: () => {
       stopped = true;

@@ -11,6 +11,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
@@ -36,17 +37,20 @@ export const SERVICE_OPTIONS = Symbol.for('flux-capacitor.service-options');
 /** The background connection of each service's DataSource, for /health and shutdown. */
 const connections = new WeakMap<DataSource, BackgroundConnection>();
 
+/** How long start-up waits for the first connection attempt; a silent Postgres must not hold it up longer. */
+const FIRST_CONNECT_WAIT_MS = 6000;
+
 /**
  * The service's DataSource, connecting in the background: a service starts (and reports itself not ready) while
- * Postgres is down, and connects within 2 s of its return, instead of failing at start-up.
+ * Postgres is down, and connects within 2 s of its return, instead of failing at start-up. When Postgres answers,
+ * start-up waits for the connection, so a service is ready as soon as it listens.
  */
-function connectingDataSource(options: ConstructorParameters<typeof DataSource>[0]): DataSource {
+async function connectingDataSource(options: ConstructorParameters<typeof DataSource>[0]): Promise<DataSource> {
   const ds = new DataSource(options);
   const logger = new Logger('Database');
-  connections.set(
-    ds,
-    connectInBackground(ds, { onRetry: (error, delayMs) => logger.warn({ msg: 'cannot connect to Postgres; retrying', error, delayMs }) }),
-  );
+  const connection = connectInBackground(ds, { onRetry: (error, delayMs) => logger.warn({ msg: 'cannot connect to Postgres; retrying', error, delayMs }) });
+  connections.set(ds, connection);
+  await Promise.race([connection.firstAttempt, sleep(FIRST_CONNECT_WAIT_MS, undefined, { ref: false })]);
   return ds;
 }
 
