@@ -46,15 +46,13 @@ describe('fluxcap dev', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
-});
 
-describe('fluxcap errors', () => {
   it('stops the services before the embedded Postgres on Ctrl-C, so no connection is terminated under them', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'flux-dev-ctrl-c-'));
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.DATABASE_URL;
     // Its own process group, as a shell gives a foreground job: Ctrl-C signals the whole group.
-    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, '--services', 'catalog'], {
+    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, '--services', 'archiver,catalog'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +72,9 @@ describe('fluxcap errors', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+});
 
+describe('fluxcap errors', () => {
   it('fails with one line naming the bad setting and a non-zero exit code', () => {
     const r = spawnSync(process.execPath, [FLUXCAP, 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: 'mysql://x' }, encoding: 'utf8' });
     expect(r.status).not.toBe(0);
