@@ -79,7 +79,7 @@ describe('services through dependency outages (real processes behind fault proxi
   let env: Record<string, string>;
 
   const api = async (service: Service, method: string, path: string, body?: unknown, timeoutMs = 120_000) => {
-    const res = await fetch(`${services.get(service)!.url}${path}`, {
+    const res = await fetch(`${services.get(service)?.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,

@@ -23,7 +23,7 @@ describe('SQS transport through dependency outages', () => {
     db = await createTestDatabase();
   });
   afterEach(async () => {
-    while (closers.length > 0) await closers.pop()!();
+    for (let close = closers.pop(); close; close = closers.pop()) await close();
   });
   afterAll(() => db?.drop());
 
