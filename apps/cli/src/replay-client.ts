@@ -98,6 +98,8 @@ export class ReplayHttpError extends CliError {
 /** Statuses a GET may retry: the coordinator is restarting or asks us to slow down. */
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const GET_ATTEMPTS = 4;
+/** Bound of one call: a coordinator that stops answering (a partition) fails the call, which GETs then retry. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * A small typed client. Only GETs are retried (they are safe to repeat); a POST or DELETE fails at once so a
@@ -154,7 +156,8 @@ export class ReplayClient {
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
-        res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+        const bounded = signal ? AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+        res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: bounded });
       } catch (err) {
         if (signal?.aborted) throw err;
         if (attempt < attempts) {

@@ -39,6 +39,8 @@ export interface DrillClientOptions {
   /** extra request headers, e.g. Authorization for Drill behind basic auth */
   headers?: Record<string, string>;
   fetch?: typeof fetch;
+  /** Bound of a call made without a signal of its own (default 60 s), so a silent Drill cannot hang its caller. */
+  timeoutMs?: number;
 }
 
 export class DrillClient {
@@ -57,7 +59,7 @@ export class DrillClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...this.options.headers },
         body: JSON.stringify(request),
-        signal,
+        signal: signal ?? AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
       status = res.status;
       text = await res.text();

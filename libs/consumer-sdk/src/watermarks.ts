@@ -57,6 +57,8 @@ export interface HttpWatermarkSourceOptions {
   /** How long the document of a replay that has not ended is reused before it is asked for again. */
   ttlMs?: number;
   fetch?: typeof fetch;
+  /** Bound of one request (default 10 s): a coordinator that stops answering fails the call instead of hanging it. */
+  timeoutMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -96,7 +98,10 @@ export class HttpWatermarkSource implements WatermarkSource {
     const url = `${this.baseUrl}/v1/replays/${encodeURIComponent(replayId)}/watermarks`;
     let res: Response;
     try {
-      res = await this.fetchFn(url, { headers: { accept: 'application/json', ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}) } });
+      res = await this.fetchFn(url, {
+        headers: { accept: 'application/json', ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}) },
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
     } catch (error) {
       const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new WatermarkError('UNAVAILABLE', `cannot reach the replay coordinator at ${url}: ${reason}`, { cause: error });

@@ -54,6 +54,9 @@ function startEmulator(
     const child = fork(join(EMULATOR_DIR, `${name}.js`), [JSON.stringify(options)], {
       execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and Postgres would
+      // then terminate the services' connections while they still shut down. The stack is stopped after them.
+      detached: true,
     });
     const forward = (chunk: Buffer) =>
       chunk

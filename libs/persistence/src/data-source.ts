@@ -4,24 +4,44 @@ import { migrations } from './migrations';
 
 export const MIGRATIONS_TABLE = 'flux_migrations';
 
+/** Where the database is and how long one query may take (FluxConfig's `database`); a bare URL takes the defaults. */
+export interface DatabaseSettings {
+  url: string;
+  /** Bound of one query, client and server side; 0 leaves queries unbounded (migrations, which may wait for a lock). */
+  queryTimeoutMs?: number;
+}
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/**
+ * The pool's bounds: a partition (Postgres silent, connections open) must end in an error, never a hang. Connecting
+ * gives up after 5 s; a query after `queryTimeoutMs` on the client (`query_timeout`, which also covers a silent
+ * network) and on the server (`statement_timeout`, which frees the backend); TCP keep-alive finds dead peers.
+ */
+function poolOptions(queryTimeoutMs: number): Record<string, unknown> {
+  const bounds = queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs, statement_timeout: queryTimeoutMs } : {};
+  return { max: 10, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...bounds };
+}
+
 /** The one set of options every service, the CLI and the tests use: no synchronize, explicit migrations. */
-export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(database: string | DatabaseSettings, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  const { url, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS } = typeof database === 'string' ? { url: database } : database;
   return {
     type: 'postgres',
-    url: databaseUrl,
+    url,
     entities,
     migrations,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    extra: poolOptions(queryTimeoutMs),
     ...overrides,
   } as DataSourceOptions;
 }
 
-export function createDataSource(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSource {
-  return new DataSource(dataSourceOptions(databaseUrl, overrides));
+export function createDataSource(database: string | DatabaseSettings, overrides: Partial<DataSourceOptions> = {}): DataSource {
+  return new DataSource(dataSourceOptions(database, overrides));
 }
 
 /** Key of the session advisory lock that serializes migration runs on one database (TypeORM takes none). */
@@ -49,7 +69,8 @@ async function withMigrationLock<T>(ds: DataSource, work: () => Promise<T>): Pro
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(databaseUrl: string): Promise<string[]> {
-  const ds = await createDataSource(databaseUrl).initialize();
+  // Unbounded: a migration may wait for another process's migration lock, or rewrite a large table.
+  const ds = await createDataSource({ url: databaseUrl, queryTimeoutMs: 0 }).initialize();
   try {
     const applied = await withMigrationLock(ds, () => ds.runMigrations({ transaction: 'each' }));
     return applied.map((m) => m.name);
@@ -60,7 +81,7 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
 
 /** Reverts the last `steps` migrations; returns the names reverted. */
 export async function revert(databaseUrl: string, steps = 1): Promise<string[]> {
-  const ds = await createDataSource(databaseUrl).initialize();
+  const ds = await createDataSource({ url: databaseUrl, queryTimeoutMs: 0 }).initialize();
   const reverted: string[] = [];
   try {
     for (let i = 0; i < steps; i++) {

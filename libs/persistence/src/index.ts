@@ -1,4 +1,4 @@
-export { MIGRATIONS_TABLE, createDataSource, dataSourceOptions, migrate, revert } from './data-source';
+export { DEFAULT_QUERY_TIMEOUT_MS, MIGRATIONS_TABLE, createDataSource, dataSourceOptions, migrate, revert, type DatabaseSettings } from './data-source';
 export {
   ArchiveIntent,
   CatalogObject,
@@ -18,3 +18,4 @@ export {
   type ReplayStateName,
 } from './entities';
 export { migrations } from './migrations';
+export { connectInBackground, isDatabaseUnavailable, type BackgroundConnection } from './database-availability';

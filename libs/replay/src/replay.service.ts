@@ -11,6 +11,9 @@ import { parseReplayRequest, type ReplaySpec } from './replay-spec';
 import { z } from 'zod';
 import { TERMINAL_STATES, type PlanSummary, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from './replay.types';
 
+/** Longest a request waits for its lifecycle message to be sent (see announce). */
+const ANNOUNCE_WAIT_MS = 2000;
+
 /** Sends replay lifecycle messages (SQS); SqsPublisher satisfies it. */
 export interface ReplayEventPublisher {
   publish(type: 'replay.lifecycle', payload: { replayId: string; event: 'created' | 'paused' | 'resumed' | 'cancelled' }): Promise<unknown>;
@@ -114,9 +117,13 @@ export class ReplayService {
 
   private async announce(replayId: string, event: 'created' | 'paused' | 'resumed' | 'cancelled'): Promise<void> {
     // The message only wakes a coordinator early; the state is in Postgres and idle coordinators poll it anyway.
-    await this.deps.publisher.publish('replay.lifecycle', { replayId, event }).catch((err: unknown) => {
+    // So a silent SQS delays the answer by ANNOUNCE_WAIT_MS at most; the send goes on in the background.
+    const sent = this.deps.publisher.publish('replay.lifecycle', { replayId, event }).catch((err: unknown) => {
       this.deps.log?.('replay lifecycle message not sent; coordinators will find the replay by polling', { replayId, event, error: (err as Error).message });
     });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([sent, new Promise<void>((resolve) => (timer = setTimeout(resolve, ANNOUNCE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
 

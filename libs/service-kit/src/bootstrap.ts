@@ -3,8 +3,14 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
+import { HealthRegistry, type HealthReport } from './health/health.registry';
 import { useBodyLimit } from './http/body-limit';
 import { SERVICES, type ServiceName } from './service-name';
+
+/** A consumer strategy that reports whether it consumes (SqsServer: queue resolved, database answering). */
+interface ReportsReadiness {
+  readiness(): HealthReport;
+}
 
 export interface BootstrapOptions {
   service: ServiceName;
@@ -38,7 +44,11 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   useBodyLimit(app, config.http.maxBodyBytes);
   await options.configure?.(app);
   if (options.consumer) {
-    app.connectMicroservice(options.consumer(app), { inheritAppConfig: true });
+    const consumer = options.consumer(app);
+    // A consumer that can tell whether it is consuming (the SQS server) is part of readiness.
+    const readiness = (consumer.strategy as Partial<ReportsReadiness>).readiness?.bind(consumer.strategy);
+    if (readiness) app.get(HealthRegistry).register('consumer', async () => readiness());
+    app.connectMicroservice(consumer, { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   const port = config.http.port ?? SERVICES[options.service].defaultPort;

@@ -3,14 +3,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { FLUX_CONFIG, loadConfig, type FluxConfig } from '@flux-capacitor/config';
-import { dataSourceOptions } from '@flux-capacitor/persistence';
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit, type Type } from '@nestjs/common';
+import { connectInBackground, dataSourceOptions, type BackgroundConnection } from '@flux-capacitor/persistence';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { StaticTokenVerifier, TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
@@ -35,6 +36,26 @@ export interface FluxServiceOptions {
 }
 
 export const SERVICE_OPTIONS = Symbol.for('flux-capacitor.service-options');
+
+/** The background connection of each service's DataSource, for /health and shutdown. */
+const connections = new WeakMap<DataSource, BackgroundConnection>();
+
+/** How long start-up waits for the first connection attempt; a silent Postgres must not hold it up longer. */
+const FIRST_CONNECT_WAIT_MS = 6000;
+
+/**
+ * The service's DataSource, connecting in the background: a service starts (and reports itself not ready) while
+ * Postgres is down, and connects within 2 s of its return, instead of failing at start-up. When Postgres answers,
+ * start-up waits for the connection, so a service is ready as soon as it listens.
+ */
+async function connectingDataSource(options: ConstructorParameters<typeof DataSource>[0]): Promise<DataSource> {
+  const ds = new DataSource(options);
+  const logger = new Logger('Database');
+  const connection = connectInBackground(ds, { onRetry: (error, delayMs) => logger.warn({ msg: 'cannot connect to Postgres; retrying', error, delayMs }) });
+  connections.set(ds, connection);
+  await Promise.race([connection.firstAttempt, sleep(FIRST_CONNECT_WAIT_MS, undefined, { ref: false })]);
+  return ds;
+}
 
 /**
  * What every flux-capacitor service has: validated config, JSON logs, Postgres through TypeORM, AWS clients,
@@ -66,7 +87,11 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
         }),
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (cs: ConfigService) => dataSourceOptions(cs.getOrThrow<FluxConfig>('flux').database.url),
+          useFactory: (cs: ConfigService) => ({ ...dataSourceOptions(cs.getOrThrow<FluxConfig>('flux').database), manualInitialization: true }),
+          dataSourceFactory: async (options) => {
+            if (!options) throw new Error('TypeORM options missing');
+            return connectingDataSource(options);
+          },
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
@@ -92,13 +117,15 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
     const deps = new Set(this.options.dependencies);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const get = <T>(token: abstract new (...args: any[]) => T) => this.moduleRef.get<T>(token, { strict: false });
-    if (deps.has('postgres')) this.registry.register('postgres', postgresCheck(get(DataSource)));
+    const ds = get(DataSource);
+    if (deps.has('postgres')) this.registry.register('postgres', postgresCheck(ds, connections.get(ds)));
     if (deps.has('sqs')) this.registry.register('sqs', sqsCheck(get(SQSClient), this.config.sqs.queuePrefix));
     if (deps.has('s3')) this.registry.register('archive', archiveCheck(this.config.archive, get(S3Client)));
     if (deps.has('kinesis')) this.registry.register('kinesis', kinesisCheck(get(KinesisClient)));
   }
 
   onApplicationShutdown(): void {
+    connections.get(this.moduleRef.get(DataSource, { strict: false }))?.stop();
     for (const client of [SQSClient, S3Client, KinesisClient]) this.moduleRef.get(client, { strict: false }).destroy();
   }
 }

@@ -10,6 +10,8 @@ import {
 import { Logger } from '@nestjs/common';
 import { messageTypesForQueue, type QueueName } from '@flux-capacitor/contracts';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { isDatabaseUnavailable } from '@flux-capacitor/persistence';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { parseEnvelope, type PoisonReason } from './envelope.parser';
@@ -19,7 +21,7 @@ import { InboxRepository } from './inbox.repository';
 import type { SqsSettings } from './queue-names';
 import { SqsContext } from './sqs.context';
 import { sqsOutcomeOf } from './sqs-outcome';
-import { HandlerRegistrationError } from './sqs.errors';
+import { HandlerRegistrationError, QueueMissingError } from './sqs.errors';
 import { sqsMetrics } from './sqs.metrics';
 
 export const SQS_TRANSPORT = Symbol.for('flux-capacitor.sqs-transport');
@@ -49,6 +51,11 @@ type DeadLetterReason = PoisonReason | 'no-handler' | 'receive-count-exceeded' |
 
 const DELETE_FLUSH_MS = 20;
 const RECEIVE_RETRY_MS = 1000;
+/** Backoff cap while SQS or Postgres is away: consuming resumes within this long of their return. */
+const MAX_RETRY_MS = 2000;
+/** A message whose handler lost the database is received again this soon after the database answers. */
+const DATABASE_RETRY_SECONDS = 1;
+const FIRST_RESOLVE_WAIT_MS = 3000;
 
 /**
  * A NestJS microservice transport over SQS: `@EventPattern('<message type>')` handlers consume the queue
@@ -75,6 +82,11 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   private deleteTimer?: NodeJS.Timeout;
   private deletesInProgress = new Set<Promise<void>>();
   private readonly inbox: InboxRepository;
+  /** Aborted by close(): wakes the back-off sleeps. */
+  private readonly halt = new AbortController();
+  /** A handler lost the database: receiving waits until it answers again (receives would only burn their count). */
+  private databaseDown = false;
+  private waitingFor?: 'database';
 
   constructor(private readonly options: SqsServerOptions) {
     super();
@@ -94,6 +106,10 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     return this.resolved;
   }
 
+  /**
+   * Checks the handlers (a mismatch stops the start-up), then starts consuming in the background: the service starts
+   * while SQS or Postgres is down, reports it through `readiness()`, and consumes once both answer.
+   */
   listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): void {
     try {
       this.assertHandlers();
@@ -101,23 +117,78 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       callback(err);
       return;
     }
-    ensureQueues(this.options.client, this.options.settings, [this.options.queue]).then(
-      (queues) => {
+    if (this.closing) return callback();
+    this.running = true;
+    // Listening waits for the first attempt to resolve the queue (so `queue` is known when SQS is up), but no longer
+    // than FIRST_RESOLVE_WAIT_MS: a silent SQS must not hold up the start of the service.
+    // SQS answering that the queue does not exist (FLUX_SQS_CREATE_QUEUES=false) is a deployment error, not an
+    // outage: it stops the start-up, naming the queue.
+    let firstAttempt!: (err?: unknown) => void;
+    const attempted = new Promise<unknown>((resolve) => (firstAttempt = resolve));
+    this.pollLoop = this.consume(firstAttempt);
+    void Promise.race([attempted, this.pause(FIRST_RESOLVE_WAIT_MS)]).then((err) => {
+      if (err instanceof QueueMissingError) {
+        this.running = false;
+        callback(err);
+      } else callback();
+    });
+  }
+
+  /** For /health: down until the queue is resolved, and while consuming waits for SQS or the database. */
+  readiness(): { status: 'up' | 'down'; [detail: string]: unknown } {
+    const queue = this.resolved?.name ?? this.options.queue;
+    if (!this.resolved) return { status: 'down', queue, error: 'queue not resolved yet: waiting for SQS' };
+    if (this.waitingFor === 'database') return { status: 'down', queue, error: 'paused: waiting for the database' };
+    return { status: 'up', queue };
+  }
+
+  private async consume(firstAttempt: (err?: unknown) => void): Promise<void> {
+    for (let delay = 250; this.running && !this.resolved; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      try {
+        const queues = await ensureQueues(this.options.client, this.options.settings, [this.options.queue]);
         this.resolved = queues.get(this.options.queue);
-        if (this.closing) return callback();
-        this.running = true;
-        this.pollLoop = this.poll();
-        this.logger.log({
-          msg: 'consuming SQS queue',
-          queue: this.target.name,
-          consumer: this.options.consumer,
-          types: messageTypesForQueue(this.options.queue),
-          concurrency: this.concurrency,
-        });
-        callback();
-      },
-      (err) => callback(err),
-    );
+      } catch (err) {
+        this.logger.warn({ msg: 'cannot resolve the SQS queue; retrying', queue: this.options.queue, err: (err as Error).message, delayMs: delay });
+        firstAttempt(err);
+        await this.pause(delay);
+      }
+    }
+    firstAttempt();
+    if (!this.running) return;
+    this.logger.log({
+      msg: 'consuming SQS queue',
+      queue: this.target.name,
+      consumer: this.options.consumer,
+      types: messageTypesForQueue(this.options.queue),
+      concurrency: this.concurrency,
+    });
+    await this.poll();
+  }
+
+  /** Sleeps `ms`, or less when close() is called. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
+  }
+
+  /** Returns once the database answers (or the server closes); polls it every MAX_RETRY_MS at most. */
+  private async waitForDatabase(): Promise<void> {
+    const { dataSource } = this.options;
+    this.waitingFor = 'database';
+    this.logger.warn({ msg: 'database unavailable: receiving paused until it answers', queue: this.resolved?.name });
+    for (let delay = 250; this.running; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      try {
+        if (dataSource.isInitialized) {
+          await dataSource.query('SELECT 1');
+          this.databaseDown = false;
+          this.logger.log({ msg: 'database answers again: receiving resumed', queue: this.resolved?.name });
+          break;
+        }
+      } catch {
+        // still away
+      }
+      await this.pause(delay);
+    }
+    this.waitingFor = undefined;
   }
 
   /**
@@ -155,6 +226,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
   private async shutdown(): Promise<void> {
     const wasRunning = this.running;
     this.running = false;
+    this.halt.abort();
     this.slotFreed?.();
     if (!wasRunning) return;
     const started = Date.now();
@@ -202,6 +274,10 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       }
       if (!this.running) break;
+      if (this.databaseDown || !this.options.dataSource.isInitialized) {
+        await this.waitForDatabase();
+        continue;
+      }
       let messages: Message[];
       try {
         const out = await client.send(
@@ -220,7 +296,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       } catch (err) {
         if (!this.running) break;
         this.logger.error({ msg: 'ReceiveMessage failed; retrying', queue: queue.name, err: (err as Error).message });
-        await new Promise((resolve) => setTimeout(resolve, RECEIVE_RETRY_MS));
+        await this.pause(RECEIVE_RETRY_MS);
         continue;
       }
       if (!this.running) {
@@ -318,10 +394,14 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       }
       sqsMetrics.failed.inc(labels);
       sqsMetrics.handlerDuration.observe({ ...labels, outcome: 'failed' }, seconds());
-      const retryInSeconds = settled.action === 'retry' ? settled.delaySeconds : undefined;
+      // The database went away under the handler: receiving pauses until it is back, and the message is taken
+      // again right after, instead of waiting out a backoff meant for a handler that keeps failing.
+      const lostDatabase = isDatabaseUnavailable(err);
+      if (lostDatabase) this.databaseDown = true;
+      const retryInSeconds = lostDatabase ? DATABASE_RETRY_SECONDS : settled.action === 'retry' ? settled.delaySeconds : undefined;
       // The first retry waits out the visibility timeout already running; later ones are pushed back further.
       // (local-aws-sqs counts a ChangeMessageVisibility as a receive, so the emulator dead-letters sooner.)
-      if (retryInSeconds !== undefined && retryInSeconds > settings.visibilityTimeoutSeconds && !entry.handedBack) {
+      if (retryInSeconds !== undefined && (lostDatabase || retryInSeconds > settings.visibilityTimeoutSeconds) && !entry.handedBack) {
         await this.changeVisibility(message, retryInSeconds);
       }
       this.logger.warn({

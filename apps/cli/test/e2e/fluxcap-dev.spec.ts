@@ -46,6 +46,32 @@ describe('fluxcap dev', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('stops the services before the embedded Postgres on Ctrl-C, so no connection is terminated under them', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'flux-dev-ctrl-c-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.DATABASE_URL;
+    // Its own process group, as a shell gives a foreground job: Ctrl-C signals the whole group.
+    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, '--services', 'archiver,catalog'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    dev.stdout.on('data', (d) => (output += d));
+    dev.stderr.on('data', (d) => (output += d));
+    try {
+      await vi.waitFor(() => dev.exitCode === null && expect(output).toContain('all services ready'), { timeout: 120_000, interval: 200 });
+      process.kill(-(dev.pid as number), 'SIGINT');
+      await vi.waitFor(() => expect(dev.exitCode).not.toBeNull(), { timeout: 60_000, interval: 100 });
+      expect(dev.exitCode, output).toBe(0);
+      expect(output).not.toMatch(/terminating connection due to administrator command/);
+    } finally {
+      if (dev.exitCode === null) process.kill(-(dev.pid as number), 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('fluxcap errors', () => {

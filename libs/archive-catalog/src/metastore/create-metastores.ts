@@ -19,7 +19,7 @@ export function createMetastores(catalog: CatalogConfig, aws: { region: string }
       region: aws.region,
       endpoint,
       credentials: loopback ? { accessKeyId: 'flux-local', secretAccessKey: 'flux-local' } : undefined,
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, socketTimeout: 30000, requestTimeout: 60000, throwOnRequestTimeout: true }),
     });
     out.push(new GlueSync(client, catalog.glue.database, catalog.glue.catalogId));
   }

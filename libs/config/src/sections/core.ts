@@ -8,6 +8,9 @@ export const coreEnv = z.object({
     .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux)' })
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
     .describe('Postgres connection URL. Required.'),
+  FLUX_DATABASE_QUERY_TIMEOUT_MS: envInt(1000, 3_600_000)
+    .default(30_000)
+    .describe('Longest one database query may take before it fails (client and server side), so a silent database cannot hang a service.'),
   FLUX_ARCHIVE_URI: z
     .string({ message: 'is required (s3://bucket/prefix or file:///absolute/path)' })
     .superRefine((uri, ctx) => {
@@ -57,7 +60,7 @@ export const coreEnv = z.object({
 export type CoreEnv = z.infer<typeof coreEnv>;
 
 export interface CoreConfig {
-  database: { url: string };
+  database: { url: string; queryTimeoutMs: number };
   archive: ArchiveLocation;
   aws: {
     region: string;
@@ -82,7 +85,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
   if (typeof archive === 'string') addIssue('FLUX_ARCHIVE_URI', archive);
   const s3 = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return {
-    database: { url: env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, queryTimeoutMs: env.FLUX_DATABASE_QUERY_TIMEOUT_MS },
     archive: typeof archive === 'string' ? ({} as ArchiveLocation) : archive,
     aws: {
       region: env.AWS_REGION,

@@ -79,4 +79,22 @@ describe('problemOf', () => {
     expect(internal).toBe(true);
     expect(problem).toMatchObject({ status: 502, detail: INTERNAL_DETAIL });
   });
+
+  it('answers a lost or silent database as 503 DATABASE_UNAVAILABLE, and a query the database refused as 500', () => {
+    // What TypeORM throws: a QueryFailedError wrapping the pg error as driverError.
+    const wrapped = (driverError: object) => Object.assign(new Error('query failed'), { driverError });
+    for (const down of [wrapped(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })), wrapped(new Error('Query read timeout')), new Error('Driver not Connected')]) {
+      expect(problemOf(down, '/q')).toMatchObject({ problem: { status: 503, code: 'DATABASE_UNAVAILABLE' }, internal: false });
+    }
+    expect(problemOf(wrapped(Object.assign(new Error('syntax error'), { code: '42601' })), '/q')).toMatchObject({ problem: { status: 500 }, internal: true });
+  });
+
+  it('answers an AWS call that timed out or was refused as 503 DEPENDENCY_UNAVAILABLE', () => {
+    const timedOut = Object.assign(new Error('the request socket timed out after 10000 ms of inactivity'), { name: 'TimeoutError' });
+    // The SDK's retry middleware adds $metadata to what the client throws.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } });
+    for (const down of [timedOut, refused]) {
+      expect(problemOf(down, '/r')).toMatchObject({ problem: { status: 503, code: 'DEPENDENCY_UNAVAILABLE' }, internal: false });
+    }
+  });
 });

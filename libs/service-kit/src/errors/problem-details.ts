@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { isFluxError, type ErrorKind } from '@flux-capacitor/contracts';
+import { isDatabaseUnavailable } from '@flux-capacitor/persistence';
 import { HttpException } from '@nestjs/common';
 
 /** The one table from an error's kind to its HTTP status. */
@@ -55,6 +56,16 @@ const KIND_OF_STATUS = new Map<number, ErrorKind>([
   [408, 'timeout'],
 ]);
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** A call that got no answer: refused, reset, or timed out (the AWS SDK's TimeoutError), here or in what it wraps. */
+function isNetworkFailure(err: unknown): boolean {
+  for (let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (e.name === 'TimeoutError' || (typeof e.code === 'string' && NETWORK_CODES.has(e.code))) return true;
+  }
+  return false;
+}
+
 /** Any thrown value as the problem to answer; `internal` tells the caller to log it with its stack. */
 export function problemOf(err: unknown, instance: string): { problem: ProblemDetails; internal: boolean } {
   if (isFluxError(err)) {
@@ -94,6 +105,16 @@ export function problemOf(err: unknown, instance: string): { problem: ProblemDet
       },
       internal: status >= 500,
     };
+  }
+  // A dependency down or partitioned (Postgres, an AWS endpoint): the request may succeed once it is back, which
+  // 503 tells the client. The log keeps the error itself.
+  // The AWS SDK marks what its clients throw with `$metadata`; refused or reset alone could come from either.
+  const fromAws = typeof err === 'object' && err !== null && '$metadata' in err;
+  const unavailable = !fromAws && isDatabaseUnavailable(err) ? 'the database' : isNetworkFailure(err) ? 'a dependency' : undefined;
+  if (unavailable) {
+    const code = unavailable === 'the database' ? 'DATABASE_UNAVAILABLE' : 'DEPENDENCY_UNAVAILABLE';
+    const detail = `${unavailable} did not answer; retry later`;
+    return { problem: { type: typeOf('unavailable'), title: TITLE_OF_KIND.unavailable, status: 503, detail, instance, code }, internal: false };
   }
   return {
     problem: { type: typeOf('internal'), title: TITLE_OF_KIND.internal, status: 500, detail: INTERNAL_DETAIL, instance, code: 'INTERNAL' },

@@ -3,14 +3,16 @@ import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ArchiveLocation } from '@flux-capacitor/config';
 import { access, constants } from 'node:fs/promises';
+import type { BackgroundConnection } from '@flux-capacitor/persistence';
 import type { DataSource } from 'typeorm';
 import type { HealthCheckFn } from './health.registry';
 
 const message = (err: unknown) => (err instanceof Error ? err.message || err.name : String(err));
 
 export const postgresCheck =
-  (ds: DataSource): HealthCheckFn =>
+  (ds: DataSource, connection?: BackgroundConnection): HealthCheckFn =>
   async () => {
+    if (!ds.isInitialized) return { status: 'down', error: `not connected yet: ${connection?.lastError() ?? 'connecting'}` };
     try {
       await ds.query('SELECT 1');
       return { status: 'up' };

@@ -20,7 +20,7 @@ export class HealthRegistry {
   }
 
   /** The checks, each bounded by a timeout so one hung dependency cannot hang /health. */
-  entries(timeoutMs = 5000): [string, HealthCheckFn][] {
+  entries(timeoutMs = 3000): [string, HealthCheckFn][] {
     return [...this.checks].map(([name, check]) => [
       name,
       async (): Promise<HealthReport> => {
