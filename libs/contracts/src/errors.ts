@@ -44,6 +44,16 @@ export function isFluxError(err: unknown): err is FluxError {
 }
 
 /** A zod error's issues, one line each: `limit: Too big: expected number to be <=200`; `root` names an empty path. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** A call that got no answer: refused, reset, or timed out (the AWS SDK's TimeoutError), here or in what it wraps. */
+export function isNetworkFailure(err: unknown): boolean {
+  for (let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (e.name === 'TimeoutError' || (typeof e.code === 'string' && NETWORK_CODES.has(e.code))) return true;
+  }
+  return false;
+}
+
 export function describeZodIssues(error: z.ZodError, root = '(root)'): string[] {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : root}: ${i.message}`);
 }

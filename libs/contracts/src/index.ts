@@ -9,7 +9,7 @@ export {
   type ArchiveRecord,
 } from './archive-record';
 export { envelopeSchema, type Envelope } from './envelope';
-export { ERROR_KINDS, FluxError, describeZodIssues, invalidInput, isFluxError, type ErrorKind, type FluxErrorOptions } from './errors';
+export { ERROR_KINDS, FluxError, describeZodIssues, invalidInput, isFluxError, isNetworkFailure, type ErrorKind, type FluxErrorOptions } from './errors';
 export {
   MessageContracts,
   Queues,

@@ -18,6 +18,10 @@ export const sqsMetrics = {
     'flux_sqs_messages_dead_lettered_total',
     'SQS messages this service moved to the dead-letter queue (poison messages, receive-count backstop)',
   ),
+  requeued: counter(
+    'flux_sqs_messages_requeued_total',
+    'SQS messages sent again as new messages after a dependency outage failed them (their receive count starts again)',
+  ),
   duplicates: counter('flux_sqs_messages_duplicates_total', 'SQS deliveries of an envelope this consumer had already handled'),
   handlerDuration:
     (register.getSingleMetric('flux_sqs_handler_duration_seconds') as Histogram<Labels | 'outcome'> | undefined) ??

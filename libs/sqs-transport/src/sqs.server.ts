@@ -8,7 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Logger } from '@nestjs/common';
-import { messageTypesForQueue, type QueueName } from '@flux-capacitor/contracts';
+import { isNetworkFailure, messageTypesForQueue, type QueueName } from '@flux-capacitor/contracts';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isDatabaseUnavailable } from '@flux-capacitor/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -399,6 +399,13 @@ export class SqsServer extends Server implements CustomTransportStrategy {
       const lostDatabase = isDatabaseUnavailable(err);
       if (lostDatabase) this.databaseDown = true;
       const retryInSeconds = lostDatabase ? DATABASE_RETRY_SECONDS : settled.action === 'retry' ? settled.delaySeconds : undefined;
+      // An outage is no fault of the message: from its second failed receive on, it goes back to the queue as a new
+      // message (its receive count starts again), so a dependency down for longer than maxReceiveCount retries
+      // cannot dead-letter it. Poison messages fail for other reasons and still reach the dead-letter queue.
+      if ((lostDatabase || isNetworkFailure(err)) && receiveCount >= 2 && !entry.handedBack && (await this.requeue(message, retryInSeconds ?? settings.visibilityTimeoutSeconds, labels))) {
+        this.logger.warn({ msg: 'handler failed: a dependency did not answer; message requeued', ...labels, envelopeId: envelope.id, messageId: message.MessageId, receiveCount, retryInSeconds, err: describeError(err) });
+        return 'failed';
+      }
       // The first retry waits out the visibility timeout already running; later ones are pushed back further.
       // (local-aws-sqs counts a ChangeMessageVisibility as a receive, so the emulator dead-letters sooner.)
       if (retryInSeconds !== undefined && (lostDatabase || retryInSeconds > settings.visibilityTimeoutSeconds) && !entry.handedBack) {
@@ -454,6 +461,20 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     });
     this.scheduleDelete(message);
     return 'dead-lettered';
+  }
+
+  /** Sends the message's body again (delayed) and deletes this copy; false when SQS did not take it (it stays as is). */
+  private async requeue(message: Message, delaySeconds: number, labels: { queue: string; type: string }): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new SendMessageCommand({ QueueUrl: this.target.url, MessageBody: message.Body ?? '', DelaySeconds: Math.min(Math.max(0, Math.round(delaySeconds)), 900) }),
+      );
+    } catch {
+      return false;
+    }
+    sqsMetrics.requeued.inc(labels);
+    this.scheduleDelete(message);
+    return true;
   }
 
   private async changeVisibility(message: Message, seconds: number): Promise<void> {

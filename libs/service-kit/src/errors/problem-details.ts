@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { isFluxError, type ErrorKind } from '@flux-capacitor/contracts';
+import { isFluxError, isNetworkFailure, type ErrorKind } from '@flux-capacitor/contracts';
 import { isDatabaseUnavailable } from '@flux-capacitor/persistence';
 import { HttpException } from '@nestjs/common';
 
@@ -55,16 +55,6 @@ const KIND_OF_STATUS = new Map<number, ErrorKind>([
   ...Object.entries(HTTP_STATUS_OF_KIND).map(([kind, status]) => [status, kind as ErrorKind] as const),
   [408, 'timeout'],
 ]);
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
-
-/** A call that got no answer: refused, reset, or timed out (the AWS SDK's TimeoutError), here or in what it wraps. */
-function isNetworkFailure(err: unknown): boolean {
-  for (let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
-    if (e.name === 'TimeoutError' || (typeof e.code === 'string' && NETWORK_CODES.has(e.code))) return true;
-  }
-  return false;
-}
 
 /** Any thrown value as the problem to answer; `internal` tells the caller to log it with its stack. */
 export function problemOf(err: unknown, instance: string): { problem: ProblemDetails; internal: boolean } {

@@ -1,7 +1,7 @@
 import { Queues } from '@flux-capacitor/contracts';
 import { createSqsClient } from '@flux-capacitor/aws';
 import { createDataSource } from '@flux-capacitor/persistence';
-import { createTestDatabase, getStack, startTcpFaultProxy, testConfig, uniqueName, type TcpFaultProxy, type TestDatabase } from '@flux-capacitor/testing';
+import { createTestDatabase, getStack, receiveDeadLetters, startTcpFaultProxy, testConfig, uniqueName, type TcpFaultProxy, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
@@ -39,8 +39,8 @@ describe('SQS transport through dependency outages', () => {
     return ds;
   }
 
-  async function startConsumer(sqsEndpoint: string, dataSource: DataSource, probe: Probe) {
-    const config = testConfig({ AWS_ENDPOINT_URL_SQS: sqsEndpoint, FLUX_SQS_VISIBILITY_SECONDS: '30' });
+  async function startConsumer(sqsEndpoint: string, dataSource: DataSource, probe: Probe, env: Record<string, string> = {}) {
+    const config = testConfig({ AWS_ENDPOINT_URL_SQS: sqsEndpoint, FLUX_SQS_VISIBILITY_SECONDS: '30', ...env });
     const client = createSqsClient(config.aws);
     closers.push(async () => client.destroy());
     const server = new SqsServer({ client, settings: config.sqs, queue: Queues.Catalog, consumer: uniqueName('catalog'), dataSource });
@@ -85,6 +85,25 @@ describe('SQS transport through dependency outages', () => {
     await vi.waitFor(() => expect(probe.calls.map((c) => c.envelopeId)).toEqual([sent.id]), { timeout: 10_000, interval: 100 });
     // Not after the visibility timeout (30 s): the message was handed back for a retry in 1 s.
     expect(server.readiness()).toMatchObject({ status: 'up' });
+  }, 60_000);
+
+  it('requeues a message that a dependency outage keeps failing, so it is handled once the outage ends, not dead-lettered', async () => {
+    const probe = new Probe();
+    const outageFailures = 4;
+    probe.behaviour = async () => {
+      if (probe.calls.length <= outageFailures) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    };
+    // At most 3 receives per message (local-aws-sqs also counts each ChangeMessageVisibility): without the requeue
+    // the fourth failure would send it to the dead-letter queue.
+    const env = { FLUX_SQS_VISIBILITY_SECONDS: '5', FLUX_SQS_MAX_RECEIVE_COUNT: '3', FLUX_SQS_QUEUE_PREFIX: `${uniqueName('outage')}-` };
+    const { config } = await startConsumer(getStack().sqs, await connect(db.url), probe, env);
+    const direct = createSqsClient(testConfig().aws);
+    closers.push(async () => direct.destroy());
+    const sent = await new SqsPublisher({ client: direct, settings: config.sqs, producer: 'test' }).publish('archive.object.written', archiveObjectWritten());
+    await vi.waitFor(() => expect(probe.calls.length).toBe(outageFailures + 1), { timeout: 45_000, interval: 200 });
+    expect(new Set(probe.calls.map((c) => c.envelopeId))).toEqual(new Set([sent.id]));
+    expect(Math.max(...probe.calls.map((c) => c.receiveCount))).toBeLessThanOrEqual(3);
+    expect(await receiveDeadLetters(direct, `${config.sqs.queuePrefix}catalog`, 1, 3000)).toEqual([]);
   }, 60_000);
 
   it('still refuses to start when SQS answers that the queue does not exist (FLUX_SQS_CREATE_QUEUES=false)', async () => {
