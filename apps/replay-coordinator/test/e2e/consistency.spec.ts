@@ -251,7 +251,8 @@ describe('replay consistency: live updates racing a compacted replay', () => {
   }, 180_000);
 
   it('holds for a replay into a second stream, the consumer reading both', async () => {
-    const s: Scenario = { seed: 6, archived: 10_000, keys: 3_000, recordsPerSecond: 600, liveRate: 400, secondStream: true };
+    // A slow pace keeps the replay and the live updates overlapping even on a loaded machine (the run checks they did).
+    const s: Scenario = { seed: 6, archived: 10_000, keys: 3_000, recordsPerSecond: 300, liveRate: 400, secondStream: true };
     const o = await run(s);
     expect(o.target).not.toBe(o.source);
     expect(o.sdk.summary.records).toBeGreaterThan(s.archived + o.replay.progress.put);
