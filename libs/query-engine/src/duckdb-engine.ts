@@ -16,6 +16,9 @@ import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
 import { liveTableDdl, liveTableName, streamViewSql } from './stream-view';
 
+/** How often an interrupt is repeated until the interrupted statement ends. */
+const INTERRUPT_REPEAT_MS = 100;
+
 export interface DuckDbEngineOptions {
   /** where each query gets a private folder for DuckDB's spill files and exported results */
   workDir: string;
@@ -213,9 +216,13 @@ export class DuckDbEngine {
 
   private async execute(c: DuckDBConnection, sql: string, opts: Pick<DuckDbRunOptions, 'timeoutMs' | 'signal' | 'onProgress'>): Promise<void> {
     let reason: 'timeout' | 'cancelled' | undefined;
+    let again: NodeJS.Timeout | undefined;
     const interrupt = (why: 'timeout' | 'cancelled') => {
       reason ??= why;
       c.interrupt();
+      // DuckDB begins the statement on a worker thread and clears the interrupt flag when it does: an interrupt that
+      // lands before that is lost (a cancel then ran on until the timeout). Repeat it until the statement ends.
+      again ??= setInterval(() => c.interrupt(), INTERRUPT_REPEAT_MS);
     };
     const timer = setTimeout(() => interrupt('timeout'), opts.timeoutMs);
     const onAbort = () => interrupt('cancelled');
@@ -235,6 +242,7 @@ export class DuckDbEngine {
       throw mapDuckDbError(err);
     } finally {
       clearTimeout(timer);
+      clearInterval(again);
       if (poll) clearInterval(poll);
       opts.signal?.removeEventListener('abort', onAbort);
     }
