@@ -15,7 +15,8 @@ const isReadTimeout = (err: unknown): boolean => err instanceof Error && err.mes
  * transaction then stays open on the pooled connection, holding its locks, and the next transaction taken from the
  * pool runs inside it: its COMMIT commits the half of the failed one as well (an SQS inbox row without the handler's
  * work, so a redelivery is skipped as a duplicate). Closing the connection instead makes the server roll the failed
- * transaction back, and pg-pool drops a client that is ending rather than lend it again.
+ * transaction back, and pg-pool drops a client that is ending rather than lend it again. Promise and callback
+ * queries are watched (TypeORM's and pg-pool's); a submittable (pg-query-stream) is not: nothing streams from Postgres.
  */
 export class TimeoutSafeClient extends Client {
   // pg's `query` has a dozen overloads; every shape goes through here unchanged (see below), so `any` is honest.
