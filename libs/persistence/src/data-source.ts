@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { TimeoutSafeClient } from './timeout-safe-client';
 
 export const MIGRATIONS_TABLE = 'flux_migrations';
 
@@ -16,10 +17,11 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 /**
  * The pool's bounds: a partition (Postgres silent, connections open) must end in an error, never a hang. Connecting
  * gives up after 5 s; a query after `queryTimeoutMs` on the client (`query_timeout`, which also covers a silent
- * network) and on the server (`statement_timeout`, which frees the backend); TCP keep-alive finds dead peers.
+ * network) and on the server (`statement_timeout`, which frees the backend); TCP keep-alive finds dead peers. A
+ * client whose query timed out is closed, never lent again (TimeoutSafeClient: the statement may still run late).
  */
 function poolOptions(queryTimeoutMs: number): Record<string, unknown> {
-  const bounds = queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs, statement_timeout: queryTimeoutMs } : {};
+  const bounds = queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs, statement_timeout: queryTimeoutMs, Client: TimeoutSafeClient } : {};
   return { max: 10, connectionTimeoutMillis: 5000, keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...bounds };
 }
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 
 /** Network and server-side codes that mean "the database is not there right now", not "this query is wrong". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
-const UNAVAILABLE_MESSAGES = /Query read timeout|timeout exceeded when trying to connect|Connection terminated|Driver not Connected|not connected to the database|Client has encountered a connection error/i;
+const UNAVAILABLE_MESSAGES = /Query read timeout|timeout exceeded when trying to connect|Connection terminated|Driver not Connected|not connected to the database|Client has encountered a connection error|Client was closed and is not queryable/i;
 
 /**
  * Whether `err` (or what it wraps: TypeORM's driverError, an error's cause) says the database could not be reached or

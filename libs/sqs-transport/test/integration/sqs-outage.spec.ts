@@ -4,6 +4,7 @@ import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, getStack, receiveDeadLetters, startTcpFaultProxy, testConfig, uniqueName, type TcpFaultProxy, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { SqsPublisher } from '../../src/sqs.publisher';
 import { SqsServer } from '../../src/sqs.server';
@@ -85,6 +86,43 @@ describe('SQS transport through dependency outages', () => {
     await vi.waitFor(() => expect(probe.calls.map((c) => c.envelopeId)).toEqual([sent.id]), { timeout: 10_000, interval: 100 });
     // Not after the visibility timeout (30 s): the message was handed back for a retry in 1 s.
     expect(server.readiness()).toMatchObject({ status: 'up' });
+  }, 60_000);
+
+  it('handles a message again, all of its work once, when a Postgres partition cuts its handler short mid-transaction', async () => {
+    const postgres = await proxyTo(db.url, 'refuse');
+    postgres.setMode('pass');
+    const proxiedUrl = new URL(db.url);
+    proxiedUrl.port = String(postgres.port);
+    const table = uniqueName('work').replace(/-/g, '_');
+    const direct = new Client({ connectionString: db.url });
+    await direct.connect();
+    closers.push(() => direct.end());
+    await direct.query(`CREATE TABLE ${table} (envelope_id text NOT NULL, step int NOT NULL)`);
+    const probe = new Probe();
+    // Three writes in the inbox transaction; the partition starts between the first two on the first delivery.
+    probe.behaviour = async (_payload, ctx) => {
+      const write = (step: number) => ctx.entityManager.query(`INSERT INTO ${table} (envelope_id, step) VALUES ($1, $2)`, [ctx.envelope.id, step]);
+      await write(1);
+      if (probe.calls.length === 1) postgres.setMode('hang');
+      await write(2);
+      await write(3);
+    };
+    const { server, config } = await startConsumer(getStack().sqs, await connect(proxiedUrl.toString()), probe);
+    const sqs = createSqsClient(testConfig().aws);
+    closers.push(async () => sqs.destroy());
+    const sent = await new SqsPublisher({ client: sqs, settings: config.sqs, producer: 'test' }).publish('archive.object.written', archiveObjectWritten());
+    await vi.waitFor(() => expect(server.readiness()).toMatchObject({ status: 'down', error: expect.stringMatching(/database/) }), { timeout: 15_000, interval: 100 });
+    postgres.setMode('pass');
+    // The held second write reaches the server now. Were the cut-short transaction still open on a pooled
+    // connection, the next delivery would commit it as a duplicate: steps 1 and 2, never 3.
+    await vi.waitFor(
+      async () => {
+        const { rows } = await direct.query<{ step: number }>(`SELECT step FROM ${table} WHERE envelope_id = $1 ORDER BY step`, [sent.id]);
+        expect(rows.map((r) => r.step)).toEqual([1, 2, 3]);
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    expect(probe.calls.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it('requeues a message that a dependency outage keeps failing, so it is handled once the outage ends, not dead-lettered', async () => {
