@@ -41,5 +41,7 @@ export function addFluxStacks(app: App, config: InfraConfig): FluxStacks {
     drill: analytics?.drill && { url: analytics.drill.url, securityGroup: analytics.drill.securityGroup },
     description: 'flux-capacitor: the four services on ECS Fargate, load balancer, scaling, alarms',
   });
+  // Explicit, though references imply most of it: the streams the services name must exist before they start.
+  services.addDependency(data);
   return { network, data, analytics, services };
 }

@@ -1,5 +1,5 @@
 import { Aws, Stack } from 'aws-cdk-lib';
-import { InfraConfig } from './config';
+import { InfraConfig, StreamConfig } from './config';
 
 /**
  * Physical names derived from the configuration, the same in every stack: a stack builds an ARN from them instead of
@@ -25,4 +25,9 @@ export function glueDatabaseArns(stack: Stack, database: string): string[] {
     stack.formatArn({ service: 'glue', resource: 'database', resourceName: database }),
     stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/*` }),
   ];
+}
+
+/** A configured stream's ARN: the imported one, or the one of that name in this account and region. */
+export function streamArn(stack: Stack, stream: StreamConfig): string {
+  return stream.arn ?? stack.formatArn({ service: 'kinesis', resource: 'stream', resourceName: stream.name });
 }

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { InfraConfig, StreamConfig } from '../config';
 import { ArchiveBucket } from '../constructs/archive-bucket';
 import { FluxQueue } from '../constructs/flux-queue';
-import { bucketNames } from '../names';
+import { bucketNames, streamArn } from '../names';
 import { acknowledgeDataFindings } from './data-stack.nag';
 
 export interface DataStackProps extends StackProps {
@@ -36,6 +36,8 @@ export class DataStack extends Stack {
   readonly queues: Record<QueueName, FluxQueue>;
   readonly streams: FluxStream[];
   readonly database: rds.DatabaseCluster;
+  /** The generated credentials (JSON: username, password, host, port, dbname), rotated. */
+  readonly databaseSecret: secretsmanager.ISecret;
   readonly apiTokens: secretsmanager.ISecret;
   readonly glueDatabaseName: string;
 
@@ -69,6 +71,8 @@ export class DataStack extends Stack {
       cloudwatchLogsExports: ['postgresql'],
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
+    if (!this.database.secret) throw new Error('the database cluster has no generated secret');
+    this.databaseSecret = this.database.secret;
     this.database.addRotationSingleUser({
       automaticallyAfter: Duration.days(config.database.rotationDays),
       excludeCharacters: PASSWORD_EXCLUDES,
@@ -95,8 +99,7 @@ export class DataStack extends Stack {
   }
 
   private streamOf(s: StreamConfig): kinesis.IStream {
-    if (s.arn) return kinesis.Stream.fromStreamArn(this, `Stream-${s.name}`, s.arn);
-    if (s.existing) return kinesis.Stream.fromStreamArn(this, `Stream-${s.name}`, this.formatArn({ service: 'kinesis', resource: 'stream', resourceName: s.name }));
+    if (s.arn || s.existing) return kinesis.Stream.fromStreamArn(this, `Stream-${s.name}`, streamArn(this, s));
     return new kinesis.Stream(this, `Stream-${s.name}`, {
       streamName: s.name,
       shardCount: s.shardCount,

@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,7 +16,7 @@ import { Construct } from 'constructs';
 import { InfraConfig } from '../config';
 import { RESULTS_PREFIX } from '../constructs/archive-bucket';
 import { nagResource } from '../nag';
-import { bucketNames, glueDatabaseArns } from '../names';
+import { bucketNames, glueDatabaseArns, streamArn } from '../names';
 import { archiverLag, replaysFailed } from '../constructs/flux-metrics';
 import { FluxService, READY_PATH, ServiceName } from '../constructs/flux-service';
 import { DATABASE_NAME, DataStack, FluxStream } from './data-stack';
@@ -54,9 +55,11 @@ export class ServicesStack extends Stack {
     const bucket = s3.Bucket.fromBucketName(this, 'ArchiveBucket', bucketNames(config).archive);
     const archivePrefix = config.archive.prefix;
     const archiveObjects = bucket.arnForObjects(`${archivePrefix}/*`);
-    const archived = data.streams.filter((s) => s.config.archive);
-    const targets = data.streams.filter((s) => config.replayTargets.includes(s.config.name));
-    const arns = (streams: FluxStream[]) => streams.map((s) => s.stream.streamArn);
+    // Streams by ARN built from the configuration, not the data stack's attributes (names.ts).
+    const streams: FluxStream[] = config.streams.map((s) => ({ config: s, stream: kinesis.Stream.fromStreamArn(this, `Stream-${s.name}`, streamArn(this, s)) }));
+    const archived = streams.filter((s) => s.config.archive);
+    const targets = streams.filter((s) => config.replayTargets.includes(s.config.name));
+    const arns = (list: FluxStream[]) => list.map((s) => s.stream.streamArn);
 
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
 
@@ -70,7 +73,7 @@ export class ServicesStack extends Stack {
       DATABASE_PORT: String(data.database.clusterEndpoint.port),
       DATABASE_NAME,
     };
-    const dbSecret = data.database.secret!;
+    const dbSecret = data.databaseSecret;
     const secrets = {
       DATABASE_USER: ecs.Secret.fromSecretsManager(dbSecret, 'username'),
       DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password'),
