@@ -42,6 +42,6 @@ export function addFluxStacks(app: App, config: InfraConfig): FluxStacks {
     description: 'flux-capacitor: the four services on ECS Fargate, load balancer, scaling, alarms',
   });
   // Explicit, though references imply most of it: the streams the services name must exist before they start.
-  services.addDependency(data);
+  services.addStackDependency(data);
   return { network, data, analytics, services };
 }

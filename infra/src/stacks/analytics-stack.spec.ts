@@ -1,3 +1,4 @@
+import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ServiceName } from '../constructs/flux-service';
 import { EMR_MANAGED_TAG } from './network-stack';
@@ -67,7 +68,7 @@ describe('analytics stack', () => {
     it('points the gateway and the catalog at Drill, and lets only them reach its port', () => {
       const services = Template.fromStack(stacks.services);
       const env = (name: ServiceName) => {
-        const id = stacks.services.getLogicalId(stacks.services.services[name].service.taskDefinition.node.defaultChild as never);
+        const id = stacks.services.getLogicalId(stacks.services.services[name].service.taskDefinition.node.defaultChild as CfnElement);
         const container = services.toJSON().Resources[id].Properties.ContainerDefinitions[0];
         return Object.fromEntries((container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, render(e.Value)]));
       };

@@ -1,3 +1,4 @@
+import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ServiceName } from '../constructs/flux-service';
 import { render, resourcesFor, Statement, statementsOf, synthFlux } from '../testing/synth-fixture';
@@ -86,7 +87,7 @@ describe('services stack: least privilege per service', () => {
 });
 
 function containerOf(name: ServiceName): Record<string, unknown> {
-  const id = stack.getLogicalId(stack.services[name].service.taskDefinition.node.defaultChild as never);
+  const id = stack.getLogicalId(stack.services[name].service.taskDefinition.node.defaultChild as CfnElement);
   return template.toJSON().Resources[id].Properties.ContainerDefinitions[0];
 }
 function environmentOf(name: ServiceName): Record<string, string> {
@@ -178,5 +179,27 @@ describe('services stack: alarms', () => {
     for (const a of alarms) expect(a.AlarmActions, a.MetricName).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('services stack: migrations', () => {
+  it('runs `fluxcap migrate` from the CLI image as a one-off task before any service rolls out', () => {
+    const id = stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement);
+    const container = template.toJSON().Resources[id].Properties.ContainerDefinitions[0];
+    expect(container.Command).toEqual(['migrate']);
+    expect(render(container.Image)).toBe('123456789012.dkr.ecr.eu-west-1.<AWS::URLSuffix>/flux-capacitor/cli:latest');
+    expect((container.Secrets as { Name: string }[]).map((s) => s.Name).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USER']);
+    const run = stack.getLogicalId(stack.migrations.resource.node.defaultChild as CfnElement);
+    for (const svc of Object.values(stack.services)) {
+      const serviceId = stack.getLogicalId(svc.service.node.defaultChild as CfnElement);
+      expect(template.toJSON().Resources[serviceId].DependsOn, svc.node.id).toContain(run);
+    }
+  });
+
+  it('may start only the migration task', () => {
+    const role = stack.migrations.functions[0].role;
+    if (!role) throw new Error('the start function has no role');
+    const start = statementsOf(stack, role);
+    expect(resourcesFor(start, 'ecs:RunTask')).toEqual([`<${stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement)}>`]);
   });
 });

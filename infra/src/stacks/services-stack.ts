@@ -19,6 +19,7 @@ import { nagResource } from '../nag';
 import { bucketNames, glueDatabaseArns, streamArn } from '../names';
 import { archiverLag, replaysFailed } from '../constructs/flux-metrics';
 import { FluxService, READY_PATH, ServiceName } from '../constructs/flux-service';
+import { MigrationRun } from '../constructs/migration-run';
 import { DATABASE_NAME, DataStack, FluxStream } from './data-stack';
 import { acknowledgeServicesFindings } from './services-stack.nag';
 
@@ -42,6 +43,8 @@ const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
  */
 export class ServicesStack extends Stack {
   readonly services: Record<ServiceName, FluxService>;
+  readonly migrations: MigrationRun;
+  readonly cluster: ecs.Cluster;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   readonly alarmTopic: sns.Topic;
@@ -61,7 +64,7 @@ export class ServicesStack extends Stack {
     const targets = streams.filter((s) => config.replayTargets.includes(s.config.name));
     const arns = (list: FluxStream[]) => list.map((s) => s.stream.streamArn);
 
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED });
+    const cluster = (this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED }));
 
     // Settings every service shares. The database password and the API tokens are secrets, injected at task start.
     const common: Record<string, string> = {
@@ -110,6 +113,10 @@ export class ServicesStack extends Stack {
         ...(targets.length ? { FLUX_REPLAY_ALLOWED_TARGETS: targets.map((s) => s.config.name).join(',') } : {}),
       }),
     };
+    // Migrations run as a one-off task before any service rolls out (the services do not migrate at start).
+    const migrationsOwnGroup = new ec2.SecurityGroup(this, 'MigrationsSecurityGroup', { vpc: props.vpc, description: 'flux-capacitor migrations task' });
+    this.migrations = new MigrationRun(this, 'Migrations', { cluster, image: config.images, environment: common, secrets: { DATABASE_USER: secrets.DATABASE_USER, DATABASE_PASSWORD: secrets.DATABASE_PASSWORD }, securityGroups: [migrationsOwnGroup, databaseClients] });
+    for (const svc of Object.values(this.services)) svc.node.addDependency(this.migrations.resource);
     const { archiver, catalog } = this.services;
     const gateway = this.services['query-gateway'];
     const replay = this.services['replay-coordinator'];
