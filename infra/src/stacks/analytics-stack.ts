@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -67,6 +67,8 @@ export class AnalyticsStack extends Stack {
         ...config.drill,
       });
     }
+    if (this.workGroup) new CfnOutput(this, 'AthenaWorkGroup', { value: this.workGroup.ref });
+    if (this.drill) new CfnOutput(this, 'DrillUrl', { value: this.drill.url, description: 'Drill web console and REST API (private subnets)' });
     if (this.drill) {
       const { archiveBucket, logBucket } = this.drill.props;
       acknowledgeAnalyticsFindings(this, {

@@ -1,5 +1,5 @@
 import { Queues, QueueName } from '@flux-capacitor/contracts';
-import { Duration, RemovalPolicy, SecretValue, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -95,6 +95,9 @@ export class DataStack extends Stack {
       databaseInput: { name: config.glueDatabase, description: 'flux-capacitor archive tables, kept in sync by the catalog service' },
     });
 
+    new CfnOutput(this, 'ArchiveUri', { value: `s3://${this.archive.bucket.bucketName}/${config.archive.prefix}`, description: 'FLUX_ARCHIVE_URI' });
+    new CfnOutput(this, 'ApiTokensSecretArn', { value: this.apiTokens.secretArn, description: 'Write {"FLUX_API_TOKENS":"token:role+role,..."} here (docs/operations.md)' });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.databaseSecret.secretArn });
     acknowledgeDataFindings(this);
   }
 

@@ -1,5 +1,5 @@
 import { Queues } from '@flux-capacitor/contracts';
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -327,6 +327,12 @@ export class ServicesStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    const url = `https://${config.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    new CfnOutput(this, 'Url', { value: url, description: 'The console and the APIs (FLUX_QUERY_URL and FLUX_REPLAY_URL for the CLI); point domainName at LoadBalancerDns' });
+    new CfnOutput(this, 'LoadBalancerDns', { value: this.loadBalancer.loadBalancerDnsName, description: 'CNAME or alias target for domainName' });
+    new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
 
     acknowledgeServicesFindings(this, {
       archiveObjects: nagResource(this, archiveObjects),
