@@ -1,5 +1,7 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ServiceName } from '../constructs/flux-service';
 import { render, resourcesFor, Statement, statementsOf, synthFlux } from '../testing/synth-fixture';
 
@@ -176,7 +178,7 @@ describe('services stack: alarms', () => {
   });
 
   it('notifies the alarm topic, encrypted and subscribed by e-mail', () => {
-    for (const a of alarms) expect(a.AlarmActions, a.MetricName).toHaveLength(1);
+    for (const a of alarms.filter((x) => x.AlarmName)) expect(a.AlarmActions, a.MetricName).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
@@ -202,4 +204,17 @@ describe('services stack: migrations', () => {
     const start = statementsOf(stack, role);
     expect(resourcesFor(start, 'ecs:RunTask')).toEqual([`<${stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement)}>`]);
   });
+});
+
+it('names every alarm <name>-<alarm>, as docs/operations.md lists them', () => {
+  // Step scaling adds alarms of its own, unnamed, which act on the scaling policy; these are ours.
+  const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    .map((a) => a.Properties.AlarmName as string | undefined)
+    .filter((n): n is string => n !== undefined);
+  expect(names.length).toBeGreaterThan(15);
+  const docs = readFileSync(join(__dirname, '../../../docs/operations.md'), 'utf8');
+  for (const name of names) {
+    const alarm = name.replace(/^Flux-/, '').replace(/-(orders|clicks|catalog|query-gateway|replay-coordinator|archiver|gateway|replay)$/, '');
+    expect(docs, name).toContain(`| \`${alarm}`);
+  }
 });

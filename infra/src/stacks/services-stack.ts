@@ -238,7 +238,7 @@ export class ServicesStack extends Stack {
     if (config.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     const action = new cw_actions.SnsAction(this.alarmTopic);
     const alarm = (id: string, description: string, props: Omit<cloudwatch.AlarmProps, 'alarmDescription'>) => {
-      const a = new cloudwatch.Alarm(this, id, { alarmDescription: `${description} See docs/operations.md#alarms.`, ...props });
+      const a = new cloudwatch.Alarm(this, id, { alarmName: `${config.name}-${id}`, alarmDescription: `${description} See docs/operations.md#alarms.`, ...props });
       a.addAlarmAction(action);
       a.addOkAction(action);
       return a;
