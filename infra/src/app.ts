@@ -33,6 +33,8 @@ export function addFluxStacks(app: App, config: InfraConfig): FluxStacks {
     config.enableAthena || config.enableDrill
       ? new AnalyticsStack(app, id('Analytics'), { env, config, vpc: network.vpc, data, description: 'flux-capacitor: Athena workgroup and Apache Drill on EMR (optional)' })
       : undefined;
+  // Drill's logs and views go to the data stack's buckets, which it names without referring to them.
+  analytics?.addStackDependency(data);
   const services = new ServicesStack(app, id('Services'), {
     env,
     config,

@@ -121,7 +121,7 @@ describe('services stack: tasks', () => {
   });
 
   it('archives with as many tasks as shards at most and two at least', () => {
-    expect(environmentOf('archiver').FLUX_ARCHIVER_STREAMS).toBe('orders,clicks');
+    expect(environmentOf('archiver')).toMatchObject({ FLUX_ARCHIVER_STREAMS: 'orders,clicks', FLUX_ARCHIVER_MEMORY_MIB: '1024' });
     const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map((r) => [r.Properties.MinCapacity, r.Properties.MaxCapacity]);
     expect(targets).toContainEqual([2, 6]);
   });

@@ -102,7 +102,16 @@ export class ServicesStack extends Stack {
     const archiverMin = Math.max(2, config.capacity.archiver.minTasks);
     const archiverMax = Math.max(archiverMin, Math.min(config.capacity.archiver.maxTasks, totalShards));
     this.services = {
-      archiver: service('archiver', config.capacity.archiver, { FLUX_ARCHIVER_STREAMS: archived.map((s) => s.config.name).join(',') }, archiverMin),
+      archiver: service(
+        'archiver',
+        config.capacity.archiver,
+        {
+          FLUX_ARCHIVER_STREAMS: archived.map((s) => s.config.name).join(','),
+          // Half the task's memory for records, as the default (512 MiB) is for a 1 GiB container.
+          FLUX_ARCHIVER_MEMORY_MIB: String(Math.floor(config.capacity.archiver.memoryMiB / 2)),
+        },
+        archiverMin,
+      ),
       catalog: service('catalog', config.capacity.catalog, {
         FLUX_GLUE_DATABASE: data.glueDatabaseName,
         ...(props.drill ? { ...drillEnv, FLUX_CATALOG_DRILL_VIEWS: 'true', FLUX_DRILL_SCHEMA: 's3.views', FLUX_CATALOG_DRILL_ARCHIVE_SCHEMA: 's3.archive' } : {}),
