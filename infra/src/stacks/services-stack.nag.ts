@@ -20,6 +20,11 @@ export function acknowledgeServicesFindings(stack: ServicesStack, wildcards: { a
   acknowledge(stack.services.catalog.taskRole, `IAM5[Resource::${wildcards.glueTables}]`, 'The catalog creates one table per stream as streams appear; the grant is limited to the tables of its own Glue database.');
 
   acknowledgeMigrationFindings(stack);
+  acknowledge(
+    stack.restartOnRotation,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'The AWS managed policy that lets the restart function write its own CloudWatch logs, nothing else; its one other grant is ecs:UpdateService on the four services.',
+  );
 }
 
 /** The one-off migration task and the custom resource (Lambda + provider framework) that runs it before a rollout. */

@@ -184,6 +184,19 @@ describe('services stack: alarms', () => {
   });
 });
 
+describe('services stack: database password rotation', () => {
+  it('rolls every service onto new tasks when the database secret rotated, and may do nothing else', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.secretsmanager'], detail: { eventName: ['RotationSucceeded'], additionalEventData: { SecretId: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('DatabaseSecret') })] } } },
+    });
+    const role = stack.restartOnRotation.function.role;
+    if (!role) throw new Error('the restart function has no role');
+    const statements = statementsOf(stack, role);
+    expect(statements.flatMap((s) => s.actions)).toEqual(['ecs:UpdateService']);
+    expect(resourcesFor(statements, 'ecs:UpdateService')).toHaveLength(4);
+  });
+});
+
 describe('services stack: migrations', () => {
   it('runs `fluxcap migrate` from the CLI image as a one-off task before any service rolls out', () => {
     const id = stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement);

@@ -20,6 +20,7 @@ import { bucketNames, glueDatabaseArns, streamArn } from '../names';
 import { archiverLag, replaysFailed } from '../constructs/flux-metrics';
 import { FluxService, READY_PATH, ServiceName } from '../constructs/flux-service';
 import { MigrationRun } from '../constructs/migration-run';
+import { RestartOnRotation } from '../constructs/restart-on-rotation';
 import { DATABASE_NAME, DataStack, FluxStream } from './data-stack';
 import { acknowledgeServicesFindings } from './services-stack.nag';
 
@@ -44,6 +45,7 @@ const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
 export class ServicesStack extends Stack {
   readonly services: Record<ServiceName, FluxService>;
   readonly migrations: MigrationRun;
+  readonly restartOnRotation: RestartOnRotation;
   readonly cluster: ecs.Cluster;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
@@ -127,6 +129,7 @@ export class ServicesStack extends Stack {
     this.migrations = new MigrationRun(this, 'Migrations', { cluster, image: config.images, environment: common, secrets: { DATABASE_USER: secrets.DATABASE_USER, DATABASE_PASSWORD: secrets.DATABASE_PASSWORD }, securityGroups: [migrationsOwnGroup, databaseClients] });
     for (const svc of Object.values(this.services)) svc.node.addDependency(this.migrations.resource);
     const { archiver, catalog } = this.services;
+    this.restartOnRotation = new RestartOnRotation(this, 'RestartOnRotation', { secret: dbSecret, services: Object.values(this.services).map((svc) => svc.service) });
     const gateway = this.services['query-gateway'];
     const replay = this.services['replay-coordinator'];
 
