@@ -133,6 +133,10 @@ describe('services stack: tasks', () => {
 });
 
 describe('services stack: load balancer', () => {
+  it('keeps a connection open longer than a synchronous query may run', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '150' }]) });
+  });
+
   it('serves HTTPS with the configured certificate and redirects HTTP', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,

@@ -128,8 +128,8 @@ export class ServicesStack extends Stack {
     const migrationsOwnGroup = new ec2.SecurityGroup(this, 'MigrationsSecurityGroup', { vpc: props.vpc, description: 'flux-capacitor migrations task' });
     this.migrations = new MigrationRun(this, 'Migrations', { cluster, image: config.images, environment: common, secrets: { DATABASE_USER: secrets.DATABASE_USER, DATABASE_PASSWORD: secrets.DATABASE_PASSWORD }, securityGroups: [migrationsOwnGroup, databaseClients] });
     for (const svc of Object.values(this.services)) svc.node.addDependency(this.migrations.resource);
-    const { archiver, catalog } = this.services;
     this.restartOnRotation = new RestartOnRotation(this, 'RestartOnRotation', { secret: dbSecret, services: Object.values(this.services).map((svc) => svc.service) });
+    const { archiver, catalog } = this.services;
     const gateway = this.services['query-gateway'];
     const replay = this.services['replay-coordinator'];
 
@@ -194,6 +194,8 @@ export class ServicesStack extends Stack {
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      // Past FLUX_QUERY_TIMEOUT_MS (60 s by default): a synchronous query answers only once it is done.
+      idleTimeout: Duration.seconds(150),
     });
     this.loadBalancer.logAccessLogs(this.albLogBucket, 'alb');
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
