@@ -44,9 +44,10 @@ cat > "$DRILL_HOME/conf/storage-plugins-override.conf" <<CONF
 }
 CONF
 
-# Start once ZooKeeper answers (the primary runs it), detached from the bootstrap action.
+# Start once ZooKeeper accepts connections (the primary runs it, and EMR installs it after this action), detached
+# from the bootstrap action. A plain TCP check: ZooKeeper 3.5+ answers no four-letter words by default.
 nohup bash -c "
-  until echo ruok | nc -w 2 ${PRIMARY} 2181 | grep -q imok; do sleep 10; done
-  sudo -u hadoop ${DRILL_HOME}/bin/drillbit.sh start
+  until (exec 3<>/dev/tcp/${PRIMARY}/2181) 2>/dev/null; do sleep 10; done
+  ${DRILL_HOME}/bin/drillbit.sh start
 " >/tmp/drill-start.log 2>&1 &
 echo "primary=${IS_PRIMARY}: Drill ${DRILL_VERSION} installed; drillbit starts when ZooKeeper is up"
