@@ -56,7 +56,12 @@ export class DrillCluster extends Construct {
     const core = group('Core');
     const serviceAccess = group('ServiceAccess');
 
-    this.instanceRole = new iam.Role(this, 'InstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), description: 'Drill on EMR nodes' });
+    this.instanceRole = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Drill on EMR nodes',
+      // Operators reach the nodes through SSM Session Manager: there is no SSH key.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
     this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`${props.archivePrefix}/*`)] }));
     this.instanceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [props.archiveBucket.arnForObjects(`${DRILL_VIEWS_PREFIX}/*`)] }));
     this.instanceRole.addToPrincipalPolicy(

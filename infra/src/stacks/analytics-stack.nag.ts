@@ -11,6 +11,11 @@ export function acknowledgeAnalyticsFindings(stack: AnalyticsStack, wildcards: {
     'The EMR service role policy AWS maintains (EMR "Service role"); it only acts on resources tagged for-use-with-amazon-emr-managed-policies, which only the Drill subnets and groups carry.',
   );
   acknowledge(
+    drill.instanceRole,
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+    'The AWS managed policy for SSM Session Manager, the only way onto the nodes (no SSH key); it grants the SSM agent its channel, no data access.',
+  );
+  acknowledge(
     drill.cluster,
     'EMR4',
     'Local disks are encrypted: the security configuration sets EncryptionConfiguration.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration with a KMS key (analytics-stack.spec.ts checks it); cdk-nag looks for those keys one level up.',
