@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InfraConfigError, parseInfraConfig } from './config';
+import { infraConfigSchema, InfraConfigError, parseInfraConfig } from './config';
 import { TEST_CONFIG_INPUT } from './testing/synth-fixture';
 
 function issuesOf(input: unknown): string[] {
@@ -46,3 +46,29 @@ describe('infra config', () => {
     expect(issuesOf({ ...TEST_CONFIG_INPUT, enableDril: true })).toEqual([expect.stringMatching(/enableDril/)]);
   });
 });
+
+describe('docs/operations.md', () => {
+  it('documents every setting of the configuration', () => {
+    const docs = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
+    const settings = infraConfigSchema.shape;
+    const missing: string[] = [];
+    for (const [key, schema] of Object.entries(settings)) {
+      // Nested objects (`archive`, `queues`, `images`, `database`, `drill`, `capacity`) are documented by their fields.
+      const inner = unwrapObject(schema);
+      const names = inner && key !== 'capacity' ? Object.keys(inner).map((k) => `${key}.${k}`) : [key === 'capacity' ? 'capacity.<' : key];
+      // `database.maxAcu` may appear as `maxAcu` beside `database.minAcu`.
+      for (const name of names) if (!docs.includes(`\`${name}`) && !docs.includes(`\`${name.split('.').pop()}\``)) missing.push(name);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+/** The shape of an object schema behind defaults, or undefined for a plain setting. */
+function unwrapObject(schema: unknown): Record<string, unknown> | undefined {
+  let s = schema as { def?: { type: string; innerType?: unknown; in?: unknown }; shape?: Record<string, unknown> };
+  for (let i = 0; i < 5 && s?.def; i++) {
+    if (s.def.type === 'object') return s.shape;
+    s = (s.def.innerType ?? s.def.in) as typeof s;
+  }
+  return undefined;
+}
