@@ -150,9 +150,31 @@ describe('services stack: load balancer', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/replays', '/v1/replays/*'] } }] });
     const groups = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).map((g) => [g.Properties.Port, g.Properties.HealthCheckPath]);
     expect(groups.sort()).toEqual([
+      [7101, '/health/ready'],
+      [7102, '/health/ready'],
       [7103, '/health/ready'],
       [7104, '/health/ready'],
     ]);
+  });
+
+  it('serves the catalog on 8443 and the archiver on 9443, whose /v1/streams would collide on one port', () => {
+    const listeners = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((l) => [l.Properties.Port, l.Properties.Protocol]);
+    expect(listeners.sort()).toEqual([
+      [443, 'HTTPS'],
+      [80, 'HTTP'],
+      [8443, 'HTTPS'],
+      [9443, 'HTTPS'],
+    ]);
+  });
+
+  it('tells the console where the other APIs are, and lets those answer it (CORS)', () => {
+    const origin = 'https://<LoadBalancerBE9EEC3A.DNSName>';
+    expect(environmentOf('query-gateway')).toMatchObject({
+      FLUX_CONSOLE_REPLAY_URL: origin,
+      FLUX_CONSOLE_CATALOG_URL: `${origin}:8443`,
+      FLUX_CONSOLE_ARCHIVER_URL: `${origin}:9443`,
+    });
+    for (const name of ['archiver', 'catalog', 'replay-coordinator'] as const) expect(environmentOf(name).FLUX_API_CORS_ORIGINS, name).toBe(origin);
   });
 });
 
@@ -174,7 +196,7 @@ describe('services stack: alarms', () => {
 
   it('fires on failed replays, unhealthy targets, too few running tasks, gateway 5xx and the database', () => {
     expect(find('ReplaysFailed')).toHaveLength(1);
-    expect(find('UnHealthyHostCount')).toHaveLength(2);
+    expect(find('UnHealthyHostCount')).toHaveLength(4);
     expect(find('RunningTaskCount')).toHaveLength(4);
     expect(find('HTTPCode_Target_5XX_Count')).toHaveLength(1);
     expect(find('ACUUtilization')).toHaveLength(1);

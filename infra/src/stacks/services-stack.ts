@@ -32,15 +32,19 @@ export interface ServicesStackProps extends StackProps {
   drill?: { url: string; securityGroup: ec2.ISecurityGroup };
 }
 
+/** Load balancer ports of the catalog's and the archiver's APIs (the gateway and the coordinator share 443). */
+export const CATALOG_PORT = 8443;
+export const ARCHIVER_PORT = 9443;
+
 const KINESIS_READ = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
 const KINESIS_WRITE = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'];
 const S3_READ = ['s3:GetObject'];
 const S3_WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
 /**
- * Everything stateless: the ECS cluster with the four services, the HTTPS load balancer in front of the query gateway
- * (which also serves the web console at `/`) and the replay coordinator (`/v1/replays`), each service's grants, the
- * scaling and the alarms. Each grant below is the whole of what that service may do; services-stack.spec.ts proves it.
+ * Everything stateless: the ECS cluster with the four services, the HTTPS load balancer (port 443: the query gateway,
+ * which also serves the web console at `/`, and the replay coordinator at `/v1/replays`; 8443 the catalog, 9443 the
+ * archiver), each service's grants, the scaling and the alarms. Each grant below is the whole of what that service may do; services-stack.spec.ts proves it.
  */
 export class ServicesStack extends Stack {
   readonly services: Record<ServiceName, FluxService>;
@@ -51,7 +55,7 @@ export class ServicesStack extends Stack {
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   readonly alarmTopic: sns.Topic;
   readonly albLogBucket: s3.Bucket;
-  readonly targetGroups: { gateway: elbv2.ApplicationTargetGroup; replay: elbv2.ApplicationTargetGroup };
+  readonly targetGroups: Record<'gateway' | 'replay' | 'catalog' | 'archiver', elbv2.ApplicationTargetGroup>;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
@@ -99,6 +103,47 @@ export class ServicesStack extends Stack {
       return new FluxService(this, name, { cluster, service: name, image: config.images, cpu: size.cpu, memoryMiB: size.memoryMiB, desiredCount, environment: { ...common, ...environment }, secrets, clientSecurityGroups });
     };
 
+    // --- Load balancer ------------------------------------------------------------------------------------------------
+    this.albLogBucket = new s3.Bucket(this, 'LoadBalancerLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: data.archive.logBucket,
+      serverAccessLogsPrefix: 'load-balancer-logs/',
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const albSecurityGroup = (this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: 'flux-capacitor load balancer', allowAllOutbound: false }));
+    for (const cidr of config.allowedCidrs) {
+      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS');
+      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(CATALOG_PORT), 'HTTPS to the catalog');
+      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(ARCHIVER_PORT), 'HTTPS to the archiver');
+      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+    }
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      // Past FLUX_QUERY_TIMEOUT_MS (60 s by default): a synchronous query answers only once it is done.
+      idleTimeout: Duration.seconds(150),
+    });
+    this.loadBalancer.logAccessLogs(this.albLogBucket, 'alb');
+    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    const listener = (id: string, port: number) =>
+      this.loadBalancer.addListener(id, { port, protocol: elbv2.ApplicationProtocol.HTTPS, certificates: [elbv2.ListenerCertificate.fromArn(config.certificateArn)], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS });
+    const https = listener('Https', 443);
+    // The catalog's and the archiver's APIs both start with /v1/streams, so each gets a port of its own.
+    const catalogListener = listener('CatalogHttps', CATALOG_PORT);
+    const archiverListener = listener('ArchiverHttps', ARCHIVER_PORT);
+    // What the browser calls: the console (gateway, at /) and the coordinator share an origin; the catalog's and
+    // the archiver's ports are other origins, which they allow (CORS).
+    const origin = `https://${config.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    const consoleEnv = { FLUX_CONSOLE_REPLAY_URL: origin, FLUX_CONSOLE_CATALOG_URL: `${origin}:${CATALOG_PORT}`, FLUX_CONSOLE_ARCHIVER_URL: `${origin}:${ARCHIVER_PORT}` };
+    const cors = { FLUX_API_CORS_ORIGINS: origin };
+
     // The archiver gains nothing past one task per shard; two at least, so a task's loss only moves its leases.
     const totalShards = archived.reduce((n, s) => n + s.config.shardCount, 0);
     const archiverMin = Math.max(2, config.capacity.archiver.minTasks);
@@ -111,16 +156,19 @@ export class ServicesStack extends Stack {
           FLUX_ARCHIVER_STREAMS: archived.map((s) => s.config.name).join(','),
           // Half the task's memory for records, as the default (512 MiB) is for a 1 GiB container.
           FLUX_ARCHIVER_MEMORY_MIB: String(Math.floor(config.capacity.archiver.memoryMiB / 2)),
+          ...cors,
         },
         archiverMin,
       ),
       catalog: service('catalog', config.capacity.catalog, {
         FLUX_GLUE_DATABASE: data.glueDatabaseName,
+        ...cors,
         ...(props.drill ? { ...drillEnv, FLUX_CATALOG_DRILL_VIEWS: 'true', FLUX_DRILL_SCHEMA: 's3.views', FLUX_CATALOG_DRILL_ARCHIVE_SCHEMA: 's3.archive' } : {}),
       }),
-      'query-gateway': service('query-gateway', config.capacity.gateway, { FLUX_QUERY_WORK_DIR: '/tmp/flux/query', ...drillEnv, ...(props.drill ? { FLUX_DRILL_SCHEMA: 's3.views' } : {}) }),
+      'query-gateway': service('query-gateway', config.capacity.gateway, { FLUX_QUERY_WORK_DIR: '/tmp/flux/query', ...consoleEnv, ...drillEnv, ...(props.drill ? { FLUX_DRILL_SCHEMA: 's3.views' } : {}) }),
       'replay-coordinator': service('replay-coordinator', config.capacity.replay, {
         FLUX_REPLAY_WORK_DIR: '/tmp/flux/replay',
+        ...cors,
         ...(targets.length ? { FLUX_REPLAY_ALLOWED_TARGETS: targets.map((s) => s.config.name).join(',') } : {}),
       }),
     };
@@ -172,38 +220,6 @@ export class ServicesStack extends Stack {
       data.queues[queue].deadLetterQueue.grantSendMessages(svc.taskRole);
     }
 
-    // --- Load balancer ------------------------------------------------------------------------------------------------
-    this.albLogBucket = new s3.Bucket(this, 'LoadBalancerLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: data.archive.logBucket,
-      serverAccessLogsPrefix: 'load-balancer-logs/',
-      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const albSecurityGroup = (this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: props.vpc, description: 'flux-capacitor load balancer', allowAllOutbound: false }));
-    for (const cidr of config.allowedCidrs) {
-      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS');
-      albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
-    }
-    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      internetFacing: true,
-      securityGroup: albSecurityGroup,
-      dropInvalidHeaderFields: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      // Past FLUX_QUERY_TIMEOUT_MS (60 s by default): a synchronous query answers only once it is done.
-      idleTimeout: Duration.seconds(150),
-    });
-    this.loadBalancer.logAccessLogs(this.albLogBucket, 'alb');
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
-    const https = this.loadBalancer.addListener('Https', {
-      port: 443,
-      certificates: [elbv2.ListenerCertificate.fromArn(config.certificateArn)],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-    });
     const healthCheck: elbv2.HealthCheck = { path: READY_PATH, healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 };
     this.targetGroups = {
       gateway: https.addTargets('QueryGateway', { port: gateway.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [gateway.service], healthCheck, deregistrationDelay: Duration.seconds(30) }),
@@ -216,6 +232,8 @@ export class ServicesStack extends Stack {
         healthCheck,
         deregistrationDelay: Duration.seconds(30),
       }),
+      catalog: catalogListener.addTargets('Catalog', { port: catalog.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [catalog.service], healthCheck, deregistrationDelay: Duration.seconds(30) }),
+      archiver: archiverListener.addTargets('Archiver', { port: archiver.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [archiver.service], healthCheck, deregistrationDelay: Duration.seconds(30) }),
     };
 
     // --- Scaling ------------------------------------------------------------------------------------------------------
@@ -342,8 +360,9 @@ export class ServicesStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const url = `https://${config.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
-    new CfnOutput(this, 'Url', { value: url, description: 'The console and the APIs (FLUX_QUERY_URL and FLUX_REPLAY_URL for the CLI); point domainName at LoadBalancerDns' });
+    new CfnOutput(this, 'Url', { value: origin, description: 'The console, the query API and the replay API (FLUX_QUERY_URL, FLUX_REPLAY_URL); point domainName at LoadBalancerDns' });
+    new CfnOutput(this, 'CatalogUrl', { value: consoleEnv.FLUX_CONSOLE_CATALOG_URL, description: 'FLUX_CATALOG_URL' });
+    new CfnOutput(this, 'ArchiverUrl', { value: consoleEnv.FLUX_CONSOLE_ARCHIVER_URL, description: 'FLUX_ARCHIVER_URL' });
     new CfnOutput(this, 'LoadBalancerDns', { value: this.loadBalancer.loadBalancerDnsName, description: 'CNAME or alias target for domainName' });
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
