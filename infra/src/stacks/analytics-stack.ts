@@ -40,13 +40,14 @@ export class AnalyticsStack extends Stack {
         serverAccessLogsBucket: data.archive.logBucket,
         serverAccessLogsPrefix: 'athena-results/',
         lifecycleRules: [{ expiration: Duration.days(7) }],
-        removalPolicy: RemovalPolicy.DESTROY,
-        autoDeleteObjects: false,
+        // Kept like the other buckets: deleting a non-empty bucket would fail the stack's deletion.
+        removalPolicy: RemovalPolicy.RETAIN,
       });
       this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
         name: `${config.name.toLowerCase()}-archive`,
         description: `flux-capacitor archive tables in the Glue database ${config.glueDatabase}`,
         state: 'ENABLED',
+        recursiveDeleteOption: true,
         workGroupConfiguration: {
           // Users cannot point results elsewhere or turn encryption off.
           enforceWorkGroupConfiguration: true,
