@@ -102,10 +102,10 @@ export class StreamTail {
       throw unavailable(stream, err);
     }
     const numbers = new Map<number, string>();
-    for (const s of shards) {
-      const n = shardNumber(s.ShardId ?? '');
+    for (const { ShardId: id = '' } of shards) {
+      const n = shardNumber(id);
       if (n === null) throw new FluxError('unavailable', 'LIVE_TAIL_UNAVAILABLE', `stream ${stream} has a shard id the tail cannot follow`, { details: { stream } });
-      numbers.set(n, s.ShardId!);
+      numbers.set(n, id);
     }
     const now = (opts.now ?? new Date()).getTime();
     // Without a cursor every shard starts at `start`. With one, a shard it does not know is either a newer shard (a
@@ -115,8 +115,9 @@ export class StreamTail {
       opts.start.type === 'earliest' ? { type: 'start' } : { type: 'time', time: opts.start.type === 'at' ? opts.start.time.getTime() : now };
     const positions = new Map<number, ShardPosition>();
     for (const n of [...numbers.keys()].sort((a, b) => a - b)) {
+      const known = state?.positions.get(n);
       if (!state) positions.set(n, initial);
-      else if (state.positions.has(n)) positions.set(n, state.positions.get(n)!);
+      else if (known) positions.set(n, known);
       else if (n > state.maxShard) positions.set(n, { type: 'start' });
     }
     const next: TailCursorState = { maxShard: Math.max(state?.maxShard ?? 0, ...numbers.keys()), next: 0, positions };
@@ -133,10 +134,10 @@ export class StreamTail {
       for (; index < order.length && index < this.options.maxShardsPerCall && !answer.full; index++) {
         if (index > 0 && Date.now() > deadline) break;
         const n = order[index];
-        const position = positions.get(n)!;
+        const position = positions.get(n) ?? initial;
         // A start in the future: nothing can have arrived yet (and Kinesis refuses such an iterator).
         if (position.type === 'time' && position.time > now) continue;
-        const after = await this.readShard(stream, numbers.get(n)!, position, answer, now, state !== null);
+        const after = await this.readShard(stream, numbers.get(n) ?? '', position, answer, now, state !== null);
         if (after === 'finished') positions.delete(n);
         else positions.set(n, after);
       }

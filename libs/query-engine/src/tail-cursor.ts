@@ -108,7 +108,7 @@ class Reader {
 /**
  * The cursor as the API hands it out: compact, because it travels in the query string and Node refuses request
  * headers over 16 KiB (HTTP 431). Shard numbers instead of ids, sequence numbers as bytes, finished shards left
- * out, the whole deflated and base64url-encoded: about 30 characters a shard, so several hundred shards fit.
+ * out, the whole deflated and base64url-encoded: about 20-30 characters a shard, so some 500 shards fit.
  */
 export function encodeTailCursor(stream: string, state: TailCursorState): string {
   const w = new Writer();
