@@ -29,4 +29,5 @@ export { QueryJobs, decodeJobCursor, type QueryHistoryItem } from './query-jobs'
 export type { ResultSet } from './result-set';
 export { RESULTS_PREFIX } from './stored-result';
 export { sqlIdentifier, sqlString } from './sql-text';
-export { StreamTail, decodeTailCursor, type TailPage, type TailRecord, type TailStart } from './stream-tail';
+export { StreamTail, STREAM_TAIL_DEFAULTS, type StreamTailOptions, type TailPage, type TailRecord, type TailStart } from './stream-tail';
+export { MAX_TIME_MS as TAIL_MAX_TIME_MS } from './tail-cursor';

@@ -20,7 +20,7 @@ export async function startContainerStack(): Promise<RunningStack> {
   const { LocalstackContainer } = await import('@testcontainers/localstack');
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const [localstack, postgres] = await Promise.all([
-    new LocalstackContainer('localstack/localstack:4').withEnvironment({ SERVICES: 'kinesis,sqs,s3' }).start(),
+    new LocalstackContainer('localstack/localstack:4').withEnvironment({ SERVICES: 'kinesis,sqs,s3', KINESIS_SHARD_LIMIT: '1000' }).start(),
     new PostgreSqlContainer('postgres:17-alpine').withDatabase('flux').start(),
   ]);
   const aws = localstack.getConnectionUri();

@@ -1,3 +1,4 @@
+import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { ArchiveStatusReader } from '@flux-capacitor/shard-archiver';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -6,6 +7,12 @@ import { ArchiveStatusController } from './archive-status.controller';
 /** The archiver's read API: every shard's archiving status, from Postgres. */
 @Module({
   controllers: [ArchiveStatusController],
-  providers: [{ provide: ArchiveStatusReader, inject: [DataSource], useFactory: (ds: DataSource) => new ArchiveStatusReader(ds) }],
+  providers: [
+    {
+      provide: ArchiveStatusReader,
+      inject: [DataSource, FLUX_CONFIG],
+      useFactory: (ds: DataSource, config: FluxConfig) => new ArchiveStatusReader(ds, config.archiver.leaseHeartbeatMs),
+    },
+  ],
 })
 export class ArchiveStatusModule {}

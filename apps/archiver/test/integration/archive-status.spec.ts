@@ -18,6 +18,7 @@ interface ShardView {
   oldestUnarchivedAgeMs: number | null;
   statusUpdatedAt: string | null;
   atRisk: boolean;
+  stale: boolean;
 }
 
 /**
@@ -83,11 +84,11 @@ describe('archiver status API (processes, local stack)', () => {
     const fromBystander = await get(bystander, `/v1/streams/${stream}/shards`);
     expect(fromBystander.body).toMatchObject({ stream, retentionHours: 24 });
     for (const shard of fromBystander.body.shards as ShardView[]) {
-      expect(shard).toMatchObject({ owner: rows[0].owner, atRisk: false });
+      expect(shard).toMatchObject({ owner: rows[0].owner, atRisk: false, stale: false });
       expect(Date.parse(shard.leaseExpiresAt ?? '')).toBeGreaterThan(0);
       expect(shard.millisBehindLatest).toBeGreaterThanOrEqual(0);
       // 20 records sit in a 900 s buffer: not archived yet, so the oldest of them has an age.
-      expect(shard.oldestUnarchivedAgeMs).toBeGreaterThanOrEqual(0);
+      expect(shard.oldestUnarchivedAgeMs).toBeGreaterThan(0);
     }
     // The worker answers the same shards.
     expect(((await get(worker, `/v1/streams/${stream}/shards`)).body.shards as ShardView[]).map((s) => s.shardId)).toEqual(shards.map((s) => s.shardId));
@@ -98,17 +99,46 @@ describe('archiver status API (processes, local stack)', () => {
 
   it('flags a shard whose oldest unarchived record is older than half the retention period', async () => {
     await pg.query(
-      `INSERT INTO archiver_shard_lease (stream_name, shard_id, millis_behind_latest, oldest_unarchived_age_ms, retention_hours, status_updated_at)
-       VALUES ($1, 'shardId-000000000000', 1000, $2, 24, now()), ($1, 'shardId-000000000001', 0, 60000, 24, now())`,
-      [other, 13 * 3_600_000],
+      `INSERT INTO archiver_shard_lease (stream_name, shard_id, owner, lease_expires_at, millis_behind_latest, oldest_unarchived_at, retention_hours, status_updated_at)
+       VALUES ($1, 'shardId-000000000000', 'a', now() + interval '1 hour', 1000, now() - interval '13 hours', 24, now()),
+              ($1, 'shardId-000000000001', 'a', now() + interval '1 hour', 0, now() - interval '1 minute', 24, now())`,
+      [other],
     );
     const shards = (await get(bystander, `/v1/streams/${other}/shards`)).body.shards as ShardView[];
-    expect(shards.map((s) => [s.shardId, s.atRisk, s.owner])).toEqual([
-      ['shardId-000000000000', true, null],
-      ['shardId-000000000001', false, null],
+    expect(shards.map((s) => [s.shardId, s.atRisk, s.stale, s.owner])).toEqual([
+      ['shardId-000000000000', true, false, 'a'],
+      ['shardId-000000000001', false, false, 'a'],
     ]);
     const summary = ((await get(bystander, '/v1/streams')).body.streams as Record<string, unknown>[]).find((s) => s.stream === other);
-    expect(summary).toEqual({ stream: other, retentionHours: 24, shardCount: 2, maxMillisBehindLatest: 1000, oldestUnarchivedAgeMs: 13 * 3_600_000, atRisk: true });
+    expect(summary).toMatchObject({ stream: other, retentionHours: 24, shardCount: 2, maxMillisBehindLatest: 1000, atRisk: true });
+    expect(summary?.oldestUnarchivedAgeMs).toBeGreaterThanOrEqual(13 * 3_600_000);
+  });
+
+  it('keeps ageing a shard nobody archives: its lease expired hours ago, so its last report says little, and it is at risk', async () => {
+    const dead = uniqueName('arch-dead');
+    // The holder died 13 hours ago, when its oldest unarchived record was a minute old.
+    await pg.query(
+      `INSERT INTO archiver_shard_lease (stream_name, shard_id, owner, lease_expires_at, millis_behind_latest, oldest_unarchived_at, retention_hours, status_updated_at)
+       VALUES ($1, 'shardId-000000000000', 'gone', now() - interval '13 hours', 0, now() - interval '13 hours 1 minute', 24, now() - interval '13 hours')`,
+      [dead],
+    );
+    const [shard] = (await get(bystander, `/v1/streams/${dead}/shards`)).body.shards as ShardView[];
+    expect(shard).toMatchObject({ owner: null, leaseExpiresAt: null, atRisk: true, stale: true });
+    expect(shard.oldestUnarchivedAgeMs).toBeGreaterThanOrEqual(13 * 3_600_000 + 60_000);
+    const summary = ((await get(bystander, '/v1/streams')).body.streams as Record<string, unknown>[]).find((s) => s.stream === dead);
+    expect(summary).toMatchObject({ atRisk: true });
+    expect(summary?.oldestUnarchivedAgeMs).toBeGreaterThanOrEqual(13 * 3_600_000 + 60_000);
+  });
+
+  it('calls a live lease stale when its holder has not reported for two heartbeats', async () => {
+    const quiet = uniqueName('arch-quiet');
+    await pg.query(
+      `INSERT INTO archiver_shard_lease (stream_name, shard_id, owner, lease_expires_at, millis_behind_latest, oldest_unarchived_at, retention_hours, status_updated_at)
+       VALUES ($1, 'shardId-000000000000', 'slow', now() + interval '1 hour', 0, now() - interval '1 minute', 24, now() - interval '1 minute')`,
+      [quiet],
+    );
+    const [shard] = (await get(bystander, `/v1/streams/${quiet}/shards`)).body.shards as ShardView[];
+    expect(shard).toMatchObject({ owner: 'slow', atRisk: false, stale: true });
   });
 
   it('shows a token limited to streams only those, and 403 for the shards of another', async () => {

@@ -22,12 +22,17 @@ export class TailController {
       "The newest records still in Kinesis, across every shard, oldest first within a shard. Pass the answer's cursor to get what arrived since (empty records when nothing did); without one, start at `from`.",
   })
   @ApiQuery({ name: 'from', type: String, required: false, description: 'latest (default: only records that arrive after this call), earliest (everything Kinesis retains) or an ISO-8601 date-time' })
-  @ApiQuery({ name: 'cursor', type: String, required: false, description: 'the cursor of the previous answer; wins over from' })
-  @ApiQuery({ name: 'limit', type: Number, required: false, description: 'most records per answer, 1-1000 (default 100)' })
+  @ApiQuery({ name: 'cursor', type: String, required: false, description: 'the cursor of the previous answer of this stream; wins over from' })
+  @ApiQuery({
+    name: 'limit',
+    type: Number,
+    required: false,
+    description: 'most user records (KPL aggregates de-aggregated) per answer, 1-1000 (default 100); an answer also stops at 4 MiB of record data',
+  })
   @ApiJsonResponse(tailResponseSchema)
   @ApiProblems({
     ...STREAM_ROUTE_PROBLEMS,
-    400: 'INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a cursor of this API',
+    400: 'INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a tail cursor of this stream, or Kinesis refuses a position it holds',
     404: 'STREAM_NOT_FOUND: Kinesis has no such stream',
     429: 'TAIL_THROTTLED: Kinesis throttles reads of the stream (Retry-After says when to try again)',
     503: 'LIVE_TAIL_UNAVAILABLE: Kinesis cannot be read right now',

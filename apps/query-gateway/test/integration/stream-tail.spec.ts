@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteStreamCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, PutRecordCommand, PutRecordsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { listShards } from '@flux-capacitor/kinesis';
+import { aggregate, listShards } from '@flux-capacitor/kinesis';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { createStream, createTestDatabase, putInOrder, testEnvironment, uniqueName, waitUntilActive, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -17,6 +17,7 @@ const LIMITED = 'tail-limited-token-0123456789';
 interface TailRecord {
   shardId: string;
   sequenceNumber: string;
+  subSequenceNumber: number;
   partitionKey: string;
   arrivalTime: string;
   data: string;
@@ -36,6 +37,11 @@ let kinesis: KinesisClient;
 const orders = uniqueName('tail-orders');
 const resharded = uniqueName('tail-reshard');
 const other = uniqueName('tail-other');
+const aggregated = uniqueName('tail-kpl');
+const big = uniqueName('tail-big');
+const wide = uniqueName('tail-wide');
+/** More shards than the old cursor (full shard ids, JSON, base64) could carry in Node's 16 KiB request header limit. */
+const WIDE_SHARDS = 160;
 
 const tail = async (stream: string, query: Record<string, string> = {}, token = ALL) => {
   const res = await fetch(`${base}/v1/streams/${stream}/tail?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } });
@@ -67,7 +73,14 @@ beforeAll(async () => {
     FLUX_API_TOKENS: `${ALL}:query,${LIMITED}:query@${other}`,
   });
   kinesis = createKinesisClient(loadConfig(env).aws);
-  await Promise.all([createStream(kinesis, orders, 2), createStream(kinesis, resharded, 1), createStream(kinesis, other, 1)]);
+  await Promise.all([
+    createStream(kinesis, orders, 2),
+    createStream(kinesis, resharded, 1),
+    createStream(kinesis, other, 1),
+    createStream(kinesis, aggregated, 1),
+    createStream(kinesis, big, 1),
+    createStream(kinesis, wide, WIDE_SHARDS),
+  ]);
   const moduleRef = await Test.createTestingModule({ imports: [FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: [], env }), TailModule] }).compile();
   app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
@@ -76,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  for (const stream of [orders, resharded, other]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
+  for (const stream of [orders, resharded, other, aggregated, big, wide]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
   kinesis?.destroy();
   await db?.drop();
   rmSync(root, { recursive: true, force: true });
@@ -99,6 +112,7 @@ describe('GET /v1/streams/:stream/tail', () => {
     }
     const r = records[0];
     expect(r.sequenceNumber).toMatch(/^\d{20,}$/);
+    expect(r.subSequenceNumber).toBe(0);
     expect(JSON.parse(Buffer.from(r.data, 'base64').toString('utf8'))).toEqual(r.payload);
     expect(r.partitionKey).toBe(`key-${(r.payload as { id: number }).id}`);
     expect(Date.parse(r.arrivalTime)).toBeGreaterThan(0);
@@ -156,11 +170,93 @@ describe('GET /v1/streams/:stream/tail', () => {
     expect(missing.body.code).toBe('STREAM_NOT_FOUND');
   });
 
+  it('counts de-aggregated user records against limit, each with its sub-sequence number, and resumes inside an aggregate', async () => {
+    const start = await tail(aggregated);
+    const users = range(0, 5).map((id) => ({ partitionKey: `user-${id}`, data: Buffer.from(JSON.stringify({ id })) }));
+    await kinesis.send(new PutRecordCommand({ StreamName: aggregated, PartitionKey: 'agg', Data: aggregate(users) }));
+    await putInOrder(kinesis, aggregated, [{ key: 'plain', data: JSON.stringify({ id: 5 }) }]);
+    const pages: TailRecord[][] = [];
+    let cursor = start.body.cursor;
+    for (let i = 0; i < 3; i++) {
+      const res = await tail(aggregated, { cursor, limit: '2' });
+      expect(res.status).toBe(200);
+      pages.push(res.body.records);
+      cursor = res.body.cursor;
+    }
+    expect(pages.map((p) => p.map((r) => [(r.payload as { id: number }).id, r.subSequenceNumber]))).toEqual([
+      [[0, 0], [1, 1]],
+      [[2, 2], [3, 3]],
+      [[4, 4], [5, 0]],
+    ]);
+    expect(new Set(pages.flat().slice(0, 5).map((r) => r.sequenceNumber)).size).toBe(1);
+    expect((await tail(aggregated, { cursor })).body.records).toEqual([]);
+  });
+
+  it('stops an answer at 4 MiB of record data and continues from there', async () => {
+    const start = await tail(big);
+    // Five records of almost 1 MB (the Kinesis maximum is 1 MiB): only four fit in one answer.
+    for (const id of range(0, 5)) {
+      const data = Buffer.from(JSON.stringify({ id, pad: 'x'.repeat(1_000_000 - 30) }));
+      await kinesis.send(new PutRecordCommand({ StreamName: big, PartitionKey: `k${id}`, Data: data }));
+    }
+    const first = await tail(big, { cursor: start.body.cursor, limit: '1000' });
+    expect(first.body.records.map((r) => (r.payload as { id: number }).id)).toEqual([0, 1, 2, 3]);
+    const second = await tail(big, { cursor: first.body.cursor, limit: '1000' });
+    expect(second.body.records.map((r) => (r.payload as { id: number }).id)).toEqual([4]);
+  });
+
+  it(`follows a stream of ${WIDE_SHARDS} shards with a compact cursor, at most 32 shards a call, the rotation covering them all`, async () => {
+    const shards = await listShards(kinesis, wide);
+    const putRound = (round: number) =>
+      kinesis.send(
+        new PutRecordsCommand({
+          StreamName: wide,
+          Records: shards.map((s, i) => ({
+            PartitionKey: 'p',
+            ExplicitHashKey: s.HashKeyRange?.StartingHashKey ?? '0',
+            Data: Buffer.from(JSON.stringify({ id: round * WIDE_SHARDS + i })),
+          })),
+        }),
+      );
+    /** Calls until every expected record came (bounded: each call reads 32 shards, so 5 calls cover them once). */
+    const collect = async (cursor: string, want: number) => {
+      const records: TailRecord[] = [];
+      for (let call = 0; call < 20 && records.length < want; call++) {
+        const res = await tail(wide, { cursor, limit: '1000' });
+        expect(res.status).toBe(200);
+        expect(new Set(res.body.records.map((r) => r.shardId)).size).toBeLessThanOrEqual(32);
+        records.push(...res.body.records);
+        cursor = res.body.cursor;
+      }
+      return { records, cursor };
+    };
+
+    const start = await tail(wide);
+    await putRound(0);
+    const first = await collect(start.body.cursor, WIDE_SHARDS);
+    expect(ids(first.records)).toEqual(range(0, WIDE_SHARDS));
+    expect(new Set(first.records.map((r) => r.shardId)).size).toBe(WIDE_SHARDS);
+    // Every shard's position is now a 56-digit sequence number: the cursor still travels in the query string.
+    expect(first.cursor.length).toBeLessThan(8 * 1024);
+    await putRound(1);
+    const second = await collect(first.cursor, WIDE_SHARDS);
+    expect(ids(second.records)).toEqual(range(WIDE_SHARDS, 2 * WIDE_SHARDS));
+  });
+
+  it("refuses another stream's cursor with 400 INVALID_CURSOR", async () => {
+    const cursor = (await tail(orders)).body.cursor;
+    const res = await tail(other, { cursor });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_CURSOR' });
+    expect(res.body.detail).toMatch(/^cursor: belongs to the tail of another stream/);
+  });
+
   it.each([
     [{ limit: '0' }, /^limit: /],
     [{ limit: '1001' }, /^limit: /],
     [{ limit: 'ten' }, /^limit: /],
     [{ from: 'yesterday' }, /^from: must be latest, earliest or an ISO-8601 date-time/],
+    [{ from: '1969-12-31T23:59:59Z' }, /^from: must be a date-time from 1970-01-01T00:00:00Z on/],
     [{ cursor: 'not-a-cursor' }, /^cursor: must be the cursor of a previous tail answer/],
     [{ cursor: Buffer.from(JSON.stringify({ v: 1, s: { 'shardId-000000000000': { a: 'DROP' } }, o: 0 })).toString('base64url') }, /^cursor: /],
   ])('refuses %o with 400 and the reason', async (query, detail) => {

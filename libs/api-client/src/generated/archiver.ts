@@ -216,7 +216,7 @@ export interface operations {
                             atRisk: boolean;
                             /** @description the largest lag behind the stream tip over its shards */
                             maxMillisBehindLatest: number | null;
-                            /** @description the age of the oldest record not archived yet, over its shards */
+                            /** @description the age now of the oldest record not archived yet, over its shards (it keeps growing while no archiver reads a shard) */
                             oldestUnarchivedAgeMs: number | null;
                             /** @description the stream's retention period; null before an archiver reported */
                             retentionHours: number | null;
@@ -300,11 +300,15 @@ export interface operations {
                             finishedAt: string | null;
                             /** Format: date-time */
                             leaseExpiresAt: string | null;
+                            /** @description the holder's last report of how far behind the stream tip it reads */
                             millisBehindLatest: number | null;
+                            /** @description the age now of the oldest record not archived yet (read or not): computed from when the holder last saw it, so it keeps growing when no archiver runs */
                             oldestUnarchivedAgeMs: number | null;
                             /** @description the archiver instance holding the lease; null when none holds a live one */
                             owner: string | null;
                             shardId: string;
+                            /** @description no live lease, or no report for two heartbeats: nobody may be archiving the shard (false once finished) */
+                            stale: boolean;
                             /**
                              * Format: date-time
                              * @description the holder's last report (sent with its lease heartbeat)

@@ -1083,11 +1083,11 @@ export interface operations {
     TailController_read: {
         parameters: {
             query?: {
-                /** @description the cursor of the previous answer; wins over from */
+                /** @description the cursor of the previous answer of this stream; wins over from */
                 cursor?: string;
                 /** @description latest (default: only records that arrive after this call), earliest (everything Kinesis retains) or an ISO-8601 date-time */
                 from?: string;
-                /** @description most records per answer, 1-1000 (default 100) */
+                /** @description most user records (KPL aggregates de-aggregated) per answer, 1-1000 (default 100); an answer also stops at 4 MiB of record data */
                 limit?: number;
             };
             header?: never;
@@ -1105,7 +1105,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description pass it as ?cursor= to get what arrived since */
+                        /** @description pass it as ?cursor= to get what arrived since; valid for this stream only */
                         cursor: string;
                         records: {
                             /** @description ISO-8601 approximate arrival time */
@@ -1118,12 +1118,14 @@ export interface operations {
                             /** @description a Kinesis sequence number (decimal string; never a JS number) */
                             sequenceNumber: string;
                             shardId: string;
+                            /** @description the user record inside a KPL aggregate (0 for a plain record); user records of one aggregate share the sequence number */
+                            subSequenceNumber: number;
                         }[];
                         stream: string;
                     };
                 };
             };
-            /** @description INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a cursor of this API */
+            /** @description INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a tail cursor of this stream, or Kinesis refuses a position it holds */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -9,7 +9,7 @@ require('./child').run(
         createStreamMs: 0,
         deleteStreamMs: 0,
         updateStreamMs: 0,
-        shardLimit: 200,
+        shardLimit: 1000,
       });
       server.on('error', reject);
       server.listen(o.port || 0, o.host || '127.0.0.1', () =>

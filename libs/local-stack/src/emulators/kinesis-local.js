@@ -37,7 +37,7 @@ require('./child').run(async (o) => {
       MERGE_SHARDS_DURATION: '0ms',
       SPLIT_SHARD_DURATION: '0ms',
       UPDATE_SHARD_COUNT_DURATION: '0ms',
-      SHARD_LIMIT: '200',
+      SHARD_LIMIT: '1000',
     },
   });
   await waitForPort(o.port, Date.now() + 30000);

@@ -104,7 +104,7 @@ describe('migration ArchiverShardStatus', () => {
     (
       await pg.query(
         `SELECT column_name, data_type FROM information_schema.columns
-          WHERE table_name = 'archiver_shard_lease' AND column_name IN ('millis_behind_latest', 'oldest_unarchived_age_ms', 'retention_hours', 'status_updated_at')
+          WHERE table_name = 'archiver_shard_lease' AND column_name IN ('millis_behind_latest', 'oldest_unarchived_at', 'retention_hours', 'status_updated_at')
           ORDER BY column_name`,
       )
     ).rows;
@@ -118,7 +118,7 @@ describe('migration ArchiverShardStatus', () => {
     expect(await migrate(db.url)).toEqual(sinceIt);
     expect(await statusColumns()).toEqual([
       { column_name: 'millis_behind_latest', data_type: 'bigint' },
-      { column_name: 'oldest_unarchived_age_ms', data_type: 'bigint' },
+      { column_name: 'oldest_unarchived_at', data_type: 'timestamp with time zone' },
       { column_name: 'retention_hours', data_type: 'integer' },
       { column_name: 'status_updated_at', data_type: 'timestamp with time zone' },
     ]);

@@ -174,6 +174,8 @@ export class LeaseRepository {
       `UPDATE archiver_shard_lease
           SET owner = $3, lease_counter = lease_counter + 1, heartbeat_at = now(),
               lease_expires_at = now() + make_interval(secs => $4::double precision / 1000),
+              -- The previous holder's report describes its buffer, not ours: none until our first heartbeat.
+              millis_behind_latest = NULL, oldest_unarchived_at = NULL, status_updated_at = NULL,
               handoff_requested_by = CASE WHEN handoff_requested_by = $3 OR handoff_expires_at <= now() THEN NULL ELSE handoff_requested_by END
         WHERE stream_name = $1 AND shard_id = $2 AND finished_at IS NULL
           AND (owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now() OR owner = $3)
@@ -193,7 +195,8 @@ export class LeaseRepository {
       `UPDATE archiver_shard_lease
           SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5::double precision / 1000),
               millis_behind_latest = CASE WHEN $6::boolean THEN $7::bigint ELSE millis_behind_latest END,
-              oldest_unarchived_age_ms = CASE WHEN $6::boolean THEN $8::bigint ELSE oldest_unarchived_age_ms END,
+              -- A point in time, not the age: a reader computes the age, which keeps growing if this holder dies.
+              oldest_unarchived_at = CASE WHEN $6::boolean THEN now() - make_interval(secs => $8::double precision / 1000) ELSE oldest_unarchived_at END,
               retention_hours = CASE WHEN $6::boolean THEN $9::integer ELSE retention_hours END,
               status_updated_at = CASE WHEN $6::boolean THEN now() ELSE status_updated_at END
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4

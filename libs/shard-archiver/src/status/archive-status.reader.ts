@@ -8,12 +8,16 @@ export interface ShardArchiveStatus {
   leaseExpiresAt: Date | null;
   /** the last sequence number durable in the archive */
   checkpointSequence: string | null;
+  /** as the holder last reported it (see `stale`) */
   millisBehindLatest: number | null;
+  /** the age now of the oldest record not yet archived, from the time the holder last reported for it */
   oldestUnarchivedAgeMs: number | null;
   /** when the holder last reported (its heartbeat); null before the first report */
   statusUpdatedAt: Date | null;
   /** the oldest unarchived record is older than half the retention period */
   atRisk: boolean;
+  /** an unfinished shard with no live lease or no report for two heartbeats: nobody may be archiving it */
+  stale: boolean;
   /** a reshard closed the shard and it is fully archived */
   finishedAt: Date | null;
 }
@@ -44,12 +48,19 @@ export function isAtRisk(oldestUnarchivedAgeMs: number | null, retentionHours: n
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+/** The age now (by the database clock) of the oldest unarchived record, from the point in time the holder reported. */
+const AGE_MS = `(extract(epoch FROM now() - oldest_unarchived_at) * 1000)::bigint`;
+
 /**
  * Reads the archiving status of every shard from Postgres, where each lease holder writes it with its heartbeat:
  * any archiver instance answers for the whole cluster, whichever instance archives a shard.
  */
 export class ArchiveStatusReader {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `heartbeatMs`: the lease heartbeat (FLUX_LEASE_HEARTBEAT_SECONDS); a report older than two of them is stale. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly heartbeatMs: number,
+  ) {}
 
   /** Every stream an archiver has leases for, with its shards' worst lag. */
   async listStreams(): Promise<StreamArchiveSummary[]> {
@@ -57,7 +68,7 @@ export class ArchiveStatusReader {
       `SELECT stream_name, max(retention_hours) AS retention_hours,
               count(*) FILTER (WHERE finished_at IS NULL) AS shard_count,
               max(millis_behind_latest) FILTER (WHERE finished_at IS NULL) AS max_millis_behind_latest,
-              max(oldest_unarchived_age_ms) FILTER (WHERE finished_at IS NULL) AS oldest_unarchived_age_ms
+              max(${AGE_MS}) FILTER (WHERE finished_at IS NULL) AS oldest_unarchived_age_ms
          FROM archiver_shard_lease GROUP BY stream_name ORDER BY stream_name`,
     );
     return rows.map((r) => {
@@ -77,10 +88,11 @@ export class ArchiveStatusReader {
   /** A stream's shards, by shard id; null when no archiver knows the stream. */
   async getStream(stream: string): Promise<StreamArchiveStatus | null> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT shard_id, owner, lease_expires_at, (lease_expires_at > now()) AS live, checkpoint_sequence_number, millis_behind_latest,
-              oldest_unarchived_age_ms, retention_hours, status_updated_at, finished_at
+      `SELECT shard_id, owner, lease_expires_at, coalesce(lease_expires_at > now(), false) AS live, checkpoint_sequence_number, millis_behind_latest,
+              ${AGE_MS} AS oldest_unarchived_age_ms, retention_hours, status_updated_at, finished_at,
+              coalesce(status_updated_at > now() - make_interval(secs => $2::double precision / 1000), false) AS fresh
          FROM archiver_shard_lease WHERE stream_name = $1 ORDER BY shard_id`,
-      [stream],
+      [stream, 2 * this.heartbeatMs],
     );
     if (rows.length === 0) return null;
     const retentionHours = rows.reduce<number | null>((max, r) => (r.retention_hours === null ? max : Math.max(max ?? 0, Number(r.retention_hours))), null);
@@ -101,6 +113,7 @@ export class ArchiveStatusReader {
           oldestUnarchivedAgeMs,
           statusUpdatedAt: (r.status_updated_at as Date | null) ?? null,
           atRisk: isAtRisk(oldestUnarchivedAgeMs, retentionHours),
+          stale: !finished && !(live && Boolean(r.fresh)),
           finishedAt: (r.finished_at as Date | null) ?? null,
         };
       }),

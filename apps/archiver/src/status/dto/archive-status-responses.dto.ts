@@ -11,7 +11,10 @@ export const archivedStreamsResponseSchema = z.object({
       retentionHours: z.number().int().nullable().describe("the stream's retention period; null before an archiver reported"),
       shardCount: z.number().int().describe('shards being archived (not closed and finished)'),
       maxMillisBehindLatest: z.number().nullable().describe('the largest lag behind the stream tip over its shards'),
-      oldestUnarchivedAgeMs: z.number().nullable().describe('the age of the oldest record not archived yet, over its shards'),
+      oldestUnarchivedAgeMs: z
+        .number()
+        .nullable()
+        .describe('the age now of the oldest record not archived yet, over its shards (it keeps growing while no archiver reads a shard)'),
       atRisk,
     }),
   ),
@@ -26,10 +29,14 @@ export const streamShardsResponseSchema = z.object({
       owner: z.string().nullable().describe('the archiver instance holding the lease; null when none holds a live one'),
       leaseExpiresAt: z.date().nullable(),
       checkpointSequence: z.string().nullable().describe('the last sequence number durable in the archive (a decimal string)'),
-      millisBehindLatest: z.number().nullable(),
-      oldestUnarchivedAgeMs: z.number().nullable(),
+      millisBehindLatest: z.number().nullable().describe("the holder's last report of how far behind the stream tip it reads"),
+      oldestUnarchivedAgeMs: z
+        .number()
+        .nullable()
+        .describe('the age now of the oldest record not archived yet (read or not): computed from when the holder last saw it, so it keeps growing when no archiver runs'),
       statusUpdatedAt: z.date().nullable().describe("the holder's last report (sent with its lease heartbeat)"),
       atRisk,
+      stale: z.boolean().describe('no live lease, or no report for two heartbeats: nobody may be archiving the shard (false once finished)'),
       finishedAt: z.date().nullable().describe('a reshard closed the shard and it is wholly archived'),
     }),
   ),

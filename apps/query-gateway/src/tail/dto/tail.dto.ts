@@ -1,3 +1,4 @@
+import { TAIL_MAX_TIME_MS } from '@flux-capacitor/query-engine';
 import { z } from 'zod';
 
 const ISO_DATE_TIME = z.iso.datetime({ offset: true });
@@ -8,6 +9,10 @@ export const tailQuerySchema = z.object({
     .string()
     .refine((v) => v === 'latest' || v === 'earliest' || ISO_DATE_TIME.safeParse(v).success, {
       message: 'must be latest, earliest or an ISO-8601 date-time such as 2026-12-01T12:00:00Z',
+    })
+    // Kinesis takes arrival times as epoch seconds: nothing before 1970.
+    .refine((v) => v === 'latest' || v === 'earliest' || !ISO_DATE_TIME.safeParse(v).success || (Date.parse(v) >= 0 && Date.parse(v) <= TAIL_MAX_TIME_MS), {
+      message: 'must be a date-time from 1970-01-01T00:00:00Z on',
     })
     .default('latest'),
   cursor: z.string().min(1).max(65_536, 'must be the cursor of a previous tail answer').optional(),
@@ -22,13 +27,17 @@ export const tailResponseSchema = z.object({
     z.object({
       shardId: z.string(),
       sequenceNumber: z.string().describe('a Kinesis sequence number (decimal string; never a JS number)'),
+      subSequenceNumber: z
+        .number()
+        .int()
+        .describe('the user record inside a KPL aggregate (0 for a plain record); user records of one aggregate share the sequence number'),
       partitionKey: z.string(),
       arrivalTime: z.string().describe('ISO-8601 approximate arrival time'),
       data: z.string().describe('the record data, base64'),
       payload: z.unknown().describe('the data parsed as JSON, or null when it is not JSON'),
     }),
   ),
-  cursor: z.string().describe('pass it as ?cursor= to get what arrived since'),
+  cursor: z.string().describe('pass it as ?cursor= to get what arrived since; valid for this stream only'),
 });
 
 export type TailResponse = z.infer<typeof tailResponseSchema>;

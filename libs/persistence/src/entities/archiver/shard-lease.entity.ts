@@ -57,8 +57,9 @@ export class ShardLease {
   @Column({ name: 'millis_behind_latest', type: 'bigint', nullable: true })
   millisBehindLatest!: string | null;
 
-  @Column({ name: 'oldest_unarchived_age_ms', type: 'bigint', nullable: true })
-  oldestUnarchivedAgeMs!: string | null;
+  /** Since when the oldest record not yet archived has waited (its age is computed when read, so it keeps growing). */
+  @Column({ name: 'oldest_unarchived_at', type: 'timestamptz', nullable: true })
+  oldestUnarchivedAt!: Date | null;
 
   /** The stream's retention period as the holder last read it. */
   @Column({ name: 'retention_hours', type: 'integer', nullable: true })
