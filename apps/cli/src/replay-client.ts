@@ -1,4 +1,6 @@
-import { pause, ServiceApi } from './service-api';
+import { createFluxClient, type FluxClient } from '@flux-capacitor/api-client';
+import { call, politeFetch, SERVICE_LABELS } from './flux-api';
+import { pause } from './service-api';
 
 /** The replay coordinator's HTTP API (`/v1/replays`), as the CLI uses it. */
 
@@ -84,41 +86,47 @@ export interface ReplayAuditEntry {
 }
 
 /**
- * A small typed client over ServiceApi (retries GETs only, so a replay is never started twice by a retry).
+ * The replay coordinator's API through @flux-capacitor/api-client (typed from its OpenAPI document), with the CLI's
+ * polite fetch: GETs retried, a POST or DELETE sent once so a replay is never started twice by a retry.
  */
 export class ReplayClient {
-  private readonly api: ServiceApi;
+  private readonly replay: FluxClient['replay'];
 
   constructor(baseUrl: string, token?: string) {
-    this.api = new ServiceApi('replay coordinator', baseUrl, token);
+    const polite = politeFetch(SERVICE_LABELS.replay, baseUrl.replace(/\/+$/, ''));
+    this.replay = createFluxClient({
+      urls: { replay: baseUrl },
+      token,
+      fetch: ((input: Request | string | URL, init?: RequestInit) => polite(new Request(input, init))) as typeof fetch,
+    }).replay;
   }
 
-  start(request: CreateReplayRequest): Promise<ReplayView> {
-    return this.api.post<ReplayView>('/v1/replays', request);
+  async start(request: CreateReplayRequest): Promise<ReplayView> {
+    return (await call('replay', this.replay.POST('/v1/replays', { body: request }))) as unknown as ReplayView;
   }
 
-  get(id: string, signal?: AbortSignal): Promise<ReplayView> {
-    return this.api.get<ReplayView>(`/v1/replays/${encodeURIComponent(id)}`, undefined, signal);
+  async get(id: string, signal?: AbortSignal): Promise<ReplayView> {
+    return (await call('replay', this.replay.GET('/v1/replays/{id}', { params: { path: { id } }, signal }))) as unknown as ReplayView;
   }
 
-  list(query: { limit?: number; cursor?: string; state?: ReplayState } = {}): Promise<ReplayPage> {
-    return this.api.get<ReplayPage>('/v1/replays', query);
+  async list(query: { limit?: number; cursor?: string; state?: ReplayState } = {}): Promise<ReplayPage> {
+    return (await call('replay', this.replay.GET('/v1/replays', { params: { query } }))) as unknown as ReplayPage;
   }
 
-  pause(id: string): Promise<ReplayView> {
-    return this.api.post<ReplayView>(`/v1/replays/${encodeURIComponent(id)}/pause`);
+  async pause(id: string): Promise<ReplayView> {
+    return (await call('replay', this.replay.POST('/v1/replays/{id}/pause', { params: { path: { id } } }))) as unknown as ReplayView;
   }
 
-  resume(id: string): Promise<ReplayView> {
-    return this.api.post<ReplayView>(`/v1/replays/${encodeURIComponent(id)}/resume`);
+  async resume(id: string): Promise<ReplayView> {
+    return (await call('replay', this.replay.POST('/v1/replays/{id}/resume', { params: { path: { id } } }))) as unknown as ReplayView;
   }
 
-  cancel(id: string): Promise<ReplayView> {
-    return this.api.delete<ReplayView>(`/v1/replays/${encodeURIComponent(id)}`);
+  async cancel(id: string): Promise<ReplayView> {
+    return (await call('replay', this.replay.DELETE('/v1/replays/{id}', { params: { path: { id } } }))) as unknown as ReplayView;
   }
 
-  audit(id: string): Promise<{ items: ReplayAuditEntry[] }> {
-    return this.api.get<{ items: ReplayAuditEntry[] }>(`/v1/replays/${encodeURIComponent(id)}/audit`);
+  async audit(id: string): Promise<{ items: ReplayAuditEntry[] }> {
+    return (await call('replay', this.replay.GET('/v1/replays/{id}/audit', { params: { path: { id } } }))) as unknown as { items: ReplayAuditEntry[] };
   }
 }
 

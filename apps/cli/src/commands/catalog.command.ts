@@ -19,7 +19,7 @@ import { cliEnv } from '../cli-env';
 import { asUsage as usage, CliError, UsageError } from '../cli-error';
 import { withExamples } from '../help-example';
 import { printResult, renderTable, type GlobalOptions } from '../output';
-import { serviceApi } from '../service-api';
+import { call, fluxClient, hasService } from '../flux-api';
 import { stderrLogger } from '../stderr-logger';
 import { startActivity } from '../terminal';
 import { parseTime } from './replay.command';
@@ -245,19 +245,20 @@ interface CatalogSource {
 const asJson = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
 
 function catalogSource(): CatalogSource {
-  const api = serviceApi('catalog');
-  if (api) {
-    const path = (stream: string, what: string) => `/v1/streams/${encodeURIComponent(stream)}/${what}`;
-    const schema = (stream: string, version?: number) => api.get<CatalogSchemaView>(path(stream, 'schema'), { version });
+  if (hasService('catalog')) {
+    const catalog = fluxClient().catalog;
+    const schema = async (stream: string, version?: number): Promise<CatalogSchemaView> =>
+      (await call('catalog', catalog.GET('/v1/streams/{stream}/schema', { params: { path: { stream }, query: { version } } }))) as CatalogSchemaView;
     return {
-      streams: async () => (await api.get<{ streams: CatalogStreamView[] }>('/v1/streams')).streams,
+      streams: async () => (await call('catalog', catalog.GET('/v1/streams'))).streams as CatalogStreamView[],
       schema,
       schemaOrNull: (stream) =>
         schema(stream).catch((err: unknown) => {
           if ((err as { code?: string }).code === 'SCHEMA_NOT_INFERRED') return null;
           throw err;
         }),
-      partitions: async (stream, range) => (await api.get<{ partitions: CatalogPartitionView[] }>(path(stream, 'partitions'), range)).partitions,
+      partitions: async (stream, range) =>
+        (await call('catalog', catalog.GET('/v1/streams/{stream}/partitions', { params: { path: { stream }, query: range } }))).partitions as CatalogPartitionView[],
     };
   }
   const withReader = async <T>(use: (reader: CatalogReader) => Promise<T>): Promise<T> => {

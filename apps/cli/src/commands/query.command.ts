@@ -11,7 +11,8 @@ import { cliEnv } from '../cli-env';
 import { CliError, INTERRUPTED_EXIT_CODE, UsageError } from '../cli-error';
 import { withExamples } from '../help-example';
 import { renderTable, type GlobalOptions } from '../output';
-import { ApiHttpError, pause, requireServiceApi, serviceApi, type ServiceApi } from '../service-api';
+import { call, fluxClient, hasService, requireService } from '../flux-api';
+import { ApiHttpError, pause } from '../service-api';
 import { startActivity } from '../terminal';
 import { formatBytes, formatCount } from './replay.command';
 
@@ -77,37 +78,43 @@ function onInterrupt(): { signal: AbortSignal; dispose(): void } {
 }
 
 /** Through the gateway: start the query, wait for it, then fetch the results in the format asked for. */
-async function viaGateway(api: ServiceApi, sql: string, format: Format, engine?: string): Promise<void> {
+async function viaGateway(sql: string, format: Format, engine?: 'duckdb' | 'drill'): Promise<void> {
+  const gateway = fluxClient().query;
   const interrupt = onInterrupt();
   let id: string | undefined;
   const activity = startActivity('query');
   try {
-    ({ id } = await api.post<{ id: string }>('/v1/queries', { sql, engine }).catch((err: unknown) => Promise.reject(explainHttp(err, sql))));
+    const queryId = (await call('query', gateway.POST('/v1/queries', { body: { sql, engine } })).catch((err: unknown) => Promise.reject(explainHttp(err, sql))))
+      .id;
+    id = queryId;
     const signal = interrupt.signal;
     let status: GatewayStatus;
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      status = await api.get<GatewayStatus>(`/v1/queries/${id}`, undefined, signal);
+      status = (await call('query', gateway.GET('/v1/queries/{id}', { params: { path: { id: queryId } }, signal }))) as GatewayStatus;
       activity.update(describeProgress(status));
       if (status.state !== 'queued' && status.state !== 'running') break;
       await pause(200, signal);
     }
     activity.stop(status.state);
-    if (status.state !== 'succeeded') throw new CliError(explain(sql, `query ${status.state}: ${status.error?.message ?? ''}`, status.error?.details?.position));
+    if (status.state !== 'succeeded')
+      throw new CliError(explain(sql, `query ${status.state}: ${status.error?.message ?? ''}`, status.error?.details?.position));
     for (const w of status.warnings) process.stderr.write(`warning: ${w}\n`);
     if (format === 'ndjson' || format === 'csv') {
-      const res = await api.request('GET', `/v1/queries/${id}/results?format=${format}`, undefined, signal);
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) await out(Buffer.from(chunk).toString('utf8'));
+      const body = await call(
+        'query',
+        gateway.GET('/v1/queries/{id}/results', { params: { path: { id: queryId }, query: { format } }, parseAs: 'stream', signal }),
+      );
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) await out(Buffer.from(chunk).toString('utf8'));
     } else {
       const rows: Record<string, unknown>[] = [];
       let columns: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { columns: { name: string }[]; rows: Record<string, unknown>[]; nextCursor: string | null } = await api.get(
-          `/v1/queries/${id}/results`,
-          { limit: 10000, cursor: cursor ?? undefined },
-          signal,
-        );
+        const page = (await call(
+          'query',
+          gateway.GET('/v1/queries/{id}/results', { params: { path: { id: queryId }, query: { limit: 10000, cursor: cursor ?? undefined } }, signal }),
+        )) as { columns: { name: string }[]; rows: Record<string, unknown>[]; nextCursor: string | null };
         columns = page.columns.map((c) => c.name);
         rows.push(...page.rows);
         cursor = page.nextCursor;
@@ -115,11 +122,11 @@ async function viaGateway(api: ServiceApi, sql: string, format: Format, engine?:
       await printRows(format, rows, columns);
     }
     if (status.truncated) process.stderr.write('warning: the result was truncated at the row cap\n');
-    await api.delete(`/v1/queries/${id}`);
+    await call('query', gateway.DELETE('/v1/queries/{id}', { params: { path: { id: queryId } } }));
   } catch (err) {
     if (!interrupt.signal.aborted) throw err;
     // A query submitted just as Ctrl-C came is cancelled too: the POST finished, so `id` is known.
-    if (id) await api.delete(`/v1/queries/${id}`);
+    if (id !== undefined) await call('query', gateway.DELETE('/v1/queries/{id}', { params: { path: { id } } }));
     throw new CliError(id ? `query ${id} cancelled` : 'interrupted', INTERRUPTED_EXIT_CODE);
   } finally {
     activity.stop();
@@ -149,7 +156,12 @@ async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'
     result = service.results(id);
     if (format === 'ndjson') await writeNdjson(result, out);
     else if (format === 'csv') await writeCsv(result, out);
-    else await printRows(format, (await result.readJsonLines(0, result.rowCount)).map((l) => JSON.parse(l) as Record<string, unknown>), result.columns.map((c) => c.name));
+    else
+      await printRows(
+        format,
+        (await result.readJsonLines(0, result.rowCount)).map((l) => JSON.parse(l) as Record<string, unknown>),
+        result.columns.map((c) => c.name),
+      );
     if (result.truncated) process.stderr.write('warning: the result was truncated at the row cap\n');
   } catch (err) {
     if (interrupt.signal.aborted) throw new CliError('query cancelled', INTERRUPTED_EXIT_CODE);
@@ -178,11 +190,18 @@ interface HistoryItem {
 
 /** The caller's recent asynchronous queries on the gateway, newest first (`GET /v1/queries`). */
 async function listQueries(limit: number, json: boolean): Promise<void> {
-  const gateway = requireServiceApi('query', 'fluxcap query list');
+  requireService('query', 'fluxcap query list');
+  const gateway = fluxClient().query;
   const items: HistoryItem[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: HistoryItem[]; nextCursor: string | null } = await gateway.get('/v1/queries', { limit: Math.min(100, limit - items.length), cursor: cursor ?? undefined });
+    const page = (await call(
+      'query',
+      gateway.GET('/v1/queries', { params: { query: { limit: Math.min(100, limit - items.length), cursor: cursor ?? undefined } } }),
+    )) as {
+      items: HistoryItem[];
+      nextCursor: string | null;
+    };
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && items.length < limit);
@@ -224,8 +243,7 @@ export function registerQueryCommand(program: Command): void {
       .action(async (sqlArg: string | undefined, flags: QueryFlags & { file?: string }, cmd: Command) => {
         const sql = await readSql(sqlArg, flags.file);
         const format: Format = flags.format ?? (cmd.optsWithGlobals<GlobalOptions>().json ? 'json' : 'table');
-        const gateway = serviceApi('query');
-        if (gateway) await viaGateway(gateway, sql, format, flags.engine);
+        if (hasService('query')) await viaGateway(sql, format, flags.engine);
         else await embedded(sql, format, flags.engine);
       }),
     `fluxcap query "SELECT source, count(*) AS n FROM orders GROUP BY source"`,
