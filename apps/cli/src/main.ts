@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigError } from '@flux-capacitor/config';
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error';
-import { buildProgram } from './program';
+import { buildProgram, VERSION } from './program';
 
 /**
  * Exit codes: 0 success (and --help, --version); 2 a usage error (unknown option or command, missing argument, bad
@@ -20,4 +20,7 @@ function fail(err: unknown): never {
   process.exit(err instanceof CliError ? err.exitCode : err instanceof ConfigError ? 78 : 1);
 }
 
-buildProgram().parseAsync(process.argv).catch(fail);
+// Only as the first argument: commander would otherwise take `catalog schema --version 2` as the program's --version.
+const first = process.argv[2];
+if (first === '--version' || first === '-V') process.stdout.write(`${VERSION}\n`);
+else buildProgram().parseAsync(process.argv).catch(fail);

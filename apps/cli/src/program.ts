@@ -14,13 +14,12 @@ import { registerStackCommand } from './commands/stack.command';
 import { registerStatusCommand } from './commands/status.command';
 import { registerTailCommand } from './commands/tail.command';
 
-const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The whole `fluxcap` command tree, without parsing anything (main.ts parses; the spec walks its help). */
 export function buildProgram(): Command {
   const program = new Command('fluxcap')
     .description('flux-capacitor: archive, search and replay Amazon Kinesis streams')
-    .version(VERSION, '-V, --version', 'print the fluxcap version')
     .option('--json', 'machine-readable output (one JSON document on stdout)')
     .option('--verbose', 'on failure, print the stack trace too (also FLUX_DEBUG=1)')
     // Set before any subcommand exists: subcommands copy it, so every --help lists --json where it is used.
@@ -30,6 +29,8 @@ export function buildProgram(): Command {
   program.addHelpText(
     'after',
     `
+\`fluxcap --version\` (or -V) prints the version.
+
 Most commands talk to the services over HTTP when their URL is set (FLUX_QUERY_URL, FLUX_CATALOG_URL,
 FLUX_REPLAY_URL, FLUX_ARCHIVER_URL, with FLUX_API_TOKEN); \`source .flux/dev.env\` after \`npm start\` sets them all.
 
