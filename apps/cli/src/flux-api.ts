@@ -82,7 +82,7 @@ export const hasService = (key: ServiceKey) => Boolean(serviceUrl(key));
 
 export function requireService(key: ServiceKey, command: string): void {
   if (!hasService(key))
-    throw new CliError(`${command} needs the ${SERVICE_LABELS[key]}: set ${SERVICE_VARIABLES[key]} (and FLUX_API_TOKEN), e.g. source .flux/dev.env`);
+    throw new CliError(`${command} needs the ${key === 'query' ? 'gateway' : SERVICE_LABELS[key]}: set ${SERVICE_VARIABLES[key]} (and FLUX_API_TOKEN), e.g. source .flux/dev.env`);
 }
 
 interface FetchResult<T> {

@@ -2,8 +2,9 @@ import { CliError } from './cli-error';
 import { cliEnv } from './cli-env';
 
 /**
- * The four services' HTTP APIs as the CLI calls them: bearer token, JSON, problem details turned into one readable
- * line. Only GETs are retried (safe to repeat); a POST or DELETE fails at once, so nothing is ever started twice.
+ * Untyped calls for the endpoints the OpenAPI documents do not describe yet (the archiver's `/v1/streams`, the
+ * gateway's tail); everything else goes through the typed client in flux-api.ts. Bearer token, JSON, problem details
+ * turned into one readable line. Only GETs are retried (safe to repeat).
  */
 
 export type ServiceKey = 'archiver' | 'catalog' | 'query' | 'replay';
@@ -104,13 +105,6 @@ export function serviceApi(key: ServiceKey): ServiceApi | undefined {
   if (!url) return undefined;
   if (!URL.canParse(url)) throw new CliError(`${variable} is not a URL: ${url}`);
   return new ServiceApi(label, url, cliEnv.apiToken);
-}
-
-/** Like serviceApi, for commands that only work over HTTP: says which setting is missing. */
-export function requireServiceApi(key: ServiceKey, command: string): ServiceApi {
-  const api = serviceApi(key);
-  if (!api) throw new CliError(`${command} needs the ${SERVICES[key].label}: set ${SERVICES[key].variable} (and FLUX_API_TOKEN), e.g. source .flux/dev.env`);
-  return api;
 }
 
 export function withQuery(path: string, query?: QueryParams): string {
