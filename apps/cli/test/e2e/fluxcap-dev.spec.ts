@@ -35,6 +35,21 @@ describe('fluxcap dev', () => {
       expect(env.FLUX_API_TOKEN).toMatch(/^[0-9a-f]{48}$/);
       expect(env.FLUX_API_TOKENS).toContain(env.FLUX_API_TOKEN);
 
+      // the demo producer (on by default) writes order events into orders; the archiver archives them
+      expect(output).toContain('demo producer: writing order events into orders');
+      await vi.waitFor(
+        async () => {
+          const res = await fetch(`${env.FLUX_QUERY_URL}/v1/query`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${env.FLUX_API_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ sql: "SELECT source, count(*) AS n, count(DISTINCT payload->>'order_id') AS orders FROM orders WHERE payload->>'type' LIKE 'order.%' GROUP BY source" }),
+          });
+          const rows = ((await res.json()) as { rows: { source: string; n: number; orders: number }[] }).rows;
+          expect(rows.find((r) => r.source === 'archive')?.n).toBeGreaterThan(0);
+        },
+        { timeout: 90_000, interval: 1000 },
+      );
+
       const tree = descendants(dev.pid as number);
       expect(tree.length).toBeGreaterThanOrEqual(7); // 3 emulators, 4 services (plus their own children)
       dev.kill('SIGINT');
@@ -45,7 +60,7 @@ describe('fluxcap dev', () => {
       if (dev.exitCode === null) dev.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 240_000);
 
   it('stops the services before the embedded Postgres on Ctrl-C, so no connection is terminated under them', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'flux-dev-ctrl-c-'));
