@@ -1,7 +1,6 @@
 import { ApiError, createFluxClient, type FluxClient } from '@flux-capacitor/api-client';
 import { cliEnv } from './cli-env';
 import { CliError } from './cli-error';
-import { ApiHttpError, pause } from './service-api';
 
 /**
  * The CLI's typed client of the four HTTP APIs (@flux-capacitor/api-client, typed from the services' OpenAPI
@@ -133,4 +132,34 @@ function networkReason(err: unknown): string {
 function retryAfterMs(header: string | null): number | undefined {
   const seconds = header === null ? NaN : Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : undefined;
+}
+
+/** A response other than 2xx, as one line: `catalog: HTTP 403: token may not read stream payments`. */
+export class ApiHttpError extends CliError {
+  constructor(
+    readonly service: string,
+    readonly status: number,
+    readonly code: string | undefined,
+    readonly detail: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(`${service}: HTTP ${status}: ${detail}`);
+    this.name = 'ApiHttpError';
+  }
+}
+
+/** Sleeps, but wakes (rejecting) as soon as the signal aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -1,6 +1,5 @@
 import { createFluxClient, type FluxClient } from '@flux-capacitor/api-client';
-import { call, politeFetch, SERVICE_LABELS } from './flux-api';
-import { pause } from './service-api';
+import { call, pause, politeFetch, SERVICE_LABELS } from './flux-api';
 
 /** The replay coordinator's HTTP API (`/v1/replays`), as the CLI uses it. */
 

@@ -11,8 +11,7 @@ import { cliEnv } from '../cli-env';
 import { CliError, INTERRUPTED_EXIT_CODE, UsageError } from '../cli-error';
 import { withExamples } from '../help-example';
 import { renderTable, type GlobalOptions } from '../output';
-import { call, fluxClient, hasService, requireService } from '../flux-api';
-import { ApiHttpError, pause } from '../service-api';
+import { ApiHttpError, call, fluxClient, hasService, pause, requireService } from '../flux-api';
 import { startActivity } from '../terminal';
 import { formatBytes, formatCount } from './replay.command';
 

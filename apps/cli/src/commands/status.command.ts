@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { withExamples } from '../help-example';
 import { printResult, renderTable, type GlobalOptions } from '../output';
-import { serviceApi, type ServiceKey } from '../service-api';
+import { call, fluxClient, hasService, serviceUrl, type ServiceKey } from '../flux-api';
 import { formatDuration } from './replay.command';
 
 /** What `GET /v1/streams/:stream/shards` of the archiver answers (see the archiver API). */
@@ -51,26 +51,31 @@ const SERVICE_KEYS: [ServiceKey, string][] = [
 ];
 
 async function health(key: ServiceKey, name: string): Promise<ServiceHealth | undefined> {
-  const api = serviceApi(key);
-  if (!api) return undefined;
+  const url = serviceUrl(key)?.replace(/\/+$/, '');
+  if (!url) return undefined;
+  // A probe, not an API call: one short try, no retries, and a 503 is an answer (which dependencies are down).
   try {
-    const res = await fetch(`${api.baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
     const body = (await res.json().catch(() => ({}))) as { error?: Record<string, { message?: string }> };
-    if (res.ok) return { service: name, url: api.baseUrl, status: 'ok' };
+    if (res.ok) return { service: name, url, status: 'ok' };
     const failing = Object.entries(body.error ?? {}).map(([dep, v]) => (v?.message ? `${dep}: ${v.message}` : dep));
-    return { service: name, url: api.baseUrl, status: 'down', detail: failing.join('; ') || `HTTP ${res.status}` };
+    return { service: name, url, status: 'down', detail: failing.join('; ') || `HTTP ${res.status}` };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    return { service: name, url: api.baseUrl, status: 'unreachable', detail: cause?.code ?? (err instanceof Error ? err.message : String(err)) };
+    return { service: name, url, status: 'unreachable', detail: cause?.code ?? (err instanceof Error ? err.message : String(err)) };
   }
 }
 
 async function archiverStreams(): Promise<Pick<StatusReport, 'streams' | 'streamsError'>> {
-  const api = serviceApi('archiver');
-  if (!api) return { streams: null };
+  if (!hasService('archiver')) return { streams: null };
+  const archiver = fluxClient().archiver;
   try {
-    const { streams } = await api.get<{ streams: { stream: string }[] }>('/v1/streams');
-    return { streams: await Promise.all(streams.map((s) => api.get<StreamStatus>(`/v1/streams/${encodeURIComponent(s.stream)}/shards`))) };
+    const { streams } = await call('archiver', archiver.GET('/v1/streams'));
+    return {
+      streams: await Promise.all(
+        streams.map(async (s) => (await call('archiver', archiver.GET('/v1/streams/{stream}/shards', { params: { path: { stream: s.stream } } }))) as StreamStatus),
+      ),
+    };
   } catch (err) {
     return { streams: null, streamsError: err instanceof Error ? err.message : String(err) };
   }

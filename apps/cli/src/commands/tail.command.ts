@@ -7,7 +7,7 @@ import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { withExamples } from '../help-example';
 import type { GlobalOptions } from '../output';
-import { pause, serviceApi, type ServiceApi } from '../service-api';
+import { call, fluxClient, hasService, pause } from '../flux-api';
 import { parseTime } from './replay.command';
 
 /** One record as the gateway's tail endpoint returns it (and as `--json` prints it, one per line). */
@@ -59,15 +59,16 @@ interface TailFlags {
 /** Records in batches, oldest first per shard, until the signal aborts. */
 type TailSource = (signal: AbortSignal) => AsyncIterable<TailRecord[]>;
 
-async function* viaGateway(api: ServiceApi, stream: string, from: TailStart, signal: AbortSignal): AsyncIterable<TailRecord[]> {
+async function* viaGateway(stream: string, from: TailStart, signal: AbortSignal): AsyncIterable<TailRecord[]> {
+  const gateway = fluxClient().query;
   let cursor: string | undefined;
   const start = typeof from === 'string' ? from : from.at;
   while (!signal.aborted) {
-    const page = await api.get<{ records: TailRecord[]; cursor: string }>(
-      `/v1/streams/${encodeURIComponent(stream)}/tail`,
-      cursor ? { cursor, limit: 1000 } : { from: start, limit: 1000 },
-      signal,
-    );
+    const query = cursor ? { cursor, limit: 1000 } : { from: start, limit: 1000 };
+    const page = (await call('query', gateway.GET('/v1/streams/{stream}/tail', { params: { path: { stream }, query }, signal }))) as {
+      records: TailRecord[];
+      cursor: string;
+    };
     cursor = page.cursor;
     yield page.records;
     if (page.records.length === 0) await pause(IDLE_MS, signal);
@@ -132,10 +133,9 @@ export function registerTailCommand(program: Command): void {
       })
       .action(async (flags: TailFlags, cmd: Command) => {
         const json = cmd.optsWithGlobals<GlobalOptions>().json === true;
-        const api = serviceApi('query');
         let kinesis: KinesisClient | undefined;
         let source: TailSource;
-        if (api) source = (signal) => viaGateway(api, flags.stream, flags.from, signal);
+        if (hasService('query')) source = (signal) => viaGateway(flags.stream, flags.from, signal);
         else {
           const client = createKinesisClient(loadConfig(cliEnv.all).aws);
           kinesis = client;

@@ -37,10 +37,12 @@ let env: Record<string, string>;
 let kinesis: KinesisClient;
 let gateway: ServiceProcess;
 let catalog: ServiceProcess;
+let archiver: ServiceProcess;
 const orders = uniqueName('orders');
 const payments = uniqueName('payments');
 const produced = uniqueName('produced');
 const followed = uniqueName('followed');
+const archived = uniqueName('archived');
 
 interface Run {
   status: number | null;
@@ -82,15 +84,18 @@ beforeAll(async () => {
   for (const stream of [orders, payments]) {
     await registerArchiveObjects(db.url, await writeSyntheticArchive({ directory: join(root, 'archive'), stream, shards: 1, recordsPerShardHour: 4, hours: 2, startMs: Date.UTC(2026, 10, 30, 10) }));
   }
-  [gateway, catalog] = await Promise.all([
+  await createStream(kinesis, archived, 2);
+  await createStream(kinesis, followed, 2);
+  [gateway, catalog, archiver] = await Promise.all([
     startServiceProcess('query-gateway', { ...env, FLUX_QUERY_WORK_DIR: join(root, 'gateway') }, 120_000),
     startServiceProcess('catalog', env, 120_000),
+    startServiceProcess('archiver', { ...env, FLUX_ARCHIVER_STREAMS: archived, FLUX_BUFFER_INTERVAL_SECONDS: '1', FLUX_LEASE_HEARTBEAT_SECONDS: '1', FLUX_LEASE_DURATION_SECONDS: '5' }, 120_000),
   ]);
 }, 300_000);
 
 afterAll(async () => {
-  for (const service of [gateway, catalog]) await service?.stop();
-  for (const stream of [produced, followed]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
+  for (const service of [gateway, catalog, archiver]) await service?.stop();
+  for (const stream of [produced, followed, archived]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
   kinesis?.destroy();
   await db?.drop();
   rmSync(root, { recursive: true, force: true });
@@ -215,32 +220,55 @@ describe('fluxcap catalog over the catalog API', () => {
 });
 
 describe('fluxcap tail', () => {
-  it('prints the records that arrive after its start, one payload per line, and stops after --count', async () => {
-    await createStream(kinesis, followed, 2);
-    await putInOrder(kinesis, followed, [{ key: 'before', data: JSON.stringify({ seq: 0 }) }]);
+  it.each([
+    ['through the gateway', () => viaGateway()],
+    ['from Kinesis directly (no FLUX_QUERY_URL)', () => ({})],
+  ])('%s: prints the records that arrive after its start, one payload per line, and stops after --count', async (_mode, settings) => {
+    const base = Date.now();
+    await putInOrder(kinesis, followed, [{ key: 'before', data: JSON.stringify({ seq: base }) }]);
     // a clear second between the earlier record and the start of the tail
     await new Promise((r) => setTimeout(r, 1500));
     const since = new Date().toISOString();
-    const tail = start({}, ['tail', '--stream', followed, '--from', since, '--count', '3']);
-    await putInOrder(kinesis, followed, [1, 2, 3].map((seq) => ({ key: `k${seq}`, data: JSON.stringify({ seq }) })));
+    const tail = start(settings(), ['tail', '--stream', followed, '--from', since, '--count', '3']);
+    await putInOrder(kinesis, followed, [1, 2, 3].map((seq) => ({ key: `k${seq}`, data: JSON.stringify({ seq: base + seq }) })));
     const run = await tail.done;
     expect(run.status).toBe(0);
     expect(
       run.stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l).seq)
+        .map((l) => JSON.parse(l).seq - base)
         .sort(),
     ).toEqual([1, 2, 3]);
   }, 120_000);
 });
 
 describe('fluxcap status', () => {
-  it("shows each service's health and the dead-letter queue depths", async () => {
-    const run = await fluxcap({ ...viaGateway(), ...viaCatalog() }, ['status', '--json']);
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as { services: { service: string; status: string }[]; deadLetterQueues: { queue: string; messages: number | null }[] };
+  it("shows each service's health, the archiver's shards of each stream and the dead-letter queue depths", async () => {
+    const services = { ...viaGateway(), ...viaCatalog(), FLUX_ARCHIVER_URL: archiver.url };
+    type Report = {
+      services: { service: string; status: string }[];
+      streams: { stream: string; shards: { shardId: string; owner: string | null; atRisk: boolean }[] }[] | null;
+      streamsError?: string;
+      deadLetterQueues: { queue: string; messages: number | null }[];
+    };
+    let report: Report | undefined;
+    // the archiver writes each shard's status with its lease heartbeat: wait until it owns both shards
+    await vi.waitFor(
+      async () => {
+        const run = await fluxcap(services, ['status', '--json']);
+        expect(run.status).toBe(0);
+        report = JSON.parse(run.stdout) as Report;
+        expect(report.streamsError).toBeUndefined();
+        expect(report.streams?.[0]?.shards.filter((s) => s.owner !== null)).toHaveLength(2);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    if (!report) throw new Error('no status');
+    expect(report.streams).toEqual([{ stream: archived, retentionHours: expect.anything(), shards: expect.any(Array) }]);
+    expect(report.streams?.[0].shards.map((s) => s.atRisk)).toEqual([false, false]);
     expect(report.services).toEqual([
+      expect.objectContaining({ service: 'archiver', url: archiver.url, status: 'ok' }),
       expect.objectContaining({ service: 'catalog', url: catalog.url, status: 'ok' }),
       expect.objectContaining({ service: 'query-gateway', url: gateway.url, status: 'ok' }),
     ]);
@@ -251,8 +279,9 @@ describe('fluxcap status', () => {
         { queue: `${env.FLUX_SQS_QUEUE_PREFIX}query-gateway-dlq`, messages: 0 },
       ]),
     );
-    const human = await fluxcap({ ...viaGateway(), ...viaCatalog() }, ['status']);
+    const human = await fluxcap(services, ['status']);
     expect(human.stdout).toMatch(/^service\s+url\s+health/);
+    expect(human.stdout).toContain(`stream ${archived}: 2 shard(s)`);
     expect(human.stdout).toContain(`${env.FLUX_SQS_QUEUE_PREFIX}catalog-dlq`);
   }, 120_000);
 });
