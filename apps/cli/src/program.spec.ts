@@ -24,6 +24,6 @@ describe('fluxcap --help', () => {
   it.each(walk(buildProgram()).map(([name]) => name))('%s: lists --json and ends with an example', (name) => {
     const help = helpOf(commands.find(([n]) => n === name)?.[1] as Command);
     expect(help).toContain('--json');
-    expect(help.trimEnd()).toMatch(/Examples?:\n(  \$ .+\n?)+$/);
+    expect(help.trimEnd()).toMatch(/Examples?:\n( {2}\$ .+\n?)+$/);
   });
 });
