@@ -7,7 +7,7 @@ import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { withExamples } from '../help-example';
 import type { GlobalOptions } from '../output';
-import { call, fluxClient, hasService, pause } from '../flux-api';
+import { ApiHttpError, call, fluxClient, hasService, pause } from '../flux-api';
 import { parseTime } from './replay.command';
 
 /** One record as the gateway's tail endpoint returns it (and as `--json` prints it, one per line). */
@@ -65,10 +65,18 @@ async function* viaGateway(stream: string, from: TailStart, signal: AbortSignal)
   const start = typeof from === 'string' ? from : from.at;
   while (!signal.aborted) {
     const query = cursor ? { cursor, limit: 1000 } : { from: start, limit: 1000 };
-    const page = (await call('query', gateway.GET('/v1/streams/{stream}/tail', { params: { path: { stream }, query }, signal }))) as {
-      records: TailRecord[];
-      cursor: string;
-    };
+    let page: { records: TailRecord[]; cursor: string };
+    try {
+      page = (await call('query', gateway.GET('/v1/streams/{stream}/tail', { params: { path: { stream }, query }, signal }))) as typeof page;
+    } catch (err) {
+      // Kinesis throttles the gateway's reads (429 TAIL_THROTTLED) beyond the client's own retries: a tail waits and
+      // asks again from the same cursor rather than giving up.
+      if (err instanceof ApiHttpError && err.status === 429) {
+        await pause(IDLE_MS, signal);
+        continue;
+      }
+      throw err;
+    }
     cursor = page.cursor;
     yield page.records;
     if (page.records.length === 0) await pause(IDLE_MS, signal);

@@ -243,6 +243,21 @@ describe('fluxcap tail', () => {
   }, 120_000);
 });
 
+describe('fluxcap tail until Ctrl-C', () => {
+  it('follows with --json (full records) until Ctrl-C, then exits 0', async () => {
+    const since = new Date().toISOString();
+    const tail = start(viaGateway(), ['tail', '--stream', followed, '--from', since, '--json']);
+    await putInOrder(kinesis, followed, [{ key: 'ctrl-c', data: 'not json' }]);
+    await vi.waitFor(() => expect(tail.output().stdout).toContain('"partitionKey":"ctrl-c"'), { timeout: 60_000, interval: 200 });
+    process.kill(-(tail.child.pid as number), 'SIGINT');
+    const run = await tail.done;
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    const record = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+    expect(record).toMatchObject({ partitionKey: 'ctrl-c', payload: null, data: Buffer.from('not json').toString('base64') });
+  }, 120_000);
+});
+
 describe('fluxcap status', () => {
   it("shows each service's health, the archiver's shards of each stream and the dead-letter queue depths", async () => {
     const services = { ...viaGateway(), ...viaCatalog(), FLUX_ARCHIVER_URL: archiver.url };
