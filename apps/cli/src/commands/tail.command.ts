@@ -69,9 +69,9 @@ async function* viaGateway(stream: string, from: TailStart, signal: AbortSignal)
     try {
       page = (await call('query', gateway.GET('/v1/streams/{stream}/tail', { params: { path: { stream }, query }, signal }))) as typeof page;
     } catch (err) {
-      // Kinesis throttles the gateway's reads (429 TAIL_THROTTLED) beyond the client's own retries: a tail waits and
-      // asks again from the same cursor rather than giving up.
-      if (err instanceof ApiHttpError && err.status === 429) {
+      // Kinesis throttles the gateway's reads (429 TAIL_THROTTLED) or is slow to answer them (503) beyond the client's
+      // own retries: a tail waits and asks again from the same cursor rather than giving up.
+      if (err instanceof ApiHttpError && (err.status === 429 || err.status === 503)) {
         await pause(IDLE_MS, signal);
         continue;
       }

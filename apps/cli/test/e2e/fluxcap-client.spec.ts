@@ -229,8 +229,9 @@ describe('fluxcap tail', () => {
     // a clear second between the earlier record and the start of the tail
     await new Promise((r) => setTimeout(r, 1500));
     const since = new Date().toISOString();
-    const tail = start(settings(), ['tail', '--stream', followed, '--from', since, '--count', '3']);
-    await putInOrder(kinesis, followed, [1, 2, 3].map((seq) => ({ key: `k${seq}`, data: JSON.stringify({ seq: base + seq }) })));
+    const tail = start(settings(), ['tail', '--stream', followed, '--from', since, '--count', '10']);
+    // ten keys, so every shard gets records (kinesalite stalls a read from a time past a shard's last record)
+    await putInOrder(kinesis, followed, Array.from({ length: 10 }, (_, i) => ({ key: `k${i + 1}`, data: JSON.stringify({ seq: base + i + 1 }) })));
     const run = await tail.done;
     expect(run.status).toBe(0);
     expect(
@@ -238,8 +239,8 @@ describe('fluxcap tail', () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l).seq - base)
-        .sort(),
-    ).toEqual([1, 2, 3]);
+        .sort((a, b) => a - b),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   }, 120_000);
 });
 
@@ -247,14 +248,16 @@ describe('fluxcap tail until Ctrl-C', () => {
   it('follows with --json (full records) until Ctrl-C, then exits 0', async () => {
     const since = new Date().toISOString();
     const tail = start(viaGateway(), ['tail', '--stream', followed, '--from', since, '--json']);
-    await putInOrder(kinesis, followed, [{ key: 'ctrl-c', data: 'not json' }]);
-    await vi.waitFor(() => expect(tail.output().stdout).toContain('"partitionKey":"ctrl-c"'), { timeout: 60_000, interval: 200 });
+    // Records on every shard: kinesalite stalls a GetRecords from a time past a shard's last record (AT_TIMESTAMP),
+    // which the first read of each shard uses.
+    await putInOrder(kinesis, followed, Array.from({ length: 10 }, (_, i) => ({ key: i === 0 ? 'ctrl-c' : `ctrl-c-${i}`, data: 'not json' })));
+    await vi.waitFor(() => expect(tail.output().stdout, tail.output().stderr).toContain('"partitionKey":"ctrl-c"'), { timeout: 30_000, interval: 200 });
     process.kill(-(tail.child.pid as number), 'SIGINT');
     const run = await tail.done;
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
-    const record = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
-    expect(record).toMatchObject({ partitionKey: 'ctrl-c', payload: null, data: Buffer.from('not json').toString('base64') });
+    const records = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.partitionKey === 'ctrl-c')).toMatchObject({ payload: null, data: Buffer.from('not json').toString('base64') });
   }, 120_000);
 });
 
