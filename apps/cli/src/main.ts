@@ -1,42 +1,26 @@
 import 'reflect-metadata';
 import { ConfigError } from '@flux-capacitor/config';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { CliError } from './cli-error';
-import { registerArchiveCommand } from './commands/archive.command';
-import { registerCatalogCommand } from './commands/catalog.command';
-import { registerConfigCommand } from './commands/config.command';
-import { registerConsumeCommand } from './commands/consume.command';
-import { registerDevCommand } from './commands/dev.command';
-import { registerMigrateCommand } from './commands/migrate.command';
-import { registerQueryCommand } from './commands/query.command';
-import { registerProduceCommand } from './commands/produce.command';
-import { registerReplayCommand } from './commands/replay.command';
-import { registerStackCommand } from './commands/stack.command';
+import { buildProgram, VERSION } from './program';
 
-const program = new Command('fluxcap')
-  .description('flux-capacitor: archive, search and replay Amazon Kinesis streams')
-  .option('--json', 'machine-readable output')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-
-registerStackCommand(program);
-registerDevCommand(program);
-registerMigrateCommand(program);
-registerConfigCommand(program);
-registerProduceCommand(program);
-registerArchiveCommand(program);
-registerCatalogCommand(program);
-registerQueryCommand(program);
-registerConsumeCommand(program);
-registerReplayCommand(program);
-
-/** Every failure ends as one line on stderr and a non-zero exit code. */
+/**
+ * Exit codes: 0 success (and --help, --version); 2 a usage error (unknown option or command, missing argument, bad
+ * value); 78 a bad setting (EX_CONFIG); 130 stopped by Ctrl-C; 1 any other failure, as one readable line (the stack
+ * only with --verbose or FLUX_DEBUG).
+ */
 function fail(err: unknown): never {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // commander has printed its own message (and the hint) already
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   const message = err instanceof Error ? err.message : String(err);
   const json = process.argv.includes('--json');
+  const debug = process.argv.includes('--verbose') || Boolean(process.env.FLUX_DEBUG);
   process.stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `fluxcap: ${message.split('\n')[0]}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(err instanceof CliError ? err.exitCode : err instanceof ConfigError ? 78 : 1);
 }
 
-program.parseAsync(process.argv).catch(fail);
+// Only as the first argument: commander would otherwise take `catalog schema --version 2` as the program's --version.
+const first = process.argv[2];
+if (first === '--version' || first === '-V') process.stdout.write(`${VERSION}\n`);
+else buildProgram().parseAsync(process.argv).catch(fail);

@@ -14,65 +14,85 @@ import {
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { Logger } from '@nestjs/common';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
-import { CliError } from '../cli-error';
+import { asUsage as usage, CliError, UsageError } from '../cli-error';
+import { withExamples } from '../help-example';
 import { printResult, renderTable, type GlobalOptions } from '../output';
+import { call, fluxClient, hasService } from '../flux-api';
 import { stderrLogger } from '../stderr-logger';
+import { startActivity } from '../terminal';
+import { parseTime } from './replay.command';
 
 /** `fluxcap catalog ...`: rebuild the catalog from the archive, list streams, print Hive DDL. */
 export function registerCatalogCommand(program: Command): void {
-  const catalog = program.command('catalog').description('The catalog of archived streams (derived from the archive; rebuildable)');
+  const catalog = withExamples(
+    program
+      .command('catalog')
+      .description(
+        'The catalog of archived streams (derived from the archive; rebuildable). Read over the catalog API when FLUX_CATALOG_URL is set, from DATABASE_URL otherwise',
+      ),
+    'fluxcap catalog schema --stream orders',
+  );
 
-  catalog
-    .command('rebuild')
-    .description('Rebuild a stream\'s catalog from the archive itself: objects, partitions, schema; then sync the metastores')
-    .requiredOption('--stream <name>', 'stream to rebuild')
-    .action(async (flags: { stream: string }, cmd: Command) => {
-      const config = loadConfig(cliEnv.all);
-      // Logs go to stderr as JSON lines; stdout carries only the report.
-      Logger.overrideLogger(stderrLogger(config.log.level));
-      const ds = await createDataSource(config.database.url).initialize();
-      const s3 = createS3Client(config.aws);
-      const inspector = await ArchiveObjectInspector.create();
-      try {
-        const reader = new CatalogReader(ds);
-        const writer = new CatalogWriter(ds);
-        const store = createArchiveStore(config.archive, s3);
-        const metastores = createMetastores(config.catalog, config.aws);
-        const ingest = new CatalogIngest({
-          writer,
-          reader,
-          store,
-          inspector,
-          metastores,
-          strictMetastores: false,
-          sampleRecords: config.catalog.schemaSampleRecords,
-          // A rebuild restores derived state; consumers of catalog.partition.added are not re-notified.
-          publishPartitionAdded: async () => undefined,
-        });
-        const report = await rebuildCatalog(flags.stream, { writer, reader, store, inspector, sampleRecords: config.catalog.schemaSampleRecords, ingest });
-        printResult(report, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
-          [
-            `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued), ${r.removed} removed, ${r.skipped} skipped`,
-            `partitions added: ${r.partitionsAdded}; schema version: ${r.schemaVersion ?? 'none'}`,
-          ].join('\n'),
-        );
-      } finally {
-        inspector.close();
-        s3.destroy();
-        await ds.destroy();
-      }
-    });
+  withExamples(
+    catalog
+      .command('rebuild')
+      .description("Rebuild a stream's catalog from the archive itself: objects, partitions, schema; then sync the metastores")
+      .requiredOption('--stream <name>', 'stream to rebuild')
+      .action(async (flags: { stream: string }, cmd: Command) => {
+        const config = loadConfig(cliEnv.all);
+        // Logs go to stderr as JSON lines; stdout carries only the report.
+        Logger.overrideLogger(stderrLogger(config.log.level));
+        const ds = await createDataSource(config.database.url).initialize();
+        const s3 = createS3Client(config.aws);
+        const inspector = await ArchiveObjectInspector.create();
+        try {
+          const reader = new CatalogReader(ds);
+          const writer = new CatalogWriter(ds);
+          const store = createArchiveStore(config.archive, s3);
+          const metastores = createMetastores(config.catalog, config.aws);
+          const ingest = new CatalogIngest({
+            writer,
+            reader,
+            store,
+            inspector,
+            metastores,
+            strictMetastores: false,
+            sampleRecords: config.catalog.schemaSampleRecords,
+            // A rebuild restores derived state; consumers of catalog.partition.added are not re-notified.
+            publishPartitionAdded: async () => undefined,
+          });
+          const activity = startActivity(`rebuilding the catalog of ${flags.stream} from the archive`);
+          const report = await rebuildCatalog(flags.stream, {
+            writer,
+            reader,
+            store,
+            inspector,
+            sampleRecords: config.catalog.schemaSampleRecords,
+            ingest,
+          }).finally(() => activity.stop('done'));
+          printResult(report, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
+            [
+              `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued), ${r.removed} removed, ${r.skipped} skipped`,
+              `partitions added: ${r.partitionsAdded}; schema version: ${r.schemaVersion ?? 'none'}`,
+            ].join('\n'),
+          );
+        } finally {
+          inspector.close();
+          s3.destroy();
+          await ds.destroy();
+        }
+      }),
+    'fluxcap catalog rebuild --stream orders',
+  );
 
-  catalog
-    .command('streams')
-    .description('List catalogued streams with object, record and partition counts')
-    .action(async (_flags: unknown, cmd: Command) => {
-      const config = loadConfig(cliEnv.all);
-      const ds = await createDataSource(config.database.url).initialize();
-      try {
-        const streams = await new CatalogReader(ds).listStreams();
+  withExamples(
+    catalog
+      .command('streams')
+      .description('List catalogued streams with object, record and partition counts (over the catalog API when FLUX_CATALOG_URL is set)')
+      .action(async (_flags: unknown, cmd: Command) => {
+        const streams = await catalogSource().streams();
         printResult({ streams }, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
           renderTable(
             r.streams.map((s) => ({
@@ -81,39 +101,221 @@ export function registerCatalogCommand(program: Command): void {
               objects: s.objectCount,
               records: s.recordCount,
               partitions: s.partitionCount,
-              first: s.firstArrivalTime?.toISOString(),
-              last: s.lastArrivalTime?.toISOString(),
+              first: s.firstArrivalTime,
+              last: s.lastArrivalTime,
               schema: s.schemaVersion,
             })),
           ),
         );
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }),
+    'fluxcap catalog streams',
+    'fluxcap catalog streams --json | jq -r ".streams[].name"',
+  );
 
-  catalog
-    .command('ddl')
-    .description('Print Hive DDL: the EMR KinesisStorageHandler table over the live stream (default) or the Parquet archive table')
-    .requiredOption('--stream <name>', 'stream')
-    .option('--archive', 'the external Parquet table over the archive instead of the live Kinesis table')
-    .option('--database <name>', 'Hive database for --archive (default FLUX_HIVE_DATABASE)')
-    .action(async (flags: { stream: string; archive?: boolean; database?: string }, cmd: Command) => {
-      const config = loadConfig(cliEnv.all);
-      const ds = await createDataSource(config.database.url).initialize();
-      try {
-        const reader = new CatalogReader(ds);
+  withExamples(
+    catalog
+      .command('schema')
+      .description("A stream's inferred schema (field paths, JSON types, nullability) and its versions")
+      .requiredOption('--stream <name>', 'stream')
+      .option('--version <n>', 'this schema version instead of the latest', wholeNumber)
+      .action(async (flags: { stream: string; version?: number }, cmd: Command) => {
+        const schema = await catalogSource().schema(flags.stream, flags.version);
+        printResult(schema, cmd.optsWithGlobals<GlobalOptions>(), renderSchema);
+      }),
+    'fluxcap catalog schema --stream orders',
+    'fluxcap catalog schema --stream orders --version 1 --json',
+  );
+
+  withExamples(
+    catalog
+      .command('partitions')
+      .description("A stream's dt/hour partitions, oldest first, with their records, bytes and objects")
+      .requiredOption('--stream <name>', 'stream')
+      .option('--from <time>', 'partitions ending after this time: ISO time or an age like 2h, 7d')
+      .option('--to <time>', 'partitions starting at or before this time: ISO time or an age like 30m')
+      .action(async (flags: { stream: string; from?: string; to?: string }, cmd: Command) => {
+        const now = new Date();
+        const range = {
+          from: flags.from === undefined ? undefined : usage(() => parseTime('--from', flags.from as string, now)),
+          to: flags.to === undefined ? undefined : usage(() => parseTime('--to', flags.to as string, now)),
+        };
+        if (range.from && range.to && range.from > range.to) throw new UsageError(`--from (${range.from}) is after --to (${range.to})`);
+        const partitions = await catalogSource().partitions(flags.stream, range);
+        printResult({ stream: flags.stream, partitions }, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
+          renderTable(
+            r.partitions.map((p) => ({
+              dt: p.dt,
+              hour: p.hour,
+              starts: p.startsAt,
+              records: p.recordCount,
+              bytes: p.bytes,
+              objects: p.objectCount,
+              location: p.location,
+            })),
+          ),
+        );
+      }),
+    'fluxcap catalog partitions --stream orders --from 24h',
+  );
+
+  withExamples(
+    catalog
+      .command('ddl')
+      .description('Print Hive DDL: the EMR KinesisStorageHandler table over the live stream (default) or the Parquet archive table')
+      .requiredOption('--stream <name>', 'stream')
+      .option('--archive', 'the external Parquet table over the archive instead of the live Kinesis table')
+      .option('--database <name>', 'Hive database for --archive (default FLUX_HIVE_DATABASE)')
+      .action(async (flags: { stream: string; archive?: boolean; database?: string }, cmd: Command) => {
+        const source = catalogSource();
         let ddl: string;
         if (flags.archive) {
-          const partition = (await reader.listPartitions(flags.stream)).at(-1);
+          const partition = (await source.partitions(flags.stream, {})).at(-1);
           if (!partition) throw new CliError(`the catalog has no partitions of stream ${flags.stream}; run fluxcap catalog rebuild --stream ${flags.stream}`);
-          ddl = archiveHiveTableDdl(flags.stream, streamLocationOf(partition.location), flags.database ?? config.catalog.hive?.database ?? 'flux');
+          // The Hive database is a client-side choice; the embedded default reads it from the settings.
+          ddl = archiveHiveTableDdl(flags.stream, streamLocationOf(partition.location), flags.database ?? cliEnv.all.FLUX_HIVE_DATABASE ?? 'flux');
         } else {
-          ddl = kinesisHiveTableDdl(flags.stream, await reader.getSchema(flags.stream));
+          const schema = await source.schemaOrNull(flags.stream);
+          ddl = kinesisHiveTableDdl(flags.stream, schema && { ...schema, firstSeen: new Date(schema.firstSeen), lastSeen: new Date(schema.lastSeen) });
         }
         printResult({ stream: flags.stream, ddl }, cmd.optsWithGlobals<GlobalOptions>(), (r) => r.ddl);
-      } finally {
-        await ds.destroy();
-      }
-    });
+      }),
+    'fluxcap catalog ddl --stream orders',
+    'fluxcap catalog ddl --stream orders --archive --database analytics',
+  );
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('takes a whole number >= 1');
+  return n;
+}
+
+
+/** A catalogued stream as both sources give it: times as ISO strings (JSON), never Date objects. */
+export interface CatalogStreamView {
+  name: string;
+  format: string | null;
+  objectCount: number;
+  recordCount: number;
+  bytes: number;
+  partitionCount: number;
+  firstArrivalTime: string | null;
+  lastArrivalTime: string | null;
+  schemaVersion: number | null;
+  corruptObjectCount: number;
+}
+
+export interface CatalogPartitionView {
+  stream: string;
+  dt: string;
+  hour: number;
+  location: string;
+  startsAt: string;
+  objectCount: number;
+  recordCount: number;
+  bytes: number;
+}
+
+export interface CatalogSchemaView {
+  stream: string;
+  version: number;
+  format: 'json' | 'binary';
+  fields: {
+    path: string;
+    types: string[];
+    nullable: boolean;
+    firstSeen: string;
+    lastSeen: string;
+  }[];
+  firstSeen: string;
+  lastSeen: string;
+  versions?: { version: number; firstSeen: string; lastSeen: string }[];
+}
+
+/** What the catalog commands read, from the catalog API or (no FLUX_CATALOG_URL) the catalog tables directly. */
+interface CatalogSource {
+  streams(): Promise<CatalogStreamView[]>;
+  schema(stream: string, version?: number): Promise<CatalogSchemaView>;
+  /** The latest schema, or null before inference (the live-table DDL has a generic shape then). */
+  schemaOrNull(stream: string): Promise<CatalogSchemaView | null>;
+  partitions(stream: string, range: { from?: string; to?: string }): Promise<CatalogPartitionView[]>;
+}
+
+/** Dates become ISO strings, as they are in the API's JSON. */
+const asJson = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
+
+function catalogSource(): CatalogSource {
+  if (hasService('catalog')) {
+    const catalog = fluxClient().catalog;
+    const schema = async (stream: string, version?: number): Promise<CatalogSchemaView> =>
+      (await call('catalog', catalog.GET('/v1/streams/{stream}/schema', { params: { path: { stream }, query: { version } } }))) as CatalogSchemaView;
+    return {
+      streams: async () => (await call('catalog', catalog.GET('/v1/streams'))).streams as CatalogStreamView[],
+      schema,
+      schemaOrNull: (stream) =>
+        schema(stream).catch((err: unknown) => {
+          if ((err as { code?: string }).code === 'SCHEMA_NOT_INFERRED') return null;
+          throw err;
+        }),
+      partitions: async (stream, range) =>
+        (await call('catalog', catalog.GET('/v1/streams/{stream}/partitions', { params: { path: { stream }, query: range } }))).partitions as CatalogPartitionView[],
+    };
+  }
+  const withReader = async <T>(use: (reader: CatalogReader) => Promise<T>): Promise<T> => {
+    const ds = await createDataSource(loadConfig(cliEnv.all).database.url).initialize();
+    try {
+      return await use(new CatalogReader(ds));
+    } finally {
+      await ds.destroy();
+    }
+  };
+  const latest = (reader: CatalogReader, stream: string, version?: number) =>
+    withSchemaVersions(reader, stream, version).then((s) => (s ? asJson<CatalogSchemaView>(s) : null));
+  return {
+    streams: () => withReader(async (reader) => asJson<CatalogStreamView[]>(await reader.listStreams())),
+    schema: (stream, version) =>
+      withReader(async (reader) => {
+        if (!(await reader.getStream(stream))) throw new CliError(`the catalog has no stream ${stream}`);
+        const found = await latest(reader, stream, version);
+        if (!found)
+          throw new CliError(
+            version === undefined ? `no schema has been inferred for stream ${stream} yet` : `stream ${stream} has no schema version ${version}`,
+          );
+        return found;
+      }),
+    schemaOrNull: (stream) => withReader((reader) => latest(reader, stream)),
+    partitions: (stream, range) =>
+      withReader(async (reader) => {
+        if (!(await reader.getStream(stream))) throw new CliError(`the catalog has no stream ${stream}`);
+        return asJson<CatalogPartitionView[]>(
+          await reader.listPartitions(stream, {
+            from: range.from ? new Date(range.from) : undefined,
+            to: range.to ? new Date(range.to) : undefined,
+          }),
+        );
+      }),
+  };
+}
+
+/** The schema (latest or of one version) with the list of versions, as the API's `/schema` answers. */
+async function withSchemaVersions(reader: CatalogReader, stream: string, version?: number) {
+  const schema = await reader.getSchema(stream, version);
+  if (!schema) return null;
+  const versions = (await reader.listSchemaVersions(stream)).map((v) => ({
+    version: v.version,
+    firstSeen: v.firstSeen,
+    lastSeen: v.lastSeen,
+  }));
+  return { ...schema, versions };
+}
+
+/** `orders schema v2 (json), 2 versions` and a table of its fields. */
+export function renderSchema(schema: CatalogSchemaView): string {
+  const versions = schema.versions?.length ? `; versions ${schema.versions.map((v) => v.version).join(', ')}` : '';
+  const head = `${schema.stream} schema version ${schema.version} (${schema.format}), seen ${schema.firstSeen} .. ${schema.lastSeen}${versions}`;
+  if (schema.format !== 'json')
+    return `${head}
+(binary records: no fields)`;
+  return `${head}
+${renderTable(schema.fields.map((f) => ({ field: f.path, types: f.types.join('|'), nullable: f.nullable ? 'yes' : 'no', first_seen: f.firstSeen, last_seen: f.lastSeen })))}`;
 }

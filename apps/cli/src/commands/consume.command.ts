@@ -14,6 +14,7 @@ import {
 } from '@flux-capacitor/consumer-sdk';
 import { AbortedError, listShards, ShardReader, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import type { Command } from 'commander';
+import { withExamples } from '../help-example';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { printResult, type GlobalOptions } from '../output';
@@ -224,7 +225,7 @@ class StreamConsumer {
 const APPLIED = new Set(['new', 'newer', 'forced', 'naive']);
 
 export function registerConsumeCommand(program: Command): void {
-  program
+  const consume = program
     .command('consume')
     .description(
       'A reference consumer on @flux-capacitor/consumer-sdk: reads streams from TRIM_HORIZON, keeps the newest value per key (replayed records included) and writes the state as JSON',
@@ -263,4 +264,5 @@ export function registerConsumeCommand(program: Command): void {
       };
       printResult(summary, cmd.optsWithGlobals<GlobalOptions>(), renderSummary);
     });
+  withExamples(consume, 'fluxcap consume --stream orders-replay --key payload.order_id --out state.json --until-idle 3');
 }

@@ -8,7 +8,10 @@ import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from '../dev-stack';
+import { startDevDemo } from '../demo-orders';
+import { withExamples } from '../help-example';
 import { ensureStream } from '../kinesis-stream';
+import { colorEnabled } from '../terminal';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
 
 /** The stream `fluxcap produce` and the README walkthrough use. */
@@ -16,8 +19,7 @@ export const DEV_STREAM = 'orders';
 /** An empty stream to replay into in the walkthrough, so a first replay never touches the demo stream itself. */
 export const DEV_REPLAY_STREAM = 'orders-replay';
 
-const pick = (env: NodeJS.ProcessEnv, keys: string[]) =>
-  Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k] as string]));
+const pick = (env: NodeJS.ProcessEnv, keys: string[]) => Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k] as string]));
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
@@ -39,11 +41,16 @@ export function formatLogLine(service: string, line: string, color = ''): string
 
 export function registerDevCommand(program: Command): void {
   stackOptions(
-    program
-      .command('dev')
-      .description('Run the whole system locally: the stack, migrations and all four services, with interleaved logs')
-      .option('--services <names>', `comma-separated subset of ${SERVICE_NAMES.join(',')}`),
-  ).action(async (flags: StackFlags & { services?: string }) => {
+    withExamples(
+      program
+        .command('dev')
+        .description('Run the whole system locally: the stack, migrations and all four services, with interleaved logs')
+        .option('--services <names>', `comma-separated subset of ${SERVICE_NAMES.join(',')}`)
+        .option('--no-demo', `do not write demo order events into ${DEV_STREAM} (a few per second, on by default)`),
+      'npm start   # = fluxcap dev',
+      'fluxcap dev --no-demo --random-ports',
+    ),
+  ).action(async (flags: StackFlags & { services?: string; demo: boolean }) => {
     const wanted = (flags.services?.split(',').map((s) => s.trim()) ?? SERVICE_NAMES) as ServiceName[];
     const unknown = wanted.filter((s) => !SERVICE_NAMES.includes(s));
     if (unknown.length) throw new CliError(`unknown service(s): ${unknown.join(', ')}`);
@@ -53,9 +60,11 @@ export function registerDevCommand(program: Command): void {
     const stack = await startDevStack(flags, (line) => say(line));
     const children = new Map<ServiceName, RunningService>();
     let stopping = false;
+    const demo = new AbortController();
     const shutdown = async (code: number) => {
       if (stopping) return;
       stopping = true;
+      demo.abort();
       say('stopping services and the stack');
       await Promise.all([...children.values()].map((c) => c.stop(30_000)));
       await stack.stop();
@@ -95,7 +104,7 @@ export function registerDevCommand(program: Command): void {
       writeEnvFile(devEnvFile(flags), { ...env, ...urls });
 
       wanted.forEach((service, i) => {
-        const color = process.stdout.isTTY ? COLORS[i % COLORS.length] : '';
+        const color = colorEnabled(process.stdout) ? COLORS[i % COLORS.length] : '';
         const running = spawnService(service, {
           env: { ...cliEnv.all, ...env, LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
           port: ports.get(service) as number,
@@ -118,6 +127,7 @@ export function registerDevCommand(program: Command): void {
           say(`${running.service} ready at ${running.url}`);
         }),
       );
+      if (flags.demo) startDevDemo(stack.endpoints, DEV_STREAM, demo.signal, say);
       say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);
       await untilSignal();
     } catch (err) {

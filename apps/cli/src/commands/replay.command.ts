@@ -1,7 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
-import { CliError } from '../cli-error';
+import { asUsage, CliError, UsageError } from '../cli-error';
+import { withExamples } from '../help-example';
+import { interactiveStderr } from '../terminal';
 import { printResult, renderTable, type GlobalOptions } from '../output';
 import { REPLAY_STATES, ReplayClient, pause, type CreateReplayRequest, type ReplayAuditEntry, type ReplayPage, type ReplayState, type ReplayView } from '../replay-client';
 
@@ -337,7 +339,7 @@ async function waitFor(client: ReplayClient, first: ReplayView): Promise<ReplayV
   const onInterrupt = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onInterrupt);
   // A dry run only plans: a bar of records put would stay empty, so it gets the state lines.
-  const reporter: ProgressReporter = process.stderr.isTTY && !first.dryRun ? new BarReporter() : new LineReporter();
+  const reporter: ProgressReporter = interactiveStderr() && !first.dryRun ? new BarReporter() : new LineReporter();
   let view = first;
   try {
     reporter.update(view);
@@ -400,7 +402,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--wait', 'wait until the replay ends, with progress; exit 0 only if it completed')
     .action(async (flags: StartFlags, cmd: Command) => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      const request = buildStartRequest(flags, new Date());
+      const request = asUsage(() => buildStartRequest(flags, new Date()));
       const client = clientFromEnv();
       let view = await client.start(request);
       if (!request.dryRun && !flags.wait) {
@@ -433,7 +435,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--limit <n>', 'how many replays to show', '20')
     .action(async (flags: { state?: ReplayState; limit: string }, cmd: Command) => {
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`--limit takes a whole number from 1 to 1000, got "${flags.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit takes a whole number from 1 to 1000, got "${flags.limit}"`);
       const client = clientFromEnv();
       const items: ReplayView[] = [];
       let cursor: string | undefined;
@@ -471,4 +473,20 @@ export function registerReplayCommand(program: Command): void {
       const audit = await clientFromEnv().audit(id);
       printResult(audit, cmd.optsWithGlobals<GlobalOptions>(), (a) => renderAudit(a.items));
     });
+
+  // The end of each --help: an example of the command.
+  const examples: Record<string, string[]> = {
+    start: [
+      `fluxcap replay start --source orders --target orders-replay --compact "payload->>'order_id'" --where "payload->>'customer' = 'customer-7'" --dry-run`,
+      'fluxcap replay start --source orders --target orders-replay --from 2h --rate 500 --wait',
+    ],
+    status: ['fluxcap replay status 0f0c... --watch'],
+    list: ['fluxcap replay list --state running'],
+    pause: ['fluxcap replay pause 0f0c...'],
+    resume: ['fluxcap replay resume 0f0c...'],
+    cancel: ['fluxcap replay cancel 0f0c...'],
+    audit: ['fluxcap replay audit 0f0c... --json'],
+  };
+  withExamples(replay, 'fluxcap replay list');
+  for (const sub of replay.commands) withExamples(sub, ...(examples[sub.name()] ?? [`fluxcap replay ${sub.name()} --help`]));
 }

@@ -63,6 +63,18 @@ describe('fluxcap dev', () => {
     dev.stderr.on('data', (d) => (output += d));
     try {
       await vi.waitFor(() => dev.exitCode === null && expect(output).toContain('all services ready'), { timeout: 120_000, interval: 200 });
+      // the demo producer (on by default) writes order events into orders, and the archiver archives them: the catalog
+      // infers their schema from the archive objects
+      const devEnv = parseEnvFile(join(dataDir, 'dev.env'));
+      expect(output).toContain('demo producer: writing order events into orders');
+      await vi.waitFor(
+        async () => {
+          const res = await fetch(`${devEnv.FLUX_CATALOG_URL}/v1/streams/orders/schema`, { headers: { authorization: `Bearer ${devEnv.FLUX_API_TOKEN}` } });
+          const schema = (await res.json()) as { lastSeen?: string; fields?: { path: string }[] };
+          expect(schema.fields?.map((f) => f.path)).toEqual(expect.arrayContaining(['order_id', 'customer', 'type', 'items[].sku']));
+        },
+        { timeout: 90_000, interval: 1000 },
+      );
       process.kill(-(dev.pid as number), 'SIGINT');
       await vi.waitFor(() => expect(dev.exitCode).not.toBeNull(), { timeout: 60_000, interval: 100 });
       expect(dev.exitCode, output).toBe(0);
@@ -71,7 +83,7 @@ describe('fluxcap dev', () => {
       if (dev.exitCode === null) process.kill(-(dev.pid as number), 'SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 240_000);
 });
 
 describe('fluxcap errors', () => {

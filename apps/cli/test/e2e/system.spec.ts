@@ -159,7 +159,7 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
   beforeAll(async () => {
     // The test stack's Postgres server, as a user's DATABASE_URL would name it; the emulators are dev's own.
     const databaseUrl = new URL(getStack().adminDatabaseUrl);
-    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--kinesis', emulator, '--data-dir', dataDir], {
+    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--no-demo', '--kinesis', emulator, '--data-dir', dataDir], {
       cwd: ROOT,
       env: {
         ...process.env,
