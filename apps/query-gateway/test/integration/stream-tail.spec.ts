@@ -40,6 +40,7 @@ const other = uniqueName('tail-other');
 const aggregated = uniqueName('tail-kpl');
 const big = uniqueName('tail-big');
 const wide = uniqueName('tail-wide');
+const quiet = uniqueName('tail-quiet');
 /** More shards than the old cursor (full shard ids, JSON, base64) could carry in Node's 16 KiB request header limit. */
 const WIDE_SHARDS = 160;
 
@@ -75,6 +76,7 @@ beforeAll(async () => {
   kinesis = createKinesisClient(loadConfig(env).aws);
   await Promise.all([
     createStream(kinesis, orders, 2),
+    createStream(kinesis, quiet, 2),
     createStream(kinesis, resharded, 1),
     createStream(kinesis, other, 1),
     createStream(kinesis, aggregated, 1),
@@ -89,7 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  for (const stream of [orders, resharded, other, aggregated, big, wide]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
+  for (const stream of [orders, resharded, other, aggregated, big, wide, quiet]) await kinesis?.send(new DeleteStreamCommand({ StreamName: stream })).catch(() => undefined);
   kinesis?.destroy();
   await db?.drop();
   rmSync(root, { recursive: true, force: true });
@@ -122,6 +124,22 @@ describe('GET /v1/streams/:stream/tail', () => {
     await putInOrder(kinesis, orders, [{ key: 'bin', data: Buffer.from([0xff, 0x00, 0xfe]) }]);
     const after = await drain(orders, cursor);
     expect(after.records.map((x) => [x.partitionKey, x.data, x.payload])).toEqual([['bin', Buffer.from([0xff, 0x00, 0xfe]).toString('base64'), null]]);
+  });
+
+  it('keeps answering while a shard stays quiet: a time position past its last record reads what arrives later', async () => {
+    // Every shard starts from a time position; one shard never gets a record. (kinesalite used to hang on such a
+    // GetShardIterator AT_TIMESTAMP, which Kinesis answers; libs/local-stack's kinesalite-fixes.js fixes that.)
+    const first = await tail(quiet);
+    expect(first.status).toBe(200);
+    const toShard = (hashKey: string, id: number) =>
+      kinesis.send(new PutRecordCommand({ StreamName: quiet, PartitionKey: `key-${id}`, ExplicitHashKey: hashKey, Data: Buffer.from(JSON.stringify({ id })) }));
+    await toShard('0', 1);
+    const one = await drain(quiet, first.body.cursor);
+    expect(ids(one.records)).toEqual([1]);
+    await toShard((2n ** 128n - 1n).toString(), 2);
+    const two = await drain(quiet, one.cursor);
+    expect(ids(two.records)).toEqual([2]);
+    expect(new Set([...one.records, ...two.records].map((r) => r.shardId)).size).toBe(2);
   });
 
   it('from earliest, in pages of `limit`: every retained record once', async () => {

@@ -1,4 +1,5 @@
 'use strict';
+require('./kinesalite-fixes');
 const kinesalite = require('kinesalite');
 require('./child').run(
   (o) =>
