@@ -34,7 +34,7 @@ export interface ConsoleStack {
 }
 
 export interface StartOptions {
-  /** Postgres server to use (a test's getStack().adminDatabaseUrl); unset: DATABASE_URL, else fluxcap's embedded one */
+  /** Postgres server to use; unset: fluxcap's embedded Postgres in a fresh data dir (DATABASE_URL is ignored) */
   databaseUrl?: string;
   /** extra `fluxcap dev` arguments (h-cli's `--demo`/`--no-demo`, `--services`) */
   args?: string[];
@@ -56,7 +56,10 @@ function parseEnvFile(path: string): Record<string, string> {
 export async function startConsoleStack(options: StartOptions = {}): Promise<ConsoleStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-console-'));
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // Without a server of its own, fluxcap runs an embedded Postgres in the data dir: every stack starts empty (a
+  // shared server's `flux` database would carry catalog rows of streams an earlier emulator run had).
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  else delete env.DATABASE_URL;
   const child: ChildProcess = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: WORKSPACE_ROOT,
     env,
