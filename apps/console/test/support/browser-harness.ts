@@ -144,3 +144,23 @@ export async function signInWithTokenBox(page: Page, token: string): Promise<voi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
+
+/** Polls until `check` resolves truthy (the stack is eventually consistent: archiving, catalog updates). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Waits until the catalog lists `stream` with at least `records` archived records (the archiver flushes every 10 s in dev). */
+export function waitForArchived(stack: ConsoleStack, stream: string, records: number, timeoutMs = 90_000): Promise<true> {
+  return waitFor(`${records} archived records of ${stream}`, async () => {
+    const res = await fetch(`${stack.env.FLUX_CATALOG_URL}/v1/streams`, { headers: { authorization: `Bearer ${stack.token}` } });
+    const body = (await res.json()) as { streams: { name: string; recordCount: number }[] };
+    return (body.streams.find((s) => s.name === stream)?.recordCount ?? 0) >= records;
+  }, timeoutMs);
+}
