@@ -32,7 +32,7 @@ export function SignInPage({ config }: { config: ConsoleConfig }) {
     <Center mih="100%" p="md">
       <Paper withBorder shadow="sm" p="xl" w={460} component="form" onSubmit={submit} aria-label="Sign in">
         <Stack>
-          <Title order={2}>flux-capacitor</Title>
+          <Title order={1} size="h2">flux-capacitor</Title>
           <Text c="dimmed" size="sm">
             Sign in with an API token. <Code>npm start</Code> prints a sign-in link; the token is also <Code>FLUX_API_TOKEN</Code> in{' '}
             <Code>.flux/dev.env</Code>. It is kept in this tab only (session storage).

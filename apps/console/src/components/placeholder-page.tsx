@@ -4,7 +4,7 @@ import { Stack, Text, Title } from '@mantine/core';
 export function PlaceholderPage({ title, children }: { title: string; children?: React.ReactNode }) {
   return (
     <Stack>
-      <Title order={2}>{title}</Title>
+      <Title order={1} size="h2">{title}</Title>
       <Text c="dimmed">{children ?? 'This page is not built yet.'}</Text>
     </Stack>
   );

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser, newContext, openSignedIn, startConsoleStack, signInWithTokenBox, waitFor, waitForArchived, type ConsoleStack } from '../support/browser-harness';
@@ -200,6 +201,19 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     await history.getByRole('button', { name: `Load query ${sql}` }).first().click();
     await expect.poll(() => page.getByRole('textbox', { name: 'SQL editor' }).innerText()).toBe(sql);
     await expect.poll(async () => (await gridRows(page)).map(([k]) => k)).toEqual(keys);
+    await page.context().close();
+  });
+
+  it.each(['light', 'dark'] as const)('has no WCAG 2 A/AA violations (axe) in %s, with results and a record open', async (colorScheme) => {
+    const page = await openSignedIn(browser, stack, { colorScheme });
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('grid', { name: 'Results' }).getByRole('gridcell').first().waitFor();
+    const audit = () => new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    const summary = (r: Awaited<ReturnType<typeof audit>>) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(summary(await audit())).toEqual([]);
+    await page.getByRole('grid', { name: 'Results' }).getByRole('row').filter({ has: page.getByRole('gridcell') }).first().click();
+    await page.getByRole('dialog', { name: 'Record' }).waitFor();
+    expect(summary(await audit())).toEqual([]);
     await page.context().close();
   });
 

@@ -122,9 +122,9 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
 }
 
-/** A fresh browser context (its own sessionStorage) on a laptop-sized viewport. */
+/** A fresh browser context (its own sessionStorage) on a laptop-sized viewport, reduced motion (no drawer animations). */
 export function newContext(browser: Browser, options: OpenOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
+  return browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true, reducedMotion: 'reduce' });
 }
 
 /**

@@ -11,7 +11,7 @@ export function QueryHistory({ opened, onClose, onPick }: { opened: boolean; onC
   const api = useApi();
   const history = useQuery({ queryKey: ['history'], enabled: opened, queryFn: ({ signal }) => queryApi.history(api, 30, signal), staleTime: 0 });
   return (
-    <Drawer opened={opened} onClose={onClose} position="right" size="lg" title="Recent queries">
+    <Drawer opened={opened} onClose={onClose} position="right" size="lg" title="Recent queries" closeButtonProps={{ 'aria-label': 'Close history' }}>
       {history.isPending && <Loader size="sm" aria-label="Loading history" />}
       {history.isError && <ErrorAlert error={history.error} onRetry={() => void history.refetch()} />}
       {history.data && history.data.items.length === 0 && <Text c="dimmed">No queries yet. Run one with Ctrl+Enter (⌘+Enter on a Mac); it appears here.</Text>}
@@ -20,7 +20,7 @@ export function QueryHistory({ opened, onClose, onPick }: { opened: boolean; onC
           <li key={item.id}>
             <UnstyledButton onClick={() => onPick(item)} w="100%" p="xs" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }} aria-label={`Load query ${item.sql.slice(0, 80)}`}>
               <Group justify="space-between" mb={4} wrap="nowrap">
-                <Badge color={STATE_COLORS[item.state]} variant="light">
+                <Badge color={STATE_COLORS[item.state]} variant="dot">
                   {item.state}
                 </Badge>
                 <Text size="xs" c="dimmed">

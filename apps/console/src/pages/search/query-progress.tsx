@@ -27,7 +27,7 @@ export function QueryProgressLine({ status }: { status: QueryStatus }) {
   ].filter(Boolean);
   return (
     <Group gap="xs" wrap="nowrap" role="status" aria-live="polite" aria-label="Query status">
-      <Badge color={STATE_COLORS[status.state]} variant="light">
+      <Badge color={STATE_COLORS[status.state]} variant="dot">
         {status.state}
       </Badge>
       <Text size="sm" c="dimmed">

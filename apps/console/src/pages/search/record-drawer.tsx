@@ -18,7 +18,7 @@ export function RecordDrawer({ row, columns, onClose }: { row: ResultRow | null;
   const json = row ? prettyJson(hasPayload ? row.payload : row) : '';
   const meta = META.filter((m) => names.has(m));
   return (
-    <Drawer opened={row !== null} onClose={onClose} position="right" size="xl" title="Record" scrollAreaComponent={ScrollArea.Autosize}>
+    <Drawer opened={row !== null} onClose={onClose} position="right" size="xl" title="Record" scrollAreaComponent={ScrollArea.Autosize} closeButtonProps={{ 'aria-label': 'Close record' }}>
       {row && (
         <Stack>
           {meta.length > 0 && (
@@ -30,7 +30,7 @@ export function RecordDrawer({ row, columns, onClose }: { row: ResultRow | null;
                       {m}
                     </Table.Th>
                     <Table.Td ff="monospace" style={{ wordBreak: 'break-all' }}>
-                      {m === 'source' ? <Badge variant="light">{cellText(row[m])}</Badge> : cellText(row[m])}
+                      {m === 'source' ? <Badge variant="dot">{cellText(row[m])}</Badge> : cellText(row[m])}
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -114,7 +114,7 @@ export default function SearchPage() {
     <Stack gap="sm">
       <ServiceBanner services={['query', 'catalog']} />
       <Group justify="space-between">
-        <Title order={2}>Search</Title>
+        <Title order={1} size="h2">Search</Title>
         <Button variant="default" size="xs" onClick={() => setHistoryOpen(true)}>
           History
         </Button>

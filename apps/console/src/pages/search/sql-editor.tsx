@@ -1,12 +1,12 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { keywordCompletionSource, PostgreSQL, schemaCompletionSource, sql } from '@codemirror/lang-sql';
-import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching } from '@codemirror/language';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
-import { oneDark } from '@codemirror/theme-one-dark';
 import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder } from '@codemirror/view';
 import { useComputedColorScheme } from '@mantine/core';
 import { useEffect, useRef } from 'react';
+import { editorTheme } from './editor-theme';
 import { jsonPathCompletion, sqlNamespace, type StreamFields } from './sql-completion';
 
 export interface SqlEditorProps {
@@ -16,8 +16,6 @@ export interface SqlEditorProps {
   streams: string[];
   schemas: StreamFields[];
 }
-
-const lightTheme = EditorView.theme({ '&': { backgroundColor: 'var(--mantine-color-body)' } });
 
 /**
  * CodeMirror 6 with SQL highlighting and completion of stream tables, their columns and JSON paths in `payload`.
@@ -44,7 +42,6 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
           bracketMatching(),
           closeBrackets(),
           highlightActiveLine(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           sql({ dialect: PostgreSQL }),
           // Our sources, in order: JSON paths in payload, stream tables and columns (read when asked, so they follow
           // the catalog), keywords.
@@ -64,7 +61,7 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
             ]),
           ),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
-          theme.current.of(lightTheme),
+          theme.current.of(editorTheme('light')),
           EditorView.contentAttributes.of({ 'aria-label': 'SQL editor' }),
           // only the user's edits: a text set from outside (below) is not reported back as one
           EditorView.updateListener.of((u) => u.docChanged && !external.current && latest.current.onChange(u.state.doc.toString())),
@@ -90,7 +87,7 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
   }, [value]);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: theme.current.reconfigure(scheme === 'dark' ? oneDark : lightTheme) });
+    view.current?.dispatch({ effects: theme.current.reconfigure(editorTheme(scheme)) });
   }, [scheme]);
 
   return <div ref={host} className="flux-editor" />;
