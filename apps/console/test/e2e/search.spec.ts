@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchBrowser, newContext, openSignedIn, startConsoleStack, signInWithTokenBox, waitFor, waitForArchived, type ConsoleStack } from '../support/browser-harness';
+import { chromiumMissing, launchBrowser, newContext, openSignedIn, screenshotOpenPages, startConsoleStack, signInWithTokenBox, waitFor, waitForArchived, type ConsoleStack } from '../support/browser-harness';
 
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
@@ -37,6 +37,14 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     await waitForArchived(stack, 'orders', RECORDS);
     await waitFor('the schema of orders', async () => (await fetch(`${stack.env.FLUX_CATALOG_URL}/v1/streams/orders/schema`, { headers: { authorization: `Bearer ${stack.token}` } })).ok);
   }, 240_000);
+
+  // a failed test leaves its pages open: keep what they showed (dist/test-artifacts/console/)
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const saved = await screenshotOpenPages(task.name);
+      if (saved.length) console.warn(`screenshots of the failed test: ${saved.join(', ')}`);
+    });
+  });
 
   afterAll(async () => {
     await browser?.close();

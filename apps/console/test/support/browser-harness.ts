@@ -3,7 +3,7 @@
 // `npm run screenshots`; it imports nothing from vitest, so scripts can use it too.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -122,9 +122,36 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
 }
 
+/** Pages of contexts the harness opened and that are not closed yet: what a failed test leaves on screen. */
+const openPages = new Set<Page>();
+
+/** Where failure screenshots go (gitignored). */
+export const ARTIFACTS_DIR = join(WORKSPACE_ROOT, 'dist/test-artifacts/console');
+
+/**
+ * Saves a screenshot of every page still open (a failed test never reached its close) as
+ * dist/test-artifacts/console/<name>-<n>.png, and returns the paths: call it from vitest's `onTestFailed`.
+ */
+export async function screenshotOpenPages(name: string): Promise<string[]> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const safe = name.replace(/[^\w.-]+/g, '-').slice(0, 80);
+  const paths: string[] = [];
+  let n = 0;
+  for (const page of openPages) {
+    const path = join(ARTIFACTS_DIR, `${safe}-${++n}.png`);
+    if (await page.screenshot({ path }).then(() => true, () => false)) paths.push(path);
+  }
+  return paths;
+}
+
 /** A fresh browser context (its own sessionStorage) on a laptop-sized viewport, reduced motion (no drawer animations). */
-export function newContext(browser: Browser, options: OpenOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true, reducedMotion: 'reduce' });
+export async function newContext(browser: Browser, options: OpenOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true, reducedMotion: 'reduce' });
+  context.on('page', (page) => {
+    openPages.add(page);
+    page.once('close', () => openPages.delete(page));
+  });
+  return context;
 }
 
 /**
