@@ -190,7 +190,7 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     await page.context().close();
   });
 
-  it('downloads the whole result as CSV and reloads a query from the history', async () => {
+  it('downloads the whole result as CSV and Parquet, and reloads a query from the history', async () => {
     const page = await openSignedIn(browser, stack);
     const sql = `SELECT partition_key FROM "orders" ORDER BY partition_key LIMIT 3`;
     await typeSql(page, sql);
@@ -202,6 +202,10 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     expect(readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/)).toEqual(['partition_key', ...keys]);
+    await page.getByRole('button', { name: 'Download' }).click();
+    const [parquet] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Parquet' }).click()]);
+    expect(parquet.suggestedFilename()).toMatch(/\.parquet$/);
+    expect(readFileSync(await parquet.path()).subarray(0, 4).toString('latin1')).toBe('PAR1');
 
     await typeSql(page, 'SELECT 1');
     await page.getByRole('button', { name: 'History' }).click();
