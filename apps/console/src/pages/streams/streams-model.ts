@@ -288,3 +288,10 @@ export function searchSqlFor(stream: string): string {
   const table = /^[a-z_][a-z0-9_]*$/.test(stream) ? stream : `"${stream.replace(/"/g, '""')}"`;
   return `SELECT arrival_time, shard_id, partition_key, payload\nFROM ${table}\nWHERE arrival_time > now() - INTERVAL 1 HOUR\nORDER BY arrival_time DESC\nLIMIT 100`;
 }
+
+/** `2026-12-01 11:50:00 UTC`, or the time alone when it is today (UTC). */
+export function utcTime(iso: string, now = Date.now()): string {
+  const d = new Date(iso).toISOString();
+  const sameDay = d.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+  return `${sameDay ? '' : `${d.slice(0, 10)} `}${d.slice(11, 19)} UTC`;
+}

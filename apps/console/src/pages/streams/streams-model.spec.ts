@@ -1,4 +1,4 @@
-import { activitySeries, formatDuration, mergeStreams, schemaTree, shardRows, type ArchiverShard, type ArchiverStream, type CatalogStream } from './streams.model';
+import { activitySeries, formatDuration, mergeStreams, schemaTree, shardRows, type ArchiverShard, type ArchiverStream, type CatalogStream } from './streams-model';
 
 const catalog = (name: string): CatalogStream => ({
   name,

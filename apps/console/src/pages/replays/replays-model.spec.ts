@@ -1,4 +1,4 @@
-import { EMPTY_FORM, fieldErrorsOf, fieldOfError, localToIso, needsTypedConfirmation, percentDone, specToForm, toReplayRequest } from './replays.model';
+import { EMPTY_FORM, fieldErrorsOf, fieldOfError, localToIso, needsTypedConfirmation, percentDone, specToForm, toReplayRequest } from './replays-model';
 
 describe('toReplayRequest', () => {
   it('turns the form into the API body: UTC times, compaction, annotations, pace', () => {
