@@ -1,6 +1,7 @@
 import { Alert, Anchor, Breadcrumbs, Button, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/api-error';
+import { ServiceBanner } from '../../components/service-banner';
 import { useArchiverStreams, useCatalogStreams } from './streams-api';
 import { formatBytes, formatCount, mergeStreams, searchSqlFor } from './streams-model';
 import { Ago, HealthBadge, LagText, RetentionMeter, useNow } from './stream-health';
@@ -27,6 +28,7 @@ export default function StreamPage() {
 
   return (
     <Stack gap="md">
+      <ServiceBanner services={['catalog', 'archiver', 'query']} />
       <Breadcrumbs>
         <Anchor component={Link} to="/streams">
           Streams

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Code, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/api-error';
+import { ServiceBanner } from '../../components/service-banner';
 import { useArchiverStreams, useCatalogStreams } from './streams-api';
 import { formatBytes, formatCount, mergeStreams } from './streams-model';
 import { Ago, HealthBadge, LagText, RetentionMeter, useNow } from './stream-health';
@@ -15,6 +16,7 @@ export default function StreamsPage() {
 
   return (
     <Stack gap="md">
+      <ServiceBanner services={['catalog', 'archiver']} />
       <Group justify="space-between" align="baseline">
         <Title order={2}>Streams</Title>
         <Text size="sm" c="dimmed">
