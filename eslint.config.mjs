@@ -28,6 +28,8 @@ const scopeConstraints = [
   { sourceTag: 'scope:query-gateway', onlyDependOnLibsWithTags: ['scope:query', 'scope:catalog', 'scope:shared'] },
   { sourceTag: 'scope:replay', onlyDependOnLibsWithTags: ['scope:replay', 'scope:query', 'scope:catalog', 'scope:shared'] },
   { sourceTag: 'scope:replay-coordinator', onlyDependOnLibsWithTags: ['scope:replay', 'scope:query', 'scope:catalog', 'scope:shared'] },
+  // The web console runs in the browser and talks only HTTP: it may bundle browser-safe shared libs (the API client).
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
 const boundaries = (depConstraints) => [
@@ -58,7 +60,7 @@ export default [
   ...nx.configs['flat/javascript'],
   { ignores: ['**/node_modules', '**/dist', '.flux', '.nx', 'coverage'] },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.cjs', '**/*.mjs', '**/*.mts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries([...typeConstraints, devOnly, ...scopeConstraints]),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -1,6 +1,7 @@
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { Module } from '@nestjs/common';
 import { CatalogEventsModule } from './catalog-events/catalog-events.module';
+import { ConsoleModule } from './console/console.module';
 import { QueryModule } from './query/query.module';
 
 /** The query-gateway service: shared service plumbing plus its feature modules. */
@@ -9,6 +10,7 @@ import { QueryModule } from './query/query.module';
     FluxServiceModule.forRoot({ service: 'query-gateway', dependencies: ['postgres', 'sqs', 's3', 'kinesis'] }),
     QueryModule,
     CatalogEventsModule,
+    ConsoleModule,
   ],
 })
 export class AppModule {}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { archiverEnv, buildArchiver, type ArchiverConfig } from './sections/archiver';
 import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
 import { buildCatalog, catalogEnv, type CatalogConfig } from './sections/catalog';
+import { buildConsole, consoleEnv, type ConsoleConfig } from './sections/console';
 import { buildCore, coreEnv, type CoreConfig } from './sections/core';
 import { buildQuery, queryEnv, type QueryConfig } from './sections/query';
 import { buildReplay, replayEnv, type ReplayConfig } from './sections/replay';
@@ -11,9 +12,9 @@ import { buildReplay, replayEnv, type ReplayConfig } from './sections/replay';
  * Every environment variable flux-capacitor reads, in one schema. Feature sections (archiver, query, ...) add
  * their keys here so that `describeSettings()` and the README table stay complete.
  */
-export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape).extend(catalogEnv.shape).extend(replayEnv.shape);
+export const fluxEnv = coreEnv.extend(authEnv.shape).extend(archiverEnv.shape).extend(queryEnv.shape).extend(catalogEnv.shape).extend(replayEnv.shape).extend(consoleEnv.shape);
 
-export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig; catalog: CatalogConfig; replay: ReplayConfig };
+export type FluxConfig = CoreConfig & { auth: AuthConfig; archiver: ArchiverConfig; query: QueryConfig; catalog: CatalogConfig; replay: ReplayConfig; console: ConsoleConfig };
 
 export interface ConfigIssue {
   key: string;
@@ -42,7 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FluxConfig {
   }
   const issues: ConfigIssue[] = [];
   const addIssue = (key: string, message: string) => issues.push({ key, message });
-  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue), catalog: buildCatalog(parsed.data, addIssue), replay: buildReplay(parsed.data, addIssue) };
+  const config: FluxConfig = { ...buildCore(parsed.data, addIssue), auth: buildAuth(parsed.data, addIssue), archiver: buildArchiver(parsed.data, addIssue), query: buildQuery(parsed.data, addIssue), catalog: buildCatalog(parsed.data, addIssue), replay: buildReplay(parsed.data, addIssue), console: buildConsole(parsed.data) };
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

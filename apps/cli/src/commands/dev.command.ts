@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
+import { ensureConsoleBuilt } from '../console-build';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from '../dev-stack';
 import { ensureStream } from '../kinesis-stream';
 import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
@@ -35,6 +36,15 @@ export function formatLogLine(service: string, line: string, color = ''): string
   } catch {
     return `${new Date().toISOString().slice(11, 19)} ${name} ${line}`;
   }
+}
+
+/** What the services need for the console: its public URLs of the other services, and CORS for its origin. */
+export function consoleEnv(urls: Record<string, string>, consoleUrl: string): Record<string, string> {
+  const env: Record<string, string> = { FLUX_API_CORS_ORIGINS: new URL(consoleUrl).origin };
+  if (urls.FLUX_CATALOG_URL) env.FLUX_CONSOLE_CATALOG_URL = urls.FLUX_CATALOG_URL;
+  if (urls.FLUX_REPLAY_URL) env.FLUX_CONSOLE_REPLAY_URL = urls.FLUX_REPLAY_URL;
+  if (urls.FLUX_ARCHIVER_URL) env.FLUX_CONSOLE_ARCHIVER_URL = urls.FLUX_ARCHIVER_URL;
+  return env;
 }
 
 export function registerDevCommand(program: Command): void {
@@ -92,7 +102,13 @@ export function registerDevCommand(program: Command): void {
       const ports = new Map<ServiceName, number>();
       for (const service of wanted) ports.set(service, flags.randomPorts ? await freePort() : SERVICES[service].defaultPort);
       const urls = Object.fromEntries(wanted.map((s) => [SERVICES[s].urlVariable, `http://127.0.0.1:${ports.get(s)}`]));
-      writeEnvFile(devEnvFile(flags), { ...env, ...urls });
+      // The web console: served by the gateway, calling the other services from the browser (CORS for its origin).
+      const consoleUrl = urls.FLUX_QUERY_URL as string | undefined;
+      if (consoleUrl) {
+        ensureConsoleBuilt(say);
+        Object.assign(env, consoleEnv(urls, consoleUrl));
+      }
+      writeEnvFile(devEnvFile(flags), { ...env, ...urls, ...(consoleUrl ? { FLUX_CONSOLE_URL: consoleUrl } : {}) });
 
       wanted.forEach((service, i) => {
         const color = process.stdout.isTTY ? COLORS[i % COLORS.length] : '';
@@ -119,6 +135,7 @@ export function registerDevCommand(program: Command): void {
         }),
       );
       say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);
+      if (consoleUrl) say(`console ready at ${consoleUrl}/#token=${token}`);
       await untilSignal();
     } catch (err) {
       say(err instanceof Error ? err.message : String(err));

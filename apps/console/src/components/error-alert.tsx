@@ -1,0 +1,32 @@
+import { Alert, Button, Group, Text } from '@mantine/core';
+import { ApiError, errorMessage } from '../api/api-error';
+import { SERVICE_LABELS, type ServiceKey } from '../api/console-config';
+
+/**
+ * An API error as a readable message: the service's own `detail`, its `code` and status, and what to try next.
+ * Put it next to what caused it (the editor, the form).
+ */
+export function ErrorAlert({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+  const api = error instanceof ApiError ? error : null;
+  const heading = title ?? (api?.unreachable ? `The ${SERVICE_LABELS[api.service as ServiceKey] ?? api.service} is not reachable` : 'Request failed');
+  return (
+    <Alert color="red" title={heading} role="alert">
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+        {errorMessage(error)}
+      </Text>
+      <Group gap="xs" mt={4}>
+        {api && api.code && (
+          <Text size="xs" c="dimmed">
+            {api.code}
+            {api.status ? ` · HTTP ${api.status}` : ''}
+          </Text>
+        )}
+        {onRetry && (
+          <Button size="compact-xs" variant="light" color="red" onClick={onRetry}>
+            Retry
+          </Button>
+        )}
+      </Group>
+    </Alert>
+  );
+}
