@@ -10,3 +10,5 @@ export { useBodyLimit } from './http/body-limit';
 export { FluxServiceModule } from './flux-service.module';
 export { HealthRegistry } from './health/health.registry';
 export { SERVICES, SERVICE_NAMES, type ServiceName } from './service-name';
+export { healthResponseSchema } from './health/health.controller';
+export { ApiJsonResponse, ApiProblemResponse, ApiProblems, STREAM_ROUTE_PROBLEMS, createOpenApiDocument, openApiDocumentOf, openApiSchema, problemDetailsSchema, setupOpenApi, type OpenApiInfo } from './openapi/openapi';

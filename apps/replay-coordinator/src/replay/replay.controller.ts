@@ -1,10 +1,24 @@
-import { parseReplayRequest, ReplayService, type ReplayState, type ReplayView, type ReplayWatermarksDocument } from '@flux-capacitor/replay';
+import { parseReplayRequest, ReplayService, type ReplayState, type ReplayView } from '@flux-capacitor/replay';
 import { ANONYMOUS_OWNER, FluxError } from '@flux-capacitor/contracts';
-import { assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, type Principal } from '@flux-capacitor/service-kit';
+import { ApiJsonResponse, ApiProblems, assertStreamAccess, CurrentPrincipal, mayAccessStream, RequireRole, type Principal } from '@flux-capacitor/service-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CREATE_REPLAY_EXAMPLE, CreateReplayDto } from './dto/create-replay.dto';
+import {
+  replayAuditSchema,
+  replayListSchema,
+  replayViewSchema,
+  replayWatermarksSchema,
+  type ReplayAuditResponse,
+  type ReplayListResponse,
+  type ReplayViewResponse,
+  type ReplayWatermarksResponse,
+} from './dto/replay-responses.dto';
+
+const AUTH = { 401: 'UNAUTHENTICATED: no bearer token, or an unknown one', 403: 'FORBIDDEN: the token lacks the role' } as const;
+const BY_ID = { ...AUTH, 400: 'INVALID_REQUEST: the id is not a UUID', 404: "REPLAY_NOT_FOUND: no such replay, or one over a stream the token may not use" } as const;
+const TRANSITION = { ...BY_ID, 409: 'REPLAY_STATE_CONFLICT: not allowed in the replay\'s current state' } as const;
 
 const STATES: ReplayState[] = ['planning', 'planned', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 const principalOf = (req: Request) => (req as Request & { principal?: Principal }).principal;
@@ -30,7 +44,9 @@ export class ReplayController {
   @RequireRole('replay')
   @ApiOperation({ summary: 'Start a replay (or a dry run). The whole spec is validated first: an invalid one is answered 400 and nothing is written.' })
   @ApiBody({ type: CreateReplayDto, examples: { compacted: { value: CREATE_REPLAY_EXAMPLE } } })
-  async create(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ReplayView> {
+  @ApiJsonResponse(replayViewSchema, { status: 201, description: 'created (a dry run ends in `planned`); Location names it' })
+  @ApiProblems({ ...AUTH, 400: 'INVALID_REPLAY: the spec is invalid; `details.errors` lists every reason', 403: 'FORBIDDEN / STREAM_FORBIDDEN: the token lacks the replay role or the source or target stream' })
+  async create(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ReplayViewResponse> {
     // A token limited to streams must hold both the source and the target (an invalid spec is create's 400).
     const parsed = parseReplayRequest(body);
     if ('spec' in parsed) assertStreamAccess(principalOf(req), [parsed.spec.source, parsed.spec.target]);
@@ -42,15 +58,17 @@ export class ReplayController {
   @Get()
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: 'Replays, newest first, with paging (`nextCursor`).' })
-  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 20' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', type: Number, required: false, description: '1-200, default 20' })
+  @ApiQuery({ name: 'cursor', type: String, required: false })
   @ApiQuery({ name: 'state', required: false, enum: STATES })
+  @ApiJsonResponse(replayListSchema, { description: 'the replays over streams the token may use' })
+  @ApiProblems({ ...AUTH, 400: 'INVALID_REQUEST: a bad limit, cursor or state' })
   list(
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
     @Query('state') state?: string,
     @CurrentPrincipal() principal?: Principal,
-  ): Promise<{ items: ReplayView[]; nextCursor: string | null }> {
+  ): Promise<ReplayListResponse> {
     const n = limit === undefined ? 20 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 200) throw new FluxError('invalid-input', 'INVALID_REQUEST', 'limit must be a whole number from 1 to 200');
     if (state !== undefined && !STATES.includes(state as ReplayState)) throw new FluxError('invalid-input', 'INVALID_REQUEST', `state must be one of ${STATES.join(', ')}`);
@@ -60,7 +78,9 @@ export class ReplayController {
   @Get(':id')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: 'A replay: state, plan, progress (records selected / put / failed, rate, ETA) and error.' })
-  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayView> {
+  @ApiJsonResponse(replayViewSchema)
+  @ApiProblems(BY_ID)
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayViewResponse> {
     const view = await this.replays.get(id);
     assertReplayVisible(view, principal);
     return view;
@@ -69,7 +89,9 @@ export class ReplayController {
   @Get(':id/watermarks')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: 'Per source shard, the last position the replay includes, and the source shard lineage: what the consumer SDK needs.' })
-  async watermarks(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayWatermarksDocument> {
+  @ApiJsonResponse(replayWatermarksSchema)
+  @ApiProblems(BY_ID)
+  async watermarks(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayWatermarksResponse> {
     await this.assertReplayAccess(id, principal);
     return this.replays.watermarks(id);
   }
@@ -77,7 +99,9 @@ export class ReplayController {
   @Get(':id/audit')
   @RequireRole('replay', 'query')
   @ApiOperation({ summary: "The replay's audit trail: who created, paused, resumed or cancelled it and when, with the full spec and the counts." })
-  async audit(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<{ items: unknown[] }> {
+  @ApiJsonResponse(replayAuditSchema)
+  @ApiProblems(BY_ID)
+  async audit(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal?: Principal): Promise<ReplayAuditResponse> {
     await this.assertReplayAccess(id, principal);
     return this.replays.audit(id);
   }
@@ -86,7 +110,9 @@ export class ReplayController {
   @HttpCode(200)
   @RequireRole('replay')
   @ApiOperation({ summary: 'Pause a planning or running replay; it stops after the records in flight and keeps its checkpoint. 409 in other states.' })
-  async pause(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  @ApiJsonResponse(replayViewSchema)
+  @ApiProblems(TRANSITION)
+  async pause(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayViewResponse> {
     await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'pause', actorOf(req));
   }
@@ -95,7 +121,9 @@ export class ReplayController {
   @HttpCode(200)
   @RequireRole('replay')
   @ApiOperation({ summary: 'Resume a paused replay from its checkpoint. 409 in other states.' })
-  async resume(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  @ApiJsonResponse(replayViewSchema)
+  @ApiProblems(TRANSITION)
+  async resume(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayViewResponse> {
     await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'resume', actorOf(req));
   }
@@ -103,7 +131,9 @@ export class ReplayController {
   @Delete(':id')
   @RequireRole('replay')
   @ApiOperation({ summary: 'Cancel a replay that has not ended. Records already written stay written.' })
-  async cancel(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayView> {
+  @ApiJsonResponse(replayViewSchema)
+  @ApiProblems(TRANSITION)
+  async cancel(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request): Promise<ReplayViewResponse> {
     await this.assertReplayAccess(id, principalOf(req));
     return this.replays.request(id, 'cancel', actorOf(req));
   }

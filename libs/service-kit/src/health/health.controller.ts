@@ -1,13 +1,28 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
+import { ApiJsonResponse, openApiSchema } from '../openapi/openapi';
 import { HealthRegistry } from './health.registry';
+
+const indicatorSchema = z.record(z.string(), z.looseObject({ status: z.enum(['up', 'down']), degraded: z.boolean().optional() }));
+
+/** The answer of GET /health (terminus' result plus the names of degraded checks). */
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'error']),
+  info: indicatorSchema.optional(),
+  error: indicatorSchema.optional(),
+  details: indicatorSchema,
+  degraded: z.array(z.string()),
+});
 
 /**
  * Terminus health check over every registered dependency check. 200 with `status: "ok"` when all are up, 503
  * with `status: "error"` when any is down. A check that is up but at risk (the archiver falling behind) is
  * reported up with `degraded: true`, and listed in the top-level `degraded` array.
  */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,6 +32,9 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Readiness: every dependency check (Postgres, SQS, archive, Kinesis, the service\'s own); no authentication' })
+  @ApiJsonResponse(healthResponseSchema, { description: 'every check is up (some may be degraded: working but at risk)' })
+  @ApiServiceUnavailableResponse({ description: 'a check is down', schema: openApiSchema(healthResponseSchema) })
   async check(@Res() res: Response): Promise<void> {
     const degraded: string[] = [];
     const indicators: HealthIndicatorFunction[] = this.registry.entries().map(([name, run]) => async () => {
