@@ -119,7 +119,7 @@ export function PlanView({ plan, compacted }: { plan: PlanSummary; compacted: bo
         <Stat label="Estimated duration" value={formatDuration(plan.estimatedSeconds * 1000)} hint="at the chosen pace and the target's capacity" />
         <Stat
           label="Read"
-          value={`${formatCount(plan.objects)} objects`}
+          value={`${formatCount(plan.objects)} ${plan.objects === 1 ? "object" : "objects"}`}
           hint={`+ ${formatCount(plan.liveRecords)} live records not archived yet · planned in ${formatDuration(plan.planningMs)}`}
         />
       </SimpleGrid>

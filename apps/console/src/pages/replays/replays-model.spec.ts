@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { EMPTY_FORM, fieldErrorsOf, fieldOfError, localToIso, needsTypedConfirmation, percentDone, specToForm, toReplayRequest } from './replays-model';
 
 describe('toReplayRequest', () => {

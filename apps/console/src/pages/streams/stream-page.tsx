@@ -22,8 +22,9 @@ export default function StreamPage() {
   const catalog = useCatalogStreams();
   const archiver = useArchiverStreams();
   const now = useNow();
-  const row = mergeStreams(catalog.data ?? [], archiver.data ?? []).find((r) => r.name === name);
-  const known = catalog.isPending || archiver.isPending || row !== undefined;
+  const row = mergeStreams(catalog.data ?? [], archiver.data ?? [], archiver.isSuccess).find((r) => r.name === name);
+  // Only when both answered can we say neither knows it (a stream may be in Kinesis but not archived yet).
+  const known = !(catalog.isSuccess && archiver.isSuccess) || row !== undefined;
   const searchHref = `/search?${new URLSearchParams({ stream: name, sql: searchSqlFor(name) })}`;
 
   return (
@@ -48,8 +49,11 @@ export default function StreamPage() {
         </Group>
       </Group>
       {!known && (
-        <Alert color="yellow" title="Unknown stream">
-          Neither the catalog nor the archiver knows a stream named {name}. <Anchor component={Link} to="/streams">See all streams</Anchor>.
+        <Alert color="yellow" title="Not archived">
+          Neither the catalog nor the archiver knows a stream named {name}; its live tail still shows what is in Kinesis.{' '}
+          <Anchor component={Link} to="/streams" inherit>
+            See all streams
+          </Anchor>
         </Alert>
       )}
       {(catalog.isError || archiver.isError) && (

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { activitySeries, formatDuration, mergeStreams, schemaTree, shardRows, type ArchiverShard, type ArchiverStream, type CatalogStream } from './streams-model';
 
 const catalog = (name: string): CatalogStream => ({
@@ -37,6 +38,11 @@ describe('mergeStreams', () => {
     ]);
     expect(rows[0].retentionShare).toBeCloseTo(13 / 24);
     expect(rows.find((r) => r.name === 'e-archiver-only')?.catalog).toBeNull();
+  });
+
+  it('calls a stream unknown, not unarchived, while the archiver does not answer', () => {
+    expect(mergeStreams([catalog('a')], [], false)[0].health).toBe('unknown');
+    expect(mergeStreams([catalog('a')], [], true)[0].health).toBe('not-archived');
   });
 
   it("trusts the archiver's atRisk flag even without a known retention", () => {

@@ -93,8 +93,8 @@ export function retentionShare(oldestUnarchivedAgeMs: number | null, retentionHo
   return oldestUnarchivedAgeMs / (retentionHours * 3_600_000);
 }
 
-function streamHealth(a: ArchiverStream | null): Health {
-  if (!a) return 'not-archived';
+function streamHealth(a: ArchiverStream | null, archiverAnswered: boolean): Health {
+  if (!a) return archiverAnswered ? 'not-archived' : 'unknown';
   const share = retentionShare(a.oldestUnarchivedAgeMs, a.retentionHours);
   if (a.atRisk || (share !== null && share >= 0.5)) return 'at-risk';
   if (a.maxMillisBehindLatest === null) return 'unknown';
@@ -102,13 +102,17 @@ function streamHealth(a: ArchiverStream | null): Health {
   return 'healthy';
 }
 
-/** One row per stream either service knows, riskiest first (then the most retention used, the most lag, the name). */
-export function mergeStreams(catalog: CatalogStream[], archiver: ArchiverStream[]): StreamRow[] {
+/**
+ * One row per stream either service knows, riskiest first (then the most retention used, the most lag, the name).
+ * `archiverAnswered: false` (the archiver is down or not configured): a stream it does not list is `unknown`, not
+ * `not-archived`.
+ */
+export function mergeStreams(catalog: CatalogStream[], archiver: ArchiverStream[], archiverAnswered = true): StreamRow[] {
   const names = new Set([...catalog.map((c) => c.name), ...archiver.map((a) => a.stream)]);
   const rows = [...names].map((name): StreamRow => {
     const c = catalog.find((s) => s.name === name) ?? null;
     const a = archiver.find((s) => s.stream === name) ?? null;
-    return { name, catalog: c, archiver: a, retentionShare: a ? retentionShare(a.oldestUnarchivedAgeMs, a.retentionHours) : null, health: streamHealth(a) };
+    return { name, catalog: c, archiver: a, retentionShare: a ? retentionShare(a.oldestUnarchivedAgeMs, a.retentionHours) : null, health: streamHealth(a, archiverAnswered) };
   });
   return rows.sort(
     (x, y) =>

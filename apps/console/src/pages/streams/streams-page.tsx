@@ -11,7 +11,7 @@ export default function StreamsPage() {
   const catalog = useCatalogStreams();
   const archiver = useArchiverStreams();
   const now = useNow();
-  const rows = mergeStreams(catalog.data ?? [], archiver.data ?? []);
+  const rows = mergeStreams(catalog.data ?? [], archiver.data ?? [], archiver.isSuccess);
   const loading = catalog.isPending && archiver.isPending;
 
   return (
@@ -35,7 +35,7 @@ export default function StreamsPage() {
       )}
       {loading ? (
         <Loader aria-label="loading streams" />
-      ) : rows.length === 0 && !catalog.isError && !archiver.isError ? (
+      ) : rows.length === 0 ? (
         <Paper withBorder p="lg">
           <Title order={4}>No streams yet</Title>
           <Text mt="xs">Streams appear here once the archiver reads one or the catalog has archived objects. Write some records into a Kinesis stream:</Text>
