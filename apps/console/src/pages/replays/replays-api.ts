@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useApi } from '../../api/api-context';
+import { useServiceRequest } from '../service-request';
 import { isActive, type AuditEntry, type ReplayState, type ReplayView } from './replays-model';
 
 /** Active replays are polled this often: progress, rate and ETA move by the second. */
@@ -9,12 +9,12 @@ const IDLE_POLL_MS = 10_000;
 const replayPoll = (r: ReplayView | undefined) => (!r || isActive(r.state) ? ACTIVE_POLL_MS : false);
 
 export function useReplays(state: ReplayState | null) {
-  const api = useApi();
+  const api = useServiceRequest();
   return useInfiniteQuery({
     queryKey: ['replays', state],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>
-      api.request<{ items: ReplayView[]; nextCursor: string | null }>('replay', '/v1/replays', { signal, query: { limit: 50, cursor: pageParam, state: state ?? undefined } }),
+      api<{ items: ReplayView[]; nextCursor: string | null }>('replay', '/v1/replays', { signal, query: { limit: 50, cursor: pageParam, state: state ?? undefined } }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     // Faster while anything shown is still moving.
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((r) => isActive(r.state))) ? ACTIVE_POLL_MS * 2 : IDLE_POLL_MS),
@@ -22,10 +22,10 @@ export function useReplays(state: ReplayState | null) {
 }
 
 export function useReplay(id: string | null) {
-  const api = useApi();
+  const api = useServiceRequest();
   return useQuery({
     queryKey: ['replay', id],
-    queryFn: ({ signal }) => api.request<ReplayView>('replay', `/v1/replays/${id}`, { signal }),
+    queryFn: ({ signal }) => api<ReplayView>('replay', `/v1/replays/${id}`, { signal }),
     enabled: id !== null,
     refetchInterval: (q) => replayPoll(q.state.data),
     staleTime: 0,
@@ -33,20 +33,20 @@ export function useReplay(id: string | null) {
 }
 
 export function useReplayAudit(id: string, state: ReplayState | undefined) {
-  const api = useApi();
+  const api = useServiceRequest();
   return useQuery({
     // Each state change adds an entry: refetch when the state moves.
     queryKey: ['replay', id, 'audit', state],
-    queryFn: ({ signal }) => api.request<{ items: AuditEntry[] }>('replay', `/v1/replays/${id}/audit`, { signal }).then((r) => r.items),
+    queryFn: ({ signal }) => api<{ items: AuditEntry[] }>('replay', `/v1/replays/${id}/audit`, { signal }).then((r) => r.items),
     enabled: state !== undefined,
   });
 }
 
 export function useCreateReplay() {
-  const api = useApi();
+  const api = useServiceRequest();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) => api.request<ReplayView>('replay', '/v1/replays', { method: 'POST', body }),
+    mutationFn: (body: Record<string, unknown>) => api<ReplayView>('replay', '/v1/replays', { method: 'POST', body }),
     onSuccess: (view) => {
       client.setQueryData(['replay', view.id], view);
       void client.invalidateQueries({ queryKey: ['replays'] });
@@ -57,13 +57,13 @@ export function useCreateReplay() {
 export type ReplayAction = 'pause' | 'resume' | 'cancel';
 
 export function useReplayAction() {
-  const api = useApi();
+  const api = useServiceRequest();
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, action }: { id: string; action: ReplayAction }) =>
       action === 'cancel'
-        ? api.request<ReplayView>('replay', `/v1/replays/${id}`, { method: 'DELETE' })
-        : api.request<ReplayView>('replay', `/v1/replays/${id}/${action}`, { method: 'POST' }),
+        ? api<ReplayView>('replay', `/v1/replays/${id}`, { method: 'DELETE' })
+        : api<ReplayView>('replay', `/v1/replays/${id}/${action}`, { method: 'POST' }),
     onSuccess: (view) => {
       client.setQueryData(['replay', view.id], view);
       void client.invalidateQueries({ queryKey: ['replays'] });

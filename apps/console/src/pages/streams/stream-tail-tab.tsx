@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Code, Group, ScrollArea, SegmentedControl, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { stringify } from 'lossless-json';
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { useApi } from '../../api/api-context';
+import { useServiceRequest } from '../service-request';
 import { errorMessage } from '../../api/api-error';
 import { utcTime } from './streams-model';
 
@@ -24,7 +24,7 @@ const POLL_MS = 2000;
  * with lossless-json, so large numbers stay exact. Pausing keeps the cursor: resuming shows what arrived meanwhile.
  */
 export function StreamTailTab({ stream }: { stream: string }) {
-  const api = useApi();
+  const api = useServiceRequest();
   const [from, setFrom] = useState<'latest' | 'earliest'>('latest');
   const [paused, setPaused] = useState(false);
   const [records, setRecords] = useState<TailRecord[]>([]);
@@ -46,9 +46,10 @@ export function StreamTailTab({ stream }: { stream: string }) {
     const poll = async () => {
       let full = false;
       try {
-        const r = await api.requestLossless<{ records: TailRecord[]; cursor: string }>('query', `/v1/streams/${encodeURIComponent(stream)}/tail`, {
+        const r = await api<{ records: TailRecord[]; cursor: string }>('query', `/v1/streams/${encodeURIComponent(stream)}/tail`, {
           query: cursor.current ? { cursor: cursor.current, limit: LIMIT } : { from, limit: LIMIT },
           signal: ctrl.signal,
+          lossless: true,
         });
         cursor.current = r.cursor;
         full = r.records.length >= LIMIT;
