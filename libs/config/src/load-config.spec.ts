@@ -36,6 +36,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, FLUX_ARCHIVE_URI: 's3://ab/x' })).toThrow(/FLUX_ARCHIVE_URI "ab" is not a valid S3 bucket name/);
   });
 
+  it('reads FLUX_API_CORS_ORIGINS as a list of origins, empty by default, and names a value that is not an origin', () => {
+    expect(loadConfig(valid).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ ...valid, FLUX_API_CORS_ORIGINS: 'http://127.0.0.1:7103, https://console.example.com' }).http.corsOrigins).toEqual([
+      'http://127.0.0.1:7103',
+      'https://console.example.com',
+    ]);
+    expect(() => loadConfig({ ...valid, FLUX_API_CORS_ORIGINS: 'http://127.0.0.1:7103/console' })).toThrow(/FLUX_API_CORS_ORIGINS "http:\/\/127.0.0.1:7103\/console" is not an origin/);
+    expect(() => loadConfig({ ...valid, FLUX_API_CORS_ORIGINS: 'console.example.com' })).toThrow(/FLUX_API_CORS_ORIGINS/);
+  });
+
   it('treats empty values as unset, the way env files write them', () => {
     expect(loadConfig({ ...valid, LOG_LEVEL: '' }).log.level).toBe('info');
   });

@@ -5,6 +5,7 @@ import type { CustomStrategy } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { HealthRegistry, type HealthReport } from './health/health.registry';
 import { useBodyLimit } from './http/body-limit';
+import { useCors } from './http/cors';
 import { SERVICES, type ServiceName } from './service-name';
 
 /** A consumer strategy that reports whether it consumes (SqsServer: queue resolved, database answering). */
@@ -42,6 +43,7 @@ export async function bootstrapService(rootModule: Type<unknown>, options: Boots
   const logger = app.get(Logger);
   app.useLogger(logger);
   useBodyLimit(app, config.http.maxBodyBytes);
+  useCors(app, config.http.corsOrigins);
   await options.configure?.(app);
   if (options.consumer) {
     const consumer = options.consumer(app);

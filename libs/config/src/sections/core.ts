@@ -31,6 +31,18 @@ export const coreEnv = z.object({
   FLUX_API_MAX_BODY_BYTES: envInt(1024, 64 * 1024 * 1024)
     .default(262_144)
     .describe('Largest request body an HTTP API accepts, in bytes; a larger one is answered 413 PAYLOAD_TOO_LARGE.'),
+  FLUX_API_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+    .superRefine((origins, ctx) => {
+      for (const origin of origins) {
+        if (origin !== '*' && !isOrigin(origin)) ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin (scheme://host[:port], no path), nor *` });
+      }
+    })
+    .describe(
+      'Web origins (comma-separated, e.g. `http://127.0.0.1:7103`, or `*`) whose pages may call the HTTP API from a browser (CORS: GET, POST, DELETE with the Authorization and Content-Type headers; bearer tokens, no cookies). Empty: no CORS headers. `fluxcap dev` sets it to the console origin.',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -57,6 +69,16 @@ export const coreEnv = z.object({
     .describe('How long SIGTERM waits for in-flight work before handing it back.'),
 });
 
+/** `http://host:port` exactly as a browser sends it in the Origin header: a scheme, a host, maybe a port, nothing else. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
 export type CoreEnv = z.infer<typeof coreEnv>;
 
 export interface CoreConfig {
@@ -67,7 +89,8 @@ export interface CoreConfig {
     endpoints: { kinesis?: string; s3?: string; sqs?: string };
     s3ForcePathStyle: boolean;
   };
-  http: { port?: number; host: string; maxBodyBytes: number };
+  /** corsOrigins: the origins allowed to call from a browser; empty = no CORS */
+  http: { port?: number; host: string; maxBodyBytes: number; corsOrigins: string[] };
   log: { level: CoreEnv['LOG_LEVEL']; format: CoreEnv['LOG_FORMAT'] };
   sqs: {
     queuePrefix: string;
@@ -96,7 +119,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
       },
       s3ForcePathStyle: env.FLUX_S3_FORCE_PATH_STYLE ?? s3 !== undefined,
     },
-    http: { port: env.PORT, host: env.HOST, maxBodyBytes: env.FLUX_API_MAX_BODY_BYTES },
+    http: { port: env.PORT, host: env.HOST, maxBodyBytes: env.FLUX_API_MAX_BODY_BYTES, corsOrigins: env.FLUX_API_CORS_ORIGINS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     sqs: {
       queuePrefix: env.FLUX_SQS_QUEUE_PREFIX,

@@ -1,0 +1,62 @@
+import type { Completion, CompletionSource } from '@codemirror/autocomplete';
+import type { SQLNamespace } from '@codemirror/lang-sql';
+import type { SchemaField } from '../../api/catalog-api';
+
+/** The columns every stream table has (docs/query.md, "The stream table"). */
+export const STREAM_COLUMNS: { name: string; type: string }[] = [
+  { name: 'shard_id', type: 'VARCHAR' },
+  { name: 'sequence_number', type: 'VARCHAR' },
+  { name: 'sub_sequence_number', type: 'BIGINT' },
+  { name: 'partition_key', type: 'VARCHAR' },
+  { name: 'arrival_time', type: 'TIMESTAMP (UTC)' },
+  { name: 'data', type: 'BLOB' },
+  { name: 'payload', type: 'JSON' },
+  { name: 'source', type: 'VARCHAR' },
+];
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * A catalog field path as a DuckDB JSON expression: `customer` -> `payload->>'customer'`, `address.city` ->
+ * `payload->'address'->>'city'` (text at the leaf). Paths through arrays (`items[].sku`) stop at the array.
+ */
+export function jsonPathExpression(path: string): string {
+  const upToArray = path.split('[]')[0];
+  const segments = upToArray.split('.').filter(Boolean);
+  if (segments.length === 0) return 'payload';
+  const isArray = upToArray !== path;
+  return segments.map((seg, i) => (i === segments.length - 1 && !isArray ? `->>${sqlString(seg)}` : `->${sqlString(seg)}`)).reduce((expr, op) => expr + op, 'payload');
+}
+
+/** lang-sql's schema: each stream a table (quoted, as streams are spelled) with the stream columns. */
+export function sqlNamespace(streams: string[]): SQLNamespace {
+  const columns: Completion[] = STREAM_COLUMNS.map((c) => ({ label: c.name, type: 'property', detail: c.type }));
+  return Object.fromEntries(streams.map((s) => [s, columns]));
+}
+
+export interface StreamFields {
+  stream: string;
+  fields: SchemaField[];
+}
+
+/**
+ * Completion of JSON paths inside `payload` from the catalog's inferred schemas: typing `payload` (or `payload->`)
+ * offers `payload->>'customer'` etc., one entry per field and stream.
+ */
+export function jsonPathCompletion(schemas: () => StreamFields[]): CompletionSource {
+  return (context) => {
+    const match = context.matchBefore(/\bpayload(?:->>?'?[\w$-]*'?)*$/);
+    if (!match) return null;
+    const seen = new Set<string>();
+    const options: Completion[] = [];
+    for (const { stream, fields } of schemas()) {
+      for (const field of fields) {
+        const label = jsonPathExpression(field.path);
+        if (seen.has(label)) continue;
+        seen.add(label);
+        options.push({ label, type: 'variable', detail: `${field.types.join(' | ')}${field.nullable ? ', nullable' : ''}`, info: `${field.path} in ${stream}`, boost: -field.path.split('.').length });
+      }
+    }
+    return options.length ? { from: match.from, options, validFor: /^payload(?:->>?'?[\w$-]*'?)*$/ } : null;
+  };
+}

@@ -1,0 +1,87 @@
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { PostgreSQL, sql } from '@codemirror/lang-sql';
+import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState, Prec } from '@codemirror/state';
+import { oneDark } from '@codemirror/theme-one-dark';
+import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder } from '@codemirror/view';
+import { useComputedColorScheme } from '@mantine/core';
+import { useEffect, useRef } from 'react';
+import { jsonPathCompletion, sqlNamespace, type StreamFields } from './sql-completion';
+
+export interface SqlEditorProps {
+  value: string;
+  onChange: (sql: string) => void;
+  onRun: () => void;
+  onCancel: () => void;
+  streams: string[];
+  schemas: StreamFields[];
+}
+
+const lightTheme = EditorView.theme({ '&': { backgroundColor: 'var(--mantine-color-body)' } });
+
+/**
+ * CodeMirror 6 with SQL highlighting and completion of stream tables, their columns and JSON paths in `payload`.
+ * Mod-Enter runs, Escape cancels (after closing an open completion list).
+ */
+export function SqlEditor({ value, onChange, onRun, onCancel, streams, schemas }: SqlEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const language = useRef(new Compartment());
+  const theme = useRef(new Compartment());
+  // Callbacks and schemas change on every render; the editor reads the latest through refs.
+  const latest = useRef({ onChange, onRun, onCancel, schemas });
+  latest.current = { onChange, onRun, onCancel, schemas };
+  const scheme = useComputedColorScheme('light');
+
+  useEffect(() => {
+    const editor = new EditorView({
+      parent: host.current as HTMLDivElement,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          lineNumbers(),
+          history(),
+          bracketMatching(),
+          closeBrackets(),
+          highlightActiveLine(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          language.current.of(sql({ dialect: PostgreSQL, upperCaseKeywords: true })),
+          autocompletion({ activateOnTyping: true }),
+          EditorState.languageData.of(() => [{ autocomplete: jsonPathCompletion(() => latest.current.schemas) }]),
+          placeholder('SELECT * FROM "orders" ORDER BY arrival_time DESC LIMIT 100'),
+          Prec.high(
+            keymap.of([
+              { key: 'Mod-Enter', run: () => (latest.current.onRun(), true) },
+              { key: 'Escape', run: () => (latest.current.onCancel(), false) },
+            ]),
+          ),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
+          theme.current.of(lightTheme),
+          EditorView.contentAttributes.of({ 'aria-label': 'SQL editor' }),
+          EditorView.updateListener.of((u) => u.docChanged && latest.current.onChange(u.state.doc.toString())),
+          EditorView.theme({ '&': { minHeight: '140px', maxHeight: '40vh' }, '.cm-scroller': { overflow: 'auto' } }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => editor.destroy();
+    // created once; value, schema and theme changes are dispatched below
+  }, []);
+
+  // A value set from outside (history, a shared link) replaces the text.
+  useEffect(() => {
+    const editor = view.current;
+    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+  }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: language.current.reconfigure(sql({ dialect: PostgreSQL, upperCaseKeywords: true, schema: sqlNamespace(streams) })) });
+  }, [streams]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: theme.current.reconfigure(scheme === 'dark' ? oneDark : lightTheme) });
+  }, [scheme]);
+
+  return <div ref={host} className="flux-editor" />;
+}
