@@ -83,7 +83,7 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     await page.getByText(/target stream no-such-stream does not exist/).waitFor();
     expect(await target.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await target.getAttribute('aria-describedby')) ?? '';
-    const described = await Promise.all(describedBy.split(' ').map((id) => page.locator(`[id="${id}"]`).textContent()));
+    const described = await Promise.all(describedBy.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent()));
     expect(described.join(' ')).toContain('does not exist in Kinesis');
     await page.context().close();
   }, 60_000);
@@ -108,8 +108,7 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     await page.getByRole('button', { name: 'Preview plan (dry run)' }).click();
     await page.getByText('The form changed since this plan').waitFor({ state: 'detached', timeout: 60_000 });
     await page.getByText('Records per source shard').waitFor({ timeout: 60_000 });
-    const planText = (await page.locator('[aria-label="replay plan"]').textContent()) ?? '';
-    const planned = Number(/Records([\d,]+)/.exec(planText)?.[1].replace(/,/g, ''));
+    const planned = Number((await page.getByRole('group', { name: 'Records', exact: true }).getByText(/^[\d,]+$/).textContent())?.replace(/,/g, ''));
     expect(planned).toBeGreaterThanOrEqual(RECORDS);
     const perShard = (await cellsOf(page, 'records per shard')).map((c) => [c[0], Number(c[1].replace(/,/g, ''))] as const);
     expect(perShard.map(([shard]) => shard)).toEqual(['shardId-000000000000', 'shardId-000000000001']);
@@ -123,7 +122,9 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     await page.getByLabel('state: completed').waitFor({ timeout: 120_000 });
     const n = planned.toLocaleString('en-US');
     await page.getByText(`${n} of ${n} records (100 %)`).waitFor();
-    expect((await cellsOf(page, 'audit trail')).map((c) => c[2])).toEqual(expect.arrayContaining(['created', 'completed']));
+    // The audit trail is refetched when the state moves: wait for its last entry.
+    await page.getByRole('table', { name: 'audit trail' }).getByRole('cell', { name: 'completed', exact: true }).waitFor();
+    expect((await cellsOf(page, 'audit trail')).map((c) => c[2])).toEqual(expect.arrayContaining(['created', 'planned', 'completed']));
 
     // The list shows it completed, and the coordinator agrees.
     await page.getByRole('link', { name: 'Replays' }).first().click();
