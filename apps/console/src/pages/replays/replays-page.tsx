@@ -36,7 +36,7 @@ export default function ReplaysPage() {
           onChange={(v) => setParams((p) => (v && v !== 'all' ? p.set('state', v) : p.delete('state'), p), { replace: true })}
           allowDeselect={false}
         />
-        <Checkbox label="Show dry runs" checked={showDryRuns} onChange={(e) => setParams((p) => (e.currentTarget.checked ? p.delete('dryRuns') : p.set('dryRuns', '0'), p), { replace: true })} />
+        <Checkbox mb={8} label="Show dry runs" checked={showDryRuns} onChange={(e) => setParams((p) => (e.currentTarget.checked ? p.delete('dryRuns') : p.set('dryRuns', '0'), p), { replace: true })} />
       </Group>
       {replays.isError && <ErrorAlert error={replays.error} onRetry={() => void replays.refetch()} />}
       {replays.isPending ? (

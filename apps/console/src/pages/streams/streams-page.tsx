@@ -81,7 +81,7 @@ export default function StreamsPage() {
                       <RetentionMeter ageMs={r.archiver.oldestUnarchivedAgeMs} retentionHours={r.archiver.retentionHours} share={r.retentionShare} atRisk={r.archiver.atRisk} />
                     ) : (
                       <Text size="sm" c="dimmed">
-                        no archiver reports it
+                        {archiver.isSuccess ? 'no archiver reports it' : 'unknown'}
                       </Text>
                     )}
                   </Table.Td>
