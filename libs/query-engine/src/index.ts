@@ -29,3 +29,4 @@ export { QueryJobs, decodeJobCursor, type QueryHistoryItem } from './query-jobs'
 export type { ResultSet } from './result-set';
 export { RESULTS_PREFIX } from './stored-result';
 export { sqlIdentifier, sqlString } from './sql-text';
+export { StreamTail, decodeTailCursor, type TailPage, type TailRecord, type TailStart } from './stream-tail';

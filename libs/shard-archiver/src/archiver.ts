@@ -323,7 +323,9 @@ export class Archiver {
     await Promise.all(
       [...this.running.values()].map(async ({ consumer }) => {
         try {
-          const outcome = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs);
+          const { millisBehindLatest, oldestUnarchivedAgeMs } = consumer.status();
+          const status = { millisBehindLatest, oldestUnarchivedAgeMs, retentionHours: this.retentionHours.get(consumer.lease.stream) ?? null };
+          const outcome = await this.leases.renew(consumer.lease, this.deps.config.archiver.leaseDurationMs, status);
           if (outcome === 'lost') consumer.onLeaseLost();
           else if (outcome === 'hand-off') this.handOver(consumer);
         } catch (error) {

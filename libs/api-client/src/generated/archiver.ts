@@ -38,6 +38,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Archived streams: retention, shard count, the worst lag and oldest unarchived record over their shards, and whether records are at risk */
+        get: operations["ArchiveStatusController_listStreams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streams/{stream}/shards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stream's shards: lease holder and expiry, checkpoint, lag, oldest unarchived record, at risk */
+        get: operations["ArchiveStatusController_listShards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -157,6 +191,208 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    ArchiveStatusController_listStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the streams the token may read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        streams: {
+                            /** @description the oldest unarchived record is older than half the retention period: Kinesis drops it at the end of it */
+                            atRisk: boolean;
+                            /** @description the largest lag behind the stream tip over its shards */
+                            maxMillisBehindLatest: number | null;
+                            /** @description the age of the oldest record not archived yet, over its shards */
+                            oldestUnarchivedAgeMs: number | null;
+                            /** @description the stream's retention period; null before an archiver reported */
+                            retentionHours: number | null;
+                            /** @description shards being archived (not closed and finished) */
+                            shardCount: number;
+                            stream: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the query role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    ArchiveStatusController_listShards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stream: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        retentionHours: number | null;
+                        shards: {
+                            /** @description the oldest unarchived record is older than half the retention period: Kinesis drops it at the end of it */
+                            atRisk: boolean;
+                            /** @description the last sequence number durable in the archive (a decimal string) */
+                            checkpointSequence: string | null;
+                            /**
+                             * Format: date-time
+                             * @description a reshard closed the shard and it is wholly archived
+                             */
+                            finishedAt: string | null;
+                            /** Format: date-time */
+                            leaseExpiresAt: string | null;
+                            millisBehindLatest: number | null;
+                            oldestUnarchivedAgeMs: number | null;
+                            /** @description the archiver instance holding the lease; null when none holds a live one */
+                            owner: string | null;
+                            shardId: string;
+                            /**
+                             * Format: date-time
+                             * @description the holder's last report (sent with its lease heartbeat)
+                             */
+                            statusUpdatedAt: string | null;
+                        }[];
+                        stream: string;
+                    };
+                };
+            };
+            /** @description INVALID_REQUEST: a bad stream name or query parameter; `detail` says which */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the role, or STREAM_FORBIDDEN: it may not read this stream */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description STREAM_NOT_ARCHIVED: no archiver knows this stream */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
                 };
             };
         };

@@ -108,6 +108,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/streams/{stream}/tail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest records still in Kinesis, across every shard, oldest first within a shard. Pass the answer's cursor to get what arrived since (empty records when nothing did); without one, start at `from`. */
+        get: operations["TailController_read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1042,6 +1059,151 @@ export interface operations {
                 content?: never;
             };
             /** @description QUERY_STATE_UNAVAILABLE: the query state database cannot be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    TailController_read: {
+        parameters: {
+            query?: {
+                /** @description the cursor of the previous answer; wins over from */
+                cursor?: string;
+                /** @description latest (default: only records that arrive after this call), earliest (everything Kinesis retains) or an ISO-8601 date-time */
+                from?: string;
+                /** @description most records per answer, 1-1000 (default 100) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                stream: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description pass it as ?cursor= to get what arrived since */
+                        cursor: string;
+                        records: {
+                            /** @description ISO-8601 approximate arrival time */
+                            arrivalTime: string;
+                            /** @description the record data, base64 */
+                            data: string;
+                            partitionKey: string;
+                            /** @description the data parsed as JSON, or null when it is not JSON */
+                            payload: unknown;
+                            /** @description a Kinesis sequence number (decimal string; never a JS number) */
+                            sequenceNumber: string;
+                            shardId: string;
+                        }[];
+                        stream: string;
+                    };
+                };
+            };
+            /** @description INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a cursor of this API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: no bearer token, or an unknown one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description FORBIDDEN: the token lacks the role, or STREAM_FORBIDDEN: it may not read this stream */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description STREAM_NOT_FOUND: Kinesis has no such stream */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description LIVE_TAIL_UNAVAILABLE: Kinesis cannot be read right now */
             503: {
                 headers: {
                     [name: string]: unknown;

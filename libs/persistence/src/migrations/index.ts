@@ -8,6 +8,7 @@ import { CatalogObjectCorrupt1796131000000 } from './1796131000000-CatalogObject
 import { CreateQueryJobs1796200000000 } from './1796200000000-CreateQueryJobs';
 import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLeaseHandoff';
 import { CatalogObjectCorruptIndex1796340000000 } from './1796340000000-CatalogObjectCorruptIndex';
+import { ArchiverShardStatus1796400000000 } from './1796400000000-ArchiverShardStatus';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CreateQueryJobs1796200000000,
   ArchiverLeaseHandoff1796300000000,
   CatalogObjectCorruptIndex1796340000000,
+  ArchiverShardStatus1796400000000,
 ];

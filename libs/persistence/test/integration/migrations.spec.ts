@@ -84,3 +84,50 @@ describe('migration CatalogObjectShards', () => {
     await expect(revert(db.url, sinceIt.length)).rejects.toThrow(/hold several shards/);
   });
 });
+
+describe('migration ArchiverShardStatus', () => {
+  const name = 'ArchiverShardStatus1796400000000';
+  const sinceIt = migrations.slice(migrations.findIndex((m) => m.name === name)).map((m) => m.name);
+  let db: TestDatabase;
+  let pg: Client;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false });
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await db?.drop();
+  });
+
+  const statusColumns = async () =>
+    (
+      await pg.query(
+        `SELECT column_name, data_type FROM information_schema.columns
+          WHERE table_name = 'archiver_shard_lease' AND column_name IN ('millis_behind_latest', 'oldest_unarchived_age_ms', 'retention_hours', 'status_updated_at')
+          ORDER BY column_name`,
+      )
+    ).rows;
+
+  it('adds the shard status columns to existing leases (NULL until their holder reports), and reverts keeping the leases', async () => {
+    await migrate(db.url);
+    await revert(db.url, sinceIt.length);
+    expect(await statusColumns()).toEqual([]);
+    await pg.query(`INSERT INTO archiver_shard_lease (stream_name, shard_id, checkpoint_sequence_number) VALUES ('orders', 'shardId-000000000000', '42')`);
+
+    expect(await migrate(db.url)).toEqual(sinceIt);
+    expect(await statusColumns()).toEqual([
+      { column_name: 'millis_behind_latest', data_type: 'bigint' },
+      { column_name: 'oldest_unarchived_age_ms', data_type: 'bigint' },
+      { column_name: 'retention_hours', data_type: 'integer' },
+      { column_name: 'status_updated_at', data_type: 'timestamp with time zone' },
+    ]);
+    expect((await pg.query(`SELECT checkpoint_sequence_number, status_updated_at FROM archiver_shard_lease`)).rows).toEqual([
+      { checkpoint_sequence_number: '42', status_updated_at: null },
+    ]);
+
+    expect(await revert(db.url, sinceIt.length)).toEqual([...sinceIt].reverse());
+    expect(await statusColumns()).toEqual([]);
+    expect((await pg.query(`SELECT checkpoint_sequence_number FROM archiver_shard_lease`)).rows).toEqual([{ checkpoint_sequence_number: '42' }]);
+  });
+});

@@ -72,6 +72,13 @@ const LEASE_COLUMNS = `stream_name, shard_id, parent_shard_ids, initial_position
   lease_expires_at, (lease_expires_at IS NULL OR lease_expires_at < now()) AS expired, checkpoint_sequence_number, finished_at,
   CASE WHEN handoff_expires_at > now() THEN handoff_requested_by END AS handoff_to`;
 
+/** What the lease holder reports of its shard with each renewal. */
+export interface ShardStatusReport {
+  millisBehindLatest: number;
+  oldestUnarchivedAgeMs: number;
+  retentionHours: number | null;
+}
+
 /** What a renewal found. */
 export type RenewOutcome = 'held' | 'lost' | 'hand-off';
 
@@ -180,13 +187,28 @@ export class LeaseRepository {
   }
 
   /** Extends a held lease: `lost` when it was taken over, `hand-off` when another instance asked for it. */
-  async renew(lease: HeldLease, durationMs: number): Promise<RenewOutcome> {
+  async renew(lease: HeldLease, durationMs: number, status?: ShardStatusReport): Promise<RenewOutcome> {
+    // The holder's view of the shard rides along with the heartbeat, so every instance can read every shard's status.
     const { rows } = await this.run(
       `UPDATE archiver_shard_lease
-          SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5::double precision / 1000)
+          SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => $5::double precision / 1000),
+              millis_behind_latest = CASE WHEN $6::boolean THEN $7::bigint ELSE millis_behind_latest END,
+              oldest_unarchived_age_ms = CASE WHEN $6::boolean THEN $8::bigint ELSE oldest_unarchived_age_ms END,
+              retention_hours = CASE WHEN $6::boolean THEN $9::integer ELSE retention_hours END,
+              status_updated_at = CASE WHEN $6::boolean THEN now() ELSE status_updated_at END
         WHERE stream_name = $1 AND shard_id = $2 AND owner = $3 AND lease_counter = $4
         RETURNING handoff_requested_by IS NOT NULL AND handoff_requested_by <> owner AND handoff_expires_at > now() AS handoff`,
-      [lease.stream, lease.shardId, lease.owner, lease.counter, durationMs],
+      [
+        lease.stream,
+        lease.shardId,
+        lease.owner,
+        lease.counter,
+        durationMs,
+        status !== undefined,
+        status ? Math.round(status.millisBehindLatest) : null,
+        status ? Math.round(status.oldestUnarchivedAgeMs) : null,
+        status?.retentionHours ?? null,
+      ],
     );
     if (rows.length === 0) return 'lost';
     return rows[0].handoff ? 'hand-off' : 'held';

@@ -53,6 +53,20 @@ export class ShardLease {
   @Column({ name: 'handoff_expires_at', type: 'timestamptz', nullable: true })
   handoffExpiresAt!: Date | null;
 
+  /** Status the lease holder reports with each heartbeat (GET /v1/streams/:stream/shards); NULL before the first. */
+  @Column({ name: 'millis_behind_latest', type: 'bigint', nullable: true })
+  millisBehindLatest!: string | null;
+
+  @Column({ name: 'oldest_unarchived_age_ms', type: 'bigint', nullable: true })
+  oldestUnarchivedAgeMs!: string | null;
+
+  /** The stream's retention period as the holder last read it. */
+  @Column({ name: 'retention_hours', type: 'integer', nullable: true })
+  retentionHours!: number | null;
+
+  @Column({ name: 'status_updated_at', type: 'timestamptz', nullable: true })
+  statusUpdatedAt!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
