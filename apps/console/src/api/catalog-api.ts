@@ -1,39 +1,15 @@
-import type { FluxHttp } from './http';
+import { unwrap, type CatalogOperations } from '@flux-capacitor/api-client';
+import type { Api } from './api-context';
 
-/** `GET /v1/streams` on the catalog. */
-export interface CatalogStream {
-  name: string;
-  format: string | null;
-  objectCount: number;
-  recordCount: number;
-  bytes: number;
-  partitionCount: number;
-  firstArrivalTime: string | null;
-  lastArrivalTime: string | null;
-  schemaVersion: number | null;
-}
+type Ok<Op extends keyof CatalogOperations> = CatalogOperations[Op]['responses'] extends { 200: { content: { 'application/json': infer T } } } ? T : never;
 
-export interface SchemaField {
-  /** dotted path from the record root; array elements are `[]` (`items[].sku`) */
-  path: string;
-  types: string[];
-  nullable: boolean;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export interface StreamSchema {
-  stream: string;
-  version: number;
-  format: string;
-  fields: SchemaField[];
-  firstSeen: string;
-  lastSeen: string;
-  versions: { version: number; firstSeen: string; lastSeen: string }[];
-}
+/** `GET /v1/streams` and `/v1/streams/:s/schema` on the catalog, typed from its OpenAPI document. */
+export type CatalogStream = Ok<'CatalogController_listStreams'>['streams'][number];
+export type StreamSchema = Ok<'CatalogController_getSchema'>;
+export type SchemaField = StreamSchema['fields'][number];
 
 export const catalogApi = {
-  streams: (http: FluxHttp, signal?: AbortSignal) => http.request<{ streams: CatalogStream[] }>('catalog', '/v1/streams', { signal }),
-  schema: (http: FluxHttp, stream: string, version?: number, signal?: AbortSignal) =>
-    http.request<StreamSchema>('catalog', `/v1/streams/${encodeURIComponent(stream)}/schema`, { query: { version }, signal }),
+  streams: ({ client }: Api, signal?: AbortSignal) => unwrap(client.catalog.GET('/v1/streams', { signal })),
+  schema: ({ client }: Api, stream: string, version?: number, signal?: AbortSignal) =>
+    unwrap(client.catalog.GET('/v1/streams/{stream}/schema', { params: { path: { stream }, query: { version } }, signal })),
 };

@@ -1,51 +1,18 @@
-import type { FluxHttp } from './http';
+import { unwrap, type QueryOperations } from '@flux-capacitor/api-client';
+import { parse } from 'lossless-json';
+import type { Api } from './api-context';
 
-export type QueryState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+type Ok<Op extends keyof QueryOperations> = QueryOperations[Op]['responses'] extends { 200: { content: { 'application/json': infer T } } }
+  ? T
+  : QueryOperations[Op]['responses'] extends { 202: { content: { 'application/json': infer T } } }
+    ? T
+    : never;
 
-export interface QueryProgress {
-  objectsTotal: number;
-  objectsScanned: number;
-  rowsScanned: number;
-  bytesScanned: number;
-  liveRecords: number;
-}
-
-export interface ResultColumn {
-  name: string;
-  type: string;
-}
-
-/** `GET /v1/queries/:id` (docs/query.md). */
-export interface QueryStatus {
-  id: string;
-  state: QueryState;
-  engine: string;
-  sql: string;
-  submittedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  progress: QueryProgress;
-  columns?: ResultColumn[];
-  rowCount?: number;
-  truncated?: boolean;
-  warnings: string[];
-  error?: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-export interface QueryHistoryItem {
-  id: string;
-  state: QueryState;
-  engine: string;
-  sql: string;
-  submittedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  rowCount: number | null;
-  rowsScanned: number | null;
-  bytesScanned: number | null;
-  error: { code: string; message: string } | null;
-}
+/** `GET /v1/queries/:id` (docs/query.md), typed from the gateway's OpenAPI document. */
+export type QueryStatus = Ok<'QueryController_status'>;
+export type QueryState = QueryStatus['state'];
+export type ResultColumn = NonNullable<QueryStatus['columns']>[number];
+export type QueryHistoryItem = Ok<'QueryController_list'>['items'][number];
 
 /** A row of a JSON results page: column name to value; numbers stay exact (lossless-json). */
 export type ResultRow = Record<string, unknown>;
@@ -64,15 +31,16 @@ export const isFinished = (state: QueryState) => state === 'succeeded' || state 
 
 /** The query gateway's asynchronous queries: submit, poll, page through results, cancel, history. */
 export const queryApi = {
-  submit: (http: FluxHttp, sql: string) => http.request<QueryStatus>('query', '/v1/queries', { method: 'POST', body: { sql } }),
-  status: (http: FluxHttp, id: string, signal?: AbortSignal) => http.request<QueryStatus>('query', `/v1/queries/${encodeURIComponent(id)}`, { signal }),
-  results: (http: FluxHttp, id: string, cursor: string | undefined, limit: number, signal?: AbortSignal) =>
-    http.requestLossless<ResultsPage>('query', `/v1/queries/${encodeURIComponent(id)}/results`, { query: { cursor, limit }, signal }),
-  cancel: (http: FluxHttp, id: string) => http.request<QueryStatus>('query', `/v1/queries/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-  history: (http: FluxHttp, limit = 20, signal?: AbortSignal) => http.request<{ items: QueryHistoryItem[]; nextCursor: string | null }>('query', '/v1/queries', { query: { limit }, signal }),
-  /** The whole result in a download format, fetched with the token (a plain link could not carry it). */
-  download: async (http: FluxHttp, id: string, format: DownloadFormat): Promise<Blob> => {
-    const res = await http.fetch('query', `/v1/queries/${encodeURIComponent(id)}/results`, { query: { format }, accept: '*/*' });
-    return res.blob();
+  submit: ({ client }: Api, sql: string) => unwrap(client.query.POST('/v1/queries', { body: { sql } })),
+  status: ({ client }: Api, id: string, signal?: AbortSignal) => unwrap(client.query.GET('/v1/queries/{id}', { params: { path: { id } }, signal })),
+  /** A JSON page parsed with lossless-json: 56-digit sequence numbers and big integers never become floats. */
+  results: async ({ client }: Api, id: string, cursor: string | undefined, limit: number, signal?: AbortSignal): Promise<ResultsPage> => {
+    const text = await unwrap(client.query.GET('/v1/queries/{id}/results', { params: { path: { id }, query: { cursor, limit } }, parseAs: 'text', signal }));
+    return parse(text as unknown as string) as unknown as ResultsPage;
   },
+  cancel: ({ client }: Api, id: string) => unwrap(client.query.DELETE('/v1/queries/{id}', { params: { path: { id } } })),
+  history: ({ client }: Api, limit = 20, signal?: AbortSignal) => unwrap(client.query.GET('/v1/queries', { params: { query: { limit } }, signal })),
+  /** The whole result in a download format, fetched with the token (a plain link could not carry it). */
+  download: async ({ client }: Api, id: string, format: DownloadFormat): Promise<Blob> =>
+    (await unwrap(client.query.GET('/v1/queries/{id}/results', { params: { path: { id }, query: { format } }, parseAs: 'blob' }))) as unknown as Blob,
 };

@@ -2,7 +2,8 @@ import { Alert, Anchor, Button, Center, Code, Paper, PasswordInput, Stack, Text,
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/api-error';
 import type { ConsoleConfig } from '../api/console-config';
-import { FluxHttp } from '../api/http';
+import { unwrap } from '@flux-capacitor/api-client';
+import { consoleClient } from '../api/api-context';
 import { setToken, signOutReason } from './auth';
 
 /** The token box. The token is checked against the gateway before it is kept, so a typo is caught here. */
@@ -18,7 +19,7 @@ export function SignInPage({ config }: { config: ConsoleConfig }) {
     setBusy(true);
     setError(null);
     try {
-      await new FluxHttp(config, token).request('query', '/v1/queries', { query: { limit: 1 } });
+      await unwrap(consoleClient(config, token).query.GET('/v1/queries', { params: { query: { limit: 1 } } }));
       setToken(token);
     } catch (err) {
       setError(errorMessage(err));

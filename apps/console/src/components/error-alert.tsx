@@ -1,6 +1,5 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
-import { ApiError, errorMessage } from '../api/api-error';
-import { SERVICE_LABELS, type ServiceKey } from '../api/console-config';
+import { ApiError, errorMessage, isUnreachable } from '../api/api-error';
 
 /**
  * An API error as a readable message: the service's own `detail`, its `code` and status, and what to try next.
@@ -8,7 +7,7 @@ import { SERVICE_LABELS, type ServiceKey } from '../api/console-config';
  */
 export function ErrorAlert({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
   const api = error instanceof ApiError ? error : null;
-  const heading = title ?? (api?.unreachable ? `The ${SERVICE_LABELS[api.service as ServiceKey] ?? api.service} is not reachable` : 'Request failed');
+  const heading = title ?? (isUnreachable(error) ? 'The service is not reachable (down, or it does not allow this origin: FLUX_API_CORS_ORIGINS)' : 'Request failed');
   return (
     <Alert color="red" title={heading} role="alert">
       <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>

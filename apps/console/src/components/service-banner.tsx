@@ -10,13 +10,13 @@ type Health = { state: 'ok' } | { state: 'not-configured' } | { state: 'down'; r
  * polled every 30 s, so the banner also goes away by itself when the service comes back.
  */
 export function ServiceBanner({ services }: { services: ServiceKey[] }) {
-  const http = useApi();
+  const { config } = useApi();
   const checks = useQueries({
     queries: services.map((service) => ({
       queryKey: ['health', service],
       refetchInterval: 30_000,
       queryFn: async (): Promise<Health> => {
-        const base = serviceUrl(http.config, service);
+        const base = serviceUrl(config, service);
         if (base === null) return { state: 'not-configured' };
         try {
           const res = await fetch(`${base}/health`, { headers: { accept: 'application/json' } });

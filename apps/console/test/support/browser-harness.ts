@@ -34,7 +34,7 @@ export interface ConsoleStack {
 }
 
 export interface StartOptions {
-  /** Postgres server to use (a test's getStack().adminDatabaseUrl); unset: DATABASE_URL, else fluxcap's embedded one */
+  /** Postgres server to use; unset: fluxcap's embedded Postgres in a fresh data dir (DATABASE_URL is ignored) */
   databaseUrl?: string;
   /** extra `fluxcap dev` arguments (h-cli's `--demo`/`--no-demo`, `--services`) */
   args?: string[];
@@ -56,7 +56,10 @@ function parseEnvFile(path: string): Record<string, string> {
 export async function startConsoleStack(options: StartOptions = {}): Promise<ConsoleStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flux-console-'));
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  // Without a server of its own, fluxcap runs an embedded Postgres in the data dir: every stack starts empty (a
+  // shared server's `flux` database would carry catalog rows of streams an earlier emulator run had).
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  else delete env.DATABASE_URL;
   const child: ChildProcess = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: WORKSPACE_ROOT,
     env,
@@ -140,4 +143,24 @@ export async function signInWithTokenBox(page: Page, token: string): Promise<voi
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Polls until `check` resolves truthy (the stack is eventually consistent: archiving, catalog updates). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Waits until the catalog lists `stream` with at least `records` archived records (the archiver flushes every 10 s in dev). */
+export function waitForArchived(stack: ConsoleStack, stream: string, records: number, timeoutMs = 90_000): Promise<true> {
+  return waitFor(`${records} archived records of ${stream}`, async () => {
+    const res = await fetch(`${stack.env.FLUX_CATALOG_URL}/v1/streams`, { headers: { authorization: `Bearer ${stack.token}` } });
+    const body = (await res.json()) as { streams: { name: string; recordCount: number }[] };
+    return (body.streams.find((s) => s.name === stream)?.recordCount ?? 0) >= records;
+  }, timeoutMs);
 }

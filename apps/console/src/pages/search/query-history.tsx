@@ -8,8 +8,8 @@ export const STATE_COLORS: Record<QueryState, string> = { queued: 'gray', runnin
 
 /** The caller's recent asynchronous queries (`GET /v1/queries`, kept by the gateway per token); choosing one reloads it. */
 export function QueryHistory({ opened, onClose, onPick }: { opened: boolean; onClose: () => void; onPick: (item: QueryHistoryItem) => void }) {
-  const http = useApi();
-  const history = useQuery({ queryKey: ['history'], enabled: opened, queryFn: ({ signal }) => queryApi.history(http, 30, signal), staleTime: 0 });
+  const api = useApi();
+  const history = useQuery({ queryKey: ['history'], enabled: opened, queryFn: ({ signal }) => queryApi.history(api, 30, signal), staleTime: 0 });
   return (
     <Drawer opened={opened} onClose={onClose} position="right" size="lg" title="Recent queries">
       {history.isPending && <Loader size="sm" aria-label="Loading history" />}

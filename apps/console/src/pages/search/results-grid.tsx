@@ -46,18 +46,18 @@ export function ResultsGrid({ columns, rows, rowCount, hasMore, loadingMore, onL
 
   return (
     <div ref={scroller} role="grid" aria-label="Results" aria-rowcount={rowCount + 1} aria-colcount={columns.length} className="flux-grid" style={{ height: 'calc(100vh - 420px)', minHeight: 260, overflow: 'auto' }}>
-      <div role="rowgroup" style={{ position: 'sticky', top: 0, zIndex: 1, width: totalWidth }}>
+      <div role="rowgroup" style={{ position: 'sticky', top: 0, zIndex: 1, width: totalWidth, minWidth: '100%' }}>
         {table.getHeaderGroups().map((group) => (
           <div role="row" data-header="true" aria-rowindex={1} key={group.id}>
             {group.headers.map((header, i) => (
-              <div role="columnheader" key={header.id} style={{ width: widths[i] }} title={`${columns[i].name} (${columns[i].type})`}>
+              <div role="columnheader" key={header.id} style={{ width: widths[i], flexGrow: i === widths.length - 1 ? 1 : 0 }} title={`${columns[i].name} (${columns[i].type})`}>
                 {columns[i].name}
               </div>
             ))}
           </div>
         ))}
       </div>
-      <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', width: totalWidth }}>
+      <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative', width: totalWidth, minWidth: '100%' }}>
         {items.map((item) => {
           const row = modelRows[item.index];
           return (
@@ -70,12 +70,12 @@ export function ResultsGrid({ columns, rows, rowCount, hasMore, loadingMore, onL
               tabIndex={0}
               onClick={() => onSelect(item.index)}
               onKeyDown={(e) => e.key === 'Enter' && onSelect(item.index)}
-              style={{ position: 'absolute', top: 0, left: 0, height: ROW_HEIGHT, width: totalWidth, transform: `translateY(${item.start}px)` }}
+              style={{ position: 'absolute', top: 0, left: 0, height: ROW_HEIGHT, width: '100%', minWidth: totalWidth, transform: `translateY(${item.start}px)` }}
             >
               {row.getAllCells().map((cell, i) => {
                 const text = cellText(cell.getValue());
                 return (
-                  <div role="gridcell" key={cell.id} style={{ width: widths[i] }} data-null={cell.getValue() === null || cell.getValue() === undefined} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
+                  <div role="gridcell" key={cell.id} style={{ width: widths[i], flexGrow: i === widths.length - 1 ? 1 : 0 }} data-null={cell.getValue() === null || cell.getValue() === undefined} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
                     {text}
                   </div>
                 );

@@ -39,7 +39,7 @@ function saveBlob(blob: Blob, name: string) {
  * query id are in the URL (`/search?sql=...&id=...`), so a query is a link to share.
  */
 export default function SearchPage() {
-  const http = useApi();
+  const api = useApi();
   const client = useQueryClient();
   const [params, setParams] = useSearchParams();
   const id = params.get('id');
@@ -47,12 +47,12 @@ export default function SearchPage() {
   const [selected, setSelected] = useState<number | null>(null);
   const [historyOpen, setHistoryOpen] = useState(false);
 
-  const streams = useQuery({ queryKey: ['streams'], queryFn: ({ signal }) => catalogApi.streams(http, signal), staleTime: 30_000 });
+  const streams = useQuery({ queryKey: ['streams'], queryFn: ({ signal }) => catalogApi.streams(api, signal), staleTime: 30_000 });
   const names = useMemo(() => streams.data?.streams.map((s) => s.name) ?? [], [streams.data]);
   const schemaQueries = useQueries({
     queries: names.slice(0, 20).map((stream) => ({
       queryKey: ['schema', stream],
-      queryFn: ({ signal }: { signal: AbortSignal }) => catalogApi.schema(http, stream, undefined, signal),
+      queryFn: ({ signal }: { signal: AbortSignal }) => catalogApi.schema(api, stream, undefined, signal),
       staleTime: 60_000,
     })),
   });
@@ -63,7 +63,7 @@ export default function SearchPage() {
   const running = !!status.data && !isFinished(status.data.state);
 
   const submit = useMutation({
-    mutationFn: (text: string) => queryApi.submit(http, text),
+    mutationFn: (text: string) => queryApi.submit(api, text),
     onSuccess: (started, text) => {
       client.setQueryData(['query', started.id], started);
       setSelected(null);
@@ -81,7 +81,7 @@ export default function SearchPage() {
   }, [running, cancel]);
 
   const download = useMutation({
-    mutationFn: async (format: DownloadFormat) => saveBlob(await queryApi.download(http, id as string, format), `query-${id}.${format}`),
+    mutationFn: async (format: DownloadFormat) => saveBlob(await queryApi.download(api, id as string, format), `query-${id}.${format}`),
   });
 
   const pick = (item: QueryHistoryItem) => {
@@ -95,9 +95,9 @@ export default function SearchPage() {
   const rows = useMemo(() => results.data?.pages.flatMap((p) => p.rows) ?? [], [results.data]);
   const columns = results.data?.pages[0]?.columns ?? status.data?.columns ?? [];
   const failed = status.data?.state === 'failed' ? status.data.error : undefined;
-  const queryError = submit.error ?? (failed ? new ApiError(0, failed.code, failed.message, 'query', failed.details) : null) ?? (status.isError ? status.error : null);
+  const queryError = submit.error ?? (failed ? new ApiError(0, failed.code, failed.message, { code: failed.code, detail: failed.message, details: failed.details }) : null) ?? (status.isError ? status.error : null);
   const errorSql = submit.error ? sql : (status.data?.sql ?? sql);
-  const position = queryError instanceof ApiError ? positionText(errorSql, queryError.details?.position) : '';
+  const position = queryError instanceof ApiError ? positionText(errorSql, queryError.problem.details?.position) : '';
   const loadMore = useCallback(() => void results.fetchNextPage(), [results]);
 
   return (

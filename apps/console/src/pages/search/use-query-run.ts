@@ -10,13 +10,13 @@ export const PAGE_SIZE = 500;
  * succeeded, and cancel. `id` lives in the URL, so a shared link shows the same query while its result is kept.
  */
 export function useQueryRun(id: string | null) {
-  const http = useApi();
+  const api = useApi();
   const client = useQueryClient();
 
   const status = useQuery({
     queryKey: ['query', id],
     enabled: !!id,
-    queryFn: ({ signal }) => queryApi.status(http, id as string, signal),
+    queryFn: ({ signal }) => queryApi.status(api, id as string, signal),
     refetchInterval: (q) => (q.state.data && isFinished(q.state.data.state) ? false : 500),
     staleTime: 0,
   });
@@ -26,13 +26,13 @@ export function useQueryRun(id: string | null) {
     queryKey: ['results', id],
     enabled: !!id && succeeded,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) => queryApi.results(http, id as string, pageParam, PAGE_SIZE, signal),
+    queryFn: ({ pageParam, signal }) => queryApi.results(api, id as string, pageParam, PAGE_SIZE, signal),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: Infinity,
   });
 
   const cancel = useMutation({
-    mutationFn: () => queryApi.cancel(http, id as string),
+    mutationFn: () => queryApi.cancel(api, id as string),
     onSuccess: (data: QueryStatus) => client.setQueryData(['query', id], data),
   });
 
