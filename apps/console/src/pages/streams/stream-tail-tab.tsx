@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, Code, Group, ScrollArea, SegmentedControl, Stack, Table, Text, UnstyledButton } from '@mantine/core';
-import { stringify } from 'lossless-json';
+import { unwrap } from '@flux-capacitor/api-client';
+import { parse, stringify } from 'lossless-json';
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { useServiceRequest } from '../service-request';
+import { useApi } from '../../api/api-context';
 import { errorMessage } from '../../api/api-error';
 import { utcTime } from './streams-model';
 
@@ -24,7 +25,7 @@ const POLL_MS = 2000;
  * with lossless-json, so large numbers stay exact. Pausing keeps the cursor: resuming shows what arrived meanwhile.
  */
 export function StreamTailTab({ stream }: { stream: string }) {
-  const api = useServiceRequest();
+  const { client } = useApi();
   const [from, setFrom] = useState<'latest' | 'earliest'>('latest');
   const [paused, setPaused] = useState(false);
   const [records, setRecords] = useState<TailRecord[]>([]);
@@ -46,11 +47,14 @@ export function StreamTailTab({ stream }: { stream: string }) {
     const poll = async () => {
       let full = false;
       try {
-        const r = await api<{ records: TailRecord[]; cursor: string }>('query', `/v1/streams/${encodeURIComponent(stream)}/tail`, {
-          query: cursor.current ? { cursor: cursor.current, limit: LIMIT } : { from, limit: LIMIT },
-          signal: ctrl.signal,
-          lossless: true,
-        });
+        const text = await unwrap(
+          client.query.GET('/v1/streams/{stream}/tail', {
+            params: { path: { stream }, query: cursor.current ? { cursor: cursor.current, limit: LIMIT } : { from, limit: LIMIT } },
+            parseAs: 'text',
+            signal: ctrl.signal,
+          }),
+        );
+        const r = parse(text as string) as { records: TailRecord[]; cursor: string };
         cursor.current = r.cursor;
         full = r.records.length >= LIMIT;
         if (r.records.length > 0) setRecords((prev) => [...r.records].sort(newestFirst).concat(prev).slice(0, KEEP));
@@ -68,7 +72,7 @@ export function StreamTailTab({ stream }: { stream: string }) {
       ctrl.abort();
       clearTimeout(timer);
     };
-  }, [api, stream, from, paused]);
+  }, [client, stream, from, paused]);
 
   return (
     <Stack gap="sm">

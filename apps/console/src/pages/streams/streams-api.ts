@@ -1,56 +1,55 @@
+import { unwrap } from '@flux-capacitor/api-client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useServiceRequest } from '../service-request';
+import { useApi } from '../../api/api-context';
 import type { ArchiverShard, ArchiverStream, CatalogStream, PartitionRow, StreamSchemaDoc } from './streams-model';
 
 /** The health pages refresh this often: lag and ages move by the second, the archiver reports every few seconds. */
 export const STREAMS_POLL_MS = 5_000;
 
-const enc = encodeURIComponent;
-
 export function useCatalogStreams() {
-  const api = useServiceRequest();
+  const { client } = useApi();
   return useQuery({
     queryKey: ['catalog', 'streams'],
-    queryFn: ({ signal }) => api<{ streams: CatalogStream[] }>('catalog', '/v1/streams', { signal }).then((r) => r.streams),
+    queryFn: async ({ signal }): Promise<CatalogStream[]> => (await unwrap(client.catalog.GET('/v1/streams', { signal }))).streams,
     refetchInterval: STREAMS_POLL_MS,
   });
 }
 
 export function useArchiverStreams() {
-  const api = useServiceRequest();
+  const { client } = useApi();
   return useQuery({
     queryKey: ['archiver', 'streams'],
-    queryFn: ({ signal }) => api<{ streams: ArchiverStream[] }>('archiver', '/v1/streams', { signal }).then((r) => r.streams),
+    queryFn: async ({ signal }): Promise<ArchiverStream[]> => (await unwrap(client.archiver.GET('/v1/streams', { signal }))).streams,
     refetchInterval: STREAMS_POLL_MS,
   });
 }
 
 export function useShards(stream: string) {
-  const api = useServiceRequest();
+  const { client } = useApi();
   return useQuery({
     queryKey: ['archiver', 'shards', stream],
-    queryFn: ({ signal }) =>
-      api<{ stream: string; retentionHours: number | null; shards: ArchiverShard[] }>('archiver', `/v1/streams/${enc(stream)}/shards`, { signal }),
+    queryFn: ({ signal }): Promise<{ stream: string; retentionHours: number | null; shards: ArchiverShard[] }> =>
+      unwrap(client.archiver.GET('/v1/streams/{stream}/shards', { params: { path: { stream } }, signal })),
     refetchInterval: STREAMS_POLL_MS,
   });
 }
 
 export function usePartitions(stream: string, from?: string) {
-  const api = useServiceRequest();
+  const { client } = useApi();
   return useQuery({
     queryKey: ['catalog', 'partitions', stream, from ?? null],
-    queryFn: ({ signal }) =>
-      api<{ stream: string; partitions: PartitionRow[] }>('catalog', `/v1/streams/${enc(stream)}/partitions`, { signal, query: { from } }).then((r) => r.partitions),
+    queryFn: async ({ signal }): Promise<PartitionRow[]> =>
+      (await unwrap(client.catalog.GET('/v1/streams/{stream}/partitions', { params: { path: { stream }, query: { from } }, signal }))).partitions,
     refetchInterval: 30_000,
   });
 }
 
 /** A schema version (the latest without `version`); `enabled: false` for a version before the first. */
 export function useSchema(stream: string, version?: number, enabled = true) {
-  const api = useServiceRequest();
+  const { client } = useApi();
   return useQuery({
     queryKey: ['catalog', 'schema', stream, version ?? 'latest'],
-    queryFn: ({ signal }) => api<StreamSchemaDoc>('catalog', `/v1/streams/${enc(stream)}/schema`, { signal, query: { version } }),
+    queryFn: ({ signal }): Promise<StreamSchemaDoc> => unwrap(client.catalog.GET('/v1/streams/{stream}/schema', { params: { path: { stream }, query: { version } }, signal })),
     enabled,
     placeholderData: keepPreviousData,
     // A version never changes once written; only the latest grows.
