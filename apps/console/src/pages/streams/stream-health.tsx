@@ -15,7 +15,13 @@ export function HealthBadge({ health }: { health: Health }) {
  * archiver's `atRisk`) and red past 80 %, with the numbers beside it, and a plain-text warning for screen readers.
  */
 export function RetentionMeter({ ageMs, retentionHours, share, atRisk }: { ageMs: number | null; retentionHours: number | null; share: number | null; atRisk: boolean }) {
-  if (ageMs === null) return <Text size="sm" c="dimmed">nothing unarchived</Text>;
+  if (ageMs === null || ageMs === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        nothing waiting{retentionHours === null ? '' : ` · ${retentionHours} h retention`}
+      </Text>
+    );
+  }
   const risky = atRisk || (share !== null && share >= 0.5);
   const color = share !== null && share >= 0.8 ? 'red' : risky ? 'orange' : 'teal';
   const label = retentionHours === null ? `${formatDuration(ageMs)} (retention unknown)` : `${formatDuration(ageMs)} of ${retentionHours} h retention`;

@@ -1,4 +1,4 @@
-import { Alert, Badge, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Alert, Badge, Group, Select, Stack, Table, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/api-error';
 import { useSchema } from './streams-api';
@@ -84,8 +84,11 @@ const CHANGE_LABEL = { added: 'new', types: 'type changed', nullability: 'nullab
 
 function FieldRow({ node }: { node: SchemaNode }) {
   const f = node.field;
+  const dark = useComputedColorScheme('light') === 'dark';
+  // A changed field: a yellow edge and a faint tint (a full yellow row is too loud on the dark scheme).
+  const changed = node.change ? { boxShadow: 'inset 4px 0 0 var(--mantine-color-yellow-filled)', background: dark ? 'rgba(250, 176, 5, 0.08)' : 'var(--mantine-color-yellow-0)' } : undefined;
   return (
-    <Table.Tr bg={node.change ? 'var(--mantine-color-yellow-light)' : undefined}>
+    <Table.Tr style={changed}>
       <Table.Td style={{ paddingLeft: 12 + node.depth * 20, fontFamily: 'var(--mantine-font-family-monospace)' }}>
         <Tooltip label={node.path}>
           <span>
