@@ -87,3 +87,14 @@ describe('parseArchiveUri', () => {
     expect(parseArchiveUri('not a uri')).toMatch(/must be s3:\/\//);
   });
 });
+
+describe('console settings', () => {
+  it('gives the browser base URLs without a trailing slash, and null for a service not configured', () => {
+    const config = loadConfig({ ...valid, FLUX_CONSOLE_CATALOG_URL: 'http://catalog.example:7102/', FLUX_CONSOLE_DIR: '/srv/console' });
+    expect(config.console).toEqual({ dir: '/srv/console', urls: { catalog: 'http://catalog.example:7102', replay: null, archiver: null } });
+  });
+
+  it('names a console URL that is not a URL', () => {
+    expect(() => loadConfig({ ...valid, FLUX_CONSOLE_REPLAY_URL: '127.0.0.1 port 7104' })).toThrow(/FLUX_CONSOLE_REPLAY_URL/);
+  });
+});

@@ -98,13 +98,14 @@ export class StreamTail {
     // Without a cursor every shard starts at `start`; with one, a shard it does not know is new (a reshard's child):
     // read from its start so nothing between the reshard and this call is missed.
     const initial: ShardPosition = state ? { h: 1 } : opts.start.type === 'earliest' ? { h: 1 } : { t: opts.start.type === 'at' ? opts.start.time.getTime() : now };
+    const shardIds = shards.map((s) => s.ShardId).filter((id): id is string => id !== undefined);
     const positions: Record<string, ShardPosition> = {};
-    for (const shard of shards) positions[shard.ShardId!] = state?.s[shard.ShardId!] ?? initial;
+    for (const id of shardIds) positions[id] = state?.s[id] ?? initial;
     const next: CursorState = { v: 1, s: positions, o: 0 };
     // `latest` without a cursor: only what arrives after this call, so there is nothing to read yet.
     if (!state && opts.start.type === 'latest') return { records: [], cursor: encodeTailCursor(next) };
 
-    const ids = shards.map((s) => s.ShardId!).filter((id) => !('e' in positions[id]));
+    const ids = shardIds.filter((id) => !('e' in positions[id]));
     const offset = ids.length === 0 ? 0 : (state?.o ?? 0) % ids.length;
     const order = [...ids.slice(offset), ...ids.slice(0, offset)];
     const records: TailRecord[] = [];
@@ -112,7 +113,10 @@ export class StreamTail {
     try {
       for (; index < order.length && records.length < opts.limit; index++) {
         const shardId = order[index];
-        positions[shardId] = await this.readShard(stream, shardId, positions[shardId], opts.limit - records.length, records);
+        const position = positions[shardId];
+        // A start in the future: nothing can have arrived yet (and Kinesis refuses such an iterator).
+        if ('t' in position && position.t > now) continue;
+        positions[shardId] = await this.readShard(stream, shardId, position, opts.limit - records.length, records);
       }
     } catch (err) {
       if (isFluxError(err)) throw err;
@@ -145,7 +149,7 @@ export class StreamTail {
             payload: payloadOf(u.data),
           });
         }
-        current = { a: r.SequenceNumber! };
+        if (r.SequenceNumber) current = { a: r.SequenceNumber };
         limit--;
       }
       iterator = res.NextShardIterator;

@@ -5,7 +5,7 @@ import { ApiError, errorMessage, isUnreachable } from '../api/api-error';
  * An API error as a readable message: the service's own `detail`, its `code` and status, and what to try next.
  * Put it next to what caused it (the editor, the form).
  */
-export function ErrorAlert({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorAlert({ error, title, onRetry, retryLabel = 'Retry' }: { error: unknown; title?: string; onRetry?: () => void; retryLabel?: string }) {
   const api = error instanceof ApiError ? error : null;
   const heading = title ?? (isUnreachable(error) ? 'The service is not reachable (down, or it does not allow this origin: FLUX_API_CORS_ORIGINS)' : 'Request failed');
   return (
@@ -22,7 +22,7 @@ export function ErrorAlert({ error, title, onRetry }: { error: unknown; title?: 
         )}
         {onRetry && (
           <Button size="compact-xs" variant="light" color="red" onClick={onRetry}>
-            Retry
+            {retryLabel}
           </Button>
         )}
       </Group>

@@ -11,7 +11,7 @@ export const DEFAULT_CONSOLE_DIR = resolve(__dirname, '../../../../dist/apps/con
 const API_PREFIXES = ['/v1', '/docs', '/health', '/metrics', '/console-config.json'];
 
 /** `/v1`, `/v1/...`, `/docs-json`, ... */
-const isApiPath = (path: string) => API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}-`));
+export const isApiPath = (path: string) => API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`) || path.startsWith(`${p}-`));
 
 /**
  * The Content-Security-Policy of the console's page: scripts only from this origin (Vite emits no inline script),

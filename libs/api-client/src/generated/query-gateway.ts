@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/console-config.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public base URLs the web console uses for the other services (null: not configured). No authentication. */
+        get: operations["ConsoleController_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -150,6 +167,30 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ConsoleController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        archiverUrl: string | null;
+                        catalogUrl: string | null;
+                        queryUrl: string;
+                        replayUrl: string | null;
+                    };
+                };
+            };
+        };
+    };
     HealthController_check: {
         parameters: {
             query?: never;

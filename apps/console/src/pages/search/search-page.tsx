@@ -1,6 +1,6 @@
 import { Alert, Button, Code, Group, Kbd, Menu, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
@@ -80,6 +80,15 @@ export default function SearchPage() {
     if (running && !cancel.isPending) cancel.mutate();
   }, [running, cancel]);
 
+  // Esc cancels a running query from anywhere on the page, unless it closes a drawer or menu first.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('[role="dialog"]')) stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [stop]);
+
   const download = useMutation({
     mutationFn: async (format: DownloadFormat) => saveBlob(await queryApi.download(api, id as string, format), `query-${id}.${format}`),
   });
@@ -95,7 +104,9 @@ export default function SearchPage() {
   const rows = useMemo(() => results.data?.pages.flatMap((p) => p.rows) ?? [], [results.data]);
   const columns = results.data?.pages[0]?.columns ?? status.data?.columns ?? [];
   const failed = status.data?.state === 'failed' ? status.data.error : undefined;
-  const queryError = submit.error ?? (failed ? new ApiError(0, failed.code, failed.message, { code: failed.code, detail: failed.message, details: failed.details }) : null) ?? (status.isError ? status.error : null);
+  const queryError = submit.error ?? (failed ? new ApiError(0, failed.code, failed.message, { code: failed.code, detail: failed.message, details: failed.details }) : null);
+  // a query the gateway no longer keeps (results expire after FLUX_QUERY_RESULT_TTL_SECONDS): offer to run it again
+  const gone = (err: unknown) => err instanceof ApiError && (err.code === 'QUERY_NOT_FOUND' || err.code === 'QUERY_RESULT_RELEASED');
   const errorSql = submit.error ? sql : (status.data?.sql ?? sql);
   const position = queryError instanceof ApiError ? positionText(errorSql, queryError.problem.details?.position) : '';
   const loadMore = useCallback(() => void results.fetchNextPage(), [results]);
@@ -123,7 +134,7 @@ export default function SearchPage() {
         </Text>
       )}
 
-      <SqlEditor value={sql} onChange={setDraft} onRun={run} onCancel={stop} streams={names} schemas={schemas} />
+      <SqlEditor value={sql} onChange={setDraft} onRun={run} streams={names} schemas={schemas} />
       <Group justify="space-between" wrap="nowrap">
         <Group gap="xs" wrap="nowrap">
           <Button onClick={run} loading={submit.isPending} disabled={running}>
@@ -167,7 +178,12 @@ export default function SearchPage() {
           {w}
         </Alert>
       ))}
-      {results.isError && <ErrorAlert error={results.error} title="Could not load the results" onRetry={() => void results.refetch()} />}
+      {status.isError && !submit.error && (
+        <ErrorAlert error={status.error} title={gone(status.error) ? 'This query is no longer kept' : 'Could not get the query status'} onRetry={gone(status.error) ? run : () => void status.refetch()} retryLabel={gone(status.error) ? 'Run again' : 'Retry'} />
+      )}
+      {results.isError && (
+        <ErrorAlert error={results.error} title={gone(results.error) ? 'The results are no longer kept' : 'Could not load the results'} onRetry={gone(results.error) ? run : () => void results.refetch()} retryLabel={gone(results.error) ? 'Run again' : 'Retry'} />
+      )}
 
       {!id && !submit.isPending && (
         <Text c="dimmed" size="sm">

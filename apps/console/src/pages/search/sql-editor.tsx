@@ -13,7 +13,6 @@ export interface SqlEditorProps {
   value: string;
   onChange: (sql: string) => void;
   onRun: () => void;
-  onCancel: () => void;
   streams: string[];
   schemas: StreamFields[];
 }
@@ -22,16 +21,16 @@ const lightTheme = EditorView.theme({ '&': { backgroundColor: 'var(--mantine-col
 
 /**
  * CodeMirror 6 with SQL highlighting and completion of stream tables, their columns and JSON paths in `payload`.
- * Mod-Enter runs, Escape cancels (after closing an open completion list).
+ * Mod-Enter runs; Escape (handled by the page) cancels, after CodeMirror closed an open completion list.
  */
-export function SqlEditor({ value, onChange, onRun, onCancel, streams, schemas }: SqlEditorProps) {
+export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const language = useRef(new Compartment());
   const theme = useRef(new Compartment());
   // Callbacks and schemas change on every render; the editor reads the latest through refs.
-  const latest = useRef({ onChange, onRun, onCancel, schemas });
-  latest.current = { onChange, onRun, onCancel, schemas };
+  const latest = useRef({ onChange, onRun, schemas });
+  latest.current = { onChange, onRun, schemas };
   const scheme = useComputedColorScheme('light');
 
   useEffect(() => {
@@ -53,7 +52,6 @@ export function SqlEditor({ value, onChange, onRun, onCancel, streams, schemas }
           Prec.high(
             keymap.of([
               { key: 'Mod-Enter', run: () => (latest.current.onRun(), true) },
-              { key: 'Escape', run: () => (latest.current.onCancel(), false) },
             ]),
           ),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
+const ISO_DATE_TIME = z.iso.datetime({ offset: true });
+
 /** Query string of GET /v1/streams/:stream/tail. */
 export const tailQuerySchema = z.object({
   from: z
-    .union([z.literal('latest'), z.literal('earliest'), z.iso.datetime({ offset: true })], {
+    .string()
+    .refine((v) => v === 'latest' || v === 'earliest' || ISO_DATE_TIME.safeParse(v).success, {
       message: 'must be latest, earliest or an ISO-8601 date-time such as 2026-12-01T12:00:00Z',
     })
     .default('latest'),
