@@ -75,6 +75,22 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     await page.context().close();
   }, 120_000);
 
+  it("follows the stream's live tail: records written after it opened appear, with their JSON", async () => {
+    const page = await openSignedIn(browser, stack, { path: '/streams/orders?tab=tail' });
+    await page.getByText(/^Following/).waitFor();
+    // the first poll sets the cursor at the tip; only what arrives after it is shown
+    await page.getByText(/checked \d\d:\d\d:\d\d UTC/).waitFor({ timeout: 30_000 });
+    stack.fluxcap(['produce', '--stream', 'orders', '--count', '5']);
+    const rows = page.getByRole('table', { name: 'live records' }).getByRole('button', { name: /^record \d+ of shardId-/ });
+    await rows.first().waitFor({ timeout: 30_000 });
+    await vi.waitFor(async () => expect(await rows.count()).toBeGreaterThanOrEqual(5), { timeout: 30_000, interval: 500 });
+    await rows.first().click();
+    expect(await page.getByRole('table', { name: 'live records' }).locator('pre').first().textContent()).toMatch(/"customer":/);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText(/^Paused/).waitFor();
+    await page.context().close();
+  }, 120_000);
+
   it('shows an API error next to the field that caused it', async () => {
     const page = await openSignedIn(browser, stack, { path: '/replays/new?source=orders' });
     await page.getByRole('combobox', { name: 'Target stream' }).fill('no-such-stream');
