@@ -161,6 +161,12 @@ export class StreamTail {
   }
 }
 
+const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException']);
+
 function unavailable(stream: string, err: unknown): FluxError {
+  // Kinesis allows 5 GetShardIterator/GetRecords calls per second per shard, shared by every reader of it.
+  if (THROTTLES.has((err as { name?: string })?.name ?? '')) {
+    return new FluxError('overloaded', 'TAIL_THROTTLED', `Kinesis is throttling reads of ${stream}; try again shortly`, { details: { stream, retryAfterSeconds: 1 }, cause: err });
+  }
   return new FluxError('unavailable', 'LIVE_TAIL_UNAVAILABLE', `reading the tail of ${stream} from Kinesis failed: ${(err as Error).message}`, { cause: err });
 }

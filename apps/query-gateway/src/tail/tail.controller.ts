@@ -29,6 +29,7 @@ export class TailController {
     ...STREAM_ROUTE_PROBLEMS,
     400: 'INVALID_REQUEST: a bad stream name, from or limit; INVALID_CURSOR: not a cursor of this API',
     404: 'STREAM_NOT_FOUND: Kinesis has no such stream',
+    429: 'TAIL_THROTTLED: Kinesis throttles reads of the stream (Retry-After says when to try again)',
     503: 'LIVE_TAIL_UNAVAILABLE: Kinesis cannot be read right now',
   })
   async read(@Param('stream', streamPipe) stream: string, @Query(new ZodValidationPipe(tailQuerySchema)) q: TailQuery): Promise<TailResponse> {

@@ -1244,6 +1244,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description TAIL_THROTTLED: Kinesis throttles reads of the stream (Retry-After says when to try again) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description stable machine code, e.g. STREAM_NOT_FOUND */
+                        code: string;
+                        detail: string;
+                        details?: {
+                            [key: string]: unknown;
+                        };
+                        instance: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
             /** @description LIVE_TAIL_UNAVAILABLE: Kinesis cannot be read right now */
             503: {
                 headers: {

@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, createFluxClient, unwrap } from '@flux-capacitor/api-client';
+import { createKinesisClient } from '@flux-capacitor/aws';
+import { loadConfig } from '@flux-capacitor/config';
 import { freePort } from '@flux-capacitor/local-stack';
 import {
+  createStream,
   createTestDatabase,
+  putInOrder,
   registerArchiveObjects,
   startServiceProcess,
   testEnvironment,
@@ -20,7 +24,7 @@ const LIMITED = 'api-client-limited-token-0123456789';
 let db: TestDatabase;
 let root: string;
 const services: ServiceProcess[] = [];
-let urls: { catalog: string; query: string; replay: string };
+let urls: { catalog: string; query: string; replay: string; archiver: string };
 const orders = uniqueName('orders');
 const other = uniqueName('other');
 
@@ -45,14 +49,19 @@ beforeAll(async () => {
     FLUX_API_TOKENS: `${TOKEN}:query+replay,${LIMITED}:query@${other}`,
     FLUX_QUERY_LIVE: 'false',
     FLUX_QUERY_WORK_DIR: join(root, 'work'),
+    FLUX_ARCHIVER_TEMP_DIR: join(root, 'archiver-tmp'),
   });
-  const [catalog, query, replay] = await Promise.all([
+  const kinesis = createKinesisClient(loadConfig(env).aws);
+  await createStream(kinesis, orders, 1);
+  kinesis.destroy();
+  const [catalog, query, replay, archiver] = await Promise.all([
     startServiceProcess('catalog', env),
     startServiceProcess('query-gateway', env),
     startServiceProcess('replay-coordinator', env),
+    startServiceProcess('archiver', env),
   ]);
-  services.push(catalog, query, replay);
-  urls = { catalog: catalog.url, query: query.url, replay: replay.url };
+  services.push(catalog, query, replay, archiver);
+  urls = { catalog: catalog.url, query: query.url, replay: replay.url, archiver: archiver.url };
 });
 
 afterAll(async () => {
@@ -85,6 +94,24 @@ describe('api-client against the running services', () => {
     expect(history.items.map((q) => q.id)).toContain(started.id);
   });
 
+  it("follows a stream's tail on the gateway with the cursor", async () => {
+    const client = createFluxClient({ urls, token: TOKEN });
+    const start = await unwrap(client.query.GET('/v1/streams/{stream}/tail', { params: { path: { stream: orders }, query: { from: 'latest' } } }));
+    expect(start.records).toEqual([]);
+    const kinesis = createKinesisClient(loadConfig(testEnvironment()).aws);
+    await putInOrder(kinesis, orders, [{ key: 'k1', data: JSON.stringify({ id: 1 }) }]);
+    kinesis.destroy();
+    const next = await unwrap(client.query.GET('/v1/streams/{stream}/tail', { params: { path: { stream: orders }, query: { cursor: start.cursor, limit: 10 } } }));
+    expect(next.records.map((r) => [r.partitionKey, r.payload])).toEqual([['k1', { id: 1 }]]);
+  });
+
+  it("reads the archiver's status API", async () => {
+    const client = createFluxClient({ urls, token: TOKEN });
+    expect(await unwrap(client.archiver.GET('/v1/streams'))).toEqual({ streams: [] });
+    const missing = await apiErrorFrom(unwrap(client.archiver.GET('/v1/streams/{stream}/shards', { params: { path: { stream: orders } } })));
+    expect(missing).toMatchObject({ status: 404, code: 'STREAM_NOT_ARCHIVED' });
+  });
+
   it('lists replays on the coordinator', async () => {
     const client = createFluxClient({ urls, token: TOKEN });
     const page = await unwrap(client.replay.GET('/v1/replays', {}));
@@ -115,6 +142,7 @@ describe('api-client against the running services', () => {
 
   it('reports a service without a URL and one that does not answer as ApiErrors with status 0', async () => {
     const client = createFluxClient({ urls: { catalog: `http://127.0.0.1:${await freePort()}` }, token: TOKEN });
+    expect(client.configured).toEqual({ query: false, catalog: true, replay: false, archiver: false });
     expect(await apiErrorFrom(unwrap(client.archiver.GET('/health')))).toMatchObject({ status: 0, code: 'SERVICE_NOT_CONFIGURED' });
     expect(await apiErrorFrom(unwrap(client.catalog.GET('/v1/streams')))).toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
   });
