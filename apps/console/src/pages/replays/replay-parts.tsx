@@ -183,7 +183,7 @@ export function PlanView({ plan, compacted }: { plan: PlanSummary; compacted: bo
                       </Table.Td>
                       <Table.Td>
                         <Tooltip label={`sequence ${r.sequenceNumber}`}>
-                          <span>{r.shardId.replace(/^shardId-0*/, '#')}</span>
+                          <span>{r.shardId.replace(/^shardId-0*(?=\d)/, '#')}</span>
                         </Tooltip>
                       </Table.Td>
                       <Table.Td>

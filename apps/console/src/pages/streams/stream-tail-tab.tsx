@@ -127,7 +127,7 @@ export function StreamTailTab({ stream }: { stream: string }) {
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.arrivalTime.slice(11, 23)}</Table.Td>
                       <Table.Td>
                         <Badge variant="light" tt="none">
-                          {r.shardId.replace(/^shardId-0*/, '#')}
+                          {r.shardId.replace(/^shardId-0*(?=\d)/, '#')}
                         </Badge>
                       </Table.Td>
                       <Table.Td>{r.partitionKey}</Table.Td>
