@@ -72,6 +72,13 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     const customer = fields.find((c) => c[0].endsWith('customer'));
     expect(customer?.[1]).toBe('string');
     expect(await page.getByLabel('Schema version', { exact: true }).first().inputValue()).toMatch(/^v\d+ · .*\(latest\)$/);
+
+    // Search opens the Search page on this stream's last hour, and that query runs.
+    await page.getByRole('link', { name: 'Search', exact: true }).last().click();
+    await page.waitForURL(/\/search\?/);
+    expect(new URL(page.url()).searchParams.get('sql')).toMatch(/FROM orders\nWHERE arrival_time >= TIMESTAMP '/);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('grid', { name: 'Results' }).getByRole('gridcell').first().waitFor({ timeout: 60_000 });
     await page.context().close();
   }, 120_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activitySeries, formatDuration, mergeStreams, schemaTree, shardRows, type ArchiverShard, type ArchiverStream, type CatalogStream } from './streams-model';
+import { activitySeries, formatDuration, mergeStreams, schemaTree, searchSqlFor, shardRows, type ArchiverShard, type ArchiverStream, type CatalogStream } from './streams-model';
 
 const catalog = (name: string): CatalogStream => ({
   name,
@@ -131,4 +131,12 @@ describe('formatDuration', () => {
     [3_600_000 * 25, '1 d 1 h'],
     [null, '–'],
   ])('%s ms reads %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('searchSqlFor', () => {
+  it("reads the stream's last hour, quoting a name that is not a plain identifier", () => {
+    const now = Date.parse('2026-12-01T12:30:00Z');
+    expect(searchSqlFor('orders', now)).toContain("FROM orders\nWHERE arrival_time >= TIMESTAMP '2026-12-01 11:30:00'");
+    expect(searchSqlFor('orders-replay', now)).toContain('FROM "orders-replay"');
+  });
 });

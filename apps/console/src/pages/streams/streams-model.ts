@@ -287,10 +287,14 @@ export function schemaTree(fields: SchemaField[], previous: SchemaField[] | null
   return { nodes, removed };
 }
 
-/** The SQL the Search page opens with for a stream: its newest records of the last hour. */
-export function searchSqlFor(stream: string): string {
+/**
+ * The SQL the Search page opens with for a stream: its newest records of the last hour. The bound is a literal
+ * timestamp (UTC), so the gateway prunes partitions by it and the query reads the same in any engine.
+ */
+export function searchSqlFor(stream: string, now = Date.now()): string {
   const table = /^[a-z_][a-z0-9_]*$/.test(stream) ? stream : `"${stream.replace(/"/g, '""')}"`;
-  return `SELECT arrival_time, shard_id, partition_key, payload\nFROM ${table}\nWHERE arrival_time > now() - INTERVAL 1 HOUR\nORDER BY arrival_time DESC\nLIMIT 100`;
+  const from = new Date(now - 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return `SELECT arrival_time, shard_id, partition_key, payload\nFROM ${table}\nWHERE arrival_time >= TIMESTAMP '${from}'\nORDER BY arrival_time DESC\nLIMIT 100`;
 }
 
 /** `2026-12-01 11:50:00 UTC`, or the time alone when it is today (UTC). */
