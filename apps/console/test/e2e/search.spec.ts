@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchBrowser, newContext, openSignedIn, startConsoleStack, signInWithTokenBox, type ConsoleStack } from '../support/browser-harness';
+import { chromiumMissing, launchBrowser, newContext, openSignedIn, startConsoleStack, signInWithTokenBox, waitFor, waitForArchived, type ConsoleStack } from '../support/browser-harness';
 
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
@@ -32,6 +32,9 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     stack = await startConsoleStack();
     stack.fluxcap(['produce', '--stream', 'orders', '--count', String(RECORDS)]);
     browser = await launchBrowser();
+    // archived, so the catalog has the stream and its inferred schema (completion)
+    await waitForArchived(stack, 'orders', RECORDS);
+    await waitFor('the schema of orders', async () => (await fetch(`${stack.env.FLUX_CATALOG_URL}/v1/streams/orders/schema`, { headers: { authorization: `Bearer ${stack.token}` } })).ok);
   }, 240_000);
 
   afterAll(async () => {
@@ -88,6 +91,8 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     await typeSql(page, `SELECT partition_key, payload->>'type' AS type FROM "orders" ORDER BY shard_id, sequence_number LIMIT 7`);
     await page.getByRole('button', { name: 'Run' }).click();
     await expect.poll(async () => (await gridRows(page)).length).toBe(7);
+    // the editor keeps the SQL that ran (not the previous query's from the URL)
+    expect(await page.getByRole('textbox', { name: 'SQL editor' }).innerText()).toBe(`SELECT partition_key, payload->>'type' AS type FROM "orders" ORDER BY shard_id, sequence_number LIMIT 7`);
     for (const [key, type] of await gridRows(page)) {
       expect(key).toMatch(/^customer-\d+$/);
       expect(type).toMatch(/^order\.(created|paid|shipped|cancelled)$/);
@@ -124,6 +129,21 @@ describe.skipIf(missing !== null)('console Search in Chromium', () => {
     expect(JSON.parse(utf8)).toEqual(json);
     await drawer.getByRole('radiogroup', { name: 'Byte encoding' }).getByText('Hex', { exact: true }).click();
     expect(await drawer.getByLabel('Raw bytes', { exact: true }).innerText()).toMatch(/^00000000 {2}7b 22/);
+    await page.context().close();
+  });
+
+  it('completes stream tables and JSON paths from the catalog', async () => {
+    const page = await openSignedIn(browser, stack);
+    await typeSql(page, 'SELECT * FROM ord');
+    const options = page.getByRole('listbox').getByRole('option');
+    await expect.poll(() => options.allInnerTexts()).toContainEqual(expect.stringContaining('orders'));
+    await page.keyboard.press('Escape');
+
+    await typeSql(page, 'SELECT payload');
+    await page.keyboard.press('Control+Space');
+    await expect.poll(() => options.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining(`payload->>'customer'`), expect.stringContaining(`payload->>'amount'`)]));
+    await options.filter({ hasText: `payload->>'customer'` }).first().click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'SQL editor' }).innerText()).toBe(`SELECT payload->>'customer'`);
     await page.context().close();
   });
 

@@ -10,6 +10,7 @@ const helper = createColumnHelper<typeof features, ResultRow>();
 const WIDTHS: Record<string, number> = { payload: 440, data: 220, sequence_number: 280, arrival_time: 210, shard_id: 190, partition_key: 160, source: 80, sub_sequence_number: 90 };
 const widthOf = (c: ResultColumn) => WIDTHS[c.name] ?? (/INT|DOUBLE|DECIMAL|FLOAT|BOOLEAN/.test(c.type) ? 120 : 180);
 const ROW_HEIGHT = 28;
+const isNumeric = (c: ResultColumn) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U?INT|DOUBLE|FLOAT|REAL|DECIMAL)/.test(c.type);
 
 export interface ResultsGridProps {
   columns: ResultColumn[];
@@ -75,7 +76,7 @@ export function ResultsGrid({ columns, rows, rowCount, hasMore, loadingMore, onL
               {row.getAllCells().map((cell, i) => {
                 const text = cellText(cell.getValue());
                 return (
-                  <div role="gridcell" key={cell.id} style={{ width: widths[i], flexGrow: i === widths.length - 1 ? 1 : 0 }} data-null={cell.getValue() === null || cell.getValue() === undefined} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
+                  <div role="gridcell" key={cell.id} style={{ width: widths[i], flexGrow: i === widths.length - 1 ? 1 : 0, textAlign: isNumeric(columns[i]) ? 'right' : undefined }} data-null={cell.getValue() === null || cell.getValue() === undefined} title={text.length > 60 ? text.slice(0, 2000) : undefined}>
                     {text}
                   </div>
                 );

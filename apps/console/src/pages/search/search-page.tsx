@@ -67,7 +67,6 @@ export default function SearchPage() {
     onSuccess: (started, text) => {
       client.setQueryData(['query', started.id], started);
       setSelected(null);
-      setDraft(null);
       setParams({ sql: text, id: started.id });
     },
   });
@@ -96,7 +95,7 @@ export default function SearchPage() {
   const pick = (item: QueryHistoryItem) => {
     setHistoryOpen(false);
     setSelected(null);
-    setDraft(null);
+    setDraft(item.sql);
     submit.reset();
     setParams({ sql: item.sql, id: item.id });
   };

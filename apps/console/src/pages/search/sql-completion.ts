@@ -45,7 +45,7 @@ export interface StreamFields {
  */
 export function jsonPathCompletion(schemas: () => StreamFields[]): CompletionSource {
   return (context) => {
-    const match = context.matchBefore(/\bpayload(?:->>?'?[\w$-]*'?)*$/);
+    const match = context.matchBefore(/\bpayload[-\w>'$]*$/);
     if (!match) return null;
     const seen = new Set<string>();
     const options: Completion[] = [];
@@ -57,6 +57,6 @@ export function jsonPathCompletion(schemas: () => StreamFields[]): CompletionSou
         options.push({ label, type: 'variable', detail: `${field.types.join(' | ')}${field.nullable ? ', nullable' : ''}`, info: `${field.path} in ${stream}`, boost: -field.path.split('.').length });
       }
     }
-    return options.length ? { from: match.from, options, validFor: /^payload(?:->>?'?[\w$-]*'?)*$/ } : null;
+    return options.length ? { from: match.from, options, validFor: /^payload[-\w>'$]*$/ } : null;
   };
 }

@@ -1,6 +1,6 @@
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { PostgreSQL, sql } from '@codemirror/lang-sql';
+import { keywordCompletionSource, PostgreSQL, schemaCompletionSource, sql } from '@codemirror/lang-sql';
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
@@ -26,11 +26,11 @@ const lightTheme = EditorView.theme({ '&': { backgroundColor: 'var(--mantine-col
 export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const language = useRef(new Compartment());
   const theme = useRef(new Compartment());
+  const external = useRef(false);
   // Callbacks and schemas change on every render; the editor reads the latest through refs.
-  const latest = useRef({ onChange, onRun, schemas });
-  latest.current = { onChange, onRun, schemas };
+  const latest = useRef({ onChange, onRun, schemas, streams });
+  latest.current = { onChange, onRun, schemas, streams };
   const scheme = useComputedColorScheme('light');
 
   useEffect(() => {
@@ -45,19 +45,29 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
           closeBrackets(),
           highlightActiveLine(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-          language.current.of(sql({ dialect: PostgreSQL, upperCaseKeywords: true })),
-          autocompletion({ activateOnTyping: true }),
-          EditorState.languageData.of(() => [{ autocomplete: jsonPathCompletion(() => latest.current.schemas) }]),
+          sql({ dialect: PostgreSQL }),
+          // Our sources, in order: JSON paths in payload, stream tables and columns (read when asked, so they follow
+          // the catalog), keywords.
+          autocompletion({
+            activateOnTyping: true,
+            override: [
+              jsonPathCompletion(() => latest.current.schemas),
+              (context) => schemaCompletionSource({ dialect: PostgreSQL, schema: sqlNamespace(latest.current.streams) })(context),
+              keywordCompletionSource(PostgreSQL, true),
+            ],
+          }),
           placeholder('SELECT * FROM "orders" ORDER BY arrival_time DESC LIMIT 100'),
           Prec.high(
             keymap.of([
-              { key: 'Mod-Enter', run: () => (latest.current.onRun(), true) },
+              // running closes an open completion list, so the next Esc cancels the query rather than closing the list
+              { key: 'Mod-Enter', run: (editor) => (closeCompletion(editor), latest.current.onRun(), true) },
             ]),
           ),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
           theme.current.of(lightTheme),
           EditorView.contentAttributes.of({ 'aria-label': 'SQL editor' }),
-          EditorView.updateListener.of((u) => u.docChanged && latest.current.onChange(u.state.doc.toString())),
+          // only the user's edits: a text set from outside (below) is not reported back as one
+          EditorView.updateListener.of((u) => u.docChanged && !external.current && latest.current.onChange(u.state.doc.toString())),
           EditorView.theme({ '&': { minHeight: '140px', maxHeight: '40vh' }, '.cm-scroller': { overflow: 'auto' } }),
         ],
       }),
@@ -70,12 +80,14 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
   // A value set from outside (history, a shared link) replaces the text.
   useEffect(() => {
     const editor = view.current;
-    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+    if (!editor || editor.state.doc.toString() === value) return;
+    external.current = true;
+    try {
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+    } finally {
+      external.current = false;
+    }
   }, [value]);
-
-  useEffect(() => {
-    view.current?.dispatch({ effects: language.current.reconfigure(sql({ dialect: PostgreSQL, upperCaseKeywords: true, schema: sqlNamespace(streams) })) });
-  }, [streams]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: theme.current.reconfigure(scheme === 'dark' ? oneDark : lightTheme) });

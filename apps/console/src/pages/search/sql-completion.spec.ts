@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { jsonPathCompletion, jsonPathExpression } from './sql-completion';
+import { cellText, prettyJson } from './cell-text';
+import { formatBytes } from './record-bytes';
+import { parse } from 'lossless-json';
+import type { CompletionContext } from '@codemirror/autocomplete';
+
+describe('jsonPathExpression', () => {
+  it('turns catalog field paths into DuckDB JSON expressions with text at the leaf', () => {
+    expect(jsonPathExpression('customer')).toBe(`payload->>'customer'`);
+    expect(jsonPathExpression('address.city')).toBe(`payload->'address'->>'city'`);
+    expect(jsonPathExpression('items[].sku')).toBe(`payload->'items'`);
+    expect(jsonPathExpression("o'brien")).toBe(`payload->>'o''brien'`);
+  });
+
+  it('offers each field once when the word before the cursor is payload or a path in it', () => {
+    const source = jsonPathCompletion(() => [
+      { stream: 'orders', fields: [{ path: 'customer', types: ['string'], nullable: false, firstSeen: '', lastSeen: '' }] },
+      { stream: 'payments', fields: [{ path: 'customer', types: ['string'], nullable: true, firstSeen: '', lastSeen: '' }] },
+    ]);
+    const at = (text: string) =>
+      source({ explicit: false, pos: text.length, matchBefore: (re: RegExp) => { const m = new RegExp(`(?:${re.source})`).exec(text); return m ? { from: m.index, to: text.length, text: m[0] } : null; } } as unknown as CompletionContext);
+    expect(at('SELECT payload->')).toMatchObject({ from: 7, options: [{ label: `payload->>'customer'` }] });
+    expect(at('SELECT amount')).toBeNull();
+  });
+});
+
+describe('record values', () => {
+  it('keeps a 56-digit sequence number and big integers exact', () => {
+    const row = parse('{"sequence_number":"49680742288202251587022645721327979529552005549659258","n":12345678901234567890}') as Record<string, unknown>;
+    expect(cellText(row.sequence_number)).toBe('49680742288202251587022645721327979529552005549659258');
+    expect(cellText(row.n)).toBe('12345678901234567890');
+    expect(prettyJson(row)).toContain('"n": 12345678901234567890');
+    expect(cellText(null)).toBe('NULL');
+  });
+
+  it('shows raw bytes as UTF-8, hex and base64', () => {
+    const base64 = btoa('{"a":1}');
+    expect(formatBytes(base64, 'utf8')).toBe('{"a":1}');
+    expect(formatBytes(base64, 'hex')).toBe('00000000  7b 22 61 22 3a 31 7d');
+    expect(formatBytes(base64, 'base64')).toBe(base64);
+  });
+});
