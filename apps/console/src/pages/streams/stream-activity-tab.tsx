@@ -1,5 +1,5 @@
 import { Alert, Group, SegmentedControl, Stack, Text } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { errorMessage } from '../../api/api-error';
 import { ActivityChart } from './activity-chart';
 import { usePartitions } from './streams-api';
@@ -8,7 +8,8 @@ import { activitySeries, formatBytes, formatCount } from './streams-model';
 const RANGES = { '24 h': 24, '48 h': 48, '7 d': 168 } as const;
 
 /** Records and bytes archived per hour, from the catalog's partitions. */
-export function StreamActivityTab({ stream }: { stream: string }) {
+// memo: the stream page re-renders every second for its "ago" texts; this tab does not need to.
+export const StreamActivityTab = memo(function StreamActivityTab({ stream }: { stream: string }) {
   const [range, setRange] = useState<keyof typeof RANGES>('48 h');
   const hours = RANGES[range];
   // Rounded to the hour so the query key (and the request) stays the same between renders.
@@ -42,4 +43,4 @@ export function StreamActivityTab({ stream }: { stream: string }) {
       )}
     </Stack>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Alert, Badge, Group, Select, Stack, Table, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/api-error';
@@ -5,7 +6,8 @@ import { useSchema } from './streams-api';
 import { schemaTree, utcTime, type SchemaNode } from './streams-model';
 
 /** The inferred schema as a field tree, any version of it, with the fields that changed from the version before marked. */
-export function StreamSchemaTab({ stream }: { stream: string }) {
+// memo: the stream page re-renders every second for its "ago" texts; this tab does not need to.
+export const StreamSchemaTab = memo(function StreamSchemaTab({ stream }: { stream: string }) {
   const [params, setParams] = useSearchParams();
   const latest = useSchema(stream);
   const versions = latest.data?.versions ?? (latest.data ? [{ version: latest.data.version, firstSeen: latest.data.firstSeen, lastSeen: latest.data.lastSeen }] : []);
@@ -78,7 +80,7 @@ export function StreamSchemaTab({ stream }: { stream: string }) {
       )}
     </Stack>
   );
-}
+});
 
 const CHANGE_LABEL = { added: 'new', types: 'type changed', nullability: 'nullability changed' } as const;
 

@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Code, Group, ScrollArea, SegmentedControl, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { unwrap } from '@flux-capacitor/api-client';
 import { parse, stringify } from 'lossless-json';
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { Fragment, memo, useEffect, useRef, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { errorMessage } from '../../api/api-error';
 import { utcTime } from './streams-model';
@@ -24,7 +24,8 @@ const POLL_MS = 2000;
  * The newest records still in Kinesis, from the query gateway's tail (polled with its cursor). Payloads are parsed
  * with lossless-json, so large numbers stay exact. Pausing keeps the cursor: resuming shows what arrived meanwhile.
  */
-export function StreamTailTab({ stream }: { stream: string }) {
+// memo: the stream page re-renders every second for its "ago" texts; this tab does not need to.
+export const StreamTailTab = memo(function StreamTailTab({ stream }: { stream: string }) {
   const { client } = useApi();
   const [from, setFrom] = useState<'latest' | 'earliest'>('latest');
   const [paused, setPaused] = useState(false);
@@ -156,7 +157,7 @@ export function StreamTailTab({ stream }: { stream: string }) {
       )}
     </Stack>
   );
-}
+});
 
 const newestFirst = (a: TailRecord, b: TailRecord) => b.arrivalTime.localeCompare(a.arrivalTime) || (BigInt(b.sequenceNumber) > BigInt(a.sequenceNumber) ? 1 : -1);
 
