@@ -1,6 +1,7 @@
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { Module } from '@nestjs/common';
 import { CatalogEventsModule } from './catalog-events/catalog-events.module';
+import { PgWireModule } from './pg-wire/pg-wire.module';
 import { QueryModule } from './query/query.module';
 import { TailModule } from './tail/tail.module';
 
@@ -11,6 +12,7 @@ import { TailModule } from './tail/tail.module';
     QueryModule,
     TailModule,
     CatalogEventsModule,
+    PgWireModule,
   ],
 })
 export class AppModule {}

@@ -381,6 +381,23 @@ function jsonProjection(columns: ResultColumn[]): string {
     .join(', ');
 }
 
+/** The projection that turns result columns into PostgreSQL's text output (`t`/`f`, `\\x` hex, `+00` timestamps). */
+function pgTextProjection(columns: ResultColumn[]): string {
+  return columns
+    .map(({ name, type }) => {
+      const id = sqlIdentifier(name);
+      if (type === 'BOOLEAN') return `CASE WHEN ${id} THEN 't' WHEN NOT ${id} THEN 'f' END`;
+      if (type === 'BLOB') return `'\\x' || lower(hex(${id}))`;
+      if (/^TIMESTAMP/.test(type) || type === 'DATETIME') return `strftime(${id}::TIMESTAMP, '%Y-%m-%d %H:%M:%S.%f') || '+00'`;
+      if (type === 'DOUBLE' || type === 'FLOAT') {
+        return `CASE WHEN isnan(${id}) THEN 'NaN' WHEN isinf(${id}) AND ${id} > 0 THEN 'Infinity' WHEN isinf(${id}) THEN '-Infinity' ELSE ${id}::VARCHAR END`;
+      }
+      if (/\[\d*\]$|^STRUCT|^MAP|^UNION/.test(type)) return `to_json(${id})::VARCHAR`;
+      return `${id}::VARCHAR`;
+    })
+    .join(', ');
+}
+
 class DuckDbResultSet implements ResultSet {
   private closed = false;
   private exported?: Promise<void>;
@@ -405,6 +422,15 @@ class DuckDbResultSet implements ResultSet {
       `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid) AS t`,
     );
     return reader.getRows().map((r) => String(r[0]));
+  }
+
+  async readTextRows(offset: number, limit: number): Promise<(string | null)[][]> {
+    if (this.closed) throw new FluxError('not-found', 'QUERY_RESULT_CLOSED', 'the result was released');
+    if (this.columns.length === 0) return [];
+    const from = Math.max(0, Math.floor(offset));
+    const to = from + Math.max(0, Math.floor(limit));
+    const reader = await this.c.runAndReadAll(`SELECT ${pgTextProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`);
+    return reader.getRows().map((r) => r.map((v) => (v === null ? null : String(v))));
   }
 
   async exportParquet(): Promise<string> {
