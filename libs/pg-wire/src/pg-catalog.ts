@@ -26,13 +26,18 @@ const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** Words that must not reach the mirror even inside a SELECT: they change the session or its privileges. */
 const UNSAFE = /\b(set_config|session_authorization|set\s+role|reset|pg_read|pg_ls_dir|pg_stat_file|lo_\w+|dblink|copy|pg_terminate|pg_cancel|pg_reload|pg_rotate)\b/i;
 
+/** A catalog statement reads: it starts with one of these (after comments and parentheses). */
+const READ_STATEMENT = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|VALUES|TABLE)\b/i;
+
 /**
  * The answer to what SQL tools ask on connect: a real PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly, in
  * memory, no files of ours) holding an empty table per stream in schema `public`. psql's `\d`, pgJDBC's metadata
  * queries, information_schema, version() and pg_catalog work as on PostgreSQL, with no query rewriting.
  * Statements run one at a time, each in a transaction that is rolled back: the streams the token may not read are
- * dropped first (so they are invisible), then the statement runs as a role that can only read. Stream records are
- * never here; a statement that reads a stream table and the catalog together sees no rows.
+ * dropped first (so they are invisible), then the statement runs. Only reads are accepted, and functions that read
+ * the instance's files or change the session are refused (PGlite's PUBLIC grants do not work for a second role, so
+ * it runs as its superuser; everything it could reach is this in-memory mirror, and the transaction is rolled back).
+ * Stream records are never here; a statement that reads a stream table and the catalog together sees no rows.
  */
 export class PgCatalog {
   private db?: Promise<PGlite>;
@@ -48,12 +53,7 @@ export class PgCatalog {
 
   private instance(): Promise<PGlite> {
     this.db ??= (async () => {
-      const db = await PGlite.create();
-      await db.exec(`CREATE ROLE flux_reader NOLOGIN; ALTER DATABASE postgres RENAME TO flux;`).catch(async () => {
-        // the open database cannot be renamed: keep postgres, create flux for current_database() checks below
-        await db.exec(`CREATE ROLE flux_reader NOLOGIN`).catch(() => undefined);
-      });
-      return db;
+      return PGlite.create();
     })();
     this.db.catch(() => (this.db = undefined));
     return this.db;
@@ -80,20 +80,20 @@ export class PgCatalog {
     for (const name of wanted) {
       if (this.streams.has(name)) continue;
       const cols = STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', ');
-      await db.exec(`CREATE TABLE IF NOT EXISTS public.${quoteIdent(name)} (${cols}); GRANT SELECT ON public.${quoteIdent(name)} TO flux_reader;`);
+      await db.exec(`CREATE TABLE IF NOT EXISTS public.${quoteIdent(name)} (${cols})`);
       await db.exec(`COMMENT ON TABLE public.${quoteIdent(name)} IS ${quoteLiteral(`stream ${name}: archived and live records`)}`);
     }
     this.streams = wanted;
   }
 
   private async runNow(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
-    if (UNSAFE.test(sql)) throw new PgError('42501', 'this statement is not allowed on the catalog');
+    if (UNSAFE.test(sql) || !READ_STATEMENT.test(sql)) throw new PgError('42501', 'only reading the catalog is allowed');
     const db = await this.instance();
     await this.sync(db);
     await db.exec('BEGIN');
     try {
       for (const name of this.streams) if (visible && !visible.has(name)) await db.exec(`DROP TABLE public.${quoteIdent(name)}`);
-      await db.exec(`SET LOCAL ROLE flux_reader; SET LOCAL statement_timeout = '10s'`);
+      await db.exec(`SET LOCAL statement_timeout = '10s'`);
       const raw = await db.execProtocolRaw(extendedQuery(sql, params, formats, describeOnly), { syncToFs: false });
       return parseResponse(raw);
     } finally {

@@ -61,7 +61,8 @@ export class QueryServiceBackend implements PgBackend {
       throw new FluxError('internal', 'QUERY_FAILED', 'the engine gave no typed rows');
     }
     return {
-      columns: result.columns,
+      // JSON columns (payload) keep their alias, so they are answered as json
+      columns: result.columns.map((c, i) => ({ name: c.name, type: result.typeNames?.[i] ?? c.type })),
       rowCount: result.rowCount,
       truncated: result.truncated,
       readText,

@@ -82,6 +82,13 @@ interface Portal {
 
 const PAGE_ROWS = 2000;
 
+/** First words of statements PostgreSQL or DuckDB know; anything else is a syntax error (42601), not a refusal. */
+const STATEMENT_KEYWORDS = new Set(
+  ('SELECT WITH VALUES TABLE FROM INSERT UPDATE DELETE MERGE CREATE DROP ALTER COPY ATTACH DETACH PRAGMA INSTALL LOAD CALL EXPORT IMPORT ' +
+    'GRANT REVOKE TRUNCATE EXPLAIN ANALYZE VACUUM CHECKPOINT USE SUMMARIZE DESCRIBE PIVOT UNPIVOT PREPARE EXECUTE COMMENT LOCK REINDEX CLUSTER REFRESH SECURITY DO')
+    .split(' '),
+);
+
 const command = (tag: string): Outcome => ({ tag: () => tag, next: async () => [], close: () => undefined });
 
 /**
@@ -379,6 +386,7 @@ export class PgSession {
       case 'NOTIFY':
         throw new PgError('0A000', `${words[0]} is not supported`);
     }
+    if (!STATEMENT_KEYWORDS.has(words[0])) throw new PgError('42601', `syntax error at or near "${words[0].toLowerCase()}"`);
     const params = portal.params;
     const count = parameterCount(sql);
     if (params.length < count) throw new PgError('08P01', `the statement takes ${count} parameters, ${params.length} were bound`);

@@ -114,7 +114,8 @@ export class DuckDbEngine {
       if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
       const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
       const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
-      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
+      const typeNames = described.columnTypes().map((t) => t.alias ?? t.toString());
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
     } catch (err) {
       cleanup();
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
@@ -409,6 +410,7 @@ class DuckDbResultSet implements ResultSet {
     readonly rowCount: number,
     readonly truncated: boolean,
     private readonly cleanup: () => void,
+    readonly typeNames?: readonly string[],
   ) {}
 
   async readJsonLines(offset: number, limit: number): Promise<string[]> {

@@ -5,6 +5,7 @@ import { PgServer, QueryServiceBackend } from '@flux-capacitor/pg-wire';
 import { QueryService } from '@flux-capacitor/query-engine';
 import { TOKEN_VERIFIER, type TokenVerifier } from '@flux-capacitor/service-kit';
 import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { QueryModule } from '../query/query.module';
 
@@ -19,7 +20,7 @@ export class PgWireModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
-    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    private readonly moduleRef: ModuleRef,
     private readonly queries: QueryService,
     private readonly dataSource: DataSource,
   ) {}
@@ -27,10 +28,12 @@ export class PgWireModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const pg = this.config.query.pg;
     if (!pg) return;
+    // the verifier the HTTP BearerAuthGuard uses (FluxServiceModule provides it without exporting it)
+    const verifier = this.moduleRef.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false });
     const catalog = new CatalogReader(this.dataSource);
     const backend = new QueryServiceBackend({
       queries: this.queries,
-      verify: (token) => this.verifier.verify(token),
+      verify: (token) => verifier.verify(token),
       listStreams: async () => (await catalog.listStreams()).map((s) => s.name),
     });
     const host = pg.host ?? this.config.http.host;
