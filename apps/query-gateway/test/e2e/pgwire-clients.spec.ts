@@ -45,6 +45,8 @@ async function connect(token: string): Promise<Client> {
   return client;
 }
 
+if (!existsSync(PSQL)) console.warn(`psql tests skipped: ${PSQL} is missing (apt-get install postgresql-client)`);
+
 const codeOf = (p: Promise<unknown>) => p.then(() => 'no error', (err: { code?: string }) => err.code);
 
 describe.runIf(existsSync(PSQL))('psql', () => {
