@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Cursor from 'pg-cursor';
@@ -198,6 +199,33 @@ describe('node-postgres', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+// pgJDBC (DBeaver, DataGrip, Metabase): where a JDK and the driver's jar are at hand (FLUX_PGJDBC_JAR or ~/.m2)
+const PGJDBC_JAR = process.env.FLUX_PGJDBC_JAR ?? join(homedir(), '.m2/repository/org/postgresql/postgresql/42.7.13/postgresql-42.7.13.jar');
+const HAS_PGJDBC = existsSync(PGJDBC_JAR) && spawnSync('java', ['-version']).status === 0;
+if (!HAS_PGJDBC) console.warn(`pgJDBC tests skipped: no java, or no driver jar at ${PGJDBC_JAR} (set FLUX_PGJDBC_JAR)`);
+
+describe.runIf(HAS_PGJDBC)('pgJDBC', () => {
+  it('browses the streams through JDBC metadata, runs a prepared statement past prepareThreshold (binary) and a fetch-size cursor', async () => {
+    const run = await new Promise<Run>((done) =>
+      execFile('java', ['-cp', PGJDBC_JAR, join(__dirname, '../support/PgJdbcSmoke.java'), '127.0.0.1', String(fx.pgPort), ALL_TOKEN, fx.orders], { timeout: 180_000 }, (err, stdout, stderr) =>
+        done({ status: err ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.stderr).toBe('');
+    const out = Object.fromEntries(run.stdout.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+    expect(out.product).toMatch(/^PostgreSQL /);
+    expect(out.tables.split(',').filter(Boolean).sort()).toEqual([fx.orders, fx.secret].sort());
+    expect(out.columns).toContain('arrival_time:timestamptz');
+    expect(out.columns).toContain('data:bytea');
+    expect(out.columns).toContain('payload:json');
+    expect(out.schemas).toContain('public');
+    for (let i = 0; i < 7; i++) expect(out[`row${i}`]).toBe(`customer-${i}|0|true|{"orderId":${i},"amount":${i * 10}}|{"orderId":${i},"amount":${i * 10}}`);
+    expect(out.cursor).toBe(`100000|${(99_999 * 100_000) / 2}`);
+    expect(out.hostile).toBe('42501');
+    expect(run.status).toBe(0);
   });
 });
 
