@@ -24,7 +24,8 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Words that must not reach the mirror even inside a SELECT: they change the session or its privileges. */
-const UNSAFE = /\b(set_config|session_authorization|set\s+role|reset|pg_read|pg_ls_dir|pg_stat_file|lo_\w+|dblink|copy|pg_terminate|pg_cancel|pg_reload|pg_rotate)\b/i;
+const UNSAFE =
+  /\b(set_config|session_authorization|set\s+role|reset|pg_read\w*|pg_ls_\w+|pg_stat_file|lo_\w+|dblink\w*|copy|pg_terminate\w*|pg_cancel\w*|pg_reload\w*|pg_rotate\w*|pg_sleep\w*)\b|\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into|truncate|create|drop|alter|grant|revoke)\s/i;
 
 /** A catalog statement reads: it starts with one of these (after comments and parentheses). */
 const READ_STATEMENT = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|VALUES|TABLE)\b/i;
