@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
-import { CANCEL_REQUEST, GSSENC_REQUEST, MessageReader, msg, parseStartup, PgError, PgProtocolError, PROTOCOL_3_0, SSL_REQUEST } from './pg-messages';
+import { GSSENC_REQUEST, MessageReader, msg, parseStartup, PgError, PgProtocolError, PROTOCOL_3_0, SSL_REQUEST } from './pg-messages';
 import { PgSession, REPORTED_SETTINGS, type PgBackend } from './pg-session';
 
 export interface PgServerOptions {
@@ -128,10 +128,10 @@ export class PgServer {
       }
       break;
     }
-    if (startup.code === CANCEL_REQUEST) {
+    if (startup.cancel) {
       // answered with nothing, as PostgreSQL does; the key must match the session's
-      const entry = this.sessions.get(startup.cancel!.pid);
-      if (entry && entry.secret === startup.cancel!.secret) entry.session.cancel();
+      const entry = this.sessions.get(startup.cancel.pid);
+      if (entry && entry.secret === startup.cancel.secret) entry.session.cancel();
       socket.end();
       return;
     }

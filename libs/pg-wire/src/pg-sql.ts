@@ -1,5 +1,7 @@
 import { PgError } from './pg-messages';
 
+const DOLLAR_TAG = /^\$[A-Za-z_]?\w*\$/;
+
 /**
  * Walks SQL text the way PostgreSQL's lexer does for what matters here: quoted strings (with E'' escapes),
  * quoted identifiers, dollar quotes and comments are skipped; `visit` sees every other character's position.
@@ -27,8 +29,8 @@ function scan(sql: string, visit: (i: number) => number | void): void {
     } else if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
       i = end < 0 ? sql.length : end + 2;
-    } else if (c === '$' && /^\$[A-Za-z_]?\w*\$/.test(sql.slice(i)) && !(i > 0 && /\w/.test(sql[i - 1]))) {
-      const tag = /^\$[A-Za-z_]?\w*\$/.exec(sql.slice(i))![0];
+    } else if (c === '$' && DOLLAR_TAG.test(sql.slice(i)) && !(i > 0 && /\w/.test(sql[i - 1]))) {
+      const tag = DOLLAR_TAG.exec(sql.slice(i))?.[0] ?? '$$';
       if (/^\$\d+\$$/.test(tag)) {
         // $1$ is not a tag: a parameter followed by a dollar
         i += visit(i) ?? 1;
