@@ -89,6 +89,9 @@ const STATEMENT_KEYWORDS = new Set(
     .split(' '),
 );
 
+/** A cursor name as PostgreSQL folds it: quoted kept as is, unquoted lower-cased. */
+const identifier = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase());
+
 const command = (tag: string): Outcome => ({ tag: () => tag, next: async () => [], close: () => undefined });
 
 /**
@@ -99,6 +102,8 @@ const command = (tag: string): Outcome => ({ tag: () => tag, next: async () => [
 export class PgSession {
   private readonly statements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
+  /** SQL cursors (DECLARE ... CURSOR FOR): psycopg2's named cursors */
+  private readonly cursors = new Map<string, { outcome: Outcome; hold: boolean }>();
   private readonly settings = { ...DEFAULT_SETTINGS };
   private tx: 'I' | 'T' | 'E' = 'I';
   /** after an error in the extended protocol, messages are skipped until Sync */
@@ -127,6 +132,17 @@ export class PgSession {
     this.cancel();
     for (const p of this.portals.values()) p.outcome?.close();
     this.portals.clear();
+    this.closeCursors(true);
+  }
+
+  /** Closes the SQL cursors; at the end of a transaction only those declared WITHOUT HOLD. */
+  private closeCursors(all: boolean): void {
+    for (const [name, cursor] of this.cursors) {
+      if (all || !cursor.hold) {
+        cursor.outcome.close();
+        this.cursors.delete(name);
+      }
+    }
   }
 
   /** Handles one message; returns false on Terminate. */
@@ -354,10 +370,12 @@ export class PgSession {
       case 'COMMIT':
       case 'END':
         this.tx = 'I';
+        this.closeCursors(false);
         return command('COMMIT');
       case 'ROLLBACK':
       case 'ABORT':
         this.tx = 'I';
+        this.closeCursors(false);
         return command('ROLLBACK');
       case 'SET':
         this.set(sql);
@@ -377,10 +395,22 @@ export class PgSession {
         return command('DEALLOCATE');
       }
       case 'DECLARE':
+        return this.declare(portal);
       case 'FETCH':
+        return this.fetch(sql);
+      case 'CLOSE': {
+        const name = /^\s*CLOSE\s+(.+?)\s*;?\s*$/is.exec(sql)?.[1] ?? '';
+        if (name.toUpperCase() === 'ALL') this.closeCursors(true);
+        else {
+          const cursor = this.cursors.get(identifier(name));
+          if (!cursor) throw new PgError('34000', `cursor "${identifier(name)}" does not exist`);
+          cursor.outcome.close();
+          this.cursors.delete(identifier(name));
+        }
+        return command('CLOSE CURSOR');
+      }
       case 'MOVE':
-      case 'CLOSE':
-        throw new PgError('0A000', 'SQL cursors (DECLARE/FETCH) are not supported; use the extended protocol (a portal with a row limit), e.g. node-postgres pg-cursor');
+        throw new PgError('0A000', 'MOVE is not supported: cursors read forward only');
       case 'LISTEN':
       case 'UNLISTEN':
       case 'NOTIFY':
@@ -428,6 +458,45 @@ export class PgSession {
       },
       exhausted: () => offset >= source.rowCount,
       close: () => source.close(),
+    };
+  }
+
+  /** DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH[OUT] HOLD] FOR query: runs the query, keeps its rows for FETCH. */
+  private async declare(portal: Portal): Promise<Outcome> {
+    const m = /^\s*DECLARE\s+("(?:[^"]|"")+"|[\w$]+)\s+([\s\S]*?)\bCURSOR\b([\s\S]*?)\bFOR\b([\s\S]*)$/i.exec(portal.statement.sql);
+    if (!m) throw new PgError('42601', 'syntax error in DECLARE: expected DECLARE name CURSOR FOR query');
+    if (/\bBINARY\b/i.test(m[2]) || /\bSCROLL\b/i.test(m[2].replace(/\bNO\s+SCROLL\b/i, ''))) throw new PgError('0A000', 'only NO SCROLL text cursors are supported');
+    const name = identifier(m[1]);
+    if (this.cursors.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
+    if (this.tx !== 'T' && !/\bWITH\s+HOLD\b/i.test(m[3])) throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
+    const outcome = await this.start({ statement: { sql: m[4].trim(), paramTypes: portal.statement.paramTypes }, params: portal.params, formats: [] });
+    if (!outcome.fields) {
+      outcome.close();
+      throw new PgError('42P11', 'a cursor must be declared for a query that returns rows');
+    }
+    this.cursors.set(name, { outcome, hold: /\bWITH\s+HOLD\b/i.test(m[3]) });
+    return command('DECLARE CURSOR');
+  }
+
+  /** FETCH [FORWARD|NEXT] [n|ALL] [FROM|IN] name: the cursor's next rows. */
+  private fetch(sql: string): Outcome {
+    const m = /^\s*FETCH\s+(?:(?:FORWARD|NEXT)\s+)?(ALL|\d+)?\s*(?:FROM\s+|IN\s+)?("(?:[^"]|"")+"|[\w$]+)\s*;?\s*$/i.exec(sql);
+    if (!m) throw new PgError('0A000', 'only FETCH [FORWARD] [n|ALL] FROM cursor is supported');
+    const name = identifier(m[2]);
+    const cursor = this.cursors.get(name)?.outcome;
+    if (!cursor) throw new PgError('34000', `cursor "${name}" does not exist`);
+    let left = m[1] === undefined ? 1 : m[1].toUpperCase() === 'ALL' ? Number.POSITIVE_INFINITY : Number(m[1]);
+    return {
+      fields: cursor.fields,
+      tag: (n) => `FETCH ${n}`,
+      next: async (max) => {
+        if (left <= 0 || max === 0) return [];
+        const rows = await cursor.next(Math.min(max, left));
+        left -= rows.length;
+        return rows;
+      },
+      exhausted: () => left <= 0 || (cursor.exhausted?.() ?? true),
+      close: () => undefined,
     };
   }
 

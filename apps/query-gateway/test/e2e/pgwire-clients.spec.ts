@@ -235,7 +235,7 @@ const HAS_PSYCOPG2 = PYTHON !== undefined;
 if (!HAS_PSYCOPG2) console.warn('psycopg2 tests skipped: no python3 with psycopg2 (apt-get install python3-psycopg2)');
 
 describe.runIf(HAS_PSYCOPG2)('psycopg2', () => {
-  it('lists streams, reads archived and live records, is refused hostile SQL and a stream its token lacks, cancels', async () => {
+  it('lists streams, reads archived and live records, pages a named cursor, is refused hostile SQL and a stream its token lacks, cancels', async () => {
     const script = join(__dirname, '../support/pgwire_client.py');
     const run = await new Promise<Run>((done) =>
       execFile(PYTHON!, [script, fx.url(ALL_TOKEN), fx.url(LIMITED_TOKEN), fx.orders, fx.secret], { timeout: 120_000 }, (err, stdout, stderr) =>
@@ -249,6 +249,7 @@ describe.runIf(HAS_PSYCOPG2)('psycopg2', () => {
     expect(steps.counts).toMatchObject({ rows: [['archive', ARCHIVED], ['live', LIVE]] });
     expect(steps.types).toMatchObject({ payload: { orderId: 0, amount: 0 }, data: JSON.stringify({ orderId: 0, amount: 0 }), tz: 'UTC' });
     expect(steps.hostile).toMatchObject({ code: '42501' });
+    expect(steps.named_cursor).toMatchObject({ rows: 100_000, sum: (99_999 * 100_000) / 2 });
     expect(steps.forbidden).toMatchObject({ code: '42501' });
     expect(steps.limited_tables).toMatchObject({ names: [fx.orders] });
     expect(steps.cancel).toMatchObject({ code: '57014' });

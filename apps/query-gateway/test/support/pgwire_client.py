@@ -42,6 +42,19 @@ conn.rollback()
 out("hostile", code=sqlstate(lambda: cur.execute("SELECT * FROM read_text('/etc/passwd')")))
 conn.rollback()
 
+# a named (server-side) cursor: DECLARE ... CURSOR, then FETCH FORWARD itersize at a time
+named = conn.cursor(name="big")
+named.itersize = 5000
+named.execute("SELECT i FROM range(100000) t(i) ORDER BY i")
+seen = 0
+total = 0
+for (i,) in named:
+    seen += 1
+    total += i
+named.close()
+conn.commit()
+out("named_cursor", rows=seen, sum=total)
+
 limited = psycopg2.connect(limited_url)
 lcur = limited.cursor()
 out("forbidden", code=sqlstate(lambda: lcur.execute(f'SELECT count(*) FROM "{secret}"')))
