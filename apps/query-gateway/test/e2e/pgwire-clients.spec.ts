@@ -187,6 +187,30 @@ describe('node-postgres', () => {
     }
   });
 
+  it("admits one token's statements fairly: past its queue share it gets 53300, and a disconnect cancels its statement", async () => {
+    // the gateway's defaults: one running and ten queued statements per token
+    const clients = await Promise.all(Array.from({ length: 12 }, () => connect(LIMITED_TOKEN)));
+    const other = await connect(ALL_TOKEN);
+    try {
+      const outcomes = clients.map((c) => codeOf(c.query(`SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3 AND i > (SELECT count(*) FROM "${fx.orders}")`)));
+      // the first to settle is the one past the share (the others run or wait until they are cancelled)
+      const settled = await Promise.race(outcomes.map((o, i) => o.then((code) => ({ i, code }))));
+      expect(settled.code).toBe('53300');
+      // another token is not held up by this one's queue
+      expect((await other.query(`SELECT count(*)::INTEGER AS n FROM "${fx.orders}"`)).rows).toEqual([{ n: PRODUCED }]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      await other.end();
+    }
+    // the disconnects cancelled the running and queued statements: the token can run again
+    const again = await connect(LIMITED_TOKEN);
+    try {
+      await vi.waitFor(async () => expect((await again.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]), { timeout: 30_000, interval: 500 });
+    } finally {
+      await again.end();
+    }
+  }, 120_000);
+
   it('cancels a long query (CancelRequest) with 57014', async () => {
     const client = await connect(ALL_TOKEN);
     try {
