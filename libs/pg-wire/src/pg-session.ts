@@ -1,7 +1,7 @@
 import { BodyReader, msg, PgError, type PgField } from './pg-messages';
 import type { PgCatalog } from './pg-catalog';
 import { pgErrorOf } from './pg-errors';
-import { bindParameters, isCatalogStatement, leadingWords, parameterCount, splitStatements } from './pg-sql';
+import { bindParameters, isCatalogStatement, leadingWords, parameterCount, splitStatements, stripPublicSchema } from './pg-sql';
 import { decodeParameter, encodeValue, fieldOf, OID, sqlLiteral } from './pg-values';
 
 /** Who is connected: the token's principal (service-kit's Principal). */
@@ -338,7 +338,7 @@ export class PgSession {
       return { paramTypes: described.paramTypes.length === count ? described.paramTypes : paramTypes, fields: described.fields };
     }
     // the columns come from the engine: the statement with NULL parameters, planned but cut to no rows
-    const sql = `SELECT * FROM (\n${bindParameters(statement.sql, () => 'NULL')}\n) AS q LIMIT 0`;
+    const sql = `SELECT * FROM (\n${bindParameters(stripPublicSchema(statement.sql), () => 'NULL')}\n) AS q LIMIT 0`;
     const source = await this.withCancel((signal) => this.backend.query(sql, this.principal, signal));
     source.close();
     return { paramTypes, fields: source.columns.map((c) => fieldOf(c.name, c.type, 0)) };
@@ -435,7 +435,7 @@ export class PgSession {
         close: () => undefined,
       };
     }
-    const bound = bindParameters(sql, (n) => sqlLiteral(params[n - 1] ?? null, portal.statement.paramTypes[n - 1] ?? 0));
+    const bound = bindParameters(stripPublicSchema(sql), (n) => sqlLiteral(params[n - 1] ?? null, portal.statement.paramTypes[n - 1] ?? 0));
     const source = await this.withCancel((signal) => this.backend.query(bound, this.principal, signal));
     const formatOf = (i: number) => (portal.formats.length === 1 ? portal.formats[0] : (portal.formats[i] ?? 0));
     const fields = source.columns.map((c, i) => fieldOf(c.name, c.type, formatOf(i)));

@@ -142,3 +142,14 @@ const CATALOG_REFERENCE =
 export function isCatalogStatement(sql: string): boolean {
   return CATALOG_REFERENCE.test(stripComments(sql).replace(/'(?:[^']|'')*'/g, "''"));
 }
+
+/** Strings, comments, or a `public.` / `flux.public.` qualifier (quoted or not) followed by a name. */
+const QUALIFIER = /'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\/|(?:(?:"flux"|\bflux)\s*\.\s*)?(?:"public"|\bpublic)\s*\.\s*(?=["A-Za-z_])/gi;
+
+/**
+ * Drops the `public.` (and `flux.public.`) qualifiers tools put on table names (DBeaver, Metabase: `"public"."orders"`),
+ * outside strings and comments: the streams are `public`'s tables here, and unqualified names in the query engine.
+ */
+export function stripPublicSchema(sql: string): string {
+  return sql.replace(QUALIFIER, (m) => (m.startsWith("'") || m.startsWith('--') || m.startsWith('/*') ? m : ''));
+}

@@ -1,5 +1,5 @@
 import { decodeParameter, encodeValue, fieldOf, OID, pgTypeOf, sqlLiteral } from './pg-values';
-import { bindParameters, isCatalogStatement, parameterCount, splitStatements } from './pg-sql';
+import { bindParameters, isCatalogStatement, parameterCount, splitStatements, stripPublicSchema } from './pg-sql';
 
 describe('types', () => {
   it('maps DuckDB result types to PostgreSQL OIDs', () => {
@@ -51,6 +51,13 @@ describe('statement text', () => {
   it('binds $n outside strings and comments', () => {
     expect(parameterCount("SELECT $1, '$2', $3 -- $9")).toBe(3);
     expect(bindParameters("SELECT $1, '$1' /* $1 */ , $2", (n) => `<${n}>`)).toBe("SELECT <1>, '$1' /* $1 */ , <2>");
+  });
+
+  it('drops the public schema tools qualify stream tables with, not inside strings', () => {
+    expect(stripPublicSchema(`SELECT "public"."orders"."payload" FROM "public"."orders" JOIN public.pay p ON true WHERE x = 'public.orders'`)).toBe(
+      `SELECT "orders"."payload" FROM "orders" JOIN pay p ON true WHERE x = 'public.orders'`,
+    );
+    expect(stripPublicSchema('SELECT * FROM flux.public.orders, republic.x')).toBe('SELECT * FROM orders, republic.x');
   });
 
   it('routes catalog statements by the names they use, not by strings', () => {

@@ -130,6 +130,8 @@ describe('node-postgres', () => {
       const named = { name: 'by-source', text: `SELECT count(*)::INTEGER AS n FROM "${fx.orders}" WHERE source = $1` };
       expect((await client.query({ ...named, values: ['live'] })).rows).toEqual([{ n: PRODUCED - ARCHIVED }]);
       expect((await client.query({ ...named, values: ['archive'] })).rows).toEqual([{ n: ARCHIVED }]);
+      // as DBeaver and Metabase qualify stream tables
+      expect((await client.query(`SELECT count(*)::INTEGER AS n FROM "public"."${fx.orders}" AS o WHERE o.source = 'live'`)).rows).toEqual([{ n: LIVE }]);
       // binary results, as pgJDBC asks for them
       const binaryQuery = { text: `SELECT sub_sequence_number, arrival_time, data, true AS ok, 7::INTEGER AS i FROM "${fx.orders}" WHERE partition_key = $1`, values: ['customer-9'], binary: true };
       const binary = await client.query(binaryQuery as { text: string; values: string[] });
