@@ -54,7 +54,10 @@ export class PgCatalog {
 
   private instance(): Promise<PGlite> {
     this.db ??= (async () => {
-      return PGlite.create();
+      const db = await PGlite.create();
+      // PGlite serves one database (template1); `flux` is listed so tools that browse databases find the one they use
+      await db.exec('CREATE DATABASE flux').catch(() => undefined);
+      return db;
     })();
     this.db.catch(() => (this.db = undefined));
     return this.db;
@@ -95,12 +98,20 @@ export class PgCatalog {
     try {
       for (const name of this.streams) if (visible && !visible.has(name)) await db.exec(`DROP TABLE public.${quoteIdent(name)}`);
       await db.exec(`SET LOCAL statement_timeout = '10s'`);
-      const raw = await db.execProtocolRaw(extendedQuery(sql, params, formats, describeOnly), { syncToFs: false });
+      const raw = await db.execProtocolRaw(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), { syncToFs: false });
       return parseResponse(raw);
     } finally {
       await db.exec('ROLLBACK');
     }
   }
+}
+
+/** Strings, comments, or a call of current_database()/current_catalog. */
+const CURRENT_DATABASE = /'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\/|(?:\bpg_catalog\s*\.\s*)?(?:\bcurrent_database\s*\(\s*\)|\bcurrent_catalog\b)/gi;
+
+/** The statement with current_database() answering `flux` (the database clients connect to), not PGlite's own. */
+function asFluxDatabase(sql: string): string {
+  return sql.replace(CURRENT_DATABASE, (m) => (m.startsWith("'") || m.startsWith('--') || m.startsWith('/*') ? m : "'flux'::name"));
 }
 
 /** Parse + Bind + Describe + Execute + Sync of one statement, with text parameters (OID 0: PostgreSQL infers them). */

@@ -91,7 +91,8 @@ describe('PgServer', () => {
       expect(await ask('SHOW TRANSACTION ISOLATION LEVEL')).toEqual([{ transaction_isolation: 'read committed' }]);
       expect((await ask('select pg_catalog.version()'))[0].version).toMatch(/^PostgreSQL \d+\.\d+/);
       expect(await ask("SELECT current_setting('server_version_num')::int/100 AS v")).toHaveLength(1);
-      expect((await ask('SELECT datname FROM pg_catalog.pg_database')).length).toBeGreaterThan(0);
+      expect((await ask('SELECT datname FROM pg_catalog.pg_database')).map((d) => d.datname)).toContain('flux');
+      expect(await ask("SELECT pg_catalog.current_database() AS db, 'current_database()' AS s")).toEqual([{ db: 'flux', s: 'current_database()' }]);
       expect((await ask("SELECT name, setting FROM pg_catalog.pg_settings WHERE name = 'max_index_keys'")).length).toBe(1);
       expect((await ask("SELECT word FROM pg_catalog.pg_get_keywords() WHERE word <> ALL ('{a,abs,absolute,action}'::text[])")).length).toBeGreaterThan(100);
       // DBeaver's namespace and table listing
