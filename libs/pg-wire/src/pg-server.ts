@@ -23,28 +23,29 @@ class MessageStream {
     this.attach(socket);
   }
 
+  private readonly onData = (chunk: Buffer) => {
+    this.reader.push(chunk);
+    this.wake?.();
+  };
+
+  private readonly onClose = () => {
+    this.ended = true;
+    this.wake?.();
+  };
+
+  private readonly onError = (err: Error) => {
+    this.error = err;
+    this.onClose();
+  };
+
   attach(socket: Socket): void {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => {
-      this.reader.push(chunk);
-      this.wake?.();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake?.();
-    });
-    socket.on('error', (err) => {
-      this.error = err;
-      this.ended = true;
-      this.wake?.();
-    });
+    socket.on('data', this.onData).on('close', this.onClose).on('error', this.onError);
   }
 
-  /** Stops reading the plain socket (TLS takes over its bytes). */
+  /** Stops reading the plain socket (TLS takes over its bytes); other listeners stay. */
   detach(): void {
-    this.socket.removeAllListeners('data');
-    this.socket.removeAllListeners('close');
-    this.socket.removeAllListeners('error');
+    this.socket.off('data', this.onData).off('close', this.onClose).off('error', this.onError);
   }
 
   async next(startup: boolean): Promise<{ type: string; body: Buffer } | undefined> {
