@@ -1,3 +1,4 @@
+import { isLoopback } from './pg-server';
 import { BodyReader, CANCEL_REQUEST, MessageReader, msg, parseStartup, PgProtocolError, PROTOCOL_3_0 } from './pg-messages';
 
 const frame = (type: string, body: Buffer) => {
@@ -65,5 +66,12 @@ describe('backend messages', () => {
     const e = msg.error({ severity: 'FATAL', code: '28P01', message: 'password authentication failed for user "x"' });
     const text = e.subarray(5).toString('utf8');
     expect(text).toBe('SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "x"\0\0');
+  });
+});
+
+describe('isLoopback', () => {
+  it('knows this host from others, IPv4-mapped addresses too', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'].map(isLoopback)).toEqual([true, true, true, true]);
+    expect(['10.0.0.5', '::ffff:10.0.0.5', 'fe80::1', '1.127.0.0', undefined].map(isLoopback)).toEqual([false, false, false, false, false]);
   });
 });

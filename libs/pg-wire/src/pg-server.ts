@@ -12,6 +12,13 @@ export interface PgServerOptions {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
+/** Whether a peer address is this host (IPv4 127/8, ::1, or IPv4-mapped loopback). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.replace(/^::ffff:/i, '');
+  return v4.startsWith('127.') || address === '::1';
+}
+
 /** Reads whole messages off a socket, one at a time, for code written as a sequence of awaits. */
 class MessageStream {
   private readonly reader = new MessageReader();
@@ -133,6 +140,12 @@ export class PgServer {
       // answered with nothing, as PostgreSQL does; the key must match the session's
       const entry = this.sessions.get(startup.cancel.pid);
       if (entry && entry.secret === startup.cancel.secret) entry.session.cancel();
+      socket.end();
+      return;
+    }
+    if (this.secure && socket === plain && !isLoopback(plain.remoteAddress)) {
+      // the password is an API token: with a certificate configured, it never crosses a network in clear text
+      socket.write(msg.error(new PgError('28000', 'connections from other hosts must use TLS (sslmode=require)', { fatal: true }).fields()));
       socket.end();
       return;
     }

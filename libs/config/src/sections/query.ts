@@ -23,7 +23,7 @@ export const queryEnv = z.object({
   FLUX_QUERY_LIVE_BUDGET_MS: envInt(100, 600_000).default(10_000).describe('Most time one query spends reading the live tail.'),
   FLUX_PG_PORT: envPort.optional().describe('Port of the PostgreSQL wire-protocol endpoint of the query gateway (psql, DBeaver, Metabase; docs/pgwire.md). Off unless set; `fluxcap dev` picks a free one.'),
   FLUX_PG_HOST: z.string().min(1).optional().describe('Interface the PostgreSQL endpoint binds to. Defaults to HOST.'),
-  FLUX_PG_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file of the PostgreSQL endpoint; with FLUX_PG_TLS_KEY, clients may connect with TLS (sslmode=require).'),
+  FLUX_PG_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file of the PostgreSQL endpoint; with FLUX_PG_TLS_KEY, clients connect with TLS (sslmode=require), and must from other hosts.'),
   FLUX_PG_TLS_KEY: z.string().min(1).optional().describe('PEM private key file matching FLUX_PG_TLS_CERT.'),
   FLUX_DRILL_URL: envUrl.optional().describe('Apache Drill web server (e.g. http://drill:8047). Required when FLUX_QUERY_ENGINE=drill.'),
   FLUX_DRILL_SCHEMA: z.string().min(1).default('dfs.flux').describe('Drill schema holding the stream views the catalog maintains.'),
