@@ -2,6 +2,7 @@ import { FluxServiceModule } from '@flux-capacitor/service-kit';
 import { Module } from '@nestjs/common';
 import { CatalogEventsModule } from './catalog-events/catalog-events.module';
 import { ConsoleModule } from './console/console.module';
+import { PgWireModule } from './pg-wire/pg-wire.module';
 import { QueryModule } from './query/query.module';
 import { TailModule } from './tail/tail.module';
 
@@ -13,6 +14,7 @@ import { TailModule } from './tail/tail.module';
     TailModule,
     CatalogEventsModule,
     ConsoleModule,
+    PgWireModule,
   ],
 })
 export class AppModule {}

@@ -114,7 +114,8 @@ export class DuckDbEngine {
       if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
       const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
       const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
-      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup);
+      const typeNames = described.columnTypes().map((t) => t.alias ?? t.toString());
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
     } catch (err) {
       cleanup();
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
@@ -381,6 +382,23 @@ function jsonProjection(columns: ResultColumn[]): string {
     .join(', ');
 }
 
+/** The projection that turns result columns into PostgreSQL's text output (`t`/`f`, `\\x` hex, `+00` timestamps). */
+function pgTextProjection(columns: ResultColumn[]): string {
+  return columns
+    .map(({ name, type }) => {
+      const id = sqlIdentifier(name);
+      if (type === 'BOOLEAN') return `CASE WHEN ${id} THEN 't' WHEN NOT ${id} THEN 'f' END`;
+      if (type === 'BLOB') return `'\\x' || lower(hex(${id}))`;
+      if (/^TIMESTAMP/.test(type) || type === 'DATETIME') return `strftime(${id}::TIMESTAMP, '%Y-%m-%d %H:%M:%S.%f') || '+00'`;
+      if (type === 'DOUBLE' || type === 'FLOAT') {
+        return `CASE WHEN isnan(${id}) THEN 'NaN' WHEN isinf(${id}) AND ${id} > 0 THEN 'Infinity' WHEN isinf(${id}) THEN '-Infinity' ELSE ${id}::VARCHAR END`;
+      }
+      if (/\[\d*\]$|^STRUCT|^MAP|^UNION/.test(type)) return `to_json(${id})::VARCHAR`;
+      return `${id}::VARCHAR`;
+    })
+    .join(', ');
+}
+
 class DuckDbResultSet implements ResultSet {
   private closed = false;
   private exported?: Promise<void>;
@@ -392,6 +410,7 @@ class DuckDbResultSet implements ResultSet {
     readonly rowCount: number,
     readonly truncated: boolean,
     private readonly cleanup: () => void,
+    readonly typeNames?: readonly string[],
   ) {}
 
   async readJsonLines(offset: number, limit: number): Promise<string[]> {
@@ -405,6 +424,15 @@ class DuckDbResultSet implements ResultSet {
       `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid) AS t`,
     );
     return reader.getRows().map((r) => String(r[0]));
+  }
+
+  async readTextRows(offset: number, limit: number): Promise<(string | null)[][]> {
+    if (this.closed) throw new FluxError('not-found', 'QUERY_RESULT_CLOSED', 'the result was released');
+    if (this.columns.length === 0) return [];
+    const from = Math.max(0, Math.floor(offset));
+    const to = from + Math.max(0, Math.floor(limit));
+    const reader = await this.c.runAndReadAll(`SELECT ${pgTextProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid`);
+    return reader.getRows().map((r) => r.map((v) => (v === null ? null : String(v))));
   }
 
   async exportParquet(): Promise<string> {

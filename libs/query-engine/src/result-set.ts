@@ -15,6 +15,10 @@ export interface ResultSet {
   readonly truncated: boolean;
   /** rows [offset, offset + limit) as JSON text, one object per line */
   readJsonLines(offset: number, limit: number): Promise<string[]>;
+  /** each column's type with its alias where the engine keeps one (`JSON` for a VARCHAR that holds JSON), for typed clients */
+  readonly typeNames?: readonly string[];
+  /** rows [offset, offset + limit) as PostgreSQL text output (the wire protocol); absent when the engine cannot */
+  readTextRows?(offset: number, limit: number): Promise<(string | null)[][]>;
   /** writes every row to a Parquet file and returns its path (removed with the result); null when the engine cannot */
   exportParquet(): Promise<string | null>;
   close(): void;

@@ -111,6 +111,11 @@ export function registerDevCommand(program: Command): void {
       const ports = new Map<ServiceName, number>();
       for (const service of wanted) ports.set(service, flags.randomPorts ? await freePort() : SERVICES[service].defaultPort);
       const urls = Object.fromEntries(wanted.map((s) => [SERVICES[s].urlVariable, `http://127.0.0.1:${ports.get(s)}`]));
+      // The gateway's PostgreSQL endpoint (docs/pgwire.md): on a free port unless FLUX_PG_PORT says which.
+      if (wanted.includes('query-gateway')) {
+        env.FLUX_PG_PORT = cliEnv.all.FLUX_PG_PORT ?? String(await freePort());
+        urls.FLUX_PG_URL = `postgres://flux:${token}@127.0.0.1:${env.FLUX_PG_PORT}/flux`;
+      }
       // The web console: served by the gateway, calling the other services from the browser (CORS for its origin).
       const consoleUrl = urls.FLUX_QUERY_URL as string | undefined;
       if (consoleUrl) {
@@ -144,6 +149,7 @@ export function registerDevCommand(program: Command): void {
         }),
       );
       if (flags.demo) startDevDemo(stack.endpoints, DEV_STREAM, demo.signal, say);
+      if (urls.FLUX_PG_URL) say(`PostgreSQL endpoint: psql "$FLUX_PG_URL" (port ${env.FLUX_PG_PORT})`);
       say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);
       if (consoleUrl) say(`console ready at ${consoleUrl}/#token=${token}`);
       await untilSignal();

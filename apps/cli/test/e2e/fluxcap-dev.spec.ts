@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { parseEnvFile } from './dev-env-file';
 import { descendants, isAlive } from './process-tree';
 
@@ -34,6 +35,13 @@ describe('fluxcap dev', () => {
       }
       expect(env.FLUX_API_TOKEN).toMatch(/^[0-9a-f]{48}$/);
       expect(env.FLUX_API_TOKENS).toContain(env.FLUX_API_TOKEN);
+      // the gateway's PostgreSQL endpoint, with the token as the password
+      expect(env.FLUX_PG_URL).toBe(`postgres://flux:${env.FLUX_API_TOKEN}@127.0.0.1:${/:(\d+)\/flux$/.exec(env.FLUX_PG_URL)?.[1]}/flux`);
+      expect(output).toContain('PostgreSQL endpoint: psql "$FLUX_PG_URL"');
+      const pg = new Client({ connectionString: env.FLUX_PG_URL });
+      await pg.connect();
+      expect((await pg.query('SELECT 6 * 7 AS n')).rows).toEqual([{ n: 42 }]);
+      await pg.end();
 
       const tree = descendants(dev.pid as number);
       expect(tree.length).toBeGreaterThanOrEqual(7); // 3 emulators, 4 services (plus their own children)

@@ -23,3 +23,31 @@ describe('query admission settings', () => {
     expect((err as ConfigError).issues.map((i) => i.key).sort()).toEqual(['FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN', 'FLUX_QUERY_MAX_QUEUED']);
   });
 });
+
+describe('PostgreSQL endpoint settings', () => {
+  it('is off unless FLUX_PG_PORT is set', () => {
+    expect(loadConfig(base).query.pg).toBeUndefined();
+    expect(loadConfig({ ...base, FLUX_PG_PORT: '5433' }).query.pg).toEqual({ port: 5433, host: undefined, tls: undefined });
+  });
+
+  it('takes a host and a certificate with its key', () => {
+    expect(loadConfig({ ...base, FLUX_PG_PORT: '5433', FLUX_PG_HOST: '0.0.0.0', FLUX_PG_TLS_CERT: '/c.pem', FLUX_PG_TLS_KEY: '/k.pem' }).query.pg).toEqual({
+      port: 5433,
+      host: '0.0.0.0',
+      tls: { certFile: '/c.pem', keyFile: '/k.pem' },
+    });
+  });
+
+  it('names a bad port, and a certificate without its key', () => {
+    const issuesOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...base, ...env });
+      } catch (e) {
+        return e instanceof ConfigError ? e.issues.map((i) => i.key) : [String(e)];
+      }
+      return [];
+    };
+    expect(issuesOf({ FLUX_PG_PORT: 'psql' })).toEqual(['FLUX_PG_PORT']);
+    expect(issuesOf({ FLUX_PG_PORT: '5433', FLUX_PG_TLS_CERT: '/c.pem' })).toEqual(['FLUX_PG_TLS_KEY']);
+  });
+});

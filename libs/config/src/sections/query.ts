@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envInt, envUrl } from '../env-types';
+import { envBoolean, envInt, envPort, envUrl } from '../env-types';
 
 /** Settings of the query gateway (and of `fluxcap query` when it runs the engine embedded). */
 export const queryEnv = z.object({
@@ -21,6 +21,10 @@ export const queryEnv = z.object({
   FLUX_QUERY_LIVE: envBoolean.default(true).describe('Include the live tail (records still only in Kinesis) in stream tables.'),
   FLUX_QUERY_LIVE_MAX_RECORDS: envInt(0, 10_000_000).default(100_000).describe('Most live-tail records one query reads from Kinesis.'),
   FLUX_QUERY_LIVE_BUDGET_MS: envInt(100, 600_000).default(10_000).describe('Most time one query spends reading the live tail.'),
+  FLUX_PG_PORT: envPort.optional().describe('Port of the PostgreSQL wire-protocol endpoint of the query gateway (psql, DBeaver, Metabase; docs/pgwire.md). Off unless set; `fluxcap dev` picks a free one.'),
+  FLUX_PG_HOST: z.string().min(1).optional().describe('Interface the PostgreSQL endpoint binds to. Defaults to HOST.'),
+  FLUX_PG_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file of the PostgreSQL endpoint; with FLUX_PG_TLS_KEY, clients connect with TLS (sslmode=require), and must from other hosts.'),
+  FLUX_PG_TLS_KEY: z.string().min(1).optional().describe('PEM private key file matching FLUX_PG_TLS_CERT.'),
   FLUX_DRILL_URL: envUrl.optional().describe('Apache Drill web server (e.g. http://drill:8047). Required when FLUX_QUERY_ENGINE=drill.'),
   FLUX_DRILL_SCHEMA: z.string().min(1).default('dfs.flux').describe('Drill schema holding the stream views the catalog maintains.'),
   FLUX_DRILL_USER: z.string().min(1).optional().describe('User Drill impersonates for gateway queries (give it read-only access).'),
@@ -45,10 +49,13 @@ export interface QueryConfig {
   prefetch: boolean;
   live: { enabled: boolean; maxRecords: number; budgetMs: number };
   drill?: { url: string; defaultSchema: string; userName?: string };
+  /** the PostgreSQL wire-protocol endpoint; absent = off. `host` absent = the HTTP host */
+  pg?: { port: number; host?: string; tls?: { certFile: string; keyFile: string } };
 }
 
 export function buildQuery(env: QueryEnv, addIssue: (key: string, message: string) => void): QueryConfig {
   if (env.FLUX_QUERY_ENGINE === 'drill' && !env.FLUX_DRILL_URL) addIssue('FLUX_DRILL_URL', 'is required when FLUX_QUERY_ENGINE=drill');
+  if (!env.FLUX_PG_TLS_CERT !== !env.FLUX_PG_TLS_KEY) addIssue(env.FLUX_PG_TLS_CERT ? 'FLUX_PG_TLS_KEY' : 'FLUX_PG_TLS_CERT', 'FLUX_PG_TLS_CERT and FLUX_PG_TLS_KEY are set together');
   return {
     defaultEngine: env.FLUX_QUERY_ENGINE,
     timeoutMs: env.FLUX_QUERY_TIMEOUT_MS,
@@ -69,6 +76,14 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     cacheMaxBytes: env.FLUX_QUERY_CACHE_MAX_BYTES,
     prefetch: env.FLUX_QUERY_PREFETCH,
     live: { enabled: env.FLUX_QUERY_LIVE, maxRecords: env.FLUX_QUERY_LIVE_MAX_RECORDS, budgetMs: env.FLUX_QUERY_LIVE_BUDGET_MS },
+    pg:
+      env.FLUX_PG_PORT === undefined
+        ? undefined
+        : {
+            port: env.FLUX_PG_PORT,
+            host: env.FLUX_PG_HOST,
+            tls: env.FLUX_PG_TLS_CERT && env.FLUX_PG_TLS_KEY ? { certFile: env.FLUX_PG_TLS_CERT, keyFile: env.FLUX_PG_TLS_KEY } : undefined,
+          },
     drill: env.FLUX_DRILL_URL ? { url: env.FLUX_DRILL_URL, defaultSchema: env.FLUX_DRILL_SCHEMA, userName: env.FLUX_DRILL_USER } : undefined,
   };
 }

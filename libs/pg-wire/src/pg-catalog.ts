@@ -1,0 +1,193 @@
+import { PGlite } from '@electric-sql/pglite';
+import { BodyReader, PgError, type PgField } from './pg-messages';
+
+/** The columns of every stream table as PostgreSQL sees them (query-engine's STREAM_COLUMNS). */
+export const STREAM_TABLE_COLUMNS: { name: string; pgType: string }[] = [
+  { name: 'shard_id', pgType: 'text' },
+  { name: 'sequence_number', pgType: 'text' },
+  { name: 'sub_sequence_number', pgType: 'bigint' },
+  { name: 'partition_key', pgType: 'text' },
+  { name: 'arrival_time', pgType: 'timestamp with time zone' },
+  { name: 'data', pgType: 'bytea' },
+  { name: 'payload', pgType: 'json' },
+  { name: 'source', pgType: 'text' },
+];
+
+/** What a catalog statement answered: its columns (absent for a statement without rows), rows and command tag. */
+export interface CatalogResult {
+  fields?: PgField[];
+  rows: (Buffer | null)[][];
+  tag: string;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Words that must not reach the mirror even inside a SELECT: they change the session or its privileges. */
+const UNSAFE =
+  /\b(set_config|session_authorization|set\s+role|reset|pg_read\w*|pg_ls_\w+|pg_stat_file|lo_\w+|dblink\w*|copy|pg_terminate\w*|pg_cancel\w*|pg_reload\w*|pg_rotate\w*|pg_sleep\w*)\b|\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into|truncate|create|drop|alter|grant|revoke)\s/i;
+
+/** A catalog statement reads: it starts with one of these (after comments and parentheses). */
+const READ_STATEMENT = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|VALUES|TABLE)\b/i;
+
+/**
+ * The answer to what SQL tools ask on connect: a real PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly, in
+ * memory, no files of ours) holding an empty table per stream in schema `public`. psql's `\d`, pgJDBC's metadata
+ * queries, information_schema, version() and pg_catalog work as on PostgreSQL, with no query rewriting.
+ * Statements run one at a time, each in a transaction that is rolled back: the streams the token may not read are
+ * dropped first (so they are invisible), then the statement runs. Only reads are accepted, and functions that read
+ * the instance's files or change the session are refused (PGlite's PUBLIC grants do not work for a second role, so
+ * it runs as its superuser; everything it could reach is this in-memory mirror, and the transaction is rolled back).
+ * Stream records are never here; a statement that reads a stream table and the catalog together sees no rows.
+ */
+export class PgCatalog {
+  private db?: Promise<PGlite>;
+  private streams = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly listStreams: () => Promise<string[]>) {}
+
+  /** Starts PGlite (seconds: it compiles WebAssembly) ahead of the first client. */
+  warmUp(): void {
+    void this.instance().catch(() => undefined);
+  }
+
+  private instance(): Promise<PGlite> {
+    this.db ??= (async () => {
+      const db = await PGlite.create();
+      // PGlite serves one database (template1); `flux` is listed so tools that browse databases find the one they use
+      await db.exec('CREATE DATABASE flux').catch(() => undefined);
+      return db;
+    })();
+    this.db.catch(() => (this.db = undefined));
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    const db = await this.db?.catch(() => undefined);
+    this.db = undefined;
+    await db?.close();
+  }
+
+  /** Runs one statement as `visible` (the streams the token may read; undefined = all). */
+  run(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly = false): Promise<CatalogResult & { paramTypes: number[] }> {
+    const next = this.queue.then(() => this.runNow(sql, params, formats, visible, describeOnly));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sync(db: PGlite): Promise<void> {
+    const wanted = new Set(await this.listStreams());
+    for (const name of this.streams) {
+      if (!wanted.has(name)) await db.exec(`DROP TABLE IF EXISTS public.${quoteIdent(name)}`);
+    }
+    for (const name of wanted) {
+      if (this.streams.has(name)) continue;
+      const cols = STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', ');
+      await db.exec(`CREATE TABLE IF NOT EXISTS public.${quoteIdent(name)} (${cols})`);
+      await db.exec(`COMMENT ON TABLE public.${quoteIdent(name)} IS ${quoteLiteral(`stream ${name}: archived and live records`)}`);
+    }
+    this.streams = wanted;
+  }
+
+  private async runNow(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
+    if (UNSAFE.test(sql) || !READ_STATEMENT.test(sql)) throw new PgError('42501', 'only reading the catalog is allowed');
+    const db = await this.instance();
+    await this.sync(db);
+    await db.exec('BEGIN');
+    try {
+      for (const name of this.streams) if (visible && !visible.has(name)) await db.exec(`DROP TABLE public.${quoteIdent(name)}`);
+      await db.exec(`SET LOCAL statement_timeout = '10s'`);
+      const raw = await db.execProtocolRaw(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), { syncToFs: false });
+      return parseResponse(raw);
+    } finally {
+      await db.exec('ROLLBACK');
+    }
+  }
+}
+
+/** Strings, comments, or a call of current_database()/current_catalog. */
+const CURRENT_DATABASE = /'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\/|(?:\bpg_catalog\s*\.\s*)?(?:\bcurrent_database\s*\(\s*\)|\bcurrent_catalog\b)/gi;
+
+/** The statement with current_database() answering `flux` (the database clients connect to), not PGlite's own. */
+function asFluxDatabase(sql: string): string {
+  return sql.replace(CURRENT_DATABASE, (m) => (m.startsWith("'") || m.startsWith('--') || m.startsWith('/*') ? m : "'flux'::name"));
+}
+
+/** Parse + Bind + Describe + Execute + Sync of one statement, with text parameters (OID 0: PostgreSQL infers them). */
+function extendedQuery(sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Uint8Array {
+  const parts: Buffer[] = [];
+  const message = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(body.length + 4, 1);
+    parts.push(head, body);
+  };
+  const cstr = (s: string) => Buffer.from(`${s}\0`, 'utf8');
+  const i16 = (n: number) => {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(n);
+    return b;
+  };
+  const i32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  message('P', Buffer.concat([cstr(''), cstr(sql), i16(0)]));
+  if (describeOnly) {
+    message('D', Buffer.concat([Buffer.from('S'), cstr('')]));
+  } else {
+    const values = params.flatMap((p) => (p === null ? [i32(-1)] : [i32(Buffer.byteLength(p)), Buffer.from(p, 'utf8')]));
+    message('B', Buffer.concat([cstr(''), cstr(''), i16(0), i16(params.length), ...values, i16(formats.length), ...formats.map(i16)]));
+    message('D', Buffer.concat([Buffer.from('P'), cstr('')]));
+    message('E', Buffer.concat([cstr(''), i32(0)]));
+  }
+  message('S', Buffer.alloc(0));
+  return Buffer.concat(parts);
+}
+
+/** Reads PGlite's answer: RowDescription, DataRows, CommandComplete, or the ErrorResponse rethrown as a PgError. */
+function parseResponse(raw: Uint8Array): CatalogResult & { paramTypes: number[] } {
+  const buf = Buffer.from(raw);
+  const result: CatalogResult & { paramTypes: number[] } = { rows: [], tag: 'SELECT 0', paramTypes: [] };
+  let offset = 0;
+  while (offset + 5 <= buf.length) {
+    const type = String.fromCharCode(buf[offset]);
+    const length = buf.readInt32BE(offset + 1);
+    const r = new BodyReader(buf.subarray(offset + 5, offset + 1 + length));
+    offset += 1 + length;
+    if (type === 'T') {
+      const n = r.int16();
+      result.fields = [];
+      for (let i = 0; i < n; i++) {
+        const name = r.cstring();
+        const tableOid = r.int32();
+        const columnId = r.int16();
+        result.fields.push({ name, tableOid, columnId, typeOid: r.int32(), typeSize: r.int16(), typeModifier: r.int32(), format: r.int16() });
+      }
+    } else if (type === 't') {
+      const n = r.int16();
+      for (let i = 0; i < n; i++) result.paramTypes.push(r.int32());
+    } else if (type === 'D') {
+      const n = r.int16();
+      const row: (Buffer | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = r.int32();
+        row.push(len < 0 ? null : Buffer.from(r.bytes(len)));
+      }
+      result.rows.push(row);
+    } else if (type === 'C') {
+      result.tag = r.cstring();
+    } else if (type === 'E') {
+      const fields: Record<string, string> = {};
+      for (;;) {
+        const code = r.bytes(1).toString();
+        if (code === '\0') break;
+        fields[code] = r.cstring();
+      }
+      throw new PgError(fields.C ?? 'XX000', fields.M ?? 'catalog error', { detail: fields.D, hint: fields.H, position: fields.P ? Number(fields.P) : undefined });
+    }
+  }
+  return result;
+}

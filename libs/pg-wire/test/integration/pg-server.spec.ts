@@ -1,0 +1,175 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { PgCatalog, PgServer, type PgBackend, type PgPrincipal, type PgRowSource } from '@flux-capacitor/pg-wire';
+
+/**
+ * The server with its real catalog mirror and a stand-in for the query path (the gateway's own path is exercised by
+ * apps/query-gateway/test/e2e/pgwire-clients.spec.ts): TLS, the start-up, and what SQL tools ask on connect.
+ */
+
+const TOKEN = 'integration-token-0123456789';
+const LIMITED = 'limited-token-0123456789';
+const principals: Record<string, PgPrincipal> = {
+  [TOKEN]: { id: 'token:all', roles: new Set(['query']) },
+  [LIMITED]: { id: 'token:limited', roles: new Set(['query']), streams: new Set(['orders']) },
+};
+
+class StandInBackend implements PgBackend {
+  readonly catalog = new PgCatalog(async () => ['orders', 'payments']);
+  readonly seen: string[] = [];
+
+  authenticate(password: string) {
+    return Promise.resolve(principals[password]);
+  }
+
+  async query(sql: string): Promise<PgRowSource> {
+    this.seen.push(sql);
+    return {
+      columns: [{ name: 'n', type: 'BIGINT' }],
+      rowCount: 1,
+      truncated: false,
+      readText: async (offset) => (offset === 0 ? [['1']] : []),
+      close: () => undefined,
+    };
+  }
+}
+
+let dir: string;
+let server: PgServer;
+let port: number;
+const backend = new StandInBackend();
+
+const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
+if (!HAS_OPENSSL) console.warn('TLS tests skipped: no openssl to make a certificate');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pgwire-tls-'));
+  if (HAS_OPENSSL) execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const tls = HAS_OPENSSL ? { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) } : undefined;
+  server = new PgServer(backend, { port: 0, host: '127.0.0.1', tls });
+  port = await server.listen();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function connect(token = TOKEN, ssl: boolean | { rejectUnauthorized: false } = false): Promise<Client> {
+  const client = new Client({ host: '127.0.0.1', port, user: 'flux', database: 'flux', password: token, ssl });
+  await client.connect();
+  return client;
+}
+
+describe('PgServer', () => {
+  it.runIf(HAS_OPENSSL)('upgrades to TLS when the client asks (sslmode=require), and plain connections still work', async () => {
+    const tls = await connect(TOKEN, { rejectUnauthorized: false });
+    expect((tls as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted).toBe(true);
+    expect((await tls.query('SELECT 1 AS n')).rows).toEqual([{ n: '1' }]);
+    await tls.end();
+    const plain = await connect();
+    expect((plain as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted).toBeUndefined();
+    await plain.end();
+  });
+
+  it.runIf(HAS_OPENSSL && existsSync('/usr/bin/psql'))('psql with sslmode=require reports an encrypted connection', async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('/usr/bin/psql', ['-X', '-A', '-t', '-d', `postgres://flux:${TOKEN}@127.0.0.1:${port}/flux?sslmode=require`, '-c', '\\conninfo'], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(out).toContain('SSL connection');
+  });
+
+  // another host, as near as a test gets: this machine's own non-loopback address
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+  it.runIf(HAS_OPENSSL && external !== undefined)('with TLS configured, refuses a plain connection from another host (28000) and takes a TLS one', async () => {
+    const wide = new PgServer(backend, { port: 0, host: '0.0.0.0', tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) } });
+    const widePort = await wide.listen();
+    try {
+      const plain = new Client({ host: external, port: widePort, user: 'flux', password: TOKEN });
+      await expect(plain.connect()).rejects.toMatchObject({ code: '28000' });
+      const tls = new Client({ host: external, port: widePort, user: 'flux', password: TOKEN, ssl: { rejectUnauthorized: false } });
+      await tls.connect();
+      expect((await tls.query('SELECT 1 AS n')).rows).toEqual([{ n: '1' }]);
+      await tls.end();
+    } finally {
+      await wide.close();
+    }
+  });
+
+  it('refuses a wrong password with 28P01', async () => {
+    await expect(connect('nope')).rejects.toMatchObject({ code: '28P01', severity: 'FATAL' });
+  });
+
+  it('answers what DBeaver, Metabase, Superset and Grafana ask on connect from the catalog mirror', async () => {
+    const client = await connect();
+    const before = backend.seen.length;
+    try {
+      const ask = async (sql: string, values?: unknown[]) => (await client.query(sql, values)).rows;
+      expect(await ask('SELECT current_schema(), session_user')).toHaveLength(1);
+      expect(await ask('SHOW search_path')).toEqual([{ search_path: '"$user", public' }]);
+      expect(await ask('SHOW TRANSACTION ISOLATION LEVEL')).toEqual([{ transaction_isolation: 'read committed' }]);
+      expect((await ask('select pg_catalog.version()'))[0].version).toMatch(/^PostgreSQL \d+\.\d+/);
+      expect(await ask("SELECT current_setting('server_version_num')::int/100 AS v")).toHaveLength(1);
+      expect((await ask('SELECT datname FROM pg_catalog.pg_database')).map((d) => d.datname)).toContain('flux');
+      expect(await ask("SELECT pg_catalog.current_database() AS db, 'current_database()' AS s")).toEqual([{ db: 'flux', s: 'current_database()' }]);
+      expect((await ask("SELECT name, setting FROM pg_catalog.pg_settings WHERE name = 'max_index_keys'")).length).toBe(1);
+      expect((await ask("SELECT word FROM pg_catalog.pg_get_keywords() WHERE word <> ALL ('{a,abs,absolute,action}'::text[])")).length).toBeGreaterThan(100);
+      // DBeaver's namespace and table listing
+      const namespaces = await ask(
+        "SELECT n.oid, n.*, d.description FROM pg_catalog.pg_namespace n LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid = n.oid AND d.objsubid = 0 AND d.classoid = 'pg_namespace'::regclass ORDER BY nspname",
+      );
+      expect(namespaces.map((n) => n.nspname)).toContain('public');
+      // Metabase's column sync
+      const columns = await ask(
+        `SELECT c.column_name AS name, c.udt_name AS database_type, c.ordinal_position - 1 AS database_position, c.table_schema AS table_schema, c.table_name AS table_name,
+                pk.column_name IS NOT NULL AS pk, COL_DESCRIPTION(CAST(CAST(FORMAT('%I.%I', CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT)) AS REGCLASS) AS OID), c.ordinal_position) AS field_comment
+           FROM information_schema.columns AS c
+           LEFT JOIN (SELECT tc.table_schema, tc.table_name, kc.column_name FROM information_schema.table_constraints AS tc
+                      INNER JOIN information_schema.key_column_usage AS kc ON tc.constraint_name = kc.constraint_name AND tc.table_schema = kc.table_schema AND tc.table_name = kc.table_name
+                      WHERE tc.constraint_type = 'PRIMARY KEY') AS pk
+             ON c.table_schema = pk.table_schema AND c.table_name = pk.table_name AND c.column_name = pk.column_name
+          WHERE c.table_schema = $1 AND c.table_name = $2 ORDER BY c.ordinal_position`,
+        ['public', 'orders'],
+      );
+      expect(columns.map((c) => `${c.name}:${c.database_type}`)).toEqual([
+        'shard_id:text',
+        'sequence_number:text',
+        'sub_sequence_number:int8',
+        'partition_key:text',
+        'arrival_time:timestamptz',
+        'data:bytea',
+        'payload:json',
+        'source:text',
+      ]);
+      // nothing in the mirror can be changed
+      await expect(client.query('CREATE TABLE pg_x (a int)')).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query('WITH x AS (DELETE FROM pg_catalog.pg_namespace RETURNING 1) SELECT count(*) FROM x')).rejects.toMatchObject({ code: '42501' });
+      expect((await ask('SELECT count(*)::int AS n FROM pg_catalog.pg_namespace')).at(0)?.n).toBeGreaterThan(2);
+      await expect(client.query("SELECT pg_read_file('/etc/passwd')")).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query("WITH x AS (DELETE FROM pg_catalog.pg_class RETURNING 1) SELECT set_config('role', 'x', false)")).rejects.toMatchObject({ code: '42501' });
+      // catalog statements never reach the query path
+      expect(backend.seen.length).toBe(before);
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
+
+  it('shows a limited token only its streams', async () => {
+    const client = await connect(LIMITED);
+    try {
+      const tables = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+      expect(tables.rows).toEqual([{ table_name: 'orders' }]);
+      const all = await connect();
+      expect((await all.query("SELECT count(*)::int AS n FROM pg_catalog.pg_tables WHERE schemaname = 'public'")).rows).toEqual([{ n: 2 }]);
+      await all.end();
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
+});
