@@ -5,9 +5,14 @@ import { envBoolean, envInt, envPort, envUrl } from '../env-types';
 /** Settings every service reads. Descriptions feed the configuration table in the README. */
 export const coreEnv = z.object({
   DATABASE_URL: z
-    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux)' })
+    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux), or DATABASE_HOST, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD' })
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-    .describe('Postgres connection URL. Required.'),
+    .describe('Postgres connection URL. Required, unless DATABASE_HOST, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD are set.'),
+  DATABASE_HOST: z.string().optional().describe('With DATABASE_URL unset: the Postgres host the URL is built from.'),
+  DATABASE_PORT: z.string().optional().describe('With DATABASE_URL unset: the Postgres port (default 5432).'),
+  DATABASE_NAME: z.string().optional().describe('With DATABASE_URL unset: the database name.'),
+  DATABASE_USER: z.string().optional().describe('With DATABASE_URL unset: the user name.'),
+  DATABASE_PASSWORD: z.string().optional().describe('With DATABASE_URL unset: the password (URL-encoded into the URL for you).'),
   FLUX_DATABASE_QUERY_TIMEOUT_MS: envInt(1000, 3_600_000)
     .default(30_000)
     .describe('Longest one database query may take before it fails (client and server side), so a silent database cannot hang a service.'),
