@@ -29,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts', 'tools/docs/**/*.spec.ts', 'infra/**/*.spec.ts'],
+          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts', 'tools/docs/**/*.spec.ts', 'tools/build/**/*.spec.ts', 'infra/**/*.spec.ts'],
         },
       },
       {
