@@ -1,6 +1,6 @@
 import { transformFileSync, type Options } from '@swc/core';
 import { builtinModules } from 'node:module';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
@@ -155,9 +155,6 @@ export function buildApp(app: string, root = WORKSPACE_ROOT, outRoot = join(root
     writeFileSync(target, out.code);
     if (out.map) writeFileSync(`${target}.map`, out.map);
   });
-  // The app's own package.json beside its sources, for code that reads its version (`fluxcap --version`).
-  mkdirSync(join(outDir, 'apps', app), { recursive: true });
-  copyFileSync(join(root, 'apps', app, 'package.json'), join(outDir, 'apps', app, 'package.json'));
   const bin = build.packageJson.bin !== undefined;
   writeFileSync(join(outDir, 'main.js'), `${bin ? '#!/usr/bin/env node\n' : ''}'use strict';\nrequire('./apps/${app}/src/main.js');\n`);
   if (bin) chmodSync(join(outDir, 'main.js'), 0o755);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError } from '@flux-capacitor/config';
 import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
 import { CliError } from './cli-error';
 import { registerArchiveCommand } from './commands/archive.command';
 import { registerCatalogCommand } from './commands/catalog.command';
@@ -15,6 +16,7 @@ import { registerStackCommand } from './commands/stack.command';
 
 const program = new Command('fluxcap')
   .description('flux-capacitor: archive, search and replay Amazon Kinesis streams')
+  .version(version, '-V, --version', 'print the version of fluxcap')
   .option('--json', 'machine-readable output')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
