@@ -53,6 +53,9 @@ export const coreEnv = z.object({
     .default('info')
     .describe('Minimum log level.'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json').describe('`json` (one object per line) or `pretty`.'),
+  FLUX_METRICS_EMF: envBoolean
+    .default(false)
+    .describe('Also write the CloudWatch metrics (archiver lag, failed replays) as embedded-metric-format JSON lines on stdout, for CloudWatch Logs to extract. The CDK app turns it on.'),
   FLUX_SQS_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]*$/, { message: 'may hold only letters, digits, - and _' })
@@ -97,6 +100,8 @@ export interface CoreConfig {
   /** corsOrigins: the origins allowed to call from a browser; empty = no CORS */
   http: { port?: number; host: string; maxBodyBytes: number; corsOrigins: string[] };
   log: { level: CoreEnv['LOG_LEVEL']; format: CoreEnv['LOG_FORMAT'] };
+  /** CloudWatch embedded-metric-format lines on stdout */
+  metrics: { emf: boolean };
   sqs: {
     queuePrefix: string;
     createQueues: boolean;
@@ -126,6 +131,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
     },
     http: { port: env.PORT, host: env.HOST, maxBodyBytes: env.FLUX_API_MAX_BODY_BYTES, corsOrigins: env.FLUX_API_CORS_ORIGINS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    metrics: { emf: env.FLUX_METRICS_EMF },
     sqs: {
       queuePrefix: env.FLUX_SQS_QUEUE_PREFIX,
       createQueues: env.FLUX_SQS_CREATE_QUEUES,
