@@ -45,8 +45,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  @Get(['', 'ready'])
-  @ApiOperation({ summary: 'Readiness (also GET /health): every dependency check (Postgres, SQS, archive, Kinesis, the service\'s own); no authentication' })
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: every dependency check (Postgres, SQS, archive, Kinesis, the service\'s own); no authentication' })
+  @ApiJsonResponse(healthResponseSchema, { description: 'every check is up (some may be degraded: working but at risk)' })
+  @ApiServiceUnavailableResponse({ description: 'a check is down', schema: openApiSchema(healthResponseSchema) })
+  async ready(@Res() res: Response): Promise<void> {
+    await this.check(res);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Readiness, as GET /health/ready (kept for existing clients); no authentication' })
   @ApiJsonResponse(healthResponseSchema, { description: 'every check is up (some may be degraded: working but at risk)' })
   @ApiServiceUnavailableResponse({ description: 'a check is down', schema: openApiSchema(healthResponseSchema) })
   async check(@Res() res: Response): Promise<void> {
