@@ -29,7 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts', 'tools/docs/**/*.spec.ts', 'infra/**/*.spec.ts'],
+          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/contract/**/*.spec.ts', 'tools/docs/**/*.spec.ts', 'tools/build/*.spec.ts', 'infra/**/*.spec.ts'],
         },
       },
       {
@@ -38,7 +38,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['apps/*/test/e2e/**/*.spec.ts', 'tools/bench/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'], setupFiles: ['libs/testing/src/provide-stack.ts'] },
+        test: { name: 'e2e', include: ['apps/*/test/e2e/**/*.spec.ts', 'tools/bench/**/*.spec.ts', 'tools/build/test/e2e/**/*.spec.ts'], globalSetup: ['libs/testing/src/global-setup.cjs'], setupFiles: ['libs/testing/src/provide-stack.ts'] },
       },
     ],
   },

@@ -1,3 +1,4 @@
+import { CLOUDWATCH_NAMESPACE, CloudWatchMetrics } from '@flux-capacitor/contracts';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
@@ -6,13 +7,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
  * embedded-metric-format (EMF) lines to stdout, which the awslogs driver ships and CloudWatch extracts; they mirror
  * the Prometheus metrics of the same meaning (`flux_archiver_oldest_unarchived_age_seconds`, failed replays).
  */
-export const FLUX_METRICS_NAMESPACE = 'FluxCapacitor';
+export const FLUX_METRICS_NAMESPACE = CLOUDWATCH_NAMESPACE;
 
+/** Named in libs/contracts, which the services' EMF writer (libs/aws `emf.ts`) uses too. */
 export const FluxMetricNames = {
-  /** Seconds since the oldest record read (or readable) but not yet in a durable archive object; dimension `Stream`, and none for the service-wide maximum. */
-  ArchiverOldestUnarchivedAge: 'ArchiverOldestUnarchivedAgeSeconds',
-  /** Replays that ended in state `failed`; a count, no dimension. */
-  ReplaysFailed: 'ReplaysFailed',
+  ArchiverOldestUnarchivedAge: CloudWatchMetrics.ArchiverOldestUnarchivedAge.name,
+  ReplaysFailed: CloudWatchMetrics.ReplaysFailed.name,
 } as const;
 
 export function archiverLag(stream?: string): cloudwatch.Metric {

@@ -99,7 +99,7 @@ function environmentOf(name: ServiceName): Record<string, string> {
 describe('services stack: tasks', () => {
   it.each(['archiver', 'catalog', 'query-gateway', 'replay-coordinator'] as const)('%s: listens on all interfaces, uses the queues it is given, keeps secrets out of the environment', (name) => {
     const env = environmentOf(name);
-    expect(env).toMatchObject({ HOST: '0.0.0.0', FLUX_SQS_CREATE_QUEUES: 'false', FLUX_SQS_QUEUE_PREFIX: 'flux-', FLUX_SQS_MAX_RECEIVE_COUNT: '5', NODE_ENV: 'production' });
+    expect(env).toMatchObject({ HOST: '0.0.0.0', FLUX_SQS_CREATE_QUEUES: 'false', FLUX_SQS_QUEUE_PREFIX: 'flux-', FLUX_SQS_MAX_RECEIVE_COUNT: '5', NODE_ENV: 'production', FLUX_METRICS_EMF: 'true' });
     expect(env.FLUX_ARCHIVE_URI).toBe('s3://flux-<AWS::AccountId>-eu-west-1/archive');
     for (const key of Object.keys(env)) expect(key).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
     const secrets = (containerOf(name).Secrets as { Name: string }[]).map((s) => s.Name).sort();

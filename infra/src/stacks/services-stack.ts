@@ -77,6 +77,8 @@ export class ServicesStack extends Stack {
       FLUX_ARCHIVE_URI: `s3://${bucket.bucketName}/${archivePrefix}`,
       FLUX_SQS_QUEUE_PREFIX: config.queues.prefix,
       FLUX_SQS_CREATE_QUEUES: 'false',
+      // The archiver lag and failed-replay alarms read the metrics the services write as EMF lines (flux-metrics.ts).
+      FLUX_METRICS_EMF: 'true',
       FLUX_SQS_MAX_RECEIVE_COUNT: String(config.queues.maxReceiveCount),
       DATABASE_HOST: data.database.clusterEndpoint.hostname,
       DATABASE_PORT: String(data.database.clusterEndpoint.port),

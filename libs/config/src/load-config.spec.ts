@@ -69,6 +69,27 @@ describe('loadConfig', () => {
     for (const s of describeSettings()) expect(s.description, s.key).not.toBe('');
   });
 
+  it('builds DATABASE_URL from DATABASE_HOST/PORT/NAME/USER/PASSWORD when it is unset, URL-encoding the password', () => {
+    const parts = { DATABASE_HOST: 'db.cluster-x.eu-west-1.rds.amazonaws.com', DATABASE_PORT: '5433', DATABASE_NAME: 'flux', DATABASE_USER: 'flux_admin', DATABASE_PASSWORD: 'p@ss/w:rd%?#' };
+    const c = loadConfig({ FLUX_ARCHIVE_URI: valid.FLUX_ARCHIVE_URI, ...parts });
+    expect(c.database.url).toBe('postgres://flux_admin:p%40ss%2Fw%3Ard%25%3F%23@db.cluster-x.eu-west-1.rds.amazonaws.com:5433/flux');
+    const url = new URL(c.database.url);
+    expect(decodeURIComponent(url.password)).toBe(parts.DATABASE_PASSWORD);
+    expect(loadDatabaseUrl({ ...parts, DATABASE_PORT: undefined })).toBe('postgres://flux_admin:p%40ss%2Fw%3Ard%25%3F%23@db.cluster-x.eu-west-1.rds.amazonaws.com:5432/flux');
+    // DATABASE_URL wins when both are given.
+    expect(loadConfig({ ...valid, ...parts }).database.url).toBe(valid.DATABASE_URL);
+  });
+
+  it('names each missing database part (not DATABASE_URL) when only some are set', () => {
+    expect(issuesOf({ FLUX_ARCHIVE_URI: valid.FLUX_ARCHIVE_URI, DATABASE_HOST: 'db', DATABASE_USER: 'flux' })).toEqual(['DATABASE_NAME', 'DATABASE_PASSWORD']);
+    expect(() => loadConfig({ FLUX_ARCHIVE_URI: valid.FLUX_ARCHIVE_URI, DATABASE_HOST: 'db', DATABASE_USER: 'flux', DATABASE_NAME: 'flux' })).toThrow(
+      /DATABASE_PASSWORD is required when DATABASE_URL is unset/,
+    );
+    expect(issuesOf({ FLUX_ARCHIVE_URI: valid.FLUX_ARCHIVE_URI, DATABASE_HOST: 'db', DATABASE_USER: 'u', DATABASE_NAME: 'n', DATABASE_PASSWORD: 'p', DATABASE_PORT: 'x' })).toEqual(['DATABASE_PORT']);
+    expect(() => loadDatabaseUrl({ DATABASE_HOST: 'db' })).toThrow(/DATABASE_NAME is required/);
+    expect(issuesOf({ FLUX_ARCHIVE_URI: valid.FLUX_ARCHIVE_URI })).toEqual(['DATABASE_URL']);
+  });
+
   it('loads only the database URL for migrations', () => {
     expect(loadDatabaseUrl({ DATABASE_URL: valid.DATABASE_URL })).toBe(valid.DATABASE_URL);
     expect(() => loadDatabaseUrl({})).toThrow(/DATABASE_URL is required/);

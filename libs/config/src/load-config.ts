@@ -1,5 +1,6 @@
 import { FluxError } from '@flux-capacitor/contracts';
 import { z } from 'zod';
+import { resolveDatabaseUrl } from './database-url';
 import { archiverEnv, buildArchiver, type ArchiverConfig } from './sections/archiver';
 import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
 import { buildCatalog, catalogEnv, type CatalogConfig } from './sections/catalog';
@@ -34,12 +35,13 @@ export class ConfigError extends FluxError {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): FluxConfig {
   // Empty strings mean "unset": env files often carry `KEY=` lines.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = fluxEnv.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? '(environment)'), message: issue.message })),
-    );
+  const cleaned: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const database = resolveDatabaseUrl(cleaned);
+  const parsed = fluxEnv.safeParse(database.url ? { ...cleaned, DATABASE_URL: database.url } : cleaned);
+  if (!parsed.success || database.issues.length > 0) {
+    // A missing part of the database settings is named instead of DATABASE_URL, which it was meant to build.
+    const schemaIssues = parsed.success ? [] : parsed.error.issues.map((issue) => ({ key: String(issue.path[0] ?? '(environment)'), message: issue.message }));
+    throw new ConfigError([...database.issues, ...schemaIssues.filter((i) => !(database.issues.length > 0 && i.key === 'DATABASE_URL'))]);
   }
   const issues: ConfigIssue[] = [];
   const addIssue = (key: string, message: string) => issues.push({ key, message });
@@ -57,9 +59,12 @@ export function describeSettings(): { key: string; description: string; default?
   });
 }
 
-/** Only the database URL, for commands that need nothing else (migrations). */
+/** Only the database URL (given, or built from DATABASE_HOST etc.), for commands that need nothing else (migrations). */
 export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const parsed = coreEnv.shape.DATABASE_URL.safeParse(env.DATABASE_URL || undefined);
+  const cleaned: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const database = resolveDatabaseUrl(cleaned);
+  if (database.issues.length > 0) throw new ConfigError(database.issues);
+  const parsed = coreEnv.shape.DATABASE_URL.safeParse(database.url);
   if (!parsed.success) throw new ConfigError([{ key: 'DATABASE_URL', message: parsed.error.issues[0].message }]);
   return parsed.data;
 }

@@ -29,3 +29,4 @@ export {
 } from './messages';
 export { STREAM_NAME_PATTERN, streamNameSchema } from './stream-name';
 export { ANONYMOUS_OWNER } from './caller';
+export { CLOUDWATCH_NAMESPACE, CloudWatchMetrics, type CloudWatchMetric } from './cloudwatch-metrics';

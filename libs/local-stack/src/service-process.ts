@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stopChild } from './local-stack';
 
-/** The repository root: services run from the source tree, under the SWC hook. */
+/** The repository root: services run from the source tree, under the SWC hook (or from a build, `main`). */
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
 export interface ServiceSpawnOptions {
@@ -12,6 +12,8 @@ export interface ServiceSpawnOptions {
   port: number;
   /** every line the service prints on stdout or stderr */
   onLine?: (line: string) => void;
+  /** run this compiled entry (`dist/apps/<service>/main.js`, as production does) instead of the sources */
+  main?: string;
 }
 
 export interface RunningService {
@@ -27,7 +29,8 @@ export interface RunningService {
  * it to be ready (see waitUntilHealthy, or startService for both).
  */
 export function spawnService(service: string, options: ServiceSpawnOptions): RunningService {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(WORKSPACE_ROOT, 'apps', service, 'src', 'main.ts')], {
+  const args = options.main ? [options.main] : ['-r', '@swc-node/register', join(WORKSPACE_ROOT, 'apps', service, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: WORKSPACE_ROOT,
     env: { ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],

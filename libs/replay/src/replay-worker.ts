@@ -1,6 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { isFluxError } from '@flux-capacitor/contracts';
+import type { EmfWriter } from '@flux-capacitor/aws';
+import { CloudWatchMetrics, isFluxError } from '@flux-capacitor/contracts';
 import { listShards, StreamNotFoundError } from '@flux-capacitor/kinesis';
 import type { Replay } from '@flux-capacitor/persistence';
 import type { ReplayPlanner } from './replay-planner';
@@ -22,6 +23,8 @@ export interface ReplayWorkerDeps {
   store: ArchiveStore;
   settings: ReplayWorkerSettings;
   logger: { log(o: object): void; warn(o: object): void; error(o: object): void };
+  /** CloudWatch embedded-metric-format output (FLUX_METRICS_EMF): one ReplaysFailed per failed replay. */
+  emf?: EmfWriter;
 }
 
 /** Rough bytes the envelope header adds to a record, for estimates. */
@@ -167,7 +170,9 @@ export class ReplayWorker {
     if (permanent) {
       const code = (err as { code?: string }).code ?? 'REPLAY_FAILED';
       this.deps.logger.warn({ msg: 'replay failed', replayId, code, error: (err as Error).message });
-      await this.deps.replays.finish(lease, 'failed', {}, { code, message: (err as Error).message });
+      if (await this.deps.replays.finish(lease, 'failed', {}, { code, message: (err as Error).message })) {
+        this.deps.emf?.emit({ metric: CloudWatchMetrics.ReplaysFailed, value: 1 });
+      }
       return;
     }
     if (this.shutdown.signal.aborted) {

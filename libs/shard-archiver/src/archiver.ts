@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, ParquetEngine, type ArchiveStore } from '@flux-capacitor/archive';
+import type { EmfWriter } from '@flux-capacitor/aws';
+import { CloudWatchMetrics } from '@flux-capacitor/contracts';
 import type { FluxConfig } from '@flux-capacitor/config';
 import { Logger } from '@nestjs/common';
 import type { Registry } from 'prom-client';
@@ -35,6 +37,8 @@ export interface ArchiverDependencies {
   /** The process's one TypeORM data source, for leases and checkpoints (the caller owns and destroys it). */
   dataSource: DataSource;
   registry?: Registry;
+  /** CloudWatch embedded-metric-format output (FLUX_METRICS_EMF); the service passes it, one-off runs do not. */
+  emf?: EmfWriter;
 }
 
 export interface ArchiveRunSummary {
@@ -71,6 +75,11 @@ const DUCKDB_RUNTIME_BYTES = 24 * 1024 * 1024;
 /** How often buffers are checked against the interval hint (also when no shard is reading). */
 const TICK_MS = 1_000;
 const DRAIN_CLOCK_SKEW_MS = 30_000;
+/**
+ * How often the lag goes to CloudWatch: twice per 1-minute alarm period, so that a period is never empty while the
+ * instance holds shards (the alarm treats missing data as breaching).
+ */
+const EMF_EVERY_MS = 30_000;
 
 /**
  * One archiver instance: takes shard leases for its streams, runs a ShardConsumer per leased shard, renews the
@@ -86,6 +95,7 @@ export class Archiver {
   /** Consumers stopping to hand their shard to another instance (rebalancing). */
   private readonly handingOver = new WeakSet<ShardConsumer>();
   private ticker: NodeJS.Timeout | undefined;
+  private emfTimer: NodeJS.Timeout | undefined;
   private readonly lastSync = new Map<string, number>();
   private readonly retentionHours = new Map<string, number>();
   private readonly errors = new Map<string, string>();
@@ -310,13 +320,40 @@ export class Archiver {
       }
     }, TICK_MS);
     this.ticker.unref();
+    if (this.deps.emf?.enabled) {
+      this.emfTimer = setInterval(() => this.emitLag(), EMF_EVERY_MS);
+      this.emfTimer.unref();
+    }
   }
 
   private stopTimers(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.ticker) clearInterval(this.ticker);
+    if (this.emfTimer) clearInterval(this.emfTimer);
     this.heartbeat = undefined;
     this.ticker = undefined;
+    this.emfTimer = undefined;
+  }
+
+  /** Per stream, the oldest unarchived record's age (s) over the shards this instance holds. */
+  oldestUnarchivedAgeByStream(): Map<string, number> {
+    const ages = new Map<string, number>();
+    for (const { consumer } of this.running.values()) {
+      const seconds = consumer.status().oldestUnarchivedAgeMs / 1000;
+      ages.set(consumer.lease.stream, Math.max(ages.get(consumer.lease.stream) ?? 0, seconds));
+    }
+    return ages;
+  }
+
+  /**
+   * One EMF line per stream this instance holds shards of, published with the `Stream` dimension and without one
+   * (CloudWatch's Maximum over every line and instance is then the service-wide lag). An instance holding no shard
+   * writes nothing: were every instance unable to hold one, the alarm sees missing data, which it treats as breaching.
+   */
+  emitLag(): void {
+    for (const [stream, seconds] of this.oldestUnarchivedAgeByStream()) {
+      this.deps.emf?.emit({ metric: CloudWatchMetrics.ArchiverOldestUnarchivedAge, value: seconds, dimensions: { Stream: stream }, alsoWithoutDimensions: true });
+    }
   }
 
   private async renewAll(): Promise<void> {

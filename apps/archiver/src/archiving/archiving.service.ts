@@ -1,6 +1,7 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EmfWriter } from '@flux-capacitor/aws';
 import { Archiver } from '@flux-capacitor/shard-archiver';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { HealthRegistry } from '@flux-capacitor/service-kit';
@@ -42,6 +43,7 @@ export class ArchivingService implements OnApplicationBootstrap, BeforeApplicati
       s3: this.s3,
       dataSource: this.dataSource,
       publisher: new SqsPublisher({ client: this.sqs, settings: this.config.sqs, producer: 'archiver' }),
+      emf: new EmfWriter(this.config.metrics.emf, { Service: 'archiver' }),
     });
     this.archiver.start();
   }

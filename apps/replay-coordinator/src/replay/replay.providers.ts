@@ -5,6 +5,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
+import { EmfWriter } from '@flux-capacitor/aws';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { createQueryService, QueryService } from '@flux-capacitor/query-engine';
 import { ReplayPlanner, ReplayRepository, ReplayService, ReplayWorker } from '@flux-capacitor/replay';
@@ -68,6 +69,7 @@ export const replayProviders: Provider[] = [
           shardBytesPerSecond: config.replay.shardBytesPerSecond,
         },
         logger: new Logger('ReplayWorker'),
+        emf: new EmfWriter(config.metrics.emf, { Service: 'replay-coordinator' }),
       }),
   },
 ];

@@ -5,9 +5,14 @@ import { envBoolean, envInt, envPort, envUrl } from '../env-types';
 /** Settings every service reads. Descriptions feed the configuration table in the README. */
 export const coreEnv = z.object({
   DATABASE_URL: z
-    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux)' })
+    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/flux), or DATABASE_HOST, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD' })
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-    .describe('Postgres connection URL. Required.'),
+    .describe('Postgres connection URL. Required, unless DATABASE_HOST, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD are set.'),
+  DATABASE_HOST: z.string().optional().describe('With DATABASE_URL unset: the Postgres host the URL is built from.'),
+  DATABASE_PORT: z.string().optional().describe('With DATABASE_URL unset: the Postgres port (default 5432).'),
+  DATABASE_NAME: z.string().optional().describe('With DATABASE_URL unset: the database name.'),
+  DATABASE_USER: z.string().optional().describe('With DATABASE_URL unset: the user name.'),
+  DATABASE_PASSWORD: z.string().optional().describe('With DATABASE_URL unset: the password (URL-encoded into the URL for you).'),
   FLUX_DATABASE_QUERY_TIMEOUT_MS: envInt(1000, 3_600_000)
     .default(30_000)
     .describe('Longest one database query may take before it fails (client and server side), so a silent database cannot hang a service.'),
@@ -48,6 +53,9 @@ export const coreEnv = z.object({
     .default('info')
     .describe('Minimum log level.'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json').describe('`json` (one object per line) or `pretty`.'),
+  FLUX_METRICS_EMF: envBoolean
+    .default(false)
+    .describe('Also write the CloudWatch metrics (archiver lag, failed replays) as embedded-metric-format JSON lines on stdout, for CloudWatch Logs to extract. The CDK app turns it on.'),
   FLUX_SQS_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]*$/, { message: 'may hold only letters, digits, - and _' })
@@ -92,6 +100,8 @@ export interface CoreConfig {
   /** corsOrigins: the origins allowed to call from a browser; empty = no CORS */
   http: { port?: number; host: string; maxBodyBytes: number; corsOrigins: string[] };
   log: { level: CoreEnv['LOG_LEVEL']; format: CoreEnv['LOG_FORMAT'] };
+  /** CloudWatch embedded-metric-format lines on stdout */
+  metrics: { emf: boolean };
   sqs: {
     queuePrefix: string;
     createQueues: boolean;
@@ -121,6 +131,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
     },
     http: { port: env.PORT, host: env.HOST, maxBodyBytes: env.FLUX_API_MAX_BODY_BYTES, corsOrigins: env.FLUX_API_CORS_ORIGINS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    metrics: { emf: env.FLUX_METRICS_EMF },
     sqs: {
       queuePrefix: env.FLUX_SQS_QUEUE_PREFIX,
       createQueues: env.FLUX_SQS_CREATE_QUEUES,

@@ -99,6 +99,15 @@ describe('FluxServiceModule', () => {
     for (const check of Object.values(body.details) as { status: string }[]) expect(check.status).toBe('up');
   });
 
+  it('answers /health/ready like /health and /health/live with 200', async () => {
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(Object.keys(((await ready.json()) as HealthBody).details).sort()).toEqual(['archive', 'kinesis', 'lag', 'postgres', 'sqs']);
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+  });
+
   it('answers 200 but lists a degraded check, with its details', async () => {
     const body = (await (await fetch(`${base}/health`)).json()) as HealthBody;
     expect(body.degraded).toEqual(['lag']);
@@ -214,6 +223,13 @@ describe('FluxServiceModule with a dependency down', () => {
       expect(body.status).toBe('error');
       expect(body.details.postgres.status).toBe('up');
       expect(body.error.sqs.status).toBe('down');
+      // Ready fails the same way; live stays 200, so an orchestrator does not restart the task while SQS is away.
+      const ready = await fetch(`${await app.getUrl()}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as HealthBody).error.sqs.status).toBe('down');
+      const live = await fetch(`${await app.getUrl()}/health/live`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toEqual({ status: 'ok' });
     } finally {
       await app.close();
       await db.drop();

@@ -1,7 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
-import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
+import { createKinesisClient, createS3Client, createSqsClient, type EmfWriter } from '@flux-capacitor/aws';
 import type { FluxConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { SqsPublisher } from '@flux-capacitor/sqs-transport';
@@ -52,11 +52,11 @@ export class ArchiverHarness {
 
   async archiver(
     overrides: Partial<FluxConfig['archiver']> = {},
-    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher; recordBudgetBytes?: number } = {},
+    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher; recordBudgetBytes?: number; emf?: EmfWriter } = {},
   ): Promise<Archiver> {
     const config = { ...this.config, archiver: { ...this.config.archiver, ...overrides } };
     const a = await Archiver.create(
-      { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, dataSource: this.dataSource },
+      { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, dataSource: this.dataSource, emf: parts.emf },
       { store: parts.store, recordBudgetBytes: parts.recordBudgetBytes },
     );
     this.archivers.push(a);
