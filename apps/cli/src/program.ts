@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { registerArchiveCommand } from './commands/archive.command';
 import { registerCatalogCommand } from './commands/catalog.command';
 import { registerConfigCommand } from './commands/config.command';
@@ -13,8 +11,10 @@ import { registerReplayCommand } from './commands/replay.command';
 import { registerStackCommand } from './commands/stack.command';
 import { registerStatusCommand } from './commands/status.command';
 import { registerTailCommand } from './commands/tail.command';
+// Imported (not read from disk) so the build copies package.json beside the compiled CLI.
+import { version } from '../package.json';
 
-export const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION: string = version;
 
 /** The whole `fluxcap` command tree, without parsing anything (main.ts parses; the spec walks its help). */
 export function buildProgram(): Command {

