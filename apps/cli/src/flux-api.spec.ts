@@ -58,7 +58,7 @@ describe('politeFetch', () => {
     server = started.server;
     const interrupt = new AbortController();
     const res = await politeFetch('query gateway', started.url, fetch, TIMEOUT_MS)(new Request(`${started.url}/export`, { signal: interrupt.signal }));
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     interrupt.abort(new Error('interrupted'));
     await expect(
