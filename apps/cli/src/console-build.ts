@@ -2,16 +2,19 @@
 // its sources, so a newcomer needs only `npm ci && npm start`.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CliError } from './cli-error';
 import { WORKSPACE_ROOT } from './workspace';
 
 export const CONSOLE_ROOT = join(WORKSPACE_ROOT, 'apps/console');
 /** Where `vite build` writes (apps/console/vite.config.mts) and the gateway reads by default (FLUX_CONSOLE_DIR). */
 export const CONSOLE_DIST = join(WORKSPACE_ROOT, 'dist/apps/console');
-/** What the build reads: a change to any of them makes the build stale. */
-const SOURCES = ['src', 'public', 'index.html', 'vite.config.mts', 'tsconfig.json'];
+/** What the build reads of the console itself: a change to any of them makes the build stale. */
+const CONSOLE_SOURCES = ['src', 'public', 'index.html', 'vite.config.mts', 'tsconfig.json'];
+/** What else the build reads: the aliases (tsconfig.base.json) and the installed dependencies (package-lock.json). */
+const WORKSPACE_SOURCES = ['tsconfig.base.json', 'package-lock.json'];
+const ALIAS_IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)['"](@flux-capacitor\/[\w-]+)['"]/g;
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -20,13 +23,52 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
 }
 
-/** Whether dist/apps/console is missing or older than the newest console source (and why, for the log). */
-export function consoleBuildReason(root = CONSOLE_ROOT, dist = CONSOLE_DIST): string | null {
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.(ts|tsx|mts)$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
+}
+
+/**
+ * The folders of the workspace libs the console bundles (relative to `workspace`): those its sources import through
+ * a tsconfig.base.json alias (Vite resolves them to the lib's sources), and those these libs import in turn.
+ */
+export function bundledLibFolders(workspace: string): string[] {
+  let paths: Record<string, string[]> = {};
+  try {
+    paths = (JSON.parse(readFileSync(join(workspace, 'tsconfig.base.json'), 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> } }).compilerOptions?.paths ?? {};
+  } catch {
+    // no (readable) tsconfig.base.json: the build would fail anyway, and say why
+  }
+  const folders: string[] = [];
+  const queue = [join(workspace, 'apps/console/src')];
+  for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+    for (const file of sourceFiles(dir)) {
+      for (const [, alias] of readFileSync(file, 'utf8').matchAll(ALIAS_IMPORT)) {
+        const target = paths[alias]?.[0];
+        if (!target) continue;
+        const folder = dirname(target);
+        if (folders.includes(folder)) continue;
+        folders.push(folder);
+        queue.push(join(workspace, folder));
+      }
+    }
+  }
+  return folders;
+}
+
+/**
+ * Whether dist/apps/console is missing or older than the newest of what the build reads (and why, for the log): the
+ * console's sources, the libs it bundles, the aliases and package-lock.json.
+ */
+export function consoleBuildReason(workspace = WORKSPACE_ROOT, dist = CONSOLE_DIST): string | null {
   const index = join(dist, 'index.html');
   if (!existsSync(index)) return 'not built yet';
   const built = statSync(index).mtimeMs;
-  const changed = SOURCES.find((s) => newestMtime(join(root, s)) > built);
-  return changed ? `apps/console/${changed} changed since the last build` : null;
+  const sources = [...CONSOLE_SOURCES.map((s) => `apps/console/${s}`), ...bundledLibFolders(workspace), ...WORKSPACE_SOURCES];
+  const changed = sources.find((s) => newestMtime(join(workspace, s)) > built);
+  return changed ? `${changed} changed since the last build` : null;
 }
 
 /** Builds the console with Vite unless it is up to date; throws a CliError with the build's output when it fails. */

@@ -1,5 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { ensureStream, putBatch, type PutEntry } from './kinesis-stream';
 
@@ -132,11 +133,14 @@ export interface DemoProducerOptions {
   /** a failed put (the emulator restarting): reported, then the producer carries on */
   onError?: (err: unknown) => void;
   onPut?: (count: number) => void;
+  /** one PutRecords per interval (default 1 s) carrying ratePerSecond records; shorter in tests */
+  intervalMs?: number;
 }
 
 /** Writes demo order events into `stream` until the signal aborts; resolves with the number of records put. */
 export async function runDemoProducer(options: DemoProducerOptions): Promise<number> {
   const rate = options.ratePerSecond ?? 3;
+  const interval = options.intervalMs ?? 1000;
   const orders = new DemoOrders();
   let put = 0;
   while (!options.signal.aborted) {
@@ -151,9 +155,9 @@ export async function runDemoProducer(options: DemoProducerOptions): Promise<num
       if (options.signal.aborted) break;
       options.onError?.(err);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started)));
-      options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // node:timers/promises removes its abort listener when the wait ends; one added per loop would pile up.
+    await setTimeout(Math.max(0, interval - (Date.now() - started)), undefined, { signal: options.signal }).catch((err: unknown) => {
+      if (!options.signal.aborted) throw err;
     });
   }
   return put;

@@ -5,7 +5,8 @@ import { CliError } from './cli-error';
 /**
  * The CLI's typed client of the four HTTP APIs (@flux-capacitor/api-client, typed from the services' OpenAPI
  * documents), with what a command line needs on top: GETs retried on 429/502/503/504 and network failures (safe to
- * repeat; a POST or DELETE is sent once, so a replay is never started twice), every call bounded in time, and errors
+ * repeat; a POST or DELETE is sent once, so a replay is never started twice), every wait for an answer bounded
+ * in time (not a whole download), and errors
  * as one line naming the service: `catalog: HTTP 403: token may not read stream payments`.
  */
 
@@ -21,22 +22,32 @@ const SERVICE_VARIABLES: Record<ServiceKey, string> = {
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const GET_ATTEMPTS = 4;
-/** Bound of one call: a service that stops answering (a partition) fails the call, which GETs then retry. */
+/**
+ * Bound of the wait for a response's headers, and then for each next piece of its body: a service that stops
+ * answering (a partition) fails the call, which GETs then retry. Not a bound of the whole call, so a long download (a
+ * query's CSV export) runs as long as data keeps coming.
+ */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export const serviceUrl = (key: ServiceKey): string | undefined =>
   ({ archiver: cliEnv.archiverUrl, catalog: cliEnv.catalogUrl, query: cliEnv.queryUrl, replay: cliEnv.replayUrl })[key];
 
 /** A fetch that bounds each call, retries GETs, and says which service could not be reached and why. */
-export function politeFetch(label: string, baseUrl: string, fetchFn: typeof fetch = fetch): (request: Request) => Promise<Response> {
+export function politeFetch(
+  label: string,
+  baseUrl: string,
+  fetchFn: typeof fetch = fetch,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): (request: Request) => Promise<Response> {
   return async (request: Request) => {
     const attempts = request.method === 'GET' ? GET_ATTEMPTS : 1;
     const callerSignal = request.signal;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
-        const bounded = new Request(request.clone(), { signal: AbortSignal.any([callerSignal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
-        res = await fetchFn(bounded);
+        const timeout = new IdleTimeout(timeoutMs);
+        const bounded = new Request(request.clone(), { signal: AbortSignal.any([callerSignal, timeout.signal]) });
+        res = timeout.watchBody(await fetchFn(bounded));
       } catch (err) {
         if (callerSignal.aborted) throw err;
         if (attempt < attempts) {
@@ -120,6 +131,53 @@ export async function call<T>(key: ServiceKey, pending: Promise<FetchResult<T>>)
     detail,
     typeof body.details === 'object' && body.details !== null ? (body.details as Record<string, unknown>) : undefined,
   );
+}
+
+/**
+ * Aborts its signal when the other side keeps us waiting `ms`: for the response headers, then for each next chunk of
+ * the body, counted only while someone reads it (a pager showing a CSV export may pause the download for minutes).
+ */
+class IdleTimeout {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(private readonly ms: number) {
+    this.start();
+  }
+
+  /** The response (headers arrived: the clock stops), its body restarting the clock for each read. */
+  watchBody(res: Response): Response {
+    this.stop();
+    // A Response with a null-body status (204, 304) cannot be rebuilt with a body.
+    if (!res.body || [101, 204, 205, 304].includes(res.status)) return res;
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          this.start();
+          try {
+            const next = await reader.read();
+            if (next.done) controller.close();
+            else controller.enqueue(next.value);
+          } finally {
+            this.stop();
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+
+  private start(): void {
+    this.timer = setTimeout(() => this.controller.abort(new DOMException(`no answer within ${this.ms} ms`, 'TimeoutError')), this.ms);
+  }
+
+  private stop(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 /** fetch reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND) is in its cause. */

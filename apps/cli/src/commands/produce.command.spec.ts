@@ -12,6 +12,11 @@ describe('lineRecord', () => {
     expect(lineRecord('{"n":42}', 1, ['n'])?.key).toBe('42');
   });
 
+  it('keeps a numeric key as written, however large', () => {
+    expect(lineRecord('{"account":12345678901234567890}', 1, ['account'])?.key).toBe('12345678901234567890');
+    expect(lineRecord('{"id":{"n":9007199254740993}}', 1, ['id', 'n'])?.key).toBe('9007199254740993');
+  });
+
   it('gives plain lines a random key without --key and skips empty lines', () => {
     expect(lineRecord('hello world\r', 1, undefined, () => 'random')).toEqual({ key: 'random', data: Buffer.from('hello world') });
     expect(lineRecord('   ', 2, undefined)).toBeUndefined();

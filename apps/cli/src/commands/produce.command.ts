@@ -1,6 +1,7 @@
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { InvalidArgumentError, type Command } from 'commander';
+import { isLosslessNumber, parse } from 'lossless-json';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { cliEnv } from '../cli-env';
@@ -43,13 +44,14 @@ export function lineRecord(line: string, lineNo: number, keyPath: string[] | und
   if (!keyPath) return { key: randomKey(), data };
   let node: unknown;
   try {
-    node = JSON.parse(text);
+    // lossless-json: a numeric key keeps its text (12345678901234567890 stays that, not 12345678901234567000).
+    node = parse(text);
   } catch {
     throw new CliError(`line ${lineNo}: --key ${keyPath.join('.')} needs JSON lines, and this line is not JSON`);
   }
   for (const part of keyPath) node = typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>)[part] : undefined;
-  if (typeof node !== 'string' && typeof node !== 'number') throw new CliError(`line ${lineNo}: no string or number at ${keyPath.join('.')} for the partition key`);
-  const key = String(node);
+  if (typeof node !== 'string' && !isLosslessNumber(node)) throw new CliError(`line ${lineNo}: no string or number at ${keyPath.join('.')} for the partition key`);
+  const key = typeof node === 'string' ? node : node.value;
   if (key.length < 1 || key.length > 256) throw new CliError(`line ${lineNo}: the partition key must be 1 to 256 characters, got ${key.length}`);
   return { key, data };
 }

@@ -15,13 +15,13 @@ import { ApiHttpError, call, fluxClient, hasService, pause, requireService } fro
 import { startActivity } from '../terminal';
 import { formatBytes, formatCount } from './replay.command';
 
-type Format = 'table' | 'json' | 'ndjson' | 'csv';
+export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 interface QueryFlags {
   format?: Format;
   engine?: 'duckdb' | 'drill';
 }
 
-const out = (chunk: string) =>
+const out = (chunk: string | Uint8Array) =>
   new Promise<void>((resolve) => {
     if (process.stdout.write(chunk)) resolve();
     else process.stdout.once('drain', resolve);
@@ -69,17 +69,27 @@ export function describeProgress(status: Pick<GatewayStatus, 'state' | 'progress
  * Ctrl-C while a query runs: the first one cancels it where it runs (the gateway, or this process) and the command
  * exits 130; the query's state becomes `cancelled`.
  */
-function onInterrupt(): { signal: AbortSignal; dispose(): void } {
+function onInterrupt(also?: AbortSignal): { signal: AbortSignal; dispose(): void } {
   const abort = new AbortController();
   const handler = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', handler);
-  return { signal: abort.signal, dispose: () => process.off('SIGINT', handler) };
+  also?.addEventListener('abort', handler, { once: true });
+  return {
+    signal: abort.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      also?.removeEventListener('abort', handler);
+    },
+  };
 }
 
-/** Through the gateway: start the query, wait for it, then fetch the results in the format asked for. */
-async function viaGateway(sql: string, format: Format, engine?: 'duckdb' | 'drill'): Promise<void> {
+/**
+ * Through the gateway: start the query, wait for it, then fetch the results in the format asked for. `interrupted`
+ * stands in for Ctrl-C (tests).
+ */
+export async function viaGateway(sql: string, format: Format, engine?: 'duckdb' | 'drill', interrupted?: AbortSignal): Promise<void> {
   const gateway = fluxClient().query;
-  const interrupt = onInterrupt();
+  const interrupt = onInterrupt(interrupted);
   let id: string | undefined;
   const activity = startActivity('query');
   try {
@@ -104,7 +114,8 @@ async function viaGateway(sql: string, format: Format, engine?: 'duckdb' | 'dril
         'query',
         gateway.GET('/v1/queries/{id}/results', { params: { path: { id: queryId }, query: { format } }, parseAs: 'stream', signal }),
       );
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) await out(Buffer.from(chunk).toString('utf8'));
+      // The bytes as they come: a character split between two chunks would not survive decoding each on its own.
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) await out(chunk);
     } else {
       const rows: Record<string, unknown>[] = [];
       let columns: string[] = [];
@@ -125,8 +136,14 @@ async function viaGateway(sql: string, format: Format, engine?: 'duckdb' | 'dril
   } catch (err) {
     if (!interrupt.signal.aborted) throw err;
     // A query submitted just as Ctrl-C came is cancelled too: the POST finished, so `id` is known.
-    if (id !== undefined) await call('query', gateway.DELETE('/v1/queries/{id}', { params: { path: { id } } }));
-    throw new CliError(id ? `query ${id} cancelled` : 'interrupted', INTERRUPTED_EXIT_CODE);
+    // Best effort: the user stopped the command, and says so by exit code 130 whether or not the gateway heard it.
+    let cancelled = false;
+    if (id !== undefined)
+      cancelled = await call('query', gateway.DELETE('/v1/queries/{id}', { params: { path: { id } } })).then(
+        () => true,
+        () => false,
+      );
+    throw new CliError(id ? `query ${id} ${cancelled ? 'cancelled' : 'interrupted (the gateway could not be told to cancel it)'}` : 'interrupted', INTERRUPTED_EXIT_CODE);
   } finally {
     activity.stop();
     interrupt.dispose();

@@ -154,15 +154,27 @@ export function renderStatusReport(report: StatusReport): string {
   return parts.join('\n\n');
 }
 
+/**
+ * 1 when something needs attention, so scripts and health checks can act on it: a service is not healthy, the
+ * archiver's streams could not be read, or a shard is at risk; 0 otherwise. Dead-letter depths only inform.
+ */
+export function statusExitCode(report: StatusReport): 0 | 1 {
+  const atRisk = (report.streams ?? []).some((s) => s.shards.some((shard) => shard.atRisk));
+  return report.services.some((s) => s.status !== 'ok') || report.streamsError !== undefined || atRisk ? 1 : 0;
+}
+
 export function registerStatusCommand(program: Command): void {
   withExamples(
     program
       .command('status')
       .description(
-        "The system at a glance: each service's /health, per archived stream the archiver's lag and the age of the oldest unarchived record against the retention (FLUX_ARCHIVER_URL), and the dead-letter queue depths (when SQS settings are present)",
+        "The system at a glance: each service's /health, per archived stream the archiver's lag and the age of the oldest unarchived record against the retention (FLUX_ARCHIVER_URL), and the dead-letter queue depths (when SQS settings are present). Exits 1 when a service is unhealthy or unreachable, the archiver's streams cannot be read, or a shard is at risk",
       )
       .action(async (_flags: unknown, cmd: Command) => {
-        printResult(await collectStatus(), cmd.optsWithGlobals<GlobalOptions>(), renderStatusReport);
+        const report = await collectStatus();
+        printResult(report, cmd.optsWithGlobals<GlobalOptions>(), renderStatusReport);
+        // The report is printed in full either way; only the exit code tells a script it is not all well.
+        process.exitCode = statusExitCode(report);
       }),
     'fluxcap status',
     'fluxcap status --json | jq ".streams[].shards[] | select(.atRisk)"',

@@ -301,5 +301,9 @@ describe('fluxcap status', () => {
     expect(human.stdout).toMatch(/^service\s+url\s+health/);
     expect(human.stdout).toContain(`stream ${archived}: 2 shard(s)`);
     expect(human.stdout).toContain(`${env.FLUX_SQS_QUEUE_PREFIX}catalog-dlq`);
+    // a service that does not answer: the whole report still, and exit 1 for scripts
+    const down = await fluxcap({ ...services, FLUX_REPLAY_URL: 'http://127.0.0.1:1' }, ['status', '--json']);
+    expect(down.status).toBe(1);
+    expect((JSON.parse(down.stdout) as Report).services).toContainEqual(expect.objectContaining({ service: 'replay-coordinator', status: 'unreachable' }));
   }, 120_000);
 });
