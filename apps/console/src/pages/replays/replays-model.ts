@@ -45,6 +45,8 @@ export interface ReplaySpecView {
   target: string;
   from?: string;
   until?: string;
+  /** per source shard, the last sequence number (a started replay pinned to its preview: pinToPlan) */
+  untilSequence?: Record<string, string>;
   where?: string;
   compact: { key: string; tombstone: string; deletes: 'replay' | 'drop' } | null;
   tombstone: string;
