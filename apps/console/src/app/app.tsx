@@ -1,11 +1,12 @@
 import { Alert, Center, Loader, MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiProvider } from '../api/api-context';
 import { loadConsoleConfig } from '../api/console-config';
 import { AppLayout } from './app-layout';
-import { useToken } from './auth';
+import { onTokenChange, useToken } from './auth';
+import { createConsoleQueryClient } from './query-client';
 import { SignInPage } from './sign-in-page';
 import { theme } from './theme';
 
@@ -17,9 +18,7 @@ const ReplaysPage = lazy(() => import('../pages/replays/replays-page'));
 const NewReplayPage = lazy(() => import('../pages/replays/new-replay-page'));
 const ReplayPage = lazy(() => import('../pages/replays/replay-page'));
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
-});
+const queryClient = createConsoleQueryClient(onTokenChange);
 
 export const PageLoader = () => (
   <Center h={200}>

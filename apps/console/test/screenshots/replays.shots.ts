@@ -2,7 +2,7 @@ import { openSignedIn } from '../support/browser-harness';
 import type { ShotContext } from './run';
 
 /**
- * Replays: a compacted replay's dry-run plan, then the same replay started at a slow fixed rate and caught while it
+ * Replays: a compacted replay's dry-run plan (by order, the demo's order.deleted events left out), then the same replay started at a slow fixed rate and caught while it
  * runs (progress, rate, ETA), in both schemes.
  */
 export default async function shoot({ stack, browser, save }: ShotContext): Promise<void> {
@@ -10,6 +10,9 @@ export default async function shoot({ stack, browser, save }: ShotContext): Prom
     const page = await openSignedIn(browser, stack, { path: '/replays/new?source=orders', colorScheme: scheme, viewport: { width: 1440, height: 1500 } });
     await page.getByRole('combobox', { name: 'Target stream' }).fill('orders-replay');
     await page.getByRole('switch', { name: /Key compaction/ }).check();
+    await page.getByRole('textbox', { name: 'Compaction key' }).fill("payload->>'order_id'");
+    await page.getByRole('textbox', { name: 'Delete condition' }).fill("(payload->>'type') = 'order.deleted'");
+    await page.getByRole('radiogroup', { name: 'Deletes' }).getByText('Leave them out', { exact: true }).click();
     await page.getByText('Fixed rate', { exact: true }).click();
     await page.getByRole('textbox', { name: 'Records per second' }).fill('3');
     await page.getByRole('button', { name: 'Preview plan (dry run)' }).click();

@@ -43,12 +43,19 @@ export function serveConsole(app: NestExpressApplication): void {
   const dir = config.console.dir ? resolve(config.console.dir) : DEFAULT_CONSOLE_DIR;
   const index = join(dir, 'index.html');
   const csp = consoleCsp(config.console.urls);
+  // Every page gets the same headers however it is asked for: `/index.html` served as a static file too.
+  const pageHeaders = (res: { setHeader(name: string, value: string): unknown }) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('content-security-policy', csp);
+    res.setHeader('referrer-policy', 'no-referrer');
+  };
   app.useStaticAssets(dir, {
     index: false,
     fallthrough: true,
     setHeaders: (res, path) => {
       res.setHeader('x-content-type-options', 'nosniff');
       if (path.includes(`${join(dir, 'assets')}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      else if (path.endsWith('.html')) pageHeaders(res);
     },
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -62,8 +69,7 @@ export function serveConsole(app: NestExpressApplication): void {
         .send(`<!doctype html><title>flux-capacitor</title><p>The web console is not built. Run <code>npx nx build console</code> (or <code>npm start</code>, which builds it), or point FLUX_CONSOLE_DIR at a built console.</p><p>The API is at <a href="/docs">/docs</a>.</p>`);
       return;
     }
-    res.setHeader('content-security-policy', csp);
-    res.setHeader('referrer-policy', 'no-referrer');
+    pageHeaders(res);
     res.sendFile(index);
   });
 }

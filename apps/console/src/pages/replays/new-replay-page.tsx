@@ -7,7 +7,7 @@ import { ServiceBanner } from '../../components/service-banner';
 import { useArchiverStreams, useCatalogStreams } from '../streams/streams-api';
 import { useCreateReplay, useReplay } from './replays-api';
 import { ConfirmReplayModal, PlanView, StateBadge } from './replay-parts';
-import { EMPTY_FORM, fieldErrorsOf, needsTypedConfirmation, specToForm, toReplayRequest, type FieldErrors, type ReplayFormValues } from './replays-model';
+import { EMPTY_FORM, fieldErrorsOf, needsTypedConfirmation, pinToPlan, specToForm, toReplayRequest, type FieldErrors, type ReplayFormValues } from './replays-model';
 
 const HOUR = 3_600_000;
 const toLocal = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -79,9 +79,13 @@ export default function NewReplayPage() {
     });
   };
 
+  // Starting plans again at the coordinator: the request is pinned to the previewed plan's bounds, so it writes what
+  // the plan showed and not also what arrived since.
+  const startBody = 'body' in request && planIsCurrent && dryRun.data ? pinToPlan(request.body, dryRun.data) : null;
+
   const confirm = () => {
-    if (!('body' in request)) return;
-    start.mutate(request.body, { onSuccess: (view) => void navigate(`/replays/${view.id}`), onError: (err) => (err instanceof ApiError && err.status === 400 ? (setConfirming(false), showApiError(err)) : undefined) });
+    if (!startBody) return;
+    start.mutate(startBody, { onSuccess: (view) => void navigate(`/replays/${view.id}`), onError: (err) => (err instanceof ApiError && err.status === 400 ? (setConfirming(false), showApiError(err)) : undefined) });
   };
 
   const preset = (hours: number | null) => {
@@ -177,6 +181,16 @@ export default function NewReplayPage() {
                     error={errors.compactKey}
                     styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                     w={320}
+                  />
+                  <TextInput
+                    label="Delete condition"
+                    description="SQL condition marking a record as a delete; empty = empty data"
+                    placeholder="(payload->>'type') = 'order.deleted'"
+                    value={values.tombstone}
+                    onChange={(e) => set('tombstone', e.currentTarget.value)}
+                    error={errors.tombstone}
+                    styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                    w={360}
                   />
                   <div>
                     <Text size="sm" fw={500} id="deletes-label">
@@ -331,6 +345,8 @@ export default function NewReplayPage() {
           source={values.source.trim()}
           target={target}
           records={plan.records}
+          until={typeof startBody?.until === 'string' ? startBody.until : null}
+          untilWasEmpty={!values.until.trim()}
           typed={needsTypedConfirmation(values.source, values.target)}
           loading={start.isPending}
           error={start.error}

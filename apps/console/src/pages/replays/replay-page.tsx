@@ -205,7 +205,10 @@ function SpecSection({ r }: { r: ReplayView }) {
   const rows: [string, React.ReactNode][] = [
     ['Source', <Anchor key="s" component={Link} to={`/streams/${encodeURIComponent(s.source)}`}>{s.source}</Anchor>],
     ['Target', <Anchor key="t" component={Link} to={`/streams/${encodeURIComponent(s.target)}`}>{s.target}</Anchor>],
-    ['Arrival times', `${s.from ? utcTime(s.from) : 'the oldest archived'} to ${s.until ? utcTime(s.until) : 'when it started'}`],
+    [
+      'Arrival times',
+      `${s.from ? utcTime(s.from) : 'the oldest archived'} to ${s.until ? utcTime(s.until) : 'when it started'}${s.untilSequence && Object.keys(s.untilSequence).length ? `; in ${Object.keys(s.untilSequence).length} shards up to the last record its preview saw` : ''}`,
+    ],
     ['Filter', s.where ? <Code key="w">{s.where}</Code> : 'none'],
     ['Compaction', s.compact ? <span key="c">latest per <Code>{s.compact.key}</Code>; deletes {s.compact.deletes === 'drop' ? 'left out' : 'replayed'} (tombstone <Code>{s.compact.tombstone}</Code>)</span> : 'none'],
     ['Annotations', Object.keys(s.annotations).length ? Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ') : 'none'],

@@ -218,6 +218,8 @@ export function ConfirmReplayModal({
   source,
   target,
   records,
+  until,
+  untilWasEmpty,
   typed,
   loading,
   error,
@@ -228,6 +230,9 @@ export function ConfirmReplayModal({
   source: string;
   target: string;
   records: number;
+  /** the upper bound the started replay is pinned to (pinToPlan), and whether the form left Until empty */
+  until: string | null;
+  untilWasEmpty: boolean;
   typed: boolean;
   loading: boolean;
   error: unknown;
@@ -244,7 +249,12 @@ export function ConfirmReplayModal({
       >
         <Stack>
           <Text size="sm">
-            Writes {formatCount(records)} records from <b>{source}</b> into <b>{target}</b>.
+            Writes the {formatCount(records)} records of this plan from <b>{source}</b> into <b>{target}</b>: the same window, up to the last record
+            of each shard the preview read{untilWasEmpty && until ? ` (until ${utcTime(until)})` : ''}, so records arriving from now on are left out.
+          </Text>
+          <Text size="xs" c="dimmed">
+            The coordinator reads this window again when it starts. The count can only differ if some of its records are gone from both the stream and the
+            archive by then (retention); records Kinesis refuses are listed on the replay&apos;s page.
           </Text>
           {typed && (
             <>

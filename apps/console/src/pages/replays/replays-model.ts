@@ -45,6 +45,8 @@ export interface ReplaySpecView {
   target: string;
   from?: string;
   until?: string;
+  /** per source shard, the last sequence number (a started replay pinned to its preview: pinToPlan) */
+  untilSequence?: Record<string, string>;
   where?: string;
   compact: { key: string; tombstone: string; deletes: 'replay' | 'drop' } | null;
   tombstone: string;
@@ -85,6 +87,8 @@ export interface ReplayFormValues {
   where: string;
   compact: boolean;
   compactKey: string;
+  /** the delete condition (tombstone rule); empty = the coordinator's default, a record with empty data */
+  tombstone: string;
   deletes: 'replay' | 'drop';
   /** one `key=value` a line */
   annotations: string;
@@ -103,6 +107,7 @@ export const EMPTY_FORM: ReplayFormValues = {
   where: '',
   compact: false,
   compactKey: 'partition_key',
+  tombstone: '',
   deletes: 'replay',
   annotations: '',
   paceMode: 'max',
@@ -138,7 +143,7 @@ export function toReplayRequest(v: ReplayFormValues, dryRun: boolean): { body: R
   }
   if (body.from && body.until && Date.parse(body.until as string) < Date.parse(body.from as string)) errors.until = 'Must not be before From';
   if (v.where.trim()) body.where = v.where.trim();
-  if (v.compact) body.compact = { key: v.compactKey.trim() || 'partition_key', deletes: v.deletes };
+  if (v.compact) body.compact = { key: v.compactKey.trim() || 'partition_key', ...(v.tombstone.trim() ? { tombstone: v.tombstone.trim() } : {}), deletes: v.deletes };
   const annotations: Record<string, string> = {};
   for (const [i, raw] of v.annotations.split('\n').entries()) {
     const line = raw.trim();
@@ -170,6 +175,30 @@ export function toReplayRequest(v: ReplayFormValues, dryRun: boolean): { body: R
   return Object.keys(errors).length > 0 ? { errors } : { body };
 }
 
+/** The coordinator's tombstone rule when none is given (libs/replay DEFAULT_TOMBSTONE): shown as an empty field. */
+export const DEFAULT_TOMBSTONE = 'octet_length(data) = 0';
+
+/**
+ * The request that starts exactly the previewed plan. Starting plans again at the coordinator, so open bounds are
+ * closed with the plan's: `untilSequence` at each shard's watermark (the last record the preview saw, exact), an empty
+ * Until at the moment planning ended (it only bounds shards the plan did not know, e.g. after a reshard) and an empty
+ * From at the plan's first arrival time. Records arriving after the preview are then left out, and the same window
+ * compacts to the same keys.
+ */
+export function pinToPlan(body: Record<string, unknown>, dryRun: Pick<ReplayView, 'plan' | 'finishedAt'>): Record<string, unknown> {
+  const plan = dryRun.plan;
+  if (!plan) return body;
+  const pinned: Record<string, unknown> = { ...body, dryRun: false };
+  if (!pinned.from && plan.firstArrivalTime) pinned.from = plan.firstArrivalTime;
+  if (!pinned.until) {
+    // Arrival times have milliseconds at most: the last one, or when planning ended if that is later.
+    const until = Math.max(...[plan.lastArrivalTime, dryRun.finishedAt].filter((t): t is string => !!t).map((t) => Date.parse(t)));
+    if (Number.isFinite(until)) pinned.until = new Date(until).toISOString();
+  }
+  if (!pinned.untilSequence && Object.keys(plan.watermarks).length > 0) pinned.untilSequence = { ...plan.watermarks };
+  return pinned;
+}
+
 /** A replay's spec back as form values (for "replay again" and for opening the form from a stream). */
 export function specToForm(spec: Partial<ReplaySpecView> & { source: string }): ReplayFormValues {
   const iso = (s?: string) => (s ? s.replace(/:00(\.000)?Z$/, '').replace(/Z$/, '') : '');
@@ -183,6 +212,7 @@ export function specToForm(spec: Partial<ReplaySpecView> & { source: string }): 
     where: spec.where ?? '',
     compact: Boolean(spec.compact),
     compactKey: spec.compact?.key ?? 'partition_key',
+    tombstone: spec.compact && spec.compact.tombstone !== DEFAULT_TOMBSTONE ? spec.compact.tombstone : '',
     deletes: spec.compact?.deletes ?? 'replay',
     annotations: Object.entries(spec.annotations ?? {})
       .map(([k, val]) => `${k}=${val}`)
@@ -225,6 +255,8 @@ export function fieldOfError(problem: ApiProblem): FormField {
     until: 'until',
     where: 'where',
     'compact.key': 'compactKey',
+    'compact.tombstone': 'tombstone',
+    tombstone: 'tombstone',
     compact: 'compactKey',
     annotations: 'annotations',
     pace: 'paceMode',

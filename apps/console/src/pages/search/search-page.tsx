@@ -123,7 +123,7 @@ export default function SearchPage() {
       {streams.isSuccess && names.length === 0 && (
         <Alert color="blue" title="No streams are archived yet">
           Nothing to search until a stream has records. With <Code>npm start</Code> running, put sample events into the demo stream with{' '}
-          <Code>npx fluxcap produce --stream orders</Code>: they are queryable at once (live tail) and archived within seconds. To archive your own
+          <Code>npx fluxcap produce --stream orders --count 100</Code>: they are queryable at once (live tail) and archived within seconds. To archive your own
           streams, set <Code>FLUX_ARCHIVER_STREAMS</Code> (docs/archiver.md).
         </Alert>
       )}

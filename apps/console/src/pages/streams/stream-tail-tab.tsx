@@ -105,7 +105,7 @@ export const StreamTailTab = memo(function StreamTailTab({ stream }: { stream: s
       {records.length === 0 ? (
         <Text c="dimmed">
           {from === 'latest' ? 'Waiting for new records… Write some with ' : 'No records in Kinesis yet. Write some with '}
-          <Code>npx fluxcap produce --stream {stream}</Code>
+          <Code>npx fluxcap produce --stream {stream} --count 100</Code>
         </Text>
       ) : (
         <ScrollArea.Autosize mah={560}>
