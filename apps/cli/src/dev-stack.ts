@@ -15,13 +15,15 @@ export interface StackFlags {
   kinesis: KinesisEmulator;
   randomPorts?: boolean;
   dataDir?: string;
+  database: string;
 }
 
 export function stackOptions(program: Command): Command {
   return program
     .addOption(new Option('--kinesis <emulator>', 'Kinesis emulator').choices(['kinesalite', 'kinesis-local']).default('kinesalite'))
     .option('--random-ports', 'pick free ports instead of the fixed development ports')
-    .option('--data-dir <dir>', 'where emulator data lives', FLUX_DIR);
+    .option('--data-dir <dir>', 'where emulator data lives', FLUX_DIR)
+    .option('--database <name>', 'the database flux keeps its state in (on the DATABASE_URL server, or the embedded Postgres), created when missing', 'flux');
 }
 
 /** Starts the emulators and Postgres; returns the stack and the settings that reach it. */
@@ -31,7 +33,7 @@ export async function startDevStack(flags: StackFlags, log: (line: string) => vo
     kinesis: flags.kinesis,
     ports: flags.randomPorts ? {} : DEV_PORTS,
     databaseUrl: cliEnv.databaseUrl,
-    database: 'flux',
+    database: flags.database,
     buckets: [DEV_BUCKET],
     onLog: log,
   }).then((stack) => {

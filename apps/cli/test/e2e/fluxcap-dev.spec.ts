@@ -1,4 +1,4 @@
-import { getStack } from '@flux-capacitor/testing';
+import { createTestDatabase } from '@flux-capacitor/testing';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +13,11 @@ const FLUXCAP = join(ROOT, 'apps/cli/bin/fluxcap.js');
 describe('fluxcap dev', () => {
   it('brings up all four services with green /health, then Ctrl-C leaves no process behind', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'flux-dev-e2e-'));
-    // Use the test stack's Postgres server (the same one DATABASE_URL would name for a user).
-    const databaseUrl = new URL(getStack().adminDatabaseUrl);
-    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir], {
+    // Use the test stack's Postgres server (the same one DATABASE_URL would name for a user), in a database of this
+    // test's own: the default `flux` database outlives runs and other test files start dev against the same server.
+    const database = await createTestDatabase({ migrate: false });
+    const databaseUrl = new URL(database.url);
+    const dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, '--database', databaseUrl.pathname.slice(1)], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl.toString() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +54,7 @@ describe('fluxcap dev', () => {
     } finally {
       if (dev.exitCode === null) dev.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
     }
   });
 

@@ -2,7 +2,7 @@ import { CreateStreamCommand, PutRecordsCommand, waitUntilStreamExists, type Kin
 import { aggregate } from '@flux-capacitor/kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
-import { getStack, uniqueName } from '@flux-capacitor/testing';
+import { createTestDatabase, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -156,10 +156,13 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     }
   };
 
+  let database: TestDatabase | undefined;
   beforeAll(async () => {
-    // The test stack's Postgres server, as a user's DATABASE_URL would name it; the emulators are dev's own.
-    const databaseUrl = new URL(getStack().adminDatabaseUrl);
-    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--no-demo', '--kinesis', emulator, '--data-dir', dataDir], {
+    // The test stack's Postgres server, as a user's DATABASE_URL would name it, in a database of this run's own (the
+    // default `flux` database outlives runs and is shared by every test file that starts dev); the emulators are dev's own.
+    database = await createTestDatabase({ migrate: false });
+    const databaseUrl = new URL(database.url);
+    dev = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--no-demo', '--kinesis', emulator, '--data-dir', dataDir, '--database', databaseUrl.pathname.slice(1)], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -205,11 +208,12 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     produced.push(...(await produce(kinesis, stream, 'second', SECOND_BATCH)));
   }, 300_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     if (archiverPid && isAlive(archiverPid)) process.kill(archiverPid, 'SIGCONT');
     if (dev && dev.exitCode === null) dev.kill('SIGKILL');
     kinesis?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('archives the first batch: the catalog registers objects covering every record', async () => {

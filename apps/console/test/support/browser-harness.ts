@@ -60,7 +60,10 @@ export async function startConsoleStack(options: StartOptions = {}): Promise<Con
   // shared server's `flux` database would carry catalog rows of streams an earlier emulator run had).
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   else delete env.DATABASE_URL;
-  const child: ChildProcess = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, ...(options.args ?? [])], {
+  // No demo producer unless asked for: tests count the records they wrote themselves.
+  const demo = options.args?.includes('--demo') ? [] : ['--no-demo'];
+  const args = (options.args ?? []).filter((a) => a !== '--demo');
+  const child: ChildProcess = spawn(process.execPath, [FLUXCAP, 'dev', '--random-ports', '--data-dir', dataDir, ...demo, ...args], {
     cwd: WORKSPACE_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
