@@ -448,7 +448,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         },
       }),
     );
-    sqsMetrics.deadLettered.inc({ queue: queue.name, type });
+    sqsMetrics.deadLettered.inc({ queue: queue.name, type, reason });
     this.logger.error({
       msg: 'moved message to dead-letter queue',
       queue: queue.name,
