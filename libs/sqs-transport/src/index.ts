@@ -3,3 +3,4 @@ export { SqsContext } from './sqs.context';
 export { HandlerRegistrationError, InvalidMessageError, PublishError, QueueMissingError } from './sqs.errors';
 export { SqsPublisher } from './sqs.publisher';
 export { sqsMetrics } from './sqs.metrics';
+export { queueDepthGauge } from './queue-depth.metrics';
