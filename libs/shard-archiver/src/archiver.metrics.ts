@@ -36,7 +36,7 @@ export class ArchiverMetrics {
 
   constructor(registry: Registry = register) {
     this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
-    this.bytes = counter(registry, 'flux_archiver_bytes_archived_total', 'Record data bytes written to durable archive objects');
+    this.bytes = counter(registry, 'flux_archiver_archived_bytes_total', 'Record data bytes written to durable archive objects');
     // Per stream: an object holds the records of several shards.
     this.objects = streamCounter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
     this.objectBytes = streamCounter(registry, 'flux_archiver_object_bytes_total', 'Bytes of archive objects written and committed (Parquet)');
