@@ -5,7 +5,7 @@ import { CatalogMetrics } from '../../apps/catalog/src/catalog/catalog.metrics';
 import { metastoreMetrics } from '@flux-capacitor/archive-catalog';
 import { queryMetrics } from '@flux-capacitor/query-engine';
 import { replayMetrics } from '@flux-capacitor/replay';
-import { httpRequestDuration } from '@flux-capacitor/service-kit';
+import { HealthRegistry, httpRequestDuration, registerHealthGauge } from '@flux-capacitor/service-kit';
 import { ArchiverMetrics } from '@flux-capacitor/shard-archiver';
 import { queueDepthGauge, sqsMetrics } from '@flux-capacitor/sqs-transport';
 
@@ -26,6 +26,7 @@ export function registeredMetrics(): RegisteredMetric[] {
   void [metastoreMetrics, queryMetrics, replayMetrics, sqsMetrics];
   new ArchiverMetrics();
   httpRequestDuration();
+  registerHealthGauge(new HealthRegistry());
   queueDepthGauge();
   // the catalog's gauge registers itself at module init; its collect (a database count) runs only on a scrape
   new CatalogMetrics({} as never).onModuleInit();

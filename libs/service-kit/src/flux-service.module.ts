@@ -20,6 +20,7 @@ import { archiveCheck, kinesisCheck, postgresCheck, sqsCheck } from './health/de
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { loggerOptions } from './logging/logger-options';
+import { registerHealthGauge } from './metrics/health.metrics';
 import { httpMetricsMiddleware } from './metrics/http.metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import type { ServiceName } from './service-name';
@@ -128,6 +129,7 @@ export class FluxServiceModule implements NestModule, OnModuleInit, OnApplicatio
     if (deps.has('sqs')) this.registry.register('sqs', sqsCheck(get(SQSClient), this.config.sqs.queuePrefix));
     if (deps.has('s3')) this.registry.register('archive', archiveCheck(this.config.archive, get(S3Client)));
     if (deps.has('kinesis')) this.registry.register('kinesis', kinesisCheck(get(KinesisClient)));
+    registerHealthGauge(this.registry);
   }
 
   onApplicationShutdown(): void {

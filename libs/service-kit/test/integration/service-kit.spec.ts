@@ -118,6 +118,8 @@ describe('FluxServiceModule', () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/process_cpu_user_seconds_total\{service="catalog"\}/);
     expect(text).not.toMatch(/^flux_process_/m);
+    // the readiness checks, run at scrape: all up here (lag is degraded, which is still up)
+    for (const check of ['archive', 'kinesis', 'lag', 'postgres', 'sqs']) expect(text).toMatch(new RegExp(`^flux_health_check_up\\{[^}]*check="${check}"[^}]*\\} 1$`, 'm'));
   });
 
   it('counts HTTP requests by route template and status class', async () => {
