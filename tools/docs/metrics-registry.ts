@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectDefaultMetrics, register, type Metric } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
 import { CatalogMetrics } from '../../apps/catalog/src/catalog/catalog.metrics';
 import { metastoreMetrics } from '@flux-capacitor/archive-catalog';
 import { queryMetrics } from '@flux-capacitor/query-engine';
@@ -9,7 +9,7 @@ import { HealthRegistry, httpRequestDuration, registerHealthGauge } from '@flux-
 import { ArchiverMetrics } from '@flux-capacitor/shard-archiver';
 import { queueDepthGauge, sqsMetrics } from '@flux-capacitor/sqs-transport';
 
-export const ROOT = join(import.meta.dirname, '../..');
+export const ROOT = join(__dirname, '../..');
 
 export interface RegisteredMetric {
   name: string;
@@ -31,7 +31,8 @@ export function registeredMetrics(): RegisteredMetric[] {
   // the catalog's gauge registers itself at module init; its collect (a database count) runs only on a scrape
   new CatalogMetrics({} as never).onModuleInit();
   if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
-  return (register.getMetricsAsArray() as (Metric & { type: string; labelNames?: string[]; help: string })[]).map((m) => ({
+  // prom-client's metric objects carry their name, type, help and label names (its typings show only MetricObject)
+  return (register.getMetricsAsArray() as unknown as { name: string; type: string; help: string; labelNames?: string[] }[]).map((m) => ({
     name: m.name,
     type: String(m.type),
     help: m.help,

@@ -110,7 +110,7 @@ describe('catalog ingest and rebuild (Postgres + local S3)', () => {
 
   it('keeps partitions pending while a metastore is down and registers them with the next object', async () => {
     const value = async (metric: typeof metastoreMetrics.syncs | typeof metastoreMetrics.pending, labels: Record<string, string>) =>
-      (await metric.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+      (await metric.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value ?? 0;
     const errorsBefore = await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'error' });
     const okBefore = await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'ok' });
     metastore.failNext = 1;
