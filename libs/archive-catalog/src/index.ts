@@ -8,3 +8,4 @@ export { ArchiveObjectInspector } from './ingest/archive-object-inspector';
 export { CatalogIngest } from './ingest/catalog-ingest';
 export { rebuildCatalog } from './ingest/catalog-rebuild';
 export { createMetastores } from './metastore/create-metastores';
+export { metastoreMetrics } from './metastore/metastore.metrics';

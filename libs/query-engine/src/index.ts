@@ -31,3 +31,4 @@ export { RESULTS_PREFIX } from './stored-result';
 export { sqlIdentifier, sqlString } from './sql-text';
 export { StreamTail, STREAM_TAIL_DEFAULTS, type StreamTailOptions, type TailPage, type TailRecord, type TailStart } from './stream-tail';
 export { MAX_TIME_MS as TAIL_MAX_TIME_MS } from './tail-cursor';
+export { queryMetrics } from './query.metrics';

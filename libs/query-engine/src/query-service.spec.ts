@@ -6,6 +6,7 @@ import { ArchiveObjectCache } from './archive-object-cache';
 import { DrillEngine } from './drill-engine';
 import { DuckDbEngine } from './duckdb-engine';
 import type { LiveTailOptions } from './live-tail';
+import { register } from 'prom-client';
 import { QueryCancelledError, QueryInvalidError, QueryNotFoundError, QueryNotReadyError, QueryOverloadedError, QueryRejectedError, QuerySyntaxError } from './query.errors';
 import type { LiveTailReader, QueryCatalog } from './query-planner';
 import { QueryService, type QueryServiceLimits } from './query-service';
@@ -89,11 +90,18 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('QueryService', () => {
   it('runs an asynchronous query to completion and reports objects and rows scanned', async () => {
     const { svc } = service();
+    const count = async (name: string, labels: Record<string, string>) =>
+      (await register.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+    const before = { queries: await count('flux_query_queries_total', { engine: 'duckdb', outcome: 'succeeded' }), bytes: await count('flux_query_scanned_bytes_total', { engine: 'duckdb' }) };
     const started = await svc.submit({ sql: 'SELECT count(*) AS n FROM orders' });
     expect(['queued', 'running']).toContain(started.state);
     const done = await svc.wait(started.id);
     expect(done).toMatchObject({ state: 'succeeded', rowCount: 1, progress: { objectsTotal: 12, objectsScanned: 12 } });
     expect(await svc.results(started.id).readJsonLines(0, 10)).toEqual(['{"n":120}']);
+    // /metrics: one more succeeded duckdb query, its planned bytes, one duration observation
+    expect(await count('flux_query_queries_total', { engine: 'duckdb', outcome: 'succeeded' })).toBe(before.queries + 1);
+    expect(await count('flux_query_scanned_bytes_total', { engine: 'duckdb' })).toBe(before.bytes + done.progress.bytesScanned);
+    expect(done.progress.bytesScanned).toBeGreaterThan(0);
     svc.close();
   });
 
@@ -215,8 +223,12 @@ describe('QueryService', () => {
     const { svc } = service([], { maxConcurrent: 2, admission: { maxConcurrentPerToken: 1, maxQueued: 10, maxQueuedPerToken: 0 } });
     const slow = await svc.submit({ sql: 'SELECT count(*) FROM range(100000000000)' }, 'token:a');
     // not even parsed: the refusal is cheap
+    const rejections = async () => (await register.getSingleMetric('flux_query_admission_rejections_total')!.get()).values[0]?.value ?? 0;
+    const before = await rejections();
     await expect(svc.submit({ sql: 'SELECT FROM WHERE' }, 'token:a')).rejects.toBeInstanceOf(QueryOverloadedError);
+    expect(await rejections()).toBe(before + 1);
     await expect(svc.submit({ sql: 'SELECT FROM WHERE' }, 'token:b')).rejects.toBeInstanceOf(QuerySyntaxError);
+    expect(await rejections()).toBe(before + 1);
     const other = await svc.runSync({ sql: 'SELECT 1 AS one' }, 'token:b');
     expect(other.status.state).toBe('succeeded');
     other.result.close();

@@ -4,6 +4,7 @@ import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
 import { FairAdmission, type AdmissionTicket } from './fair-admission';
+import { queryMetrics } from './query.metrics';
 import { QueryPlanner, type LiveTailReader, type QueryCatalog } from './query-planner';
 import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
@@ -201,14 +202,27 @@ export class QueryService {
     const engine = request.engine ?? this.deps.limits.defaultEngine;
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
     // a full queue refuses before the SQL checks below, so a flood of refused queries costs little
-    this.admission.refuseIfFull(owner);
+    try {
+      this.admission.refuseIfFull(owner);
+    } catch (err) {
+      queryMetrics.rejections.inc();
+      throw err;
+    }
     // Refuse bad SQL synchronously (400 on submit), with DuckDB's parser.
     const analysis = await this.deps.analyzer.analyze(request.sql);
     // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
     // impersonation settings); DuckDB-bound checks only make sense for the DuckDB engine.
     if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
     const controller = new AbortController();
-    const ticket = this.admission.admit(owner, controller.signal);
+    let ticket: AdmissionTicket;
+    try {
+      ticket = this.admission.admit(owner, controller.signal);
+    } catch (err) {
+      queryMetrics.rejections.inc();
+      throw err;
+    } finally {
+      this.observeAdmission();
+    }
     const id = randomUUID();
     const status: QueryStatus = {
       id,
@@ -225,10 +239,17 @@ export class QueryService {
     return job;
   }
 
+  private observeAdmission(): void {
+    const { queued, running } = this.admission.snapshot();
+    queryMetrics.queued.set(queued);
+    queryMetrics.running.set(running);
+  }
+
   private async execute(job: Job, tables: string[], bounds: Map<string, TimeBounds>, maxRows: number): Promise<void> {
     const { status, controller } = job;
     let pins: PinnedObjects[] = [];
     await job.ticket.ready;
+    this.observeAdmission();
     // the timeout bounds the run, not the wait in the queue (the queue has its own bounds)
     const started = Date.now();
     try {
@@ -283,6 +304,12 @@ export class QueryService {
       status.finishedAt = new Date().toISOString();
       job.expiresAt = Date.now() + this.deps.limits.resultTtlMs;
       job.ticket.release();
+      this.observeAdmission();
+      const metricLabels = { engine: status.engine, outcome: status.state };
+      queryMetrics.queries.inc(metricLabels);
+      queryMetrics.duration.observe(metricLabels, (Date.now() - started) / 1000);
+      queryMetrics.bytesScanned.inc({ engine: status.engine }, status.progress.bytesScanned);
+      queryMetrics.rowsScanned.inc({ engine: status.engine }, status.progress.rowsScanned);
       this.deps.log?.('query finished', {
         queryId: status.id,
         state: status.state,

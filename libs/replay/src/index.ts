@@ -4,3 +4,4 @@ export { ReplayService } from './replay.service';
 export { ReplayRepository } from './replay.repository';
 export { ReplayWorker } from './replay-worker';
 export type { ReplayState, ReplayView, ReplayWatermarksDocument } from './replay.types';
+export { replayMetrics } from './replay.metrics';

@@ -9,6 +9,7 @@ import { sqlString } from '@flux-capacitor/query-engine';
 import type { Replay } from '@flux-capacitor/persistence';
 import type { ReplayLease, ReplayRepository } from './replay.repository';
 import type { ReplaySpec } from './replay-spec';
+import { replayMetrics } from './replay.metrics';
 
 export interface ReplayRunnerSettings {
   workDir: string;
@@ -148,6 +149,7 @@ export class ReplayRun {
       if (!ended) return this.stopped();
       if (envelope) await this.writeMarkers(writer, 'end');
       const ok = await this.deps.replays.finish(this.lease, 'completed', { put: this.put, failed: this.failed, bytesPut: this.bytesPut });
+      if (ok) replayMetrics.finished.inc({ state: 'completed' });
       return ok ? 'completed' : this.lost();
     } catch (err) {
       if (!this.stopReason) throw err;
@@ -229,6 +231,8 @@ export class ReplayRun {
       if (a.record.ordinal < 0) continue;
       this.put++;
       this.bytesPut += (a.record as ReplayWriteRecord).originalBytes;
+      replayMetrics.recordsPut.inc();
+      replayMetrics.bytesPut.inc((a.record as ReplayWriteRecord).originalBytes);
       this.done(a.record.ordinal);
     }
     void this.save();
@@ -238,6 +242,7 @@ export class ReplayRun {
     for (const r of rejections) {
       if (r.record.ordinal < 0) continue;
       this.failed++;
+      replayMetrics.recordsFailed.inc();
       if (this.failures.length < MAX_FAILURES_KEPT) {
         this.failures.push({ ordinal: r.record.ordinal, partitionKey: r.record.partitionKey, errorCode: r.errorCode, message: r.message });
       }

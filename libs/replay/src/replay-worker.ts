@@ -8,6 +8,7 @@ import type { ReplayPlanner } from './replay-planner';
 import { planKeyOf, ReplayRun, type ReplayRunnerSettings, type RunOutcome } from './replay-runner';
 import type { ReplayLease, ReplayRepository } from './replay.repository';
 import type { ReplaySpec } from './replay-spec';
+import { replayMetrics } from './replay.metrics';
 import type { PlanSummary } from './replay.types';
 
 export interface ReplayWorkerSettings extends ReplayRunnerSettings {
@@ -172,6 +173,7 @@ export class ReplayWorker {
       this.deps.logger.warn({ msg: 'replay failed', replayId, code, error: (err as Error).message });
       if (await this.deps.replays.finish(lease, 'failed', {}, { code, message: (err as Error).message })) {
         this.deps.emf?.emit({ metric: CloudWatchMetrics.ReplaysFailed, value: 1 });
+        replayMetrics.finished.inc({ state: 'failed' });
       }
       return;
     }

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { FLUX_CONFIG, loadConfig, type FluxConfig } from '@flux-capacitor/config';
 import { connectInBackground, dataSourceOptions, type BackgroundConnection } from '@flux-capacitor/persistence';
-import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit, type Type } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit, type MiddlewareConsumer, type NestModule, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -20,6 +20,8 @@ import { archiveCheck, kinesisCheck, postgresCheck, sqsCheck } from './health/de
 import { HealthController } from './health/health.controller';
 import { HealthRegistry } from './health/health.registry';
 import { loggerOptions } from './logging/logger-options';
+import { registerHealthGauge } from './metrics/health.metrics';
+import { httpMetricsMiddleware } from './metrics/http.metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import type { ServiceName } from './service-name';
 
@@ -63,7 +65,7 @@ async function connectingDataSource(options: ConstructorParameters<typeof DataSo
  */
 @Global()
 @Module({})
-export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
+export class FluxServiceModule implements NestModule, OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(SERVICE_OPTIONS) private readonly options: FluxServiceOptions,
     @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
@@ -111,9 +113,14 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(httpMetricsMiddleware).forRoutes('{*path}');
+  }
+
   onModuleInit(): void {
     register.setDefaultLabels({ service: this.options.service });
-    if (!register.getSingleMetric('flux_process_cpu_user_seconds_total')) collectDefaultMetrics({ prefix: 'flux_' });
+    // Node's default metrics under their usual names (process_*, nodejs_*), so stock dashboards read them.
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
     const deps = new Set(this.options.dependencies);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const get = <T>(token: abstract new (...args: any[]) => T) => this.moduleRef.get<T>(token, { strict: false });
@@ -122,6 +129,7 @@ export class FluxServiceModule implements OnModuleInit, OnApplicationShutdown {
     if (deps.has('sqs')) this.registry.register('sqs', sqsCheck(get(SQSClient), this.config.sqs.queuePrefix));
     if (deps.has('s3')) this.registry.register('archive', archiveCheck(this.config.archive, get(S3Client)));
     if (deps.has('kinesis')) this.registry.register('kinesis', kinesisCheck(get(KinesisClient)));
+    registerHealthGauge(this.registry);
   }
 
   onApplicationShutdown(): void {

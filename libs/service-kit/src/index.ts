@@ -13,3 +13,5 @@ export { HealthRegistry } from './health/health.registry';
 export { SERVICES, SERVICE_NAMES, type ServiceName } from './service-name';
 export { healthResponseSchema } from './health/health.controller';
 export { ApiJsonResponse, ApiProblemResponse, ApiProblems, STREAM_ROUTE_PROBLEMS, createOpenApiDocument, openApiDocumentOf, openApiSchema, problemDetailsSchema, setupOpenApi, type OpenApiInfo } from './openapi/openapi';
+export { httpMetricsMiddleware, httpRequestDuration } from './metrics/http.metrics';
+export { registerHealthGauge } from './metrics/health.metrics';

@@ -11,6 +11,9 @@ function streamCounter(registry: Registry, name: string, help: string): Counter<
 function plainGauge(registry: Registry, name: string, help: string): Gauge {
   return (registry.getSingleMetric(name) as Gauge) ?? new Gauge({ name, help, registers: [registry] });
 }
+function plainCounter(registry: Registry, name: string, help: string): Counter {
+  return (registry.getSingleMetric(name) as Counter) ?? new Counter({ name, help, registers: [registry] });
+}
 function gauge(registry: Registry, name: string, help: string): Gauge<(typeof labelNames)[number]> {
   return (registry.getSingleMetric(name) as Gauge<(typeof labelNames)[number]>) ?? new Gauge({ name, help, labelNames, registers: [registry] });
 }
@@ -23,28 +26,28 @@ export class ArchiverMetrics {
   readonly objectBytes: Counter<'stream'>;
   readonly memoryUsed: Gauge;
   readonly memoryBudget: Gauge;
-  readonly memoryWaits: Gauge;
+  readonly memoryWaits: Counter;
   readonly throttles: Counter<'stream' | 'shard'>;
   readonly lastArrival: Gauge<'stream' | 'shard'>;
-  readonly millisBehind: Gauge<'stream' | 'shard'>;
+  readonly behindLatest: Gauge<'stream' | 'shard'>;
   readonly oldestUnarchivedAge: Gauge<'stream' | 'shard'>;
   readonly handoffsAsked: Counter<'stream'>;
   readonly handoffsGiven: Counter<'stream'>;
 
   constructor(registry: Registry = register) {
     this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
-    this.bytes = counter(registry, 'flux_archiver_bytes_archived_total', 'Record data bytes written to durable archive objects');
+    this.bytes = counter(registry, 'flux_archiver_archived_bytes_total', 'Record data bytes written to durable archive objects');
     // Per stream: an object holds the records of several shards.
     this.objects = streamCounter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
     this.objectBytes = streamCounter(registry, 'flux_archiver_object_bytes_total', 'Bytes of archive objects written and committed (Parquet)');
     this.memoryUsed = plainGauge(registry, 'flux_archiver_memory_used_bytes', 'Record bytes held now: fetched, buffered and being written');
     this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'Bytes of records the instance may hold: FLUX_ARCHIVER_MEMORY_MIB less what the process needs itself');
-    this.memoryWaits = plainGauge(registry, 'flux_archiver_memory_waits', 'Reads that waited for room in the memory budget since start');
+    this.memoryWaits = plainCounter(registry, 'flux_archiver_memory_waits_total', 'Reads that waited for room in the memory budget');
     this.throttles = counter(registry, 'flux_archiver_throttled_total', 'GetRecords calls refused with ProvisionedThroughputExceeded');
     // No gauge for the checkpoint itself: a sequence number has about 56 digits and a gauge holds a double. The
     // exact checkpoint is on /health and in the lease table; the arrival time below says how far the archive reaches.
-    this.lastArrival = gauge(registry, 'flux_archiver_last_archived_arrival_seconds', 'Arrival time (epoch s) of the last archived record');
-    this.millisBehind = gauge(registry, 'flux_archiver_millis_behind_latest', 'MillisBehindLatest of the last GetRecords call');
+    this.lastArrival = gauge(registry, 'flux_archiver_last_archived_arrival_timestamp_seconds', 'Arrival time (Unix seconds) of the last archived record');
+    this.behindLatest = gauge(registry, 'flux_archiver_behind_latest_seconds', "Kinesis' MillisBehindLatest of the last GetRecords call, in seconds");
     this.oldestUnarchivedAge = gauge(
       registry,
       'flux_archiver_oldest_unarchived_age_seconds',

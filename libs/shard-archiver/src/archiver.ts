@@ -95,6 +95,8 @@ export class Archiver {
   /** Consumers stopping to hand their shard to another instance (rebalancing). */
   private readonly handingOver = new WeakSet<ShardConsumer>();
   private ticker: NodeJS.Timeout | undefined;
+  /** memory-budget waits already added to the counter */
+  private waitsCounted = 0;
   private emfTimer: NodeJS.Timeout | undefined;
   private readonly lastSync = new Map<string, number>();
   private readonly retentionHours = new Map<string, number>();
@@ -310,7 +312,10 @@ export class Archiver {
       for (const w of this.writers.values()) w.tick();
       const m = this.ctx.metrics;
       m.memoryUsed.set(this.ctx.budget.usedBytes);
-      m.memoryWaits.set(this.ctx.budget.waits);
+      // the budget counts waits since start; the counter takes the difference
+      const waits = this.ctx.budget.waits;
+      if (waits > this.waitsCounted) m.memoryWaits.inc(waits - this.waitsCounted);
+      this.waitsCounted = waits;
       if (Logger.isLevelEnabled('debug')) {
         const mib = (n: number) => Math.round(n / 1048576);
         const u = process.memoryUsage();

@@ -14,10 +14,13 @@ export const sqsMetrics = {
   received: counter('flux_sqs_messages_received_total', 'SQS messages received (every delivery, redeliveries included)'),
   handled: counter('flux_sqs_messages_handled_total', 'SQS messages whose handler completed and committed'),
   failed: counter('flux_sqs_messages_failed_total', 'SQS message deliveries whose handler threw (left for redelivery)'),
-  deadLettered: counter(
-    'flux_sqs_messages_dead_lettered_total',
-    'SQS messages this service moved to the dead-letter queue (poison messages, receive-count backstop)',
-  ),
+  deadLettered:
+    (register.getSingleMetric('flux_sqs_messages_dead_lettered_total') as Counter<Labels | 'reason'> | undefined) ??
+    new Counter({
+      name: 'flux_sqs_messages_dead_lettered_total',
+      help: 'SQS messages this service moved to the dead-letter queue, by reason (unparseable, no-handler, rejected-by-handler, ...)',
+      labelNames: ['queue', 'type', 'reason'],
+    }),
   requeued: counter(
     'flux_sqs_messages_requeued_total',
     'SQS messages sent again as new messages after a dependency outage failed them (their receive count starts again)',

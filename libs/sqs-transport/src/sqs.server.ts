@@ -16,6 +16,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { parseEnvelope, type PoisonReason } from './envelope.parser';
 import { ensureQueues, type ResolvedQueue } from './ensure-queues';
+import { unwatchQueueDepth, watchQueueDepth } from './queue-depth.metrics';
 import { checkHandlers, type RegisteredHandler } from './handler-check';
 import { InboxRepository } from './inbox.repository';
 import type { SqsSettings } from './queue-names';
@@ -155,6 +156,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
     }
     firstAttempt();
     if (!this.running) return;
+    watchQueueDepth(this.options.client, this.target);
     this.logger.log({
       msg: 'consuming SQS queue',
       queue: this.target.name,
@@ -197,6 +199,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
    * queue (visibility 0) so another instance picks them up. Idempotent.
    */
   close(): Promise<void> {
+    unwatchQueueDepth(this.resolved);
     this.closing ??= this.shutdown();
     return this.closing;
   }
@@ -448,7 +451,7 @@ export class SqsServer extends Server implements CustomTransportStrategy {
         },
       }),
     );
-    sqsMetrics.deadLettered.inc({ queue: queue.name, type });
+    sqsMetrics.deadLettered.inc({ queue: queue.name, type, reason });
     this.logger.error({
       msg: 'moved message to dead-letter queue',
       queue: queue.name,

@@ -51,7 +51,7 @@ describe('archiver service', () => {
       expect(health.details.archiver.status).toBe('up');
       expect(health.details.archiver.shards).toHaveLength(2);
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
-      expect(metrics).toContain(`flux_archiver_millis_behind_latest{stream="${stream}"`);
+      expect(metrics).toContain(`flux_archiver_behind_latest_seconds{stream="${stream}"`);
 
       expect(await service.stop(), service.logs().slice(-2000)).toBe(0);
 

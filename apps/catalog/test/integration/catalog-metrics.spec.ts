@@ -113,7 +113,7 @@ describe('catalog /metrics through a database outage', () => {
     const { status, text } = await scrape();
     expect(status).toBe(200);
     expect(text).toMatch(corruptGauge());
-    expect(text).toMatch(/^flux_process_cpu_user_seconds_total\{/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{/m);
   });
 
   it('answers 200 with the last corrupt count while Postgres hangs, and counts again once it is back', async () => {
@@ -121,7 +121,7 @@ describe('catalog /metrics through a database outage', () => {
     const { status, text } = await scrape();
     expect(status).toBe(200);
     expect(text).toMatch(corruptGauge());
-    expect(text).toMatch(/^flux_process_cpu_user_seconds_total\{/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{/m);
 
     await proxy.restore();
     const ds = await createDataSource(db.url).initialize();

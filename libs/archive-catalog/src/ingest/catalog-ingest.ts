@@ -6,6 +6,7 @@ import { CatalogReader } from '../catalog-reader';
 import type { CatalogWriter } from '../catalog-writer';
 import { ArchiveObjectCorruptError, MetastoreSyncError } from '../catalog.errors';
 import { streamLocationOf, tableNameOf, type MetastoreSync, type StreamTable, type TablePartition } from '../metastore/metastore.types';
+import { metastoreMetrics } from '../metastore/metastore.metrics';
 import type { ArchiveObjectInspector } from './archive-object-inspector';
 
 export interface CatalogIngestOptions {
@@ -114,11 +115,21 @@ export class CatalogIngest {
       schema: await reader.getSchema(stream),
     };
     const errors: MetastoreSyncError[] = [];
+    metastoreMetrics.pending.set({ stream }, pending.length);
     for (const metastore of this.deps.metastores) {
+      const started = performance.now();
+      const observe = (outcome: 'ok' | 'error') => {
+        metastoreMetrics.syncs.inc({ target: metastore.name, outcome });
+        metastoreMetrics.duration.observe({ target: metastore.name, outcome }, (performance.now() - started) / 1000);
+      };
       try {
         await metastore.ensureTable(table);
         if (pending.length > 0) await metastore.addPartitions(table, pending);
+        observe('ok');
+        metastoreMetrics.partitions.inc({ target: metastore.name }, pending.length);
+        metastoreMetrics.lastSuccess.set({ target: metastore.name }, Date.now() / 1000);
       } catch (err) {
+        observe('error');
         const e = err instanceof MetastoreSyncError ? err : new MetastoreSyncError(metastore.name, 'sync failed', { cause: err });
         errors.push(e);
         this.logger.warn({ msg: 'metastore sync failed; will retry', metastore: metastore.name, stream, error: e.message, cause: String((e.cause as Error | undefined)?.message ?? '') });
@@ -129,6 +140,7 @@ export class CatalogIngest {
       return { synced: 0, errors };
     }
     await this.deps.writer.markPartitionsSynced(stream, pending, manager);
+    metastoreMetrics.pending.set({ stream }, 0);
     return { synced: pending.length, errors };
   }
 }

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { ParquetEngine, createArchiveStore, multiShardObjectKey, type ArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
-import { ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, rebuildCatalog, type MetastoreSync } from '@flux-capacitor/archive-catalog';
+import { ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, metastoreMetrics, rebuildCatalog, type MetastoreSync } from '@flux-capacitor/archive-catalog';
 import { MetastoreSyncError } from '../../src/catalog.errors';
 import type { StreamTable, TablePartition } from '../../src/metastore/metastore.types';
 import { upgradeArchiveObjectWritten, type CatalogPartitionAdded, type ObjectShardRange } from '@flux-capacitor/contracts';
@@ -109,15 +109,25 @@ describe('catalog ingest and rebuild (Postgres + local S3)', () => {
   });
 
   it('keeps partitions pending while a metastore is down and registers them with the next object', async () => {
+    const value = async (metric: typeof metastoreMetrics.syncs | typeof metastoreMetrics.pending, labels: Record<string, string>) =>
+      (await metric.get()).values.find((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))?.value ?? 0;
+    const errorsBefore = await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'error' });
+    const okBefore = await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'ok' });
     metastore.failNext = 1;
     const first = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 300n, '2026-11-25T12:00:00.000Z', [{ id: 4, total: 2 }]));
     const out = await ingest.objectWritten(first);
     expect(out.partitionAdded).toBe(true);
     expect(out.metastoreErrors.map((e) => e.message)).toEqual(['recording: metastore down']);
     expect(metastore.partitions).not.toContain('2026-11-25/12');
+    // /metrics: the failed sync, and the partition still pending
+    expect(await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'error' })).toBe(errorsBefore + 1);
+    expect(await value(metastoreMetrics.pending, { stream: 'orders' })).toBe(1);
     const second = await writeArchiveObject(store, engine, records('orders', 'shardId-000000000000', 400n, '2026-11-25T13:00:00.000Z', [{ id: 5, total: 3 }]));
     expect((await ingest.objectWritten(second)).partitionsSynced).toBe(2);
     expect(metastore.partitions.slice(-2)).toEqual(['2026-11-25/12', '2026-11-25/13']);
+    expect(await value(metastoreMetrics.syncs, { target: 'recording', outcome: 'ok' })).toBeGreaterThan(okBefore);
+    expect(await value(metastoreMetrics.pending, { stream: 'orders' })).toBe(0);
+    expect((await metastoreMetrics.lastSuccess.get()).values.find((v) => v.labels.target === 'recording')?.value).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
   it('in strict mode fails the message and rolls the catalog back, so a redelivery does it all again', async () => {

@@ -1,5 +1,5 @@
 import { decodeRecordData, type ReplayMarkerHeader, type ReplayRecordHeader } from '@flux-capacitor/consumer-sdk';
-import type { ReplayService, ReplayView } from '@flux-capacitor/replay';
+import { replayMetrics, type ReplayService, type ReplayView } from '@flux-capacitor/replay';
 import { FluxError } from '@flux-capacitor/contracts';
 import { ReplayFixture } from '../support/replay-fixture';
 
@@ -105,8 +105,13 @@ describe('replay', () => {
     const target = await fx.createStream(2);
     const all = await fx.readAll(source);
     const firstSeq = Object.fromEntries([...new Set(all.map((r) => r.shardId))].map((s) => [s, all.find((r) => r.shardId === s)!.sequenceNumber]));
+    const counter = async (c: typeof replayMetrics.recordsPut | typeof replayMetrics.finished) => (await c.get()).values.find((v) => v.labels.state === undefined || v.labels.state === 'completed')?.value ?? 0;
+    const before = { put: await counter(replayMetrics.recordsPut), completed: await counter(replayMetrics.finished) };
     const view = await run({ source, target, format: 'raw', fromSequence: firstSeq });
     expect(view.state).toBe('completed');
+    // /metrics: the records put and one more completed replay
+    expect(await counter(replayMetrics.recordsPut)).toBe(before.put + produced.length);
+    expect(await counter(replayMetrics.finished)).toBe(before.completed + 1);
     const { records, markers } = await landed(target);
     expect(markers).toHaveLength(0);
     expect(records).toHaveLength(produced.length);

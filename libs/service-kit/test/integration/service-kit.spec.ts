@@ -116,7 +116,19 @@ describe('FluxServiceModule', () => {
 
   it('serves Prometheus metrics labelled with the service', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/flux_process_cpu_user_seconds_total\{service="catalog"\}/);
+    expect(text).toMatch(/process_cpu_user_seconds_total\{service="catalog"\}/);
+    expect(text).not.toMatch(/^flux_process_/m);
+    // the readiness checks, run at scrape: all up here (lag is degraded, which is still up)
+    for (const check of ['archive', 'kinesis', 'lag', 'postgres', 'sqs']) expect(text).toMatch(new RegExp(`^flux_health_check_up\\{[^}]*check="${check}"[^}]*\\} 1$`, 'm'));
+  });
+
+  it('counts HTTP requests by route template and status class', async () => {
+    await fetch(`${base}/v1/things`);
+    await fetch(`${base}/no/such/route`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/^flux_http_request_duration_seconds_count\{service="catalog",method="GET",route="\/v1\/things",status_class="4xx"\} [1-9]/m);
+    expect(text).toMatch(/^flux_http_request_duration_seconds_count\{service="catalog",method="GET",route="unmatched",status_class="4xx"\} [1-9]/m);
+    expect(text).not.toMatch(/route="\/no\/such\/route"/);
   });
 
   it('answers 401 without a token, 401 for an unknown one, 403 without the role, 200 with it', async () => {

@@ -178,7 +178,7 @@ export class ShardConsumer implements ShardHandle {
         }
         if (page.length > 0) this.recordBytes = Math.max(64, added / page.length);
         this.millisBehindLatest = millisBehindLatest;
-        this.ctx.metrics.millisBehind.set(this.labels, millisBehindLatest);
+        this.ctx.metrics.behindLatest.set(this.labels, millisBehindLatest / 1000);
         this.ctx.metrics.oldestUnarchivedAge.set(this.labels, this.status().oldestUnarchivedAgeMs / 1000);
         this.writer.tick();
         if (ended && !reachedTip) {

@@ -66,6 +66,6 @@ describe('archiver faults', () => {
     expect(await metric('flux_archiver_records_archived_total')).toBe(25);
     const objects = (await register.getSingleMetric('flux_archiver_objects_written_total')!.get()).values.find((v) => v.labels.stream === stream)?.value;
     expect(objects).toBe(1);
-    expect(await metric('flux_archiver_bytes_archived_total')).toBeGreaterThan(25 * 100);
+    expect(await metric('flux_archiver_archived_bytes_total')).toBeGreaterThan(25 * 100);
   });
 });

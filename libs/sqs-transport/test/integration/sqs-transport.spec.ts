@@ -11,6 +11,7 @@ import { SqsServer } from '../../src/sqs.server';
 import { createTestDatabase, testConfig, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { Module, type INestApplication, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import {
   ArchiveObjectWrittenHandler,
@@ -214,6 +215,13 @@ describe('SQS transport', () => {
       'invalid-envelope': envelope({ producer: '' }),
     };
     for (const body of Object.values(bodies)) await client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+
+    // /metrics: the dead-letter queue's depth, read from SQS at scrape, and the messages counted by reason
+    const dlqDepth = async () =>
+      (await register.getSingleMetric('flux_sqs_queue_messages')!.get()).values.find((v) => v.labels.queue === queue.deadLetterName && v.labels.kind === 'dead-letter')?.value;
+    await vi.waitFor(async () => expect(await dlqDepth()).toBe(Object.keys(bodies).length), { timeout: 15_000, interval: 250 });
+    const counted = (await sqsMetrics.deadLettered.get()).values.filter((v) => v.labels.queue === queue.name);
+    expect(counted.find((v) => v.labels.reason === 'malformed-json')?.value).toBe(1);
 
     const dead = await drainQueue(client, queue.deadLetterUrl, { atLeast: Object.keys(bodies).length });
     const byReason = Object.fromEntries(dead.map((m) => [m.MessageAttributes?.['flux-dead-letter-reason']?.StringValue, m.Body]));

@@ -1,0 +1,25 @@
+import { Gauge, register } from 'prom-client';
+import type { HealthRegistry } from '../health/health.registry';
+
+const NAME = 'flux_health_check_up';
+/** A scrape waits at most this long for a check (the checks' own bound on /health is 3 s). */
+const WAIT_MS = 2_000;
+
+/**
+ * `flux_health_check_up{check}`: 1 when a readiness check (`/health/ready`: postgres, sqs, archive, kinesis, the
+ * service's own) is up or degraded, 0 when down, run at each scrape. The Prometheus twin of the load balancer's
+ * unhealthy-target alarm: `up` says the process answers, this says what it cannot reach.
+ */
+export function registerHealthGauge(health: HealthRegistry): void {
+  if (register.getSingleMetric(NAME)) register.removeSingleMetric(NAME);
+  new Gauge({
+    name: NAME,
+    help: 'Readiness checks of /health/ready, run at scrape: 1 up (or degraded), 0 down',
+    labelNames: ['check'],
+    async collect() {
+      const results = await Promise.all(health.entries(WAIT_MS).map(async ([check, run]) => [check, await run()] as const));
+      this.reset();
+      for (const [check, report] of results) this.set({ check }, report.status === 'down' ? 0 : 1);
+    },
+  });
+}
