@@ -3,7 +3,7 @@ import { migrate } from '@flux-capacitor/persistence';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flux-capacitor/service-kit';
 import { freePort, spawnService, waitUntilHealthy, type RunningService } from '@flux-capacitor/local-stack';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
@@ -13,7 +13,7 @@ import { startDevDemo } from '../demo-orders';
 import { withExamples } from '../help-example';
 import { ensureStream } from '../kinesis-stream';
 import { colorEnabled } from '../terminal';
-import { WORKSPACE_ROOT, writeEnvFile } from '../workspace';
+import { FLUX_DIR, WORKSPACE_ROOT, writeEnvFile } from '../workspace';
 
 /** The stream `fluxcap produce` and the README walkthrough use. */
 export const DEV_STREAM = 'orders';
@@ -95,6 +95,7 @@ export function registerDevCommand(program: Command): void {
         }
       }
 
+      const dataDir = resolve(flags.dataDir ?? FLUX_DIR);
       const token = randomBytes(24).toString('hex');
       const env: Record<string, string> = {
         // A development default: archive the demo stream (`fluxcap produce --stream orders`) and flush often, so
@@ -103,7 +104,11 @@ export function registerDevCommand(program: Command): void {
         FLUX_BUFFER_INTERVAL_SECONDS: '10',
         // Shorter long polls: a consumer finishes its current poll before it stops, so Ctrl-C is quicker.
         FLUX_SQS_WAIT_SECONDS: '5',
-        ...pick(cliEnv.all, ['FLUX_ARCHIVER_STREAMS', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_SQS_WAIT_SECONDS']),
+        // Work folders under this stack's data dir: a gateway empties its object cache at start, so two stacks
+        // sharing the repository's `.flux/query` would delete each other's cached archive objects mid-query.
+        FLUX_QUERY_WORK_DIR: join(dataDir, 'query'),
+        FLUX_REPLAY_WORK_DIR: join(dataDir, 'replay'),
+        ...pick(cliEnv.all, ['FLUX_ARCHIVER_STREAMS', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_SQS_WAIT_SECONDS', 'FLUX_QUERY_WORK_DIR', 'FLUX_REPLAY_WORK_DIR']),
         ...stack.env,
         FLUX_API_TOKENS: `${token}:admin+query+replay`,
         FLUX_API_TOKEN: token,

@@ -15,7 +15,7 @@ export const queryEnv = z.object({
   FLUX_QUERY_MAX_QUEUED_PER_TOKEN: envInt(0, 100_000).default(10).describe('Queries one token may have waiting on each gateway replica (per replica, not shared; capped at `FLUX_QUERY_MAX_QUEUED`); past it that token gets 429 and `Retry-After`, other tokens are still admitted.'),
   FLUX_QUERY_RESULT_TTL_SECONDS: envInt(10, 604_800).default(3600).describe('How long a finished query and its results are kept.'),
   FLUX_QUERY_JOB_LEASE_MS: envInt(1000, 600_000).default(30_000).describe('A replica refreshes the heartbeat of the queries it runs every third of this; a queued or running query whose heartbeat is older is marked failed by any replica (its replica stopped).'),
-  FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache.'),
+  FLUX_QUERY_WORK_DIR: z.string().min(1).default('.flux/query').describe('Local folder for query spill files, exports and the S3 object cache; one per process (a gateway empties its cache there at start).'),
   FLUX_QUERY_CACHE_MAX_BYTES: envInt(1_000_000, Number.MAX_SAFE_INTEGER).default(2_000_000_000).describe('Bound of the local cache of S3 archive objects.'),
   FLUX_QUERY_PREFETCH: envBoolean.default(true).describe('Download a new partition\'s S3 objects into the local cache when the catalog announces it (`catalog.partition.added`), so the first query over fresh data does not wait for them.'),
   FLUX_QUERY_LIVE: envBoolean.default(true).describe('Include the live tail (records still only in Kinesis) in stream tables.'),
