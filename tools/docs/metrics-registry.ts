@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { CatalogMetrics } from '../../apps/catalog/src/catalog/catalog.metrics';
-import { metastoreMetrics } from '@flux-capacitor/archive-catalog';
+import { CatalogMetrics, metastoreMetrics } from '@flux-capacitor/archive-catalog';
 import { queryMetrics } from '@flux-capacitor/query-engine';
 import { replayMetrics } from '@flux-capacitor/replay';
 import { HealthRegistry, httpRequestDuration, registerHealthGauge } from '@flux-capacitor/service-kit';

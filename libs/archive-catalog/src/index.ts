@@ -9,3 +9,4 @@ export { CatalogIngest } from './ingest/catalog-ingest';
 export { rebuildCatalog } from './ingest/catalog-rebuild';
 export { createMetastores } from './metastore/create-metastores';
 export { metastoreMetrics } from './metastore/metastore.metrics';
+export { CatalogMetrics } from './catalog.metrics';

@@ -1,9 +1,8 @@
-import { ArchiveObjectInspector } from '@flux-capacitor/archive-catalog';
+import { ArchiveObjectInspector, CatalogMetrics } from '@flux-capacitor/archive-catalog';
 import { SqsMessagingModule } from '@flux-capacitor/sqs-transport';
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { ArchiveObjectWrittenHandler } from './archive-object-written.handler';
 import { CatalogController } from './catalog.controller';
-import { CatalogMetrics } from './catalog.metrics';
 import { catalogProviders } from './catalog.providers';
 
 /** The catalog feature: the archive.object.written handler and the /v1/streams read API. */

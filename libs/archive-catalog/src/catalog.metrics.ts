@@ -1,4 +1,4 @@
-import { CatalogReader } from '@flux-capacitor/archive-catalog';
+import { CatalogReader } from './catalog-reader';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
 
