@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { CatalogWorker } from './pg-catalog-worker';
 import { BodyReader, PgError, type PgField } from './pg-messages';
 
 /** The columns of every stream table as PostgreSQL sees them (query-engine's STREAM_COLUMNS). */
@@ -21,7 +21,6 @@ export interface CatalogResult {
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Words that must not reach the mirror even inside a SELECT: they change the session or its privileges. */
 const UNSAFE =
@@ -39,34 +38,43 @@ const READ_STATEMENT = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|VALUES
  * the instance's files or change the session are refused (PGlite's PUBLIC grants do not work for a second role, so
  * it runs as its superuser; everything it could reach is this in-memory mirror, and the transaction is rolled back).
  * Stream records are never here; a statement that reads a stream table and the catalog together sees no rows.
+ * PGlite runs in a worker thread (CatalogWorker) with a wall-clock limit per statement and caps on its answer: a
+ * runaway statement costs one worker, never the gateway's event loop.
  */
+export interface PgCatalogOptions {
+  /** wall-clock limit of one catalog statement; the worker running it is terminated (default 10 s) */
+  timeoutMs?: number;
+  /** most rows one catalog statement may return (default 100,000) */
+  maxRows?: number;
+  /** most bytes one catalog statement may return (default 32 MiB) */
+  maxBytes?: number;
+}
+
 export class PgCatalog {
-  private db?: Promise<PGlite>;
-  private streams = new Set<string>();
+  private readonly worker: CatalogWorker;
+  private readonly maxRows: number;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly listStreams: () => Promise<string[]>) {}
+  constructor(
+    private readonly listStreams: () => Promise<string[]>,
+    options: PgCatalogOptions = {},
+  ) {
+    this.maxRows = options.maxRows ?? 100_000;
+    this.worker = new CatalogWorker({
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
+      maxHeapMb: 256,
+      columns: STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', '),
+    });
+  }
 
   /** Starts PGlite (seconds: it compiles WebAssembly) ahead of the first client. */
   warmUp(): void {
-    void this.instance().catch(() => undefined);
+    this.worker.warmUp();
   }
 
-  private instance(): Promise<PGlite> {
-    this.db ??= (async () => {
-      const db = await PGlite.create();
-      // PGlite serves one database (template1); `flux` is listed so tools that browse databases find the one they use
-      await db.exec('CREATE DATABASE flux').catch(() => undefined);
-      return db;
-    })();
-    this.db.catch(() => (this.db = undefined));
-    return this.db;
-  }
-
-  async close(): Promise<void> {
-    const db = await this.db?.catch(() => undefined);
-    this.db = undefined;
-    await db?.close();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 
   /** Runs one statement as `visible` (the streams the token may read; undefined = all). */
@@ -76,33 +84,14 @@ export class PgCatalog {
     return next;
   }
 
-  private async sync(db: PGlite): Promise<void> {
-    const wanted = new Set(await this.listStreams());
-    for (const name of this.streams) {
-      if (!wanted.has(name)) await db.exec(`DROP TABLE IF EXISTS public.${quoteIdent(name)}`);
-    }
-    for (const name of wanted) {
-      if (this.streams.has(name)) continue;
-      const cols = STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', ');
-      await db.exec(`CREATE TABLE IF NOT EXISTS public.${quoteIdent(name)} (${cols})`);
-      await db.exec(`COMMENT ON TABLE public.${quoteIdent(name)} IS ${quoteLiteral(`stream ${name}: archived and live records`)}`);
-    }
-    this.streams = wanted;
-  }
-
   private async runNow(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
     if (UNSAFE.test(sql) || !READ_STATEMENT.test(sql)) throw new PgError('42501', 'only reading the catalog is allowed');
-    const db = await this.instance();
-    await this.sync(db);
-    await db.exec('BEGIN');
-    try {
-      for (const name of this.streams) if (visible && !visible.has(name)) await db.exec(`DROP TABLE public.${quoteIdent(name)}`);
-      await db.exec(`SET LOCAL statement_timeout = '10s'`);
-      const raw = await db.execProtocolRaw(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), { syncToFs: false });
-      return parseResponse(raw);
-    } finally {
-      await db.exec('ROLLBACK');
-    }
+    const streams = await this.listStreams();
+    const answer = await this.worker.run(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), streams, visible ? [...visible] : undefined);
+    if ('error' in answer) throw new PgError(answer.error.code, answer.error.message);
+    const result = parseResponse(answer.raw);
+    if (result.rows.length > this.maxRows) throw new PgError('54000', `the catalog answer has more than ${this.maxRows} rows`);
+    return result;
   }
 }
 
