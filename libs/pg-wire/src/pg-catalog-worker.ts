@@ -19,8 +19,13 @@ const COLS = workerData.columns;
 async function instance() {
   if (!db) {
     const { PGlite } = await import(workerData.pglite);
-    db = await PGlite.create();
-    await db.exec('CREATE DATABASE flux').catch(() => undefined);
+    const d = await PGlite.create();
+    await d.exec('CREATE DATABASE flux').catch(() => undefined);
+    // statements run as this role: PostgreSQL itself refuses it the file and server functions. pg_read_all_data
+    // lets it read every table (PGlite's PUBLIC grants do not reach a second role, and GRANT on pg_catalog fails there)
+    await d.exec('CREATE ROLE reader NOLOGIN');
+    await d.exec('GRANT pg_read_all_data TO reader');
+    db = d;
   }
   return db;
 }
@@ -40,7 +45,7 @@ parentPort.on('message', async (m) => {
     await sync(d, new Set(m.streams));
     await d.exec('BEGIN');
     try {
-      for (const name of streams) if (m.visible && !m.visible.includes(name)) await d.exec('DROP TABLE public.' + q(name));
+      await d.exec('SET LOCAL ROLE reader');
       const raw = await d.execProtocolRaw(m.message, { syncToFs: false });
       if (raw.length > workerData.maxBytes) parentPort.postMessage({ id: m.id, error: { code: '54000', message: 'the catalog answer is larger than ' + workerData.maxBytes + ' bytes' } });
       else parentPort.postMessage({ id: m.id, raw }, [raw.buffer]);
@@ -118,7 +123,8 @@ export class CatalogWorker {
     return this.worker;
   }
 
-  async run(message: Uint8Array, streams: string[], visible: string[] | undefined): Promise<WorkerAnswer> {
+  /** Runs one protocol exchange over a mirror holding exactly `streams` (the ones the caller may see). */
+  async run(message: Uint8Array, streams: string[]): Promise<WorkerAnswer> {
     const current = this.spawn();
     try {
       await current.ready;
@@ -140,7 +146,7 @@ export class CatalogWorker {
         clearTimeout(timer);
         resolve(a);
       });
-      w.postMessage({ id, message, streams, visible });
+      w.postMessage({ id, message, streams });
     });
   }
 
