@@ -17,6 +17,13 @@ export interface PgServerOptions {
   /** connections at once, in total and from one address (defaults 200 and 32): more get 53300 */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** bind beyond loopback without TLS (FLUX_PG_ALLOW_PLAINTEXT): the token then crosses the network in clear text */
+  allowPlaintext?: boolean;
+}
+
+/** Whether a bind address only takes connections from this host. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopback(host);
 }
 
 /** Whether a peer address is this host (IPv4 127/8, ::1, or IPv4-mapped loopback). */
@@ -108,13 +115,19 @@ export class PgServer {
 
   /** Listens; resolves with the bound port (0 picks a free one). */
   async listen(): Promise<number> {
+    if (!this.secure && !this.options.allowPlaintext && !isLoopbackHost(this.options.host)) {
+      throw new Error(
+        `the PostgreSQL endpoint would take API tokens in clear text on ${this.options.host}: configure FLUX_PG_TLS_CERT and FLUX_PG_TLS_KEY, bind FLUX_PG_HOST to 127.0.0.1, or set FLUX_PG_ALLOW_PLAINTEXT=true`,
+      );
+    }
     this.backend.catalog.warmUp();
     const server = (this.server = createServer((socket) => {
       const address = socket.remoteAddress ?? '';
       const fromAddress = this.perAddress.get(address) ?? 0;
       if (this.sockets.size >= (this.options.maxConnections ?? 200) || fromAddress >= (this.options.maxConnectionsPerAddress ?? 32)) {
         socket.on('error', () => undefined);
-        socket.end(msg.error(new PgError('53300', 'sorry, too many clients already', { fatal: true }).fields()));
+        // destroyed once the error is out: a client that keeps its side open holds nothing
+        socket.end(msg.error(new PgError('53300', 'sorry, too many clients already', { fatal: true }).fields()), () => socket.destroy());
         return;
       }
       this.sockets.add(socket);

@@ -199,6 +199,14 @@ const startupPacket = (params: Record<string, string>) => {
 const errorCode = (answer: Buffer) => /C([0-9A-Z]{5})\0/.exec(answer.toString('latin1'))?.[1];
 
 describe('PgServer before authentication', () => {
+  it('refuses to listen beyond loopback without TLS unless FLUX_PG_ALLOW_PLAINTEXT is set', async () => {
+    const open = new PgServer(backend, { port: 0, host: '0.0.0.0' });
+    await expect(open.listen()).rejects.toThrow(/FLUX_PG_ALLOW_PLAINTEXT/);
+    const allowed = new PgServer(backend, { port: 0, host: '0.0.0.0', allowPlaintext: true });
+    expect(await allowed.listen()).toBeGreaterThan(0);
+    await allowed.close();
+  });
+
   it('refuses a start-up packet over 10,000 bytes without waiting for its bytes (08P01)', async () => {
     const head = Buffer.alloc(8);
     head.writeInt32BE(50_000_000);
@@ -234,9 +242,17 @@ describe('PgServer before authentication', () => {
     try {
       await expect(connectTo(cappedPort)).rejects.toMatchObject({ code: '53300' });
       await held[0].end();
-      // a freed slot is taken again
-      const again = await connectTo(cappedPort);
-      await again.end();
+      // a freed slot is taken again (once the server has seen that connection close)
+      let again: Client | undefined;
+      for (let attempt = 0; !again && attempt < 100; attempt++) {
+        again = await connectTo(cappedPort).catch(async (err: { code?: string }) => {
+          if (err.code !== '53300') throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return undefined;
+        });
+      }
+      expect(again).toBeDefined();
+      await again?.end();
     } finally {
       await Promise.all(held.slice(1).map((c) => c.end()));
       await capped.close();
