@@ -89,6 +89,11 @@ export class PgCatalog {
     };
   }
 
+  /** The catalogued streams (the session routes a statement that reads one of them to the streams). */
+  async streamNames(): Promise<Set<string>> {
+    return new Set(await this.listStreams());
+  }
+
   /** Starts PGlite (seconds: it compiles WebAssembly) ahead of the first client, for tokens that see every stream. */
   warmUp(): void {
     this.mirror('*').worker.warmUp();

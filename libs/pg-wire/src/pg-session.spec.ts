@@ -4,7 +4,7 @@ import { PgSession, type PgBackend, type PgRowSource } from './pg-session';
 
 /** A stand-in query path: `SELECT n` statements yield rows 0..n-1; `FAIL` raises a refusal; it records what it ran. */
 class Backend implements PgBackend {
-  readonly catalog = new PgCatalog(async () => []);
+  readonly catalog = new PgCatalog(async () => ['orders', 'pg_events']);
   readonly ran: string[] = [];
   authenticate = async () => undefined;
 
@@ -123,5 +123,20 @@ describe('PgSession', () => {
     await new Promise((r) => setImmediate(r));
     session.cancel();
     expect(await answer).toEqual(['E:57014', 'Z:I']);
+  });
+
+  it('runs a statement that reads a stream over the streams, even with a catalog function or a pg_ name (not 0 rows from the empty mirror)', async () => {
+    const { run, backend } = setup();
+    await run([query('SELECT quote_ident(partition_key) FROM orders')]);
+    await run([query('SELECT count(*) FROM pg_events')]);
+    await run([query('SELECT count(*) FROM "public"."pg_events" e JOIN orders o ON true')]);
+    expect(backend.ran).toHaveLength(3);
+  });
+
+  it('refuses a statement that reads a stream and a system catalog together with 0A000', async () => {
+    const { run, backend } = setup();
+    expect(await run([query('SELECT * FROM orders JOIN pg_catalog.pg_class c ON true')])).toEqual(['E:0A000', 'Z:I']);
+    expect(await run([query('SELECT * FROM pg_class JOIN orders ON true')])).toEqual(['E:0A000', 'Z:I']);
+    expect(backend.ran).toEqual([]);
   });
 });

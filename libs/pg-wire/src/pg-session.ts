@@ -1,7 +1,7 @@
 import { BodyReader, msg, PgError, type PgField } from './pg-messages';
 import type { PgCatalog } from './pg-catalog';
 import { pgErrorOf } from './pg-errors';
-import { bindParameters, isCatalogStatement, leadingWords, parameterCount, splitStatements, stripPublicSchema } from './pg-sql';
+import { bindParameters, leadingWords, parameterCount, routeStatement, splitStatements, stripPublicSchema } from './pg-sql';
 import { decodeParameter, encodeValue, fieldOf, OID, sqlLiteral } from './pg-values';
 
 /** Who is connected: the token's principal (service-kit's Principal). */
@@ -326,6 +326,11 @@ export class PgSession {
     return outcome.exhausted?.() ?? true;
   }
 
+  /** Catalog mirror or streams (pg-sql's routeStatement), by the catalogued stream names. */
+  private async route(sql: string): Promise<'catalog' | 'streams'> {
+    return routeStatement(sql, await this.backend.catalog.streamNames());
+  }
+
   /** What a prepared statement takes and returns, without running it over the streams' records. */
   private async describeStatement(statement: Prepared): Promise<{ paramTypes: number[]; fields?: PgField[] }> {
     const count = parameterCount(statement.sql);
@@ -333,7 +338,7 @@ export class PgSession {
     const words = leadingWords(statement.sql);
     if (!['SELECT', 'WITH', 'VALUES', 'TABLE', 'FROM', 'SHOW'].includes(words[0] ?? '')) return { paramTypes };
     if (words[0] === 'SHOW') return { paramTypes, fields: [fieldOf(words[1]?.toLowerCase() ?? 'setting', 'VARCHAR', 0)] };
-    if (isCatalogStatement(statement.sql)) {
+    if ((await this.route(statement.sql)) === 'catalog') {
       const described = await this.backend.catalog.run(statement.sql, [], [], this.principal.streams, true);
       return { paramTypes: described.paramTypes.length === count ? described.paramTypes : paramTypes, fields: described.fields };
     }
@@ -420,7 +425,7 @@ export class PgSession {
     const params = portal.params;
     const count = parameterCount(sql);
     if (params.length < count) throw new PgError('08P01', `the statement takes ${count} parameters, ${params.length} were bound`);
-    if (isCatalogStatement(sql)) {
+    if ((await this.route(sql)) === 'catalog') {
       const result = await this.backend.catalog.run(sql, params, portal.formats, this.principal.streams);
       let at = 0;
       return {
