@@ -92,6 +92,9 @@ const STATEMENT_KEYWORDS = new Set(
 /** A cursor name as PostgreSQL folds it: quoted kept as is, unquoted lower-cased. */
 const identifier = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase());
 
+/** Per session: what a client may keep open at once (each holds memory, a portal or cursor a result); more is 53400. */
+export const SESSION_LIMITS = { preparedStatements: 1000, portals: 100, cursors: 20 };
+
 const command = (tag: string): Outcome => ({ tag: () => tag, next: async () => [], close: () => undefined });
 
 /**
@@ -224,6 +227,7 @@ export class PgSession {
     if (name !== '' && this.statements.has(name)) throw new PgError('42P05', `prepared statement "${name}" already exists`);
     const statements = splitStatements(sql);
     if (statements.length > 1) throw new PgError('42601', 'cannot insert multiple commands into a prepared statement');
+    if (name !== '' && this.statements.size >= SESSION_LIMITS.preparedStatements) throw new PgError('53400', `too many prepared statements in this session (at most ${SESSION_LIMITS.preparedStatements})`);
     this.statements.set(name, { sql: statements[0] ?? '', paramTypes });
     await this.write(msg.parseComplete());
   }
@@ -248,6 +252,7 @@ export class PgSession {
     const formats: number[] = [];
     for (let i = 0; i < resultCount; i++) formats.push(r.int16());
     this.dropPortal(portalName);
+    if (portalName !== '' && this.portals.size >= SESSION_LIMITS.portals) throw new PgError('53400', `too many open portals in this session (at most ${SESSION_LIMITS.portals})`);
     this.portals.set(portalName, { statement, params, formats });
     await this.write(msg.bindComplete());
   }
@@ -473,6 +478,7 @@ export class PgSession {
     if (/\bBINARY\b/i.test(m[2]) || /\bSCROLL\b/i.test(m[2].replace(/\bNO\s+SCROLL\b/i, ''))) throw new PgError('0A000', 'only NO SCROLL text cursors are supported');
     const name = identifier(m[1]);
     if (this.cursors.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
+    if (this.cursors.size >= SESSION_LIMITS.cursors) throw new PgError('53400', `too many open cursors in this session (at most ${SESSION_LIMITS.cursors})`);
     if (this.tx !== 'T' && !/\bWITH\s+HOLD\b/i.test(m[3])) throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
     const outcome = await this.start({ statement: { sql: m[4].trim(), paramTypes: portal.statement.paramTypes }, params: portal.params, formats: [] });
     if (!outcome.fields) {
