@@ -160,8 +160,10 @@ export class PgServer {
 
   private async serve(plain: Socket): Promise<void> {
     plain.setNoDelay(true);
-    // until authenticated, a connection that says nothing is closed (it holds a slot of the connection caps)
-    plain.setTimeout(this.options.authTimeoutMs ?? 10_000, () => plain.destroy());
+    // a connection not authenticated in time is closed (it holds a slot of the connection caps); a deadline, not an
+    // idle timeout, so a client dribbling a byte at a time cannot hold it either
+    const authDeadline = setTimeout(() => plain.destroy(), this.options.authTimeoutMs ?? 10_000);
+    plain.once('close', () => clearTimeout(authDeadline));
     let socket: Socket = plain;
     const stream = new MessageStream(plain);
     let startup;
@@ -248,7 +250,7 @@ export class PgServer {
     do pid = randomInt(1, 2 ** 31 - 1);
     while (this.sessions.has(pid));
     const secret = randomInt(0, 2 ** 31 - 1);
-    plain.setTimeout(0);
+    clearTimeout(authDeadline);
     stream.limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     const session = new PgSession(this.backend, principal, write, startup.params);
     this.sessions.set(pid, { secret, session });
