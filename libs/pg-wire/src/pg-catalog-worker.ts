@@ -48,7 +48,11 @@ parentPort.on('message', async (m) => {
       await d.exec('SET LOCAL ROLE reader');
       const raw = await d.execProtocolRaw(m.message, { syncToFs: false });
       if (raw.length > workerData.maxBytes) parentPort.postMessage({ id: m.id, error: { code: '54000', message: 'the catalog answer is larger than ' + workerData.maxBytes + ' bytes' } });
-      else parentPort.postMessage({ id: m.id, raw }, [raw.buffer]);
+      else {
+        // a copy of its own: PGlite's answer may be a view into memory it keeps
+        const copy = raw.slice();
+        parentPort.postMessage({ id: m.id, raw: copy }, [copy.buffer]);
+      }
     } finally {
       await d.exec('ROLLBACK');
     }

@@ -134,7 +134,8 @@ export class PgCatalog {
   }
 
   private async runNow(worker: CatalogWorker, streams: string[], sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
-    const answer = await worker.run(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), streams);
+    // PGlite stops after one row past the cap (Execute's row limit): an answer over it is never built in full
+    const answer = await worker.run(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly, this.maxRows + 1), streams);
     if ('error' in answer) throw new PgError(answer.error.code, answer.error.message);
     const result = parseResponse(answer.raw);
     if (result.rows.length > this.maxRows) throw new PgError('54000', `the catalog answer has more than ${this.maxRows} rows`);
@@ -151,7 +152,7 @@ function asFluxDatabase(sql: string): string {
 }
 
 /** Parse + Bind + Describe + Execute + Sync of one statement, with text parameters (OID 0: PostgreSQL infers them). */
-function extendedQuery(sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Uint8Array {
+function extendedQuery(sql: string, params: (string | null)[], formats: number[], describeOnly: boolean, maxRows: number): Uint8Array {
   const parts: Buffer[] = [];
   const message = (type: string, body: Buffer) => {
     const head = Buffer.alloc(5);
@@ -177,7 +178,7 @@ function extendedQuery(sql: string, params: (string | null)[], formats: number[]
     const values = params.flatMap((p) => (p === null ? [i32(-1)] : [i32(Buffer.byteLength(p)), Buffer.from(p, 'utf8')]));
     message('B', Buffer.concat([cstr(''), cstr(''), i16(0), i16(params.length), ...values, i16(formats.length), ...formats.map(i16)]));
     message('D', Buffer.concat([Buffer.from('P'), cstr('')]));
-    message('E', Buffer.concat([cstr(''), i32(0)]));
+    message('E', Buffer.concat([cstr(''), i32(maxRows)]));
   }
   message('S', Buffer.alloc(0));
   return Buffer.concat(parts);
