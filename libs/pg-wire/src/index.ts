@@ -4,5 +4,5 @@ export { MessageReader, msg, parseStartup, PgError, PgProtocolError, type PgFiel
 export { QueryServiceBackend, type QueryBackendDeps } from './pg-query-backend';
 export { isLoopback, PgServer, type PgServerOptions } from './pg-server';
 export { PgSession, DEFAULT_SETTINGS, type PgBackend, type PgPrincipal, type PgRowSource } from './pg-session';
-export { bindParameters, isCatalogStatement, parameterCount, splitStatements } from './pg-sql';
+export { bindParameters, isCatalogStatement, parameterCount, routeStatement, splitStatements } from './pg-sql';
 export { decodeParameter, encodeValue, fieldOf, OID, pgTypeOf, sqlLiteral } from './pg-values';

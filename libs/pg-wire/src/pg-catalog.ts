@@ -1,5 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
+import { CatalogWorker, type CatalogWorkerOptions } from './pg-catalog-worker';
 import { BodyReader, PgError, type PgField } from './pg-messages';
+import { stripComments } from './pg-sql';
 
 /** The columns of every stream table as PostgreSQL sees them (query-engine's STREAM_COLUMNS). */
 export const STREAM_TABLE_COLUMNS: { name: string; pgType: string }[] = [
@@ -21,88 +22,124 @@ export interface CatalogResult {
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** Words that must not reach the mirror even inside a SELECT: they change the session or its privileges. */
+/** Statements the mirror accepts: reads only (after comments are stripped). */
+const READ_STATEMENT = /^[\s(]*(SELECT|WITH|VALUES|TABLE|SHOW)\b/i;
+
+/** Writes inside a read: data-modifying CTEs, SELECT ... INTO. */
+const WRITES = /\b(insert|update|delete|merge|into|truncate|copy)\b/i;
+
+/**
+ * Functions refused by name: they read files, run SQL given as text (which no check here could see), or change the
+ * session. U& identifiers and strings are refused too: their escapes would spell any name past this check.
+ */
 const UNSAFE =
-  /\b(set_config|session_authorization|set\s+role|reset|pg_read\w*|pg_ls_\w+|pg_stat_file|lo_\w+|dblink\w*|copy|pg_terminate\w*|pg_cancel\w*|pg_reload\w*|pg_rotate\w*|pg_sleep\w*)\b|\b(insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into|truncate|create|drop|alter|grant|revoke)\s/i;
+  /\bu&\s*["']|\b(set_config|session_authorization|role|reset|\w*_to_xml\w*|query_to_\w+|xmlforest|ts_stat|dblink\w*|lo_\w+|pg_read\w*|pg_ls_\w+|pg_stat_file|pg_file\w*|pg_logdir\w*|pg_terminate\w*|pg_cancel\w*|pg_reload\w*|pg_rotate\w*|pg_sleep\w*|pg_promote|pg_switch_wal|pg_create\w*|pg_drop\w*|pg_advisory\w*|pg_notify|pg_backup\w*|pg_import\w*|pg_log\w*|nextval|setval)\b/i;
 
-/** A catalog statement reads: it starts with one of these (after comments and parentheses). */
-const READ_STATEMENT = /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(SELECT|WITH|VALUES|TABLE)\b/i;
+/** Throws 42501 unless the statement only reads (see READ_STATEMENT, WRITES, UNSAFE). */
+export function assertCatalogRead(sql: string): void {
+  const bare = stripComments(sql);
+  if (!READ_STATEMENT.test(bare) || UNSAFE.test(bare)) throw new PgError('42501', 'only reading the catalog is allowed');
+  // keywords only count outside string literals (a comment or a column may well say "update")
+  if (WRITES.test(bare.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""'))) throw new PgError('42501', 'only reading the catalog is allowed');
+}
+
+export interface PgCatalogOptions {
+  /** wall-clock limit of one catalog statement; the worker running it is terminated (default 10 s) */
+  timeoutMs?: number;
+  /** most rows one catalog statement may return (default 100,000) */
+  maxRows?: number;
+  /** most bytes one catalog statement may return (default 32 MiB) */
+  maxBytes?: number;
+  /** most mirrors (one per distinct set of visible streams) kept at once, least recently used closed first (default 4) */
+  maxMirrors?: number;
+}
 
 /**
  * The answer to what SQL tools ask on connect: a real PostgreSQL (PGlite, PostgreSQL compiled to WebAssembly, in
  * memory, no files of ours) holding an empty table per stream in schema `public`. psql's `\d`, pgJDBC's metadata
  * queries, information_schema, version() and pg_catalog work as on PostgreSQL, with no query rewriting.
- * Statements run one at a time, each in a transaction that is rolled back: the streams the token may not read are
- * dropped first (so they are invisible), then the statement runs. Only reads are accepted, and functions that read
- * the instance's files or change the session are refused (PGlite's PUBLIC grants do not work for a second role, so
- * it runs as its superuser; everything it could reach is this in-memory mirror, and the transaction is rolled back).
+ * Each PGlite runs in a worker thread (CatalogWorker) with a wall-clock limit per statement and caps on its answer: a
+ * runaway statement costs one worker, never the gateway's event loop.
+ * There is one mirror per distinct set of visible streams (a few, least recently used closed first), holding only
+ * those streams' tables: a token cannot find the names of streams it lacks anywhere in its mirror.
+ * Statements run one at a time per mirror, each in a transaction that is rolled back, as the role `reader` (no
+ * superuser: PostgreSQL refuses it the file functions). Only reads are accepted (assertCatalogRead), and functions
+ * that run SQL given as text or change the session are refused by name.
  * Stream records are never here; a statement that reads a stream table and the catalog together sees no rows.
  */
 export class PgCatalog {
-  private db?: Promise<PGlite>;
-  private streams = new Set<string>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly maxRows: number;
+  private readonly maxMirrors: number;
+  private readonly workerOptions: CatalogWorkerOptions;
+  /** one mirror per distinct set of visible streams, most recently used last */
+  private readonly mirrors = new Map<string, { worker: CatalogWorker; queue: Promise<unknown> }>();
 
-  constructor(private readonly listStreams: () => Promise<string[]>) {}
-
-  /** Starts PGlite (seconds: it compiles WebAssembly) ahead of the first client. */
-  warmUp(): void {
-    void this.instance().catch(() => undefined);
+  constructor(
+    private readonly listStreams: () => Promise<string[]>,
+    options: PgCatalogOptions = {},
+  ) {
+    this.maxRows = options.maxRows ?? 100_000;
+    this.maxMirrors = options.maxMirrors ?? 4;
+    this.workerOptions = {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
+      maxHeapMb: 256,
+      columns: STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', '),
+    };
   }
 
-  private instance(): Promise<PGlite> {
-    this.db ??= (async () => {
-      const db = await PGlite.create();
-      // PGlite serves one database (template1); `flux` is listed so tools that browse databases find the one they use
-      await db.exec('CREATE DATABASE flux').catch(() => undefined);
-      return db;
-    })();
-    this.db.catch(() => (this.db = undefined));
-    return this.db;
+  /** The catalogued streams (the session routes a statement that reads one of them to the streams). */
+  async streamNames(): Promise<Set<string>> {
+    return new Set(await this.listStreams());
+  }
+
+  /** Starts PGlite (seconds: it compiles WebAssembly) ahead of the first client, for tokens that see every stream. */
+  warmUp(): void {
+    this.mirror('*').worker.warmUp();
   }
 
   async close(): Promise<void> {
-    const db = await this.db?.catch(() => undefined);
-    this.db = undefined;
-    await db?.close();
+    const all = [...this.mirrors.values()];
+    this.mirrors.clear();
+    await Promise.all(all.map((m) => m.worker.close()));
+  }
+
+  private mirror(key: string): { worker: CatalogWorker; queue: Promise<unknown> } {
+    let m = this.mirrors.get(key);
+    if (m) {
+      this.mirrors.delete(key);
+    } else {
+      m = { worker: new CatalogWorker(this.workerOptions), queue: Promise.resolve() };
+      for (const [oldest, old] of this.mirrors) {
+        if (this.mirrors.size < this.maxMirrors) break;
+        this.mirrors.delete(oldest);
+        // after its queued statements
+        void old.queue.then(() => old.worker.close());
+      }
+    }
+    this.mirrors.set(key, m);
+    return m;
   }
 
   /** Runs one statement as `visible` (the streams the token may read; undefined = all). */
-  run(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly = false): Promise<CatalogResult & { paramTypes: number[] }> {
-    const next = this.queue.then(() => this.runNow(sql, params, formats, visible, describeOnly));
-    this.queue = next.catch(() => undefined);
+  async run(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly = false): Promise<CatalogResult & { paramTypes: number[] }> {
+    assertCatalogRead(sql);
+    // a mirror only ever holds the tables of the streams its callers may see: nothing else is there to leak
+    const streams = (await this.listStreams()).filter((s) => !visible || visible.has(s)).sort();
+    const m = this.mirror(visible ? JSON.stringify(streams) : '*');
+    const next = m.queue.then(() => this.runNow(m.worker, streams, sql, params, formats, describeOnly));
+    m.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async sync(db: PGlite): Promise<void> {
-    const wanted = new Set(await this.listStreams());
-    for (const name of this.streams) {
-      if (!wanted.has(name)) await db.exec(`DROP TABLE IF EXISTS public.${quoteIdent(name)}`);
-    }
-    for (const name of wanted) {
-      if (this.streams.has(name)) continue;
-      const cols = STREAM_TABLE_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.pgType}`).join(', ');
-      await db.exec(`CREATE TABLE IF NOT EXISTS public.${quoteIdent(name)} (${cols})`);
-      await db.exec(`COMMENT ON TABLE public.${quoteIdent(name)} IS ${quoteLiteral(`stream ${name}: archived and live records`)}`);
-    }
-    this.streams = wanted;
-  }
-
-  private async runNow(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
-    if (UNSAFE.test(sql) || !READ_STATEMENT.test(sql)) throw new PgError('42501', 'only reading the catalog is allowed');
-    const db = await this.instance();
-    await this.sync(db);
-    await db.exec('BEGIN');
-    try {
-      for (const name of this.streams) if (visible && !visible.has(name)) await db.exec(`DROP TABLE public.${quoteIdent(name)}`);
-      await db.exec(`SET LOCAL statement_timeout = '10s'`);
-      const raw = await db.execProtocolRaw(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly), { syncToFs: false });
-      return parseResponse(raw);
-    } finally {
-      await db.exec('ROLLBACK');
-    }
+  private async runNow(worker: CatalogWorker, streams: string[], sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
+    // PGlite stops after one row past the cap (Execute's row limit): an answer over it is never built in full
+    const answer = await worker.run(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly, this.maxRows + 1), streams);
+    if ('error' in answer) throw new PgError(answer.error.code, answer.error.message);
+    const result = parseResponse(answer.raw);
+    if (result.rows.length > this.maxRows) throw new PgError('54000', `the catalog answer has more than ${this.maxRows} rows`);
+    return result;
   }
 }
 
@@ -115,7 +152,7 @@ function asFluxDatabase(sql: string): string {
 }
 
 /** Parse + Bind + Describe + Execute + Sync of one statement, with text parameters (OID 0: PostgreSQL infers them). */
-function extendedQuery(sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Uint8Array {
+function extendedQuery(sql: string, params: (string | null)[], formats: number[], describeOnly: boolean, maxRows: number): Uint8Array {
   const parts: Buffer[] = [];
   const message = (type: string, body: Buffer) => {
     const head = Buffer.alloc(5);
@@ -141,7 +178,7 @@ function extendedQuery(sql: string, params: (string | null)[], formats: number[]
     const values = params.flatMap((p) => (p === null ? [i32(-1)] : [i32(Buffer.byteLength(p)), Buffer.from(p, 'utf8')]));
     message('B', Buffer.concat([cstr(''), cstr(''), i16(0), i16(params.length), ...values, i16(formats.length), ...formats.map(i16)]));
     message('D', Buffer.concat([Buffer.from('P'), cstr('')]));
-    message('E', Buffer.concat([cstr(''), i32(0)]));
+    message('E', Buffer.concat([cstr(''), i32(maxRows)]));
   }
   message('S', Buffer.alloc(0));
   return Buffer.concat(parts);

@@ -1,5 +1,5 @@
 import { isLoopback } from './pg-server';
-import { BodyReader, CANCEL_REQUEST, MessageReader, msg, parseStartup, PgProtocolError, PROTOCOL_3_0 } from './pg-messages';
+import { BodyReader, CANCEL_REQUEST, MAX_STARTUP_BYTES, MessageReader, msg, parseStartup, PgProtocolError, PROTOCOL_3_0 } from './pg-messages';
 
 const frame = (type: string, body: Buffer) => {
   const head = Buffer.alloc(5);
@@ -30,6 +30,32 @@ describe('MessageReader', () => {
     const huge = new MessageReader();
     huge.push(Buffer.from([0x51, 0x7f, 0xff, 0xff, 0xff]));
     expect(() => huge.next(false)).toThrow(PgProtocolError);
+  });
+
+  it('refuses a message longer than the limit of the protocol state before its bytes arrive (start-up 10,000 bytes)', () => {
+    const r = new MessageReader();
+    const head = Buffer.alloc(4);
+    head.writeInt32BE(MAX_STARTUP_BYTES + 1);
+    r.push(head);
+    expect(() => r.next(true, MAX_STARTUP_BYTES)).toThrow(PgProtocolError);
+    // after authentication the default limit is 1 MiB, not 64
+    const big = new MessageReader();
+    big.push(Buffer.from([0x51, 0x00, 0x20, 0x00, 0x00]));
+    expect(() => big.next(false)).toThrow(PgProtocolError);
+  });
+
+  it('assembles a message from thousands of one-byte chunks and counts what is buffered', () => {
+    const r = new MessageReader();
+    const bytes = Buffer.concat([frame('Q', Buffer.from(`SELECT '${'x'.repeat(5000)}'\0`)), frame('S', Buffer.alloc(0))]);
+    for (let i = 0; i < bytes.length; i++) {
+      r.push(bytes.subarray(i, i + 1));
+      if (i < bytes.length - 6) expect(r.next(false)).toBeUndefined();
+    }
+    expect(r.buffered).toBe(bytes.length);
+    expect(r.next(false)?.type).toBe('Q');
+    expect(r.buffered).toBe(5);
+    expect(r.next(false)).toEqual({ type: 'S', body: Buffer.alloc(0) });
+    expect(r.buffered).toBe(0);
   });
 });
 

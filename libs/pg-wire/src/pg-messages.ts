@@ -8,8 +8,12 @@ export const SSL_REQUEST = 80877103;
 export const GSSENC_REQUEST = 80877104;
 export const CANCEL_REQUEST = 80877102;
 
-/** Largest message a client may send (a statement text, a Bind with parameters); larger is a protocol violation. */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Largest message a client may send once authenticated (a statement text is at most 100,000 characters anyway). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Largest start-up packet (PostgreSQL's own limit is 10,000 bytes): read before anyone is authenticated. */
+export const MAX_STARTUP_BYTES = 10_000;
+/** Largest password message (an API token): read before anyone is authenticated. */
+export const MAX_PASSWORD_BYTES = 4096;
 
 export class PgProtocolError extends Error {}
 
@@ -19,25 +23,50 @@ export interface FrontendMessage {
   body: Buffer;
 }
 
-/** Splits the bytes a client sent into messages; `startup` reads the untyped start-up packet first. */
+/**
+ * Splits the bytes a client sent into messages; `startup` reads the untyped start-up packet first. Chunks are kept
+ * in a list and joined only once a whole message is there (joining per chunk costs quadratic time on a large one).
+ */
 export class MessageReader {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
 
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
   }
 
-  /** The next whole message, or undefined until more bytes arrive. */
-  next(startup: boolean): FrontendMessage | undefined {
+  /** Bytes received and not yet returned as messages. */
+  get buffered(): number {
+    return this.size;
+  }
+
+  /** The first n buffered bytes as one buffer (n <= size); the chunks are joined into one. */
+  private head(n: number): Buffer {
+    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
+  }
+
+  /**
+   * The next whole message, or undefined until more bytes arrive; a message declared longer than `maxBytes` is a
+   * protocol violation, refused before its bytes are waited for.
+   */
+  next(startup: boolean, maxBytes = MAX_MESSAGE_BYTES): FrontendMessage | undefined {
     const head = startup ? 0 : 1;
-    if (this.buffer.length < head + 4) return undefined;
-    const length = this.buffer.readInt32BE(head);
-    if (length < 4 || length > MAX_MESSAGE_BYTES) throw new PgProtocolError(`invalid message length ${length}`);
-    if (this.buffer.length < head + length) return undefined;
-    const type = startup ? '' : String.fromCharCode(this.buffer[0]);
-    const body = this.buffer.subarray(head + 4, head + length);
-    this.buffer = this.buffer.subarray(head + length);
-    return { type, body: Buffer.from(body) };
+    if (this.size < head + 4) return undefined;
+    const first = this.head(head + 4);
+    const length = first.readInt32BE(head);
+    if (length < 4 || length > maxBytes) throw new PgProtocolError(`invalid message length ${length}`);
+    if (this.size < head + length) return undefined;
+    const all = this.head(head + length);
+    const type = startup ? '' : String.fromCharCode(all[0]);
+    const body = Buffer.from(all.subarray(head + 4, head + length));
+    const rest = all.subarray(head + length);
+    if (rest.length > 0) this.chunks[0] = rest;
+    else this.chunks.shift();
+    this.size -= head + length;
+    return { type, body };
   }
 }
 

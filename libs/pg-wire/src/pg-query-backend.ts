@@ -27,7 +27,8 @@ export class QueryServiceBackend implements PgBackend {
   async authenticate(password: string): Promise<PgPrincipal | undefined> {
     if (password === '') return undefined;
     const principal = await this.deps.verify(password);
-    return principal?.roles.has('query') ? principal : undefined;
+    // admin stands for every role, as on HTTP (service-kit's RolesGuard)
+    return principal?.roles.has('query') || principal?.roles.has('admin') ? principal : undefined;
   }
 
   async query(sql: string, principal: PgPrincipal, signal: AbortSignal): Promise<PgRowSource> {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
-import { GSSENC_REQUEST, MessageReader, msg, parseStartup, PgError, PgProtocolError, PROTOCOL_3_0, SSL_REQUEST } from './pg-messages';
+import { GSSENC_REQUEST, MAX_MESSAGE_BYTES, MAX_PASSWORD_BYTES, MAX_STARTUP_BYTES, MessageReader, msg, parseStartup, PgError, PgProtocolError, PROTOCOL_3_0, SSL_REQUEST } from './pg-messages';
 import { PgSession, REPORTED_SETTINGS, type PgBackend } from './pg-session';
 
 export interface PgServerOptions {
@@ -10,6 +10,20 @@ export interface PgServerOptions {
   /** PEM certificate and key: clients may then upgrade to TLS (sslmode=require) */
   tls?: { cert: string | Buffer; key: string | Buffer };
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** largest message after authentication (default MAX_MESSAGE_BYTES, 1 MiB) */
+  maxMessageBytes?: number;
+  /** time from connect to authenticated, after which the connection is closed (default 10 s) */
+  authTimeoutMs?: number;
+  /** connections at once, in total and from one address (defaults 200 and 32): more get 53300 */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  /** bind beyond loopback without TLS (FLUX_PG_ALLOW_PLAINTEXT): the token then crosses the network in clear text */
+  allowPlaintext?: boolean;
+}
+
+/** Whether a bind address only takes connections from this host. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopback(host);
 }
 
 /** Whether a peer address is this host (IPv4 127/8, ::1, or IPv4-mapped loopback). */
@@ -30,8 +44,13 @@ class MessageStream {
     this.attach(socket);
   }
 
+  /** the largest message the protocol state accepts now; more unprocessed input than this pauses the socket */
+  limit = MAX_STARTUP_BYTES;
+
   private readonly onData = (chunk: Buffer) => {
     this.reader.push(chunk);
+    // a client that sends faster than its messages are handled waits (TCP backpressure), instead of filling memory
+    if (this.reader.buffered > this.limit + 5) this.socket.pause();
     this.wake?.();
   };
 
@@ -55,9 +74,15 @@ class MessageStream {
     this.socket.off('data', this.onData).off('close', this.onClose).off('error', this.onError);
   }
 
+  /** Bytes received and not yet read as messages. */
+  get buffered(): number {
+    return this.reader.buffered;
+  }
+
   async next(startup: boolean): Promise<{ type: string; body: Buffer } | undefined> {
     for (;;) {
-      const m = this.reader.next(startup);
+      const m = this.reader.next(startup, this.limit);
+      if (this.reader.buffered <= this.limit + 5 && this.socket.isPaused()) this.socket.resume();
       if (m) return m;
       if (this.ended) return undefined;
       await new Promise<void>((resolve) => (this.wake = resolve));
@@ -78,6 +103,7 @@ export class PgServer {
   private server?: Server;
   private readonly sessions = new Map<number, { secret: number; session: PgSession }>();
   private readonly sockets = new Set<Socket>();
+  private readonly perAddress = new Map<string, number>();
   private readonly secure?: SecureContext;
 
   constructor(
@@ -89,10 +115,29 @@ export class PgServer {
 
   /** Listens; resolves with the bound port (0 picks a free one). */
   async listen(): Promise<number> {
+    if (!this.secure && !this.options.allowPlaintext && !isLoopbackHost(this.options.host)) {
+      throw new Error(
+        `the PostgreSQL endpoint would take API tokens in clear text on ${this.options.host}: configure FLUX_PG_TLS_CERT and FLUX_PG_TLS_KEY, bind FLUX_PG_HOST to 127.0.0.1, or set FLUX_PG_ALLOW_PLAINTEXT=true`,
+      );
+    }
     this.backend.catalog.warmUp();
     const server = (this.server = createServer((socket) => {
+      const address = socket.remoteAddress ?? '';
+      const fromAddress = this.perAddress.get(address) ?? 0;
+      if (this.sockets.size >= (this.options.maxConnections ?? 200) || fromAddress >= (this.options.maxConnectionsPerAddress ?? 32)) {
+        socket.on('error', () => undefined);
+        // destroyed once the error is out: a client that keeps its side open holds nothing
+        socket.end(msg.error(new PgError('53300', 'sorry, too many clients already', { fatal: true }).fields()), () => socket.destroy());
+        return;
+      }
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      this.perAddress.set(address, fromAddress + 1);
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        const n = (this.perAddress.get(address) ?? 1) - 1;
+        if (n > 0) this.perAddress.set(address, n);
+        else this.perAddress.delete(address);
+      });
       this.serve(socket).catch((err: unknown) => {
         this.options.log?.('pg connection failed', { err });
         socket.destroy();
@@ -115,14 +160,30 @@ export class PgServer {
 
   private async serve(plain: Socket): Promise<void> {
     plain.setNoDelay(true);
+    // a connection not authenticated in time is closed (it holds a slot of the connection caps); a deadline, not an
+    // idle timeout, so a client dribbling a byte at a time cannot hold it either
+    const authDeadline = setTimeout(() => plain.destroy(), this.options.authTimeoutMs ?? 10_000);
+    plain.once('close', () => clearTimeout(authDeadline));
     let socket: Socket = plain;
     const stream = new MessageStream(plain);
     let startup;
     for (;;) {
-      const first = await stream.next(true);
+      let first;
+      try {
+        first = await stream.next(true);
+      } catch (err) {
+        if (!(err instanceof PgProtocolError)) throw err;
+        socket.end(msg.error(new PgError('08P01', err.message, { fatal: true }).fields()));
+        return;
+      }
       if (!first) return;
       startup = parseStartup(first.body);
       if (startup.code === SSL_REQUEST && this.secure && socket === plain) {
+        if (stream.buffered > 0) {
+          // bytes sent before the handshake would be read as if they had come encrypted (CVE-2021-23214)
+          socket.end(msg.error(new PgError('08P01', 'received unencrypted data after SSL request', { fatal: true }).fields()));
+          return;
+        }
         stream.detach();
         socket.write('S');
         const tls = new TLSSocket(plain, { isServer: true, secureContext: this.secure });
@@ -165,7 +226,16 @@ export class PgServer {
 
     // the user name is free; the password is an API token
     await write(msg.authenticationCleartextPassword());
-    const password = await stream.next(false);
+    stream.limit = MAX_PASSWORD_BYTES;
+    let password;
+    try {
+      password = await stream.next(false);
+    } catch (err) {
+      if (!(err instanceof PgProtocolError)) throw err;
+      await write(msg.error(new PgError('08P01', err.message, { fatal: true }).fields()));
+      socket.end();
+      return;
+    }
     if (!password) return;
     const user = startup.params.user ?? '';
     const principal = password.type === 'p' ? await this.backend.authenticate(password.body.subarray(0, Math.max(0, password.body.length - 1)).toString('utf8')) : undefined;
@@ -180,6 +250,8 @@ export class PgServer {
     do pid = randomInt(1, 2 ** 31 - 1);
     while (this.sessions.has(pid));
     const secret = randomInt(0, 2 ** 31 - 1);
+    clearTimeout(authDeadline);
+    stream.limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     const session = new PgSession(this.backend, principal, write, startup.params);
     this.sessions.set(pid, { secret, session });
     try {

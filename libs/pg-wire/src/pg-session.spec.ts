@@ -1,10 +1,10 @@
 import { PgCatalog } from './pg-catalog';
 import { BodyReader, PgError } from './pg-messages';
-import { PgSession, type PgBackend, type PgRowSource } from './pg-session';
+import { PgSession, SESSION_LIMITS, type PgBackend, type PgRowSource } from './pg-session';
 
 /** A stand-in query path: `SELECT n` statements yield rows 0..n-1; `FAIL` raises a refusal; it records what it ran. */
 class Backend implements PgBackend {
-  readonly catalog = new PgCatalog(async () => []);
+  readonly catalog = new PgCatalog(async () => ['orders', 'pg_events']);
   readonly ran: string[] = [];
   authenticate = async () => undefined;
 
@@ -123,5 +123,33 @@ describe('PgSession', () => {
     await new Promise((r) => setImmediate(r));
     session.cancel();
     expect(await answer).toEqual(['E:57014', 'Z:I']);
+  });
+
+  it('runs a statement that reads a stream over the streams, even with a catalog function or a pg_ name (not 0 rows from the empty mirror)', async () => {
+    const { run, backend } = setup();
+    await run([query('SELECT quote_ident(partition_key) FROM orders')]);
+    await run([query('SELECT count(*) FROM pg_events')]);
+    await run([query('SELECT count(*) FROM "public"."pg_events" e JOIN orders o ON true')]);
+    expect(backend.ran).toHaveLength(3);
+  });
+
+  it('refuses a statement that reads a stream and a system catalog together with 0A000', async () => {
+    const { run, backend } = setup();
+    expect(await run([query('SELECT * FROM orders JOIN pg_catalog.pg_class c ON true')])).toEqual(['E:0A000', 'Z:I']);
+    expect(await run([query('SELECT * FROM pg_class JOIN orders ON true')])).toEqual(['E:0A000', 'Z:I']);
+    expect(backend.ran).toEqual([]);
+  });
+
+  it('caps prepared statements, portals and cursors per session with 53400', async () => {
+    const { run } = setup();
+    const parses = Array.from({ length: SESSION_LIMITS.preparedStatements }, (_, i) => parse('SELECT 1', `s${i}`));
+    expect((await run([...parses, sync])).filter((m) => m === '1')).toHaveLength(SESSION_LIMITS.preparedStatements);
+    expect(await run([parse('SELECT 1', 'one-more'), sync])).toEqual(['E:53400', 'Z:I']);
+    const binds = Array.from({ length: SESSION_LIMITS.portals }, (_, i) => bind([], `p${i}`, 's0'));
+    expect((await run([...binds, ['H', Buffer.alloc(0)]])).filter((m) => m === '2')).toHaveLength(SESSION_LIMITS.portals);
+    expect(await run([bind([], 'one-more', 's0'), sync])).toContain('E:53400');
+    const declares = Array.from({ length: SESSION_LIMITS.cursors }, (_, i) => `DECLARE c${i} CURSOR WITH HOLD FOR SELECT 1`).join('; ');
+    expect(await run([query(declares)])).not.toContain('E:53400');
+    expect(await run([query('DECLARE c_more CURSOR WITH HOLD FOR SELECT 1')])).toEqual(['E:53400', 'Z:I']);
   });
 });

@@ -1,7 +1,7 @@
 import { BodyReader, msg, PgError, type PgField } from './pg-messages';
 import type { PgCatalog } from './pg-catalog';
 import { pgErrorOf } from './pg-errors';
-import { bindParameters, isCatalogStatement, leadingWords, parameterCount, splitStatements, stripPublicSchema } from './pg-sql';
+import { bindParameters, leadingWords, parameterCount, routeStatement, splitStatements, stripPublicSchema } from './pg-sql';
 import { decodeParameter, encodeValue, fieldOf, OID, sqlLiteral } from './pg-values';
 
 /** Who is connected: the token's principal (service-kit's Principal). */
@@ -91,6 +91,9 @@ const STATEMENT_KEYWORDS = new Set(
 
 /** A cursor name as PostgreSQL folds it: quoted kept as is, unquoted lower-cased. */
 const identifier = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase());
+
+/** Per session: what a client may keep open at once (each holds memory, a portal or cursor a result); more is 53400. */
+export const SESSION_LIMITS = { preparedStatements: 1000, portals: 100, cursors: 20 };
 
 const command = (tag: string): Outcome => ({ tag: () => tag, next: async () => [], close: () => undefined });
 
@@ -224,6 +227,7 @@ export class PgSession {
     if (name !== '' && this.statements.has(name)) throw new PgError('42P05', `prepared statement "${name}" already exists`);
     const statements = splitStatements(sql);
     if (statements.length > 1) throw new PgError('42601', 'cannot insert multiple commands into a prepared statement');
+    if (name !== '' && this.statements.size >= SESSION_LIMITS.preparedStatements) throw new PgError('53400', `too many prepared statements in this session (at most ${SESSION_LIMITS.preparedStatements})`);
     this.statements.set(name, { sql: statements[0] ?? '', paramTypes });
     await this.write(msg.parseComplete());
   }
@@ -248,6 +252,7 @@ export class PgSession {
     const formats: number[] = [];
     for (let i = 0; i < resultCount; i++) formats.push(r.int16());
     this.dropPortal(portalName);
+    if (portalName !== '' && this.portals.size >= SESSION_LIMITS.portals) throw new PgError('53400', `too many open portals in this session (at most ${SESSION_LIMITS.portals})`);
     this.portals.set(portalName, { statement, params, formats });
     await this.write(msg.bindComplete());
   }
@@ -326,6 +331,11 @@ export class PgSession {
     return outcome.exhausted?.() ?? true;
   }
 
+  /** Catalog mirror or streams (pg-sql's routeStatement), by the catalogued stream names. */
+  private async route(sql: string): Promise<'catalog' | 'streams'> {
+    return routeStatement(sql, await this.backend.catalog.streamNames());
+  }
+
   /** What a prepared statement takes and returns, without running it over the streams' records. */
   private async describeStatement(statement: Prepared): Promise<{ paramTypes: number[]; fields?: PgField[] }> {
     const count = parameterCount(statement.sql);
@@ -333,7 +343,7 @@ export class PgSession {
     const words = leadingWords(statement.sql);
     if (!['SELECT', 'WITH', 'VALUES', 'TABLE', 'FROM', 'SHOW'].includes(words[0] ?? '')) return { paramTypes };
     if (words[0] === 'SHOW') return { paramTypes, fields: [fieldOf(words[1]?.toLowerCase() ?? 'setting', 'VARCHAR', 0)] };
-    if (isCatalogStatement(statement.sql)) {
+    if ((await this.route(statement.sql)) === 'catalog') {
       const described = await this.backend.catalog.run(statement.sql, [], [], this.principal.streams, true);
       return { paramTypes: described.paramTypes.length === count ? described.paramTypes : paramTypes, fields: described.fields };
     }
@@ -420,7 +430,7 @@ export class PgSession {
     const params = portal.params;
     const count = parameterCount(sql);
     if (params.length < count) throw new PgError('08P01', `the statement takes ${count} parameters, ${params.length} were bound`);
-    if (isCatalogStatement(sql)) {
+    if ((await this.route(sql)) === 'catalog') {
       const result = await this.backend.catalog.run(sql, params, portal.formats, this.principal.streams);
       let at = 0;
       return {
@@ -468,6 +478,7 @@ export class PgSession {
     if (/\bBINARY\b/i.test(m[2]) || /\bSCROLL\b/i.test(m[2].replace(/\bNO\s+SCROLL\b/i, ''))) throw new PgError('0A000', 'only NO SCROLL text cursors are supported');
     const name = identifier(m[1]);
     if (this.cursors.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
+    if (this.cursors.size >= SESSION_LIMITS.cursors) throw new PgError('53400', `too many open cursors in this session (at most ${SESSION_LIMITS.cursors})`);
     if (this.tx !== 'T' && !/\bWITH\s+HOLD\b/i.test(m[3])) throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
     const outcome = await this.start({ statement: { sql: m[4].trim(), paramTypes: portal.statement.paramTypes }, params: portal.params, formats: [] });
     if (!outcome.fields) {

@@ -143,6 +143,34 @@ export function isCatalogStatement(sql: string): boolean {
   return CATALOG_REFERENCE.test(stripComments(sql).replace(/'(?:[^']|'')*'/g, "''"));
 }
 
+/** A table after FROM or JOIN, optionally schema-qualified, quoted or not. */
+const TABLE_REFERENCE = /\b(?:from|join)\s+((?:(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*\.\s*)*)("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/gi;
+
+const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase());
+
+/**
+ * Where a statement runs: on the catalog mirror or over the streams. A statement that reads a stream table (after
+ * FROM or JOIN) goes to the streams, even when it calls a catalog function or the stream is named like a system
+ * table (`pg_events`): the mirror's tables are empty and would answer 0 rows. One that reads both a stream and a
+ * system table is refused with 0A000, as neither side could answer it.
+ */
+export function routeStatement(sql: string, streams: ReadonlySet<string>): 'catalog' | 'streams' {
+  const text = stripComments(sql).replace(/'(?:[^']|'')*'/g, "''");
+  const lower = new Set([...streams].map((s) => s.toLowerCase()));
+  let readsStream = false;
+  let readsCatalog = false;
+  for (const m of text.matchAll(TABLE_REFERENCE)) {
+    const schema = m[1] ? unquote(m[1].replace(/\s*\.\s*$/, '').split(/\s*\.\s*/).at(-1) ?? '') : '';
+    const name = unquote(m[2]);
+    if (schema === 'pg_catalog' || schema === 'information_schema') readsCatalog = true;
+    else if ((!schema || schema === 'public') && (streams.has(name) || lower.has(name.toLowerCase()))) readsStream = true;
+    else if (!schema && /^pg_/i.test(name)) readsCatalog = true;
+  }
+  if (readsStream && readsCatalog) throw new PgError('0A000', 'a statement may read stream tables or the system catalogs, not both', { hint: 'run the catalog part and the stream part as two statements' });
+  if (readsStream) return 'streams';
+  return isCatalogStatement(sql) ? 'catalog' : 'streams';
+}
+
 /** Strings, comments, or a `public.` / `flux.public.` qualifier (quoted or not) followed by a name. */
 const QUALIFIER = /'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\/|(?:(?:"flux"|\bflux)\s*\.\s*)?(?:"public"|\bpublic)\s*\.\s*(?=["A-Za-z_])/gi;
 

@@ -42,6 +42,7 @@ export class PgWireModule implements OnApplicationBootstrap, OnApplicationShutdo
       host,
       tls: pg.tls ? { cert: readFileSync(pg.tls.certFile), key: readFileSync(pg.tls.keyFile) } : undefined,
       log: (event, fields) => this.logger.warn({ ...fields, msg: event }),
+      allowPlaintext: pg.allowPlaintext,
     });
     const port = await this.server.listen();
     this.logger.log({ msg: 'PostgreSQL endpoint listening', host, port, tls: Boolean(pg.tls) });

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Cursor from 'pg-cursor';
-import { ALL_TOKEN, ARCHIVED, LIMITED_TOKEN, PRODUCED, REPLAY_ONLY_TOKEN, startPgWireFixture, type PgWireFixture } from '../support/pgwire-fixture';
+import { ADMIN_TOKEN, ALL_TOKEN, ARCHIVED, LIMITED_TOKEN, PRODUCED, REPLAY_ONLY_TOKEN, startPgWireFixture, type PgWireFixture } from '../support/pgwire-fixture';
 
 /**
  * The PostgreSQL endpoint of a real query-gateway process, used by clients written by others: psql, node-postgres
@@ -101,6 +101,12 @@ describe.runIf(existsSync(PSQL))('psql', () => {
     expect(wrong.stderr).toContain('password authentication failed');
     const noRole = await psql(REPLAY_ONLY_TOKEN, ['-c', 'SELECT 1']);
     expect(noRole.stderr).toContain('password authentication failed');
+  });
+
+  it('takes an admin token, which stands for every role as on HTTP', async () => {
+    const run = await psql(ADMIN_TOKEN, ['-A', '-t', '-c', `SELECT count(*) > 0 FROM "${fx.orders}"`]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('t');
   });
 
   it('Ctrl-C (SIGINT) cancels a long query with 57014', async () => {

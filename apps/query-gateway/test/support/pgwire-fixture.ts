@@ -23,6 +23,7 @@ import {
 export const ALL_TOKEN = 'pg-all-streams-token-0123456789';
 export const LIMITED_TOKEN = 'pg-orders-only-token-0123456789';
 export const REPLAY_ONLY_TOKEN = 'pg-replay-only-token-0123456789';
+export const ADMIN_TOKEN = 'pg-admin-token-0123456789';
 
 /** Records put into Kinesis; the first ARCHIVED of them are also in an archive object, the rest only live. */
 export const PRODUCED = 12;
@@ -53,7 +54,7 @@ export async function startPgWireFixture(): Promise<PgWireFixture> {
   const env = testEnvironment({
     DATABASE_URL: db.url,
     FLUX_ARCHIVE_URI: `file://${join(root, 'archive')}`,
-    FLUX_API_TOKENS: `${ALL_TOKEN}:query,${LIMITED_TOKEN}:query@${orders},${REPLAY_ONLY_TOKEN}:replay`,
+    FLUX_API_TOKENS: `${ALL_TOKEN}:query,${LIMITED_TOKEN}:query@${orders},${REPLAY_ONLY_TOKEN}:replay,${ADMIN_TOKEN}:admin`,
     FLUX_QUERY_WORK_DIR: join(root, 'work'),
     FLUX_QUERY_TIMEOUT_MS: '600000',
     FLUX_PG_PORT: String(pgPort),

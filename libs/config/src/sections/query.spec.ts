@@ -27,7 +27,7 @@ describe('query admission settings', () => {
 describe('PostgreSQL endpoint settings', () => {
   it('is off unless FLUX_PG_PORT is set', () => {
     expect(loadConfig(base).query.pg).toBeUndefined();
-    expect(loadConfig({ ...base, FLUX_PG_PORT: '5433' }).query.pg).toEqual({ port: 5433, host: undefined, tls: undefined });
+    expect(loadConfig({ ...base, FLUX_PG_PORT: '5433' }).query.pg).toEqual({ port: 5433, host: undefined, tls: undefined, allowPlaintext: false });
   });
 
   it('takes a host and a certificate with its key', () => {
@@ -35,7 +35,9 @@ describe('PostgreSQL endpoint settings', () => {
       port: 5433,
       host: '0.0.0.0',
       tls: { certFile: '/c.pem', keyFile: '/k.pem' },
+      allowPlaintext: false,
     });
+    expect(loadConfig({ ...base, FLUX_PG_PORT: '5433', FLUX_PG_ALLOW_PLAINTEXT: 'true' }).query.pg?.allowPlaintext).toBe(true);
   });
 
   it('names a bad port, and a certificate without its key', () => {

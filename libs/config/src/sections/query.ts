@@ -25,6 +25,7 @@ export const queryEnv = z.object({
   FLUX_PG_HOST: z.string().min(1).optional().describe('Interface the PostgreSQL endpoint binds to. Defaults to HOST.'),
   FLUX_PG_TLS_CERT: z.string().min(1).optional().describe('PEM certificate file of the PostgreSQL endpoint; with FLUX_PG_TLS_KEY, clients connect with TLS (sslmode=require), and must from other hosts.'),
   FLUX_PG_TLS_KEY: z.string().min(1).optional().describe('PEM private key file matching FLUX_PG_TLS_CERT.'),
+  FLUX_PG_ALLOW_PLAINTEXT: envBoolean.default(false).describe('Let the PostgreSQL endpoint bind beyond loopback without TLS (the password, an API token, then crosses the network in clear text). Without it the gateway refuses to start.'),
   FLUX_DRILL_URL: envUrl.optional().describe('Apache Drill web server (e.g. http://drill:8047). Required when FLUX_QUERY_ENGINE=drill.'),
   FLUX_DRILL_SCHEMA: z.string().min(1).default('dfs.flux').describe('Drill schema holding the stream views the catalog maintains.'),
   FLUX_DRILL_USER: z.string().min(1).optional().describe('User Drill impersonates for gateway queries (give it read-only access).'),
@@ -50,7 +51,7 @@ export interface QueryConfig {
   live: { enabled: boolean; maxRecords: number; budgetMs: number };
   drill?: { url: string; defaultSchema: string; userName?: string };
   /** the PostgreSQL wire-protocol endpoint; absent = off. `host` absent = the HTTP host */
-  pg?: { port: number; host?: string; tls?: { certFile: string; keyFile: string } };
+  pg?: { port: number; host?: string; tls?: { certFile: string; keyFile: string }; allowPlaintext: boolean };
 }
 
 export function buildQuery(env: QueryEnv, addIssue: (key: string, message: string) => void): QueryConfig {
@@ -83,6 +84,7 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
             port: env.FLUX_PG_PORT,
             host: env.FLUX_PG_HOST,
             tls: env.FLUX_PG_TLS_CERT && env.FLUX_PG_TLS_KEY ? { certFile: env.FLUX_PG_TLS_CERT, keyFile: env.FLUX_PG_TLS_KEY } : undefined,
+            allowPlaintext: env.FLUX_PG_ALLOW_PLAINTEXT,
           },
     drill: env.FLUX_DRILL_URL ? { url: env.FLUX_DRILL_URL, defaultSchema: env.FLUX_DRILL_SCHEMA, userName: env.FLUX_DRILL_USER } : undefined,
   };

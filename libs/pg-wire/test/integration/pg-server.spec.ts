@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tcpConnect } from 'node:net';
 import { Client } from 'pg';
 import { PgCatalog, PgServer, type PgBackend, type PgPrincipal, type PgRowSource } from '@flux-capacitor/pg-wire';
 
@@ -173,3 +174,103 @@ describe('PgServer', () => {
     }
   }, 60_000);
 });
+
+/** Sends raw bytes and collects everything the server answers until it closes the connection. */
+function exchange(toPort: number, bytes: Buffer[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(toPort, '127.0.0.1');
+    const got: Buffer[] = [];
+    socket.on('data', (c) => got.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(got)));
+    socket.on('connect', () => {
+      for (const b of bytes) socket.write(b);
+    });
+  });
+}
+
+const startupPacket = (params: Record<string, string>) => {
+  const body = Buffer.concat([Buffer.from([0, 3, 0, 0]), ...Object.entries(params).map(([k, v]) => Buffer.from(`${k}\0${v}\0`)), Buffer.from([0])]);
+  const head = Buffer.alloc(4);
+  head.writeInt32BE(body.length + 4);
+  return Buffer.concat([head, body]);
+};
+
+const errorCode = (answer: Buffer) => /C([0-9A-Z]{5})\0/.exec(answer.toString('latin1'))?.[1];
+
+describe('PgServer before authentication', () => {
+  it('refuses to listen beyond loopback without TLS unless FLUX_PG_ALLOW_PLAINTEXT is set', async () => {
+    const open = new PgServer(backend, { port: 0, host: '0.0.0.0' });
+    await expect(open.listen()).rejects.toThrow(/FLUX_PG_ALLOW_PLAINTEXT/);
+    const allowed = new PgServer(backend, { port: 0, host: '0.0.0.0', allowPlaintext: true });
+    expect(await allowed.listen()).toBeGreaterThan(0);
+    await allowed.close();
+  });
+
+  it('refuses a start-up packet over 10,000 bytes without waiting for its bytes (08P01)', async () => {
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(50_000_000);
+    head.writeInt32BE(196608, 4);
+    const answer = await exchange(port, [head]);
+    expect(errorCode(answer)).toBe('08P01');
+  });
+
+  it('refuses a password message over 4 KiB (08P01)', async () => {
+    const password = Buffer.alloc(5);
+    password.write('p');
+    password.writeInt32BE(1_000_000, 1);
+    const answer = await exchange(port, [startupPacket({ user: 'flux' }), password]);
+    expect(errorCode(answer)).toBe('08P01');
+  });
+
+  it('closes a connection that does not authenticate in time', async () => {
+    const slow = new PgServer(backend, { port: 0, host: '127.0.0.1', authTimeoutMs: 300 });
+    const slowPort = await slow.listen();
+    try {
+      // says nothing at all: the connection is closed by the server
+      const answer = await exchange(slowPort, []);
+      expect(answer.length).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('refuses connections over the per-address cap with 53300', async () => {
+    const capped = new PgServer(backend, { port: 0, host: '127.0.0.1', maxConnectionsPerAddress: 2 });
+    const cappedPort = await capped.listen();
+    const held = [await connectTo(cappedPort), await connectTo(cappedPort)];
+    try {
+      await expect(connectTo(cappedPort)).rejects.toMatchObject({ code: '53300' });
+      await held[0].end();
+      // a freed slot is taken again (once the server has seen that connection close)
+      let again: Client | undefined;
+      for (let attempt = 0; !again && attempt < 100; attempt++) {
+        again = await connectTo(cappedPort).catch(async (err: { code?: string }) => {
+          if (err.code !== '53300') throw err;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return undefined;
+        });
+      }
+      expect(again).toBeDefined();
+      await again?.end();
+    } finally {
+      await Promise.all(held.slice(1).map((c) => c.end()));
+      await capped.close();
+    }
+  }, 60_000);
+
+  it.runIf(HAS_OPENSSL)('closes the connection when bytes follow an SSLRequest before the handshake (CVE-2021-23214)', async () => {
+    const ssl = Buffer.alloc(8);
+    ssl.writeInt32BE(8);
+    ssl.writeInt32BE(80877103, 4);
+    const answer = await exchange(port, [Buffer.concat([ssl, startupPacket({ user: 'flux' })])]);
+    expect(answer.subarray(0, 1).toString()).not.toBe('S');
+    expect(errorCode(answer)).toBe('08P01');
+  });
+});
+
+async function connectTo(toPort: number): Promise<Client> {
+  const client = new Client({ host: '127.0.0.1', port: toPort, user: 'flux', database: 'flux', password: TOKEN });
+  await client.connect();
+  return client;
+}

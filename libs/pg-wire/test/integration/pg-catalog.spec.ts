@@ -1,0 +1,82 @@
+import { PgCatalog } from '@flux-capacitor/pg-wire';
+
+/** The catalog mirror runs in a worker thread: a runaway statement is stopped and the gateway's event loop stays free. */
+
+let catalog: PgCatalog;
+
+beforeAll(() => {
+  catalog = new PgCatalog(async () => ['orders', 'payments'], { timeoutMs: 1_500, maxRows: 1_000 });
+});
+
+afterAll(async () => {
+  await catalog?.close();
+});
+
+const text = (b: Buffer | null) => b?.toString();
+
+describe('PgCatalog in a worker thread', () => {
+  it('answers a catalog statement', async () => {
+    const r = await catalog.run("SELECT relname FROM pg_class WHERE relname = 'orders'", [], [], undefined);
+    expect(r.rows.map((row) => text(row[0]))).toEqual(['orders']);
+  }, 60_000);
+
+  it('stops a statement that would never end with 57014, keeps the event loop running, and answers the next statement', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 50);
+    try {
+      await expect(catalog.run('SELECT count(*) FROM pg_class, generate_series(1,1e12)', [], [], undefined)).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      clearInterval(ticker);
+    }
+    // the main thread ran timers while the statement ran (a blocked loop would have run none)
+    expect(ticks).toBeGreaterThan(0);
+    const r = await catalog.run('SELECT 1 AS one', [], [], undefined);
+    expect(r.rows.map((row) => text(row[0]))).toEqual(['1']);
+  }, 60_000);
+
+  it('refuses an answer with more rows than the cap (54000)', async () => {
+    await expect(catalog.run('SELECT g FROM generate_series(1, 5000) g', [], [], undefined)).rejects.toMatchObject({ code: '54000' });
+  }, 60_000);
+
+  it('hides the streams outside the grant', async () => {
+    const r = await catalog.run("SELECT relname FROM pg_class WHERE relname IN ('orders', 'payments') ORDER BY 1", [], [], new Set(['orders']));
+    expect(r.rows.map((row) => text(row[0]))).toEqual(['orders']);
+  }, 60_000);
+
+  it('keeps the tables of streams outside the grant out of the mirror altogether (not just out of one transaction)', async () => {
+    await catalog.run('SELECT 1', [], [], undefined);
+    const limited = new Set(['orders']);
+    const r = await catalog.run("SELECT count(*) FROM pg_class WHERE relname = 'payments'", [], [], limited);
+    expect(text(r.rows[0][0])).toBe('0');
+    // not in the write-ahead log either: that mirror never created the table
+    const wal = await catalog.run("SELECT count(*) FROM pg_description WHERE description LIKE '%payments%'", [], [], limited);
+    expect(text(wal.rows[0][0])).toBe('0');
+  }, 60_000);
+
+  it.each([
+    ['a U& identifier', `SELECT U&"pg\\005fread\\005fbinary\\005ffile"('/etc/hostname')`],
+    ['SQL run from text', `SELECT query_to_xml('select pg_re'||'ad_file(''/etc/hostname'')', true, true, '')`],
+    ['an insert behind a comment', 'INSERT/**/INTO pg_am VALUES (1)'],
+    ['a data-modifying CTE', "WITH x AS (DELETE FROM pg_description RETURNING 1) SELECT * FROM x"],
+    ['SELECT INTO', 'SELECT 1 INTO t'],
+    ['set_config', "SELECT set_config('role', 'postgres', false)"],
+    ['SET ROLE', 'SET ROLE postgres'],
+  ])('refuses %s with 42501', async (_what, sql) => {
+    await expect(catalog.run(sql, [], [], undefined)).rejects.toMatchObject({ code: '42501' });
+  });
+
+  it('runs statements as a role that is no superuser: PostgreSQL itself refuses the server functions', async () => {
+    const r = await catalog.run('SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)', [], [], undefined);
+    expect(r.rows[0].map(text)).toEqual(['reader', 'f']);
+    await expect(catalog.run('SELECT pg_current_logfile()', [], [], undefined)).rejects.toMatchObject({ code: '42501' });
+  }, 60_000);
+
+  it('still answers what tools ask (information_schema, pg_am, SHOW)', async () => {
+    const cols = await catalog.run("SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position", [], [], undefined);
+    expect(cols.rows.map((row) => text(row[0]))).toContain('payload');
+    const am = await catalog.run('SELECT count(*) FROM pg_am', [], [], undefined);
+    expect(Number(text(am.rows[0][0]))).toBeGreaterThan(0);
+    const show = await catalog.run('SHOW search_path', [], [], undefined);
+    expect(show.rows.length).toBe(1);
+  }, 60_000);
+});
