@@ -20,7 +20,8 @@ async function main() {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing.replace('browser tests skipped', 'cannot take screenshots'));
   mkdirSync(IMAGES_DIR, { recursive: true });
-  const stack = await startConsoleStack();
+  // With the demo producer: order events with order ids, updates and deletes give the replay pictures something to compact.
+  const stack = await startConsoleStack({ args: ['--demo'] });
   let browser: Browser | undefined;
   try {
     process.stdout.write(`console at ${stack.consoleUrl}; seeding the orders stream\n`);
