@@ -10,8 +10,8 @@
 export const ARCHIVE_LAYOUT = 2;
 export const ARCHIVE_LAYOUTS = [1, 2] as const;
 export type ArchiveLayout = (typeof ARCHIVE_LAYOUTS)[number];
-/** Parquet key-value metadata keys of layout 2. */
-export const ARCHIVE_KV_METADATA = { layout: 'flux.layout', shards: 'flux.shards' } as const;
+/** Parquet key-value metadata keys of layout 2 (`flux.fields`: the object's field columns, see field-columns.ts). */
+export const ARCHIVE_KV_METADATA = { layout: 'flux.layout', shards: 'flux.shards', fields: 'flux.fields' } as const;
 
 /**
  * The archive's row layout (ARCHIVE_LAYOUT): one Parquet row per Kinesis user record (after KPL de-aggregation).

@@ -30,3 +30,16 @@ export {
 export { STREAM_NAME_PATTERN, streamNameSchema } from './stream-name';
 export { ANONYMOUS_OWNER } from './caller';
 export { CLOUDWATCH_NAMESPACE, CloudWatchMetrics, type CloudWatchMetric } from './cloudwatch-metrics';
+export {
+  DEFAULT_MAX_FIELD_COLUMNS,
+  archiveFieldColumn,
+  fieldColumnNames,
+  fieldJsonPath,
+  fieldValueSql,
+  isFieldKey,
+  selectFieldColumns,
+  type ArchiveFieldColumn,
+  type FieldColumnChoice,
+  type FieldColumnType,
+  type SchemaFieldLike,
+} from './field-columns';
