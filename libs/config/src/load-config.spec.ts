@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, FLUX_ARCHIVE_URI: 's3://ab/x' })).toThrow(/FLUX_ARCHIVE_URI "ab" is not a valid S3 bucket name/);
   });
 
+  it('reads FLUX_ARCHIVER_FIELD_COLUMNS, 32 by default, 0 turning field columns off, and names a bad value', () => {
+    expect(loadConfig(valid).archiver.fieldColumns).toBe(32);
+    expect(loadConfig({ ...valid, FLUX_ARCHIVER_FIELD_COLUMNS: '0' }).archiver.fieldColumns).toBe(0);
+    expect(() => loadConfig({ ...valid, FLUX_ARCHIVER_FIELD_COLUMNS: '-1' })).toThrow(/FLUX_ARCHIVER_FIELD_COLUMNS must be at least 0/);
+    expect(() => loadConfig({ ...valid, FLUX_ARCHIVER_FIELD_COLUMNS: 'many' })).toThrow(/FLUX_ARCHIVER_FIELD_COLUMNS must be a number/);
+  });
+
   it('reads FLUX_API_CORS_ORIGINS as a list of origins, empty by default, and names a value that is not an origin', () => {
     expect(loadConfig(valid).http.corsOrigins).toEqual([]);
     expect(loadConfig({ ...valid, FLUX_API_CORS_ORIGINS: 'http://127.0.0.1:7103, https://console.example.com' }).http.corsOrigins).toEqual([

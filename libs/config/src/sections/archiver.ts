@@ -1,4 +1,4 @@
-import { STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
+import { DEFAULT_MAX_FIELD_COLUMNS, STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { envInt, envList } from '../env-types';
 
@@ -55,6 +55,11 @@ export const archiverEnv = z.object({
   FLUX_GET_RECORDS_IDLE_MS: envInt(200, 60000)
     .default(1000)
     .describe('Pause between GetRecords calls once a shard is caught up with the tip (at least 200 ms: 5 calls/s/shard).'),
+  FLUX_ARCHIVER_FIELD_COLUMNS: envInt(0, 256)
+    .default(DEFAULT_MAX_FIELD_COLUMNS)
+    .describe(
+      `Most field columns per stream (0-256, default ${DEFAULT_MAX_FIELD_COLUMNS}): scalar JSON paths of the stream's catalog schema the archiver stores as their own Parquet columns beside the record, so queries on them read no JSON. 0 turns them off.`,
+    ),
   FLUX_ARCHIVER_TEMP_DIR: z
     .string()
     .optional()
@@ -78,6 +83,8 @@ export interface ArchiverConfig {
   getRecordsLimit: number;
   idleMs: number;
   tempDir?: string;
+  /** Most field columns per stream; 0: none. */
+  fieldColumns: number;
 }
 
 export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message: string) => void): ArchiverConfig {
@@ -107,5 +114,6 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
     getRecordsLimit: env.FLUX_GET_RECORDS_LIMIT,
     idleMs: env.FLUX_GET_RECORDS_IDLE_MS,
     tempDir: env.FLUX_ARCHIVER_TEMP_DIR,
+    fieldColumns: env.FLUX_ARCHIVER_FIELD_COLUMNS,
   };
 }
