@@ -15,6 +15,7 @@ export {
 } from './object-key';
 export {
   ParquetBatch,
+  archiveFieldColumns,
   archiveKvMetadataSql,
   archiveRowsSql,
   ParquetEngine,

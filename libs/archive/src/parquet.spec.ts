@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ARCHIVE_COLUMNS, type ArchiveRecord } from '@flux-capacitor/contracts';
-import { ParquetEngine } from './parquet';
+import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, fieldValueSql, type ArchiveRecord } from '@flux-capacitor/contracts';
+import { archiveFieldColumns, ParquetEngine } from './parquet';
 
 describe('ParquetEngine', () => {
   let engine: ParquetEngine;
@@ -157,5 +157,98 @@ describe('ParquetEngine', () => {
       await batch.discard();
     }
     expect((await engine.read(path))[0].arrivalTime).toBe(records[0].arrivalTime);
+  });
+
+  describe('field columns', () => {
+    const bodies: [string, Uint8Array][] = [
+      ['decimal with a trailing zero', Buffer.from('{"id":"o-1","amount":12.50,"customer":{"city":"Łódź","zip":"90-001"}}')],
+      ['exponent', Buffer.from('{"id":"o-2","amount":1e3,"customer":{"city":"東京"}}')],
+      ['integer beyond 64 bits', Buffer.from('{"id":"o-3","amount":123456789012345678901234567890}')],
+      ['unicode, escapes and a NUL', Buffer.from('{"id":"żółw 🐢 \\"q\\" \\u0000 end","amount":-0.0}')],
+      ['null and nested object values', Buffer.from('{"id":null,"amount":{"x":1},"customer":"flat"}')],
+      ['boolean, path missing', Buffer.from('{"amount":true}')],
+      ['JSON array', Buffer.from('[{"id":"not-a-root-key"}]')],
+      ['binary', new Uint8Array(256).map((_, i) => i)],
+      ['JSON-looking but invalid', Buffer.from('{"id":"o-9"')],
+      ['empty', new Uint8Array(0)],
+    ];
+    const paths = [['id'], ['amount'], ['customer', 'city'], ['customer', 'zip']];
+    const expected: (string | null)[][] = [
+      ['o-1', '12.5', 'Łódź', '90-001'],
+      ['o-2', '1000.0', '東京', null],
+      ['o-3', '123456789012345678901234567890', null, null],
+      ['żółw 🐢 "q" \u0000 end', '-0.0', null, null],
+      [null, '{"x":1}', null, null],
+      [null, 'true', null, null],
+      [null, null, null, null],
+      [null, null, null, null],
+      [null, null, null, null],
+      [null, null, null, null],
+    ];
+    const rs = bodies.map(([, data], i) => ({ ...records[0], sequenceNumber: String(2000 + i), data }));
+
+    async function writeWithFields(name: string, fields = archiveFieldColumns(paths)): Promise<string> {
+      const path = join(dir, name);
+      const batch = await engine.openBatch();
+      try {
+        for (const r of rs) batch.append(r);
+        await batch.writeTo(path, undefined, fields);
+      } finally {
+        await batch.discard();
+      }
+      return path;
+    }
+
+    it('writes one VARCHAR column per field after the archive columns and lists them under flux.fields', async () => {
+      const path = await writeWithFields('fields-layout.parquet');
+      const columns = await engine.describe(path);
+      expect(columns.map((c) => c.name)).toEqual([
+        ...ARCHIVE_COLUMNS.map((c) => c.name),
+        'payload__id',
+        'payload__amount',
+        'payload__customer__city',
+        'payload__customer__zip',
+      ]);
+      expect(columns.slice(ARCHIVE_COLUMNS.length).map((c) => c.type)).toEqual(['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR']);
+      const kv = await engine.keyValueMetadata(path);
+      expect(JSON.parse(kv[ARCHIVE_KV_METADATA.fields])).toEqual([
+        { path: ['id'], column: 'payload__id' },
+        { path: ['amount'], column: 'payload__amount' },
+        { path: ['customer', 'city'], column: 'payload__customer__city' },
+        { path: ['customer', 'zip'], column: 'payload__customer__zip' },
+      ]);
+      expect(kv[ARCHIVE_KV_METADATA.layout]).toBe('2');
+    });
+
+    it('holds exactly what json_extract_string gives over the record, NULL for records that are not JSON or lack the path', async () => {
+      const path = await writeWithFields('fields-values.parquet');
+      const c = await (await DuckDBInstance.create(':memory:')).connect();
+      const cols = 'payload__id, payload__amount, payload__customer__city, payload__customer__zip';
+      const stored = (await c.runAndReadAll(`SELECT ${cols} FROM read_parquet('${path}')`)).getRows();
+      expect(stored.map((row, i) => [bodies[i][0], ...row])).toEqual(bodies.map(([name], i) => [name, ...expected[i]]));
+      // The same text a reader computes from the stored record (how the gateway reads an object without the column).
+      const computed = (
+        await c.runAndReadAll(
+          `SELECT ${paths.map((p) => fieldValueSql(ARCHIVE_RECORD_SQL[2].payload, p)).join(', ')} FROM read_parquet('${path}')`,
+        )
+      ).getRows();
+      expect(stored).toEqual(computed);
+    });
+
+    it('still reads every record back byte for byte', async () => {
+      const path = await writeWithFields('fields-roundtrip.parquet');
+      const back = await engine.read(path);
+      expect(back.map((r) => Buffer.from(r.data).toString('hex'))).toEqual(bodies.map(([, data]) => Buffer.from(data).toString('hex')));
+    });
+
+    it('writes no field column and no flux.fields key without fields', async () => {
+      const path = await writeWithFields('fields-none.parquet', []);
+      expect((await engine.describe(path)).map((c) => c.name)).toEqual(ARCHIVE_COLUMNS.map((c) => c.name));
+      expect(Object.keys(await engine.keyValueMetadata(path))).not.toContain(ARCHIVE_KV_METADATA.fields);
+    });
+
+    it('names colliding paths apart', () => {
+      expect(archiveFieldColumns([['a-b'], ['a_b'], ['a', 'b']]).map((f) => f.column)).toEqual(['payload__a_b', 'payload__a_b_2', 'payload__a__b']);
+    });
   });
 });

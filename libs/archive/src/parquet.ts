@@ -14,6 +14,9 @@ import {
   ARCHIVE_KV_METADATA,
   ARCHIVE_LAYOUT,
   ARCHIVE_RECORD_SQL,
+  fieldColumnNames,
+  fieldValueSql,
+  type ArchiveFieldColumn,
   type ArchiveLayout,
   type ArchiveRecord,
   type ObjectShardRange,
@@ -38,11 +41,22 @@ const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>
 
 /**
  * The SELECT that turns rows of `from` (a table or parenthesised query with ARCHIVE_COLUMNS but data_json, every
- * record's bytes in `data`) into the columns of a layout-2 object, for `COPY (...) TO ... (FORMAT parquet)`.
+ * record's bytes in `data`) into the columns of a layout-2 object, for `COPY (...) TO ... (FORMAT parquet)`; then
+ * one VARCHAR column per field column, its value fieldValueSql over the same JSON that becomes `data_json` (NULL
+ * for a record that is not JSON), so the one parse per record serves the classification and every field.
  */
-export function archiveRowsSql(from: string): string {
-  return `SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
+export function archiveRowsSql(from: string, fields: readonly ArchiveFieldColumn[] = []): string {
+  const extra = fields.map((f) => `, ${fieldValueSql('json', f.path)} AS ${quoteIdent(f.column)}`).join('');
+  return `SELECT ${WRITE_COLUMNS}${extra} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
 }
+
+/** The field columns of key paths (names from fieldColumnNames), as an object lists them in `flux.fields`. */
+export function archiveFieldColumns(paths: readonly (readonly string[])[]): ArchiveFieldColumn[] {
+  const names = fieldColumnNames(paths);
+  return paths.map((path, i) => ({ path: [...path], column: names[i] }));
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export interface ParquetEngineOptions {
   /** DuckDB worker threads (default 2). */
@@ -189,10 +203,14 @@ async function layoutOf(connection: DuckDBConnection, path: string): Promise<Arc
   throw new Error(`${path}: unknown archive layout ${String(value)}`);
 }
 
-/** The `KV_METADATA {...}` option value of a layout-2 object holding `shards` (the layout alone when not given). */
-export function archiveKvMetadataSql(shards: ObjectShardRange[] | undefined): string {
+/**
+ * The `KV_METADATA {...}` option value of a layout-2 object holding `shards` (the layout alone when not given) and
+ * `fields` (no `flux.fields` key when there are none).
+ */
+export function archiveKvMetadataSql(shards: ObjectShardRange[] | undefined, fields: readonly ArchiveFieldColumn[] = []): string {
   const entries: [string, string][] = [[ARCHIVE_KV_METADATA.layout, String(ARCHIVE_LAYOUT)]];
   if (shards) entries.push([ARCHIVE_KV_METADATA.shards, JSON.stringify(shards)]);
+  if (fields.length > 0) entries.push([ARCHIVE_KV_METADATA.fields, JSON.stringify(fields.map(({ path, column }) => ({ path, column })))]);
   return entries.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ');
 }
 
@@ -246,9 +264,10 @@ export class ParquetBatch {
 
   /**
    * Writes the rows, in append order, as one zstd Parquet file at `path` (overwriting it), with the layout version
-   * and, when given, each shard's range in the file's key-value metadata (see ARCHIVE_KV_METADATA).
+   * and, when given, each shard's range in the file's key-value metadata (see ARCHIVE_KV_METADATA). `fields` adds
+   * one column per field column (archiveFieldColumns), listed under `flux.fields`.
    */
-  async writeTo(path: string, shards?: ObjectShardRange[]): Promise<ParquetWriteResult> {
+  async writeTo(path: string, shards?: ObjectShardRange[], fields: readonly ArchiveFieldColumn[] = []): Promise<ParquetWriteResult> {
     this.appender.flushSync();
     // Row groups of about 4 MiB of records: DuckDB's parquet writer holds several copies of a row group while it
     // encodes and compresses it (16 MiB groups cost ~130 MiB of memory, 4 MiB ones ~15 MiB), and its default of
@@ -259,8 +278,8 @@ export class ParquetBatch {
       // append order, i.e. sequence order, without a sort.
       // zstd level 1, not DuckDB's default 3: about a third of the compression CPU (the archiver's largest cost after
       // parsing pages) for archives as small on the benchmark's records (docs/archiver.md).
-      `COPY (${archiveRowsSql(this.table)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${rowGroupRows}, ` +
-        `KV_METADATA {${archiveKvMetadataSql(shards)}})`,
+      `COPY (${archiveRowsSql(this.table, fields)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${rowGroupRows}, ` +
+        `KV_METADATA {${archiveKvMetadataSql(shards, fields)}})`,
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { archiveFieldColumn } from './field-columns';
 
 /**
  * All queues and message types, in one place. A message type names its payload schema, its version and the
@@ -59,6 +60,8 @@ export const archiveObjectWrittenV2 = z.object({
     .array(objectShardRange)
     .min(1)
     .refine((ranges) => new Set(ranges.map((r) => r.shardId)).size === ranges.length, 'a shard appears once per object'),
+  /** The object's field columns (issue 13), as in its `flux.fields` metadata; absent: none (archivers before it). */
+  fields: z.array(archiveFieldColumn).optional(),
 });
 
 /** A version-1 announcement in the version-2 shape. */
