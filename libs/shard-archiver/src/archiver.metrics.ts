@@ -33,6 +33,7 @@ export class ArchiverMetrics {
   readonly oldestUnarchivedAge: Gauge<'stream' | 'shard'>;
   readonly handoffsAsked: Counter<'stream'>;
   readonly handoffsGiven: Counter<'stream'>;
+  readonly fieldSchemaFailures: Counter<'stream'>;
 
   constructor(registry: Registry = register) {
     this.records = counter(registry, 'flux_archiver_records_archived_total', 'User records written to durable archive objects');
@@ -56,5 +57,10 @@ export class ArchiverMetrics {
     // Rebalancing: leases this instance asked a busier one for, and leases it handed over on request.
     this.handoffsAsked = streamCounter(registry, 'flux_archiver_lease_handoffs_asked_total', 'Live leases this instance asked a busier instance to hand over');
     this.handoffsGiven = streamCounter(registry, 'flux_archiver_lease_handoffs_given_total', 'Leases this instance handed over on request (rows written, checkpoint committed, lease released)');
+    this.fieldSchemaFailures = streamCounter(
+      registry,
+      'flux_archiver_field_schema_failures_total',
+      "Reads of a stream's catalog schema (to choose its field columns) that failed; objects were written with the previous choice",
+    );
   }
 }

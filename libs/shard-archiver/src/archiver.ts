@@ -24,6 +24,7 @@ import { ArchiverMetrics } from './archiver.metrics';
 import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
 import { MemoryBudget, recordBudgetBytes } from './memory/memory-budget';
+import { CatalogSchemaSource, FieldColumnChoices } from './object/field-column-choice';
 import { StreamWriter } from './object/stream-writer';
 import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
 import type { ArchiveEventPublisher, ShardWorkContext } from './shard/shard-work-context';
@@ -154,16 +155,18 @@ export class Archiver {
       }
       if (best) best.writer.seal(best.writer.largestOpen()!);
     });
+    const metrics = new ArchiverMetrics(deps.registry);
     const ctx: ShardWorkContext = {
       kinesis: deps.kinesis,
       store: options.store ?? createArchiveStore(deps.config.archive, deps.s3),
       engine,
       leases: new LeaseRepository(deps.dataSource),
       publisher: deps.publisher,
-      metrics: new ArchiverMetrics(deps.registry),
+      metrics,
       settings,
       tempDir,
       budget,
+      fieldColumns: new FieldColumnChoices(new CatalogSchemaSource(deps.dataSource), settings.fieldColumns, metrics),
       hardSignal: hard.signal,
     };
     ctx.metrics.memoryBudget.set(recordBytes);
@@ -299,6 +302,8 @@ export class Archiver {
     if (!writer) {
       writer = new StreamWriter(this.ctx, stream);
       this.writers.set(stream, writer);
+      // Choose the stream's field columns while its first buffer fills (a failed read is logged, never thrown).
+      void this.ctx.fieldColumns.refresh(stream);
     }
     return writer;
   }

@@ -281,13 +281,16 @@ export class StreamWriter {
     const path = join(this.ctx.tempDir, `${randomUUID()}.parquet`);
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: { stream: this.stream, key: intent.objectKey } };
     try {
-      const { bytes } = await buffer.batch.writeTo(path, intent.ranges);
+      // The stream's field columns now: a recovered intent gets today's choice, announced with the object it writes.
+      const fields = await this.ctx.fieldColumns.forStream(this.stream);
+      const { bytes } = await buffer.batch.writeTo(path, intent.ranges, fields);
       await retry('write archive object', () => this.ctx.store.put(intent.objectKey, path), opts);
       const payload: ArchiveObjectWritten = {
         objectUri: this.ctx.store.uri(intent.objectKey),
         stream: this.stream,
         layout: ARCHIVE_LAYOUT,
         shards: intent.ranges,
+        ...(fields.length > 0 ? { fields } : {}),
         firstArrivalTime: new Date(buffer.minArrival).toISOString(),
         lastArrivalTime: new Date(buffer.maxArrival).toISOString(),
         dt: buffer.partition.dt,

@@ -5,6 +5,7 @@ import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { ArchiverMetrics } from '../archiver.metrics';
 import type { LeaseRepository } from '../lease/lease.repository';
 import type { MemoryBudget } from '../memory/memory-budget';
+import type { FieldColumnChoices } from '../object/field-column-choice';
 
 /** Where `archive.object.written` goes: SqsPublisher in the services, a fake in unit tests. */
 export interface ArchiveEventPublisher {
@@ -22,6 +23,8 @@ export interface ShardWorkContext {
   settings: ArchiverConfig;
   tempDir: string;
   budget: MemoryBudget;
+  /** Each stream's field columns (issue 13), from its catalog schema. */
+  fieldColumns: FieldColumnChoices;
   /** Aborted once the stop grace period is over: in-flight writes are abandoned (their intents are recovered later). */
   hardSignal: AbortSignal;
 }
