@@ -9,6 +9,7 @@ import { CreateQueryJobs1796200000000 } from './1796200000000-CreateQueryJobs';
 import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLeaseHandoff';
 import { CatalogObjectCorruptIndex1796340000000 } from './1796340000000-CatalogObjectCorruptIndex';
 import { ArchiverShardStatus1796400000000 } from './1796400000000-ArchiverShardStatus';
+import { FieldColumns1796500000000 } from './1796500000000-FieldColumns';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   ArchiverLeaseHandoff1796300000000,
   CatalogObjectCorruptIndex1796340000000,
   ArchiverShardStatus1796400000000,
+  FieldColumns1796500000000,
 ];

@@ -1,4 +1,5 @@
 import type { InitialPosition } from '@flux-capacitor/config';
+import type { ArchiveFieldColumn } from '@flux-capacitor/contracts';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { IntentConflictError, LeaseLostError } from '../archiver.errors';
 
@@ -51,6 +52,8 @@ export interface WriteIntent {
   stream: string;
   objectKey: string;
   ranges: IntentRange[];
+  /** The object's field columns (none: empty), so that a recovery rewrites it with the ones it was announced with. */
+  fields: ArchiveFieldColumn[];
 }
 
 const mapRow = (r: Record<string, unknown>): ShardLeaseRow => ({
@@ -258,7 +261,7 @@ export class LeaseRepository {
   /** Every shard range of the intent of one object; null when it was committed (or never recorded). */
   async loadIntent(stream: string, objectKey: string): Promise<WriteIntent | null> {
     const { rows } = await this.run(
-      `SELECT shard_id, first_sequence_number, last_sequence_number, record_count
+      `SELECT shard_id, first_sequence_number, last_sequence_number, record_count, field_columns
          FROM archiver_intent WHERE stream_name = $1 AND object_key = $2 ORDER BY shard_id`,
       [stream, objectKey],
     );
@@ -272,6 +275,8 @@ export class LeaseRepository {
         lastSequenceNumber: r.last_sequence_number as string,
         recordCount: r.record_count as number,
       })),
+      // NULL: none, or an intent recorded before field columns existed.
+      fields: (rows[0].field_columns as ArchiveFieldColumn[] | null) ?? [],
     };
   }
 
@@ -300,10 +305,19 @@ export class LeaseRepository {
         if (!lease) throw new Error(`no lease given for ${intent.stream}/${r.shardId}`);
         await this.lockHeld(q, lease);
         const inserted = await this.run(
-          `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+          `INSERT INTO archiver_intent (stream_name, shard_id, first_sequence_number, last_sequence_number, object_key, record_count, lease_counter, field_columns)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT ON CONSTRAINT pk_archiver_intent DO NOTHING RETURNING shard_id`,
-          [intent.stream, r.shardId, r.firstSequenceNumber, r.lastSequenceNumber, intent.objectKey, r.recordCount, lease.counter],
+          [
+            intent.stream,
+            r.shardId,
+            r.firstSequenceNumber,
+            r.lastSequenceNumber,
+            intent.objectKey,
+            r.recordCount,
+            lease.counter,
+            intent.fields.length > 0 ? JSON.stringify(intent.fields) : null,
+          ],
           q,
         );
         if (inserted.rows.length === 0) {

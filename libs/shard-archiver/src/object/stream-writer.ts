@@ -251,10 +251,12 @@ export class StreamWriter {
    */
   private async recordIntent(buffer: ObjectBuffer): Promise<WriteIntent | null> {
     const key = multiShardObjectKey({ stream: this.stream, ...buffer.partition, id: `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}` });
+    // The stream's field columns now, recorded with the intent: a recovery rewrites the object with the same ones.
+    const fields = await this.ctx.fieldColumns.forStream(this.stream);
     for (;;) {
       if (buffer.records === 0) return null;
       const ranges = buffer.shardRanges();
-      const intent: WriteIntent = { stream: this.stream, objectKey: key, ranges };
+      const intent: WriteIntent = { stream: this.stream, objectKey: key, ranges, fields };
       try {
         await retry('record write intent', () => this.ctx.leases.recordIntent([...buffer.ranges.values()].map((r) => r.lease), intent), {
           signal: this.ctx.hardSignal,
@@ -281,8 +283,7 @@ export class StreamWriter {
     const path = join(this.ctx.tempDir, `${randomUUID()}.parquet`);
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: { stream: this.stream, key: intent.objectKey } };
     try {
-      // The stream's field columns now: a recovered intent gets today's choice, announced with the object it writes.
-      const fields = await this.ctx.fieldColumns.forStream(this.stream);
+      const { fields } = intent;
       const { bytes } = await buffer.batch.writeTo(path, intent.ranges, fields);
       await retry('write archive object', () => this.ctx.store.put(intent.objectKey, path), opts);
       const payload: ArchiveObjectWritten = {

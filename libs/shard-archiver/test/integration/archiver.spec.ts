@@ -149,7 +149,7 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
       ranges.push({ shardId: s.ShardId!, firstSequenceNumber: first[0].seq, lastSequenceNumber: first[9].seq, recordCount: 10 });
     }
     const key = multiShardObjectKey({ stream, ...partitionOf(arrival), id: 'crashed-0001' });
-    await repo.recordIntent(leases, { stream, objectKey: key, ranges });
+    await repo.recordIntent(leases, { stream, objectKey: key, ranges, fields: [] });
     await h.dataSource.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
 
     const summary = await (await h.archiver()).runOnce(stream);

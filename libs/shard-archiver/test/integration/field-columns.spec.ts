@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ARCHIVE_KV_METADATA, archiveFieldColumn, type ArchiveFieldColumn } from '@flux-capacitor/contracts';
+import { multiShardObjectKey, partitionOf } from '@flux-capacitor/archive';
 import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { register, type Counter } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';
-import { putRecords, type ProducedRecord } from '../support/kinesis-fixtures';
+import { LeaseRepository } from '../../src/lease/lease.repository';
+import { listShards, putRecords, type ProducedRecord } from '../support/kinesis-fixtures';
 
 /** Each object of a stream: its flux.fields and, per field column, its values in file order. */
 async function readFieldColumns(h: ArchiverHarness, stream: string): Promise<{ key: string; fields: ArchiveFieldColumn[] | null; rows: Record<string, unknown>[] }[]> {
@@ -134,5 +136,35 @@ describe('field columns: the archiver writes the columns its stream schema choos
     expect(objects.flatMap((o) => o.rows).map((r) => r.partition_key).sort()).toEqual(['o-1', 'o-2']);
     for (const o of objects) expect(o.fields).toBeNull();
     expect(await failures()).toBeGreaterThan(before);
+  });
+
+  it('rewrites a leftover intent with the field columns recorded in it, not the ones chosen since', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 1);
+    await insertSchema(h, stream, 1, [{ path: 'amount', types: ['number'], nullable: false }]);
+    await putRecords(h.kinesis, stream, [order(1), order(2), order(3)]);
+    const [shard] = await listShards(h.kinesis, stream);
+    const { GetShardIteratorCommand, GetRecordsCommand } = await import('@aws-sdk/client-kinesis');
+    const it = await h.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const first = (await h.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator, Limit: 2 }))).Records!;
+    // A crashed archiver recorded an intent for the first 2 records, chosen when the schema held orderId only.
+    const repo = new LeaseRepository(h.dataSource);
+    await repo.syncShards(stream, [{ shardId: shard.ShardId!, parentShardIds: [], closed: false }], { type: 'TRIM_HORIZON' });
+    const lease = (await repo.acquire(stream, shard.ShardId!, 'crashed-worker', 60_000))!.lease;
+    const key = multiShardObjectKey({ stream, ...partitionOf(first[0].ApproximateArrivalTimestamp!.getTime()), id: 'crashed-0001' });
+    const recorded = [{ path: ['orderId'], column: 'payload__orderId' }];
+    const range = { shardId: shard.ShardId!, firstSequenceNumber: first[0].SequenceNumber!, lastSequenceNumber: first[1].SequenceNumber!, recordCount: 2 };
+    await repo.recordIntent([lease], { stream, objectKey: key, ranges: [range], fields: recorded });
+    await h.dataSource.query(`UPDATE archiver_shard_lease SET lease_expires_at = now() - interval '1 second' WHERE stream_name = $1`, [stream]);
+
+    expect((await (await h.archiver()).runOnce(stream)).records).toBe(3);
+    const objects = await readFieldColumns(h, stream);
+    const recovered = objects.find((o) => o.key === key)!;
+    expect(recovered.fields).toEqual(recorded);
+    expect(recovered.rows.map((r) => r.payload__orderId).sort()).toEqual(['o-1', 'o-2']);
+    // The record after the intent goes to a new object, with today's choice.
+    expect(objects.filter((o) => o.key !== key).map((o) => o.fields)).toEqual([[{ path: ['amount'], column: 'payload__amount' }]]);
+    const announced = (await h.announcements()).map((m) => m.payload as { objectUri: string; fields?: unknown });
+    expect(announced.find((p) => p.objectUri === h.store.uri(key))?.fields).toEqual(recorded);
   });
 });

@@ -31,6 +31,10 @@ export class ArchiveIntent {
   @Column({ name: 'lease_counter', type: 'bigint' })
   leaseCounter!: string;
 
+  /** The field columns the object is written with (`[{path, column}]`, the same on every row of the key); NULL: none. */
+  @Column({ name: 'field_columns', type: 'jsonb', nullable: true })
+  fieldColumns!: { path: string[]; column: string }[] | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

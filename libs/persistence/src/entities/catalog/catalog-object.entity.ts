@@ -56,4 +56,8 @@ export class CatalogObject {
   /** When the catalog first found it unreadable. */
   @Column({ name: 'corrupt_at', type: 'timestamptz', nullable: true })
   corruptAt!: Date | null;
+
+  /** The object's field columns (`flux.fields`: `[{path, column}]`); NULL when it has none. */
+  @Column({ name: 'field_columns', type: 'jsonb', nullable: true })
+  fieldColumns!: { path: string[]; column: string }[] | null;
 }
