@@ -1,4 +1,4 @@
-import { compareSequenceNumbers, type ArchiveLayout } from '@flux-capacitor/contracts';
+import { compareSequenceNumbers, type ArchiveFieldColumn, type ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CatalogObjectInfo, CorruptObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
@@ -35,6 +35,7 @@ function toObjects(rows: Row[]): CatalogObjectInfo[] {
       bytes: num(r.bytes),
       dt: r.dt as string,
       hour: num(r.hour),
+      fields: (r.field_columns as ArchiveFieldColumn[] | null | undefined) ?? [],
     });
   }
   return objects;
@@ -93,7 +94,7 @@ export class CatalogReader {
   async listObjects(stream: string, range: TimeRange = {}): Promise<CatalogObjectInfo[]> {
     // One row per shard range (one per object for layout 1), grouped here: cheaper than aggregating in SQL.
     const rows: Row[] = await this.dataSource.query(
-      `SELECT o.uri, o.stream, o.layout, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour,
+      `SELECT o.uri, o.stream, o.layout, o.first_arrival_time, o.last_arrival_time, o.record_count, o.bytes, o.dt, o.hour, o.field_columns,
               s.shard_id, s.first_sequence_number, s.last_sequence_number, s.record_count AS shard_record_count
          FROM catalog_object o
          JOIN catalog_object_shard s ON s.uri = o.uri

@@ -68,6 +68,7 @@ export class CatalogWriter {
       if (compareSequenceNumbers(r.firstSequenceNumber, r.lastSequenceNumber) > 0) throw invalid(`first sequence number is after the last (shard ${r.shardId})`);
     }
     if (o.layout === 1 && o.shards.length !== 1) throw invalid(`a layout-1 object holds one shard, not ${o.shards.length}`);
+    if (o.layout === 1 && o.fields?.length) throw invalid('a layout-1 object holds no field columns');
     if (o.shards.reduce((n, r) => n + r.recordCount, 0) !== o.recordCount) throw invalid(`the shards' record counts do not add up to the object's ${o.recordCount}`);
     if (Date.parse(o.firstArrivalTime) > Date.parse(o.lastArrivalTime)) throw invalid('first arrival time is after the last');
     const location = partitionLocationOf(o.objectUri);
@@ -87,11 +88,23 @@ export class CatalogWriter {
         [o.stream, o.dt, o.hour, location, partitionStart(o.dt, o.hour)],
       );
       const newObject: unknown[] = await m.query(
-        `INSERT INTO catalog_object (uri, stream, layout, first_arrival_time, last_arrival_time, record_count, bytes, dt, hour)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO catalog_object (uri, stream, layout, first_arrival_time, last_arrival_time, record_count, bytes, dt, hour, field_columns)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT ON CONSTRAINT pk_catalog_object DO NOTHING
          RETURNING uri`,
-        [o.objectUri, o.stream, o.layout, o.firstArrivalTime, o.lastArrivalTime, o.recordCount, o.bytes, o.dt, o.hour],
+        [
+          o.objectUri,
+          o.stream,
+          o.layout,
+          o.firstArrivalTime,
+          o.lastArrivalTime,
+          o.recordCount,
+          o.bytes,
+          o.dt,
+          o.hour,
+          // NULL, not [], for none: the column says "has field columns" by being set.
+          o.fields && o.fields.length > 0 ? JSON.stringify(o.fields) : null,
+        ],
       );
       // A concurrent registration of the same URI won the insert: it owns the partition and the ranges too.
       if (newObject.length === 0) return { objectAdded: false, partitionAdded: false, partition };

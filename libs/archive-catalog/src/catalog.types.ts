@@ -1,4 +1,4 @@
-import type { ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
+import type { ArchiveFieldColumn, ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 
 /** A stream the catalog knows, with totals over its archived objects. */
@@ -42,6 +42,8 @@ export interface CatalogObjectInfo {
   bytes: number;
   dt: string;
   hour: number;
+  /** its field columns (the `flux.fields` of its metadata); empty when it has none */
+  fields: ArchiveFieldColumn[];
 }
 
 export interface PartitionInfo {

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBBlobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ArchiveStore } from '@flux-capacitor/archive';
-import { ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, objectShardRange, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
+import {
+  ARCHIVE_KV_METADATA,
+  ARCHIVE_RECORD_SQL,
+  archiveFieldColumn,
+  objectShardRange,
+  type ArchiveFieldColumn,
+  type ArchiveLayout,
+  type ObjectShardRange,
+} from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { ArchiveObjectCorruptError } from '../catalog.errors';
 import { isParquetFormatError } from './parquet-format-error';
@@ -24,6 +32,10 @@ export interface ArchiveObjectFacts {
   declaredShards: ObjectShardRange[] | null;
   /** with `ranges`: what the rows hold, per shard (by shard id): numeric min and max sequence number, row count */
   observedShards?: ObjectShardRange[];
+  /** the field columns `flux.fields` lists (layout 2); empty when absent or unusable */
+  fields: ArchiveFieldColumn[];
+  /** why `flux.fields` was present but not used (not JSON, not a list of field columns, a column not in the file) */
+  fieldsProblem?: string;
 }
 
 export interface InspectOptions {
@@ -32,6 +44,7 @@ export interface InspectOptions {
 }
 
 const declaredShardsSchema = z.array(objectShardRange);
+const declaredFieldsSchema = z.array(archiveFieldColumn);
 const byShard = (a: ObjectShardRange, b: ObjectShardRange) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0);
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -107,6 +120,11 @@ export class ArchiveObjectInspector {
         recordCount: Number(n),
       }));
     }
+    const declaredFields = kv.get(ARCHIVE_KV_METADATA.fields);
+    const fields =
+      layout === 2 && declaredFields !== undefined
+        ? parseDeclaredFields(declaredFields, await varcharColumns(connection, path))
+        : { fields: [] as ArchiveFieldColumn[] };
     return {
       recordCount,
       firstArrivalTime: first === null ? null : Number(first),
@@ -116,6 +134,7 @@ export class ArchiveObjectInspector {
       layout,
       declaredShards: parseDeclaredShards(kv.get(ARCHIVE_KV_METADATA.shards)),
       observedShards,
+      ...fields,
     };
   }
 
@@ -133,4 +152,29 @@ function parseDeclaredShards(json: string | undefined): ObjectShardRange[] | nul
   } catch {
     return null;
   }
+}
+
+/** The VARCHAR columns of a Parquet file (where field columns live). */
+async function varcharColumns(connection: DuckDBConnection, path: string): Promise<Set<string>> {
+  const rows = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(path)})`)).getRows();
+  return new Set(rows.filter((r) => String(r[1]) === 'VARCHAR').map((r) => String(r[0])));
+}
+
+/**
+ * `flux.fields` as field columns, each one a VARCHAR column of the file; otherwise none and why: a reader told of a
+ * column the file lacks would fail every query on the object, one computing the value from the record never does.
+ */
+function parseDeclaredFields(json: string, columns: Set<string>): { fields: ArchiveFieldColumn[]; fieldsProblem?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { fields: [], fieldsProblem: 'flux.fields is not JSON' };
+  }
+  const parsed = declaredFieldsSchema.safeParse(value);
+  if (!parsed.success) return { fields: [], fieldsProblem: `flux.fields is not a list of field columns: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  const missing = parsed.data.find((f) => !columns.has(f.column));
+  if (missing) return { fields: [], fieldsProblem: `flux.fields names ${missing.column}, which is not a VARCHAR column of the object` };
+  if (new Set(parsed.data.map((f) => f.column)).size !== parsed.data.length) return { fields: [], fieldsProblem: 'flux.fields names a column twice' };
+  return { fields: parsed.data };
 }

@@ -12,6 +12,7 @@ const facts = (declaredShards: ObjectShardRange[] | null, observedShards?: Objec
   layout: 2,
   declaredShards,
   observedShards,
+  fields: [],
 });
 
 describe('checkedShardRanges (layout-2 rebuild)', () => {

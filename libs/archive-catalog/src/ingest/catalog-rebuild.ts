@@ -120,12 +120,15 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
         }
         layout = 2;
         shards = checked.shards;
+        // A malformed flux.fields costs the object its field columns (readers compute the values), not its place.
+        if (facts.fieldsProblem) logger.warn({ msg: 'object catalogued without field columns', key: info.key, problem: facts.fieldsProblem });
       }
       const payload: ArchiveObjectWritten = {
         objectUri: uri,
         stream,
         layout,
         shards,
+        ...(layout === 2 && facts.fields.length > 0 ? { fields: facts.fields } : {}),
         firstArrivalTime: new Date(facts.firstArrivalTime).toISOString(),
         lastArrivalTime: new Date(facts.lastArrivalTime).toISOString(),
         dt: name.dt,

@@ -206,6 +206,7 @@ describe('catalog store (Postgres)', () => {
           bytes: 5000,
           dt: '2026-11-25',
           hour: 10,
+          fields: [],
         },
       ]);
       expect(await ds.query(`SELECT count(*)::int AS n FROM catalog_object_shard WHERE uri = $1`, [p1.objectUri])).toEqual([{ n: 2 }]);
