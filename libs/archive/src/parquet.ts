@@ -15,7 +15,7 @@ import {
   ARCHIVE_LAYOUT,
   ARCHIVE_RECORD_SQL,
   fieldColumnNames,
-  fieldValueSql,
+  fieldJsonPath,
   type ArchiveFieldColumn,
   type ArchiveLayout,
   type ArchiveRecord,
@@ -42,12 +42,19 @@ const WRITE_COLUMNS = ARCHIVE_COLUMNS.map((c) =>
 /**
  * The SELECT that turns rows of `from` (a table or parenthesised query with ARCHIVE_COLUMNS but data_json, every
  * record's bytes in `data`) into the columns of a layout-2 object, for `COPY (...) TO ... (FORMAT parquet)`; then
- * one VARCHAR column per field column, its value fieldValueSql over the same JSON that becomes `data_json` (NULL
- * for a record that is not JSON), so the one parse per record serves the classification and every field.
+ * one VARCHAR column per field column, holding what fieldValueSql gives over the same JSON that becomes `data_json`
+ * (NULL for a record that is not JSON). The fields come from one json_extract_string call with the list of paths,
+ * which parses each record once for all of them (one call per path would parse it once per path); its elements are
+ * the single-path calls' values (parquet.spec.ts checks them against fieldValueSql).
  */
 export function archiveRowsSql(from: string, fields: readonly ArchiveFieldColumn[] = []): string {
-  const extra = fields.map((f) => `, ${fieldValueSql('json', f.path)} AS ${quoteIdent(f.column)}`).join('');
-  return `SELECT ${WRITE_COLUMNS}${extra} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
+  if (fields.length === 0) return `SELECT ${WRITE_COLUMNS} FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from})`;
+  const paths = fields.map((f) => sqlString(fieldJsonPath(f.path))).join(', ');
+  const extra = fields.map((f, i) => `, flux_fields[${i + 1}] AS ${quoteIdent(f.column)}`).join('');
+  return (
+    `SELECT ${WRITE_COLUMNS}${extra} FROM ` +
+    `(SELECT *, json_extract_string(json, [${paths}]) AS flux_fields FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from}))`
+  );
 }
 
 /** The field columns of key paths (names from fieldColumnNames), as an object lists them in `flux.fields`. */
