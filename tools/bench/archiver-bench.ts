@@ -8,7 +8,8 @@
  * deep (`--records` JSON records of ~`--record-size` bytes on `--shards` shards, produced before anything reads):
  *   (a) a plain GetRecords loop drains every shard (no processing: the ceiling of this endpoint), timed, with the CPU
  *       this process spent on it;
- *   (b) `fluxcap archive --once` as a child drains the same records to durable, announced, checkpointed Parquet:
+ *   (b) `fluxcap archive --once` as a child drains the same records to durable, announced, checkpointed Parquet,
+ *       with field columns on (the stream is first given the catalog schema of its records, one column per path):
  *       its rate from its own summary (durationMs, start-up excluded), its peak RSS (VmHWM of /proc/<pid>/status)
  *       and its CPU (user + system, from this process's reaped-children times in /proc/self/stat, less the same
  *       command's CPU on an empty stream: start-up and exit).
@@ -45,6 +46,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { createKinesisClient, createS3Client } from '@flux-capacitor/aws';
 import { loadConfig, loadDatabaseUrl } from '@flux-capacitor/config';
+import { ARCHIVE_KV_METADATA, DEFAULT_MAX_FIELD_COLUMNS, fieldColumnNames, selectFieldColumns } from '@flux-capacitor/contracts';
 import { startLocalStack, waitForStreamActive } from '@flux-capacitor/local-stack';
 import { migrate } from '@flux-capacitor/persistence';
 import { Client } from 'pg';
@@ -239,6 +241,8 @@ interface ArchiveCheck {
   shardsPerObject: number;
   /** every produced record is in the archive, none twice */
   exactlyOnce: boolean;
+  /** field columns (flux.fields) of the object with the fewest */
+  fieldColumns: number;
 }
 
 /**
@@ -256,7 +260,7 @@ async function checkArchive(store: ArchiveStore, stream: string, produced: numbe
       files.push(path);
       bytes += o.size;
     }
-    if (files.length === 0) return { objects: 0, bytes: 0, rows: 0, distinct: 0, shardsPerObject: 0, exactlyOnce: produced === 0 };
+    if (files.length === 0) return { objects: 0, bytes: 0, rows: 0, distinct: 0, shardsPerObject: 0, exactlyOnce: produced === 0, fieldColumns: 0 };
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     const c = await instance.connect();
     try {
@@ -268,7 +272,12 @@ async function checkArchive(store: ArchiveStore, stream: string, produced: numbe
         )
       ).getRows();
       const [rows, distinct, shardsPerObject] = row.map(Number);
-      return { objects: files.length, bytes, rows, distinct, shardsPerObject, exactlyOnce: rows === produced && distinct === produced };
+      const [[fieldColumns]] = (
+        await c.runAndReadAll(
+          `SELECT min(coalesce(json_array_length(fields), 0)) FROM (SELECT file_name, max(CASE WHEN decode(key) = '${ARCHIVE_KV_METADATA.fields}' THEN decode(value) END) AS fields FROM parquet_kv_metadata(${list}) GROUP BY file_name)`,
+        )
+      ).getRows();
+      return { objects: files.length, bytes, rows, distinct, shardsPerObject, exactlyOnce: rows === produced && distinct === produced, fieldColumns: Number(fieldColumns) };
     } finally {
       c.closeSync();
       instance.closeSync();
@@ -353,6 +362,10 @@ async function deep(bench: Bench): Promise<boolean> {
   await createStream(kinesis, empty, args.shards);
   const idle = await archive(empty);
   await deleteStream(kinesis, empty);
+  // Field columns on (issue 13): the stream gets the catalog schema the catalog would infer from its records, so
+  // the archiver writes a column per path (the run above migrated the database).
+  const fieldColumns = await giveCatalogSchema(bench.databaseUrl, stream);
+  log(`field columns: ${fieldColumns.length} per object (${fieldColumns.join(', ')}), chosen from the stream's catalog schema`);
   const run = await archive(stream);
   const archiverCpuMs = Math.max(0, run.cpuMs - idle.cpuMs);
   const summary = run.summary!;
@@ -362,17 +375,40 @@ async function deep(bench: Bench): Promise<boolean> {
       `(${(run.cpuMs / 1000).toFixed(1)} s less ${(idle.cpuMs / 1000).toFixed(1)} s for start-up and exit on an empty stream)`,
   );
   const ratio = drainMs / summary.durationMs;
-  log(`ratio (b)/(a): ${ratio.toFixed(2)} (goal >= 0.95: ${goal(ratio >= 0.95)})`);
+  log(`ratio (b)/(a): ${ratio.toFixed(2)} (goal >= 0.95: ${goal(ratio >= 0.95)}), field columns on`);
   log(`CPU per MiB of records: archiver ${(archiverCpuMs / rawMiB).toFixed(1)} ms, plain loop ${(drainCpuMs / rawMiB).toFixed(1)} ms (${(archiverCpuMs / drainCpuMs).toFixed(2)}x)`);
   log(`archiver peak RSS: ${mib(run.peakRss)} (${bench.defaults ? `goal <= 400 MiB at default settings: ${goal(run.peakRss <= 400 * MiB)}` : 'settings from the command line, no goal'})`);
 
   if (summary.records !== produced.records) log(`archiver summary: ${int(summary.records)} records, expected ${int(produced.records)}: FAILED`);
   const check = await checkArchive(bench.store, stream, produced.records, bench.dataDir);
   log(`archive ${mib(check.bytes)} vs raw ${mib(produced.bytes)} (${((check.bytes / produced.bytes) * 100).toFixed(1)} %), ${check.objects} objects`);
+  if (check.fieldColumns !== fieldColumns.length) log(`field columns in the objects: ${check.fieldColumns}, expected ${fieldColumns.length}: FAILED`);
   log(exactlyOnceLine('', check, produced.records));
   // kinesalite keeps every stream in memory: free it before the next scenario
   await deleteStream(kinesis, stream);
-  return check.exactlyOnce && summary.records === produced.records;
+  return check.exactlyOnce && summary.records === produced.records && check.fieldColumns === fieldColumns.length;
+}
+
+/**
+ * Inserts, for `stream`, the catalog schema the catalog infers from jsonRecord's records (every path in every record)
+ * and returns the field columns the archiver will choose from it.
+ */
+async function giveCatalogSchema(databaseUrl: string, stream: string): Promise<string[]> {
+  const now = new Date().toISOString();
+  const field = (path: string, type: string) => ({ path, types: [type], nullable: false, firstSeen: now, lastSeen: now });
+  const fields = [field('amount', 'number'), field('at', 'string'), field('customer', 'string'), field('id', 'integer'), field('note', 'string'), field('type', 'string')];
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO catalog_stream (name, format) VALUES ($1, 'json') ON CONFLICT DO NOTHING`, [stream]);
+    await db.query(
+      `INSERT INTO catalog_schema_version (stream, version, format, fields, fingerprint, first_seen, last_seen) VALUES ($1, 1, 'json', $2, 'bench', now(), now())`,
+      [stream, JSON.stringify(fields)],
+    );
+  } finally {
+    await db.end();
+  }
+  return fieldColumnNames(selectFieldColumns(fields, DEFAULT_MAX_FIELD_COLUMNS).map((c) => c.path));
 }
 
 /**
