@@ -7,7 +7,9 @@ import { multiShardObjectKey, partitionOf } from '@flux-capacitor/archive';
 import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { register, type Counter } from 'prom-client';
 import { ArchiverHarness } from '../support/archiver-harness';
+import { ArchiverMetrics } from '../../src/archiver.metrics';
 import { LeaseRepository } from '../../src/lease/lease.repository';
+import { CatalogSchemaSource, FieldColumnChoices } from '../../src/object/field-column-choice';
 import { listShards, putRecords, type ProducedRecord } from '../support/kinesis-fixtures';
 
 /** Each object of a stream: its flux.fields and, per field column, its values in file order. */
@@ -166,5 +168,26 @@ describe('field columns: the archiver writes the columns its stream schema choos
     expect(objects.filter((o) => o.key !== key).map((o) => o.fields)).toEqual([[{ path: ['amount'], column: 'payload__amount' }]]);
     const announced = (await h.announcements()).map((m) => m.payload as { objectUri: string; fields?: unknown });
     expect(announced.find((p) => p.objectUri === h.store.uri(key))?.fields).toEqual(recorded);
+  });
+
+  it('keeps the last choice while the schema cannot be read, and takes a new schema version at the next read', async () => {
+    const stream = uniqueName('s');
+    await insertSchema(h, stream, 1, [{ path: 'orderId', types: ['string'], nullable: false }]);
+    // Read again at every call (refresh period 0), against the real table.
+    const choices = new FieldColumnChoices(new CatalogSchemaSource(h.dataSource), 32, new ArchiverMetrics(), 0);
+    const first = [{ path: ['orderId'], column: 'payload__orderId' }];
+    expect(await choices.forStream(stream)).toEqual(first);
+    await h.dataSource.query(`ALTER TABLE catalog_schema_version RENAME TO catalog_schema_version_away`);
+    try {
+      expect(await choices.forStream(stream)).toEqual(first);
+    } finally {
+      await h.dataSource.query(`ALTER TABLE catalog_schema_version_away RENAME TO catalog_schema_version`);
+    }
+    await insertSchema(h, stream, 2, [
+      { path: 'orderId', types: ['string'], nullable: false },
+      { path: 'amount', types: ['number'], nullable: false },
+    ]);
+    expect(await choices.forStream(stream)).toEqual([{ path: ['amount'], column: 'payload__amount' }, ...first]);
+    expect(await choices.forStream(uniqueName('s'))).toEqual([]);
   });
 });
