@@ -133,6 +133,8 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
             bytes,
             dt,
             hour,
+            // no field columns (CatalogObjectInfo.fields, issue 13)
+            fields: [],
           });
         }
       }
