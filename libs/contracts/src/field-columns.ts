@@ -25,10 +25,12 @@ export interface FieldColumnChoice {
 }
 
 /** Keys that can be written in a quoted JSONPath step without escaping (and are unambiguous in a catalog path). */
-const SAFE_KEY = /^[^"\\.[\]\u0000-\u001f*$]+$/;
+const UNSAFE_KEY_CHARACTER = /["\\.[\]*$]/;
 
 export function isFieldKey(key: string): boolean {
-  return key.length > 0 && key.length <= 128 && SAFE_KEY.test(key);
+  if (key.length === 0 || key.length > 128 || UNSAFE_KEY_CHARACTER.test(key)) return false;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) < 0x20) return false; // control characters
+  return true;
 }
 
 /** The JSONPath of a key path: `$."address"."city"` (each step quoted, so keys with spaces or digits are exact). */
