@@ -12,8 +12,8 @@ const policies = Object.fromEntries(
   (Object.keys(stack.services) as ServiceName[]).map((name) => [name, statementsOf(stack, stack.services[name].taskRole)]),
 ) as Record<ServiceName, Statement[]>;
 
-const ARCHIVE = 'arn:<AWS::Partition>:s3:::flux-<AWS::AccountId>-eu-west-1';
-const stream = (name: string) => `arn:<AWS::Partition>:kinesis:eu-west-1:123456789012:stream/${name}`;
+const ARCHIVE = 'arn:aws:s3:::flux-<AWS::AccountId>-eu-west-1';
+const stream = (name: string) => `arn:aws:kinesis:eu-west-1:123456789012:stream/${name}`;
 const ORDERS = 'arn:aws:kinesis:eu-west-1:210987654321:stream/orders';
 const S3_WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl', 's3:DeleteObjectVersion'];
 
@@ -51,9 +51,9 @@ describe('services stack: least privilege per service', () => {
 
   it("lets only the catalog write to the Glue catalog, and only to its own database's tables", () => {
     expect(resourcesFor(policies.catalog, 'glue:CreateTable')).toEqual([
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:catalog',
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:database/flux_archive',
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/flux_archive/*',
+      'arn:aws:glue:eu-west-1:123456789012:catalog',
+      'arn:aws:glue:eu-west-1:123456789012:database/flux_archive',
+      'arn:aws:glue:eu-west-1:123456789012:table/flux_archive/*',
     ]);
     for (const name of ['archiver', 'query-gateway', 'replay-coordinator'] as const) expect(resourcesFor(policies[name], 'glue:CreateTable'), name).toEqual([]);
   });
