@@ -51,6 +51,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
 }
 const compose = parse(readFileSync(join(WORKSPACE_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
@@ -141,5 +142,23 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
       expect(s[name].environment).not.toHaveProperty('DATABASE_URL');
     }
     expect(s.postgres.image).toMatch(/^postgres:18/);
+  });
+});
+
+describe('docker-compose.yml: published ports', () => {
+  it('publishes every port on 127.0.0.1 only (the default token is for a laptop)', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.length).toBeGreaterThan(4);
+    for (const [name, p] of published) expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  it("publishes the query gateway's PostgreSQL endpoint on the port it listens on, which it may serve in plain text only because of that", () => {
+    const gateway = compose.services['query-gateway'];
+    const port = gateway.environment?.FLUX_PG_PORT;
+    expect(port).toMatch(/^\d+$/);
+    expect(gateway.ports?.map((p) => p.split(':')[2])).toContain(port);
+    // the image binds HOST=0.0.0.0, where the gateway refuses a plain endpoint unless told otherwise or given TLS
+    const tls = Boolean(gateway.environment?.FLUX_PG_TLS_CERT && gateway.environment?.FLUX_PG_TLS_KEY);
+    expect(tls || gateway.environment?.FLUX_PG_ALLOW_PLAINTEXT === 'true').toBe(true);
   });
 });
