@@ -69,8 +69,7 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
     const stages = parseDockerfile(readFileSync(join(WORKSPACE_ROOT, 'apps', app, 'Dockerfile'), 'utf8'));
     const copies = stages.flatMap((s) => s.instructions).filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build '));
     expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) {
-      const source = copy.args.split(/\s+/)[1];
+    for (const source of copies.flatMap((copy) => copy.args.split(/\s+/).slice(1, -1))) {
       const [, project, rest] = /^\/src\/dist\/apps\/([^/]+)\/?(.*)$/.exec(source) ?? [];
       expect(project, `${app}: ${source} is not build output`).toBeDefined();
       if (project === 'console') {
@@ -93,7 +92,9 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
     expect(jsonArgs(last(runtime, 'ENTRYPOINT'))?.slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
     expect(runtime.instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n')).not.toMatch(/npm (ci|install)/);
     const deps = stages.find((s) => s.name === 'deps')!;
-    expect(deps.instructions.find((i) => i.op === 'RUN')?.args).toMatch(/npm install --omit=dev/);
+    // from the lock the build writes beside package.json, never a fresh resolution
+    expect(deps.instructions.find((i) => i.op === 'RUN')?.args).toMatch(/npm ci --omit=dev/);
+    expect(deps.instructions.filter((i) => i.op === 'COPY').map((i) => i.args)).toContain(`--from=build /src/dist/apps/${app}/package.json /src/dist/apps/${app}/package-lock.json ./`);
     expect(runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args)).toContain('--from=deps /app/node_modules ./node_modules');
   });
 
