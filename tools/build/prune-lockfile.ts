@@ -91,9 +91,9 @@ export function pruneLockfile(root: PackageLock, app: AppPackage): PackageLock {
   const packages: Record<string, LockEntry> = {
     '': { name: app.name, version: app.version, dependencies: app.dependencies, ...(app.engines ? { engines: app.engines } : {}) },
   };
-  for (const path of [...kept.keys()].sort()) {
+  for (const [path, found] of [...kept].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // Flags relative to this app: nothing here is a dev dependency; optional is what only optional edges reach.
-    const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = kept.get(path)!;
+    const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = found;
     packages[path] = optionalOnly.has(path) ? { ...entry, optional: true } : entry;
   }
   return { name: app.name, version: app.version, lockfileVersion: root.lockfileVersion, requires: true, packages };
