@@ -146,6 +146,16 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
   });
 });
 
+describe('Dockerfiles: the Amazon RDS CA bundle', () => {
+  it.each(APPS)('%s: carries it where the CDK app points DATABASE_SSL_CA_FILE, readable by the node user', (app) => {
+    const runtime = parseDockerfile(readFileSync(join(WORKSPACE_ROOT, 'apps', app, 'Dockerfile'), 'utf8')).at(-1)!;
+    const adds = runtime.instructions.filter((i) => i.op === 'ADD').map((i) => i.args);
+    expect(adds).toContain('--chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem');
+    const stack = readFileSync(join(WORKSPACE_ROOT, 'infra', 'src', 'stacks', 'services-stack.ts'), 'utf8');
+    expect(stack).toContain("RDS_CA_BUNDLE = '/etc/ssl/certs/rds-global-bundle.pem'");
+  });
+});
+
 describe('docker-compose.yml: published ports', () => {
   it('publishes every port on 127.0.0.1 only (the default token is for a laptop)', () => {
     const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));

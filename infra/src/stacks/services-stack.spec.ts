@@ -106,6 +106,15 @@ describe('services stack: tasks', () => {
     expect(secrets).toEqual(['DATABASE_PASSWORD', 'DATABASE_USER', 'FLUX_API_TOKENS']);
   });
 
+  it('connects every service and the migrations to the database with TLS, verifying the server against the RDS CA bundle', () => {
+    for (const name of Object.keys(stack.services) as ServiceName[]) {
+      expect(environmentOf(name), name).toMatchObject({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: '/etc/ssl/certs/rds-global-bundle.pem' });
+    }
+    const id = stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement);
+    const migrations = template.toJSON().Resources[id].Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    expect(Object.fromEntries(migrations.map((e) => [e.Name, e.Value]))).toMatchObject({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: '/etc/ssl/certs/rds-global-bundle.pem' });
+  });
+
   it('checks each container on the live endpoint and starts it with an init process', () => {
     for (const name of Object.keys(stack.services) as ServiceName[]) {
       const c = containerOf(name) as { HealthCheck: { Command: string[] }; LinuxParameters: { InitProcessEnabled: boolean } };

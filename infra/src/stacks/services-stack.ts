@@ -36,6 +36,8 @@ export interface ServicesStackProps extends StackProps {
 /** Load balancer ports of the catalog's and the archiver's APIs (the gateway and the coordinator share 443). */
 export const CATALOG_PORT = 8443;
 export const ARCHIVER_PORT = 9443;
+/** Where the images put the Amazon RDS CA bundle (ADD in each apps/<app>/Dockerfile; tools/build/images.spec.ts checks it). */
+export const RDS_CA_BUNDLE = '/etc/ssl/certs/rds-global-bundle.pem';
 /** Where the gateway's PostgreSQL endpoint listens inside its task (FLUX_PG_PORT); the load balancer's port is `pgWire.port`. */
 export const PG_WIRE_CONTAINER_PORT = 5432;
 
@@ -88,6 +90,9 @@ export class ServicesStack extends Stack {
       DATABASE_HOST: data.database.clusterEndpoint.hostname,
       DATABASE_PORT: String(data.database.clusterEndpoint.port),
       DATABASE_NAME,
+      // TLS to Aurora, checked against the Amazon RDS CA bundle every image carries (apps/*/Dockerfile).
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_SSL_CA_FILE: RDS_CA_BUNDLE,
     };
     const dbSecret = data.databaseSecret;
     const secrets = {
