@@ -1,16 +1,25 @@
 import { App, AppProps, Environment } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InfraConfig } from './config';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { ServicesStack } from './stacks/services-stack';
 
+/** The CDK feature flags of `cdk.json` (every `@aws-cdk…` context key), which `cdk synth` and the tests both apply. */
+export function featureFlags(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(cdkJson.context ?? {}).filter(([key]) => key.startsWith('@aws-cdk')));
+}
+
 /**
- * The CDK app with the settings every synth shares (main.ts and the tests): stack references stay strong (a
- * producer stack cannot drop an output another stack still uses).
+ * The CDK app with the settings every synth shares (main.ts and the tests): the feature flags of `cdk.json`, so a
+ * test synthesizes what `cdk deploy` would. Among them, stack references stay strong (a producer stack cannot drop
+ * an output another stack still uses), where the CDK recommends weak ones.
  */
 export function createFluxApp(props: AppProps = {}): App {
-  return new App({ ...props, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
+  return new App({ ...props, context: { ...featureFlags(), ...props.context } });
 }
 
 export interface FluxStacks {

@@ -105,6 +105,22 @@ export const infraConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The query gateway's PostgreSQL endpoint (docs/pgwire.md) behind a Network Load Balancer, TCP passed through:
+     * the gateway does TLS itself, since PostgreSQL clients ask for TLS inside the protocol (SSLRequest), which a
+     * TLS-terminating listener cannot answer. Off unless set.
+     */
+    pgWire: z
+      .object({
+        /** The load balancer's port (the gateway listens on 5432 inside its task). */
+        port: z.number().int().min(1).max(65_535).default(5432),
+        /** A secret with `FLUX_PG_TLS_CERT` and `FLUX_PG_TLS_KEY`, PEM text (ACM does not hand out private keys). */
+        tlsSecretArn: secretArn,
+        /** Who may connect; defaults to `allowedCidrs`. */
+        allowedCidrs: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/)).min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Where alarm notifications go (an SNS e-mail subscription); alarms still fire without it. */
     alarmEmail: z.email().optional(),
   })

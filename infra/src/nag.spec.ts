@@ -19,6 +19,7 @@ function acknowledgements(scope: IConstruct): { id: string; reason: string; path
 describe.each([
   ['the default deployment', {}],
   ['a deployment with Athena and Drill on EMR', { enableAthena: true, enableDrill: true }],
+  ['a deployment with the PostgreSQL endpoint open to anyone', { pgWire: { tlsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-pg-tls-AbCdEf' } }],
 ])('cdk-nag AwsSolutions on %s', (_name, overrides) => {
   const { app } = synthFlux(overrides);
   // Synthesize first, as `cdk synth` does before its validation plugins run (cross-stack exports appear then).

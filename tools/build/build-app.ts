@@ -2,6 +2,7 @@ import { transformFileSync, type Options } from '@swc/core';
 import { builtinModules } from 'node:module';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pruneLockfile, type AppPackage, type PackageLock } from './prune-lockfile';
 
 /**
  * Compiles one app (`apps/<name>/src/main.ts`) and every workspace file it reaches into `dist/apps/<name>/`, with
@@ -145,7 +146,10 @@ export function analyseApp(app: string, root = WORKSPACE_ROOT, emit?: (file: str
   return { app, files: [...seen].map((f) => relative(root, f)).sort(), dependencies, requiredBy, packageJson };
 }
 
-/** Builds `dist/apps/<app>/`: the compiled tree, `main.js`, `package.json`; returns what it wrote. */
+/**
+ * Builds `dist/apps/<app>/`: the compiled tree, `main.js`, `package.json` and its `package-lock.json` (the root
+ * lock's entries for those dependencies, so `npm ci --omit=dev` installs what the workspace was tested with).
+ */
 export function buildApp(app: string, root = WORKSPACE_ROOT, outRoot = join(root, 'dist', 'apps')): AppBuild {
   const outDir = join(outRoot, app);
   rmSync(outDir, { recursive: true, force: true });
@@ -159,6 +163,8 @@ export function buildApp(app: string, root = WORKSPACE_ROOT, outRoot = join(root
   writeFileSync(join(outDir, 'main.js'), `${bin ? '#!/usr/bin/env node\n' : ''}'use strict';\nrequire('./apps/${app}/src/main.js');\n`);
   if (bin) chmodSync(join(outDir, 'main.js'), 0o755);
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(build.packageJson, null, 2)}\n`);
+  const lock = pruneLockfile(readJson<PackageLock>(join(root, 'package-lock.json')), build.packageJson as AppPackage);
+  writeFileSync(join(outDir, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
   return build;
 }
 

@@ -51,6 +51,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
 }
 const compose = parse(readFileSync(join(WORKSPACE_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 
@@ -68,8 +69,7 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
     const stages = parseDockerfile(readFileSync(join(WORKSPACE_ROOT, 'apps', app, 'Dockerfile'), 'utf8'));
     const copies = stages.flatMap((s) => s.instructions).filter((i) => i.op === 'COPY' && i.args.startsWith('--from=build '));
     expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) {
-      const source = copy.args.split(/\s+/)[1];
+    for (const source of copies.flatMap((copy) => copy.args.split(/\s+/).slice(1, -1))) {
       const [, project, rest] = /^\/src\/dist\/apps\/([^/]+)\/?(.*)$/.exec(source) ?? [];
       expect(project, `${app}: ${source} is not build output`).toBeDefined();
       if (project === 'console') {
@@ -92,7 +92,9 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
     expect(jsonArgs(last(runtime, 'ENTRYPOINT'))?.slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
     expect(runtime.instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n')).not.toMatch(/npm (ci|install)/);
     const deps = stages.find((s) => s.name === 'deps')!;
-    expect(deps.instructions.find((i) => i.op === 'RUN')?.args).toMatch(/npm install --omit=dev/);
+    // from the lock the build writes beside package.json, never a fresh resolution
+    expect(deps.instructions.find((i) => i.op === 'RUN')?.args).toMatch(/npm ci --omit=dev/);
+    expect(deps.instructions.filter((i) => i.op === 'COPY').map((i) => i.args)).toContain(`--from=build /src/dist/apps/${app}/package.json /src/dist/apps/${app}/package-lock.json ./`);
     expect(runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args)).toContain('--from=deps /app/node_modules ./node_modules');
   });
 
@@ -141,5 +143,33 @@ describe('Dockerfiles and docker-compose.yml against the build output', () => {
       expect(s[name].environment).not.toHaveProperty('DATABASE_URL');
     }
     expect(s.postgres.image).toMatch(/^postgres:18/);
+  });
+});
+
+describe('Dockerfiles: the Amazon RDS CA bundle', () => {
+  it.each(APPS)('%s: carries it where the CDK app points DATABASE_SSL_CA_FILE, readable by the node user', (app) => {
+    const runtime = parseDockerfile(readFileSync(join(WORKSPACE_ROOT, 'apps', app, 'Dockerfile'), 'utf8')).at(-1)!;
+    const adds = runtime.instructions.filter((i) => i.op === 'ADD').map((i) => i.args);
+    expect(adds).toContain('--chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem');
+    const stack = readFileSync(join(WORKSPACE_ROOT, 'infra', 'src', 'stacks', 'services-stack.ts'), 'utf8');
+    expect(stack).toContain("RDS_CA_BUNDLE = '/etc/ssl/certs/rds-global-bundle.pem'");
+  });
+});
+
+describe('docker-compose.yml: published ports', () => {
+  it('publishes every port on 127.0.0.1 only (the default token is for a laptop)', () => {
+    const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.length).toBeGreaterThan(4);
+    for (const [name, p] of published) expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  it("publishes the query gateway's PostgreSQL endpoint on the port it listens on, which it may serve in plain text only because of that", () => {
+    const gateway = compose.services['query-gateway'];
+    const port = gateway.environment?.FLUX_PG_PORT;
+    expect(port).toMatch(/^\d+$/);
+    expect(gateway.ports?.map((p) => p.split(':')[2])).toContain(port);
+    // the image binds HOST=0.0.0.0, where the gateway refuses a plain endpoint unless told otherwise or given TLS
+    const tls = Boolean(gateway.environment?.FLUX_PG_TLS_CERT && gateway.environment?.FLUX_PG_TLS_KEY);
+    expect(tls || gateway.environment?.FLUX_PG_ALLOW_PLAINTEXT === 'true').toBe(true);
   });
 });

@@ -61,7 +61,7 @@ describe('analytics stack', () => {
 
     it('lets the nodes read the archive and write only the views prefix', () => {
       const statements = statementsOf(analytics, drill.instanceRole);
-      expect(resourcesFor(statements, 's3:PutObject').sort()).toEqual(['arn:<AWS::Partition>:s3:::flux-<AWS::AccountId>-eu-west-1/drill-views/*', 'arn:<AWS::Partition>:s3:::flux-logs-<AWS::AccountId>-eu-west-1/emr/*']);
+      expect(resourcesFor(statements, 's3:PutObject').sort()).toEqual(['arn:aws:s3:::flux-<AWS::AccountId>-eu-west-1/drill-views/*', 'arn:aws:s3:::flux-logs-<AWS::AccountId>-eu-west-1/emr/*']);
       expect(resourcesFor(statements, 'glue:CreateTable')).toEqual([]);
     });
 

@@ -19,6 +19,19 @@ export function acknowledgeServicesFindings(stack: ServicesStack, wildcards: { a
   acknowledge(stack.services['query-gateway'].taskRole, `IAM5[Resource::${wildcards.resultObjects}]`, 'Query results are stored under the results prefix by query id, and expire; the gateway may write nowhere else.');
   acknowledge(stack.services.catalog.taskRole, `IAM5[Resource::${wildcards.glueTables}]`, 'The catalog creates one table per stream as streams appear; the grant is limited to the tables of its own Glue database.');
 
+  if (stack.pgWire) {
+    acknowledge(
+      stack.pgWire.securityGroup,
+      'EC23',
+      'The PostgreSQL endpoint is for SQL tools outside the VPC, from pgWire.allowedCidrs (default allowedCidrs, anywhere): the gateway requires TLS from every remote client and an API token as the password.',
+    );
+    acknowledge(
+      stack.pgWire.loadBalancer,
+      'ELB2',
+      'Network load balancers write access logs for TLS listeners only; this one passes TCP through so that the gateway does TLS (PostgreSQL asks for TLS inside its protocol). The gateway logs refused and failed connections.',
+    );
+  }
+
   acknowledgeMigrationFindings(stack);
   acknowledge(
     stack.restartOnRotation,

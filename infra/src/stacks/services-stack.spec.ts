@@ -12,8 +12,8 @@ const policies = Object.fromEntries(
   (Object.keys(stack.services) as ServiceName[]).map((name) => [name, statementsOf(stack, stack.services[name].taskRole)]),
 ) as Record<ServiceName, Statement[]>;
 
-const ARCHIVE = 'arn:<AWS::Partition>:s3:::flux-<AWS::AccountId>-eu-west-1';
-const stream = (name: string) => `arn:<AWS::Partition>:kinesis:eu-west-1:123456789012:stream/${name}`;
+const ARCHIVE = 'arn:aws:s3:::flux-<AWS::AccountId>-eu-west-1';
+const stream = (name: string) => `arn:aws:kinesis:eu-west-1:123456789012:stream/${name}`;
 const ORDERS = 'arn:aws:kinesis:eu-west-1:210987654321:stream/orders';
 const S3_WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl', 's3:DeleteObjectVersion'];
 
@@ -51,9 +51,9 @@ describe('services stack: least privilege per service', () => {
 
   it("lets only the catalog write to the Glue catalog, and only to its own database's tables", () => {
     expect(resourcesFor(policies.catalog, 'glue:CreateTable')).toEqual([
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:catalog',
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:database/flux_archive',
-      'arn:<AWS::Partition>:glue:eu-west-1:123456789012:table/flux_archive/*',
+      'arn:aws:glue:eu-west-1:123456789012:catalog',
+      'arn:aws:glue:eu-west-1:123456789012:database/flux_archive',
+      'arn:aws:glue:eu-west-1:123456789012:table/flux_archive/*',
     ]);
     for (const name of ['archiver', 'query-gateway', 'replay-coordinator'] as const) expect(resourcesFor(policies[name], 'glue:CreateTable'), name).toEqual([]);
   });
@@ -104,6 +104,15 @@ describe('services stack: tasks', () => {
     for (const key of Object.keys(env)) expect(key).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
     const secrets = (containerOf(name).Secrets as { Name: string }[]).map((s) => s.Name).sort();
     expect(secrets).toEqual(['DATABASE_PASSWORD', 'DATABASE_USER', 'FLUX_API_TOKENS']);
+  });
+
+  it('connects every service and the migrations to the database with TLS, verifying the server against the RDS CA bundle', () => {
+    for (const name of Object.keys(stack.services) as ServiceName[]) {
+      expect(environmentOf(name), name).toMatchObject({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: '/etc/ssl/certs/rds-global-bundle.pem' });
+    }
+    const id = stack.getLogicalId(stack.migrations.taskDefinition.node.defaultChild as CfnElement);
+    const migrations = template.toJSON().Resources[id].Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    expect(Object.fromEntries(migrations.map((e) => [e.Name, e.Value]))).toMatchObject({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: '/etc/ssl/certs/rds-global-bundle.pem' });
   });
 
   it('checks each container on the live endpoint and starts it with an init process', () => {
@@ -256,4 +265,60 @@ it('names every alarm <name>-<alarm>, as docs/operations.md lists them', () => {
     const alarm = name.replace(/^Flux-/, '').replace(/-(orders|clicks|catalog|query-gateway|replay-coordinator|archiver|gateway|replay)$/, '');
     expect(docs, name).toContain(`| \`${alarm}`);
   }
+});
+
+describe('services stack: the PostgreSQL endpoint (pgWire)', () => {
+  const TLS_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-pg-tls-AbCdEf';
+  const withPg = synthFlux({ pgWire: { port: 6432, tlsSecretArn: TLS_SECRET, allowedCidrs: ['10.20.0.0/16'] } }).stacks.services;
+  const pg = Template.fromStack(withPg);
+  const gatewayGroup = withPg.getLogicalId(withPg.services['query-gateway'].service.connections.securityGroups[0].node.defaultChild as CfnElement);
+  const balancerGroup = withPg.getLogicalId(withPg.pgWire?.securityGroup.node.defaultChild as CfnElement);
+  const gatewayContainer = () => {
+    const id = withPg.getLogicalId(withPg.services['query-gateway'].service.taskDefinition.node.defaultChild as CfnElement);
+    return pg.toJSON().Resources[id].Properties.ContainerDefinitions[0] as { Environment: { Name: string; Value: string }[]; Secrets: { Name: string; ValueFrom: unknown }[]; PortMappings: { ContainerPort: number }[] };
+  };
+
+  it('is off unless configured: no network load balancer, no FLUX_PG_PORT', () => {
+    template.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network' }, 0);
+    expect(environmentOf('query-gateway').FLUX_PG_PORT).toBeUndefined();
+  });
+
+  it('passes TCP through a network load balancer to the gateway, which does TLS itself (no TLS listener to terminate it)', () => {
+    pg.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network', Scheme: 'internet-facing', SecurityGroups: [{ 'Fn::GetAtt': [balancerGroup, 'GroupId'] }] });
+    const listeners = Object.values(pg.findResources('AWS::ElasticLoadBalancingV2::Listener')).filter((l) => l.Properties.Protocol !== 'HTTPS' && l.Properties.Protocol !== 'HTTP');
+    expect(listeners.map((l) => [l.Properties.Protocol, l.Properties.Port])).toEqual([['TCP', 6432]]);
+    pg.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Protocol: 'TCP',
+      Port: 5432,
+      TargetType: 'ip',
+      HealthCheckProtocol: 'TCP',
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'preserve_client_ip.enabled', Value: 'true' }]),
+    });
+    const c = gatewayContainer();
+    expect(c.PortMappings.map((p) => p.ContainerPort).sort()).toEqual([5432, 7103]);
+    const env = Object.fromEntries(c.Environment.map((e) => [e.Name, e.Value]));
+    expect(env.FLUX_PG_PORT).toBe('5432');
+    expect(env.FLUX_PG_ALLOW_PLAINTEXT).toBeUndefined();
+    const tls = c.Secrets.filter((s) => s.Name.startsWith('FLUX_PG_TLS_')).map((s) => [s.Name, render(s.ValueFrom)]);
+    expect(tls).toEqual([
+      ['FLUX_PG_TLS_CERT', `${TLS_SECRET}:FLUX_PG_TLS_CERT::`],
+      ['FLUX_PG_TLS_KEY', `${TLS_SECRET}:FLUX_PG_TLS_KEY::`],
+    ]);
+  });
+
+  it('admits only the allowed ranges, on the one port, and the gateway only from its balancer', () => {
+    const balancer = pg.toJSON().Resources[balancerGroup].Properties as { SecurityGroupIngress: Record<string, unknown>[]; SecurityGroupEgress?: Record<string, unknown>[] };
+    expect(balancer.SecurityGroupIngress.map((r) => [r.CidrIp, r.FromPort, r.ToPort])).toEqual([['10.20.0.0/16', 6432, 6432]]);
+    // no outbound rule inline (not "all traffic"): its one rule is a resource of its own
+    expect(balancer.SecurityGroupEgress ?? []).toEqual([]);
+    const egress = Object.values(pg.findResources('AWS::EC2::SecurityGroupEgress')).filter((r) => render(r.Properties.GroupId) === `<${balancerGroup}.GroupId>`);
+    expect(egress.map((r) => [render(r.Properties.DestinationSecurityGroupId), r.Properties.FromPort, r.Properties.ToPort])).toEqual([[`<${gatewayGroup}.GroupId>`, 5432, 5432]]);
+    const toGatewayPg = Object.values(pg.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => render(r.Properties.GroupId) === `<${gatewayGroup}.GroupId>` && r.Properties.FromPort === 5432);
+    expect(toGatewayPg.map((r) => render(r.Properties.SourceSecurityGroupId))).toEqual([`<${balancerGroup}.GroupId>`]);
+    expect(Object.values(pg.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.CidrIp && r.Properties.FromPort === 5432)).toEqual([]);
+  });
+
+  it('gives the endpoint as an output', () => {
+    expect(render(pg.findOutputs('PgWireUrl').PgWireUrl.Value)).toMatch(/^postgres:\/\/flux@.+:6432\/flux\?sslmode=require$/);
+  });
 });

@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -35,6 +36,10 @@ export interface ServicesStackProps extends StackProps {
 /** Load balancer ports of the catalog's and the archiver's APIs (the gateway and the coordinator share 443). */
 export const CATALOG_PORT = 8443;
 export const ARCHIVER_PORT = 9443;
+/** Where the images put the Amazon RDS CA bundle (ADD in each apps/<app>/Dockerfile; tools/build/images.spec.ts checks it). */
+export const RDS_CA_BUNDLE = '/etc/ssl/certs/rds-global-bundle.pem';
+/** Where the gateway's PostgreSQL endpoint listens inside its task (FLUX_PG_PORT); the load balancer's port is `pgWire.port`. */
+export const PG_WIRE_CONTAINER_PORT = 5432;
 
 const KINESIS_READ = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
 const KINESIS_WRITE = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'];
@@ -56,6 +61,8 @@ export class ServicesStack extends Stack {
   readonly alarmTopic: sns.Topic;
   readonly albLogBucket: s3.Bucket;
   readonly targetGroups: Record<'gateway' | 'replay' | 'catalog' | 'archiver', elbv2.ApplicationTargetGroup>;
+  /** The PostgreSQL endpoint's load balancer, with `pgWire` only. */
+  readonly pgWire?: { loadBalancer: elbv2.NetworkLoadBalancer; securityGroup: ec2.SecurityGroup; targetGroup: elbv2.NetworkTargetGroup };
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
@@ -83,6 +90,9 @@ export class ServicesStack extends Stack {
       DATABASE_HOST: data.database.clusterEndpoint.hostname,
       DATABASE_PORT: String(data.database.clusterEndpoint.port),
       DATABASE_NAME,
+      // TLS to Aurora, checked against the Amazon RDS CA bundle every image carries (apps/*/Dockerfile).
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_SSL_CA_FILE: RDS_CA_BUNDLE,
     };
     const dbSecret = data.databaseSecret;
     const secrets = {
@@ -100,10 +110,15 @@ export class ServicesStack extends Stack {
     };
     const databaseClients = client('DatabaseClients', 'flux-capacitor services to Postgres', data.database.connections.securityGroups[0], data.database.clusterEndpoint.port);
     const drillClients = props.drill && client('DrillClients', 'flux-capacitor gateway and catalog to Drill', props.drill.securityGroup, 8047);
-    const service = (name: ServiceName, size: InfraConfig['capacity']['archiver'], environment: Record<string, string>, desiredCount = size.minTasks) => {
+    const service = (name: ServiceName, size: InfraConfig['capacity']['archiver'], environment: Record<string, string>, desiredCount = size.minTasks, extraSecrets: Record<string, ecs.Secret> = {}) => {
       const clientSecurityGroups = [databaseClients, ...(drillClients && (name === 'query-gateway' || name === 'catalog') ? [drillClients] : [])];
-      return new FluxService(this, name, { cluster, service: name, image: config.images, cpu: size.cpu, memoryMiB: size.memoryMiB, desiredCount, environment: { ...common, ...environment }, secrets, clientSecurityGroups });
+      return new FluxService(this, name, { cluster, service: name, image: config.images, cpu: size.cpu, memoryMiB: size.memoryMiB, desiredCount, environment: { ...common, ...environment }, secrets: { ...secrets, ...extraSecrets }, clientSecurityGroups });
     };
+    // The PostgreSQL endpoint's certificate and key, as PEM text in the gateway's environment (pg-wire.module.ts).
+    const pgWireSecret = config.pgWire && secretsmanager.Secret.fromSecretCompleteArn(this, 'PgWireTlsSecret', config.pgWire.tlsSecretArn);
+    const pgWireSecrets: Record<string, ecs.Secret> = pgWireSecret
+      ? { FLUX_PG_TLS_CERT: ecs.Secret.fromSecretsManager(pgWireSecret, 'FLUX_PG_TLS_CERT'), FLUX_PG_TLS_KEY: ecs.Secret.fromSecretsManager(pgWireSecret, 'FLUX_PG_TLS_KEY') }
+      : {};
 
     // --- Load balancer ------------------------------------------------------------------------------------------------
     this.albLogBucket = new s3.Bucket(this, 'LoadBalancerLogs', {
@@ -167,7 +182,19 @@ export class ServicesStack extends Stack {
         ...cors,
         ...(props.drill ? { ...drillEnv, FLUX_CATALOG_DRILL_VIEWS: 'true', FLUX_DRILL_SCHEMA: 's3.views', FLUX_CATALOG_DRILL_ARCHIVE_SCHEMA: 's3.archive' } : {}),
       }),
-      'query-gateway': service('query-gateway', config.capacity.gateway, { FLUX_QUERY_WORK_DIR: '/tmp/flux/query', ...consoleEnv, ...drillEnv, ...(props.drill ? { FLUX_DRILL_SCHEMA: 's3.views' } : {}) }),
+      'query-gateway': service(
+        'query-gateway',
+        config.capacity.gateway,
+        {
+          FLUX_QUERY_WORK_DIR: '/tmp/flux/query',
+          ...consoleEnv,
+          ...drillEnv,
+          ...(props.drill ? { FLUX_DRILL_SCHEMA: 's3.views' } : {}),
+          ...(config.pgWire ? { FLUX_PG_PORT: String(PG_WIRE_CONTAINER_PORT) } : {}),
+        },
+        undefined,
+        pgWireSecrets,
+      ),
       'replay-coordinator': service('replay-coordinator', config.capacity.replay, {
         FLUX_REPLAY_WORK_DIR: '/tmp/flux/replay',
         ...cors,
@@ -237,6 +264,38 @@ export class ServicesStack extends Stack {
       catalog: catalogListener.addTargets('Catalog', { port: catalog.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [catalog.service], healthCheck, deregistrationDelay: Duration.seconds(30) }),
       archiver: archiverListener.addTargets('Archiver', { port: archiver.port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [archiver.service], healthCheck, deregistrationDelay: Duration.seconds(30) }),
     };
+
+    // --- PostgreSQL endpoint ---------------------------------------------------------------------------------------------
+    // TCP passed through to the gateway, which does TLS itself: PostgreSQL clients send an SSLRequest in clear and
+    // start TLS only when the server agrees, which a TLS-terminating listener cannot answer (only libpq 17's
+    // sslnegotiation=direct skips it, and it needs ALPN "postgresql", which a load balancer does not offer).
+    if (config.pgWire) {
+      const port = config.pgWire.port;
+      const sg = new ec2.SecurityGroup(this, 'PgWireSecurityGroup', { vpc: props.vpc, description: 'flux-capacitor PostgreSQL endpoint load balancer', allowAllOutbound: false });
+      for (const cidr of config.pgWire.allowedCidrs ?? config.allowedCidrs) sg.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), 'PostgreSQL wire protocol (TLS by the gateway)');
+      const nlb = new elbv2.NetworkLoadBalancer(this, 'PgWireLoadBalancer', {
+        vpc: props.vpc,
+        internetFacing: true,
+        securityGroups: [sg],
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        crossZoneEnabled: true,
+      });
+      gateway.container.addPortMappings({ containerPort: PG_WIRE_CONTAINER_PORT, protocol: ecs.Protocol.TCP });
+      const targetGroup = nlb.addListener('PgWire', { port, protocol: elbv2.Protocol.TCP }).addTargets('QueryGatewayPg', {
+        port: PG_WIRE_CONTAINER_PORT,
+        protocol: elbv2.Protocol.TCP,
+        targets: [gateway.service.loadBalancerTarget({ containerName: gateway.container.containerName, containerPort: PG_WIRE_CONTAINER_PORT })],
+        // The gateway counts connections per client address (32 at most): it must see the clients', not the balancer's.
+        preserveClientIp: true,
+        healthCheck: { protocol: elbv2.Protocol.TCP, interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+        deregistrationDelay: Duration.seconds(30),
+      });
+      // Clients reach the tasks only through the balancer, whose group admits the allowed ranges.
+      sg.addEgressRule(gateway.service.connections.securityGroups[0], ec2.Port.tcp(PG_WIRE_CONTAINER_PORT), 'to the query gateway');
+      gateway.service.connections.securityGroups[0].addIngressRule(sg, ec2.Port.tcp(PG_WIRE_CONTAINER_PORT), 'PostgreSQL wire protocol from its load balancer');
+      this.pgWire = { loadBalancer: nlb, securityGroup: sg, targetGroup };
+      new CfnOutput(this, 'PgWireUrl', { value: `postgres://flux@${config.domainName ?? nlb.loadBalancerDnsName}:${port}/flux?sslmode=require`, description: 'The PostgreSQL endpoint (password: an API token); docs/pgwire.md' });
+    }
 
     // --- Scaling ------------------------------------------------------------------------------------------------------
     // Archiver: one more task while the oldest unarchived record is older than two buffer intervals, one fewer when

@@ -1,8 +1,10 @@
 export { parseArchiveUri, type ArchiveLocation } from './archive-uri';
+export { DATABASE_SSL_MODES, type DatabaseTls } from './database-tls';
 export {
   ConfigError,
   describeSettings,
   loadConfig,
+  loadDatabaseSettings,
   loadDatabaseUrl,
   settingsMarkdown,
   type FluxConfig,

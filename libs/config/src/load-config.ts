@@ -1,5 +1,6 @@
 import { FluxError } from '@flux-capacitor/contracts';
 import { z } from 'zod';
+import { buildDatabaseTls, databaseTlsEnv, type DatabaseTls } from './database-tls';
 import { resolveDatabaseUrl } from './database-url';
 import { archiverEnv, buildArchiver, type ArchiverConfig } from './sections/archiver';
 import { authEnv, buildAuth, type AuthConfig } from './sections/auth';
@@ -67,6 +68,18 @@ export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const parsed = coreEnv.shape.DATABASE_URL.safeParse(database.url);
   if (!parsed.success) throw new ConfigError([{ key: 'DATABASE_URL', message: parsed.error.issues[0].message }]);
   return parsed.data;
+}
+
+/** The database URL and its TLS settings, for commands that need nothing else (migrations). */
+export function loadDatabaseSettings(env: NodeJS.ProcessEnv = process.env): { url: string; tls: DatabaseTls } {
+  const url = loadDatabaseUrl(env);
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = z.object(databaseTlsEnv).safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ key: String(i.path[0]), message: i.message })));
+  const issues: { key: string; message: string }[] = [];
+  const tls = buildDatabaseTls({ DATABASE_URL: url, ...parsed.data }, (key, message) => issues.push({ key, message }));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { url, tls };
 }
 
 /** The settings as the Markdown table the README carries. */

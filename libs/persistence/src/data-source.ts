@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { resolvePostgresTls, type PostgresTlsSettings } from './postgres-tls';
 import { TimeoutSafeClient } from './timeout-safe-client';
 
 export const MIGRATIONS_TABLE = 'flux_migrations';
@@ -10,6 +11,8 @@ export interface DatabaseSettings {
   url: string;
   /** Bound of one query, client and server side; 0 leaves queries unbounded (migrations, which may wait for a lock). */
   queryTimeoutMs?: number;
+  /** TLS (DATABASE_SSL_MODE, DATABASE_SSL_CA_FILE); otherwise the URL's sslmode, with libpq's meaning (postgres-tls.ts). */
+  tls?: PostgresTlsSettings;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
@@ -27,10 +30,12 @@ function poolOptions(queryTimeoutMs: number): Record<string, unknown> {
 
 /** The one set of options every service, the CLI and the tests use: no synchronize, explicit migrations. */
 export function dataSourceOptions(database: string | DatabaseSettings, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
-  const { url, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS } = typeof database === 'string' ? { url: database } : database;
+  const { url: given, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS, tls }: DatabaseSettings = typeof database === 'string' ? { url: database } : database;
+  const { url, ssl } = resolvePostgresTls(given, tls);
   return {
     type: 'postgres',
     url,
+    ssl,
     entities,
     migrations,
     migrationsTableName: MIGRATIONS_TABLE,
@@ -70,9 +75,9 @@ async function withMigrationLock<T>(ds: DataSource, work: () => Promise<T>): Pro
 }
 
 /** Applies pending migrations; returns the names applied. */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export async function migrate(database: string | DatabaseSettings): Promise<string[]> {
   // Unbounded: a migration may wait for another process's migration lock, or rewrite a large table.
-  const ds = await createDataSource({ url: databaseUrl, queryTimeoutMs: 0 }).initialize();
+  const ds = await createDataSource({ ...(typeof database === 'string' ? { url: database } : database), queryTimeoutMs: 0 }).initialize();
   try {
     const applied = await withMigrationLock(ds, () => ds.runMigrations({ transaction: 'each' }));
     return applied.map((m) => m.name);
@@ -82,8 +87,8 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
 }
 
 /** Reverts the last `steps` migrations; returns the names reverted. */
-export async function revert(databaseUrl: string, steps = 1): Promise<string[]> {
-  const ds = await createDataSource({ url: databaseUrl, queryTimeoutMs: 0 }).initialize();
+export async function revert(database: string | DatabaseSettings, steps = 1): Promise<string[]> {
+  const ds = await createDataSource({ ...(typeof database === 'string' ? { url: database } : database), queryTimeoutMs: 0 }).initialize();
   const reverted: string[] = [];
   try {
     for (let i = 0; i < steps; i++) {

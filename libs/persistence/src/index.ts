@@ -18,4 +18,5 @@ export {
   type ReplayStateName,
 } from './entities';
 export { migrations } from './migrations';
+export { PostgresTlsError, SSL_MODES, resolvePostgresTls, type PostgresTlsSettings, type SslMode } from './postgres-tls';
 export { connectInBackground, isDatabaseUnavailable, type BackgroundConnection } from './database-availability';

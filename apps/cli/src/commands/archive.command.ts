@@ -27,7 +27,7 @@ export function registerArchiveCommand(program: Command): void {
         const kinesis = createKinesisClient(config.aws);
         const s3 = createS3Client(config.aws);
         const sqs = createSqsClient(config.aws);
-        const dataSource = await createDataSource(config.database.url).initialize();
+        const dataSource = await createDataSource(config.database).initialize();
         const archiver = await Archiver.create({
           config,
           kinesis,

@@ -44,7 +44,7 @@ export function registerCatalogCommand(program: Command): void {
         const config = loadConfig(cliEnv.all);
         // Logs go to stderr as JSON lines; stdout carries only the report.
         Logger.overrideLogger(stderrLogger(config.log.level));
-        const ds = await createDataSource(config.database.url).initialize();
+        const ds = await createDataSource(config.database).initialize();
         const s3 = createS3Client(config.aws);
         const inspector = await ArchiveObjectInspector.create();
         try {

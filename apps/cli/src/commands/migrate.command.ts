@@ -1,4 +1,4 @@
-import { loadDatabaseUrl } from '@flux-capacitor/config';
+import { loadDatabaseSettings } from '@flux-capacitor/config';
 import { migrate, revert } from '@flux-capacitor/persistence';
 import { InvalidArgumentError, type Command } from 'commander';
 import { withExamples } from '../help-example';
@@ -16,8 +16,8 @@ export function registerMigrateCommand(program: Command): void {
         return n;
       })
       .action(async (flags: { revert?: number }, cmd: Command) => {
-        const url = loadDatabaseUrl(cliEnv.all);
-        const names = flags.revert ? await revert(url, flags.revert) : await migrate(url);
+        const database = loadDatabaseSettings(cliEnv.all);
+        const names = flags.revert ? await revert(database, flags.revert) : await migrate(database);
         const result = { action: flags.revert ? 'reverted' : 'applied', migrations: names };
         printResult(result, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
           r.migrations.length ? `${r.action}: ${r.migrations.join(', ')}` : 'nothing to do: database is up to date',

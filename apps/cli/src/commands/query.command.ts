@@ -153,7 +153,7 @@ export async function viaGateway(sql: string, format: Format, engine?: 'duckdb' 
 /** Embedded: the same engine in this process, against the catalog database and the archive. */
 async function embedded(sql: string, format: Format, engine?: 'duckdb' | 'drill'): Promise<void> {
   const config = loadConfig(cliEnv.all);
-  const ds = await createDataSource(config.database.url).initialize();
+  const ds = await createDataSource(config.database).initialize();
   const s3 = createS3Client(config.aws);
   const kinesis = createKinesisClient(config.aws);
   const service = createQueryService(config.query, { catalog: new CatalogReader(ds), archive: createArchiveStore(config.archive, s3), kinesis });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { CatalogReader } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { PgServer, QueryServiceBackend } from '@flux-capacitor/pg-wire';
@@ -8,6 +7,7 @@ import { Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown }
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { QueryModule } from '../query/query.module';
+import { readPemSetting } from './pem-setting';
 
 /**
  * The PostgreSQL wire-protocol endpoint (FLUX_PG_PORT; off unless set): psql, DBeaver, Metabase and drivers query the
@@ -40,7 +40,7 @@ export class PgWireModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.server = new PgServer(backend, {
       port: pg.port,
       host,
-      tls: pg.tls ? { cert: readFileSync(pg.tls.certFile), key: readFileSync(pg.tls.keyFile) } : undefined,
+      tls: pg.tls ? { cert: readPemSetting('FLUX_PG_TLS_CERT', pg.tls.certFile), key: readPemSetting('FLUX_PG_TLS_KEY', pg.tls.keyFile) } : undefined,
       log: (event, fields) => this.logger.warn({ ...fields, msg: event }),
       allowPlaintext: pg.allowPlaintext,
     });

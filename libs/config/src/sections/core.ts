@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseArchiveUri, type ArchiveLocation } from '../archive-uri';
+import { buildDatabaseTls, databaseTlsEnv, type DatabaseTls } from '../database-tls';
 import { envBoolean, envInt, envPort, envUrl } from '../env-types';
 
 /** Settings every service reads. Descriptions feed the configuration table in the README. */
@@ -16,6 +17,8 @@ export const coreEnv = z.object({
   FLUX_DATABASE_QUERY_TIMEOUT_MS: envInt(1000, 3_600_000)
     .default(30_000)
     .describe('Longest one database query may take before it fails (client and server side), so a silent database cannot hang a service.'),
+  // Database TLS (database-tls.ts)
+  ...databaseTlsEnv,
   FLUX_ARCHIVE_URI: z
     .string({ message: 'is required (s3://bucket/prefix or file:///absolute/path)' })
     .superRefine((uri, ctx) => {
@@ -90,7 +93,7 @@ function isOrigin(text: string): boolean {
 export type CoreEnv = z.infer<typeof coreEnv>;
 
 export interface CoreConfig {
-  database: { url: string; queryTimeoutMs: number };
+  database: { url: string; queryTimeoutMs: number; tls: DatabaseTls };
   archive: ArchiveLocation;
   aws: {
     region: string;
@@ -118,7 +121,7 @@ export function buildCore(env: CoreEnv, addIssue: (key: string, message: string)
   if (typeof archive === 'string') addIssue('FLUX_ARCHIVE_URI', archive);
   const s3 = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return {
-    database: { url: env.DATABASE_URL, queryTimeoutMs: env.FLUX_DATABASE_QUERY_TIMEOUT_MS },
+    database: { url: env.DATABASE_URL, queryTimeoutMs: env.FLUX_DATABASE_QUERY_TIMEOUT_MS, tls: buildDatabaseTls(env, addIssue) },
     archive: typeof archive === 'string' ? ({} as ArchiveLocation) : archive,
     aws: {
       region: env.AWS_REGION,

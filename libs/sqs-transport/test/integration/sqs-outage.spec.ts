@@ -5,6 +5,7 @@ import { createTestDatabase, getStack, receiveDeadLetters, startTcpFaultProxy, t
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
+import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SqsPublisher } from '../../src/sqs.publisher';
 import { SqsServer } from '../../src/sqs.server';
@@ -142,6 +143,33 @@ describe('SQS transport through dependency outages', () => {
     expect(new Set(probe.calls.map((c) => c.envelopeId))).toEqual(new Set([sent.id]));
     expect(Math.max(...probe.calls.map((c) => c.receiveCount))).toBeLessThanOrEqual(3);
     expect(await receiveDeadLetters(direct, `${config.sqs.queuePrefix}catalog`, 1, 3000)).toEqual([]);
+  }, 60_000);
+
+  it('reports no queue depth while SQS does not answer (not the last one read), counts the failed reads, and reports again once SQS answers', async () => {
+    const sqs = await proxyTo(getStack().sqs, 'refuse');
+    sqs.setMode('pass');
+    const { server } = await startConsumer(sqs.url, await connect(db.url), new Probe(), { FLUX_SQS_QUEUE_PREFIX: `${uniqueName('depth')}-` });
+    await vi.waitFor(() => expect(server.readiness()).toMatchObject({ status: 'up' }), { timeout: 15_000, interval: 100 });
+    const { name, deadLetterName } = server.queue ?? { name: '', deadLetterName: '' };
+    const metric = (n: string) => register.getSingleMetric(n) ?? expect.fail(`${n} is not registered`);
+    const scrape = async () => {
+      // get() runs the gauge's collect(), as one scrape of /metrics does
+      const depth = (await metric('flux_sqs_queue_messages').get()).values.filter((v) => v.labels.queue === name || v.labels.queue === deadLetterName);
+      const errors = (await metric('flux_sqs_queue_depth_errors_total').get()).values.filter((v) => v.labels.queue === name || v.labels.queue === deadLetterName);
+      return {
+        depth: Object.fromEntries(depth.map((v) => [v.labels.kind, v.value])),
+        errors: Object.fromEntries(errors.map((v) => [v.labels.kind, v.value])),
+      };
+    };
+    expect(await scrape()).toEqual({ depth: { main: 0, 'dead-letter': 0 }, errors: {} });
+
+    sqs.setMode('refuse');
+    expect(await scrape()).toEqual({ depth: {}, errors: { main: 1, 'dead-letter': 1 } });
+    // what /metrics serves: no series for either queue (a second failed read)
+    expect(await register.metrics()).not.toMatch(new RegExp(`^flux_sqs_queue_messages\\{queue="${name}`, 'm'));
+
+    sqs.setMode('pass');
+    expect((await scrape()).depth).toEqual({ main: 0, 'dead-letter': 0 });
   }, 60_000);
 
   it('still refuses to start when SQS answers that the queue does not exist (FLUX_SQS_CREATE_QUEUES=false)', async () => {

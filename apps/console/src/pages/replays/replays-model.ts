@@ -1,81 +1,20 @@
 // What the Replays pages compute: the request body from the form, which field an API error belongs to, progress.
 
-export type ReplayState = 'planning' | 'planned' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+import type { ReplayOperations } from '@flux-capacitor/api-client';
 
-export interface PlanSampleRecord {
-  shardId: string;
-  sequenceNumber: string;
-  partitionKey: string;
-  arrivalTime: string;
-  key: string;
-  op: 'upsert' | 'delete';
-  payload: unknown;
-}
+// The replay as the coordinator's API returns it, taken from its generated OpenAPI types
+// (libs/api-client/src/generated/replay-coordinator.ts), so a change there breaks the console's typecheck
+// rather than its pages.
+type Ok<Op extends keyof ReplayOperations> = ReplayOperations[Op]['responses'] extends { 200: { content: { 'application/json': infer T } } } ? T : never;
 
-export interface PlanSummary {
-  records: number;
-  bytes: number;
-  distinctKeys: number;
-  deletes: number;
-  perShard: Record<string, number>;
-  objects: number;
-  liveRecords: number;
-  sample: PlanSampleRecord[];
-  firstArrivalTime: string | null;
-  lastArrivalTime: string | null;
-  estimatedSeconds: number;
-  watermarks: Record<string, string>;
-  planningMs: number;
-}
-
-export interface ReplayProgress {
-  selected: number;
-  put: number;
-  failed: number;
-  bytesSelected: number;
-  bytesPut: number;
-  ratePerSecond: number;
-  etaSeconds: number | null;
-}
-
-export type Pace = { mode: 'max'; reserve?: number } | { mode: 'rate'; recordsPerSecond: number } | { mode: 'original'; factor: number };
-
-export interface ReplaySpecView {
-  source: string;
-  target: string;
-  from?: string;
-  until?: string;
-  /** per source shard, the last sequence number (a started replay pinned to its preview: pinToPlan) */
-  untilSequence?: Record<string, string>;
-  where?: string;
-  compact: { key: string; tombstone: string; deletes: 'replay' | 'drop' } | null;
-  tombstone: string;
-  annotations: Record<string, string>;
-  pace: Pace;
-  format: 'envelope' | 'raw';
-  dryRun: boolean;
-}
-
-export interface ReplayView {
-  id: string;
-  state: ReplayState;
-  source: string;
-  target: string;
-  dryRun: boolean;
-  spec: ReplaySpecView;
-  createdBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  progress: ReplayProgress;
-  plan: PlanSummary | null;
-  failures: { ordinal: number; partitionKey: string; errorCode: string; message: string }[];
-  error: { code: string; message: string } | null;
-}
-
-export interface AuditEntry {
-  [key: string]: unknown;
-}
+export type ReplayView = Ok<'ReplayController_get'>;
+export type ReplayState = ReplayView['state'];
+export type ReplaySpecView = ReplayView['spec'];
+export type Pace = ReplaySpecView['pace'];
+export type ReplayProgress = ReplayView['progress'];
+export type PlanSummary = NonNullable<ReplayView['plan']>;
+export type PlanSampleRecord = PlanSummary['sample'][number];
+export type AuditEntry = Ok<'ReplayController_audit'>['items'][number];
 
 /** What the form holds: strings as typed, turned into the request by toReplayRequest. */
 export interface ReplayFormValues {
@@ -286,7 +225,7 @@ export function fieldErrorsOf(problem: ApiProblem): FieldErrors {
   return out;
 }
 
-export const ACTIVE_STATES: ReplayState[] = ['planning', 'running', 'paused'];
+export const ACTIVE_STATES: readonly ReplayState[] = ['planning', 'running', 'paused'];
 export const isActive = (s: ReplayState) => ACTIVE_STATES.includes(s);
 export const canPause = (s: ReplayState) => s === 'planning' || s === 'running';
 export const canResume = (s: ReplayState) => s === 'paused';
