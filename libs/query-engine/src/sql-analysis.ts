@@ -152,7 +152,7 @@ export class SqlAnalyzer {
    * configuration locked, so that what only shows when DuckDB binds (a table function reading a file outside
    * the archive, an unknown column, a statement that is not a SELECT) is refused before the query is queued.
    */
-  async bindCheck(sql: string, tables: string[]): Promise<void> {
+  async bindCheck(sql: string, tables: string[], typed: ReadonlyMap<string, readonly { name: string; type: string }[]> = new Map()): Promise<void> {
     // A small pool of locked instances, each checking one statement at a time inside a transaction that is rolled
     // back, so the empty stream tables never outlive the check (and no instance is created per query).
     const slot = this.checkers[this.nextChecker++ % this.checkers.length];
@@ -161,8 +161,11 @@ export class SqlAnalyzer {
       const c = await slot.connection;
       await c.run('BEGIN TRANSACTION');
       try {
-        const columns = STREAM_COLUMNS.map((col) => `${col.name} ${col.type}`).join(', ');
-        for (const table of tables) await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        for (const table of tables) {
+          // The stream table's columns: the base ones, then its typed field columns (catalog schema).
+          const columns = [...STREAM_COLUMNS, ...(typed.get(table.toLowerCase()) ?? [])].map((col) => `${sqlIdentifier(col.name)} ${col.type}`).join(', ');
+          await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        }
         const extracted = await c.extractStatements(sql);
         if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
         const prepared = await extracted.prepare(0);

@@ -45,3 +45,16 @@ export function walkScoped(node: unknown, visit: (n: Json, ctes: ReadonlySet<str
   }
   for (const [key, value] of Object.entries(node)) if (key !== 'cte_map') walkScoped(value, visit, scope);
 }
+
+/** DuckDB's "no position" (UINT64_MAX), which a JS number cannot hold, and a safe stand-in for it while parsed. */
+const NO_LOCATION = '18446744073709551615';
+const NO_LOCATION_STAND_IN = '9007199254740991';
+
+/** A json_serialize_sql tree, parsed so that it can be serialised back for json_deserialize_sql unchanged. */
+export function parseAst(text: string): Json {
+  return JSON.parse(text.split(`"query_location":${NO_LOCATION}`).join(`"query_location":${NO_LOCATION_STAND_IN}`)) as Json;
+}
+
+export function stringifyAst(ast: Json): string {
+  return JSON.stringify(ast).split(`"query_location":${NO_LOCATION_STAND_IN}`).join(`"query_location":${NO_LOCATION}`);
+}
