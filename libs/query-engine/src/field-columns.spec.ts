@@ -181,10 +181,10 @@ const body = fc.oneof(
 
 const QUERIES = [
   `SELECT payload->>'customer' AS c, count(*) AS k, sum(TRY_CAST(payload->>'amount' AS DOUBLE)) AS s FROM orders GROUP BY 1 ORDER BY 1 NULLS FIRST`,
-  `SELECT shard_id, sequence_number FROM orders WHERE payload->>'$.address.city' = 'c1' OR json_extract_string(payload, '$.n') IS NULL ORDER BY 1, 2`,
+  `SELECT shard_id, sequence_number FROM orders WHERE (payload->>'$.address.city') IN ('c1', 'c2', '1e3') OR (payload->>'customer') IN ('c1', '12.50', '-0') OR json_extract_string(payload, '$.n') IS NULL ORDER BY 1, 2`,
   `SELECT o.payload->>'n', payload->'address'->>'city', payload->>'$."é"' FROM orders o ORDER BY o.shard_id, o.sequence_number`,
   `SELECT * EXCLUDE (arrival_time, data), payload->>'amount' FROM orders ORDER BY payload->>'customer' NULLS LAST, shard_id, sequence_number`,
-  `SELECT count(DISTINCT payload->>'address') AS d, max(payload->>'customer') AS m FROM orders WHERE payload->>'customer' LIKE 'c%'`,
+  `SELECT count(DISTINCT payload->>'address') AS d, max(payload->>'customer') AS m FROM orders o WHERE (payload->>'customer') LIKE 'c%' OR (o.payload->>'n') > '1'`,
   `WITH t AS (SELECT payload->>'customer' AS c FROM orders) SELECT c, count(*) FROM t GROUP BY ALL ORDER BY ALL`,
 ];
 
@@ -212,9 +212,11 @@ describe('rewritten and original queries agree (property)', () => {
           fields: SCHEMA,
         };
         expect(streamFields(source).length).toBeGreaterThan(0);
-        // the rewrite really happened: the stored column is read
-        expect(await rewrittenByEngine(QUERIES[0], source)).toContain('__flux_wide_orders');
-        for (const sql of QUERIES) expect(await rows(sql, [source], true)).toEqual(await rows(sql, [source], false));
+        for (const sql of QUERIES) {
+          // the rewrite really applies to each query (else the comparison would prove nothing)
+          expect(await rewrittenByEngine(sql, source)).toContain('__flux_wide_orders');
+          expect(await rows(sql, [source], true)).toEqual(await rows(sql, [source], false));
+        }
       }),
       { numRuns: 12 },
     );

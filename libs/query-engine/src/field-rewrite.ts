@@ -25,8 +25,8 @@ export interface FieldRewrite {
  * tree (json_serialize_sql). Per SELECT node: the stream tables of its own FROM (a CTE of the same name in scope is
  * not one) are swapped for their wide view under the same name, and every star of the node gets EXCLUDE of the
  * hidden columns, so the node's output is what it was. A node is left as it is when it cannot be proven safe: a
- * NATURAL or USING join, a column list on the table alias, a select item named `payload`, a whole-row reference to
- * a stream table, COLUMNS(...) or a star expression anywhere, a PIVOT or other unusual FROM item anywhere. An
+ * NATURAL or USING join, a column list on the table alias, a select item named `payload`, COLUMNS(...) or a star
+ * expression (ORDER BY ALL is one) in the node; a whole-row reference to a stream table or a PIVOT anywhere. An
  * unqualified `payload` is rewritten only when the FROM is that one stream table; a qualified one only when the
  * qualifier names a stream table of the same node (a correlated reference into an outer query is left alone).
  * Lambda bodies are not entered. Returns undefined when nothing was rewritten.
@@ -38,7 +38,6 @@ export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, Rewrit
   let refused = false;
   const singleNames = new Set<string>();
   walk(ast, (n) => {
-    if (n.type === 'STAR' && (n.columns === true || n.expr)) refused = true;
     if (n.type === 'PIVOT' || n.type === 'SHOW_REF' || n.type === 'COLUMN_DATA' || n.type === 'DELIM_GET') refused = true;
     if (n.type === 'COLUMN_REF' && Array.isArray(n.column_names) && n.column_names.length === 1) singleNames.add(String(n.column_names[0]).toLowerCase());
   });
@@ -108,6 +107,12 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   const selectList = Array.isArray(node.select_list) ? (node.select_list as Json[]) : [];
   if (selectList.some((e) => String(e.alias ?? '').toLowerCase() === 'payload')) return;
   const expressions = [node.select_list, node.where_clause, node.group_expressions, node.having, node.qualify, node.modifiers, conditions];
+  // COLUMNS(...) and star expressions expand this node's columns in ways an EXCLUDE cannot follow (ORDER BY ALL is one).
+  let starExpression = false;
+  walkExpressions(expressions, (n) => {
+    if (n.type === 'STAR' && (n.columns === true || n.expr)) starExpression = true;
+  });
+  if (starExpression) return;
 
   const resolve = (ref: unknown): FromItem | undefined => {
     if (!isObject(ref) || ref.type !== 'COLUMN_REF' || !Array.isArray(ref.column_names)) return undefined;
