@@ -373,8 +373,8 @@ export class QueryService {
   }
 
   /** Checks a SQL fragment (a predicate or an expression over one stream table); see SqlAnalyzer.checkFragment. */
-  checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
-    return this.deps.analyzer.checkFragment(table, fragment, role, label);
+  async checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+    return this.deps.analyzer.checkFragment(table, fragment, role, label, await this.typedColumns([table]));
   }
 
   /** Whether `name` is a stream: catalogued, or readable from Kinesis. */

@@ -103,7 +103,14 @@ export class SqlAnalyzer {
    * function or other table (a subquery may read only the same stream), so it cannot change the shape of the
    * statement it is put into. Then it is bound like a query (unknown columns, type errors, file access refused).
    */
-  async checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+  async checkFragment(
+    table: string,
+    fragment: string,
+    role: 'predicate' | 'expression',
+    label: string,
+    /** the table's typed field columns, which a fragment may name */
+    typed: ReadonlyMap<string, readonly { name: string; type: string }[]> = new Map(),
+  ): Promise<void> {
     if (fragment.trim() === '') throw new QueryRejectedError(`${label} is empty`);
     const sql = role === 'predicate' ? `SELECT * FROM ${sqlIdentifier(table)} WHERE (${fragment})` : `SELECT (${fragment}) FROM ${sqlIdentifier(table)}`;
     const c = await this.connect();
@@ -140,7 +147,7 @@ export class SqlAnalyzer {
       }
     });
     try {
-      await this.bindCheck(sql, [table]);
+      await this.bindCheck(sql, [table], typed);
     } catch (err) {
       if (err instanceof QueryRejectedError || err instanceof QuerySyntaxError) throw err;
       throw new QueryInvalidError(`${label}: ${(err as Error).message}`, { cause: err });
