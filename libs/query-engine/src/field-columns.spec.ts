@@ -94,6 +94,31 @@ describe('errors of a rewritten query', () => {
   });
 });
 
+describe('streamFields', () => {
+  it('types the catalog choice by path, keeps colliding names hidden only, and adds the paths objects store', () => {
+    const source: StreamSource = {
+      name: 'orders',
+      live: [],
+      fields: [
+        { path: ['customer'], type: 'VARCHAR' },
+        { path: ['Customer'], type: 'BIGINT' },
+        { path: ['source'], type: 'VARCHAR' },
+        { path: ['__flux_f_0'], type: 'VARCHAR' },
+        { path: ['address', 'city'], type: 'VARCHAR' },
+      ],
+      archiveFiles: [{ path: 'x.parquet', layout: 2, shards: [], fields: [{ path: ['zip'], column: 'payload__zip' }, { path: ['customer'], column: 'payload__customer' }] }],
+    };
+    expect(streamFields(source).map((f) => [f.path.join('.'), f.hidden, f.typed?.name ?? null])).toEqual([
+      ['customer', '__flux_f_0', 'customer'],
+      ['Customer', '__flux_f_1', null],
+      ['source', '__flux_f_2', null],
+      ['__flux_f_0', '__flux_f_3', null],
+      ['address.city', '__flux_f_4', 'address.city'],
+      ['zip', '__flux_f_5', null],
+    ]);
+  });
+});
+
 /** Statement tree → rewrite → SQL text (or undefined: not rewritten). */
 async function rewritten(sql: string, tables: Record<string, string[][]> = { orders: PATHS }): Promise<string | undefined> {
   const map = new Map<string, RewriteTable>(
@@ -182,7 +207,7 @@ const body = fc.oneof(
 const QUERIES = [
   `SELECT payload->>'customer' AS c, count(*) AS k, sum(TRY_CAST(payload->>'amount' AS DOUBLE)) AS s FROM orders GROUP BY 1 ORDER BY 1 NULLS FIRST`,
   `SELECT shard_id, sequence_number FROM orders WHERE (payload->>'$.address.city') IN ('c1', 'c2', '1e3') OR (payload->>'customer') IN ('c1', '12.50', '-0') OR json_extract_string(payload, '$.n') IS NULL ORDER BY 1, 2`,
-  `SELECT o.payload->>'n', payload->'address'->>'city', payload->>'$."é"' FROM orders o ORDER BY o.shard_id, o.sequence_number`,
+  `SELECT o.payload->>'n', payload->'address'->>'city', payload->>'$."é"', upper(payload->>'customer'), length(payload->>'amount') > 2 FROM orders o ORDER BY o.shard_id, o.sequence_number`,
   `SELECT * EXCLUDE (arrival_time, data), payload->>'amount' FROM orders ORDER BY payload->>'customer' NULLS LAST, shard_id, sequence_number`,
   `SELECT count(DISTINCT payload->>'address') AS d, max(payload->>'customer') AS m FROM orders o WHERE (payload->>'customer') LIKE 'c%' OR (o.payload->>'n') > '1'`,
   `WITH t AS (SELECT payload->>'customer' AS c FROM orders) SELECT c, count(*) FROM t GROUP BY ALL ORDER BY ALL`,

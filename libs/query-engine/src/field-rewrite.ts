@@ -125,13 +125,13 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   };
 
   let changed = 0;
-  const topLevel = new Set<Json>(selectList);
+  // Unnamed select items as written: any that a rewrite changes keeps the name DuckDB gives the original.
+  const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: structuredClone(item), text: JSON.stringify(item) }));
   walkExpressions(expressions, (n) => {
     const match = matchExtraction(n, resolve);
     if (!match) return;
     const field = match.item.table!.fields.find((f) => sameKeys(f.path, match.keys));
     if (!field) return;
-    if (topLevel.has(n) && !n.alias) result.unnamed.push({ original: structuredClone(n), target: n });
     const replacement: Json = {
       class: 'COLUMN_REF',
       type: 'COLUMN_REF',
@@ -146,6 +146,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   });
   if (changed === 0) return;
   result.rewritten += changed;
+  for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item });
 
   // The stream tables of this node read their wide views under the same names; stars leave the hidden columns out.
   for (const s of streams) {

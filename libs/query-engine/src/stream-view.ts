@@ -51,7 +51,8 @@ export function typedColumnName(path: readonly string[]): string {
 /**
  * The field columns of a stream table: the catalog's choice (typed, in its order), then every other path the table's
  * objects store (hidden text only, so a rewrite can still read the stored column), by path. A typed name that
- * collides with a base column or an earlier typed name (DuckDB names are case-insensitive) stays hidden only.
+ * collides with a base column, an earlier typed name (DuckDB names are case-insensitive) or the engine's own
+ * `__flux_` names stays hidden only.
  */
 export function streamFields(source: StreamSource): StreamField[] {
   const fields: StreamField[] = [];
@@ -63,7 +64,7 @@ export function streamFields(source: StreamSource): StreamField[] {
     seen.add(key);
     const field: StreamField = { path, hidden: `${HIDDEN_PREFIX}${fields.length}` };
     const name = typedColumnName(path);
-    if (type && !taken.has(name.toLowerCase())) {
+    if (type && !taken.has(name.toLowerCase()) && !name.toLowerCase().startsWith('__flux_')) {
       taken.add(name.toLowerCase());
       field.typed = { name, type };
     }

@@ -37,7 +37,7 @@ export function fieldColumns(fields: SchemaField[]): { name: string; type: strin
   const taken = new Set(STREAM_COLUMNS.map((c) => c.name));
   return selectFieldColumns(fields).flatMap((choice) => {
     const name = choice.path.join('.');
-    if (taken.has(name.toLowerCase())) return [];
+    if (taken.has(name.toLowerCase()) || name.toLowerCase().startsWith('__flux_')) return [];
     taken.add(name.toLowerCase());
     return [{ name, type: choice.type }];
   });
