@@ -6,7 +6,11 @@ import { FileArchiveStore, ParquetEngine } from '@flux-capacitor/archive';
 import { fieldColumnNames, fieldValueSql, type ArchiveFieldColumn, type ArchiveRecord } from '@flux-capacitor/contracts';
 import { records, writeArchiveObject, writeLayout1Object } from '@flux-capacitor/testing';
 import fc from 'fast-check';
+import { ArchiveObjectCache } from './archive-object-cache';
 import { DuckDbEngine } from './duckdb-engine';
+import type { QueryCatalog } from './query-planner';
+import { QueryService } from './query-service';
+import { SqlAnalyzer } from './sql-analysis';
 import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { parseAst, stringifyAst } from './sql-ast';
 import { sqlString } from './sql-text';
@@ -39,14 +43,16 @@ afterAll(() => {
 async function objectOf(kind: 'v1' | 'v2' | 'v2-fields', rs: ArchiveRecord[], paths: string[][] = PATHS): Promise<ArchiveFile> {
   const written = kind === 'v1' ? await writeLayout1Object(store, rs) : await writeArchiveObject(store, parquet, rs);
   const base = store.localPath(store.keyOf(written.objectUri)!);
+
   const shards = [{ shardId: rs[0].shardId, firstSequenceNumber: rs[0].sequenceNumber, lastSequenceNumber: rs.at(-1)!.sequenceNumber, recordCount: rs.length }];
-  if (kind !== 'v2-fields') return { path: base, layout: kind === 'v1' ? 1 : 2, shards };
+  const key = store.keyOf(written.objectUri)!;
+  if (kind !== 'v2-fields') return { path: base, uri: written.objectUri, layout: kind === 'v1' ? 1 : 2, shards };
   const names = fieldColumnNames(paths);
   const fields: ArchiveFieldColumn[] = paths.map((path, i) => ({ path, column: names[i] }));
   const path = `${base}.fields.parquet`;
   const extra = fields.map((f) => `, ${fieldValueSql('data_json', f.path)} AS ${f.column}`).join('');
   await c.run(`COPY (SELECT *${extra} FROM read_parquet(${sqlString(base)})) TO ${sqlString(path)} (FORMAT parquet)`);
-  return { path, layout: 2, shards, fields };
+  return { path, uri: store.uri(`${key}.fields.parquet`), layout: 2, shards, fields };
 }
 
 async function rows(sql: string, sources: StreamSource[], rewriteFields: boolean): Promise<unknown[]> {
@@ -80,6 +86,48 @@ describe('field columns in the stream view', () => {
     // the stored column is what the view reads for that object; the rewrite makes the query read the view
     expect(streamViewSql(source)).toMatch(/payload__customer"? AS __flux_f_0/);
     expect(await rewrittenByEngine(`SELECT count(*) FROM orders WHERE payload->>'customer' = 'c1'`, source)).toContain('__flux_wide_orders');
+  });
+});
+
+describe('through the query service (catalog schema and objects with field columns)', () => {
+  it('shows typed columns, binds them, and answers payload->>\'path\' from stored and computed columns alike', async () => {
+    const bodies = [{ customer: 'c1', amount: 2.5 }, { customer: 'c2', amount: 4 }, { customer: 'c1', amount: 1 }, 'raw'];
+    const files = [await objectOf('v2-fields', records('orders', 's-1', 100n, START, bodies)), await objectOf('v1', records('orders', 's-2', 100n, START, bodies))];
+    const catalog: QueryCatalog = {
+      listObjects: async (stream) => (stream === 'orders' ? files.map((f) => ({ uri: f.uri!, layout: f.layout, shards: f.shards, fields: f.fields })) : []),
+      shardHighWatermarks: async (stream) => new Map(stream === 'orders' ? files.map((f) => [f.shards[0].shardId, f.shards[0].lastSequenceNumber]) : []),
+      getSchema: async (stream) =>
+        stream === 'orders'
+          ? { fields: [{ path: 'customer', types: ['string'], nullable: false }, { path: 'amount', types: ['integer', 'number'], nullable: false }] }
+          : null,
+    };
+    const work = mkdtempSync(join(root, 'svc-'));
+    const svc = new QueryService({
+      catalog,
+      analyzer: new SqlAnalyzer(),
+      duckdb: new DuckDbEngine({ workDir: work, threads: 1, memoryLimit: '256MB' }),
+      cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000, store }),
+      limits: { defaultEngine: 'duckdb', timeoutMs: 20_000, maxRows: 100, syncMaxRows: 100, maxConcurrent: 1, resultTtlMs: 60_000, live: { enabled: false, maxRecords: 0, budgetMs: 0 } },
+    });
+    const run = async (sql: string) => {
+      const { result } = await svc.runSync({ sql });
+      try {
+        return { columns: result.columns.map((col) => `${col.name} ${col.type}`), rows: (await result.readJsonLines(0, 100)).map((l) => JSON.parse(l) as Record<string, unknown>) };
+      } finally {
+        result.close();
+      }
+    };
+    expect((await run(`SELECT * FROM orders LIMIT 1`)).columns.slice(8)).toEqual(['amount DOUBLE', 'customer VARCHAR']);
+    expect((await run(`SELECT customer, sum(amount) AS s FROM orders GROUP BY 1 ORDER BY 1`)).rows).toEqual([
+      { customer: 'c1', s: 7 },
+      { customer: 'c2', s: 8 },
+      { customer: null, s: null },
+    ]);
+    expect((await run(`SELECT payload->>'customer', count(*) AS n FROM orders GROUP BY 1 ORDER BY 1`)).rows).toEqual([
+      { "(payload ->> 'customer')": 'c1', n: 4 },
+      { "(payload ->> 'customer')": 'c2', n: 2 },
+      { "(payload ->> 'customer')": null, n: 2 },
+    ]);
   });
 });
 
