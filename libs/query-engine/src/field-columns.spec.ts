@@ -15,7 +15,7 @@ import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { parseAst, stringifyAst } from './sql-ast';
 import { sqlString } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
-import { streamFields, streamViewSql } from './stream-view';
+import { liveTableDdl, streamFields, streamViewSql, streamViewStatements } from './stream-view';
 
 const START = '2026-03-01T10:00:00.000Z';
 const PATHS = [['customer'], ['amount'], ['address', 'city'], ['n']];
@@ -85,6 +85,14 @@ describe('field columns in the stream view', () => {
     expect(body.map((r) => (r as Record<string, unknown>).n)).toEqual([3, null, null, 3, null, null]);
     // the stored column is what the view reads for that object; the rewrite makes the query read the view
     expect(streamViewSql(source)).toMatch(/payload__customer"? AS __flux_f_0/);
+    // projection pushdown: a query naming no field neither reads a stored field column nor computes one
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(liveTableDdl('orders'));
+    for (const statement of streamViewStatements(source)) await duck.run(statement);
+    const explain = async (sql: string) => (await duck.runAndReadAll(`EXPLAIN ${sql}`)).getRows().map((r) => String(r[1])).join('\n');
+    const unused = await explain(`SELECT count(*), max(partition_key) FROM orders`);
+    expect(unused).not.toMatch(/payload__|json_extract/);
+    expect(await explain(`SELECT count(*) FROM __flux_wide_orders WHERE __flux_f_0 = 'c1'`)).toMatch(/payload__customer/);
     expect(await rewrittenByEngine(`SELECT count(*) FROM orders WHERE payload->>'customer' = 'c1'`, source)).toContain('__flux_wide_orders');
   });
 });
