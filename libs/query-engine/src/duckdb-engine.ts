@@ -191,7 +191,8 @@ export class DuckDbEngine {
         rewrite: (select) => this.rewrite(c, stripTrailingSemicolons(select), opts.sources),
       });
     } catch (err) {
-      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
+      // a statement may have gone through `rewrite`: its error names the user's expressions
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? inUserTerms(err, opts.sources);
     } finally {
       cleanup();
     }
