@@ -260,12 +260,13 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 6 }).map((b) => Buffer.from(b)) },
 );
 
-// A DOUBLE sum can be Infinity (1e400), which JSON result lines cannot carry: sums are compared as text.
+// A DOUBLE can be Infinity (1e400), which JSON result lines cannot carry: sums are compared as text, the typed
+// DOUBLE column is left out of the star.
 const QUERIES = [
   `SELECT payload->>'customer' AS c, count(*) AS k, CAST(sum(TRY_CAST(payload->>'amount' AS DOUBLE)) AS VARCHAR) AS s FROM orders GROUP BY 1 ORDER BY 1 NULLS FIRST`,
   `SELECT shard_id, sequence_number FROM orders WHERE (payload->>'$.address.city') IN ('c1', 'c2', '1e3') OR (payload->>'customer') IN ('c1', '12.50', '-0') OR json_extract_string(payload, '$.n') IS NULL ORDER BY 1, 2`,
   `SELECT o.payload->>'n', payload->'address'->>'city', payload->>'$."é"', upper(payload->>'customer'), length(payload->>'amount') > 2 FROM orders o ORDER BY o.shard_id, o.sequence_number`,
-  `SELECT * EXCLUDE (arrival_time, data), payload->>'amount' FROM orders ORDER BY payload->>'customer' NULLS LAST, shard_id, sequence_number`,
+  `SELECT * EXCLUDE (arrival_time, data, amount), payload->>'amount' FROM orders ORDER BY payload->>'customer' NULLS LAST, shard_id, sequence_number`,
   `SELECT count(DISTINCT payload->>'address') AS d, max(payload->>'customer') AS m FROM orders o WHERE (payload->>'customer') LIKE 'c%' OR (o.payload->>'n') > '1'`,
   `WITH t AS (SELECT payload->>'customer' AS c FROM orders) SELECT c, count(*) FROM t GROUP BY ALL ORDER BY ALL`,
   // the shape of a replay's selection (libs/replay planSelectSql): compaction key, tombstone and filter over payload
