@@ -58,6 +58,9 @@ interface FromItem {
   table?: RewriteTable;
 }
 
+/** A from-item that is a stream table with field columns. */
+type StreamItem = FromItem & { table: RewriteTable };
+
 function fromItems(from: unknown, tables: ReadonlyMap<string, RewriteTable>, ctes: ReadonlySet<string>, out: FromItem[], conditions: unknown[]): boolean {
   if (!isObject(from)) return true;
   switch (from.type) {
@@ -101,7 +104,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   const items: FromItem[] = [];
   const conditions: unknown[] = [];
   if (!fromItems(node.from_table, tables, ctes, items, conditions)) return;
-  const streams = items.filter((i) => i.table);
+  const streams = items.filter((i): i is StreamItem => i.table !== undefined);
   if (streams.length === 0) return;
   if (streams.some((s) => singleNames.has(s.binding))) return; // a whole-row reference would see the hidden columns
   const selectList = Array.isArray(node.select_list) ? (node.select_list as Json[]) : [];
@@ -114,14 +117,14 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   });
   if (starExpression) return;
 
-  const resolve = (ref: unknown): FromItem | undefined => {
+  const resolve = (ref: unknown): StreamItem | undefined => {
     if (!isObject(ref) || ref.type !== 'COLUMN_REF' || !Array.isArray(ref.column_names)) return undefined;
     const parts = (ref.column_names as string[]).map((p) => p.toLowerCase());
     if (parts[parts.length - 1] !== 'payload') return undefined;
     if (parts.length === 1) return items.length === 1 ? streams[0] : undefined;
     if (parts.length !== 2) return undefined;
     const named = items.filter((i) => i.binding === parts[0]);
-    return named.length === 1 ? named[0].table && named[0] : undefined;
+    return named.length === 1 && named[0].table ? (named[0] as StreamItem) : undefined;
   };
 
   let changed = 0;
@@ -130,7 +133,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   walkExpressions(expressions, (n) => {
     const match = matchExtraction(n, resolve);
     if (!match) return;
-    const field = match.item.table!.fields.find((f) => sameKeys(f.path, match.keys));
+    const field = match.item.table.fields.find((f) => sameKeys(f.path, match.keys));
     if (!field) return;
     const replacement: Json = {
       class: 'COLUMN_REF',
@@ -152,12 +155,12 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   for (const s of streams) {
     const ref = s.node;
     ref.alias = ref.alias || ref.table_name;
-    ref.table_name = s.table!.wide;
+    ref.table_name = s.table.wide;
   }
   walkExpressions(expressions, (n) => {
     if (n.type !== 'STAR') return;
     const relation = String(n.relation_name ?? '').toLowerCase();
-    const hidden = streams.filter((s) => relation === '' || s.binding === relation).flatMap((s) => s.table!.fields.map((f) => f.hidden));
+    const hidden = streams.filter((s) => relation === '' || s.binding === relation).flatMap((s) => s.table.fields.map((f) => f.hidden));
     n.exclude_list = [...(Array.isArray(n.exclude_list) ? n.exclude_list : []), ...new Set(hidden)];
   });
 }
@@ -190,7 +193,7 @@ function stringConstant(n: unknown): string | undefined {
  * is the payload column, or `payload->'a'` / `json_extract(payload, 'a')` (then the keys add up: extracting from
  * the extracted JSON value is extracting the longer path).
  */
-function matchExtraction(n: Json, resolve: (ref: unknown) => FromItem | undefined): { item: FromItem; keys: string[] } | undefined {
+function matchExtraction(n: Json, resolve: (ref: unknown) => StreamItem | undefined): { item: StreamItem; keys: string[] } | undefined {
   if (!plainFunction(n, ['->>', 'json_extract_string'], 2)) return undefined;
   const children = n.children as Json[];
   const keys = pathKeys(stringConstant(children[1]));

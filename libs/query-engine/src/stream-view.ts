@@ -93,10 +93,13 @@ export function typedColumns(choices: FieldColumnChoice[]): { name: string; type
 function archiveScan(layout: ArchiveLayout, files: ArchiveFile[], fields: StreamField[]): string {
   const record = ARCHIVE_RECORD_SQL[layout];
   const stored = storedColumns(files[0], fields);
-  const columns = fields.map((f, i) => `${stored[i] ? sqlIdentifier(stored[i]!) : fieldValueSql('payload', f.path)} AS ${f.hidden}`);
+  const columns = fields.map((f, i) => {
+    const column = stored[i];
+    return `${column ? sqlIdentifier(column) : fieldValueSql('payload', f.path)} AS ${f.hidden}`;
+  });
   const scan =
     `SELECT ${KEYS}, ${record.arrivalTime} AS arrival_time, ${record.data} AS data, ${record.payload} AS payload, 'archive' AS source` +
-    `${fields.map((f, i) => (stored[i] ? `, ${sqlIdentifier(stored[i]!)}` : '')).join('')} ` +
+    `${stored.map((column) => (column ? `, ${sqlIdentifier(column)}` : '')).join('')} ` +
     `FROM read_parquet([${files.map((f) => sqlString(f.path)).join(', ')}])`;
   // The outer projection computes a missing field from `payload` once it is named; DuckDB drops what no query uses.
   return fields.length === 0 ? scan : `SELECT ${KEYS}, arrival_time, data, payload, source, ${columns.join(', ')} FROM (${scan})`;
@@ -148,14 +151,9 @@ export function streamViewStatements(source: StreamSource, fields: StreamField[]
   if (fields.length === 0) {
     return [`CREATE VIEW ${sqlIdentifier(source.name)} AS\nSELECT ${KEYS}, arrival_time, data, payload, source\nFROM (\n${union}\n) AS records`];
   }
-  const typed = fields
-    .filter((f) => f.typed)
-    .map((f) => `, ${f.typed!.type === 'VARCHAR' ? f.hidden : `TRY_CAST(${f.hidden} AS ${f.typed!.type})`} AS ${sqlIdentifier(f.typed!.name)}`)
-    .join('');
-  const typedNames = fields
-    .filter((f) => f.typed)
-    .map((f) => `, ${sqlIdentifier(f.typed!.name)}`)
-    .join('');
+  const typedFields = fields.flatMap((f) => (f.typed ? [{ hidden: f.hidden, ...f.typed }] : []));
+  const typed = typedFields.map((f) => `, ${f.type === 'VARCHAR' ? f.hidden : `TRY_CAST(${f.hidden} AS ${f.type})`} AS ${sqlIdentifier(f.name)}`).join('');
+  const typedNames = typedFields.map((f) => `, ${sqlIdentifier(f.name)}`).join('');
   const wide = wideViewName(source.name);
   return [
     `CREATE VIEW ${sqlIdentifier(wide)} AS\nSELECT ${KEYS}, arrival_time, data, payload, source${typed}${hidden}\nFROM (\n${union}\n) AS records`,
