@@ -1,4 +1,4 @@
-import { isObject, walk, walkScoped, type Json } from './sql-ast';
+import { cloneAst, isObject, walk, walkScoped, type Json } from './sql-ast';
 
 /** What the rewrite knows of one stream table that has field columns. */
 export interface RewriteTable {
@@ -33,7 +33,7 @@ export interface FieldRewrite {
  */
 export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, RewriteTable>): FieldRewrite | undefined {
   if (tables.size === 0) return undefined;
-  const ast = structuredClone(input);
+  const ast = cloneAst(input);
   // Statement-wide refusals: forms whose meaning depends on a table's full column list.
   let refused = false;
   const singleNames = new Set<string>();
@@ -129,7 +129,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
 
   let changed = 0;
   // Unnamed select items as written: any that a rewrite changes keeps the name DuckDB gives the original.
-  const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: structuredClone(item), text: JSON.stringify(item) }));
+  const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: cloneAst(item), text: JSON.stringify(item) }));
   walkExpressions(expressions, (n) => {
     const match = matchExtraction(n, resolve);
     if (!match) return;
