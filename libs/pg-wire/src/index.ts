@@ -1,4 +1,4 @@
-export { PgCatalog, STREAM_TABLE_COLUMNS, type CatalogResult } from './pg-catalog';
+export { PgCatalog, STREAM_TABLE_COLUMNS, type CatalogResult, type StreamFieldColumn } from './pg-catalog';
 export { pgErrorOf } from './pg-errors';
 export { MessageReader, msg, parseStartup, PgError, PgProtocolError, type PgField } from './pg-messages';
 export { QueryServiceBackend, type QueryBackendDeps } from './pg-query-backend';

@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 let db;
-let streams = new Set();
+/** table name -> the extra (field) column definitions it was created with */
+let streams = new Map();
 const q = (n) => '"' + n.replace(/"/g, '""') + '"';
 const lit = (s) => "'" + s.replace(/'/g, "''") + "'";
 const COLS = workerData.columns;
@@ -30,10 +31,11 @@ async function instance() {
   return db;
 }
 async function sync(db, wanted) {
-  for (const name of streams) if (!wanted.has(name)) await db.exec('DROP TABLE IF EXISTS public.' + q(name));
-  for (const name of wanted) {
-    if (streams.has(name)) continue;
-    await db.exec('CREATE TABLE IF NOT EXISTS public.' + q(name) + ' (' + COLS + ')');
+  // a table whose field columns changed (a new schema version) is created again
+  for (const [name, cols] of streams) if (wanted.get(name) !== cols) await db.exec('DROP TABLE IF EXISTS public.' + q(name));
+  for (const [name, cols] of wanted) {
+    if (streams.get(name) === cols) continue;
+    await db.exec('CREATE TABLE IF NOT EXISTS public.' + q(name) + ' (' + COLS + cols + ')');
     await db.exec('COMMENT ON TABLE public.' + q(name) + ' IS ' + lit('stream ' + name + ': archived and live records'));
   }
   streams = wanted;
@@ -42,7 +44,7 @@ instance().then(() => parentPort.postMessage({ ready: true }), (err) => parentPo
 parentPort.on('message', async (m) => {
   try {
     const d = await instance();
-    await sync(d, new Set(m.streams));
+    await sync(d, new Map(m.streams.map((s) => [s.name, s.columns])));
     await d.exec('BEGIN');
     try {
       await d.exec('SET LOCAL ROLE reader');
@@ -59,7 +61,7 @@ parentPort.on('message', async (m) => {
   } catch (err) {
     // a PGlite that failed outside a statement is not trusted again: the next one starts fresh
     db = undefined;
-    streams = new Set();
+    streams = new Map();
     parentPort.postMessage({ id: m.id, error: { code: 'XX000', message: 'catalog error: ' + (err && err.message) }, broken: true });
   }
 });
@@ -128,7 +130,7 @@ export class CatalogWorker {
   }
 
   /** Runs one protocol exchange over a mirror holding exactly `streams` (the ones the caller may see). */
-  async run(message: Uint8Array, streams: string[]): Promise<WorkerAnswer> {
+  async run(message: Uint8Array, streams: { name: string; columns: string }[]): Promise<WorkerAnswer> {
     const current = this.spawn();
     try {
       await current.ready;

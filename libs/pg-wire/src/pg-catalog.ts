@@ -14,6 +14,19 @@ export const STREAM_TABLE_COLUMNS: { name: string; pgType: string }[] = [
   { name: 'source', pgType: 'text' },
 ];
 
+/** A typed field column of a stream table (query-engine's typedColumns), in DuckDB's type names. */
+export interface StreamFieldColumn {
+  name: string;
+  type: string;
+}
+
+const PG_TYPES: Record<string, string> = { VARCHAR: 'text', BIGINT: 'bigint', DOUBLE: 'double precision', BOOLEAN: 'boolean' };
+
+/** The extra column definitions of a stream table: its typed field columns, after the base ones. */
+function fieldColumnsSql(columns: readonly StreamFieldColumn[]): string {
+  return columns.map((c) => `, ${quoteIdent(c.name)} ${PG_TYPES[c.type] ?? 'text'}`).join('');
+}
+
 /** What a catalog statement answered: its columns (absent for a statement without rows), rows and command tag. */
 export interface CatalogResult {
   fields?: PgField[];
@@ -78,6 +91,8 @@ export class PgCatalog {
   constructor(
     private readonly listStreams: () => Promise<string[]>,
     options: PgCatalogOptions = {},
+    /** a stream table's typed field columns (from the catalog's schema), shown after the base columns */
+    private readonly fieldColumns: (stream: string) => Promise<readonly StreamFieldColumn[]> = async () => [],
   ) {
     this.maxRows = options.maxRows ?? 100_000;
     this.maxMirrors = options.maxMirrors ?? 4;
@@ -126,14 +141,15 @@ export class PgCatalog {
   async run(sql: string, params: (string | null)[], formats: number[], visible: ReadonlySet<string> | undefined, describeOnly = false): Promise<CatalogResult & { paramTypes: number[] }> {
     assertCatalogRead(sql);
     // a mirror only ever holds the tables of the streams its callers may see: nothing else is there to leak
-    const streams = (await this.listStreams()).filter((s) => !visible || visible.has(s)).sort();
-    const m = this.mirror(visible ? JSON.stringify(streams) : '*');
+    const names = (await this.listStreams()).filter((s) => !visible || visible.has(s)).sort();
+    const streams = await Promise.all(names.map(async (name) => ({ name, columns: fieldColumnsSql(await this.fieldColumns(name)) })));
+    const m = this.mirror(visible ? JSON.stringify(names) : '*');
     const next = m.queue.then(() => this.runNow(m.worker, streams, sql, params, formats, describeOnly));
     m.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(worker: CatalogWorker, streams: string[], sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
+  private async runNow(worker: CatalogWorker, streams: { name: string; columns: string }[], sql: string, params: (string | null)[], formats: number[], describeOnly: boolean): Promise<CatalogResult & { paramTypes: number[] }> {
     // PGlite stops after one row past the cap (Execute's row limit): an answer over it is never built in full
     const answer = await worker.run(extendedQuery(asFluxDatabase(sql), params, formats, describeOnly, this.maxRows + 1), streams);
     if ('error' in answer) throw new PgError(answer.error.code, answer.error.message);

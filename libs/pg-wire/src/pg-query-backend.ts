@@ -1,6 +1,6 @@
 import { FluxError } from '@flux-capacitor/contracts';
 import type { QueryService } from '@flux-capacitor/query-engine';
-import { PgCatalog } from './pg-catalog';
+import { PgCatalog, type StreamFieldColumn } from './pg-catalog';
 import { PgError } from './pg-messages';
 import type { PgBackend, PgPrincipal, PgRowSource } from './pg-session';
 
@@ -10,6 +10,8 @@ export interface QueryBackendDeps {
   verify: (token: string) => Promise<PgPrincipal | undefined> | PgPrincipal | undefined;
   /** the catalogued streams, for the catalog mirror (filtered per token) */
   listStreams: () => Promise<string[]>;
+  /** a stream table's typed field columns, for the catalog mirror (none when absent) */
+  fieldColumns?: (stream: string) => Promise<readonly StreamFieldColumn[]>;
 }
 
 /**
@@ -21,7 +23,7 @@ export class QueryServiceBackend implements PgBackend {
   readonly catalog: PgCatalog;
 
   constructor(private readonly deps: QueryBackendDeps) {
-    this.catalog = new PgCatalog(deps.listStreams);
+    this.catalog = new PgCatalog(deps.listStreams, {}, deps.fieldColumns);
   }
 
   async authenticate(password: string): Promise<PgPrincipal | undefined> {

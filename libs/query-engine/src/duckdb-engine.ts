@@ -14,7 +14,10 @@ import {
 import type { ResultColumn, ResultSet } from './result-set';
 import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
-import { liveTableDdl, liveTableName, streamViewSql } from './stream-view';
+import { Logger } from '@nestjs/common';
+import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
+import { parseAst, stringifyAst, type Json } from './sql-ast';
+import { liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
 /** How often an interrupt is repeated until the interrupted statement ends. */
 const INTERRUPT_REPEAT_MS = 100;
@@ -35,6 +38,8 @@ export interface DuckDbRunOptions {
   signal?: AbortSignal;
   /** called about every 250 ms while the statement runs, with DuckDB's rows-processed counter and fraction done */
   onProgress?: (rowsProcessed: number, fraction: number) => void;
+  /** false: run the SQL as written, without reading field columns for `payload->>'path'` (tests compare both) */
+  rewriteFields?: boolean;
 }
 
 export interface DuckDbSessionOptions {
@@ -53,6 +58,8 @@ export interface DuckDbSessionOptions {
 export interface DuckDbSession {
   run(sql: string): Promise<void>;
   all(sql: string): Promise<Record<string, unknown>[]>;
+  /** A SELECT with `payload->>'path'` over the stream tables reading their field columns (rewriteFieldRefs); as is when nothing applies. */
+  rewrite(select: string): Promise<string>;
 }
 
 const RESULT = '__flux_result';
@@ -66,6 +73,7 @@ const RESULT = '__flux_result';
  * the ResultSet is closed.
  */
 export class DuckDbEngine {
+  private readonly logger = new Logger(DuckDbEngine.name);
   /** An instance created ahead of the next query, so its ~20 ms start-up is off the query's path. */
   private spare?: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }>;
 
@@ -104,9 +112,11 @@ export class DuckDbEngine {
     const { c, dir, cleanup } = await this.open(opts.sources).catch(async (err: unknown) => {
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     });
+    const original = stripTrailingSemicolons(opts.sql);
+    let sql = original;
     try {
-      const sql = stripTrailingSemicolons(opts.sql);
-      await assertSingleSelect(c, sql);
+      await assertSingleSelect(c, original);
+      if (opts.rewriteFields !== false) sql = await this.rewrite(c, original, opts.sources);
       await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
 
       const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
@@ -118,7 +128,33 @@ export class DuckDbEngine {
       return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
     } catch (err) {
       cleanup();
-      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? (sql === original ? err : inUserTerms(err, opts.sources));
+    }
+  }
+
+  /**
+   * The statement reading field columns where it extracts text from a stream table's payload (rewriteFieldRefs),
+   * or the statement itself when nothing applies or the rewritten text does not prepare as one SELECT.
+   */
+  private async rewrite(c: DuckDBConnection, sql: string, sources: StreamSource[]): Promise<string> {
+    const tables = new Map<string, RewriteTable>();
+    for (const source of sources) {
+      const fields = streamFields(source);
+      if (fields.length > 0) tables.set(source.name.toLowerCase(), { wide: wideViewName(source.name), fields });
+    }
+    if (tables.size === 0) return sql;
+    try {
+      const ast = parseAst(String((await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql])).getRows()[0][0]));
+      if (ast.error) return sql;
+      const rewrite = rewriteFieldRefs(ast, tables);
+      if (!rewrite) return sql;
+      for (const { original, target } of rewrite.unnamed) target.alias = await expressionName(c, ast, original);
+      const text = String((await c.runAndReadAll(`SELECT json_deserialize_sql($1::JSON)`, [stringifyAst(rewrite.ast)])).getRows()[0][0]);
+      await assertSingleSelect(c, text);
+      return text;
+    } catch (err) {
+      this.logger.debug({ msg: 'field column rewrite not used', error: (err as Error).message });
+      return sql;
     }
   }
 
@@ -152,9 +188,11 @@ export class DuckDbEngine {
           await this.execute(c, `CREATE OR REPLACE TEMP TABLE ${RESULT} AS ${sql}`, left());
           return (await c.runAndReadAll(`SELECT * FROM ${RESULT}`)).getRowObjectsJson() as Record<string, unknown>[];
         },
+        rewrite: (select) => this.rewrite(c, stripTrailingSemicolons(select), opts.sources),
       });
     } catch (err) {
-      throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
+      // a statement may have gone through `rewrite`: its error names the user's expressions
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? inUserTerms(err, opts.sources);
     } finally {
       cleanup();
     }
@@ -212,7 +250,7 @@ export class DuckDbEngine {
       }
       appender.closeSync();
     }
-    await c.run(streamViewSql(source));
+    for (const statement of streamViewStatements(source)) await c.run(statement);
   }
 
   private async execute(c: DuckDBConnection, sql: string, opts: Pick<DuckDbRunOptions, 'timeoutMs' | 'signal' | 'onProgress'>): Promise<void> {
@@ -248,6 +286,34 @@ export class DuckDbEngine {
       opts.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/**
+ * The column name DuckDB gives a select-list expression without an alias (its text), taken from DuckDB's own
+ * printer: a one-item SELECT of it, deserialised, minus `SELECT `.
+ */
+async function expressionName(c: DuckDBConnection, template: Json, expression: Json): Promise<string> {
+  const statements = template.statements as Json[];
+  const node: Json = { ...(statements[0].node as Json), select_list: [expression], from_table: { type: 'EMPTY', alias: '', sample: null, query_location: 0 } };
+  for (const key of ['where_clause', 'having', 'qualify', 'sample']) node[key] = null;
+  Object.assign(node, { modifiers: [], group_expressions: [], group_sets: [], cte_map: { map: [] } });
+  const single = { ...template, statements: [{ ...statements[0], node }] };
+  const text = String((await c.runAndReadAll(`SELECT json_deserialize_sql($1::JSON)`, [stringifyAst(single)])).getRows()[0][0]);
+  if (!text.startsWith('SELECT ')) throw new Error(`cannot name ${text}`);
+  return text.slice('SELECT '.length);
+}
+
+/** An error of a rewritten statement, with the wide views and hidden columns named as the user's SQL names them. */
+function inUserTerms(err: unknown, sources: StreamSource[]): unknown {
+  if (!(err instanceof Error)) return err;
+  for (const source of sources) {
+    // Longest names first: __flux_f_1 is a prefix of __flux_f_10.
+    for (const field of streamFields(source).reverse()) {
+      err.message = err.message.split(field.hidden).join(`payload->>'$.${field.path.map((k) => `"${k}"`).join('.')}'`);
+    }
+    err.message = err.message.split(wideViewName(source.name)).join(source.name);
+  }
+  return err;
 }
 
 /** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. */

@@ -1,4 +1,4 @@
-import type { ArchiveLayout, ObjectShardRange } from '@flux-capacitor/contracts';
+import { selectFieldColumns, type ArchiveFieldColumn, type ArchiveLayout, type ObjectShardRange, type SchemaFieldLike } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { LiveTailOptions, LiveTailResult } from './live-tail';
 import type { TimeBounds } from './sql-analysis';
@@ -7,7 +7,12 @@ import { mayHoldWithin, type ShardSequenceBounds, type StreamSource } from './st
 /** The slice of the catalog the gateway reads (CatalogReader from @flux-capacitor/archive-catalog satisfies it). */
 export interface QueryCatalog {
   /** the objects overlapping the window, each with its layout and the range of every shard it holds */
-  listObjects(stream: string, range?: { from?: Date; to?: Date }): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[]; bytes?: number }[]>;
+  listObjects(
+    stream: string,
+    range?: { from?: Date; to?: Date },
+  ): Promise<{ uri: string; layout: ArchiveLayout; shards: ObjectShardRange[]; bytes?: number; fields?: ArchiveFieldColumn[] }[]>;
+  /** the stream's latest inferred schema (its fields choose the typed field columns); null when none */
+  getSchema?(stream: string): Promise<{ fields: readonly SchemaFieldLike[] } | null>;
   /** per shard, the highest catalogued sequence number over every object holding that shard */
   shardHighWatermarks(stream: string): Promise<Map<string, string>>;
 }
@@ -60,13 +65,14 @@ export class QueryPlanner {
       for (const table of tables) {
         const range = bounds.get(table.toLowerCase()) ?? {};
         const tail = live && this.deps.liveTail ? this.deps.liveTail : undefined;
-        // Two indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
-        const [listed, watermarks] = await Promise.all([
+        // Indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
+        const [listed, watermarks, schema] = await Promise.all([
           this.deps.catalog.listObjects(table, {
             from: range.from === undefined ? undefined : new Date(range.from),
             to: range.to === undefined ? undefined : new Date(range.to),
           }),
           this.deps.catalog.shardHighWatermarks(table),
+          this.deps.catalog.getSchema?.(table) ?? null,
         ]);
         const catalogued = listed.length > 0 || watermarks.size > 0;
         const seqBounds = sequenceBounds.get(table.toLowerCase());
@@ -84,8 +90,9 @@ export class QueryPlanner {
         planned.catalogWatermarks.set(table, watermarks);
         planned.sources.push({
           name: table,
-          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, uri: o.uri, layout: o.layout, shards: o.shards })),
+          archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, uri: o.uri, layout: o.layout, shards: o.shards, fields: o.fields })),
           live: liveRecords,
+          fields: schema ? selectFieldColumns(schema.fields) : [],
         });
         planned.objects += objects.length;
         for (const o of objects) planned.bytes += o.bytes ?? 0;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ANONYMOUS_OWNER, FluxError, isFluxError } from '@flux-capacitor/contracts';
+import { ANONYMOUS_OWNER, FluxError, isFluxError, selectFieldColumns } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
@@ -11,6 +11,7 @@ import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
 import type { ShardSequenceBounds } from './stream-source';
 import { streamsOutsideGrant } from './stream-access';
+import { typedColumns } from './stream-view';
 
 export type QueryEngineName = 'duckdb' | 'drill';
 export type QueryState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -198,6 +199,17 @@ export class QueryService {
     return job;
   }
 
+  /** Per stream table (lower case): its typed field columns from the catalog's latest schema. */
+  async typedColumns(tables: string[]): Promise<Map<string, { name: string; type: string }[]>> {
+    const typed = new Map<string, { name: string; type: string }[]>();
+    if (!this.deps.catalog.getSchema) return typed;
+    for (const table of tables) {
+      const schema = await this.deps.catalog.getSchema(table);
+      if (schema) typed.set(table.toLowerCase(), typedColumns(selectFieldColumns(schema.fields)));
+    }
+    return typed;
+  }
+
   private async createJob(request: QueryRequest, maxRows: number, owner: string): Promise<Job> {
     const engine = request.engine ?? this.deps.limits.defaultEngine;
     if (engine === 'drill' && !this.deps.drill) throw new QueryRejectedError('the drill engine is not configured (set FLUX_DRILL_URL)');
@@ -212,7 +224,7 @@ export class QueryService {
     const analysis = await this.deps.analyzer.analyze(request.sql);
     // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
     // impersonation settings); DuckDB-bound checks only make sense for the DuckDB engine.
-    if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables);
+    if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables, await this.typedColumns(analysis.tables));
     const controller = new AbortController();
     let ticket: AdmissionTicket;
     try {
@@ -361,8 +373,8 @@ export class QueryService {
   }
 
   /** Checks a SQL fragment (a predicate or an expression over one stream table); see SqlAnalyzer.checkFragment. */
-  checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
-    return this.deps.analyzer.checkFragment(table, fragment, role, label);
+  async checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+    return this.deps.analyzer.checkFragment(table, fragment, role, label, await this.typedColumns([table]));
   }
 
   /** Whether `name` is a stream: catalogued, or readable from Kinesis. */

@@ -88,3 +88,11 @@ describe('SqlAnalyzer', () => {
     expect(a.tables.sort()).toEqual(['Orders', 'payments']);
   });
 });
+
+describe('SqlAnalyzer.bindCheck with typed field columns', () => {
+  it('binds a typed field column of the stream table, and refuses it when the table has none', async () => {
+    const typed = new Map([['orders', [{ name: 'customer', type: 'VARCHAR' }, { name: 'address.city', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }]]]);
+    await expect(analyzer.bindCheck(`SELECT customer, "address.city", sum(amount) FROM orders GROUP BY ALL`, ['orders'], typed)).resolves.toBeUndefined();
+    await expect(analyzer.bindCheck(`SELECT customer FROM orders`, ['orders'])).rejects.toThrow(/customer/);
+  });
+});

@@ -103,7 +103,14 @@ export class SqlAnalyzer {
    * function or other table (a subquery may read only the same stream), so it cannot change the shape of the
    * statement it is put into. Then it is bound like a query (unknown columns, type errors, file access refused).
    */
-  async checkFragment(table: string, fragment: string, role: 'predicate' | 'expression', label: string): Promise<void> {
+  async checkFragment(
+    table: string,
+    fragment: string,
+    role: 'predicate' | 'expression',
+    label: string,
+    /** the table's typed field columns, which a fragment may name */
+    typed: ReadonlyMap<string, readonly { name: string; type: string }[]> = new Map(),
+  ): Promise<void> {
     if (fragment.trim() === '') throw new QueryRejectedError(`${label} is empty`);
     const sql = role === 'predicate' ? `SELECT * FROM ${sqlIdentifier(table)} WHERE (${fragment})` : `SELECT (${fragment}) FROM ${sqlIdentifier(table)}`;
     const c = await this.connect();
@@ -140,7 +147,7 @@ export class SqlAnalyzer {
       }
     });
     try {
-      await this.bindCheck(sql, [table]);
+      await this.bindCheck(sql, [table], typed);
     } catch (err) {
       if (err instanceof QueryRejectedError || err instanceof QuerySyntaxError) throw err;
       throw new QueryInvalidError(`${label}: ${(err as Error).message}`, { cause: err });
@@ -152,7 +159,7 @@ export class SqlAnalyzer {
    * configuration locked, so that what only shows when DuckDB binds (a table function reading a file outside
    * the archive, an unknown column, a statement that is not a SELECT) is refused before the query is queued.
    */
-  async bindCheck(sql: string, tables: string[]): Promise<void> {
+  async bindCheck(sql: string, tables: string[], typed: ReadonlyMap<string, readonly { name: string; type: string }[]> = new Map()): Promise<void> {
     // A small pool of locked instances, each checking one statement at a time inside a transaction that is rolled
     // back, so the empty stream tables never outlive the check (and no instance is created per query).
     const slot = this.checkers[this.nextChecker++ % this.checkers.length];
@@ -161,8 +168,11 @@ export class SqlAnalyzer {
       const c = await slot.connection;
       await c.run('BEGIN TRANSACTION');
       try {
-        const columns = STREAM_COLUMNS.map((col) => `${col.name} ${col.type}`).join(', ');
-        for (const table of tables) await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        for (const table of tables) {
+          // The stream table's columns: the base ones, then its typed field columns (catalog schema).
+          const columns = [...STREAM_COLUMNS, ...(typed.get(table.toLowerCase()) ?? [])].map((col) => `${sqlIdentifier(col.name)} ${col.type}`).join(', ');
+          await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        }
         const extracted = await c.extractStatements(sql);
         if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
         const prepared = await extracted.prepare(0);

@@ -45,3 +45,25 @@ export function walkScoped(node: unknown, visit: (n: Json, ctes: ReadonlySet<str
   }
   for (const [key, value] of Object.entries(node)) if (key !== 'cte_map') walkScoped(value, visit, scope);
 }
+
+/** JSON.rawJSON (Node 21+; not yet in TypeScript's lib): a value JSON.stringify writes as the given JSON text. */
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/**
+ * A json_serialize_sql tree, parsed so that json_deserialize_sql gets it back unchanged: every number is kept as its
+ * own text (a BIGINT constant past 2^53, DuckDB's UINT64_MAX "no position"), which a JS number would round.
+ */
+export function parseAst(text: string): Json {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && context?.source !== undefined ? rawJson(context.source) : value,
+  ) as Json;
+}
+
+export function stringifyAst(ast: unknown): string {
+  return JSON.stringify(ast);
+}
+
+/** A deep copy of a parsed tree (structuredClone would lose the kept number texts). */
+export function cloneAst<T>(ast: T): T {
+  return parseAst(stringifyAst(ast)) as T;
+}

@@ -1,4 +1,4 @@
-import { compareSequenceNumbers, type ArchiveLayout, type ObjectShardRange } from '@flux-capacitor/contracts';
+import { compareSequenceNumbers, type ArchiveFieldColumn, type ArchiveLayout, type FieldColumnChoice, type ObjectShardRange } from '@flux-capacitor/contracts';
 
 /**
  * An archive object ready to scan: a local Parquet file, its layout (how to read its arrival_time: layout 1 wrote a
@@ -11,6 +11,8 @@ export interface ArchiveFile {
   uri?: string;
   layout: ArchiveLayout;
   shards: ObjectShardRange[];
+  /** the field columns a layout-2 object stores (the catalog's record of its `flux.fields`); none when absent */
+  fields?: ArchiveFieldColumn[];
 }
 
 /** A record read from Kinesis past the archive's checkpoint (after KPL de-aggregation). */
@@ -30,6 +32,8 @@ export interface StreamSource {
   name: string;
   archiveFiles: ArchiveFile[];
   live: LiveRecord[];
+  /** the field columns the table exposes typed: selectFieldColumns over the stream's latest catalog schema */
+  fields?: FieldColumnChoice[];
 }
 
 /**

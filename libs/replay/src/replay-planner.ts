@@ -57,7 +57,9 @@ export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
  */
 export function planSelectSql(spec: ReplaySpec): string {
   const key = spec.compact ? spec.compact.key : 'partition_key';
-  const where = spec.where ? `(${spec.where})` : 'true';
+  // The filter is computed where the stream table is read (so a field-column rewrite applies to it) and applied
+  // after compaction; a WHERE condition has no window or aggregate, so its value is the record's alone.
+  const where = spec.where ? '__where' : 'true';
   const keep = !spec.compact ? where : spec.compact.deletes === 'drop' ? `NOT __tomb AND ${where}` : `__tomb OR ${where}`;
   // A key's latest record: in the shard where the key was written last (by arrival time: a key changes shards only
   // in a reshard), the highest sequence number, which is exact where arrival times are only approximate.
@@ -66,7 +68,8 @@ export function planSelectSql(spec: ReplaySpec): string {
        QUALIFY row_number() OVER (PARTITION BY __key ORDER BY __shard_last DESC, shard_id DESC, __pos DESC, sub_sequence_number DESC) = 1`
     : `SELECT * FROM bounded`;
   return `WITH bounded AS (
-  SELECT *, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
+  SELECT *, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb,
+    ${spec.where ? `coalesce(CAST((${spec.where}) AS BOOLEAN), false)` : 'true'} AS __where
   FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}
 ), picked AS (${picked})
 SELECT row_number() OVER (ORDER BY arrival_time, shard_id, __pos, sub_sequence_number) - 1 AS ordinal,
@@ -129,7 +132,8 @@ export class ReplayPlanner {
             if (have === undefined || BigInt(seq) > BigInt(have)) watermarks.set(shard, seq);
           }
         }
-        await session.run(`COPY (${planSelectSql(spec)}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
+        // payload->>'path' in the filter, key and tombstone read the stream's field columns where objects hold them.
+        await session.run(`COPY (${await session.rewrite(planSelectSql(spec))}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
         // One pass over the plan for the per-shard counts; with compaction every key is in it once, so the distinct
         // keys need no second pass; the sample is the plan's first rows (row-group statistics on `ordinal`).
         const perShard = await session.all(

@@ -9,6 +9,21 @@ import { DataSource } from 'typeorm';
 import { QueryModule } from '../query/query.module';
 import { readPemSetting } from './pem-setting';
 
+/** How long the mirror keeps a stream's typed columns: tools ask the catalog several times per `\d`. */
+const FIELD_COLUMNS_TTL_MS = 10_000;
+
+function cachedFor<T>(ttlMs: number, load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, { at: number; value: Promise<T> }>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    const value = load(key);
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+}
+
 /**
  * The PostgreSQL wire-protocol endpoint (FLUX_PG_PORT; off unless set): psql, DBeaver, Metabase and drivers query the
  * streams through the same QueryService as HTTP, authenticated with an API token as the password (docs/pgwire.md).
@@ -35,6 +50,7 @@ export class PgWireModule implements OnApplicationBootstrap, OnApplicationShutdo
       queries: this.queries,
       verify: (token) => verifier.verify(token),
       listStreams: async () => (await catalog.listStreams()).map((s) => s.name),
+      fieldColumns: cachedFor(FIELD_COLUMNS_TTL_MS, async (stream) => (await this.queries.typedColumns([stream])).get(stream.toLowerCase()) ?? []),
     });
     const host = pg.host ?? this.config.http.host;
     this.server = new PgServer(backend, {

@@ -79,4 +79,25 @@ describe('PgCatalog in a worker thread', () => {
     const show = await catalog.run('SHOW search_path', [], [], undefined);
     expect(show.rows.length).toBe(1);
   }, 60_000);
+
+  it('describes a stream table with its typed field columns after the base ones, and again after they change', async () => {
+    let fields = [{ name: 'customer', type: 'VARCHAR' }, { name: 'address.city', type: 'VARCHAR' }, { name: 'amount', type: 'DOUBLE' }];
+    const typed = new PgCatalog(async () => ['orders'], { timeoutMs: 30_000 }, async () => fields);
+    const columns = async () =>
+      (
+        await typed.run(
+          "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position",
+          [],
+          [],
+          undefined,
+        )
+      ).rows.map((row) => `${text(row[0])}:${text(row[1])}`);
+    try {
+      expect((await columns()).slice(8)).toEqual(['customer:text', 'address.city:text', 'amount:double precision']);
+      fields = [{ name: 'n', type: 'BIGINT' }];
+      expect((await columns()).slice(8)).toEqual(['n:bigint']);
+    } finally {
+      await typed.close();
+    }
+  }, 60_000);
 });

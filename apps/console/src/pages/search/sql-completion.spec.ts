@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPathCompletion, jsonPathExpression } from './sql-completion';
+import { jsonPathCompletion, jsonPathExpression, sqlNamespace } from './sql-completion';
 import { cellText, prettyJson } from './cell-text';
 import { formatBytes } from './record-bytes';
 import { parse } from 'lossless-json';
@@ -22,6 +22,17 @@ describe('jsonPathExpression', () => {
       source({ explicit: false, pos: text.length, matchBefore: (re: RegExp) => { const m = new RegExp(`(?:${re.source})`).exec(text); return m ? { from: m.index, to: text.length, text: m[0] } : null; } } as unknown as CompletionContext);
     expect(at('SELECT payload->')).toMatchObject({ from: 7, options: [{ label: `payload->>'customer'` }] });
     expect(at('SELECT amount')).toBeNull();
+  });
+});
+
+describe('sqlNamespace', () => {
+  it('lists a stream table\'s typed field columns from its catalog schema after the stream columns', () => {
+    const field = (path: string, types: string[], nullable = false) => ({ path, types, nullable, firstSeen: '', lastSeen: '' });
+    const ns = sqlNamespace(['orders', 'payments'], [
+      { stream: 'orders', fields: [field('customer', ['string']), field('address.city', ['string']), field('items[].sku', ['string']), field('amount', ['integer', 'number'], true), field('source', ['string'])] },
+    ]) as Record<string, { label: string; detail: string }[]>;
+    expect(ns.orders.slice(8).map((c) => `${c.label} ${c.detail}`)).toEqual(['customer VARCHAR (field)', '"address.city" VARCHAR (field)', 'amount DOUBLE (field)']);
+    expect(ns.payments).toHaveLength(8);
   });
 });
 

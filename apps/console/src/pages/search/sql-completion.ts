@@ -1,5 +1,6 @@
 import type { Completion, CompletionSource } from '@codemirror/autocomplete';
 import type { SQLNamespace } from '@codemirror/lang-sql';
+import { selectFieldColumns } from '@flux-capacitor/contracts';
 import type { SchemaField } from '../../api/catalog-api';
 
 /** The columns every stream table has (docs/query.md, "The stream table"). */
@@ -28,10 +29,33 @@ export function jsonPathExpression(path: string): string {
   return segments.map((seg, i) => (i === segments.length - 1 && !isArray ? `->>${sqlString(seg)}` : `->${sqlString(seg)}`)).reduce((expr, op) => expr + op, 'payload');
 }
 
-/** lang-sql's schema: each stream a table (quoted, as streams are spelled) with the stream columns. */
-export function sqlNamespace(streams: string[]): SQLNamespace {
-  const columns: Completion[] = STREAM_COLUMNS.map((c) => ({ label: c.name, type: 'property', detail: c.type }));
-  return Object.fromEntries(streams.map((s) => [s, columns]));
+/**
+ * The typed field columns a stream table shows (docs/query.md, "Field columns"): the gateway's choice from the
+ * stream's catalog schema, named by path (`customer`, `address.city`); a name taken by a stream column is not shown.
+ */
+export function fieldColumns(fields: SchemaField[]): { name: string; type: string }[] {
+  const taken = new Set(STREAM_COLUMNS.map((c) => c.name));
+  return selectFieldColumns(fields).flatMap((choice) => {
+    const name = choice.path.join('.');
+    if (taken.has(name.toLowerCase()) || name.toLowerCase().startsWith('__flux_')) return [];
+    taken.add(name.toLowerCase());
+    return [{ name, type: choice.type }];
+  });
+}
+
+/** lang-sql's schema: each stream a table (quoted, as streams are spelled) with the stream columns and its typed field columns. */
+export function sqlNamespace(streams: string[], schemas: StreamFields[] = []): SQLNamespace {
+  const base: Completion[] = STREAM_COLUMNS.map((c) => ({ label: c.name, type: 'property', detail: c.type }));
+  const typed = new Map(schemas.map((s) => [s.stream, fieldColumns(s.fields)]));
+  return Object.fromEntries(
+    streams.map((s) => [
+      s,
+      [
+        ...base,
+        ...(typed.get(s) ?? []).map((c) => ({ label: c.name.includes('.') ? `"${c.name}"` : c.name, type: 'property', detail: `${c.type} (field)` })),
+      ],
+    ]),
+  );
 }
 
 export interface StreamFields {

@@ -49,7 +49,7 @@ export function SqlEditor({ value, onChange, onRun, streams, schemas }: SqlEdito
             activateOnTyping: true,
             override: [
               jsonPathCompletion(() => latest.current.schemas),
-              (context) => schemaCompletionSource({ dialect: PostgreSQL, schema: sqlNamespace(latest.current.streams) })(context),
+              (context) => schemaCompletionSource({ dialect: PostgreSQL, schema: sqlNamespace(latest.current.streams, latest.current.schemas) })(context),
               keywordCompletionSource(PostgreSQL, true),
             ],
           }),

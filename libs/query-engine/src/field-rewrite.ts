@@ -1,0 +1,238 @@
+import { cloneAst, isObject, walk, walkScoped, type Json } from './sql-ast';
+
+/** What the rewrite knows of one stream table that has field columns. */
+export interface RewriteTable {
+  /** the internal view with the hidden columns (wideViewName) */
+  wide: string;
+  fields: { path: string[]; hidden: string }[];
+}
+
+export interface FieldRewrite {
+  /** the modified statement tree (the input is not changed) */
+  ast: Json;
+  /** how many extractions now read a field column */
+  rewritten: number;
+  /**
+   * Select-list items that had no alias: the engine names each `target` after its `original` expression, so result
+   * columns keep the names the user's SQL gives them.
+   */
+  unnamed: { original: Json; target: Json }[];
+}
+
+/**
+ * Rewrites `payload->>'k'`, `payload->>'$.a.b'`, `json_extract_string(payload, '$.a')`, `t.payload->>'k'` and
+ * `payload->'a'->>'b'` over a stream table's payload into that table's hidden field column, in DuckDB's statement
+ * tree (json_serialize_sql). Per SELECT node: the stream tables of its own FROM (a CTE of the same name in scope is
+ * not one) are swapped for their wide view under the same name, and every star of the node gets EXCLUDE of the
+ * hidden columns, so the node's output is what it was. A node is left as it is when it cannot be proven safe: a
+ * NATURAL or USING join, a column list on the table alias, a select item named `payload`, COLUMNS(...) or a star
+ * expression (ORDER BY ALL is one) in the node; a whole-row reference to a stream table or a PIVOT anywhere. An
+ * unqualified `payload` is rewritten only when the FROM is that one stream table; a qualified one only when the
+ * qualifier names a stream table of the same node (a correlated reference into an outer query is left alone).
+ * Lambda bodies are not entered. Returns undefined when nothing was rewritten.
+ */
+export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, RewriteTable>): FieldRewrite | undefined {
+  if (tables.size === 0) return undefined;
+  const ast = cloneAst(input);
+  // Statement-wide refusals: forms whose meaning depends on a table's full column list.
+  let refused = false;
+  const singleNames = new Set<string>();
+  walk(ast, (n) => {
+    if (n.type === 'PIVOT' || n.type === 'SHOW_REF' || n.type === 'COLUMN_DATA' || n.type === 'DELIM_GET') refused = true;
+    if (n.type === 'COLUMN_REF' && Array.isArray(n.column_names) && n.column_names.length === 1) singleNames.add(String(n.column_names[0]).toLowerCase());
+  });
+  if (refused) return undefined;
+  const result: FieldRewrite = { ast, rewritten: 0, unnamed: [] };
+  walkScoped(ast, (node, ctes) => {
+    if (node.type !== 'SELECT_NODE') return;
+    const own = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? (node.cte_map.map as Json[]).map((e) => String(e.key).toLowerCase()) : [];
+    rewriteNode(node, new Set([...ctes, ...own]), tables, singleNames, result);
+  });
+  return result.rewritten > 0 ? result : undefined;
+}
+
+interface FromItem {
+  /** the name columns are qualified with (alias, else table name), lower case */
+  binding: string;
+  node: Json;
+  table?: RewriteTable;
+}
+
+/** A from-item that is a stream table with field columns. */
+type StreamItem = FromItem & { table: RewriteTable };
+
+function fromItems(from: unknown, tables: ReadonlyMap<string, RewriteTable>, ctes: ReadonlySet<string>, out: FromItem[], conditions: unknown[]): boolean {
+  if (!isObject(from)) return true;
+  switch (from.type) {
+    case 'EMPTY':
+      return true;
+    case 'JOIN':
+      if ((Array.isArray(from.using_columns) && from.using_columns.length > 0) || from.ref_type === 'NATURAL') return false;
+      conditions.push(from.condition);
+      return fromItems(from.left, tables, ctes, out, conditions) && fromItems(from.right, tables, ctes, out, conditions);
+    case 'BASE_TABLE': {
+      const name = String(from.table_name).toLowerCase();
+      const plain = !from.schema_name && !from.catalog_name && !ctes.has(name);
+      const table = plain ? tables.get(name) : undefined;
+      if (table && Array.isArray(from.column_name_alias) && from.column_name_alias.length > 0) return false;
+      out.push({ binding: String(from.alias || from.table_name).toLowerCase(), node: from, table });
+      return true;
+    }
+    case 'SUBQUERY':
+    case 'TABLE_FUNCTION':
+    case 'EXPRESSION_LIST':
+      out.push({ binding: String(from.alias ?? '').toLowerCase(), node: from });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Visits the node's own expressions: not into subqueries (their own nodes) nor lambda bodies. */
+function walkExpressions(node: unknown, visit: (n: Json) => boolean | void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkExpressions(item, visit);
+    return;
+  }
+  if (!isObject(node)) return;
+  if (visit(node) === false) return;
+  if (node.class === 'SUBQUERY' || node.type === 'LAMBDA') return;
+  for (const value of Object.values(node)) walkExpressions(value, visit);
+}
+
+function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<string, RewriteTable>, singleNames: ReadonlySet<string>, result: FieldRewrite): void {
+  const items: FromItem[] = [];
+  const conditions: unknown[] = [];
+  if (!fromItems(node.from_table, tables, ctes, items, conditions)) return;
+  const streams = items.filter((i): i is StreamItem => i.table !== undefined);
+  if (streams.length === 0) return;
+  if (streams.some((s) => singleNames.has(s.binding))) return; // a whole-row reference would see the hidden columns
+  const selectList = Array.isArray(node.select_list) ? (node.select_list as Json[]) : [];
+  if (selectList.some((e) => String(e.alias ?? '').toLowerCase() === 'payload')) return;
+  const expressions = [node.select_list, node.where_clause, node.group_expressions, node.having, node.qualify, node.modifiers, conditions];
+  // COLUMNS(...) and star expressions expand this node's columns in ways an EXCLUDE cannot follow (ORDER BY ALL is one).
+  let starExpression = false;
+  walkExpressions(expressions, (n) => {
+    if (n.type === 'STAR' && (n.columns === true || n.expr)) starExpression = true;
+  });
+  if (starExpression) return;
+
+  const resolve = (ref: unknown): StreamItem | undefined => {
+    if (!isObject(ref) || ref.type !== 'COLUMN_REF' || !Array.isArray(ref.column_names)) return undefined;
+    const parts = (ref.column_names as string[]).map((p) => p.toLowerCase());
+    if (parts[parts.length - 1] !== 'payload') return undefined;
+    if (parts.length === 1) return items.length === 1 ? streams[0] : undefined;
+    if (parts.length !== 2) return undefined;
+    const named = items.filter((i) => i.binding === parts[0]);
+    return named.length === 1 && named[0].table ? (named[0] as StreamItem) : undefined;
+  };
+
+  let changed = 0;
+  // Unnamed select items as written: any that a rewrite changes keeps the name DuckDB gives the original.
+  const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: cloneAst(item), text: JSON.stringify(item) }));
+  walkExpressions(expressions, (n) => {
+    const match = matchExtraction(n, resolve);
+    if (!match) return;
+    const field = match.item.table.fields.find((f) => sameKeys(f.path, match.keys));
+    if (!field) return;
+    const replacement: Json = {
+      class: 'COLUMN_REF',
+      type: 'COLUMN_REF',
+      alias: n.alias ?? '',
+      query_location: n.query_location,
+      column_names: [match.item.binding, field.hidden],
+    };
+    for (const key of Object.keys(n)) delete n[key];
+    Object.assign(n, replacement);
+    changed++;
+    return false;
+  });
+  if (changed === 0) return;
+  result.rewritten += changed;
+  for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item });
+
+  // The stream tables of this node read their wide views under the same names; stars leave the hidden columns out.
+  for (const s of streams) {
+    const ref = s.node;
+    ref.alias = ref.alias || ref.table_name;
+    ref.table_name = s.table.wide;
+  }
+  walkExpressions(expressions, (n) => {
+    if (n.type !== 'STAR') return;
+    const relation = String(n.relation_name ?? '').toLowerCase();
+    const hidden = streams.filter((s) => relation === '' || s.binding === relation).flatMap((s) => s.table.fields.map((f) => f.hidden));
+    n.exclude_list = [...(Array.isArray(n.exclude_list) ? n.exclude_list : []), ...new Set(hidden)];
+  });
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+function plainFunction(n: Json, names: string[], arity: number): boolean {
+  return (
+    n.class === 'FUNCTION' &&
+    names.includes(String(n.function_name).toLowerCase()) &&
+    !n.schema &&
+    !n.catalog &&
+    !n.filter &&
+    !n.distinct &&
+    !(isObject(n.order_bys) && Array.isArray(n.order_bys.orders) && n.order_bys.orders.length > 0) &&
+    Array.isArray(n.children) &&
+    n.children.length === arity
+  );
+}
+
+function stringConstant(n: unknown): string | undefined {
+  if (!isObject(n) || n.type !== 'VALUE_CONSTANT' || !isObject(n.value) || n.value.is_null) return undefined;
+  return isObject(n.value.type) && n.value.type.id === 'VARCHAR' ? String(n.value.value) : undefined;
+}
+
+/**
+ * The key path of a text extraction over a stream table's payload: `X->>p` or `json_extract_string(X, p)` where X
+ * is the payload column, or `payload->'a'` / `json_extract(payload, 'a')` (then the keys add up: extracting from
+ * the extracted JSON value is extracting the longer path).
+ */
+function matchExtraction(n: Json, resolve: (ref: unknown) => StreamItem | undefined): { item: StreamItem; keys: string[] } | undefined {
+  if (!plainFunction(n, ['->>', 'json_extract_string'], 2)) return undefined;
+  const children = n.children as Json[];
+  const keys = pathKeys(stringConstant(children[1]));
+  if (!keys) return undefined;
+  const direct = resolve(children[0]);
+  if (direct) return { item: direct, keys };
+  const inner = children[0];
+  // `payload->'a'` outside a lambda-taking function parses as a lambda and binds as the JSON operator.
+  const [innerRef, innerPath] =
+    inner.type === 'LAMBDA' ? [inner.lhs, inner.expr] : plainFunction(inner, ['->', 'json_extract'], 2) ? (inner.children as unknown[]) : [undefined, undefined];
+  const item = resolve(innerRef);
+  const prefix = pathKeys(stringConstant(innerPath));
+  return item && prefix ? { item, keys: [...prefix, ...keys] } : undefined;
+}
+
+const UNQUOTED_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// eslint-disable-next-line no-control-regex -- the same key rule as isFieldKey (contracts)
+const QUOTED_KEY = /^[^"\\.[\]\u0000-\u001f*$]+$/;
+
+/**
+ * The object keys a DuckDB JSON path names, for the forms whose meaning is certain: a plain key (`'customer'`: a
+ * string not starting with `$` or `/` is one key, dots and all), or a JSONPath of `.key` / `."key"` steps. Anything
+ * else (array indexes, wildcards, JSON pointers, escapes) is not rewritten.
+ */
+export function pathKeys(path: string | undefined): string[] | undefined {
+  if (path === undefined || path === '') return undefined;
+  if (!path.startsWith('$')) return path.startsWith('/') || !QUOTED_KEY.test(path) ? undefined : [path];
+  const keys: string[] = [];
+  let rest = path.slice(1);
+  while (rest.length > 0) {
+    const quoted = /^\."([^"]*)"/.exec(rest);
+    const plain = /^\.([A-Za-z0-9_]+)/.exec(rest);
+    if (quoted && QUOTED_KEY.test(quoted[1])) {
+      keys.push(quoted[1]);
+      rest = rest.slice(quoted[0].length);
+    } else if (plain && UNQUOTED_KEY.test(plain[1])) {
+      keys.push(plain[1]);
+      rest = rest.slice(plain[0].length);
+    } else return undefined;
+  }
+  return keys.length > 0 ? keys : undefined;
+}
