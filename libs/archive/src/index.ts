@@ -14,12 +14,16 @@ export {
   type ParsedObjectKey,
 } from './object-key';
 export {
+  ARCHIVE_ROW_ORDER,
   ParquetBatch,
+  archiveCopySql,
   archiveFieldColumns,
   archiveKvMetadataSql,
+  archiveRowGroupRows,
   archiveRowsSql,
   ParquetEngine,
   readArchiveObject,
+  type ArchiveCopyOptions,
   type ParquetEngineOptions,
   type ParquetWriteResult,
 } from './parquet';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, fieldValueSql, type ArchiveRecord } from '@flux-capacitor/contracts';
-import { archiveFieldColumns, ParquetEngine } from './parquet';
+import { archiveCopySql, archiveFieldColumns, ParquetEngine } from './parquet';
 
 describe('ParquetEngine', () => {
   let engine: ParquetEngine;
@@ -143,6 +143,83 @@ describe('ParquetEngine', () => {
     expect(back.map((r) => ({ ...r, data: Buffer.from(r.data).toString('base64') }))).toEqual(
       edge.map((r) => ({ ...r, data: Buffer.from(r.data).toString('base64') })),
     );
+  });
+
+  describe('row order', () => {
+    // 6,000 records of 2 KiB over 2 shards, 40 partition keys spread over time: row groups of ~4 MiB (2 or 3)
+    const many: ArchiveRecord[] = Array.from({ length: 6_000 }, (_, i) => ({
+      stream: 'orders',
+      shardId: `shardId-00000000000${i % 2}`,
+      sequenceNumber: String(49_000_000 + i),
+      subSequenceNumber: 0,
+      partitionKey: `pk-${(i * 7) % 40}`,
+      explicitHashKey: null,
+      arrivalTime: Date.UTC(2026, 0, 1) + i * 100,
+      data: new TextEncoder().encode(JSON.stringify({ i, pad: 'x'.repeat(2_000) })),
+    }));
+    const writeAs = async (name: string, order?: 'sequence' | 'partition_key') => {
+      const batch = await engine.openBatch();
+      try {
+        for (const r of many) batch.append(r);
+        const path = join(dir, name);
+        await batch.writeTo(path, undefined, archiveFieldColumns([['i']]), order);
+        return path;
+      } finally {
+        await batch.discard();
+      }
+    };
+    /** Row groups whose partition_key min/max may hold `key`. */
+    const groupsFor = async (path: string, key: string) => {
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      try {
+        const rows = (
+          await c.runAndReadAll(
+            `SELECT count(*) FILTER (WHERE stats_min_value <= '${key}' AND stats_max_value >= '${key}'), count(*)
+               FROM parquet_metadata('${path}') WHERE path_in_schema = 'partition_key'`,
+          )
+        ).getRows()[0];
+        return rows.map(Number);
+      } finally {
+        c.closeSync();
+        db.closeSync();
+      }
+    };
+
+    it('writes rows in append order by default, so every row group may hold any key', async () => {
+      const path = await writeAs('sequence.parquet');
+      expect((await engine.read(path)).map((r) => r.sequenceNumber)).toEqual(many.map((r) => r.sequenceNumber));
+      const [holding, groups] = await groupsFor(path, 'pk-17');
+      expect(groups).toBeGreaterThan(1);
+      expect(holding).toBe(groups);
+    });
+
+    it('sorts by partition key, keeping each key\'s records in append order, so min/max leave one row group per key', async () => {
+      const path = await writeAs('sorted.parquet', 'partition_key');
+      const back = await engine.read(path);
+      const keys = back.map((r) => r.partitionKey);
+      expect(keys).toEqual([...keys].sort());
+      const byKey = (rows: ArchiveRecord[], key: string) => rows.filter((r) => r.partitionKey === key).map((r) => `${r.shardId}/${r.sequenceNumber}`);
+      for (const key of new Set(many.map((r) => r.partitionKey))) expect(byKey(back, key)).toEqual(byKey(many, key));
+      // the same rows, field column included
+      expect(back.map((r) => r.sequenceNumber).sort()).toEqual(many.map((r) => r.sequenceNumber).sort());
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      const [mismatched] = (await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${path}') WHERE payload__i IS DISTINCT FROM ${fieldValueSql('data_json', ['i'])}`)).getRows()[0];
+      c.closeSync();
+      db.closeSync();
+      expect(Number(mismatched)).toBe(0);
+      // each key in one row group, but for a key cut by a group boundary
+      const holding = await Promise.all([...new Set(keys)].map(async (key) => (await groupsFor(path, key))[0]));
+      const [, groups] = await groupsFor(path, 'pk-0');
+      expect(groups).toBeGreaterThan(1);
+      expect(holding.filter((n) => n === 1).length).toBeGreaterThanOrEqual(40 - (groups - 1));
+      expect(Math.max(...holding)).toBeLessThanOrEqual(2);
+    });
+
+    it('refuses an unknown row order', () => {
+      expect(() => archiveCopySql({ table: 't', path: '/tmp/x.parquet', recordBytes: 100, order: 'arrival' as 'sequence' })).toThrow('unknown archive row order arrival');
+    });
   });
 
   it("writes arrival_time as the same instant whatever the session's TimeZone", async () => {

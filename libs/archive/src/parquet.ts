@@ -14,11 +14,13 @@ import {
   ARCHIVE_KV_METADATA,
   ARCHIVE_LAYOUT,
   ARCHIVE_RECORD_SQL,
+  ARCHIVE_ROW_ORDERS,
   fieldColumnNames,
   fieldJsonPath,
   type ArchiveFieldColumn,
   type ArchiveLayout,
   type ArchiveRecord,
+  type ArchiveRowOrder,
   type ObjectShardRange,
 } from '@flux-capacitor/contracts';
 import type { ArchiveStore } from './archive-store';
@@ -54,6 +56,50 @@ export function archiveRowsSql(from: string, fields: readonly ArchiveFieldColumn
   return (
     `SELECT ${WRITE_COLUMNS}${extra} FROM ` +
     `(SELECT *, json_extract_string(json, [${paths}]) AS flux_fields FROM (SELECT *, ${ARCHIVE_RECORD_SQL[1].payload} AS json FROM ${from}))`
+  );
+}
+
+/** The row order objects are written in unless told otherwise (FLUX_ARCHIVER_SORT's default). */
+export const ARCHIVE_ROW_ORDER: ArchiveRowOrder = 'sequence';
+
+/** Rows per row group for records of `recordBytes` on average (data, partition key and sequence number). */
+export function archiveRowGroupRows(recordBytes: number): number {
+  // Row groups of about 4 MiB of records: DuckDB's parquet writer holds several copies of a row group while it
+  // encodes and compresses it (16 MiB groups cost ~130 MiB of memory, 4 MiB ones ~15 MiB), and its default of
+  // 122,880 rows is ~120 MiB of 1 KiB records. 4 MiB groups still prune and scan well.
+  return Math.min(122_880, Math.max(1_024, Math.floor((4 * 1024 * 1024) / Math.max(1, recordBytes))));
+}
+
+export interface ArchiveCopyOptions {
+  /** A DuckDB table with ARCHIVE_COLUMNS but data_json (every record's bytes in `data`), rows in append order. */
+  table: string;
+  path: string;
+  /** Each shard's range, for the `flux.shards` metadata (absent: the layout alone). */
+  shards?: ObjectShardRange[];
+  fields?: readonly ArchiveFieldColumn[];
+  /** Mean bytes per record (data, partition key and sequence number): sets the row-group size (archiveRowGroupRows). */
+  recordBytes: number;
+  order?: ArchiveRowOrder;
+}
+
+/**
+ * The COPY statement that writes an archive object (layout 2) from the rows of `table`: the archiver's batches and
+ * the synthetic archives of tests and benchmarks both use it, so both are written alike.
+ */
+export function archiveCopySql(o: ArchiveCopyOptions): string {
+  const order = o.order ?? ARCHIVE_ROW_ORDER;
+  if (!ARCHIVE_ROW_ORDERS.includes(order)) throw new Error(`unknown archive row order ${String(order)}`);
+  // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in append
+  // order, i.e. sequence order, without a sort. Sorted, the table's rowid (its append position) breaks ties, so each
+  // key keeps its records' order. The sort runs on the table's own columns, before the JSON and field columns are
+  // added, and the projections above it keep its order: sorting the wider output needed about 3x the table's size
+  // in DuckDB memory instead of 2x (docs/archiver.md "Row order"); parquet.spec.ts checks the written order.
+  const rows = archiveRowsSql(order === 'sequence' ? o.table : `(SELECT * FROM ${o.table} ORDER BY partition_key, rowid)`, o.fields);
+  // zstd level 1, not DuckDB's default 3: about a third of the compression CPU (the archiver's largest cost after
+  // parsing pages) for archives as small on the benchmark's records (docs/archiver.md).
+  return (
+    `COPY (${rows}) TO ${sqlString(o.path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ` +
+    `ROW_GROUP_SIZE ${archiveRowGroupRows(o.recordBytes)}, KV_METADATA {${archiveKvMetadataSql(o.shards, o.fields)}})`
   );
 }
 
@@ -270,23 +316,18 @@ export class ParquetBatch {
   }
 
   /**
-   * Writes the rows, in append order, as one zstd Parquet file at `path` (overwriting it), with the layout version
-   * and, when given, each shard's range in the file's key-value metadata (see ARCHIVE_KV_METADATA). `fields` adds
-   * one column per field column (archiveFieldColumns), listed under `flux.fields`.
+   * Writes the rows as one archive object at `path` (overwriting it): archiveCopySql over the batch table, rows in
+   * `order` (default ARCHIVE_ROW_ORDER), `shards` and `fields` in the key-value metadata.
    */
-  async writeTo(path: string, shards?: ObjectShardRange[], fields: readonly ArchiveFieldColumn[] = []): Promise<ParquetWriteResult> {
+  async writeTo(
+    path: string,
+    shards?: ObjectShardRange[],
+    fields: readonly ArchiveFieldColumn[] = [],
+    order: ArchiveRowOrder = ARCHIVE_ROW_ORDER,
+  ): Promise<ParquetWriteResult> {
     this.appender.flushSync();
-    // Row groups of about 4 MiB of records: DuckDB's parquet writer holds several copies of a row group while it
-    // encodes and compresses it (16 MiB groups cost ~130 MiB of memory, 4 MiB ones ~15 MiB), and its default of
-    // 122,880 rows is ~120 MiB of 1 KiB records. 4 MiB groups still prune and scan well.
-    const rowGroupRows = Math.min(122_880, Math.max(1_024, Math.floor((4 * 1024 * 1024) / Math.max(1, this.dataBytes / Math.max(1, this.rows)))));
     await this.connection.run(
-      // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in
-      // append order, i.e. sequence order, without a sort.
-      // zstd level 1, not DuckDB's default 3: about a third of the compression CPU (the archiver's largest cost after
-      // parsing pages) for archives as small on the benchmark's records (docs/archiver.md).
-      `COPY (${archiveRowsSql(this.table, fields)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE ${rowGroupRows}, ` +
-        `KV_METADATA {${archiveKvMetadataSql(shards, fields)}})`,
+      archiveCopySql({ table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) }),
     );
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };

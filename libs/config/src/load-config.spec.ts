@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, FLUX_ARCHIVER_FIELD_COLUMNS: 'many' })).toThrow(/FLUX_ARCHIVER_FIELD_COLUMNS must be a number/);
   });
 
+  it('reads FLUX_ARCHIVER_SORT, sequence by default, and names a bad value', () => {
+    expect(loadConfig(valid).archiver.rowOrder).toBe('sequence');
+    expect(loadConfig({ ...valid, FLUX_ARCHIVER_SORT: 'partition_key' }).archiver.rowOrder).toBe('partition_key');
+    expect(() => loadConfig({ ...valid, FLUX_ARCHIVER_SORT: 'time' })).toThrow(/FLUX_ARCHIVER_SORT must be one of sequence, partition_key/);
+  });
+
   it('reads FLUX_API_CORS_ORIGINS as a list of origins, empty by default, and names a value that is not an origin', () => {
     expect(loadConfig(valid).http.corsOrigins).toEqual([]);
     expect(loadConfig({ ...valid, FLUX_API_CORS_ORIGINS: 'http://127.0.0.1:7103, https://console.example.com' }).http.corsOrigins).toEqual([

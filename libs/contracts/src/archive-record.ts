@@ -10,6 +10,13 @@
 export const ARCHIVE_LAYOUT = 2;
 export const ARCHIVE_LAYOUTS = [1, 2] as const;
 export type ArchiveLayout = (typeof ARCHIVE_LAYOUTS)[number];
+/**
+ * How an archive object's rows are ordered (FLUX_ARCHIVER_SORT); not part of the layout, readers never rely on it.
+ * `sequence`: as read (each shard's records in sequence order); `partition_key`: by partition key, each key's records
+ * in the order they were read, so row-group min/max statistics skip the groups that cannot hold a key.
+ */
+export const ARCHIVE_ROW_ORDERS = ['sequence', 'partition_key'] as const;
+export type ArchiveRowOrder = (typeof ARCHIVE_ROW_ORDERS)[number];
 /** Parquet key-value metadata keys of layout 2 (`flux.fields`: the object's field columns, see field-columns.ts). */
 export const ARCHIVE_KV_METADATA = { layout: 'flux.layout', shards: 'flux.shards', fields: 'flux.fields' } as const;
 

@@ -4,8 +4,10 @@ export {
   ARCHIVE_LAYOUT,
   ARCHIVE_LAYOUTS,
   ARCHIVE_RECORD_SQL,
+  ARCHIVE_ROW_ORDERS,
   compareSequenceNumbers,
   type ArchiveLayout,
+  type ArchiveRowOrder,
   type ArchiveRecord,
 } from './archive-record';
 export { envelopeSchema, type Envelope } from './envelope';

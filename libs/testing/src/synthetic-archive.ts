@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CatalogWriter, type CatalogObjectInfo } from '@flux-capacitor/archive-catalog';
-import { archiveKvMetadataSql, archiveObjectKey, archiveRowsSql, multiShardObjectKey } from '@flux-capacitor/archive';
-import { upgradeArchiveObjectWritten, type ArchiveLayout, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { archiveCopySql, archiveFieldColumns, archiveObjectKey, multiShardObjectKey } from '@flux-capacitor/archive';
+import { upgradeArchiveObjectWritten, type ArchiveFieldColumn, type ArchiveLayout, type ArchiveObjectWritten, type ArchiveRowOrder } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 
 /** A SQL string literal; the values here are the test's own paths and names. */
@@ -27,6 +27,15 @@ export interface SyntheticArchiveOptions {
    * `data_json`, `flux.layout`/`flux.shards` metadata), one shard per object as with FLUX_ARCHIVER_OBJECT_SCOPE=shard.
    */
   layout?: ArchiveLayout;
+  /**
+   * Layout 2 only: key paths of the record (e.g. [['orderId'], ['customer']]) written as field columns
+   * (archiveFieldColumns), as the archiver writes the columns it chose from the stream's schema. Default none.
+   */
+  fields?: readonly (readonly string[])[];
+  /** Distinct partition keys: record i's is `pk-<i mod partitionKeys>` (default 10000). */
+  partitionKeys?: number;
+  /** Layout 2 only: row order inside each object, as FLUX_ARCHIVER_SORT sets it for the archiver (default its default). */
+  order?: ArchiveRowOrder;
 }
 
 /**
@@ -52,7 +61,7 @@ export function announcementOf(o: SyntheticObject): ArchiveObjectWritten {
     recordCount: o.recordCount,
     bytes: o.bytes,
   };
-  if (o.layout === 2) return { ...facts, layout: 2, shards: o.shards };
+  if (o.layout === 2) return { ...facts, layout: 2, shards: o.shards, ...(o.fields.length > 0 ? { fields: o.fields } : {}) };
   return upgradeArchiveObjectWritten({ ...facts, shardId: o.shardId, firstSequenceNumber: o.firstSequenceNumber, lastSequenceNumber: o.lastSequenceNumber });
 }
 
@@ -64,8 +73,9 @@ export function syntheticSequenceNumber(n: number | bigint): string {
 /**
  * Writes Parquet objects of one shard each in the archive layout `opts.layout` (see SyntheticArchiveOptions)
  * straight from DuckDB, without Kinesis: for tests and the benchmark. Record i of a shard has payload {"orderId",
- * "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod 10000>`. Both layouts hold the same
- * records for the same options, so a benchmark can compare them.
+ * "shard", "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod partitionKeys>`. Both layouts
+ * hold the same records for the same options, so a benchmark can compare them. Layout-2 objects are written by the
+ * archiver's own statement (archiveCopySql: row order, row groups, compression, metadata, field columns).
  */
 export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Promise<SyntheticObject[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -74,6 +84,10 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
   const perObject = Math.ceil(opts.recordsPerShardHour / (opts.objectsPerShardHour ?? 1));
   const spacing = 3_600_000 / opts.recordsPerShardHour;
   const layout = opts.layout ?? 1;
+  const partitionKeys = opts.partitionKeys ?? 10_000;
+  if (!Number.isInteger(partitionKeys) || partitionKeys < 1) throw new Error(`partitionKeys must be a positive integer, not ${partitionKeys}`);
+  const fields: ArchiveFieldColumn[] = opts.fields && opts.fields.length > 0 ? archiveFieldColumns(opts.fields) : [];
+  if (layout === 1 && fields.length > 0) throw new Error('layout-1 objects hold no field columns');
   try {
     // make_timestamptz reads its argument in the session's time zone
     await c.run(`SET TimeZone = 'UTC'`);
@@ -104,7 +118,7 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
               SELECT ${sqlString(opts.stream)} AS stream, ${sqlString(shardId)} AS shard_id,
                      '4960000000000000000000' || lpad(CAST(${base} + i AS VARCHAR), 20, '0') AS sequence_number,
                      0::BIGINT AS sub_sequence_number,
-                     'pk-' || ((${base} + i) % 10000) AS partition_key,
+                     'pk-' || ((${base} + i) % ${partitionKeys}) AS partition_key,
                      NULL::VARCHAR AS explicit_hash_key,
                      ${layout === 1 ? `make_timestamp(${micros})` : `make_timestamptz(${micros})`} AS arrival_time,
                      encode('{"orderId":' || (${base} + i) || ',"shard":${s},"type":"t' || ((${base} + i) % 5) ||
@@ -112,11 +126,14 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
               FROM range(0, ${count}) AS r(i)
               ORDER BY i
             )`;
-          await c.run(
-            layout === 1
-              ? `COPY ${rows} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`
-              : `COPY (${archiveRowsSql(rows)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${archiveKvMetadataSql(shards)}})`,
-          );
+          if (layout === 1) await c.run(`COPY ${rows} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+          else {
+            // a table in append (sequence) order, like an archiver's batch, written by the archiver's statement
+            await c.run(`CREATE OR REPLACE TEMP TABLE synthetic_batch AS SELECT * FROM ${rows}`);
+            const [sum] = (await c.runAndReadAll(`SELECT sum(octet_length(data) + length(partition_key) + length(sequence_number)) FROM synthetic_batch`)).getRows()[0];
+            await c.run(archiveCopySql({ table: 'synthetic_batch', path, shards, fields, recordBytes: Number(sum as bigint) / count, order: opts.order }));
+            await c.run(`DROP TABLE synthetic_batch`);
+          }
           const bytes = Number((await c.runAndReadAll(`SELECT size FROM read_blob(${sqlString(path)})`)).getRows()[0][0]);
           objects.push({
             uri: `file://${path}`,
@@ -133,8 +150,8 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
             bytes,
             dt,
             hour,
-            // no field columns (CatalogObjectInfo.fields, issue 13)
-            fields: [],
+            // its field columns (CatalogObjectInfo.fields, issue 13)
+            fields,
           });
         }
       }

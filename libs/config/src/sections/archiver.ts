@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FIELD_COLUMNS, STREAM_NAME_PATTERN } from '@flux-capacitor/contracts';
+import { ARCHIVE_ROW_ORDERS, DEFAULT_MAX_FIELD_COLUMNS, STREAM_NAME_PATTERN, type ArchiveRowOrder } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { envInt, envList } from '../env-types';
 
@@ -60,6 +60,12 @@ export const archiverEnv = z.object({
     .describe(
       `Most field columns per stream (0-256, default ${DEFAULT_MAX_FIELD_COLUMNS}): scalar JSON paths of the stream's catalog schema the archiver stores as their own Parquet columns beside the record, so queries on them read no JSON. 0 turns them off.`,
     ),
+  FLUX_ARCHIVER_SORT: z
+    .enum(ARCHIVE_ROW_ORDERS, { message: `must be one of ${ARCHIVE_ROW_ORDERS.join(', ')}` })
+    .default('sequence')
+    .describe(
+      'Row order inside each archive object: `sequence` (as read: time-range reads inside an object skip the most) or `partition_key` (sorted by partition key, each key in sequence order: lookups by partition key read one row group per object, for a slower, more memory-hungry write).',
+    ),
   FLUX_ARCHIVER_TEMP_DIR: z
     .string()
     .optional()
@@ -85,6 +91,8 @@ export interface ArchiverConfig {
   tempDir?: string;
   /** Most field columns per stream; 0: none. */
   fieldColumns: number;
+  /** Row order inside each object (FLUX_ARCHIVER_SORT). */
+  rowOrder: ArchiveRowOrder;
 }
 
 export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message: string) => void): ArchiverConfig {
@@ -115,5 +123,6 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
     idleMs: env.FLUX_GET_RECORDS_IDLE_MS,
     tempDir: env.FLUX_ARCHIVER_TEMP_DIR,
     fieldColumns: env.FLUX_ARCHIVER_FIELD_COLUMNS,
+    rowOrder: env.FLUX_ARCHIVER_SORT,
   };
 }

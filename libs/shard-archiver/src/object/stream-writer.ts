@@ -284,7 +284,7 @@ export class StreamWriter {
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: { stream: this.stream, key: intent.objectKey } };
     try {
       const { fields } = intent;
-      const { bytes } = await buffer.batch.writeTo(path, intent.ranges, fields);
+      const { bytes } = await buffer.batch.writeTo(path, intent.ranges, fields, this.ctx.settings.rowOrder);
       await retry('write archive object', () => this.ctx.store.put(intent.objectKey, path), opts);
       const payload: ArchiveObjectWritten = {
         objectUri: this.ctx.store.uri(intent.objectKey),

@@ -129,6 +129,27 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
+  it('with FLUX_ARCHIVER_SORT=partition_key writes each object sorted by partition key, each key in sequence order', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    await putRecords(h.kinesis, stream, Array.from({ length: 300 }, (_, i) => taggedRecord(i)));
+    const archiver = await h.archiver({ rowOrder: 'partition_key' });
+    expect((await archiver.runOnce(stream)).records).toBe(300);
+
+    const objects = await readArchive(h.store, stream);
+    for (const o of objects) {
+      const keys = o.rows.map((r) => r.partitionKey);
+      expect(keys).toEqual([...keys].sort());
+      for (const key of new Set(keys)) {
+        for (const shard of o.shards) {
+          const seqs = o.rows.filter((r) => r.partitionKey === key && r.shardId === shard.shardId).map((r) => r.sequenceNumber);
+          expect(seqs).toEqual([...seqs].sort(compareSequenceNumbers));
+        }
+      }
+    }
+    expect(objects.flatMap((o) => o.rows.map((r) => recordId(r.data))).sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  });
+
   it('recovers a leftover intent of several shards by rewriting exactly their ranges under the same key', async () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 2);
