@@ -12,6 +12,11 @@ describe('benchmarks (smoke, tiny size)', () => {
     expect(run.stdout).toMatch(/^JSON guard: the gateway scan vs unguarded decode\(data\)->> on layout 1\s+5\s+\d+\.\d\d \(\d+\.\d\d\)\s+\d+\.\d\d\s+<= 1\.1/m);
     expect(run.stdout).toMatch(/^point lookup by partition key\s/m);
     expect(run.stdout).toMatch(/^archive size, layout 2 vs layout 1: \d+\.\d{3}/m);
+    // issue 13: field columns against today's layout, same SQL through the gateway
+    expect(run.stdout).toMatch(/^field columns: JSON group-by, with vs without \(gateway both\)\s+5\s+\d+\.\d\d \(\d+\.\d\d\)\s+\d+\.\d\d\s+<= 0\.1 \(10x faster\)/m);
+    expect(run.stdout).toMatch(/^field columns: lookup by a JSON field, with vs without \(gateway both\)\s+\d+\s/m);
+    expect(run.stdout).toMatch(/^field columns, sorted by partition key: lookup by partition key, vs today \(gateway both\)\s/m);
+    expect(run.stdout).toMatch(/^archive size, layout 2 with field columns vs without: \d+\.\d{3}/m);
     expect(run.stdout).toMatch(/^gateway peak RSS: [\d.]+ MB/m);
   }, 180_000);
 });
