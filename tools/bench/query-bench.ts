@@ -122,20 +122,23 @@ async function main(): Promise<void> {
   try {
     const perShardHour = Math.ceil(args.records / (args.shards * args.hours));
     const startMs = Date.UTC(2026, 0, 1);
-    console.log(`building ${perShardHour * args.shards * args.hours} records: ${args.shards} shards x ${args.hours} hours, one Parquet object per shard-hour, in layout 2 and in the old layout 1`);
+    console.log(
+      `building ${perShardHour * args.shards * args.hours} records: ${args.shards} shards x ${args.hours} hours, in layout 2 (one object per stream-hour, as the archiver writes by default) and in the old layout 1 (one per shard-hour)`,
+    );
     const synthetic = { stream: 'orders', shards: args.shards, recordsPerShardHour: perShardHour, hours: args.hours, startMs };
-    const objects = await writeSyntheticArchive({ ...synthetic, directory: archiveDir, layout: 2 });
+    // layout 2 as the archiver writes it by default: one object per stream and hour holding every shard
+    const objects = await writeSyntheticArchive({ ...synthetic, directory: archiveDir, layout: 2, objectScope: 'stream' });
     const oldObjects = await writeSyntheticArchive({ ...synthetic, directory: oldArchiveDir, layout: 1 });
     // Issue 13: the same records with field columns, as the stream `orders_fields` in the same archive, so the
     // gateway can read both tables in one run.
     console.log(`and once more in layout 2 with field columns for ${FIELD_PATHS.map((p) => p.join('.')).join(', ')}`);
-    const fieldObjects = await writeSyntheticArchive({ ...synthetic, stream: 'orders_fields', directory: archiveDir, layout: 2, fields: FIELD_PATHS });
+    const fieldObjects = await writeSyntheticArchive({ ...synthetic, stream: 'orders_fields', directory: archiveDir, layout: 2, objectScope: 'stream', fields: FIELD_PATHS });
     // and as FLUX_ARCHIVER_SORT=partition_key writes them (rows ordered by partition key inside each object)
-    const sortedObjects = await writeSyntheticArchive({ ...synthetic, stream: 'orders_sorted', directory: archiveDir, layout: 2, fields: FIELD_PATHS, order: 'partition_key' });
+    const sortedObjects = await writeSyntheticArchive({ ...synthetic, stream: 'orders_sorted', directory: archiveDir, layout: 2, objectScope: 'stream', fields: FIELD_PATHS, order: 'partition_key' });
     const parquetBytes = objects.reduce((s, o) => s + o.bytes, 0);
     const oldParquetBytes = oldObjects.reduce((s, o) => s + o.bytes, 0);
     const fieldParquetBytes = fieldObjects.reduce((s, o) => s + o.bytes, 0);
-    console.log(`  ${objects.length} objects per layout`);
+    console.log(`  ${objects.length} objects in layout 2, ${oldObjects.length} in layout 1`);
 
     await registerArchiveObjects(stack.dbUrl, [...objects, ...fieldObjects, ...sortedObjects]);
 

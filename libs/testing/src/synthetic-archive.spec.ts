@@ -53,6 +53,26 @@ describe('writeSyntheticArchive', () => {
     }
   });
 
+  it('writes every shard of an hour into one object with objectScope stream, each shard a contiguous range', async () => {
+    const objects = await writeSyntheticArchive({ ...base, directory: join(dir, 'stream'), layout: 2, objectScope: 'stream' });
+    expect(objects).toHaveLength(1);
+    const [o] = objects;
+    expect(o.recordCount).toBe(80);
+    expect(o.shards.map((s) => [s.shardId, s.recordCount])).toEqual([
+      ['shardId-000000000000', 40],
+      ['shardId-000000000001', 40],
+    ]);
+    expect(JSON.parse((await engine.keyValueMetadata(o.path))[ARCHIVE_KV_METADATA.shards])).toEqual(o.shards);
+    const rows = await engine.read(o.path);
+    expect(rows.map((r) => r.shardId)).toEqual([...Array(40).fill('shardId-000000000000'), ...Array(40).fill('shardId-000000000001')]);
+    // the same records as shard scope writes, in two objects
+    const perShard = await writeSyntheticArchive({ ...base, directory: join(dir, 'shard-scope'), layout: 2 });
+    const all = (await Promise.all(perShard.map((p) => engine.read(p.path)))).flat();
+    const text = (rs: typeof rows) => rs.map((r) => `${r.shardId}/${r.sequenceNumber}/${Buffer.from(r.data).toString()}`).sort();
+    expect(text(rows)).toEqual(text(all));
+    await expect(writeSyntheticArchive({ ...base, directory: join(dir, 'bad'), objectScope: 'stream' })).rejects.toThrow('one shard each');
+  });
+
   it('refuses field columns for layout 1 and a partition key count below one', async () => {
     await expect(writeSyntheticArchive({ ...base, directory: join(dir, 'bad'), fields: [['orderId']] })).rejects.toThrow('layout-1 objects hold no field columns');
     await expect(writeSyntheticArchive({ ...base, directory: join(dir, 'bad'), layout: 2, partitionKeys: 0 })).rejects.toThrow('partitionKeys');

@@ -36,11 +36,16 @@ export interface SyntheticArchiveOptions {
   partitionKeys?: number;
   /** Layout 2 only: row order inside each object, as FLUX_ARCHIVER_SORT sets it for the archiver (default its default). */
   order?: ArchiveRowOrder;
+  /**
+   * Layout 2 only: `shard` (default) writes one shard per object; `stream` writes every shard's records of the same
+   * chunk of an hour into one object, as the archiver does by default (FLUX_ARCHIVER_OBJECT_SCOPE=stream).
+   */
+  objectScope?: 'shard' | 'stream';
 }
 
 /**
- * What the catalog would record for an object, and where the object's file is. A synthetic object holds one shard
- * (in either layout): that shard's range is repeated at the top level.
+ * What the catalog would record for an object, and where the object's file is. Its first shard's range is repeated
+ * at the top level (the only one, but with objectScope 'stream').
  */
 export interface SyntheticObject extends CatalogObjectInfo {
   path: string;
@@ -71,7 +76,7 @@ export function syntheticSequenceNumber(n: number | bigint): string {
 }
 
 /**
- * Writes Parquet objects of one shard each in the archive layout `opts.layout` (see SyntheticArchiveOptions)
+ * Writes Parquet objects (one shard each, or every shard's for objectScope 'stream') in the archive layout `opts.layout`
  * straight from DuckDB, without Kinesis: for tests and the benchmark. Record i of a shard has payload {"orderId",
  * "shard", "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod partitionKeys>`. Both layouts
  * hold the same records for the same options, so a benchmark can compare them. Layout-2 objects are written by the
@@ -88,34 +93,15 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
   if (!Number.isInteger(partitionKeys) || partitionKeys < 1) throw new Error(`partitionKeys must be a positive integer, not ${partitionKeys}`);
   const fields: ArchiveFieldColumn[] = opts.fields && opts.fields.length > 0 ? archiveFieldColumns(opts.fields) : [];
   if (layout === 1 && fields.length > 0) throw new Error('layout-1 objects hold no field columns');
-  try {
-    // make_timestamptz reads its argument in the session's time zone
-    await c.run(`SET TimeZone = 'UTC'`);
-    for (let s = 0; s < opts.shards; s++) {
-      const shardId = `shardId-${String(s).padStart(12, '0')}`;
-      for (let h = 0; h < opts.hours; h++) {
-        for (let first = 0; first < opts.recordsPerShardHour; first += perObject) {
-          const count = Math.min(perObject, opts.recordsPerShardHour - first);
-          const base = h * opts.recordsPerShardHour + first;
-          const hourStart = opts.startMs + h * 3_600_000;
-          const firstMs = hourStart + Math.floor(first * spacing);
-          const lastMs = hourStart + Math.floor((first + count - 1) * spacing);
-          const iso = new Date(hourStart).toISOString();
-          const dt = iso.slice(0, 10);
-          const hour = Number(iso.slice(11, 13));
-          const firstSeq = syntheticSequenceNumber(base);
-          const lastSeq = syntheticSequenceNumber(base + count - 1);
-          const partition = { stream: opts.stream, dt, hour };
-          const shards = [{ shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq, recordCount: count }];
-          const key =
-            layout === 1
-              ? archiveObjectKey({ ...partition, shardId, firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq })
-              : multiShardObjectKey({ ...partition, id: `shard${s}-${String(base).padStart(12, '0')}` });
-          const path = join(opts.directory, ...key.split('/'));
-          mkdirSync(dirname(path), { recursive: true });
-          const micros = `(${hourStart} + floor((${first} + i) * ${spacing}))::BIGINT * 1000`;
-          const rows = `(
-              SELECT ${sqlString(opts.stream)} AS stream, ${sqlString(shardId)} AS shard_id,
+  const scope = opts.objectScope ?? 'shard';
+  if (layout === 1 && scope === 'stream') throw new Error('layout-1 objects hold one shard each');
+  const shardIdOf = (s: number) => `shardId-${String(s).padStart(12, '0')}`;
+  /** Records [first, first + count) of shard s in hour h, in sequence order, as archive rows. */
+  const rowsOf = (s: number, h: number, first: number, count: number) => {
+    const base = h * opts.recordsPerShardHour + first;
+    const micros = `(${opts.startMs + h * 3_600_000} + floor((${first} + i) * ${spacing}))::BIGINT * 1000`;
+    return `(
+              SELECT ${sqlString(opts.stream)} AS stream, ${sqlString(shardIdOf(s))} AS shard_id,
                      '4960000000000000000000' || lpad(CAST(${base} + i AS VARCHAR), 20, '0') AS sequence_number,
                      0::BIGINT AS sub_sequence_number,
                      'pk-' || ((${base} + i) % ${partitionKeys}) AS partition_key,
@@ -126,12 +112,37 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
               FROM range(0, ${count}) AS r(i)
               ORDER BY i
             )`;
-          if (layout === 1) await c.run(`COPY ${rows} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
+  };
+  try {
+    // make_timestamptz reads its argument in the session's time zone
+    await c.run(`SET TimeZone = 'UTC'`);
+    // shard scope: one object per shard and chunk of an hour; stream scope: every shard's chunk in one object
+    const groups = scope === 'stream' ? [[...Array(opts.shards).keys()]] : [...Array(opts.shards).keys()].map((s) => [s]);
+    for (const group of groups) {
+      for (let h = 0; h < opts.hours; h++) {
+        for (let first = 0; first < opts.recordsPerShardHour; first += perObject) {
+          const count = Math.min(perObject, opts.recordsPerShardHour - first);
+          const base = h * opts.recordsPerShardHour + first;
+          const hourStart = opts.startMs + h * 3_600_000;
+          const iso = new Date(hourStart).toISOString();
+          const partition = { stream: opts.stream, dt: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+          const firstSeq = syntheticSequenceNumber(base);
+          const lastSeq = syntheticSequenceNumber(base + count - 1);
+          const shards = group.map((s) => ({ shardId: shardIdOf(s), firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq, recordCount: count }));
+          const key =
+            layout === 1
+              ? archiveObjectKey({ ...partition, shardId: shardIdOf(group[0]), firstSequenceNumber: firstSeq, lastSequenceNumber: lastSeq })
+              : multiShardObjectKey({ ...partition, id: `${scope === 'stream' ? 'all' : `shard${group[0]}`}-${String(base).padStart(12, '0')}` });
+          const path = join(opts.directory, ...key.split('/'));
+          mkdirSync(dirname(path), { recursive: true });
+          if (layout === 1) await c.run(`COPY ${rowsOf(group[0], h, first, count)} TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
           else {
-            // a table in append (sequence) order, like an archiver's batch, written by the archiver's statement
-            await c.run(`CREATE OR REPLACE TEMP TABLE synthetic_batch AS SELECT * FROM ${rows}`);
+            // a table in append order (each shard's records contiguous, in sequence order), like an archiver's batch,
+            // written by the archiver's statement
+            await c.run(`CREATE OR REPLACE TEMP TABLE synthetic_batch AS SELECT * FROM ${rowsOf(group[0], h, first, count)}`);
+            for (const s of group.slice(1)) await c.run(`INSERT INTO synthetic_batch SELECT * FROM ${rowsOf(s, h, first, count)}`);
             const [sum] = (await c.runAndReadAll(`SELECT sum(octet_length(data) + length(partition_key) + length(sequence_number)) FROM synthetic_batch`)).getRows()[0];
-            await c.run(archiveCopySql({ table: 'synthetic_batch', path, shards, fields, recordBytes: Number(sum as bigint) / count, order: opts.order }));
+            await c.run(archiveCopySql({ table: 'synthetic_batch', path, shards, fields, recordBytes: Number(sum as bigint) / (count * group.length), order: opts.order }));
             await c.run(`DROP TABLE synthetic_batch`);
           }
           const bytes = Number((await c.runAndReadAll(`SELECT size FROM read_blob(${sqlString(path)})`)).getRows()[0][0]);
@@ -141,15 +152,15 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
             stream: opts.stream,
             layout,
             shards,
-            shardId,
+            shardId: shards[0].shardId,
             firstSequenceNumber: firstSeq,
             lastSequenceNumber: lastSeq,
-            firstArrivalTime: new Date(firstMs),
-            lastArrivalTime: new Date(lastMs),
-            recordCount: count,
+            firstArrivalTime: new Date(hourStart + Math.floor(first * spacing)),
+            lastArrivalTime: new Date(hourStart + Math.floor((first + count - 1) * spacing)),
+            recordCount: count * group.length,
             bytes,
-            dt,
-            hour,
+            dt: partition.dt,
+            hour: partition.hour,
             // its field columns (CatalogObjectInfo.fields, issue 13)
             fields,
           });
