@@ -31,7 +31,12 @@ describe('sqlNamespace', () => {
     const ns = sqlNamespace(['orders', 'payments'], [
       { stream: 'orders', fields: [field('customer', ['string']), field('address.city', ['string']), field('items[].sku', ['string']), field('amount', ['integer', 'number'], true), field('source', ['string'])] },
     ]) as Record<string, { label: string; detail: string }[]>;
-    expect(ns.orders.slice(8).map((c) => `${c.label} ${c.detail}`)).toEqual(['customer VARCHAR (field)', '"address.city" VARCHAR (field)', 'amount DOUBLE (field)']);
+    expect(ns.orders.slice(8).map((c) => `${c.label} ${c.detail}`)).toEqual([
+      '"payload.customer" VARCHAR (field)',
+      '"payload.source" VARCHAR (field)',
+      '"payload.address.city" VARCHAR (field)',
+      '"payload.amount" DOUBLE (field)',
+    ]);
     expect(ns.payments).toHaveLength(8);
   });
 
@@ -39,7 +44,7 @@ describe('sqlNamespace', () => {
     const field = (path: string) => ({ path, types: ['string'], nullable: false, firstSeen: '', lastSeen: '' });
     const ns = sqlNamespace(['orders'], [{ stream: 'orders', fields: ['customer', 'order', 'Customer Id', 'user-id', 'Amount', 'say"hi', 'é', '_n1'].map(field) }]) as Record<string, { label: string }[]>;
     // say"hi is no field key (not chosen); the rest in the gateway's order
-    expect(ns.orders.slice(8).map((c) => c.label)).toEqual(['"Amount"', '"Customer Id"', '_n1', 'customer', '"order"', '"user-id"', '"é"']);
+    expect(ns.orders.slice(8).map((c) => c.label)).toEqual(['"payload.Amount"', '"payload.Customer Id"', '"payload._n1"', '"payload.customer"', '"payload.order"', '"payload.user-id"', '"payload.é"']);
     expect(sqlColumnName('customer')).toBe('customer');
     expect(sqlColumnName('_n1')).toBe('_n1');
     expect(sqlColumnName('order')).toBe('"order"');

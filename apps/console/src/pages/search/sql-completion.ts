@@ -55,13 +55,15 @@ export function jsonPathExpression(path: string): string {
 
 /**
  * The typed field columns a stream table shows (docs/query.md, "Field columns"): the gateway's choice from the
- * stream's catalog schema, named by path (`customer`, `address.city`); a name taken by a stream column is not shown.
+ * stream's catalog schema, named `payload.` and the path (`payload.customer`, `payload.address.city`, as the query
+ * engine's typedColumnName), so no JSON key can take over another name; DuckDB names are case-insensitive, so of two
+ * paths differing only in case the first is shown.
  */
 export function fieldColumns(fields: SchemaField[]): { name: string; type: string }[] {
   const taken = new Set(STREAM_COLUMNS.map((c) => c.name));
   return selectFieldColumns(fields).flatMap((choice) => {
-    const name = choice.path.join('.');
-    if (taken.has(name.toLowerCase()) || name.toLowerCase().startsWith('__flux_')) return [];
+    const name = `payload.${choice.path.join('.')}`;
+    if (taken.has(name.toLowerCase())) return [];
     taken.add(name.toLowerCase());
     return [{ name, type: choice.type }];
   });
