@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** What every field column's Parquet name looks like (fieldColumnNames only produces such names). */
+export const FIELD_COLUMN_NAME = /^payload__[A-Za-z0-9_]+$/;
+
 /**
  * Field columns (issue 13): beside each record's bytes, a layout-2 object may store, for some JSON paths of its
  * stream's schema, the text `json_extract_string(payload, path)` gives for every record, one Parquet column per
@@ -8,10 +11,16 @@ import { z } from 'zod';
  * reader's `payload` is, so reading the column instead of computing it can never change an answer.
  */
 export const archiveFieldColumn = z.object({
-  /** the JSON object keys from the record's root, e.g. ['address', 'city'] */
-  path: z.array(z.string().min(1)).min(1).max(8),
-  /** the Parquet column holding the values */
-  column: z.string().min(1),
+  /**
+   * the JSON object keys from the record's root, e.g. ['address', 'city']; each a field key, since a reader builds
+   * the JSONPath from them (a key with '"' or '.' would make every query on the stream fail, not just this column)
+   */
+  path: z
+    .array(z.string().refine(isFieldKey, { message: 'a field key: 1-128 characters, none of " \\ . [ ] * $ or a control character' }))
+    .min(1)
+    .max(8),
+  /** the Parquet column holding the values, as fieldColumnNames names it (never a base column such as shard_id) */
+  column: z.string().regex(FIELD_COLUMN_NAME, { message: 'a field column name: payload__ then letters, digits or _' }),
 });
 export type ArchiveFieldColumn = z.infer<typeof archiveFieldColumn>;
 

@@ -30,13 +30,22 @@ async function instance() {
   }
   return db;
 }
+async function createTable(db, name, cols) {
+  await db.exec('CREATE TABLE IF NOT EXISTS public.' + q(name) + ' (' + COLS + cols + ')');
+  await db.exec('COMMENT ON TABLE public.' + q(name) + ' IS ' + lit('stream ' + name + ': archived and live records'));
+}
 async function sync(db, wanted) {
   // a table whose field columns changed (a new schema version) is created again
-  for (const [name, cols] of streams) if (wanted.get(name) !== cols) await db.exec('DROP TABLE IF EXISTS public.' + q(name));
+  for (const [name, cols] of streams) if (wanted.get(name) !== cols) await db.exec('DROP TABLE IF EXISTS public.' + q(name)).catch(() => undefined);
   for (const [name, cols] of wanted) {
     if (streams.get(name) === cols) continue;
-    await db.exec('CREATE TABLE IF NOT EXISTS public.' + q(name) + ' (' + COLS + cols + ')');
-    await db.exec('COMMENT ON TABLE public.' + q(name) + ' IS ' + lit('stream ' + name + ': archived and live records'));
+    // One stream's DDL failing never breaks the mirror for the others: its table is created with the base columns
+    // alone (or left out), and it is recorded as synced so the failure is not retried on every statement.
+    try {
+      await createTable(db, name, cols);
+    } catch {
+      await db.exec('DROP TABLE IF EXISTS public.' + q(name)).then(() => createTable(db, name, '')).catch(() => undefined);
+    }
   }
   streams = wanted;
 }

@@ -22,9 +22,24 @@ export interface StreamFieldColumn {
 
 const PG_TYPES: Record<string, string> = { VARCHAR: 'text', BIGINT: 'bigint', DOUBLE: 'double precision', BOOLEAN: 'boolean' };
 
-/** The extra column definitions of a stream table: its typed field columns, after the base ones. */
-function fieldColumnsSql(columns: readonly StreamFieldColumn[]): string {
-  return columns.map((c) => `, ${quoteIdent(c.name)} ${PG_TYPES[c.type] ?? 'text'}`).join('');
+/** PostgreSQL's longest identifier in bytes (NAMEDATALEN - 1); a longer one is silently cut to it. */
+export const PG_MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * The extra column definitions of a stream table: its typed field columns, after the base ones. A name PostgreSQL
+ * would cut (over 63 bytes: two long nested paths would then be one column, and CREATE TABLE fails) or that repeats
+ * a column already there is left out: the mirror only describes, the column stays queryable through the gateway.
+ */
+export function fieldColumnsSql(columns: readonly StreamFieldColumn[]): string {
+  const taken = new Set(STREAM_TABLE_COLUMNS.map((c) => c.name));
+  const kept: string[] = [];
+  for (const c of columns) {
+    const bytes = Buffer.byteLength(c.name, 'utf8');
+    if (bytes === 0 || bytes > PG_MAX_IDENTIFIER_BYTES || c.name.includes('\0') || taken.has(c.name)) continue;
+    taken.add(c.name);
+    kept.push(`, ${quoteIdent(c.name)} ${PG_TYPES[c.type] ?? 'text'}`);
+  }
+  return kept.join('');
 }
 
 /** What a catalog statement answered: its columns (absent for a statement without rows), rows and command tag. */

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryService } from '@flux-capacitor/query-engine';
-import { sqlIdentifier, sqlString } from '@flux-capacitor/query-engine';
+import { STREAM_COLUMNS, sqlIdentifier, sqlString } from '@flux-capacitor/query-engine';
 import type { ReplaySpec } from './replay-spec';
 import type { PlanSampleRecord, PlanSummary } from './replay.types';
 
@@ -57,20 +57,23 @@ export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
  */
 export function planSelectSql(spec: ReplaySpec): string {
   const key = spec.compact ? spec.compact.key : 'partition_key';
-  // The filter is computed where the stream table is read (so a field-column rewrite applies to it) and applied
-  // after compaction; a WHERE condition has no window or aggregate, so its value is the record's alone.
-  const where = spec.where ? '__where' : 'true';
-  const keep = !spec.compact ? where : spec.compact.deletes === 'drop' ? `NOT __tomb AND ${where}` : `__tomb OR ${where}`;
+  // With compaction the filter sees only the records compaction keeps (a key's older records may not satisfy what
+  // the filter assumes, e.g. a cast that fails on an old value); without it, it is applied where the stream table is
+  // read, so a field-column rewrite applies to it and DuckDB can push it into the scan.
+  const where = spec.where ? `(${spec.where})` : 'true';
+  const keep = !spec.compact ? 'true' : spec.compact.deletes === 'drop' ? `NOT __tomb AND ${where}` : `__tomb OR ${where}`;
   // A key's latest record: in the shard where the key was written last (by arrival time: a key changes shards only
   // in a reshard), the highest sequence number, which is exact where arrival times are only approximate.
   const picked = spec.compact
     ? `SELECT * FROM (SELECT *, max(arrival_time) OVER (PARTITION BY __key, shard_id) AS __shard_last FROM bounded)
        QUALIFY row_number() OVER (PARTITION BY __key ORDER BY __shard_last DESC, shard_id DESC, __pos DESC, sub_sequence_number DESC) = 1`
     : `SELECT * FROM bounded`;
+  // The base columns by name, never `*`: any other column of the stream table (a field column named after a JSON
+  // key such as `__key`) would otherwise sit beside the computed names and could take them over.
+  const base = STREAM_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ');
   return `WITH bounded AS (
-  SELECT *, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb,
-    ${spec.where ? `coalesce(CAST((${spec.where}) AS BOOLEAN), false)` : 'true'} AS __where
-  FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}
+  SELECT ${base}, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
+  FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}${spec.compact ? '' : ` AND ${where}`}
 ), picked AS (${picked})
 SELECT row_number() OVER (ORDER BY arrival_time, shard_id, __pos, sub_sequence_number) - 1 AS ordinal,
   shard_id, sequence_number, sub_sequence_number, partition_key, epoch_ms(arrival_time) AS arrival_ms, data,
@@ -132,7 +135,8 @@ export class ReplayPlanner {
             if (have === undefined || BigInt(seq) > BigInt(have)) watermarks.set(shard, seq);
           }
         }
-        // payload->>'path' in the filter, key and tombstone read the stream's field columns where objects hold them.
+        // payload->>'path' in the key, the tombstone rule and (without compaction) the filter read the stream's field
+        // columns where objects hold them.
         await session.run(`COPY (${await session.rewrite(planSelectSql(spec))}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
         // One pass over the plan for the per-shard counts; with compaction every key is in it once, so the distinct
         // keys need no second pass; the sample is the plan's first rows (row-group statistics on `ordinal`).

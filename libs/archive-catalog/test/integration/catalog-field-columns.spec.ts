@@ -111,13 +111,18 @@ describe('catalog: field columns of archive objects (Postgres + local S3)', () =
       ['bad-not-columns', '[{"path":[],"column":"payload__id"}]'],
       ['bad-missing-column', JSON.stringify([{ path: ['nope'], column: 'payload__nope' }])],
       ['bad-not-varchar', JSON.stringify([{ path: ['id'], column: 'sub_sequence_number' }])],
+      // a VARCHAR column of the file, but a base column, not a field column
+      ['bad-base-column', JSON.stringify([{ path: ['id'], column: 'shard_id' }])],
+      // a stored column, but a key no JSONPath step can hold: it made every query on the stream fail
+      ['bad-quoted-key', JSON.stringify([{ path: ['a"b'], column: 'payload__id' }])],
+      ['bad-dotted-key', JSON.stringify([{ path: ['customer.city'], column: 'payload__customer__city' }])],
     ];
     const malformed = [];
     for (const [i, [id, kv]] of bad.entries()) {
       malformed.push(await put(records(s, 'shardId-000000000000', BigInt(200 + i * 10), `2026-11-25T10:1${i}:00.000Z`, [{ id: 10 + i }]), id, fields, kv));
     }
     const report = await rebuildCatalog(s, { writer, reader, store, inspector, sampleRecords: 100 });
-    expect(report).toMatchObject({ listed: 5, added: 5, skipped: 0 });
+    expect(report).toMatchObject({ listed: bad.length + 1, added: bad.length + 1, skipped: 0 });
     const objects = await reader.listObjects(s);
     expect(objects.find((o) => o.uri === good.objectUri)?.fields).toEqual(fields);
     for (const m of malformed) expect(objects.find((o) => o.uri === m.objectUri)?.fields).toEqual([]);

@@ -100,4 +100,43 @@ describe('PgCatalog in a worker thread', () => {
       await typed.close();
     }
   }, 60_000);
+  it('leaves out field column names PostgreSQL would cut or repeat, and quotes the rest as they are', async () => {
+    // two 71-character names alike in their first 63 bytes: PostgreSQL would cut both to one name
+    const long = (end: string) => `payload.${'a'.repeat(57)}.${end}`;
+    const fields = [
+      { name: long('first'), type: 'VARCHAR' },
+      { name: long('other'), type: 'BIGINT' },
+      { name: 'payload.customer', type: 'VARCHAR' },
+      { name: 'payload', type: 'BIGINT' },
+      { name: 'Customer Id', type: 'VARCHAR' },
+      { name: 'order', type: 'BOOLEAN' },
+      { name: 'é'.repeat(32), type: 'VARCHAR' }, // 32 characters, 64 bytes
+      { name: 'payload.customer', type: 'VARCHAR' },
+    ];
+    expect(long('first')).toHaveLength(71);
+    const typed = new PgCatalog(async () => ['orders'], { timeoutMs: 30_000 }, async () => fields);
+    try {
+      const r = await typed.run("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position", [], [], undefined);
+      expect(r.rows.slice(8).map((row) => `${text(row[0])}:${text(row[1])}`)).toEqual(['payload.customer:text', 'Customer Id:text', 'order:boolean']);
+    } finally {
+      await typed.close();
+    }
+  }, 60_000);
+
+  it("keeps every other stream's table when one stream's table cannot be created with its field columns", async () => {
+    // PostgreSQL refuses a table of more than 1600 columns: that stream's table falls back to the base columns
+    const wide = Array.from({ length: 1700 }, (_, i) => ({ name: `payload.f${i}`, type: 'VARCHAR' }));
+    const typed = new PgCatalog(async () => ['orders', 'wide'], { timeoutMs: 30_000 }, async (stream) => (stream === 'wide' ? wide : [{ name: 'payload.n', type: 'BIGINT' }]));
+    const count = async () =>
+      (await typed.run('SELECT table_name, count(*) FROM information_schema.columns WHERE table_name IN ($1, $2) GROUP BY 1 ORDER BY 1', ['orders', 'wide'], [], undefined)).rows.map(
+        (row) => `${text(row[0])}:${text(row[1])}`,
+      );
+    try {
+      expect(await count()).toEqual(['orders:9', 'wide:8']);
+      // and the next statement still answers, without the failure coming back
+      expect(await count()).toEqual(['orders:9', 'wide:8']);
+    } finally {
+      await typed.close();
+    }
+  }, 60_000);
 });

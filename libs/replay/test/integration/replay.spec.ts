@@ -126,6 +126,46 @@ describe('replay', () => {
     expect(perKey(records)).toEqual(perKey(produced));
   });
 
+  it('keeps its own key and tombstone when records carry top-level __key and __tomb, typed as field columns', async () => {
+    const stream = await fx.createStream(1);
+    // The catalog chooses __key, __tomb and id as field columns, so the archived objects hold them and the stream
+    // table shows them by name.
+    const now = new Date().toISOString();
+    const field = (path: string, type: string) => ({ path, types: [type], nullable: false, firstSeen: now, lastSeen: now });
+    await fx.ds.query(`INSERT INTO catalog_stream (name, format) VALUES ($1, 'json') ON CONFLICT DO NOTHING`, [stream]);
+    await fx.ds.query(
+      `INSERT INTO catalog_schema_version (stream, version, format, fields, fingerprint, first_seen, last_seen) VALUES ($1, 1, 'json', $2, 'fp-shadow', now(), now())`,
+      [stream, JSON.stringify([field('__key', 'string'), field('__tomb', 'boolean'), field('id', 'string')])],
+    );
+    const records = Array.from({ length: 12 }, (_, i) => ({ key: `p${i}`, data: JSON.stringify({ __key: 'same', __tomb: true, id: `id${i % 4}` }) }));
+    await fx.put(stream, records);
+    expect(await fx.archive(stream)).toBe(records.length);
+    const target = await fx.createStream(1);
+    const created = await service.create({ source: stream, target, compact: { key: "payload->>'id'" }, dryRun: true }, 'token:test');
+    const view = await fx.waitFor(service, created.id);
+    expect(view.state).toBe('planned');
+    // four ids, none deleted (the default tombstone is empty data, not the record's __tomb)
+    expect(view.plan).toMatchObject({ records: 4, distinctKeys: 4, deletes: 0 });
+  });
+
+  it('evaluates the filter on the records compaction keeps only', async () => {
+    const stream = await fx.createStream(1);
+    // k's older record would fail the cast; compaction replaces it, so the filter never sees it
+    await fx.put(stream, [
+      { key: 'k', data: JSON.stringify({ n: 'x' }) },
+      { key: 'k', data: JSON.stringify({ n: '1' }) },
+      { key: 'j', data: JSON.stringify({ n: '0' }) },
+    ]);
+    expect(await fx.archive(stream)).toBe(3);
+    const target = await fx.createStream(1);
+    const created = await service.create({ source: stream, target, where: "CAST(payload->>'n' AS INT) > 0", compact: true, dryRun: true }, 'token:test');
+    const view = await fx.waitFor(service, created.id);
+    expect(view.error).toBeNull();
+    expect(view.state).toBe('planned');
+    expect(view.plan).toMatchObject({ records: 1, distinctKeys: 1 });
+    expect(view.plan?.sample.map((r) => r.key)).toEqual(['k']);
+  });
+
   it('refuses invalid specs with the reason, before anything is written', async () => {
     const target = await fx.createStream(1);
     const before = (await service.list(200)).items.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPathCompletion, jsonPathExpression, sqlNamespace } from './sql-completion';
+import { jsonPathCompletion, jsonPathExpression, sqlColumnName, sqlNamespace } from './sql-completion';
 import { cellText, prettyJson } from './cell-text';
 import { formatBytes } from './record-bytes';
 import { parse } from 'lossless-json';
@@ -31,8 +31,30 @@ describe('sqlNamespace', () => {
     const ns = sqlNamespace(['orders', 'payments'], [
       { stream: 'orders', fields: [field('customer', ['string']), field('address.city', ['string']), field('items[].sku', ['string']), field('amount', ['integer', 'number'], true), field('source', ['string'])] },
     ]) as Record<string, { label: string; detail: string }[]>;
-    expect(ns.orders.slice(8).map((c) => `${c.label} ${c.detail}`)).toEqual(['customer VARCHAR (field)', '"address.city" VARCHAR (field)', 'amount DOUBLE (field)']);
+    expect(ns.orders.slice(8).map((c) => `${c.label} ${c.detail}`)).toEqual([
+      '"payload.customer" VARCHAR (field)',
+      '"payload.source" VARCHAR (field)',
+      '"payload.address.city" VARCHAR (field)',
+      '"payload.amount" DOUBLE (field)',
+    ]);
     expect(ns.payments).toHaveLength(8);
+  });
+
+  it('quotes every typed column name that is not a plain lower-case identifier or is a keyword', () => {
+    const field = (path: string) => ({ path, types: ['string'], nullable: false, firstSeen: '', lastSeen: '' });
+    const ns = sqlNamespace(['orders'], [{ stream: 'orders', fields: ['customer', 'order', 'Customer Id', 'user-id', 'Amount', 'say"hi', 'é', '_n1'].map(field) }]) as Record<string, { label: string }[]>;
+    // say"hi is no field key (not chosen); the rest in the gateway's order
+    expect(ns.orders.slice(8).map((c) => c.label)).toEqual(['"payload.Amount"', '"payload.Customer Id"', '"payload._n1"', '"payload.customer"', '"payload.order"', '"payload.user-id"', '"payload.é"']);
+    expect(sqlColumnName('customer')).toBe('customer');
+    expect(sqlColumnName('_n1')).toBe('_n1');
+    expect(sqlColumnName('order')).toBe('"order"');
+    expect(sqlColumnName('select')).toBe('"select"');
+    expect(sqlColumnName('Customer Id')).toBe('"Customer Id"');
+    expect(sqlColumnName('user-id')).toBe('"user-id"');
+    expect(sqlColumnName('Amount')).toBe('"Amount"');
+    expect(sqlColumnName('say"hi')).toBe('"say""hi"');
+    expect(sqlColumnName('payload.customer')).toBe('"payload.customer"');
+    expect(sqlColumnName('1st')).toBe('"1st"');
   });
 });
 

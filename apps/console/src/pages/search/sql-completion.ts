@@ -17,6 +17,30 @@ export const STREAM_COLUMNS: { name: string; type: string }[] = [
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** DuckDB's keywords other than the unreserved ones (`duckdb_keywords()`, DuckDB 1.5): as a column name they need quotes. */
+const SQL_KEYWORDS = new Set(
+  (
+    'all analyse analyze and anti any array as asc asof asymmetric at authorization between bigint binary bit ' +
+    'boolean both by case cast char character check coalesce collate collation column columns concurrently ' +
+    'constraint create cross dec decimal default deferrable desc describe distinct do else end except exists ' +
+    'extract false fetch float for foreign freeze from full generated glob group grouping grouping_id having ' +
+    'ilike in initially inner inout int integer intersect interval into is isnull join lambda lateral leading ' +
+    'left like limit map national natural nchar none not notnull null nullif numeric offset on only or order out ' +
+    'outer overlaps overlay pivot pivot_longer pivot_wider placing position positional precision primary qualify ' +
+    'real references returning right row select semi setof show similar smallint some struct substring summarize ' +
+    'symmetric table tablesample then time timestamp to trailing treat trim true try_cast union unique unpack ' +
+    'unpivot using values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement ' +
+    'xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable '
+  )
+    .trim()
+    .split(' '),
+);
+
+/** A column name as SQL: bare when it is a plain lower-case identifier and no keyword, otherwise double-quoted. */
+export function sqlColumnName(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !SQL_KEYWORDS.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 /**
  * A catalog field path as a DuckDB JSON expression: `customer` -> `payload->>'customer'`, `address.city` ->
  * `payload->'address'->>'city'` (text at the leaf). Paths through arrays (`items[].sku`) stop at the array.
@@ -31,13 +55,15 @@ export function jsonPathExpression(path: string): string {
 
 /**
  * The typed field columns a stream table shows (docs/query.md, "Field columns"): the gateway's choice from the
- * stream's catalog schema, named by path (`customer`, `address.city`); a name taken by a stream column is not shown.
+ * stream's catalog schema, named `payload.` and the path (`payload.customer`, `payload.address.city`, as the query
+ * engine's typedColumnName), so no JSON key can take over another name; DuckDB names are case-insensitive, so of two
+ * paths differing only in case the first is shown.
  */
 export function fieldColumns(fields: SchemaField[]): { name: string; type: string }[] {
   const taken = new Set(STREAM_COLUMNS.map((c) => c.name));
   return selectFieldColumns(fields).flatMap((choice) => {
-    const name = choice.path.join('.');
-    if (taken.has(name.toLowerCase()) || name.toLowerCase().startsWith('__flux_')) return [];
+    const name = `payload.${choice.path.join('.')}`;
+    if (taken.has(name.toLowerCase())) return [];
     taken.add(name.toLowerCase());
     return [{ name, type: choice.type }];
   });
@@ -52,7 +78,7 @@ export function sqlNamespace(streams: string[], schemas: StreamFields[] = []): S
       s,
       [
         ...base,
-        ...(typed.get(s) ?? []).map((c) => ({ label: c.name.includes('.') ? `"${c.name}"` : c.name, type: 'property', detail: `${c.type} (field)` })),
+        ...(typed.get(s) ?? []).map((c) => ({ label: sqlColumnName(c.name), type: 'property', detail: `${c.type} (field)` })),
       ],
     ]),
   );
