@@ -145,6 +145,35 @@ describe('through the query service (catalog schema and objects with field colum
   });
 });
 
+describe('a catalog schema that cannot be read', () => {
+  it('costs the typed columns, not the query', async () => {
+    const files = [await objectOf('v2-fields', records('orders', 's-1', 100n, START, [{ customer: 'c1' }, { customer: 'c2' }]))];
+    const catalog: QueryCatalog = {
+      listObjects: async () => files.map((f) => ({ uri: f.uri ?? '', layout: f.layout, shards: f.shards, fields: f.fields })),
+      shardHighWatermarks: async () => new Map([[files[0].shards[0].shardId, files[0].shards[0].lastSequenceNumber]]),
+      getSchema: async () => {
+        throw new Error('schema table gone');
+      },
+    };
+    const work = mkdtempSync(join(root, 'svc-'));
+    const svc = new QueryService({
+      catalog,
+      analyzer: new SqlAnalyzer(),
+      duckdb: new DuckDbEngine({ workDir: work, threads: 1, memoryLimit: '256MB' }),
+      cache: new ArchiveObjectCache({ directory: join(work, 'cache'), maxBytes: 10_000_000, store }),
+      limits: { defaultEngine: 'duckdb', timeoutMs: 20_000, maxRows: 100, syncMaxRows: 100, maxConcurrent: 1, resultTtlMs: 60_000, live: { enabled: false, maxRecords: 0, budgetMs: 0 } },
+    });
+    const { result } = await svc.runSync({ sql: `SELECT payload->>'customer' AS c FROM orders ORDER BY 1` });
+    try {
+      expect((await result.readJsonLines(0, 10)).map((l) => JSON.parse(l) as unknown)).toEqual([{ c: 'c1' }, { c: 'c2' }]);
+    } finally {
+      result.close();
+    }
+    expect(await svc.typedColumns(['orders'])).toEqual(new Map([['orders', []]]));
+    await expect(svc.runSync({ sql: `SELECT "payload.customer" FROM orders` })).rejects.toThrow(/not found/);
+  });
+});
+
 describe('errors of a rewritten query', () => {
   it('name the user\'s expression, not the hidden column', async () => {
     const file = await objectOf('v2-fields', records('orders', 's-1', 100n, START, [{ customer: 'c1' }]));
