@@ -17,7 +17,7 @@ import type { ArchiveFile, StreamSource } from './stream-source';
 import { Logger } from '@nestjs/common';
 import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { isObject, parseAst, stringifyAst, type Json } from './sql-ast';
-import { liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
+import { fieldsNamedIn, liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
 /** How often an interrupt is repeated until the interrupted statement ends. */
 const INTERRUPT_REPEAT_MS = 100;
@@ -107,7 +107,9 @@ export class DuckDbEngine {
     this.spare = undefined;
   }
 
-  async run(opts: DuckDbRunOptions): Promise<ResultSet> {
+  async run(options: DuckDbRunOptions): Promise<ResultSet> {
+    // The views carry only the field columns the statement may use (a bounded view, see fieldsNamedIn).
+    const opts = { ...options, sources: options.sources.map((s) => fieldsNamedIn(s, options.rewriteFields === false ? '' : options.sql)) };
     const budget = this.probeBudget(opts, [opts.sql]);
     const { c, dir, cleanup } = await this.open(opts.sources).catch(async (err: unknown) => {
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;

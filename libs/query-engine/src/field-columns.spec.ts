@@ -15,7 +15,7 @@ import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { parseAst, stringifyAst } from './sql-ast';
 import { sqlIdentifier } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
-import { liveTableDdl, MAX_FIELD_SET_GROUPS, MAX_STREAM_FIELDS, streamFields, streamViewSql, streamViewStatements, wideViewName } from './stream-view';
+import { fieldsNamedIn, liveTableDdl, MAX_FIELD_SET_GROUPS, MAX_STREAM_FIELDS, streamFields, streamViewSql, streamViewStatements, wideViewName } from './stream-view';
 
 const WIDE = wideViewName('orders');
 
@@ -329,6 +329,11 @@ describe('typed virtual columns, internal names and bounds', () => {
     }
     const source: StreamSource = { name: 'orders', archiveFiles: files, live: [], fields: SCHEMA };
     expect(streamFields(source).length).toBe(MAX_STREAM_FIELDS);
+    // a query's view carries only the fields its text may use, so its scans are few
+    const narrowed = fieldsNamedIn(source, `SELECT payload->>'k19_0' FROM orders`);
+    expect(streamFields(narrowed).map((f) => f.path.join('.'))).toEqual(['k19_0']);
+    expect(streamViewSql(narrowed).match(/read_parquet/g)).toHaveLength(2);
+    expect(streamFields(fieldsNamedIn(source, `SELECT max(shard_id) FROM orders`))).toEqual([]);
     const scans = streamViewSql(source).match(/read_parquet/g) ?? [];
     expect(scans.length).toBeLessThanOrEqual(MAX_FIELD_SET_GROUPS + 1);
     for (const sql of [`SELECT payload->>'customer' AS c, count(*) AS k FROM orders GROUP BY 1 ORDER BY 1`, `SELECT sum(CAST(payload->>'k19_0' AS INT)) AS s FROM orders`]) {

@@ -100,6 +100,21 @@ export function streamFields(source: StreamSource): StreamField[] {
   return fields;
 }
 
+/**
+ * The source with only the field columns `sql` may use: those whose every key occurs in its text (any case). The
+ * rewrite only reads a field whose keys the statement spells out, so the others would only widen the view (more
+ * scans, more columns); a field left out is at worst computed from payload, never a different answer.
+ */
+export function fieldsNamedIn(source: StreamSource, sql: string): StreamSource {
+  const text = sql.toLowerCase();
+  const named = (path: readonly string[]) => path.every((k) => text.includes(k.toLowerCase()));
+  return {
+    ...source,
+    fields: source.fields?.filter((f) => named(f.path)),
+    archiveFiles: source.archiveFiles.map((f) => (f.fields ? { ...f, fields: f.fields.filter((c) => named(c.path)) } : f)),
+  };
+}
+
 /** The typed field columns a stream table shows for a catalog choice (selectFieldColumns), in order. */
 export function typedColumns(choices: FieldColumnChoice[]): { name: string; type: FieldColumnType }[] {
   return streamFields({ name: '', archiveFiles: [], live: [], fields: choices }).flatMap((f) => (f.typed ? [f.typed] : []));
