@@ -16,8 +16,8 @@ import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
 import { Logger } from '@nestjs/common';
 import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
-import { parseAst, stringifyAst, type Json } from './sql-ast';
-import { liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
+import { isObject, parseAst, stringifyAst, type Json } from './sql-ast';
+import { fieldsNamedIn, liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
 /** How often an interrupt is repeated until the interrupted statement ends. */
 const INTERRUPT_REPEAT_MS = 100;
@@ -107,7 +107,9 @@ export class DuckDbEngine {
     this.spare = undefined;
   }
 
-  async run(opts: DuckDbRunOptions): Promise<ResultSet> {
+  async run(options: DuckDbRunOptions): Promise<ResultSet> {
+    // The views carry only the field columns the statement may use (a bounded view, see fieldsNamedIn).
+    const opts = { ...options, sources: options.sources.map((s) => fieldsNamedIn(s, options.rewriteFields === false ? '' : options.sql)) };
     const budget = this.probeBudget(opts, [opts.sql]);
     const { c, dir, cleanup } = await this.open(opts.sources).catch(async (err: unknown) => {
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
@@ -115,8 +117,14 @@ export class DuckDbEngine {
     const original = stripTrailingSemicolons(opts.sql);
     let sql = original;
     try {
-      await assertSingleSelect(c, original);
+      // A statement naming a typed (virtual) column binds only once rewritten (the rewrite checks its own text).
+      let unbound: unknown;
+      await assertSingleSelect(c, original).catch((err: unknown) => {
+        if (!unknownTypedColumn(err, typedNamesOf(opts.sources))) throw err;
+        unbound = err;
+      });
       if (opts.rewriteFields !== false) sql = await this.rewrite(c, original, opts.sources);
+      if (unbound !== undefined && sql === original) throw unbound;
       await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
 
       const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
@@ -128,7 +136,7 @@ export class DuckDbEngine {
       return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
     } catch (err) {
       cleanup();
-      throw (await unreadableObjectError(err, opts.sources, budget)) ?? (sql === original ? err : inUserTerms(err, opts.sources));
+      throw (await unreadableObjectError(err, opts.sources, budget)) ?? typedColumnHint(sql === original ? err : inUserTerms(err, opts.sources), typedNamesOf(opts.sources));
     }
   }
 
@@ -148,8 +156,15 @@ export class DuckDbEngine {
       if (ast.error) return sql;
       const rewrite = rewriteFieldRefs(ast, tables);
       if (!rewrite) return sql;
-      for (const { original, target } of rewrite.unnamed) target.alias = await expressionName(c, ast, original);
+      for (const { original, target } of rewrite.unnamed) target.alias = await expressionName(c, original);
       const text = String((await c.runAndReadAll(`SELECT json_deserialize_sql($1::JSON)`, [stringifyAst(rewrite.ast)])).getRows()[0][0]);
+      // DuckDB's printer does not always print what it parsed (a DOUBLE constant 1e-1 prints as 0.1, a DECIMAL):
+      // the text must parse back to exactly the edited tree, else the original runs.
+      const reparsed = parseAst(String((await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [text])).getRows()[0][0]));
+      if (stringifyAst(positionless(reparsed)) !== stringifyAst(positionless(rewrite.ast))) {
+        this.logger.debug({ msg: 'field column rewrite not used: the printed statement parses differently' });
+        return sql;
+      }
       await assertSingleSelect(c, text);
       return text;
     } catch (err) {
@@ -290,17 +305,29 @@ export class DuckDbEngine {
 
 /**
  * The column name DuckDB gives a select-list expression without an alias (its text), taken from DuckDB's own
- * printer: a one-item SELECT of it, deserialised, minus `SELECT `.
+ * printer: a one-item SELECT of it (a plain SELECT, whatever the user's statement is), deserialised, minus `SELECT `.
  */
-async function expressionName(c: DuckDBConnection, template: Json, expression: Json): Promise<string> {
-  const statements = template.statements as Json[];
-  const node: Json = { ...(statements[0].node as Json), select_list: [expression], from_table: { type: 'EMPTY', alias: '', sample: null, query_location: 0 } };
-  for (const key of ['where_clause', 'having', 'qualify', 'sample']) node[key] = null;
-  Object.assign(node, { modifiers: [], group_expressions: [], group_sets: [], cte_map: { map: [] } });
-  const single = { ...template, statements: [{ ...statements[0], node }] };
+async function expressionName(c: DuckDBConnection, expression: Json): Promise<string> {
+  const template = parseAst(String((await c.runAndReadAll(`SELECT json_serialize_sql('SELECT 1')`)).getRows()[0][0]));
+  const statement = (template.statements as Json[])[0];
+  const single = { ...template, statements: [{ ...statement, node: { ...(statement.node as Json), select_list: [expression] } }] };
   const text = String((await c.runAndReadAll(`SELECT json_deserialize_sql($1::JSON)`, [stringifyAst(single)])).getRows()[0][0]);
   if (!text.startsWith('SELECT ')) throw new Error(`cannot name ${text}`);
   return text.slice('SELECT '.length);
+}
+
+/**
+ * A statement tree without what printing and re-parsing does not keep and that means nothing: source positions, and
+ * the order of a star's EXCLUDE list (a set; DuckDB keeps it in its own order).
+ */
+function positionless(ast: unknown): unknown {
+  if (Array.isArray(ast)) return ast.map(positionless);
+  if (!isObject(ast)) return ast;
+  return Object.fromEntries(
+    Object.entries(ast)
+      .filter(([key]) => key !== 'query_location')
+      .map(([key, value]) => [key, key === 'exclude_list' && Array.isArray(value) ? value.map((v) => JSON.stringify(v)).sort() : positionless(value)]),
+  );
 }
 
 /** An error of a rewritten statement, with the wide views and hidden columns named as the user's SQL names them. */
@@ -314,6 +341,28 @@ function inUserTerms(err: unknown, sources: StreamSource[]): unknown {
     err.message = err.message.split(wideViewName(source.name)).join(source.name);
   }
   return err;
+}
+
+/**
+ * A typed field column (`"payload.customer"`) is virtual: a query reads it only where the field rewrite applies
+ * (docs/query.md). Elsewhere DuckDB reports the column unknown; the message then says so and what to write instead.
+ */
+export function typedColumnHint(err: unknown, typedNames: ReadonlySet<string>): unknown {
+  const name = unknownTypedColumn(err, typedNames);
+  if (!name || !(err instanceof Error)) return err;
+  const path = name.slice('payload.'.length);
+  err.message += ` (the typed field column "${name}" can only be read where its stream table is in the same SELECT's FROM, without NATURAL or USING joins, PIVOT or COLUMNS(); write CAST(payload->>'$.${path}' AS <type>) there instead)`;
+  return err;
+}
+
+/** The typed column a binder error reports unknown, if it is one of `typedNames` (lower case). */
+function unknownTypedColumn(err: unknown, typedNames: ReadonlySet<string>): string | undefined {
+  const name = err instanceof Error ? /column "(payload\.[^"]+)" not found/i.exec(err.message)?.[1] : undefined;
+  return name && typedNames.has(name.toLowerCase()) ? name : undefined;
+}
+
+function typedNamesOf(sources: StreamSource[]): Set<string> {
+  return new Set(sources.flatMap((s) => streamFields(s).flatMap((f) => (f.typed ? [f.typed.name.toLowerCase()] : []))));
 }
 
 /** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. */
@@ -442,6 +491,8 @@ function jsonProjection(columns: ResultColumn[]): string {
     .map(({ name, type }) => {
       const id = sqlIdentifier(name);
       if (type === 'BLOB') return `base64(${id}) AS ${id}`;
+      // JSON has no Infinity or NaN: such doubles are null in a result line (the pg wire and Parquet keep them).
+      if (type === 'DOUBLE' || type === 'FLOAT') return `CASE WHEN isfinite(${id}) THEN ${id} END AS ${id}`;
       if (/^TIMESTAMP/.test(type) || type === 'DATETIME') return `strftime(${id}::TIMESTAMP, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${id}`;
       return id;
     })

@@ -1,10 +1,14 @@
 import { cloneAst, isObject, walk, walkScoped, type Json } from './sql-ast';
 
+/** The prefix of a typed virtual column's name (stream-view.ts typedColumnName), in lower case. */
+const TYPED_PREFIX = 'payload.';
+
 /** What the rewrite knows of one stream table that has field columns. */
 export interface RewriteTable {
   /** the internal view with the hidden columns (wideViewName) */
   wide: string;
-  fields: { path: string[]; hidden: string }[];
+  /** per field: its hidden text column, and its typed virtual column's name (`payload.<path>`) when it has one */
+  fields: { path: string[]; hidden: string; typed?: { name: string } }[];
 }
 
 export interface FieldRewrite {
@@ -29,7 +33,10 @@ export interface FieldRewrite {
  * expression (ORDER BY ALL is one) in the node; a whole-row reference to a stream table or a PIVOT anywhere. An
  * unqualified `payload` is rewritten only when the FROM is that one stream table; a qualified one only when the
  * qualifier names a stream table of the same node (a correlated reference into an outer query is left alone).
- * Lambda bodies are not entered. Returns undefined when nothing was rewritten.
+ * Lambda bodies are not entered. A reference to a typed virtual column (`"payload.customer"`, `o."payload.customer"`),
+ * resolved by the same rules, is a reason to read the wide view too (it is left as written: the wide view has the
+ * column); stars then leave the typed columns out as well. Nothing is rewritten when a CTE's name starts with
+ * `__flux_` (it could capture a wide view's name). Returns undefined when nothing was rewritten.
  */
 export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, RewriteTable>): FieldRewrite | undefined {
   if (tables.size === 0) return undefined;
@@ -39,6 +46,7 @@ export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, Rewrit
   const singleNames = new Set<string>();
   walk(ast, (n) => {
     if (n.type === 'PIVOT' || n.type === 'SHOW_REF' || n.type === 'COLUMN_DATA' || n.type === 'DELIM_GET') refused = true;
+    if (isObject(n.cte_map) && Array.isArray(n.cte_map.map) && (n.cte_map.map as Json[]).some((e) => String(e.key).toLowerCase().startsWith('__flux_'))) refused = true;
     if (n.type === 'COLUMN_REF' && Array.isArray(n.column_names) && n.column_names.length === 1) singleNames.add(String(n.column_names[0]).toLowerCase());
   });
   if (refused) return undefined;
@@ -117,20 +125,31 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   });
   if (starExpression) return;
 
-  const resolve = (ref: unknown): StreamItem | undefined => {
+  // The stream item a column reference named `column` (lower case) resolves to, by payload's scoping rules.
+  const resolveNamed = (ref: unknown, column: (s: StreamItem) => boolean): StreamItem | undefined => {
     if (!isObject(ref) || ref.type !== 'COLUMN_REF' || !Array.isArray(ref.column_names)) return undefined;
     const parts = (ref.column_names as string[]).map((p) => p.toLowerCase());
-    if (parts[parts.length - 1] !== 'payload') return undefined;
-    if (parts.length === 1) return items.length === 1 ? streams[0] : undefined;
+    const pick = (item: StreamItem | undefined) => (item && column(item) ? item : undefined);
+    if (parts.length === 1) return items.length === 1 ? pick(streams[0]) : undefined;
     if (parts.length !== 2) return undefined;
     const named = items.filter((i) => i.binding === parts[0]);
-    return named.length === 1 && named[0].table ? (named[0] as StreamItem) : undefined;
+    return named.length === 1 && named[0].table ? pick(named[0] as StreamItem) : undefined;
   };
+  const lastName = (ref: Json) => String((ref.column_names as string[]).at(-1)).toLowerCase();
+  const resolve = (ref: unknown): StreamItem | undefined =>
+    resolveNamed(ref, () => isObject(ref) && Array.isArray(ref.column_names) && lastName(ref) === 'payload');
+  const typedNames = (s: StreamItem) => s.table.fields.flatMap((f) => (f.typed ? [f.typed.name.toLowerCase()] : []));
+  const resolveTyped = (ref: Json): StreamItem | undefined =>
+    Array.isArray(ref.column_names) && lastName(ref).startsWith(TYPED_PREFIX) ? resolveNamed(ref, (s) => typedNames(s).includes(lastName(ref))) : undefined;
 
   let changed = 0;
   // Unnamed select items as written: any that a rewrite changes keeps the name DuckDB gives the original.
   const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: cloneAst(item), text: JSON.stringify(item) }));
   walkExpressions(expressions, (n) => {
+    if (n.type === 'COLUMN_REF' && resolveTyped(n)) {
+      changed++; // read from the wide view, as written
+      return false;
+    }
     const match = matchExtraction(n, resolve);
     if (!match) return;
     const field = match.item.table.fields.find((f) => sameKeys(f.path, match.keys));
@@ -151,7 +170,8 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   result.rewritten += changed;
   for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item });
 
-  // The stream tables of this node read their wide views under the same names; stars leave the hidden columns out.
+  // The stream tables of this node read their wide views under the same names; stars leave the typed and hidden
+  // columns out.
   for (const s of streams) {
     const ref = s.node;
     ref.alias = ref.alias || ref.table_name;
@@ -160,7 +180,9 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   walkExpressions(expressions, (n) => {
     if (n.type !== 'STAR') return;
     const relation = String(n.relation_name ?? '').toLowerCase();
-    const hidden = streams.filter((s) => relation === '' || s.binding === relation).flatMap((s) => s.table.fields.map((f) => f.hidden));
+    const hidden = streams
+      .filter((s) => relation === '' || s.binding === relation)
+      .flatMap((s) => s.table.fields.flatMap((f) => (f.typed ? [f.typed.name, f.hidden] : [f.hidden])));
     n.exclude_list = [...(Array.isArray(n.exclude_list) ? n.exclude_list : []), ...new Set(hidden)];
   });
 }

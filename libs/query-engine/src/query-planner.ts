@@ -1,4 +1,5 @@
-import { selectFieldColumns, type ArchiveFieldColumn, type ArchiveLayout, type ObjectShardRange, type SchemaFieldLike } from '@flux-capacitor/contracts';
+import { Logger } from '@nestjs/common';
+import { selectFieldColumns, type ArchiveFieldColumn, type FieldColumnChoice, type ArchiveLayout, type ObjectShardRange, type SchemaFieldLike } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { LiveTailOptions, LiveTailResult } from './live-tail';
 import type { TimeBounds } from './sql-analysis';
@@ -15,6 +16,22 @@ export interface QueryCatalog {
   getSchema?(stream: string): Promise<{ fields: readonly SchemaFieldLike[] } | null>;
   /** per shard, the highest catalogued sequence number over every object holding that shard */
   shardHighWatermarks(stream: string): Promise<Map<string, string>>;
+}
+
+const logger = new Logger('QueryPlanner');
+
+/**
+ * A stream's typed field columns: the catalog's latest schema through selectFieldColumns (default limit). A schema
+ * that cannot be read costs the typed columns (logged), never the query.
+ */
+export async function fieldChoices(catalog: QueryCatalog, table: string): Promise<FieldColumnChoice[]> {
+  try {
+    const schema = await catalog.getSchema?.(table);
+    return schema ? selectFieldColumns(schema.fields) : [];
+  } catch (err) {
+    logger.warn({ msg: 'schema not read: no typed field columns', stream: table, error: (err as Error).message });
+    return [];
+  }
 }
 
 export interface LiveTailReader {
@@ -59,6 +76,8 @@ export class QueryPlanner {
     live: { maxRecords: number; budgetMs: number } | undefined,
     /** per table (lower case): objects holding nothing within these per-shard bounds are left out */
     sequenceBounds: Map<string, ShardSequenceBounds> = new Map(),
+    /** per table (lower case): the typed field columns already chosen for this query (read once, see fieldChoices) */
+    choices?: ReadonlyMap<string, FieldColumnChoice[]>,
   ): Promise<PlannedSources> {
     const planned: PlannedSources = { sources: [], catalogWatermarks: new Map(), pins: [], objects: 0, bytes: 0, liveRecords: 0, truncated: [] };
     try {
@@ -66,13 +85,13 @@ export class QueryPlanner {
         const range = bounds.get(table.toLowerCase()) ?? {};
         const tail = live && this.deps.liveTail ? this.deps.liveTail : undefined;
         // Indexed catalog reads per table; a name the catalog has never seen (a CTE, a typo) yields nothing.
-        const [listed, watermarks, schema] = await Promise.all([
+        const [listed, watermarks, fields] = await Promise.all([
           this.deps.catalog.listObjects(table, {
             from: range.from === undefined ? undefined : new Date(range.from),
             to: range.to === undefined ? undefined : new Date(range.to),
           }),
           this.deps.catalog.shardHighWatermarks(table),
-          this.deps.catalog.getSchema?.(table) ?? null,
+          choices?.get(table.toLowerCase()) ?? fieldChoices(this.deps.catalog, table),
         ]);
         const catalogued = listed.length > 0 || watermarks.size > 0;
         const seqBounds = sequenceBounds.get(table.toLowerCase());
@@ -92,7 +111,7 @@ export class QueryPlanner {
           name: table,
           archiveFiles: objects.map((o) => ({ path: pinned.paths.get(o.uri)!, uri: o.uri, layout: o.layout, shards: o.shards, fields: o.fields })),
           live: liveRecords,
-          fields: schema ? selectFieldColumns(schema.fields) : [],
+          fields,
         });
         planned.objects += objects.length;
         for (const o of objects) planned.bytes += o.bytes ?? 0;

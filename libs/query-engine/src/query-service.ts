@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ANONYMOUS_OWNER, FluxError, isFluxError, selectFieldColumns } from '@flux-capacitor/contracts';
+import { ANONYMOUS_OWNER, FluxError, isFluxError, type FieldColumnChoice } from '@flux-capacitor/contracts';
 import type { ArchiveObjectCache, PinnedObjects } from './archive-object-cache';
 import type { DrillEngine } from './drill-engine';
 import type { DuckDbEngine, DuckDbSession, DuckDbSessionOptions } from './duckdb-engine';
 import { FairAdmission, type AdmissionTicket } from './fair-admission';
 import { queryMetrics } from './query.metrics';
-import { QueryPlanner, type LiveTailReader, type QueryCatalog } from './query-planner';
+import { QueryPlanner, fieldChoices, type LiveTailReader, type QueryCatalog } from './query-planner';
 import { QueryCancelledError, QueryNotFoundError, QueryNotReadyError, QueryRejectedError } from './query.errors';
 import type { QueryProgress, ResultColumn, ResultSet } from './result-set';
 import type { SqlAnalyzer, TimeBounds } from './sql-analysis';
@@ -201,13 +201,14 @@ export class QueryService {
 
   /** Per stream table (lower case): its typed field columns from the catalog's latest schema. */
   async typedColumns(tables: string[]): Promise<Map<string, { name: string; type: string }[]>> {
-    const typed = new Map<string, { name: string; type: string }[]>();
-    if (!this.deps.catalog.getSchema) return typed;
-    for (const table of tables) {
-      const schema = await this.deps.catalog.getSchema(table);
-      if (schema) typed.set(table.toLowerCase(), typedColumns(selectFieldColumns(schema.fields)));
-    }
-    return typed;
+    return typedOf(await this.fieldChoices(tables));
+  }
+
+  /** Per stream table (lower case): the catalog's field column choice, read once per query (fieldChoices). */
+  private async fieldChoices(tables: string[]): Promise<Map<string, FieldColumnChoice[]>> {
+    const choices = new Map<string, FieldColumnChoice[]>();
+    for (const table of tables) choices.set(table.toLowerCase(), await fieldChoices(this.deps.catalog, table));
+    return choices;
   }
 
   private async createJob(request: QueryRequest, maxRows: number, owner: string): Promise<Job> {
@@ -224,7 +225,9 @@ export class QueryService {
     const analysis = await this.deps.analyzer.analyze(request.sql);
     // Drill resolves names in its own schemas (and guards its file systems with its storage plugin and user
     // impersonation settings); DuckDB-bound checks only make sense for the DuckDB engine.
-    if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables, await this.typedColumns(analysis.tables));
+    // One schema read per query: the bind check and the plan see the same typed columns.
+    const choices = engine === 'duckdb' ? await this.fieldChoices(analysis.tables) : new Map<string, FieldColumnChoice[]>();
+    if (engine === 'duckdb') await this.deps.analyzer.bindCheck(request.sql, analysis.tables, typedOf(choices));
     const controller = new AbortController();
     let ticket: AdmissionTicket;
     try {
@@ -247,7 +250,7 @@ export class QueryService {
     };
     const job: Job = { status, controller, ticket, done: Promise.resolve() };
     this.jobs.set(id, job);
-    job.done = this.execute(job, analysis.tables, analysis.timeBounds, maxRows);
+    job.done = this.execute(job, analysis.tables, analysis.timeBounds, maxRows, choices);
     return job;
   }
 
@@ -257,7 +260,7 @@ export class QueryService {
     queryMetrics.running.set(running);
   }
 
-  private async execute(job: Job, tables: string[], bounds: Map<string, TimeBounds>, maxRows: number): Promise<void> {
+  private async execute(job: Job, tables: string[], bounds: Map<string, TimeBounds>, maxRows: number, choices: Map<string, FieldColumnChoice[]>): Promise<void> {
     const { status, controller } = job;
     let pins: PinnedObjects[] = [];
     await job.ticket.ready;
@@ -273,7 +276,7 @@ export class QueryService {
         result = await this.deps.drill!.run({ sql: status.sql, maxRows, timeoutMs: this.deps.limits.timeoutMs, signal: controller.signal });
       } else {
         const live = this.deps.limits.live.enabled ? { maxRecords: this.deps.limits.live.maxRecords, budgetMs: this.deps.limits.live.budgetMs } : undefined;
-        const planned = await this.planner.plan(tables, bounds, live);
+        const planned = await this.planner.plan(tables, bounds, live, new Map(), choices);
         pins = planned.pins;
         status.progress.objectsTotal += planned.objects;
         status.progress.bytesScanned += planned.bytes;
@@ -396,4 +399,9 @@ export class QueryService {
       }
     }
   }
+}
+
+/** Per table: the typed (virtual) columns a field column choice gives, by name and type. */
+function typedOf(choices: ReadonlyMap<string, FieldColumnChoice[]>): Map<string, { name: string; type: string }[]> {
+  return new Map([...choices].map(([table, c]) => [table, typedColumns(c)]));
 }

@@ -1,5 +1,5 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { mapDuckDbError } from './duckdb-engine';
+import { mapDuckDbError, typedColumnHint } from './duckdb-engine';
 import { QueryInvalidError, QueryRejectedError, QuerySyntaxError } from './query.errors';
 import { isObject, walk, walkScoped, type Json } from './sql-ast';
 import { assertReadsOnlyStreams } from './sql-guard';
@@ -168,19 +168,31 @@ export class SqlAnalyzer {
       const c = await slot.connection;
       await c.run('BEGIN TRANSACTION');
       try {
-        for (const table of tables) {
-          // The stream table's columns: the base ones, then its typed field columns (catalog schema).
-          const columns = [...STREAM_COLUMNS, ...(typed.get(table.toLowerCase()) ?? [])].map((col) => `${sqlIdentifier(col.name)} ${col.type}`).join(', ');
-          await c.run(`CREATE TABLE ${sqlIdentifier(table)} (${columns})`);
+        // First the stream tables as they are (base columns); a statement that names a typed virtual column
+        // ("payload.customer") binds again with the typed columns added, as the rewrite reads them.
+        const bind = async (withTyped: boolean) => {
+          for (const table of tables) {
+            const columns = [...STREAM_COLUMNS, ...(withTyped ? (typed.get(table.toLowerCase()) ?? []) : [])]
+              .map((col) => `${sqlIdentifier(col.name)} ${col.type}`)
+              .join(', ');
+            await c.run(`CREATE OR REPLACE TABLE ${sqlIdentifier(table)} (${columns})`);
+          }
+          const extracted = await c.extractStatements(sql);
+          if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
+          const prepared = await extracted.prepare(0);
+          const type = prepared.statementType;
+          prepared.destroySync();
+          if (type !== StatementType.SELECT) throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[type]}`);
+        };
+        try {
+          await bind(false);
+        } catch (err) {
+          const named = [...typed.values()].some((cols) => cols.some((col) => (err as Error).message?.includes(`"${col.name}"`)));
+          if (!named) throw err;
+          await bind(true);
         }
-        const extracted = await c.extractStatements(sql);
-        if (extracted.count !== 1) throw new QueryRejectedError(`exactly one statement is allowed, got ${extracted.count}`);
-        const prepared = await extracted.prepare(0);
-        const type = prepared.statementType;
-        prepared.destroySync();
-        if (type !== StatementType.SELECT) throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[type]}`);
       } catch (err) {
-        throw mapDuckDbError(err);
+        throw typedColumnHint(mapDuckDbError(err), new Set([...typed.values()].flatMap((cols) => cols.map((col) => col.name.toLowerCase()))));
       } finally {
         await c.run('ROLLBACK');
       }

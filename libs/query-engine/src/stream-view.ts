@@ -1,4 +1,5 @@
 import { ARCHIVE_LAYOUTS, ARCHIVE_RECORD_SQL, fieldValueSql, type ArchiveLayout, type FieldColumnChoice, type FieldColumnType } from '@flux-capacitor/contracts';
+import { createHash } from 'node:crypto';
 import { sqlIdentifier, sqlString } from './sql-text';
 import { partitionByOverlap, type ArchiveFile, type StreamSource } from './stream-source';
 
@@ -17,9 +18,17 @@ export const STREAM_COLUMNS = [
 /** The columns every row source of the view starts with; arrival_time (TIMESTAMP, UTC), data, payload and source follow. */
 const KEYS = 'shard_id, sequence_number, sub_sequence_number, partition_key';
 
+/**
+ * A stream's internal name stem: readable, plus a short hash of the exact name, so streams that differ only in
+ * punctuation (orders-eu, orders_eu) never share an internal table.
+ */
+function internalStem(stream: string): string {
+  return `${stream.replace(/[^A-Za-z0-9_]/g, '_')}_${createHash('sha256').update(stream).digest('hex').slice(0, 8)}`;
+}
+
 /** The table holding a stream's live records inside a query's private DuckDB instance. */
 export function liveTableName(stream: string): string {
-  return `__flux_live_${stream.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  return `__flux_live_${internalStem(stream)}`;
 }
 
 export function liveTableDdl(stream: string): string {
@@ -31,7 +40,10 @@ export interface StreamField {
   path: string[];
   /** the hidden VARCHAR column holding `json_extract_string(payload, path)` (only rewritten queries name it) */
   hidden: string;
-  /** the public typed column, when the path is in the catalog's choice and its name is free */
+  /**
+   * the typed virtual column (`payload.<dotted path>`), when the path is in the catalog's choice: a column of the
+   * wide view only, which a rewritten query reads (the stream table itself keeps its base columns)
+   */
   typed?: { name: string; type: FieldColumnType };
 }
 
@@ -40,19 +52,27 @@ const HIDDEN_PREFIX = '__flux_f_';
 
 /** The internal view a rewritten query reads: the stream table plus its hidden field text columns. */
 export function wideViewName(stream: string): string {
-  return `__flux_wide_${stream.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  return `__flux_wide_${internalStem(stream)}`;
 }
 
-/** The public name of a typed field column: the key at top level, the dotted path when nested. */
+/** At most this many field columns per stream table (the catalog's choice first, then the most stored paths). */
+export const MAX_STREAM_FIELDS = 64;
+
+/** The prefix of every typed (virtual) field column's name. */
+export const TYPED_PREFIX = 'payload.';
+
+/**
+ * The name of a typed field column: `payload.` and the dotted path, one identifier (`"payload.address.city"`), so it
+ * never equals a base column, a user's alias or an unquoted name.
+ */
 export function typedColumnName(path: readonly string[]): string {
-  return path.join('.');
+  return `${TYPED_PREFIX}${path.join('.')}`;
 }
 
 /**
  * The field columns of a stream table: the catalog's choice (typed, in its order), then every other path the table's
  * objects store (hidden text only, so a rewrite can still read the stored column), by path. A typed name that
- * collides with a base column, an earlier typed name (DuckDB names are case-insensitive) or the engine's own
- * `__flux_` names stays hidden only.
+ * collides with an earlier typed name (DuckDB names are case-insensitive) stays hidden only.
  */
 export function streamFields(source: StreamSource): StreamField[] {
   const fields: StreamField[] = [];
@@ -64,17 +84,35 @@ export function streamFields(source: StreamSource): StreamField[] {
     seen.add(key);
     const field: StreamField = { path, hidden: `${HIDDEN_PREFIX}${fields.length}` };
     const name = typedColumnName(path);
-    if (type && !taken.has(name.toLowerCase()) && !name.toLowerCase().startsWith('__flux_')) {
+    if (type && !taken.has(name.toLowerCase())) {
       taken.add(name.toLowerCase());
       field.typed = { name, type };
     }
     fields.push(field);
   };
   for (const choice of source.fields ?? []) add(choice.path, choice.type);
-  const stored = source.archiveFiles.flatMap((f) => (f.layout === 2 ? (f.fields ?? []) : []).map((c) => c.path));
-  stored.sort((a, b) => (a.join('\u0000') < b.join('\u0000') ? -1 : a.join('\u0000') > b.join('\u0000') ? 1 : 0));
-  for (const path of stored) add(path);
+  // Other stored paths, the most widely stored first (then by path), up to MAX_STREAM_FIELDS in all: a path past
+  // it is computed from payload where the query extracts it.
+  const holders = new Map<string, number>();
+  for (const f of source.archiveFiles) for (const c of f.layout === 2 ? (f.fields ?? []) : []) holders.set(JSON.stringify(c.path), (holders.get(JSON.stringify(c.path)) ?? 0) + 1);
+  const stored = [...holders].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([path]) => JSON.parse(path) as string[]);
+  for (const path of stored) if (fields.length < MAX_STREAM_FIELDS) add(path);
   return fields;
+}
+
+/**
+ * The source with only the field columns `sql` may use: those whose every key occurs in its text (any case). The
+ * rewrite only reads a field whose keys the statement spells out, so the others would only widen the view (more
+ * scans, more columns); a field left out is at worst computed from payload, never a different answer.
+ */
+export function fieldsNamedIn(source: StreamSource, sql: string): StreamSource {
+  const text = sql.toLowerCase();
+  const named = (path: readonly string[]) => path.every((k) => text.includes(k.toLowerCase()));
+  return {
+    ...source,
+    fields: source.fields?.filter((f) => named(f.path)),
+    archiveFiles: source.archiveFiles.map((f) => (f.fields ? { ...f, fields: f.fields.filter((c) => named(c.path)) } : f)),
+  };
 }
 
 /** The typed field columns a stream table shows for a catalog choice (selectFieldColumns), in order. */
@@ -90,9 +128,8 @@ export function typedColumns(choices: FieldColumnChoice[]): { name: string; type
  * TIMESTAMP, whatever the session's TimeZone. A field is the stored column where the objects hold it, else computed
  * with the very expression the archiver stores (fieldValueSql), so both give the same text.
  */
-function archiveScan(layout: ArchiveLayout, files: ArchiveFile[], fields: StreamField[]): string {
+function archiveScan(layout: ArchiveLayout, files: ArchiveFile[], fields: StreamField[], stored: (string | undefined)[]): string {
   const record = ARCHIVE_RECORD_SQL[layout];
-  const stored = storedColumns(files[0], fields);
   const columns = fields.map((f, i) => {
     const column = stored[i];
     return `${column ? sqlIdentifier(column) : fieldValueSql('payload', f.path)} AS ${f.hidden}`;
@@ -111,16 +148,30 @@ function storedColumns(file: ArchiveFile, fields: StreamField[]): (string | unde
   return fields.map((f) => held.get(JSON.stringify(f.path)));
 }
 
-/** Files grouped by layout and stored field columns, one scan per group (their columns differ), UNION ALL. */
+/** At most this many scans per set of objects: objects storing a rarer set of field columns compute them all. */
+export const MAX_FIELD_SET_GROUPS = 16;
+
+/**
+ * Files grouped by layout and stored field columns, one scan per group (their columns differ), UNION ALL. Past
+ * MAX_FIELD_SET_GROUPS sets, the objects of the rarer sets are read as if they stored none (fields computed from
+ * payload, same text), so a stream whose schema changed often still makes a bounded view.
+ */
 function archiveScans(files: ArchiveFile[], fields: StreamField[]): string[] {
-  const groups = new Map<string, ArchiveFile[]>();
+  const keyed = files.map((file) => ({ file, stored: storedColumns(file, fields) }));
+  const counts = new Map<string, number>();
+  for (const k of keyed) if (k.stored.some((c) => c)) counts.set(JSON.stringify(k.stored), (counts.get(JSON.stringify(k.stored)) ?? 0) + 1);
+  const kept = new Set([...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_FIELD_SET_GROUPS).map(([key]) => key));
+  const groups = new Map<string, { layout: ArchiveLayout; stored: (string | undefined)[]; files: ArchiveFile[] }>();
   for (const layout of ARCHIVE_LAYOUTS) {
-    for (const file of files.filter((f) => f.layout === layout)) {
-      const key = `${layout}:${JSON.stringify(storedColumns(file, fields))}`;
-      groups.set(key, [...(groups.get(key) ?? []), file]);
+    for (const k of keyed.filter((x) => x.file.layout === layout)) {
+      const stored = kept.has(JSON.stringify(k.stored)) ? k.stored : fields.map(() => undefined);
+      const key = `${layout}:${JSON.stringify(stored)}`;
+      const group = groups.get(key);
+      if (group) group.files.push(k.file);
+      else groups.set(key, { layout, stored, files: [k.file] });
     }
   }
-  return [...groups.values()].map((group) => archiveScan(group[0].layout, group, fields));
+  return [...groups.values()].map((g) => archiveScan(g.layout, g.files, fields, g.stored));
 }
 
 /**
@@ -129,7 +180,8 @@ function archiveScans(files: ArchiveFile[], fields: StreamField[]): string[] {
  * tail, which starts after each shard's highest archived sequence number and so never repeats an archived record.
  * `data` is each record's bytes, `payload` the data parsed as JSON, NULL when the bytes are not UTF-8 JSON. With
  * field columns, the rows form the wide view (base columns, typed columns, hidden text columns) and the stream
- * table is the wide view without the hidden ones; a rewritten query reads the wide view (field-rewrite.ts).
+ * table is the wide view's base columns only (typed columns are virtual: a rewritten query reads them, and the
+ * hidden ones, from the wide view; field-rewrite.ts).
  */
 export function streamViewStatements(source: StreamSource, fields: StreamField[] = streamFields(source)): string[] {
   const { disjoint, overlapping } = partitionByOverlap(source.archiveFiles);
@@ -153,11 +205,10 @@ export function streamViewStatements(source: StreamSource, fields: StreamField[]
   }
   const typedFields = fields.flatMap((f) => (f.typed ? [{ hidden: f.hidden, ...f.typed }] : []));
   const typed = typedFields.map((f) => `, ${f.type === 'VARCHAR' ? f.hidden : `TRY_CAST(${f.hidden} AS ${f.type})`} AS ${sqlIdentifier(f.name)}`).join('');
-  const typedNames = typedFields.map((f) => `, ${sqlIdentifier(f.name)}`).join('');
   const wide = wideViewName(source.name);
   return [
     `CREATE VIEW ${sqlIdentifier(wide)} AS\nSELECT ${KEYS}, arrival_time, data, payload, source${typed}${hidden}\nFROM (\n${union}\n) AS records`,
-    `CREATE VIEW ${sqlIdentifier(source.name)} AS SELECT ${KEYS}, arrival_time, data, payload, source${typedNames} FROM ${sqlIdentifier(wide)}`,
+    `CREATE VIEW ${sqlIdentifier(source.name)} AS SELECT ${KEYS}, arrival_time, data, payload, source FROM ${sqlIdentifier(wide)}`,
   ];
 }
 

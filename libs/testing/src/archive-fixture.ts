@@ -6,6 +6,7 @@ import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import { archiveObjectKey, multiShardObjectKey, partitionOf, type ArchiveStore, type ParquetEngine } from '@flux-capacitor/archive';
 import {
   compareSequenceNumbers,
+  type ArchiveFieldColumn,
   type ArchiveObjectWritten,
   type ArchiveRecord,
   type archiveObjectWrittenV1,
@@ -72,7 +73,13 @@ async function withTempFile<T>(work: (path: string) => Promise<T>): Promise<T> {
  * rows interleaved in arrival order, TIMESTAMPTZ arrival_time, each shard's range in the `flux.shards` key-value
  * metadata. `rs` may hold one shard or several (of one stream and hour). Returns the announcement (version 2).
  */
-export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEngine, rs: ArchiveRecord[], options: { id?: string } = {}): Promise<ArchiveObjectWritten> {
+export async function writeArchiveObject(
+  store: ArchiveStore,
+  engine: ParquetEngine,
+  rs: ArchiveRecord[],
+  /** `fields`: field columns the archiver's own writer adds (ParquetBatch.writeTo) */
+  options: { id?: string; fields?: ArchiveFieldColumn[] } = {},
+): Promise<ArchiveObjectWritten> {
   const facts = objectFacts(rs);
   const shards = shardRangesOf(rs);
   const key = multiShardObjectKey({ stream: facts.stream, ...facts.partition, id: options.id ?? randomBytes(8).toString('hex') });
@@ -82,12 +89,12 @@ export async function writeArchiveObject(store: ArchiveStore, engine: ParquetEng
     const batch = await engine.openBatch();
     try {
       for (const r of rows) batch.append(r);
-      await batch.writeTo(path, shards);
+      await batch.writeTo(path, shards, options.fields ?? []);
     } finally {
       await batch.discard();
     }
     const info = await store.put(key, path);
-    return { ...announced(store, key, facts, rs.length, info.size), layout: 2, shards };
+    return { ...announced(store, key, facts, rs.length, info.size), layout: 2, shards, ...(options.fields?.length ? { fields: options.fields } : {}) };
   });
 }
 
