@@ -223,6 +223,14 @@ async function main(): Promise<void> {
         target: 0.2,
       },
       {
+        // what the gateway adds around the same column scan (HTTP, analysis, rewrite, planning, the view)
+        name: 'field columns: JSON group-by, gateway vs DuckDB directly on the columns',
+        measured: viaGw(groupBy('payload', 'orders_fields')),
+        baseline: directly(
+          `SELECT payload__type AS type, count(*) AS n, sum(payload__amount::INT) AS amount FROM read_parquet('${archiveDir}/orders_fields/*/*/*.parquet') GROUP BY 1 ORDER BY 1`,
+        ),
+      },
+      {
         name: 'field columns: lookup by a JSON field, with vs without (gateway both)',
         measured: viaGw(fieldLookup('orders_fields')),
         baseline: viaGw(fieldLookup('orders')),
@@ -264,7 +272,9 @@ async function main(): Promise<void> {
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) console.log(r.map((v, i) => v.padEnd(widths[i])).join('  '));
     const sizeRatio = parquetBytes / oldParquetBytes;
-    console.log(`\narchive size, layout 2 vs layout 1: ${sizeRatio.toFixed(3)} (target <= 1.05 ${sizeRatio <= 1.05 ? 'ok' : 'MISSED'})`);
+    // Not like for like since issue 13: layout 2 is written as the archiver writes it (zstd level 1, ~4 MiB row groups,
+    // one object per stream-hour), layout 1 as before (zstd level 3, DuckDB's default row groups, one per shard-hour).
+    console.log(`\narchive size, layout 2 as the archiver writes it vs layout 1: ${sizeRatio.toFixed(3)}`);
     const fieldSizeRatio = fieldParquetBytes / parquetBytes;
     const sortedSizeRatio = sortedObjects.reduce((sum, o) => sum + o.bytes, 0) / parquetBytes;
     console.log(`archive size, layout 2 with field columns vs without: ${fieldSizeRatio.toFixed(3)} (target <= 1.15 ${fieldSizeRatio <= 1.15 ? 'ok' : 'MISSED'})`);
