@@ -303,7 +303,8 @@ async function directCompaction(spec: ReplaySpec, files: string[], workDir: stri
          FROM ((SELECT ${base}, 'archive' AS source FROM ${scan}) UNION ALL (SELECT ${base}, 'live' AS source FROM __live)) AS records`,
       );
     } else {
-      await c.run(`CREATE VIEW "${spec.source}" AS SELECT ${base} FROM ${scan}`);
+      // the stream table's columns (planSelectSql names them all), payload as the engine computes it for these files
+      await c.run(`CREATE VIEW "${spec.source}" AS SELECT ${base}, TRY_CAST(TRY(decode(data)) AS JSON) AS payload, 'archive' AS source FROM ${scan}`);
     }
     if (variant === 'all-statements') {
       // the planner's watermark query (its POS expression is lpad(sequence_number, 64, '0'))
