@@ -20,6 +20,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for what a browser or a service shows next; its default of 1 s failed the console tests on
+    // the shared 2-core machine while other suites ran (a query's rows, a completion click). A wait, not a timing claim.
+    expect: { poll: { timeout: 15_000 } },
     // 2 cores: more parallel files only contend.
     maxWorkers: 2,
     // Three tiers (`npm test` runs all; `npm run test:unit|test:integration|test:e2e` one). Only the last two start
