@@ -32,4 +32,4 @@ export { sqlIdentifier, sqlString } from './sql-text';
 export { StreamTail, STREAM_TAIL_DEFAULTS, type StreamTailOptions, type TailPage, type TailRecord, type TailStart } from './stream-tail';
 export { MAX_TIME_MS as TAIL_MAX_TIME_MS } from './tail-cursor';
 export { queryMetrics } from './query.metrics';
-export { STREAM_COLUMNS, typedColumns } from './stream-view';
+export { STREAM_COLUMNS, TYPED_PREFIX, typedColumns } from './stream-view';

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueryService } from '@flux-capacitor/query-engine';
-import { STREAM_COLUMNS, sqlIdentifier, sqlString } from '@flux-capacitor/query-engine';
+import { STREAM_COLUMNS, TYPED_PREFIX, sqlIdentifier, sqlString } from '@flux-capacitor/query-engine';
 import type { ReplaySpec } from './replay-spec';
 import type { PlanSampleRecord, PlanSummary } from './replay.types';
 
@@ -47,6 +47,18 @@ export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
 }
 
 /**
+ * The quoted identifiers in a SQL fragment that name a typed field column (`"payload.<path>"`, any case), as
+ * written, each once. A name that is no column of the stream fails to bind, as it would in the filter itself.
+ */
+export function typedNamesIn(fragment: string): string[] {
+  const names = new Map<string, string>();
+  for (const m of fragment.matchAll(/"((?:[^"]|"")*)"/g)) {
+    if (m[1].toLowerCase().startsWith(TYPED_PREFIX) && !names.has(m[1].toLowerCase())) names.set(m[1].toLowerCase(), m[0]);
+  }
+  return [...names.values()];
+}
+
+/**
  * The statement that selects a replay, in one pass of DuckDB over the de-duplicated stream table (archive ∪ live
  * tail): bounds, then compaction (the latest record per key: the highest sequence number in the shard the key was
  * written to last), then
@@ -71,8 +83,12 @@ export function planSelectSql(spec: ReplaySpec): string {
   // The base columns by name, never `*`: any other column of the stream table (a field column named after a JSON
   // key such as `__key`) would otherwise sit beside the computed names and could take them over.
   const base = STREAM_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ');
+  // With compaction the filter runs after it, over `picked`: the typed field columns it names ("payload.amount",
+  // virtual columns of the stream table) are carried through by name. They are TRY_CASTs, so reading them for
+  // every record never fails where the filter would not.
+  const carried = spec.compact && spec.where ? typedNamesIn(spec.where).map((name) => `, ${name}`).join('') : '';
   return `WITH bounded AS (
-  SELECT ${base}, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
+  SELECT ${base}${carried}, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
   FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}${spec.compact ? '' : ` AND ${where}`}
 ), picked AS (${picked})
 SELECT row_number() OVER (ORDER BY arrival_time, shard_id, __pos, sub_sequence_number) - 1 AS ordinal,

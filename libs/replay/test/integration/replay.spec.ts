@@ -166,6 +166,33 @@ describe('replay', () => {
     expect(view.plan?.sample.map((r) => r.key)).toEqual(['k']);
   });
 
+  it('filters on a typed field column with compaction, on the records compaction keeps only', async () => {
+    const stream = await fx.createStream(1);
+    const now = new Date().toISOString();
+    await fx.ds.query(`INSERT INTO catalog_stream (name, format) VALUES ($1, 'json') ON CONFLICT DO NOTHING`, [stream]);
+    await fx.ds.query(
+      `INSERT INTO catalog_schema_version (stream, version, format, fields, fingerprint, first_seen, last_seen) VALUES ($1, 1, 'json', $2, 'fp-typed-where', now(), now())`,
+      [stream, JSON.stringify([{ path: 'n', types: ['integer'], nullable: false, firstSeen: now, lastSeen: now }])],
+    );
+    // k's latest record passes, j's latest does not (its older one would); "payload.n" is the typed (BIGINT) column
+    await fx.put(stream, [
+      { key: 'k', data: JSON.stringify({ n: 1 }) },
+      { key: 'k', data: JSON.stringify({ n: 7 }) },
+      { key: 'j', data: JSON.stringify({ n: 9 }) },
+      { key: 'j', data: JSON.stringify({ n: 2 }) },
+    ]);
+    expect(await fx.archive(stream)).toBe(4);
+    const target = await fx.createStream(1);
+    for (const compact of [true, false] as const) {
+      const created = await service.create({ source: stream, target, where: '"payload.n" > 5', compact, dryRun: true }, 'token:test');
+      const view = await fx.waitFor(service, created.id);
+      expect(view.error).toBeNull();
+      expect(view.state).toBe('planned');
+      // compacted: k's latest (7) only; not compacted: both records above 5
+      expect(view.plan?.sample.map((r) => r.payload)).toEqual(compact ? [{ n: 7 }] : [{ n: 7 }, { n: 9 }]);
+    }
+  });
+
   it('refuses invalid specs with the reason, before anything is written', async () => {
     const target = await fx.createStream(1);
     const before = (await service.list(200)).items.length;
