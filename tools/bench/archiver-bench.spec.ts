@@ -18,7 +18,10 @@ describe('npm run bench:archiver (smoke, tiny size)', () => {
     expect(out).toMatch(/^== deep: 2,000 records of ~1024 B on 4 shards/m);
     expect(out).toMatch(/^\(a\) plain GetRecords loop: [\d,]+ records\/s \([\d.]+ s\), CPU [\d.]+ s = [\d.]+ ms\/MiB$/m);
     expect(out).toMatch(/^\(b\) archiver to durable objects: [\d,]+ records\/s \([\d.]+ s; [\d.]+ s with process start-up\), CPU [\d.]+ s = [\d.]+ ms\/MiB \([\d.]+ s less [\d.]+ s for start-up/m);
-    expect(out).toMatch(/^field columns: 6 per object \(payload__amount, payload__at, payload__customer, payload__id, payload__note, payload__type\), chosen from the stream's catalog schema$/m);
+    // the catalog's inference measures `note` (~900 B of text a record): no column for it
+    expect(out).toMatch(
+      /^field columns: 5 per object \(payload__amount, payload__at, payload__customer, payload__id, payload__type\), chosen from the stream's catalog schema; none for long text: note \(mean \d+ B\)$/m,
+    );
     expect(out).toMatch(/^ratio \(b\)\/\(a\): \d+\.\d\d \(goal >= 0\.95: (ok|MISSED)\), field columns on$/m);
     expect(out).not.toMatch(/^field columns in the objects: .*FAILED$/m);
     expect(out).toMatch(/^CPU per MiB of records: archiver [\d.]+ ms, plain loop [\d.]+ ms/m);

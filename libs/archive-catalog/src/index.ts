@@ -10,3 +10,4 @@ export { rebuildCatalog } from './ingest/catalog-rebuild';
 export { createMetastores } from './metastore/create-metastores';
 export { metastoreMetrics } from './metastore/metastore.metrics';
 export { CatalogMetrics } from './catalog.metrics';
+export { SchemaObserver, type ObservedSchema } from './schema/schema-inference';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveFieldColumn, FIELD_COLUMN_NAME, fieldColumnNames, fieldJsonPath, fieldValueSql, selectFieldColumns } from './field-columns';
+import { archiveFieldColumn, FIELD_COLUMN_NAME, fieldColumnNames, fieldJsonPath, fieldValueSql, MAX_FIELD_COLUMN_MEAN_BYTES, selectFieldColumns } from './field-columns';
 
 describe('field columns', () => {
   it('quotes every JSONPath step and doubles quotes in the SQL literal', () => {
@@ -71,5 +71,36 @@ describe('field columns', () => {
       { path: ['address', 'city'], type: 'VARCHAR' },
     ]);
     expect(selectFieldColumns([{ path: 'a', types: ['string'], nullable: false }], 0)).toEqual([]);
+  });
+
+  it('with skipLongText, leaves out string paths whose values are long on average, keeps short ones and those of unknown length', () => {
+    const lengths = (meanBytes: number) => ({ count: 100, meanBytes, maxBytes: meanBytes * 3 });
+    const fields = [
+      { path: 'at', types: ['string'], nullable: false, stringLengths: lengths(24) },
+      { path: 'limit', types: ['string'], nullable: false, stringLengths: lengths(MAX_FIELD_COLUMN_MEAN_BYTES) },
+      { path: 'note', types: ['string'], nullable: false, stringLengths: lengths(MAX_FIELD_COLUMN_MEAN_BYTES + 0.5) },
+      { path: 'body', types: ['string'], nullable: true, stringLengths: lengths(900) },
+      { path: 'mixed', types: ['integer', 'string'], nullable: false, stringLengths: lengths(300) },
+      { path: 'old', types: ['string'], nullable: false }, // stored before lengths were measured
+      { path: 'gone', types: ['string'], nullable: false, stringLengths: null },
+      { path: 'n', types: ['integer'], nullable: false },
+    ];
+    expect(selectFieldColumns(fields, 32, { skipLongText: true })).toEqual([
+      { path: ['at'], type: 'VARCHAR' },
+      { path: ['gone'], type: 'VARCHAR' },
+      { path: ['limit'], type: 'VARCHAR' },
+      { path: ['n'], type: 'BIGINT' },
+      { path: ['old'], type: 'VARCHAR' },
+    ]);
+    // without it (the gateway's typed columns), lengths change nothing
+    expect(selectFieldColumns(fields).map((c) => c.path.join('.'))).toEqual(['at', 'gone', 'limit', 'mixed', 'n', 'note', 'old', 'body']);
+  });
+
+  it('gives the bound freed by a long text to the next path', () => {
+    const fields = [
+      { path: 'a', types: ['string'], nullable: false, stringLengths: { count: 1, meanBytes: 500, maxBytes: 500 } },
+      { path: 'b', types: ['string'], nullable: false, stringLengths: { count: 1, meanBytes: 5, maxBytes: 5 } },
+    ];
+    expect(selectFieldColumns(fields, 1, { skipLongText: true })).toEqual([{ path: ['b'], type: 'VARCHAR' }]);
   });
 });

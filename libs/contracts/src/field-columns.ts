@@ -78,18 +78,52 @@ export interface SchemaFieldLike {
   path: string;
   types: readonly string[];
   nullable: boolean;
+  /** the mean UTF-8 length of its string values (the catalog's CatalogStringLengths); absent: unknown */
+  stringLengths?: { meanBytes: number } | null;
+}
+
+/**
+ * A string path whose values are longer than this on average (UTF-8 bytes) gets no stored field column. A column pays when
+ * its values are short or repeat: Parquet dictionary-encodes them (a status, a country, a customer id cost a few
+ * bytes a row and a group-by or lookup reads only them instead of parsing every record). Long free text is mostly
+ * unique: the dictionary gives up, the column stores the text a second time beside the record (the archiver bench's
+ * ~900-byte `note` doubled the archive and tripled the archiver's CPU per MiB), and reading it costs about what
+ * reading the record does, so the column saves a query little. 64 bytes keeps ids (a UUID is 36), timestamps,
+ * e-mail addresses, names and codes, and leaves out descriptions, messages and encoded blobs.
+ */
+export const MAX_FIELD_COLUMN_MEAN_BYTES = 64;
+
+/** Whether a field's string values are known to be too long for a field column (unknown lengths: not). */
+export function isLongText(field: SchemaFieldLike): boolean {
+  const mean = field.stringLengths?.meanBytes;
+  return field.types.includes('string') && typeof mean === 'number' && mean > MAX_FIELD_COLUMN_MEAN_BYTES;
 }
 
 /** Default bound on field columns per stream (FLUX_ARCHIVER_FIELD_COLUMNS). */
 export const DEFAULT_MAX_FIELD_COLUMNS = 32;
 
+export interface SelectFieldColumnsOptions {
+  /**
+   * Leave out long text (isLongText): what the archiver *stores*. The gateway's *typed* columns keep it: a typed
+   * column of a path that no object stores is computed from `payload` at no extra cost, and the table's shape then
+   * depends only on the schema version (paths, types, nullability), not on lengths that move with the data.
+   */
+  skipLongText?: boolean;
+}
+
 /**
  * The scalar paths of a stream's catalog schema worth a column, at most `max`: not inside an array, every key a
- * field key, of one scalar type family (strings; integers and numbers; booleans); paths present in every JSON record
- * seen (not nullable) first, then shallower paths, then by path. A path of mixed families is exposed as VARCHAR.
- * Deterministic: the same schema gives the same choice.
+ * field key, of one scalar type family (strings; integers and numbers; booleans); with `skipLongText`, no string
+ * path whose values are long (mean length over MAX_FIELD_COLUMN_MEAN_BYTES; a schema stored before lengths were
+ * measured counts as short, as before, until the catalog's next merge measures them); paths present in every JSON
+ * record seen (not nullable) first, then shallower paths, then by path. A path of mixed families is exposed as
+ * VARCHAR. Deterministic: the same schema gives the same choice.
  */
-export function selectFieldColumns(fields: readonly SchemaFieldLike[], max: number = DEFAULT_MAX_FIELD_COLUMNS): FieldColumnChoice[] {
+export function selectFieldColumns(
+  fields: readonly SchemaFieldLike[],
+  max: number = DEFAULT_MAX_FIELD_COLUMNS,
+  options: SelectFieldColumnsOptions = {},
+): FieldColumnChoice[] {
   const chosen: (FieldColumnChoice & { nullable: boolean; dotted: string })[] = [];
   for (const f of fields) {
     if (f.path.includes('[]')) continue;
@@ -97,6 +131,7 @@ export function selectFieldColumns(fields: readonly SchemaFieldLike[], max: numb
     if (path.length > 8 || !path.every(isFieldKey)) continue;
     const types = new Set(f.types);
     if (types.size === 0 || types.has('object') || types.has('array')) continue;
+    if (options.skipLongText && isLongText(f)) continue;
     const type: FieldColumnType = [...types].every((t) => t === 'integer')
       ? 'BIGINT'
       : [...types].every((t) => t === 'integer' || t === 'number')

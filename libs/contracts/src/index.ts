@@ -34,14 +34,17 @@ export { ANONYMOUS_OWNER } from './caller';
 export { CLOUDWATCH_NAMESPACE, CloudWatchMetrics, type CloudWatchMetric } from './cloudwatch-metrics';
 export {
   DEFAULT_MAX_FIELD_COLUMNS,
+  MAX_FIELD_COLUMN_MEAN_BYTES,
   archiveFieldColumn,
   fieldColumnNames,
   fieldJsonPath,
   fieldValueSql,
   isFieldKey,
+  isLongText,
   selectFieldColumns,
   type ArchiveFieldColumn,
   type FieldColumnChoice,
   type FieldColumnType,
   type SchemaFieldLike,
+  type SelectFieldColumnsOptions,
 } from './field-columns';

@@ -13,6 +13,7 @@ export {
   ShardLease,
   entities,
   type CatalogSchemaField,
+  type CatalogStringLengths,
   type CatalogStreamFormat,
   type QueryJobStateName,
   type ReplayStateName,

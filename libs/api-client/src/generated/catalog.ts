@@ -698,6 +698,15 @@ export interface operations {
                             nullable: boolean;
                             /** @description dotted path from the record root; array elements are [] (items[].sku) */
                             path: string;
+                            /** @description lengths of the string values seen at the path; absent when it held none or the version predates the measure */
+                            stringLengths?: {
+                                /** @description string values measured (a weight: capped, so the mean follows recent values) */
+                                count: number;
+                                /** @description the longest seen */
+                                maxBytes: number;
+                                /** @description their mean UTF-8 length */
+                                meanBytes: number;
+                            };
                             types: string[];
                         }[];
                         /** Format: date-time */

@@ -1,4 +1,4 @@
-import { MAX_SCHEMA_FIELDS, SchemaObserver, mergeSchema, schemaFingerprint, type ObservedSchema } from './schema-inference';
+import { MAX_LENGTH_WEIGHT, MAX_SCHEMA_FIELDS, SchemaObserver, mergeSchema, mergeStringLengths, schemaFingerprint, type ObservedSchema } from './schema-inference';
 
 const enc = new TextEncoder();
 const t0 = Date.parse('2026-11-25T10:00:00.000Z');
@@ -54,6 +54,25 @@ describe('SchemaObserver', () => {
     expect(shape(s)).toEqual({ a: 'integer' });
   });
 
+  it('measures the UTF-8 length of string values per path: their count, mean and max, strings only', () => {
+    const s = observe([
+      { s: 'ab', mixed: 'abcd', n: 1, u: { city: 'Łódź' }, tags: ['x', 'yyy'] },
+      { s: 'abcdef', mixed: 12345, n: null, u: { city: '' } },
+      { s: null, mixed: 'ab' },
+      'not json',
+    ]);
+    const lengths = Object.fromEntries(s.fields.map((f) => [f.path, f.stringLengths]));
+    expect(lengths).toEqual({
+      s: { count: 2, meanBytes: 4, maxBytes: 6 },
+      mixed: { count: 2, meanBytes: 3, maxBytes: 4 }, // the integer is no string: not measured
+      n: undefined,
+      u: undefined,
+      'u.city': { count: 2, meanBytes: 3.5, maxBytes: 7 }, // bytes, not characters: 'Łódź' is 7
+      tags: undefined,
+      'tags[]': { count: 2, meanBytes: 2, maxBytes: 3 },
+    });
+  });
+
   it('stops adding paths past the field cap and says so', () => {
     const wide = Object.fromEntries(Array.from({ length: MAX_SCHEMA_FIELDS + 10 }, (_, i) => [`k${i}`, i]));
     const s = observe([wide]);
@@ -85,6 +104,33 @@ describe('mergeSchema', () => {
     expect(same.fields[0].lastSeen).toBe('2026-11-25T11:00:00.000Z');
     const widened = mergeSchema(v1, observe([{ a: 2.5 }]));
     expect(schemaFingerprint(widened)).not.toBe(schemaFingerprint(v1));
+  });
+
+  it('merges string lengths across batches without a new version, and fills in a schema stored without them', () => {
+    const v1 = mergeSchema(null, observe([{ note: 'a'.repeat(10), id: 1 }, { note: 'a'.repeat(30), id: 2 }]));
+    expect(v1.fields.find((f) => f.path === 'note')!.stringLengths).toEqual({ count: 2, meanBytes: 20, maxBytes: 30 });
+    const v2 = mergeSchema(v1, observe([{ note: 'a'.repeat(500), id: 3 }, { note: 'a'.repeat(300), id: 4 }]));
+    expect(v2.fields.find((f) => f.path === 'note')!.stringLengths).toEqual({ count: 4, meanBytes: 210, maxBytes: 500 });
+    expect(v2.fields.find((f) => f.path === 'id')!.stringLengths).toBeUndefined();
+    // lengths moving is no schema change
+    expect(schemaFingerprint(v2)).toBe(schemaFingerprint(v1));
+    // a version stored before lengths were measured: its fingerprint is the same, the next batch measures them
+    const old = { format: v1.format, fields: v1.fields.map(({ stringLengths: _, ...f }) => f) };
+    expect(schemaFingerprint(old)).toBe(schemaFingerprint(v1));
+    const filled = mergeSchema(old, observe([{ note: 'abc', id: 5 }]));
+    expect(filled.fields.find((f) => f.path === 'note')!.stringLengths).toEqual({ count: 1, meanBytes: 3, maxBytes: 3 });
+    expect(schemaFingerprint(filled)).toBe(schemaFingerprint(v1));
+    // a batch without strings at a path keeps what is stored
+    expect(mergeSchema(v2, observe([{ id: 6, note: null }])).fields.find((f) => f.path === 'note')!.stringLengths).toEqual({ count: 4, meanBytes: 210, maxBytes: 500 });
+  });
+
+  it('weighs stored lengths at most MAX_LENGTH_WEIGHT strings, so the mean follows a field whose values change', () => {
+    const long = { count: 10 * MAX_LENGTH_WEIGHT, meanBytes: 900, maxBytes: 2000 };
+    const merged = mergeStringLengths(long, { count: MAX_LENGTH_WEIGHT, meanBytes: 10, maxBytes: 12 })!;
+    expect(merged).toEqual({ count: MAX_LENGTH_WEIGHT, meanBytes: 455, maxBytes: 2000 });
+    expect(mergeStringLengths(undefined, undefined)).toBeUndefined();
+    expect(mergeStringLengths(long, undefined)).toBe(long);
+    expect(mergeStringLengths(undefined, long)).toBe(long);
   });
 
   it('turns a binary stream into JSON when JSON records appear, never back', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
+import type { CatalogSchemaField, CatalogStreamFormat, CatalogStringLengths } from '@flux-capacitor/persistence';
 
 /** JSON types a field can hold; JSON null is recorded as nullability, not as a type. */
 export type JsonFieldType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
@@ -8,6 +8,12 @@ export type JsonFieldType = 'string' | 'integer' | 'number' | 'boolean' | 'objec
 export const MAX_SCHEMA_DEPTH = 8;
 /** Past this many distinct paths (maps keyed by ids, say) new paths are ignored and `truncated` is set. */
 export const MAX_SCHEMA_FIELDS = 500;
+/**
+ * The weight a field's stored string lengths keep when a batch is merged in: past this many strings, older ones
+ * count as this many, so the mean follows the recent values (a field that turns into free text shows it after a
+ * few objects, not after as many records as it ever had) and counts never grow without bound.
+ */
+export const MAX_LENGTH_WEIGHT = 100_000;
 
 /** What one batch of records (usually one archive object) says about a stream's schema. */
 export interface ObservedSchema {
@@ -29,6 +35,10 @@ interface FieldStats {
   nullSeen: boolean;
   firstSeen: number;
   lastSeen: number;
+  /** string values seen, their total and largest UTF-8 length */
+  strings: number;
+  stringBytes: number;
+  maxStringBytes: number;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -98,13 +108,17 @@ export class SchemaObserver {
   result(): ObservedSchema {
     if (this.recordCount === 0) throw new Error('no records observed');
     const fields: CatalogSchemaField[] = [...this.stats.entries()]
-      .map(([path, s]) => ({
-        path,
-        types: [...s.types].sort(),
-        nullable: s.nullSeen || (!path.endsWith('[]') && s.present < (this.objectCounts.get(parentOf(path)) ?? 0)),
-        firstSeen: new Date(s.firstSeen).toISOString(),
-        lastSeen: new Date(s.lastSeen).toISOString(),
-      }))
+      .map(([path, s]) => {
+        const field: CatalogSchemaField = {
+          path,
+          types: [...s.types].sort(),
+          nullable: s.nullSeen || (!path.endsWith('[]') && s.present < (this.objectCounts.get(parentOf(path)) ?? 0)),
+          firstSeen: new Date(s.firstSeen).toISOString(),
+          lastSeen: new Date(s.lastSeen).toISOString(),
+        };
+        if (s.strings > 0) field.stringLengths = { count: s.strings, meanBytes: roundMean(s.stringBytes / s.strings), maxBytes: s.maxStringBytes };
+        return field;
+      })
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
       format: this.jsonRecords > 0 ? 'json' : 'binary',
@@ -138,7 +152,7 @@ export class SchemaObserver {
         this.truncated = true;
         return;
       }
-      s = { types: new Set(), present: 0, nullSeen: false, firstSeen: t, lastSeen: t };
+      s = { types: new Set(), present: 0, nullSeen: false, firstSeen: t, lastSeen: t, strings: 0, stringBytes: 0, maxStringBytes: 0 };
       this.stats.set(path, s);
     }
     if (t < s.firstSeen) s.firstSeen = t;
@@ -150,6 +164,13 @@ export class SchemaObserver {
     const type = typeOf(value);
     s.types.add(type);
     s.present++;
+    if (type === 'string') {
+      // bytes, as a field column would store the value (not UTF-16 code units)
+      const bytes = Buffer.byteLength(value as string, 'utf8');
+      s.strings++;
+      s.stringBytes += bytes;
+      if (bytes > s.maxStringBytes) s.maxStringBytes = bytes;
+    }
     if (type === 'object') this.walkObject(path, value as Record<string, unknown>, t, depth);
     else if (type === 'array' && depth < MAX_SCHEMA_DEPTH) {
       let element = this.elementPaths.get(path);
@@ -157,6 +178,25 @@ export class SchemaObserver {
       for (const item of value as unknown[]) this.visit(element, item, t, depth + 1);
     }
   }
+}
+
+const roundMean = (mean: number) => Math.round(mean * 100) / 100;
+
+/**
+ * Both sides' string lengths as one: means weighted by count, the stored side's count capped at MAX_LENGTH_WEIGHT
+ * first. A side without lengths (none of its values was a string, or it was stored before lengths were measured)
+ * adds nothing: unknown is not zero.
+ */
+export function mergeStringLengths(stored: CatalogStringLengths | undefined, seen: CatalogStringLengths | undefined): CatalogStringLengths | undefined {
+  if (!stored || !(stored.count > 0)) return seen;
+  if (!seen || !(seen.count > 0)) return stored;
+  const weight = Math.min(stored.count, MAX_LENGTH_WEIGHT);
+  const count = weight + seen.count;
+  return {
+    count: Math.min(count, MAX_LENGTH_WEIGHT),
+    meanBytes: roundMean((stored.meanBytes * weight + seen.meanBytes * seen.count) / count),
+    maxBytes: Math.max(stored.maxBytes, seen.maxBytes),
+  };
 }
 
 /** A schema as stored: format and fields. */
@@ -168,7 +208,8 @@ export interface SchemaSnapshot {
 /**
  * Merges what a batch shows into the stream's current schema (cumulative: a field once seen stays). A field
  * that appears only now, under a parent older records already had, is nullable (older records lack it); a field
- * whose parent the batch saw without it becomes nullable. First/last seen widen.
+ * whose parent the batch saw without it becomes nullable. First/last seen widen; string lengths merge
+ * (mergeStringLengths).
  */
 export function mergeSchema(current: SchemaSnapshot | null, observed: ObservedSchema): SchemaSnapshot {
   if (!current) return { format: observed.format, fields: observed.fields };
@@ -187,6 +228,8 @@ export function mergeSchema(current: SchemaSnapshot | null, observed: ObservedSc
     old.nullable = old.nullable || f.nullable;
     if (f.firstSeen < old.firstSeen) old.firstSeen = f.firstSeen;
     if (f.lastSeen > old.lastSeen) old.lastSeen = f.lastSeen;
+    const lengths = mergeStringLengths(old.stringLengths, f.stringLengths);
+    if (lengths) old.stringLengths = lengths;
   }
   const seenPaths = new Set(observed.fields.map((f) => f.path));
   for (const f of byPath.values()) {
@@ -196,7 +239,10 @@ export function mergeSchema(current: SchemaSnapshot | null, observed: ObservedSc
   return { format: current.format === 'json' || observed.format === 'json' ? 'json' : 'binary', fields };
 }
 
-/** Identifies a schema by its format, paths, types and nullability (not by when fields were seen). */
+/**
+ * Identifies a schema by its format, paths, types and nullability (not by when fields were seen, nor by their
+ * string lengths: those move with every batch and are updated in the latest version, never a new one).
+ */
 export function schemaFingerprint(schema: SchemaSnapshot): string {
   const canonical = JSON.stringify([schema.format, schema.fields.map((f) => [f.path, [...f.types].sort(), f.nullable])]);
   return createHash('sha256').update(canonical).digest('hex');

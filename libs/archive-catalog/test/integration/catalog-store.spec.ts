@@ -171,6 +171,23 @@ describe('catalog store (Postgres)', () => {
     expect(await ds.query(`SELECT schema_version FROM catalog_object WHERE uri = $1`, [o1.objectUri])).toEqual([{ schema_version: 1 }]);
   });
 
+  it('updates string lengths in the latest version as batches come, without a new version, also one stored without them', async () => {
+    const s = 'lengths';
+    const batch = (records: unknown[]) => {
+      const obs = new SchemaObserver();
+      for (const r of records) obs.observe(new TextEncoder().encode(JSON.stringify(r)), Date.parse('2026-11-25T10:00:00.000Z'));
+      return obs.result();
+    };
+    // version 1 as an older catalog stored it: no lengths
+    await writer.recordSchema(s, batch([{ note: 'ab' }]));
+    await ds.query(`UPDATE catalog_schema_version SET fields = jsonb_build_array((fields->0) - 'stringLengths') WHERE stream = $1`, [s]);
+    expect((await reader.getSchema(s))!.fields[0].stringLengths).toBeUndefined();
+    expect(await writer.recordSchema(s, batch([{ note: 'x'.repeat(100) }, { note: 'x'.repeat(200) }]))).toEqual({ version: 1, versionAdded: false });
+    expect((await reader.getSchema(s))!.fields[0].stringLengths).toEqual({ count: 2, meanBytes: 150, maxBytes: 200 });
+    expect(await writer.recordSchema(s, batch([{ note: 'x' }]))).toEqual({ version: 1, versionAdded: false });
+    expect((await reader.getSchema(s))!.fields[0].stringLengths).toEqual({ count: 3, meanBytes: 100.33, maxBytes: 200 });
+  });
+
   describe('multi-shard objects (layout 2)', () => {
     const s = 'multi';
     const range = (shardId: string, first: bigint, last: bigint, recordCount: number) => ({ shardId, firstSequenceNumber: seq(first), lastSequenceNumber: seq(last), recordCount });

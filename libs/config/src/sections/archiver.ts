@@ -1,4 +1,4 @@
-import { ARCHIVE_ROW_ORDERS, DEFAULT_MAX_FIELD_COLUMNS, STREAM_NAME_PATTERN, type ArchiveRowOrder } from '@flux-capacitor/contracts';
+import { ARCHIVE_ROW_ORDERS, DEFAULT_MAX_FIELD_COLUMNS, MAX_FIELD_COLUMN_MEAN_BYTES, STREAM_NAME_PATTERN, type ArchiveRowOrder } from '@flux-capacitor/contracts';
 import { z } from 'zod';
 import { envInt, envList } from '../env-types';
 
@@ -58,7 +58,7 @@ export const archiverEnv = z.object({
   FLUX_ARCHIVER_FIELD_COLUMNS: envInt(0, 256)
     .default(DEFAULT_MAX_FIELD_COLUMNS)
     .describe(
-      `Most field columns per stream (0-256, default ${DEFAULT_MAX_FIELD_COLUMNS}): scalar JSON paths of the stream's catalog schema the archiver stores as their own Parquet columns beside the record, so queries on them read no JSON. 0 turns them off.`,
+      `Most field columns per stream (0-256, default ${DEFAULT_MAX_FIELD_COLUMNS}): scalar JSON paths of the stream's catalog schema the archiver stores as their own Parquet columns beside the record, so queries on them read no JSON; strings averaging over ${MAX_FIELD_COLUMN_MEAN_BYTES} bytes (free text) get none. 0 turns them off.`,
     ),
   FLUX_ARCHIVER_SORT: z
     .enum(ARCHIVE_ROW_ORDERS, { message: `must be one of ${ARCHIVE_ROW_ORDERS.join(', ')}` })

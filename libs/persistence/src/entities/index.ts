@@ -15,6 +15,7 @@ export {
   CatalogSchemaVersion,
   CatalogStream,
   type CatalogSchemaField,
+  type CatalogStringLengths,
   type CatalogStreamFormat,
 } from './catalog';
 

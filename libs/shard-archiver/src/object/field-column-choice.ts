@@ -33,7 +33,7 @@ interface Choice {
 
 /**
  * Which field columns each stream's next objects get: selectFieldColumns over the stream's latest catalog schema,
- * at most `max` (FLUX_ARCHIVER_FIELD_COLUMNS; 0: none, the schema is never read). Cached per stream and read again
+ * long text left out (a second copy of it costs more than it saves), at most `max` (FLUX_ARCHIVER_FIELD_COLUMNS; 0: none, the schema is never read). Cached per stream and read again
  * after FIELD_CHOICE_REFRESH_MS, so a schema change reaches the objects written a minute later; objects already
  * written keep their columns. A failed read never stops archiving: the stream keeps its last choice (none if it
  * never had one), the failure is logged and counted, and the read is tried again at the next write.
@@ -73,7 +73,7 @@ export class FieldColumnChoices {
     const previous = this.choices.get(stream);
     try {
       const schema = await this.source.latestFields(stream);
-      const fields = schema ? archiveFieldColumns(selectFieldColumns(schema, this.max).map((c) => c.path)) : [];
+      const fields = schema ? archiveFieldColumns(selectFieldColumns(schema, this.max, { skipLongText: true }).map((c) => c.path)) : [];
       if (JSON.stringify(fields) !== JSON.stringify(previous?.fields ?? [])) {
         this.logger.log({ msg: 'field columns chosen', stream, columns: fields.map((f) => f.column) });
       }

@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ARCHIVE_KV_METADATA, archiveFieldColumn, type ArchiveFieldColumn } from '@flux-capacitor/contracts';
+import { ArchiveObjectInspector, CatalogWriter } from '@flux-capacitor/archive-catalog';
+import { ARCHIVE_KV_METADATA, MAX_FIELD_COLUMN_MEAN_BYTES, archiveFieldColumn, type ArchiveFieldColumn } from '@flux-capacitor/contracts';
+import type { CatalogSchemaField } from '@flux-capacitor/persistence';
 import { multiShardObjectKey, partitionOf } from '@flux-capacitor/archive';
 import { createStream, uniqueName } from '@flux-capacitor/testing';
 import { register, type Counter } from 'prom-client';
@@ -104,6 +106,42 @@ describe('field columns: the archiver writes the columns its stream schema choos
 
     for (const o of await readFieldColumns(h, bare)) expect(o.fields).toBeNull();
     for (const p of announced.filter((x) => x.stream === bare)) expect(p).not.toHaveProperty('fields');
+  });
+
+  it('gives no column to a long free-text field, as the catalog infers its lengths from the archived records', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 1);
+    // `body` is ~200 bytes of free text in every record; `code` is short; both strings, both always present.
+    const ticket = (i: number): ProducedRecord => ({
+      partitionKey: `t-${i}`,
+      data: Buffer.from(JSON.stringify({ id: i, code: `c${i % 7}`, body: `ticket ${i}: ${'the printer on floor 3 is out of toner again '.repeat(4)}` })),
+    });
+    await putRecords(h.kinesis, stream, Array.from({ length: 20 }, (_, i) => ticket(i)));
+    // No schema yet: the first objects carry no field columns. The catalog then reads them as it does in service:
+    // the inspector's sample through the real inference, merged into the stream's schema.
+    expect((await (await h.archiver()).runOnce(stream)).records).toBe(20);
+    const inspector = await ArchiveObjectInspector.create();
+    try {
+      for await (const o of h.store.list(`${stream}/`)) {
+        const facts = await inspector.inspect(h.store, o.key, 1000);
+        await new CatalogWriter(h.dataSource).recordSchema(stream, facts.schema!);
+      }
+    } finally {
+      inspector.close();
+    }
+    const [{ fields }] = (await h.dataSource.query(`SELECT fields FROM catalog_schema_version WHERE stream = $1 ORDER BY version DESC LIMIT 1`, [stream])) as {
+      fields: CatalogSchemaField[];
+    }[];
+    expect(fields.find((f) => f.path === 'body')!.stringLengths!.meanBytes).toBeGreaterThan(MAX_FIELD_COLUMN_MEAN_BYTES);
+    expect(fields.find((f) => f.path === 'code')!.stringLengths).toEqual({ count: 20, meanBytes: 2, maxBytes: 2 });
+
+    const before = new Set((await readFieldColumns(h, stream)).map((o) => o.key));
+    await putRecords(h.kinesis, stream, Array.from({ length: 5 }, (_, i) => ticket(20 + i)));
+    expect((await (await h.archiver()).runOnce(stream)).records).toBe(5);
+    const written = (await readFieldColumns(h, stream)).filter((o) => !before.has(o.key));
+    expect(written.length).toBeGreaterThan(0);
+    for (const o of written) expect(o.fields).toEqual([{ path: ['code'], column: 'payload__code' }, { path: ['id'], column: 'payload__id' }]);
+    expect(written.flatMap((o) => o.rows.map((r) => r.payload__code)).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c6']);
   });
 
   it('writes no field columns with FLUX_ARCHIVER_FIELD_COLUMNS=0', async () => {

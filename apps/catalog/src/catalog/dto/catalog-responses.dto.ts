@@ -46,6 +46,14 @@ export const schemaResponseSchema = z.object({
       nullable: z.boolean(),
       firstSeen: z.string(),
       lastSeen: z.string(),
+      stringLengths: z
+        .object({
+          count: z.number().describe('string values measured (a weight: capped, so the mean follows recent values)'),
+          meanBytes: z.number().describe('their mean UTF-8 length'),
+          maxBytes: z.number().int().describe('the longest seen'),
+        })
+        .optional()
+        .describe('lengths of the string values seen at the path; absent when it held none or the version predates the measure'),
     }),
   ),
   firstSeen: z.date(),
