@@ -1,4 +1,7 @@
-import { DemoOrders, type OrderEvent } from './demo-orders';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DemoOrders, readNextOrder, saveNextOrder, type OrderEvent } from './demo-orders';
 
 /** A small deterministic generator (mulberry32), so the test sees the same sequence every run. */
 function seeded(seed: number): () => number {
@@ -57,5 +60,28 @@ describe('DemoOrders', () => {
     const record = new DemoOrders(seeded(1)).nextRecord(new Date());
     expect(record.key).toBe(record.event.customer);
     expect(JSON.parse(Buffer.from(record.data).toString('utf8'))).toEqual(record.event);
+  });
+
+  it('numbers orders on from firstOrder, and says which number comes next', () => {
+    const demo = new DemoOrders(seeded(7), 1234);
+    const created = Array.from({ length: 200 }, () => demo.next(new Date())).filter((e) => e.type === 'order.created');
+    expect(created[0].order_id).toBe('order-01234');
+    expect(demo.nextOrderNumber).toBe(1234 + created.length);
+  });
+});
+
+describe('readNextOrder and saveNextOrder', () => {
+  it('keep the next order number in a file, 1 when it is missing or unreadable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-orders-'));
+    try {
+      const file = join(dir, 'demo-orders.json');
+      expect(readNextOrder(file)).toBe(1);
+      saveNextOrder(file, 42);
+      expect(readNextOrder(file)).toBe(42);
+      writeFileSync(file, '{"nextOrder": "x"');
+      expect(readNextOrder(file)).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

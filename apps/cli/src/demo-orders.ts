@@ -1,5 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { createKinesisClient } from '@flux-capacitor/aws';
 import { ensureStream, putBatch, type PutEntry } from './kinesis-stream';
@@ -50,10 +51,23 @@ const amountOf = (items: OpenOrder['items']) => Math.round(items.reduce((sum, i)
 
 export class DemoOrders {
   private readonly open: OpenOrder[] = [];
-  private nextOrder = 1;
+  private nextOrder: number;
 
-  /** `random` in [0, 1); a seeded one makes the sequence repeatable (tests). */
-  constructor(private readonly random: () => number = Math.random) {}
+  /**
+   * `random` in [0, 1); a seeded one makes the sequence repeatable (tests). `firstOrder`: the number of the first
+   * order created (`fluxcap dev` continues after the orders of its earlier runs, so order ids stay unique in the stream).
+   */
+  constructor(
+    private readonly random: () => number = Math.random,
+    firstOrder = 1,
+  ) {
+    this.nextOrder = firstOrder;
+  }
+
+  /** The number the next new order gets. */
+  get nextOrderNumber(): number {
+    return this.nextOrder;
+  }
 
   /** The next event, as of `now`. */
   next(now: Date): OrderEvent {
@@ -135,19 +149,24 @@ export interface DemoProducerOptions {
   onPut?: (count: number) => void;
   /** one PutRecords per interval (default 1 s) carrying ratePerSecond records; shorter in tests */
   intervalMs?: number;
+  /** the generator (default: a new one numbering orders from 1) */
+  orders?: DemoOrders;
+  /** called with each batch before it is put (fluxcap dev saves the order numbers used so far) */
+  beforePut?: (orders: DemoOrders) => void;
 }
 
 /** Writes demo order events into `stream` until the signal aborts; resolves with the number of records put. */
 export async function runDemoProducer(options: DemoProducerOptions): Promise<number> {
   const rate = options.ratePerSecond ?? 3;
   const interval = options.intervalMs ?? 1000;
-  const orders = new DemoOrders();
+  const orders = options.orders ?? new DemoOrders();
   let put = 0;
   while (!options.signal.aborted) {
     const started = Date.now();
     // One PutRecords a second carrying that second's records: a steady trickle with few calls.
     const batch = Array.from({ length: Math.max(1, Math.round(rate)) }, () => orders.nextRecord(new Date()));
     try {
+      options.beforePut?.(orders);
       const n = await putBatch(options.kinesis, options.stream, batch, options.signal);
       put += n;
       options.onPut?.(n);
@@ -163,13 +182,38 @@ export async function runDemoProducer(options: DemoProducerOptions): Promise<num
   return put;
 }
 
+/** The number of the next demo order saved in `file` (`{"nextOrder": n}`), 1 when there is none. */
+export function readNextOrder(file: string): number {
+  try {
+    const n = (JSON.parse(readFileSync(file, 'utf8')) as { nextOrder?: unknown }).nextOrder;
+    return Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/** Saves the next order number; a rename, so a kill mid-write leaves the old file, never a torn one. */
+export function saveNextOrder(file: string, nextOrder: number): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify({ nextOrder }));
+  renameSync(`${file}.tmp`, file);
+}
+
 /**
  * `fluxcap dev`'s demo: writes into `stream` on the dev stack's Kinesis until the signal aborts, saying so once in
- * the log (and once more when puts start failing, not on every failure).
+ * the log (and once more when puts start failing, not on every failure). With `stateFile` the order numbers continue
+ * from the previous run's (saved before each batch is put, so a kill never lets a number be used twice), since the
+ * stream keeps that run's records.
  */
-export function startDevDemo(endpoints: { region: string; kinesis: string }, stream: string, signal: AbortSignal, say: (line: string) => void): void {
+export function startDevDemo(
+  endpoints: { region: string; kinesis: string },
+  stream: string,
+  signal: AbortSignal,
+  say: (line: string) => void,
+  stateFile?: string,
+): void {
   const kinesis = createKinesisClient({ region: endpoints.region, endpoints: { kinesis: endpoints.kinesis }, s3ForcePathStyle: true });
   let failing = false;
+  const orders = new DemoOrders(Math.random, stateFile ? readNextOrder(stateFile) : 1);
   say(`demo producer: writing order events into ${stream}, 3 per second (--no-demo turns it off)`);
   // The stream exists already unless FLUX_ARCHIVER_STREAMS names others; create it as `fluxcap produce` would.
   void ensureStream(kinesis, stream, 2)
@@ -178,6 +222,8 @@ export function startDevDemo(endpoints: { region: string; kinesis: string }, str
         kinesis,
         stream,
         signal,
+        orders,
+        beforePut: stateFile ? (o) => saveNextOrder(stateFile, o.nextOrderNumber) : undefined,
         onPut: () => (failing = false),
         onError: (err) => {
           if (!failing) say(`demo producer: put failed (${err instanceof Error ? err.message : String(err)}); retrying`);

@@ -31,6 +31,8 @@ export async function startDevStack(flags: StackFlags, log: (line: string) => vo
   return startLocalStack({
     dataDir: flags.dataDir ?? FLUX_DIR,
     kinesis: flags.kinesis,
+    // The archive, catalog and checkpoints in the data dir outlive a restart; the streams they point into must too.
+    persistKinesis: true,
     ports: flags.randomPorts ? {} : DEV_PORTS,
     databaseUrl: cliEnv.databaseUrl,
     database: flags.database,

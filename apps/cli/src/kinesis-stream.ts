@@ -2,14 +2,20 @@ import { setTimeout } from 'node:timers/promises';
 import { CliError } from './cli-error';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand, ResourceNotFoundException, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
 
-/** Creates `stream` with `shards` shards unless it exists; true when it created it. */
-export async function ensureStream(kinesis: KinesisClient, stream: string, shards: number): Promise<boolean> {
+/** Whether `stream` exists. */
+export async function streamExists(kinesis: KinesisClient, stream: string): Promise<boolean> {
   try {
     await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    return false;
+    return true;
   } catch (err) {
-    if (!(err instanceof ResourceNotFoundException)) throw err;
+    if (err instanceof ResourceNotFoundException) return false;
+    throw err;
   }
+}
+
+/** Creates `stream` with `shards` shards unless it exists; true when it created it. */
+export async function ensureStream(kinesis: KinesisClient, stream: string, shards: number): Promise<boolean> {
+  if (await streamExists(kinesis, stream)) return false;
   await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
   await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60 }, { StreamName: stream });
   return true;

@@ -7,9 +7,15 @@ import { freePort } from './free-port';
 export type KinesisEmulator = 'kinesalite' | 'kinesis-local';
 
 export interface LocalStackOptions {
-  /** Folder for emulator data (S3 objects, embedded Postgres). Kinesis and SQS keep state in memory. */
+  /** Folder for emulator data (S3 objects, embedded Postgres, and Kinesis with persistKinesis). SQS keeps state in memory. */
   dataDir: string;
   kinesis?: KinesisEmulator;
+  /**
+   * Keep kinesalite's streams and records in `<dataDir>/kinesis` (LevelDB), so a restart on the same dataDir finds
+   * them again, as the archive, catalog and checkpoints kept in the same folder expect (`fluxcap dev`). Off by default:
+   * tests and benchmarks want the in-memory store, faster and leaving nothing behind. kinesis-local keeps no data.
+   */
+  persistKinesis?: boolean;
   /** Fixed ports (dev); 0 or absent picks free ones (tests). */
   ports?: { kinesis?: number; sqs?: number; s3?: number; postgres?: number };
   /** Use this Postgres server instead of starting an embedded one. */
@@ -140,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const pgPort = options.databaseUrl ? 0 : options.ports?.postgres || (await freePort());
     const [kinesisPort, sqsPort, s3Port] = await Promise.all([
       kinesisEmulator === 'kinesalite'
-        ? start('kinesalite', { port: options.ports?.kinesis ?? 0 })
+        ? start('kinesalite', { port: options.ports?.kinesis ?? 0, ...(options.persistKinesis ? { dataDir: join(options.dataDir, 'kinesis') } : {}) })
         : start('kinesis-local', { port: options.ports?.kinesis || (await freePort()), tlsPort: await freePort(), region }),
       start('sqs', { port: options.ports?.sqs ?? 0, region }),
       // s3rver's ListObjectsV2 continuation tokens use a cipher OpenSSL 3 only offers through its legacy provider.

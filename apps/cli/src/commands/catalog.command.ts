@@ -1,21 +1,10 @@
-import { createArchiveStore } from '@flux-capacitor/archive';
-import { createS3Client } from '@flux-capacitor/aws';
-import {
-  ArchiveObjectInspector,
-  CatalogIngest,
-  CatalogReader,
-  CatalogWriter,
-  archiveHiveTableDdl,
-  createMetastores,
-  kinesisHiveTableDdl,
-  rebuildCatalog,
-  streamLocationOf,
-} from '@flux-capacitor/archive-catalog';
+import { CatalogReader, archiveHiveTableDdl, kinesisHiveTableDdl, streamLocationOf } from '@flux-capacitor/archive-catalog';
 import { loadConfig } from '@flux-capacitor/config';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { Logger } from '@nestjs/common';
 import { InvalidArgumentError, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
+import { rebuildStreamCatalogs } from '../catalog-rebuild';
 import { asUsage as usage, CliError, UsageError } from '../cli-error';
 import { withExamples } from '../help-example';
 import { printResult, renderTable, type GlobalOptions } from '../output';
@@ -44,45 +33,14 @@ export function registerCatalogCommand(program: Command): void {
         const config = loadConfig(cliEnv.all);
         // Logs go to stderr as JSON lines; stdout carries only the report.
         Logger.overrideLogger(stderrLogger(config.log.level));
-        const ds = await createDataSource(config.database).initialize();
-        const s3 = createS3Client(config.aws);
-        const inspector = await ArchiveObjectInspector.create();
-        try {
-          const reader = new CatalogReader(ds);
-          const writer = new CatalogWriter(ds);
-          const store = createArchiveStore(config.archive, s3);
-          const metastores = createMetastores(config.catalog, config.aws);
-          const ingest = new CatalogIngest({
-            writer,
-            reader,
-            store,
-            inspector,
-            metastores,
-            strictMetastores: false,
-            sampleRecords: config.catalog.schemaSampleRecords,
-            // A rebuild restores derived state; consumers of catalog.partition.added are not re-notified.
-            publishPartitionAdded: async () => undefined,
-          });
-          const activity = startActivity(`rebuilding the catalog of ${flags.stream} from the archive`);
-          const report = await rebuildCatalog(flags.stream, {
-            writer,
-            reader,
-            store,
-            inspector,
-            sampleRecords: config.catalog.schemaSampleRecords,
-            ingest,
-          }).finally(() => activity.stop('done'));
-          printResult(report, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
-            [
-              `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued), ${r.removed} removed, ${r.skipped} skipped`,
-              `partitions added: ${r.partitionsAdded}; schema version: ${r.schemaVersion ?? 'none'}`,
-            ].join('\n'),
-          );
-        } finally {
-          inspector.close();
-          s3.destroy();
-          await ds.destroy();
-        }
+        const activity = startActivity(`rebuilding the catalog of ${flags.stream} from the archive`);
+        const [report] = await rebuildStreamCatalogs(config, [flags.stream]).finally(() => activity.stop('done'));
+        printResult(report, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
+          [
+            `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued), ${r.removed} removed, ${r.skipped} skipped`,
+            `partitions added: ${r.partitionsAdded}; schema version: ${r.schemaVersion ?? 'none'}`,
+          ].join('\n'),
+        );
       }),
     'fluxcap catalog rebuild --stream orders',
   );

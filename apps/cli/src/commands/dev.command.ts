@@ -1,17 +1,21 @@
 import { createKinesisClient } from '@flux-capacitor/aws';
+import { loadConfig } from '@flux-capacitor/config';
 import { migrate } from '@flux-capacitor/persistence';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flux-capacitor/service-kit';
 import { freePort, spawnService, waitUntilHealthy, type RunningService } from '@flux-capacitor/local-stack';
-import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Client } from 'pg';
+import { rebuildStreamCatalogs } from '../catalog-rebuild';
 import { cliEnv } from '../cli-env';
 import { CliError } from '../cli-error';
 import { ensureConsoleBuilt } from '../console-build';
 import { devEnvFile, stackOptions, startDevStack, untilSignal, type StackFlags } from '../dev-stack';
 import { startDevDemo } from '../demo-orders';
 import { withExamples } from '../help-example';
-import { ensureStream } from '../kinesis-stream';
+import { ensureStream, streamExists } from '../kinesis-stream';
 import { colorEnabled } from '../terminal';
 import { FLUX_DIR, WORKSPACE_ROOT, writeEnvFile } from '../workspace';
 
@@ -49,6 +53,24 @@ export function consoleEnv(urls: Record<string, string>, consoleUrl: string): Re
   return env;
 }
 
+/**
+ * Whether the database holds archiver checkpoints or catalogued objects of `stream`: when the stream itself is gone
+ * from Kinesis, they point into records that no longer exist.
+ */
+async function hasArchiveState(databaseUrl: string, stream: string): Promise<boolean> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ found: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM archiver_shard_lease WHERE stream_name = $1) OR EXISTS (SELECT 1 FROM catalog_object WHERE stream = $1) AS found',
+      [stream],
+    );
+    return rows[0]?.found === true;
+  } finally {
+    await client.end();
+  }
+}
+
 export function registerDevCommand(program: Command): void {
   stackOptions(
     withExamples(
@@ -84,18 +106,31 @@ export function registerDevCommand(program: Command): void {
       say(`stack ready: kinesis ${stack.endpoints.kinesis}, sqs ${stack.endpoints.sqs}, s3 ${stack.endpoints.s3}, postgres ${stack.endpoints.postgres}`);
       const applied = await migrate(stack.endpoints.databaseUrl);
       say(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+      const dataDir = resolve(flags.dataDir ?? FLUX_DIR);
       if (!cliEnv.all.FLUX_ARCHIVER_STREAMS) {
         // The archiver reports a stream that does not exist as down on /health, and dev waits for every service to
-        // be healthy: create the (empty) demo stream it archives by default, as `fluxcap produce` would.
+        // be healthy: create the (empty) demo stream it archives by default, as `fluxcap produce` would. On a restart
+        // kinesalite has them already (kept in the data dir).
         const kinesis = createKinesisClient({ region: stack.endpoints.region, endpoints: { kinesis: stack.endpoints.kinesis }, s3ForcePathStyle: true });
         try {
-          for (const stream of [DEV_STREAM, DEV_REPLAY_STREAM]) if (await ensureStream(kinesis, stream, 2)) say(`created Kinesis stream ${stream}`);
+          for (const stream of [DEV_STREAM, DEV_REPLAY_STREAM]) {
+            const exists = await streamExists(kinesis, stream);
+            // A new stream under an old archive: its checkpoints and the catalog's live-tail positions name sequence
+            // numbers the new stream does not have, so the archiver and every query of it would fail. Say how to reset.
+            if (!exists && (await hasArchiveState(stack.endpoints.databaseUrl, stream))) {
+              throw new CliError(
+                `Kinesis stream ${stream} is gone but ${dataDir} still holds its archive and checkpoints` +
+                  (flags.kinesis === 'kinesis-local' ? ' (kinesis-local keeps no data across restarts)' : '') +
+                  `; delete ${dataDir} (and the ${flags.database} database when DATABASE_URL is set) to start afresh`,
+              );
+            }
+            if (!exists && (await ensureStream(kinesis, stream, 2))) say(`created Kinesis stream ${stream}`);
+          }
         } finally {
           kinesis.destroy();
         }
       }
 
-      const dataDir = resolve(flags.dataDir ?? FLUX_DIR);
       const token = randomBytes(24).toString('hex');
       const env: Record<string, string> = {
         // A development default: archive the demo stream (`fluxcap produce --stream orders`) and flush often, so
@@ -104,11 +139,14 @@ export function registerDevCommand(program: Command): void {
         FLUX_BUFFER_INTERVAL_SECONDS: '10',
         // Shorter long polls: a consumer finishes its current poll before it stops, so Ctrl-C is quicker.
         FLUX_SQS_WAIT_SECONDS: '5',
+        // The same lease owner on every start over this data dir: after a kill -9 the archiver re-claims its shards at
+        // once instead of waiting out the dead instance's leases (FLUX_LEASE_DURATION_SECONDS).
+        FLUX_ARCHIVER_WORKER_ID: `fluxcap-dev-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`,
         // Work folders under this stack's data dir: a gateway empties its object cache at start, so two stacks
         // sharing the repository's `.flux/query` would delete each other's cached archive objects mid-query.
         FLUX_QUERY_WORK_DIR: join(dataDir, 'query'),
         FLUX_REPLAY_WORK_DIR: join(dataDir, 'replay'),
-        ...pick(cliEnv.all, ['FLUX_ARCHIVER_STREAMS', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_SQS_WAIT_SECONDS', 'FLUX_QUERY_WORK_DIR', 'FLUX_REPLAY_WORK_DIR']),
+        ...pick(cliEnv.all, ['FLUX_ARCHIVER_STREAMS', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_SQS_WAIT_SECONDS', 'FLUX_ARCHIVER_WORKER_ID', 'FLUX_QUERY_WORK_DIR', 'FLUX_REPLAY_WORK_DIR']),
         ...stack.env,
         FLUX_API_TOKENS: `${token}:admin+query+replay`,
         FLUX_API_TOKEN: token,
@@ -128,6 +166,16 @@ export function registerDevCommand(program: Command): void {
         Object.assign(env, consoleEnv(urls, consoleUrl));
       }
       writeEnvFile(devEnvFile(flags), { ...env, ...urls, ...(consoleUrl ? { FLUX_CONSOLE_URL: consoleUrl } : {}) });
+
+      // The SQS emulator keeps its queues in memory: announcements of archive objects the catalog had not received
+      // when the stack last stopped are gone. Catalogue what the archive holds before the services start (quick when
+      // nothing is missing), so queries (whose live tail starts after the catalog's last record) miss nothing.
+      const archived = (env.FLUX_ARCHIVER_STREAMS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (archived.length) {
+        Logger.overrideLogger(['warn', 'error']);
+        const reports = await rebuildStreamCatalogs(loadConfig({ ...cliEnv.all, ...env }), archived);
+        for (const r of reports) if (r.listed) say(`catalog of ${r.stream}: ${r.listed} archive objects, ${r.added} catalogued now from the archive`);
+      }
 
       wanted.forEach((service, i) => {
         const color = colorEnabled(process.stdout) ? COLORS[i % COLORS.length] : '';
@@ -153,7 +201,7 @@ export function registerDevCommand(program: Command): void {
           say(`${running.service} ready at ${running.url}`);
         }),
       );
-      if (flags.demo) startDevDemo(stack.endpoints, DEV_STREAM, demo.signal, say);
+      if (flags.demo) startDevDemo(stack.endpoints, DEV_STREAM, demo.signal, say, join(dataDir, 'demo-orders.json'));
       if (urls.FLUX_PG_URL) say(`PostgreSQL endpoint: psql "$FLUX_PG_URL" (port ${env.FLUX_PG_PORT})`);
       say(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s; settings in ${devEnvFile(flags)} (source it to use fluxcap against them)`);
       if (consoleUrl) say(`console ready at ${consoleUrl}/#token=${token}`);

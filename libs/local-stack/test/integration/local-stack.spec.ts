@@ -1,14 +1,14 @@
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, ListStreamsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { createKinesisClient, createS3Client, createSqsClient } from '@flux-capacitor/aws';
 import { getStack, uniqueName } from '@flux-capacitor/testing';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isListening } from '@flux-capacitor/local-stack';
+import { isListening, startLocalStack, waitForStreamActive } from '@flux-capacitor/local-stack';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -38,6 +38,40 @@ describe('local stack', () => {
       await vi.waitFor(async () => expect(await listening()).toEqual([]), { timeout: 15_000, interval: 200 });
     } finally {
       child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['keeps kinesalite streams and sequence numbers across a restart with persistKinesis', true],
+    ['keeps kinesalite in memory by default, leaving nothing in the data dir', false],
+  ])('%s', async (_name, persistKinesis) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'flux-stack-kinesis-'));
+    const start = () => startLocalStack({ dataDir, databaseUrl: getStack().adminDatabaseUrl, persistKinesis });
+    const client = (endpoint: string) => createKinesisClient({ region: 'us-east-1', endpoints: { kinesis: endpoint }, s3ForcePathStyle: true });
+    try {
+      let stack = await start();
+      let kinesis = client(stack.endpoints.kinesis);
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'kept', ShardCount: 1 }));
+      await waitForStreamActive(kinesis, 'kept');
+      const before = await kinesis.send(new PutRecordCommand({ StreamName: 'kept', PartitionKey: 'k', Data: Buffer.from('1') }));
+      kinesis.destroy();
+      await stack.stop();
+
+      stack = await start();
+      kinesis = client(stack.endpoints.kinesis);
+      try {
+        expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(persistKinesis ? ['kept'] : []);
+        expect(existsSync(join(dataDir, 'kinesis'))).toBe(persistKinesis);
+        if (persistKinesis) {
+          const after = await kinesis.send(new PutRecordCommand({ StreamName: 'kept', PartitionKey: 'k', Data: Buffer.from('2') }));
+          expect(BigInt(after.SequenceNumber as string) > BigInt(before.SequenceNumber as string)).toBe(true);
+        }
+      } finally {
+        kinesis.destroy();
+        await stack.stop();
+      }
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
