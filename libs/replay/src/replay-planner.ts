@@ -47,14 +47,23 @@ export function boundsSql(spec: ReplaySpec, upperOnly = false): string {
 }
 
 /**
- * The quoted identifiers in a SQL fragment that name a typed field column (`"payload.<path>"`, any case), as
- * written, each once. A name that is no column of the stream fails to bind, as it would in the filter itself.
+ * The typed field columns (`"payload.<path>"`, virtual columns of the stream table) a filter names, from DuckDB's
+ * parse of it (`json_serialize_sql` of `SELECT 1 WHERE <filter>`): single-part column references whose name starts
+ * with `payload.`, any case, each once, as identifiers. Names in string literals or comments are no references.
  */
-export function typedNamesIn(fragment: string): string[] {
+export function typedNamesOf(ast: unknown): string[] {
   const names = new Map<string, string>();
-  for (const m of fragment.matchAll(/"((?:[^"]|"")*)"/g)) {
-    if (m[1].toLowerCase().startsWith(TYPED_PREFIX) && !names.has(m[1].toLowerCase())) names.set(m[1].toLowerCase(), m[0]);
-  }
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.class === 'COLUMN_REF' && Array.isArray(o.column_names) && o.column_names.length === 1) {
+      const name = String(o.column_names[0]);
+      if (name.toLowerCase().startsWith(TYPED_PREFIX)) names.set(name.toLowerCase(), sqlIdentifier(name));
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(ast);
   return [...names.values()];
 }
 
@@ -67,7 +76,7 @@ export function typedNamesIn(fragment: string): string[] {
  * so a deleted key never comes back from a replay. DuckDB spills the window and the sort to disk past its memory
  * limit, so selections larger than memory plan without running out of it.
  */
-export function planSelectSql(spec: ReplaySpec): string {
+export function planSelectSql(spec: ReplaySpec, carried: readonly string[] = []): string {
   const key = spec.compact ? spec.compact.key : 'partition_key';
   // With compaction the filter sees only the records compaction keeps (a key's older records may not satisfy what
   // the filter assumes, e.g. a cast that fails on an old value); without it, it is applied where the stream table is
@@ -83,12 +92,12 @@ export function planSelectSql(spec: ReplaySpec): string {
   // The base columns by name, never `*`: any other column of the stream table (a field column named after a JSON
   // key such as `__key`) would otherwise sit beside the computed names and could take them over.
   const base = STREAM_COLUMNS.map((c) => sqlIdentifier(c.name)).join(', ');
-  // With compaction the filter runs after it, over `picked`: the typed field columns it names ("payload.amount",
-  // virtual columns of the stream table) are carried through by name. They are TRY_CASTs, so reading them for
-  // every record never fails where the filter would not.
-  const carried = spec.compact && spec.where ? typedNamesIn(spec.where).map((name) => `, ${name}`).join('') : '';
+  // With compaction the filter runs after it, over `picked`: the typed field columns it names (`carried`, from
+  // typedNamesOf; virtual columns of the stream table) are carried through by name. They are TRY_CASTs, so reading
+  // them for every record never fails where the filter would not.
+  const extra = spec.compact ? carried.map((name) => `, ${name}`).join('') : '';
   return `WITH bounded AS (
-  SELECT ${base}${carried}, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
+  SELECT ${base}${extra}, ${POS} AS __pos, CAST((${key}) AS VARCHAR) AS __key, coalesce(CAST((${spec.tombstone}) AS BOOLEAN), false) AS __tomb
   FROM ${sqlIdentifier(spec.source)} WHERE ${boundsSql(spec)}${spec.compact ? '' : ` AND ${where}`}
 ), picked AS (${picked})
 SELECT row_number() OVER (ORDER BY arrival_time, shard_id, __pos, sub_sequence_number) - 1 AS ordinal,
@@ -153,7 +162,11 @@ export class ReplayPlanner {
         }
         // payload->>'path' in the key, the tombstone rule and (without compaction) the filter read the stream's field
         // columns where objects hold them.
-        await session.run(`COPY (${await session.rewrite(planSelectSql(spec))}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
+        const carried =
+          spec.compact && spec.where
+            ? typedNamesOf(JSON.parse(String((await session.all(`SELECT json_serialize_sql(${sqlString(`SELECT 1 WHERE ${spec.where}`)}) AS ast`))[0].ast)))
+            : [];
+        await session.run(`COPY (${await session.rewrite(planSelectSql(spec, carried))}) TO ${file} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`);
         // One pass over the plan for the per-shard counts; with compaction every key is in it once, so the distinct
         // keys need no second pass; the sample is the plan's first rows (row-group statistics on `ordinal`).
         const perShard = await session.all(

@@ -131,6 +131,10 @@ describe('mergeSchema', () => {
     expect(mergeStringLengths(undefined, undefined)).toBeUndefined();
     expect(mergeStringLengths(long, undefined)).toBe(long);
     expect(mergeStringLengths(undefined, long)).toBe(long);
+    // a first batch larger than the weight is stored capped, as a new path is
+    const big = observe(Array.from({ length: MAX_LENGTH_WEIGHT + 5 }, () => ({ s: 'ab' })));
+    expect(mergeSchema(null, big).fields.find((f) => f.path === 's')!.stringLengths).toEqual({ count: MAX_LENGTH_WEIGHT, meanBytes: 2, maxBytes: 2 });
+    expect(mergeSchema({ format: 'json', fields: [] }, big).fields.find((f) => f.path === 's')!.stringLengths!.count).toBe(MAX_LENGTH_WEIGHT);
   });
 
   it('turns a binary stream into JSON when JSON records appear, never back', () => {

@@ -212,7 +212,10 @@ export interface SchemaSnapshot {
  * (mergeStringLengths).
  */
 export function mergeSchema(current: SchemaSnapshot | null, observed: ObservedSchema): SchemaSnapshot {
-  if (!current) return { format: observed.format, fields: observed.fields };
+  // A batch larger than MAX_LENGTH_WEIGHT strings (FLUX_CATALOG_SCHEMA_SAMPLE_RECORDS allows it) is stored capped too.
+  const capped = (f: CatalogSchemaField): CatalogSchemaField =>
+    f.stringLengths && f.stringLengths.count > MAX_LENGTH_WEIGHT ? { ...f, stringLengths: { ...f.stringLengths, count: MAX_LENGTH_WEIGHT } } : f;
+  if (!current) return { format: observed.format, fields: observed.fields.map(capped) };
   const parentsNow = new Set(observed.parents);
   const parentsBefore = new Set(['', ...current.fields.filter((f) => f.types.includes('object')).map((f) => f.path)]);
   const byPath = new Map(current.fields.map((f) => [f.path, { ...f, types: [...f.types] }]));
@@ -221,7 +224,7 @@ export function mergeSchema(current: SchemaSnapshot | null, observed: ObservedSc
     if (!old) {
       const parent = parentOf(f.path);
       const olderRecordsLackIt = current.format === 'json' && !f.path.endsWith('[]') && parentsBefore.has(parent);
-      byPath.set(f.path, { ...f, nullable: f.nullable || olderRecordsLackIt });
+      byPath.set(f.path, { ...capped(f), nullable: f.nullable || olderRecordsLackIt });
       continue;
     }
     old.types = [...new Set([...old.types, ...f.types])].sort();

@@ -183,13 +183,17 @@ describe('replay', () => {
     ]);
     expect(await fx.archive(stream)).toBe(4);
     const target = await fx.createStream(1);
-    for (const compact of [true, false] as const) {
-      const created = await service.create({ source: stream, target, where: '"payload.n" > 5', compact, dryRun: true }, 'token:test');
-      const view = await fx.waitFor(service, created.id);
-      expect(view.error).toBeNull();
-      expect(view.state).toBe('planned');
-      // compacted: k's latest (7) only; not compacted: both records above 5
-      expect(view.plan?.sample.map((r) => r.payload)).toEqual(compact ? [{ n: 7 }] : [{ n: 7 }, { n: 9 }]);
+    // names in string literals and comments are no column references (a quote inside a literal included)
+    const filters = ['"payload.n" > 5', `payload->>'n' <> '"payload.zz"' /* "payload.x" */ AND "payload.n" > 5 AND "payload.n" > 0`, `coalesce(payload->>'q', '12"') = '12"' AND "payload.n" > 5`];
+    for (const where of filters) {
+      for (const compact of [true, false] as const) {
+        const created = await service.create({ source: stream, target, where, compact, dryRun: true }, 'token:test');
+        const view = await fx.waitFor(service, created.id);
+        expect(view.error, where).toBeNull();
+        expect(view.state).toBe('planned');
+        // compacted: k's latest (7) only; not compacted: both records above 5
+        expect(view.plan?.sample.map((r) => r.payload)).toEqual(compact ? [{ n: 7 }] : [{ n: 7 }, { n: 9 }]);
+      }
     }
   });
 
