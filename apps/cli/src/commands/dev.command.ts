@@ -141,7 +141,7 @@ export function registerDevCommand(program: Command): void {
         FLUX_SQS_WAIT_SECONDS: '5',
         // The same lease owner on every start over this data dir: after a kill -9 the archiver re-claims its shards at
         // once instead of waiting out the dead instance's leases (FLUX_LEASE_DURATION_SECONDS).
-        FLUX_ARCHIVER_WORKER_ID: `fluxcap-dev-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`,
+
         // Work folders under this stack's data dir: a gateway empties its object cache at start, so two stacks
         // sharing the repository's `.flux/query` would delete each other's cached archive objects mid-query.
         FLUX_QUERY_WORK_DIR: join(dataDir, 'query'),
@@ -166,6 +166,13 @@ export function registerDevCommand(program: Command): void {
         Object.assign(env, consoleEnv(urls, consoleUrl));
       }
       writeEnvFile(devEnvFile(flags), { ...env, ...urls, ...(consoleUrl ? { FLUX_CONSOLE_URL: consoleUrl } : {}) });
+      // The same lease owner on every start over this data dir: after a kill -9 the archiver re-claims its shards at
+      // once instead of waiting out the dead instance's leases (FLUX_LEASE_DURATION_SECONDS). The dev archiver's own
+      // setting only, never dev.env's: a `fluxcap archive` started from a shell that sourced it would otherwise take
+      // the dev archiver's leases as its own, and the two would take them from each other at every heartbeat.
+      const archiverEnv = {
+        FLUX_ARCHIVER_WORKER_ID: cliEnv.all.FLUX_ARCHIVER_WORKER_ID ?? `fluxcap-dev-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`,
+      };
 
       // The SQS emulator keeps its queues in memory: announcements of archive objects the catalog had not received
       // when the stack last stopped are gone. Catalogue what the archive holds before the services start (quick when
@@ -173,14 +180,20 @@ export function registerDevCommand(program: Command): void {
       const archived = (env.FLUX_ARCHIVER_STREAMS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       if (archived.length) {
         Logger.overrideLogger(['warn', 'error']);
-        const reports = await rebuildStreamCatalogs(loadConfig({ ...cliEnv.all, ...env }), archived);
-        for (const r of reports) if (r.listed) say(`catalog of ${r.stream}: ${r.listed} archive objects, ${r.added} catalogued now from the archive`);
+        // A failed catch-up (an unreadable object, the archive store away) is reported, never a reason not to start:
+        // the catalog service catalogues what it is told from here on, and `fluxcap catalog rebuild` can be re-run.
+        try {
+          const reports = await rebuildStreamCatalogs(loadConfig({ ...cliEnv.all, ...env }), archived);
+          for (const r of reports) if (r.listed) say(`catalog of ${r.stream}: ${r.listed} archive objects, ${r.added} catalogued now from the archive`);
+        } catch (err) {
+          say(`warning: catching the catalog up with the archive failed (${(err as Error).message}); starting anyway, run \`fluxcap catalog rebuild\` to retry`);
+        }
       }
 
       wanted.forEach((service, i) => {
         const color = colorEnabled(process.stdout) ? COLORS[i % COLORS.length] : '';
         const running = spawnService(service, {
-          env: { ...cliEnv.all, ...env, LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
+          env: { ...cliEnv.all, ...env, ...(service === 'archiver' ? archiverEnv : {}), LOG_FORMAT: 'json', SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
           port: ports.get(service) as number,
           onLine: (l) => process.stdout.write(`${formatLogLine(service, l, color)}\n`),
         });

@@ -37,6 +37,9 @@ describe('fluxcap dev', () => {
       }
       expect(env.FLUX_API_TOKEN).toMatch(/^[0-9a-f]{48}$/);
       expect(env.FLUX_API_TOKENS).toContain(env.FLUX_API_TOKEN);
+      // the dev archiver's fixed lease owner stays its own: a `fluxcap archive` run from a shell that sourced dev.env
+      // would otherwise take the dev archiver's leases as its own
+      expect(env.FLUX_ARCHIVER_WORKER_ID).toBeUndefined();
       // the gateway's PostgreSQL endpoint, with the token as the password
       expect(env.FLUX_PG_URL).toBe(`postgres://flux:${env.FLUX_API_TOKEN}@127.0.0.1:${/:(\d+)\/flux$/.exec(env.FLUX_PG_URL)?.[1]}/flux`);
       expect(output).toContain('PostgreSQL endpoint: psql "$FLUX_PG_URL"');

@@ -5,8 +5,19 @@ require('./child').run(
   (o) =>
     new Promise((resolve, reject) => {
       // Stream lifecycle is instant so tests need not wait out CREATING/UPDATING states.
+      // A data dir keeps the streams in LevelDB (leveldown, an optional dependency of kinesalite that needs a native
+      // build where no prebuilt binary exists): without it, say so and keep them in memory rather than fail to start.
+      let path = o.dataDir || undefined;
+      if (path) {
+        try {
+          require.resolve('leveldown');
+        } catch {
+          process.stderr.write(`kinesalite: leveldown is not installed, so streams are kept in memory, not in ${path}\n`);
+          path = undefined;
+        }
+      }
       const server = kinesalite({
-        path: o.dataDir || undefined,
+        path,
         createStreamMs: 0,
         deleteStreamMs: 0,
         updateStreamMs: 0,
