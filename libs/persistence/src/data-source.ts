@@ -3,6 +3,7 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 import { resolvePostgresTls, type PostgresTlsSettings } from './postgres-tls';
 import { TimeoutSafeClient } from './timeout-safe-client';
+import { QueryErrorLogger } from './query-error-logger';
 
 export const MIGRATIONS_TABLE = 'flux_migrations';
 
@@ -41,7 +42,8 @@ export function dataSourceOptions(database: string | DatabaseSettings, overrides
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,
-    logging: ['error'],
+    logging: ['error', 'warn'],
+    logger: new QueryErrorLogger(),
     extra: poolOptions(queryTimeoutMs),
     ...overrides,
   } as DataSourceOptions;

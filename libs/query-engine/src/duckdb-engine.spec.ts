@@ -44,6 +44,9 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** What the work folder holds now and did not hold `before` (idle instances keep their folders: see "instances"). */
+const newEntries = (before: string[]) => readdirSync(workDir).filter((e) => !before.includes(e));
+
 describe('DuckDbEngine: the stream view', () => {
   it('returns every archived and live record exactly once, with source telling them apart', async () => {
     const result = await rows('SELECT source, count(*) AS n, count(DISTINCT (shard_id, sequence_number, sub_sequence_number)) AS keys FROM orders GROUP BY source ORDER BY source', [
@@ -150,9 +153,10 @@ describe('DuckDbEngine: safety', () => {
     ['PRAGMA', 'PRAGMA threads=8'],
   ])('refuses %s and leaves nothing behind', async (_name, template) => {
     const target = join(root, `pwned-${Math.random().toString(36).slice(2)}`);
+    const before = readdirSync(workDir);
     await expect(rows(template.replace('__TARGET__', target))).rejects.toBeInstanceOf(QueryRejectedError);
     expect(existsSync(target)).toBe(false);
-    expect(readdirSync(workDir)).toEqual([]);
+    expect(newEntries(before)).toEqual([]);
   });
 
   it('cannot read a file next to the archive objects it may read', async () => {
@@ -166,8 +170,9 @@ describe('DuckDbEngine: safety', () => {
   });
 
   it('interrupts a query that runs past its timeout', async () => {
+    const before = readdirSync(workDir);
     await expect(engine.run({ sql: 'SELECT count(*) FROM range(100000000000)', sources: [], maxRows: 10, timeoutMs: 300 })).rejects.toBeInstanceOf(QueryTimeoutError);
-    expect(readdirSync(workDir)).toEqual([]);
+    expect(newEntries(before)).toEqual([]);
   });
 
   it('stops a query when it is cancelled', async () => {
@@ -176,5 +181,83 @@ describe('DuckDbEngine: safety', () => {
     await expect(engine.run({ sql: 'SELECT count(*) FROM range(100000000000)', sources: [], maxRows: 10, timeoutMs: 60_000, signal: controller.signal })).rejects.toBeInstanceOf(
       QueryCancelledError,
     );
+  });
+});
+
+describe('DuckDbEngine: an instance is reused by the next query over the same objects', () => {
+  let own: DuckDbEngine;
+  let ownDir: string;
+  const run = async (sql: string, sources: StreamSource[]) => {
+    const result = await own.run({ sql, sources, maxRows: 1000, timeoutMs: 20_000 });
+    try {
+      return (await result.readJsonLines(0, 1000)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    } finally {
+      result.close();
+    }
+  };
+  const idle = () => readdirSync(ownDir).sort();
+  // A released instance is idle once its query's views and tables are dropped (one statement, off the caller's path).
+  const idleAre = (n: number) => vi.waitFor(() => expect([own.idleInstances, idle().length]).toEqual([n, n]));
+  const liveKeys = "SELECT partition_key FROM orders WHERE source = 'live' ORDER BY partition_key";
+
+  beforeEach(() => {
+    ownDir = mkdtempSync(join(root, 'own-'));
+    own = new DuckDbEngine({ workDir: ownDir, threads: 1, memoryLimit: '256MB' });
+  });
+  afterEach(() => own.close());
+
+  it("reads its own live records, never an earlier query's, in the same instance", async () => {
+    expect(await run(liveKeys, [orders({ live: [live(1)] })])).toEqual([{ partition_key: 'live-1' }]);
+    await idleAre(1);
+    const [first] = idle();
+    expect(await run(liveKeys, [orders({ live: [live(2), live(3)] })])).toEqual([{ partition_key: 'live-2' }, { partition_key: 'live-3' }]);
+    await idleAre(1);
+    // the same folder: the second query ran in the first one's instance
+    expect(idle()).toEqual([first]);
+    expect(await run('SELECT count(*) AS n FROM orders', [orders()])).toEqual([{ n: 60 }]);
+    expect(idle()).toEqual([first]);
+  });
+
+  it('keeps the sandbox: a reused instance cannot read other files, and one whose query failed is closed', async () => {
+    const secret = join(root, 'archive', 'orders', 'secret-reused.txt');
+    writeFileSync(secret, 'top secret');
+    await run('SELECT count(*) AS n FROM orders', [orders()]);
+    await idleAre(1);
+    await expect(run(`SELECT * FROM read_text('${secret}')`, [orders()])).rejects.toBeInstanceOf(QueryRejectedError);
+    // the object of another query is outside this instance's files too
+    await expect(run(`SELECT count(*) FROM read_parquet('${objects[0].path}')`, [orders({ archiveFiles: objects.slice(1).map(asFile) })])).rejects.toBeInstanceOf(
+      QueryRejectedError,
+    );
+    expect(idle()).toEqual([]);
+    expect(await run('SELECT count(*) AS n FROM orders', [orders()])).toEqual([{ n: 60 }]);
+  });
+
+  it('gives a query over other objects another instance, and keeps at most four idle', async () => {
+    for (let i = 0; i < 6; i++) {
+      const files = objects.filter((_, j) => j !== i).map(asFile);
+      expect(await run('SELECT count(*) AS n FROM orders', [orders({ archiveFiles: files })])).toEqual([{ n: 50 }]);
+    }
+    await idleAre(4);
+    own.close();
+    expect(idle()).toEqual([]);
+  });
+
+  it("exports each query's own result as Parquet", async () => {
+    const exported = async (n: number) => {
+      const result = await own.run({ sql: liveKeys, sources: [orders({ live: [live(n)] })], maxRows: 10, timeoutMs: 20_000 });
+      try {
+        const db = await DuckDBInstance.create(':memory:');
+        const c = await db.connect();
+        const keys = (await c.runAndReadAll(`SELECT partition_key FROM read_parquet('${(await result.exportParquet())!}')`)).getRows();
+        c.closeSync();
+        db.closeSync();
+        return keys;
+      } finally {
+        result.close();
+      }
+    };
+    expect(await exported(7)).toEqual([['live-7']]);
+    await idleAre(1);
+    expect(await exported(8)).toEqual([['live-8']]);
   });
 });

@@ -63,6 +63,32 @@ export interface DuckDbSession {
 }
 
 const RESULT = '__flux_result';
+/** A result exported as Parquet, in the query's folder. */
+const RESULT_FILE = 'result.parquet';
+/** Idle instances kept for later queries (each holds its cached footers), and for how long. */
+const MAX_IDLE_INSTANCES = 4;
+const IDLE_INSTANCE_MS = 60_000;
+
+/** A query's instance, kept after its result was released (DuckDbEngine.open). */
+interface WarmInstance {
+  key: string;
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  /** its private folder (spill files, exported results) */
+  dir: string;
+  timer: NodeJS.Timeout;
+}
+
+/** Which queries may share an instance: those over the same streams reading the same objects (its allowed files). */
+function warmKey(sources: StreamSource[]): string {
+  return JSON.stringify(sources.map((s) => [s.name, s.archiveFiles.map((f) => f.path).sort()]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+function closeInstance(warm: { instance?: DuckDBInstance; connection?: DuckDBConnection; dir: string }): void {
+  warm.connection?.closeSync();
+  warm.instance?.closeSync();
+  rmSync(warm.dir, { recursive: true, force: true });
+}
 
 /**
  * Runs one statement in a private in-memory DuckDB instance that can see nothing but the query's archive files:
@@ -76,6 +102,9 @@ export class DuckDbEngine {
   private readonly logger = new Logger(DuckDbEngine.name);
   /** An instance created ahead of the next query, so its ~20 ms start-up is off the query's path. */
   private spare?: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }>;
+  /** Instances of finished queries, kept for the next query over the same streams and objects (open). */
+  private readonly idle: WarmInstance[] = [];
+  private closed = false;
 
   constructor(private readonly options: DuckDbEngineOptions) {}
 
@@ -101,13 +130,23 @@ export class DuckDbEngine {
     return ready;
   }
 
-  /** Releases the instance kept ready for the next query. */
+  /** How many instances are idle, kept for later queries (open). */
+  get idleInstances(): number {
+    return this.idle.length;
+  }
+
+  /** Releases the instance kept ready for the next query and the idle ones. */
   close(): void {
+    this.closed = true;
     void this.spare?.then(({ instance, connection }) => {
       connection.closeSync();
       instance.closeSync();
     });
     this.spare = undefined;
+    for (const warm of this.idle.splice(0)) {
+      clearTimeout(warm.timer);
+      closeInstance(warm);
+    }
   }
 
   async run(options: DuckDbRunOptions): Promise<ResultSet> {
@@ -136,7 +175,7 @@ export class DuckDbEngine {
       const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
       const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
       const typeNames = described.columnTypes().map((t) => t.alias ?? t.toString());
-      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, () => cleanup(true), typeNames);
     } catch (err) {
       cleanup();
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? typedColumnHint(sql === original ? err : inUserTerms(err, opts.sources), typedNamesOf(opts.sources));
@@ -219,49 +258,108 @@ export class DuckDbEngine {
     }
   }
 
-  /** A fresh instance with the streams registered, external access off (but for the archive files) and locked. */
+  /**
+   * An instance with the streams registered, external access off (but for the archive files) and locked. A query
+   * (not a session: its settings differ) gets an idle instance left by an earlier query over the same streams and
+   * the same objects when there is one: its sandbox (allowed files, lock) is exactly the one this query would get,
+   * its Parquet footers are cached, and its views and tables were dropped when that query's result was released.
+   * `cleanup(reuse)` releases it: back to the idle ones after a query that succeeded, else closed.
+   */
   private async open(
     sources: StreamSource[],
     settings: { memoryLimit?: string; threads?: number; outputDir?: string } = {},
-  ): Promise<{ c: DuckDBConnection; dir: string; cleanup: () => void }> {
-    const dir = mkdtempSync(join(this.options.workDir, 'q-'));
-    let instance: DuckDBInstance | undefined;
-    let connection: DuckDBConnection | undefined;
-    const cleanup = () => {
-      connection?.closeSync();
-      instance?.closeSync();
-      rmSync(dir, { recursive: true, force: true });
+  ): Promise<{ c: DuckDBConnection; dir: string; cleanup: (reuse?: boolean) => void }> {
+    const key = settings.memoryLimit || settings.threads || settings.outputDir ? undefined : warmKey(sources);
+    const warm = key === undefined ? undefined : this.takeIdle(key);
+    const dir = warm?.dir ?? mkdtempSync(join(this.options.workDir, 'q-'));
+    let instance: DuckDBInstance | undefined = warm?.instance;
+    let connection: DuckDBConnection | undefined = warm?.connection;
+    let released = false;
+    const cleanup = (reuse = false) => {
+      if (released) return;
+      released = true;
+      if (reuse && key !== undefined && instance && connection && !this.closed) this.release({ key, instance, connection, dir }, sources);
+      else closeInstance({ instance, connection, dir });
     };
     try {
-      ({ instance, connection } = await this.takeInstance());
+      if (!instance || !connection) ({ instance, connection } = await this.takeInstance());
       const c = connection;
       const files = sources.flatMap((s) => s.archiveFiles.map((f) => f.path));
       const writable = [`${dir}/`, ...(settings.outputDir ? [`${settings.outputDir.replace(/\/+$/, '')}/`] : [])];
       // Statements go in two batches (one call each: every call is a trip through the thread pool, and a query
-      // made ~15 of them before its own statement), the live records' appenders in between.
-      await c.run(
-        [
-          `SET temp_directory = ${sqlString(join(dir, 'spill'))}`,
-          `SET TimeZone = 'UTC'`,
-          ...(settings.memoryLimit ? [`SET memory_limit = ${sqlString(settings.memoryLimit)}`] : []),
-          ...(settings.threads ? [`SET threads = ${Math.floor(settings.threads)}`] : []),
-          // query_progress() reports -1 unless the progress bar is on; it is never printed from here.
-          `SET enable_progress_bar = true`,
-          `SET enable_progress_bar_print = false`,
-          `SET allowed_paths = [${files.map(sqlString).join(', ')}]`,
-          `SET allowed_directories = [${writable.map(sqlString).join(', ')}]`,
-          ...sources.map((source) => liveTableDdl(source.name)),
-        ].join(';\n'),
-      );
+      // made ~15 of them before its own statement), the live records' appenders in between. A warm instance has its
+      // settings and lock already.
+      const setup = warm
+        ? []
+        : [
+            `SET temp_directory = ${sqlString(join(dir, 'spill'))}`,
+            `SET TimeZone = 'UTC'`,
+            ...(settings.memoryLimit ? [`SET memory_limit = ${sqlString(settings.memoryLimit)}`] : []),
+            ...(settings.threads ? [`SET threads = ${Math.floor(settings.threads)}`] : []),
+            // query_progress() reports -1 unless the progress bar is on; it is never printed from here.
+            `SET enable_progress_bar = true`,
+            `SET enable_progress_bar_print = false`,
+            // footers read once per instance, for the queries that reuse it (archive objects never change)
+            ...(key !== undefined ? [`SET parquet_metadata_cache = true`] : []),
+            `SET allowed_paths = [${files.map(sqlString).join(', ')}]`,
+            `SET allowed_directories = [${writable.map(sqlString).join(', ')}]`,
+          ];
+      await c.run([...setup, ...sources.map((source) => liveTableDdl(source.name))].join(';\n'));
       for (const source of sources) await this.appendLive(c, source);
       await c.run(
-        [...sources.flatMap((source) => streamViewStatements(source)), `SET enable_external_access = false`, `SET lock_configuration = true`].join(';\n'),
+        [
+          ...sources.flatMap((source) => streamViewStatements(source)),
+          ...(warm ? [] : [`SET enable_external_access = false`, `SET lock_configuration = true`]),
+        ].join(';\n'),
       );
       return { c, dir, cleanup };
     } catch (err) {
       cleanup();
       throw err;
     }
+  }
+
+  /** An idle instance for `key` (the most recently used), if any. */
+  private takeIdle(key: string): WarmInstance | undefined {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i].key === key) {
+        const [warm] = this.idle.splice(i, 1);
+        clearTimeout(warm.timer);
+        return warm;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Drops what a query created in its instance (views, live tables, its result) and keeps the instance idle for the
+   * next query over the same streams and objects: at most MAX_IDLE_INSTANCES, each for IDLE_INSTANCE_MS. An
+   * instance whose drop fails is closed.
+   */
+  private release(warm: Omit<WarmInstance, 'timer'>, sources: StreamSource[]): void {
+    const drops = [
+      `DROP TABLE IF EXISTS ${RESULT}`,
+      ...sources.flatMap((s) => [`DROP VIEW IF EXISTS ${sqlIdentifier(s.name)}`, `DROP VIEW IF EXISTS ${sqlIdentifier(wideViewName(s.name))}`]),
+      ...sources.map((s) => `DROP TABLE IF EXISTS ${sqlIdentifier(liveTableName(s.name))}`),
+    ];
+    rmSync(join(warm.dir, RESULT_FILE), { force: true });
+    warm.connection.run(drops.join(';\n')).then(
+      () => {
+        if (this.closed) return closeInstance(warm);
+        const timer = setTimeout(() => {
+          const i = this.idle.findIndex((w) => w.timer === timer);
+          if (i >= 0) closeInstance(this.idle.splice(i, 1)[0]);
+        }, IDLE_INSTANCE_MS);
+        timer.unref();
+        this.idle.push({ ...warm, timer });
+        while (this.idle.length > MAX_IDLE_INSTANCES) {
+          const oldest = this.idle.shift()!;
+          clearTimeout(oldest.timer);
+          closeInstance(oldest);
+        }
+      },
+      () => closeInstance(warm),
+    );
   }
 
   /** Appends a stream's live records to its live table (liveTableDdl). */
@@ -566,7 +664,7 @@ class DuckDbResultSet implements ResultSet {
   }
 
   async exportParquet(): Promise<string> {
-    const path = join(this.dir, 'result.parquet');
+    const path = join(this.dir, RESULT_FILE);
     if (!this.exported) {
       this.exported = this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
     }

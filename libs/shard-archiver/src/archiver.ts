@@ -108,6 +108,8 @@ export class Archiver {
   private readonly stopping = new AbortController();
   private readonly hard: AbortController;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Heartbeats in flight: a drain or close waits for them, so none runs on after the caller closes the database. */
+  private readonly renewing = new Set<Promise<void>>();
   private wake: (() => void) | undefined;
   private closed = false;
 
@@ -209,6 +211,7 @@ export class Archiver {
     await Promise.all([...this.writers.values()].map((w) => w.settle().catch(() => w.discardAll())));
     clearTimeout(grace);
     this.stopTimers();
+    await Promise.all(this.renewing);
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
     this.logger.log({ msg: 'archiver stopped', workerId: this.workerId });
@@ -250,6 +253,7 @@ export class Archiver {
       }
     } finally {
       this.stopTimers();
+      await Promise.all(this.renewing);
     }
     const failed = [...this.errors].filter(([key]) => key === stream || key.startsWith(`${stream}/`));
     if (failed.length > 0) throw failed.length === 1 && failed[0][0] === stream ? new StreamNotFoundError(stream) : new ArchiveRunError(stream, Object.fromEntries(failed));
@@ -273,6 +277,7 @@ export class Archiver {
     if (this.closed) return;
     this.closed = true;
     this.stopTimers();
+    await Promise.all(this.renewing);
     for (const w of this.writers.values()) await w.discardAll();
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
@@ -310,7 +315,10 @@ export class Archiver {
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => void this.renewAll(), this.deps.config.archiver.leaseHeartbeatMs);
+    this.heartbeat = setInterval(() => {
+      const renewing = this.renewAll().finally(() => this.renewing.delete(renewing));
+      this.renewing.add(renewing);
+    }, this.deps.config.archiver.leaseHeartbeatMs);
     this.heartbeat.unref();
     // The interval hint holds even for buffers no shard appends to any more (a quiet or finished shard).
     this.ticker = setInterval(() => {

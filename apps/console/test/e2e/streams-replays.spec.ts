@@ -52,7 +52,8 @@ describe.skipIf(missing !== null)('console: streams and replays in a browser', (
     const page = await openSignedIn(browser, stack, { path: '/streams' });
     const row = page.getByRole('table', { name: 'streams' }).getByRole('row', { name: /orders/ }).first();
     await row.waitFor();
-    expect(await row.getByLabel(/^health: /).textContent()).toMatch(/^(Healthy|Lagging|At risk|No heartbeat)$/);
+    // 'Unknown' until the archiver's first status report after it read the shards (the page refreshes every 5 s).
+    await expect.poll(() => row.getByLabel(/^health: /).textContent(), { timeout: 30_000 }).toMatch(/^(Healthy|Lagging|At risk|No heartbeat)$/);
     await page.getByRole('link', { name: 'orders', exact: true }).click();
     await page.getByRole('heading', { name: 'orders', level: 2 }).waitFor();
 
