@@ -17,8 +17,18 @@ export class QueryErrorLogger implements TypeOrmLogger {
     if (level === 'warn') this.logger.warn({ msg: String(message) });
   }
 
-  logQuery(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
+  // Successful queries, slow ones (maxQueryExecutionTime is unset), schema builds and migrations (which log
+  // themselves) are not logged.
+  logQuery(): undefined {
+    return undefined;
+  }
+  logQuerySlow(): undefined {
+    return undefined;
+  }
+  logSchemaBuild(): undefined {
+    return undefined;
+  }
+  logMigration(): undefined {
+    return undefined;
+  }
 }
