@@ -242,6 +242,39 @@ describe('DuckDbEngine: an instance is reused by the next query over the same ob
     expect(idle()).toEqual([]);
   });
 
+  it("refuses an export after its result was released, and keeps no instance whose export was in flight", async () => {
+    const first = await own.run({ sql: liveKeys, sources: [orders({ live: [live(1)] })], maxRows: 10, timeoutMs: 20_000 });
+    first.close();
+    await idleAre(1);
+    // the instance serves the next query now: a late export of the first would copy that query's rows
+    const second = await own.run({ sql: liveKeys, sources: [orders({ live: [live(2)] })], maxRows: 10, timeoutMs: 20_000 });
+    await expect(first.exportParquet()).rejects.toMatchObject({ code: 'QUERY_RESULT_CLOSED' });
+    const exporting = second.exportParquet();
+    second.close();
+    await exporting;
+    await vi.waitFor(() => expect(idle()).toEqual([]));
+    expect(own.idleInstances).toBe(0);
+  });
+
+  it("gives a reused instance a new random seed: one query's setseed() does not decide the next one's random()", async () => {
+    const seeded = async () => {
+      await run('SELECT setseed(0.5) AS s FROM orders LIMIT 1', [orders()]);
+      await idleAre(1);
+      const [{ r }] = await run('SELECT random() AS r FROM orders LIMIT 1', [orders()]);
+      await idleAre(1);
+      return r;
+    };
+    const [first] = [await seeded(), idle()];
+    expect(await seeded()).not.toBe(first);
+  });
+
+  it('closes an instance a query changed beyond its own objects (logging switched on) instead of keeping it', async () => {
+    // The gateway's guard refuses enable_logging() (a table function outside its allow-list); the engine does not.
+    await run('SELECT * FROM enable_logging()', [orders()]);
+    await vi.waitFor(() => expect(idle()).toEqual([]));
+    expect(own.idleInstances).toBe(0);
+  });
+
   it("exports each query's own result as Parquet", async () => {
     const exported = async (n: number) => {
       const result = await own.run({ sql: liveKeys, sources: [orders({ live: [live(n)] })], maxRows: 10, timeoutMs: 20_000 });

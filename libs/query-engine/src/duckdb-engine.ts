@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTimestampValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { FluxError, isFluxError } from '@flux-capacitor/contracts';
@@ -90,6 +91,24 @@ function closeInstance(warm: { instance?: DuckDBInstance; connection?: DuckDBCon
   rmSync(warm.dir, { recursive: true, force: true });
 }
 
+/** closeInstance off a query's path (a timer, a promise): a failure is logged, never thrown into the event loop. */
+function closeQuietly(warm: { instance?: DuckDBInstance; connection?: DuckDBConnection; dir: string }): void {
+  try {
+    closeInstance(warm);
+  } catch (err) {
+    new Logger(DuckDbEngine.name).warn({ msg: 'closing a query instance failed', error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Spill files, in the instance's folder: DuckDB removes them as it frees what spilled. */
+const SPILL_DIR = 'spill';
+
+/** Anything a released instance must not hold: non-zero (or a setting on) means it is closed instead of kept. */
+const LEFTOVERS_SQL =
+  `SELECT (SELECT count(*) FROM duckdb_tables() WHERE NOT internal), (SELECT count(*) FROM duckdb_views() WHERE NOT internal), ` +
+  `(SELECT count(*) FROM duckdb_sequences()), (SELECT count(*) FROM duckdb_functions() WHERE NOT internal), ` +
+  `(SELECT count(*) FROM duckdb_settings() WHERE (name = 'enable_logging' AND value NOT IN ('0', 'false')) OR (name = 'enable_profiling' AND value IS NOT NULL))`;
+
 /**
  * Runs one statement in a private in-memory DuckDB instance that can see nothing but the query's archive files:
  * the stream views are registered first, then external access is switched off (only the listed object files
@@ -145,7 +164,7 @@ export class DuckDbEngine {
     this.spare = undefined;
     for (const warm of this.idle.splice(0)) {
       clearTimeout(warm.timer);
-      closeInstance(warm);
+      closeQuietly(warm);
     }
   }
 
@@ -175,7 +194,7 @@ export class DuckDbEngine {
       const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
       const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
       const typeNames = described.columnTypes().map((t) => t.alias ?? t.toString());
-      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, () => cleanup(true), typeNames);
+      return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
     } catch (err) {
       cleanup();
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? typedColumnHint(sql === original ? err : inUserTerms(err, opts.sources), typedNamesOf(opts.sources));
@@ -292,7 +311,7 @@ export class DuckDbEngine {
       const setup = warm
         ? []
         : [
-            `SET temp_directory = ${sqlString(join(dir, 'spill'))}`,
+            `SET temp_directory = ${sqlString(join(dir, SPILL_DIR))}`,
             `SET TimeZone = 'UTC'`,
             ...(settings.memoryLimit ? [`SET memory_limit = ${sqlString(settings.memoryLimit)}`] : []),
             ...(settings.threads ? [`SET threads = ${Math.floor(settings.threads)}`] : []),
@@ -332,34 +351,48 @@ export class DuckDbEngine {
   }
 
   /**
-   * Drops what a query created in its instance (views, live tables, its result) and keeps the instance idle for the
-   * next query over the same streams and objects: at most MAX_IDLE_INSTANCES, each for IDLE_INSTANCE_MS. An
-   * instance whose drop fails is closed.
+   * Drops what a query created in its instance (views, live tables, its result, files in its folder), gives it a new
+   * random seed (a query's setseed() must not make the next one's random() predictable) and keeps it idle for the
+   * next query over the same streams and objects, once a check finds nothing left of the query (no table, view,
+   * sequence or macro; logging and profiling off): at most MAX_IDLE_INSTANCES, each for IDLE_INSTANCE_MS. An
+   * instance that fails the drop or the check is closed.
    */
   private release(warm: Omit<WarmInstance, 'timer'>, sources: StreamSource[]): void {
     const drops = [
       `DROP TABLE IF EXISTS ${RESULT}`,
       ...sources.flatMap((s) => [`DROP VIEW IF EXISTS ${sqlIdentifier(s.name)}`, `DROP VIEW IF EXISTS ${sqlIdentifier(wideViewName(s.name))}`]),
       ...sources.map((s) => `DROP TABLE IF EXISTS ${sqlIdentifier(liveTableName(s.name))}`),
+      `SELECT setseed(${(randomInt(2_000_001) - 1_000_000) / 1_000_000})`,
     ];
-    rmSync(join(warm.dir, RESULT_FILE), { force: true });
-    warm.connection.run(drops.join(';\n')).then(
-      () => {
-        if (this.closed) return closeInstance(warm);
+    const fail = (err: unknown) => {
+      this.logger.warn({ msg: 'query instance not kept for reuse', error: err instanceof Error ? err.message : String(err) });
+      closeQuietly(warm);
+    };
+    try {
+      for (const entry of readdirSync(warm.dir)) if (entry !== SPILL_DIR) rmSync(join(warm.dir, entry), { recursive: true, force: true });
+    } catch (err) {
+      return fail(err);
+    }
+    warm.connection
+      .run(drops.join(';\n'))
+      .then(() => warm.connection.runAndReadAll(LEFTOVERS_SQL))
+      .then((left) => {
+        const [row] = left.getRows();
+        if (row.some((v) => v !== 0n && v !== '0' && v !== null)) throw new Error(`the instance holds what a query left: ${row.map(String).join(', ')}`);
+        if (this.closed) return closeQuietly(warm);
         const timer = setTimeout(() => {
           const i = this.idle.findIndex((w) => w.timer === timer);
-          if (i >= 0) closeInstance(this.idle.splice(i, 1)[0]);
+          if (i >= 0) closeQuietly(this.idle.splice(i, 1)[0]);
         }, IDLE_INSTANCE_MS);
         timer.unref();
         this.idle.push({ ...warm, timer });
         while (this.idle.length > MAX_IDLE_INSTANCES) {
           const oldest = this.idle.shift()!;
           clearTimeout(oldest.timer);
-          closeInstance(oldest);
+          closeQuietly(oldest);
         }
-      },
-      () => closeInstance(warm),
-    );
+      })
+      .catch(fail);
   }
 
   /** Appends a stream's live records to its live table (liveTableDdl). */
@@ -630,6 +663,8 @@ function pgTextProjection(columns: ResultColumn[]): string {
 class DuckDbResultSet implements ResultSet {
   private closed = false;
   private exported?: Promise<void>;
+  /** reads and exports not finished yet (see track) */
+  private inFlight = 0;
 
   constructor(
     private readonly c: DuckDBConnection,
@@ -637,12 +672,27 @@ class DuckDbResultSet implements ResultSet {
     readonly columns: ResultColumn[],
     readonly rowCount: number,
     readonly truncated: boolean,
-    private readonly cleanup: () => void,
+    private readonly cleanup: (reuse: boolean) => void,
     readonly typeNames?: readonly string[],
   ) {}
 
-  async readJsonLines(offset: number, limit: number): Promise<string[]> {
+  private async track<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new FluxError('not-found', 'QUERY_RESULT_CLOSED', 'the result was released');
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      // Closed meanwhile: the instance is released once its last statement ended (closing it under a running
+      // statement crashes the process), and not reused (its folder may hold what that statement wrote).
+      if (--this.inFlight === 0 && this.closed) this.cleanup(false);
+    }
+  }
+
+  readJsonLines(offset: number, limit: number): Promise<string[]> {
+    return this.track(() => this.jsonLines(offset, limit));
+  }
+
+  private async jsonLines(offset: number, limit: number): Promise<string[]> {
     if (this.columns.length === 0) return [];
     // Row ids of the result table are dense (0 .. rowCount-1, in the query's order): a range is a page, without a
     // sort or an OFFSET scan per page.
@@ -654,8 +704,11 @@ class DuckDbResultSet implements ResultSet {
     return reader.getRows().map((r) => String(r[0]));
   }
 
-  async readTextRows(offset: number, limit: number): Promise<(string | null)[][]> {
-    if (this.closed) throw new FluxError('not-found', 'QUERY_RESULT_CLOSED', 'the result was released');
+  readTextRows(offset: number, limit: number): Promise<(string | null)[][]> {
+    return this.track(() => this.textRows(offset, limit));
+  }
+
+  private async textRows(offset: number, limit: number): Promise<(string | null)[][]> {
     if (this.columns.length === 0) return [];
     const from = Math.max(0, Math.floor(offset));
     const to = from + Math.max(0, Math.floor(limit));
@@ -663,18 +716,18 @@ class DuckDbResultSet implements ResultSet {
     return reader.getRows().map((r) => r.map((v) => (v === null ? null : String(v))));
   }
 
-  async exportParquet(): Promise<string> {
-    const path = join(this.dir, RESULT_FILE);
-    if (!this.exported) {
-      this.exported = this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
-    }
-    await this.exported;
-    return path;
+  exportParquet(): Promise<string> {
+    return this.track(async () => {
+      const path = join(this.dir, RESULT_FILE);
+      this.exported ??= this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
+      await this.exported;
+      return path;
+    });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cleanup();
+    if (this.inFlight === 0) this.cleanup(true);
   }
 }

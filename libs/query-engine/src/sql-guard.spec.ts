@@ -59,6 +59,10 @@ describe('SQL guard: a query reads streams and nothing else', () => {
     ['duckdb_settings in a subquery', 'SELECT (SELECT count(*) FROM duckdb_settings()) FROM orders'],
     ['current_setting in a WHERE clause', "SELECT * FROM orders WHERE partition_key = current_setting('allowed_paths')::VARCHAR"],
     ['read_text in a CTE', "WITH f AS (SELECT * FROM read_text('/etc/passwd')) SELECT * FROM f"],
+    // counters that would tell a query what ran before it in a reused instance
+    ['current_query_id', 'SELECT current_query_id()'],
+    ['txid_current', 'SELECT txid_current() FROM orders'],
+    ['current_transaction_id', 'SELECT current_transaction_id()'],
   ])('refuses a function reading settings, the environment or files: %s', async (_name, sql) => {
     await rejection(sql);
   });

@@ -12,9 +12,23 @@ const ALLOWED_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest', '
 
 /**
  * Scalar functions that read the engine's settings, the process environment, files or the system catalog: a query
- * must not learn the gateway's paths, settings or other sessions' objects through them.
+ * must not learn the gateway's paths, settings or other sessions' objects through them. The query and transaction
+ * counters too: an instance is reused by the next query over the same objects (duckdb-engine.ts), and they would tell
+ * that query how many statements ran there before it.
  */
-const DENIED_FUNCTIONS = new Set(['current_setting', 'getenv', 'getvariable', 'which_secret', 'query', 'query_table', 'glob', 'current_database']);
+const DENIED_FUNCTIONS = new Set([
+  'current_setting',
+  'getenv',
+  'getvariable',
+  'which_secret',
+  'query',
+  'query_table',
+  'glob',
+  'current_database',
+  'current_query_id',
+  'txid_current',
+  'current_transaction_id',
+]);
 const DENIED_FUNCTION_PREFIXES = ['duckdb_', 'pragma_', 'sqlite_', 'pg_', 'read_', 'parquet_', 'sniff_', 'iceberg_', 'delta_'];
 
 /** Names DuckDB resolves to its system catalog (views such as duckdb_settings, information_schema.views). */

@@ -278,6 +278,8 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
     const scratch = mkdtempSync(join(tmpdir(), 'flux-system-hostile-'));
     const extensions = join(homedir(), '.duckdb');
     const extensionsBefore = listFiles(extensions);
+    // Folders of idle query instances (kept for the next query over the same objects) may be there already.
+    const runsBefore = listFiles(join(dataDir, 'query', 'runs'));
     try {
       const copyTarget = join(scratch, 'copied.csv');
       const attachTarget = join(scratch, 'attached.duckdb');
@@ -304,7 +306,7 @@ describe.each(['kinesalite', 'kinesis-local'])('the whole system under fluxcap d
       expect(listFiles(scratch)).toEqual([]);
       expect(listFiles(extensions)).toEqual(extensionsBefore);
       // No query run folder was left behind in the gateway's scratch folder either, and it still answers.
-      expect(listFiles(join(dataDir, 'query', 'runs'))).toEqual([]);
+      expect(listFiles(join(dataDir, 'query', 'runs')).filter((f) => !runsBefore.includes(f))).toEqual([]);
       expect((await query('SELECT 42 AS answer')).status).toBe(200);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
