@@ -70,6 +70,8 @@ interface Running {
   done: Promise<ShardRunResult | undefined>;
 }
 
+/** How long a stop or a drain's end waits for a lease heartbeat in flight (heartbeatsDone). */
+const HEARTBEAT_WAIT_MS = 5_000;
 const SYNC_EVERY_MS = 30_000;
 /** What an embedded DuckDB occupies before it holds any rows. */
 const DUCKDB_RUNTIME_BYTES = 24 * 1024 * 1024;
@@ -211,7 +213,7 @@ export class Archiver {
     await Promise.all([...this.writers.values()].map((w) => w.settle().catch(() => w.discardAll())));
     clearTimeout(grace);
     this.stopTimers();
-    await Promise.all(this.renewing);
+    await this.heartbeatsDone();
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
     this.logger.log({ msg: 'archiver stopped', workerId: this.workerId });
@@ -253,7 +255,7 @@ export class Archiver {
       }
     } finally {
       this.stopTimers();
-      await Promise.all(this.renewing);
+      await this.heartbeatsDone();
     }
     const failed = [...this.errors].filter(([key]) => key === stream || key.startsWith(`${stream}/`));
     if (failed.length > 0) throw failed.length === 1 && failed[0][0] === stream ? new StreamNotFoundError(stream) : new ArchiveRunError(stream, Object.fromEntries(failed));
@@ -277,7 +279,7 @@ export class Archiver {
     if (this.closed) return;
     this.closed = true;
     this.stopTimers();
-    await Promise.all(this.renewing);
+    await this.heartbeatsDone();
     for (const w of this.writers.values()) await w.discardAll();
     this.ctx.engine.close();
     rmSync(this.tempDir, { recursive: true, force: true });
@@ -342,6 +344,13 @@ export class Archiver {
       this.emfTimer = setInterval(() => this.emitLag(), EMF_EVERY_MS);
       this.emfTimer.unref();
     }
+  }
+
+  /** Waits for the heartbeats in flight, at most HEARTBEAT_WAIT_MS: a database that hangs must not hold up a stop. */
+  private async heartbeatsDone(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.renewing), new Promise((resolve) => (timer = setTimeout(resolve, HEARTBEAT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private stopTimers(): void {
