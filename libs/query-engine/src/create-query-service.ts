@@ -34,7 +34,7 @@ export function createQueryService(config: QueryConfig, wiring: QueryServiceWiri
   return new QueryService({
     catalog: wiring.catalog,
     analyzer: new SqlAnalyzer(),
-    duckdb: new DuckDbEngine({ workDir: runs, threads: config.threads, memoryLimit: config.memoryLimit }),
+    duckdb: new DuckDbEngine({ workDir: runs, threads: config.threads, memoryLimit: config.memoryLimit, maxIdleInstances: config.idleInstances }),
     cache: new ArchiveObjectCache({ directory: join(workDir, 's3-cache'), maxBytes: config.cacheMaxBytes, store: wiring.archive }),
     drill: config.drill ? new DrillEngine(config.drill) : undefined,
     liveTail: wiring.kinesis ? new KinesisLiveTail(wiring.kinesis) : undefined,

@@ -275,6 +275,19 @@ describe('DuckDbEngine: an instance is reused by the next query over the same ob
     expect(own.idleInstances).toBe(0);
   });
 
+  it('keeps none with maxIdleInstances 0 (FLUX_QUERY_IDLE_INSTANCES=0): every query gets a fresh instance', async () => {
+    const none = new DuckDbEngine({ workDir: ownDir, threads: 1, memoryLimit: '256MB', maxIdleInstances: 0 });
+    try {
+      const result = await none.run({ sql: 'SELECT count(*) AS n FROM orders', sources: [orders()], maxRows: 10, timeoutMs: 20_000 });
+      expect(await result.readJsonLines(0, 10)).toEqual(['{"n":60}']);
+      result.close();
+      expect(none.idleInstances).toBe(0);
+      expect(idle()).toEqual([]);
+    } finally {
+      none.close();
+    }
+  });
+
   it("exports each query's own result as Parquet", async () => {
     const exported = async (n: number) => {
       const result = await own.run({ sql: liveKeys, sources: [orders({ live: [live(n)] })], maxRows: 10, timeoutMs: 20_000 });

@@ -29,6 +29,8 @@ export interface DuckDbEngineOptions {
   threads: number;
   /** DuckDB memory_limit, e.g. `1GB` */
   memoryLimit: string;
+  /** instances of finished queries kept idle for later queries over the same objects (open); default 4, 0 = none */
+  maxIdleInstances?: number;
 }
 
 export interface DuckDbRunOptions {
@@ -66,7 +68,7 @@ export interface DuckDbSession {
 const RESULT = '__flux_result';
 /** A result exported as Parquet, in the query's folder. */
 const RESULT_FILE = 'result.parquet';
-/** Idle instances kept for later queries (each holds its cached footers), and for how long. */
+/** Idle instances kept for later queries (each holds its cached footers) unless told otherwise, and for how long. */
 const MAX_IDLE_INSTANCES = 4;
 const IDLE_INSTANCE_MS = 60_000;
 
@@ -125,7 +127,11 @@ export class DuckDbEngine {
   private readonly idle: WarmInstance[] = [];
   private closed = false;
 
-  constructor(private readonly options: DuckDbEngineOptions) {}
+  private readonly maxIdle: number;
+
+  constructor(private readonly options: DuckDbEngineOptions) {
+    this.maxIdle = options.maxIdleInstances ?? MAX_IDLE_INSTANCES;
+  }
 
   private async createInstance(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
     const instance = await DuckDBInstance.create(':memory:', {
@@ -288,7 +294,8 @@ export class DuckDbEngine {
     sources: StreamSource[],
     settings: { memoryLimit?: string; threads?: number; outputDir?: string } = {},
   ): Promise<{ c: DuckDBConnection; dir: string; cleanup: (reuse?: boolean) => void }> {
-    const key = settings.memoryLimit || settings.threads || settings.outputDir ? undefined : warmKey(sources);
+    const reusable = this.maxIdle > 0 && !settings.memoryLimit && !settings.threads && !settings.outputDir;
+    const key = reusable ? warmKey(sources) : undefined;
     const warm = key === undefined ? undefined : this.takeIdle(key);
     const dir = warm?.dir ?? mkdtempSync(join(this.options.workDir, 'q-'));
     let instance: DuckDBInstance | undefined = warm?.instance;
@@ -354,7 +361,7 @@ export class DuckDbEngine {
    * Drops what a query created in its instance (views, live tables, its result, files in its folder), gives it a new
    * random seed (a query's setseed() must not make the next one's random() predictable) and keeps it idle for the
    * next query over the same streams and objects, once a check finds nothing left of the query (no table, view,
-   * sequence or macro; logging and profiling off): at most MAX_IDLE_INSTANCES, each for IDLE_INSTANCE_MS. An
+   * sequence or macro; logging and profiling off): at most maxIdleInstances, each for IDLE_INSTANCE_MS. An
    * instance that fails the drop or the check is closed.
    */
   private release(warm: Omit<WarmInstance, 'timer'>, sources: StreamSource[]): void {
@@ -386,7 +393,7 @@ export class DuckDbEngine {
         }, IDLE_INSTANCE_MS);
         timer.unref();
         this.idle.push({ ...warm, timer });
-        while (this.idle.length > MAX_IDLE_INSTANCES) {
+        while (this.idle.length > this.maxIdle) {
           const oldest = this.idle.shift()!;
           clearTimeout(oldest.timer);
           closeQuietly(oldest);

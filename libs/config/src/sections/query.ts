@@ -9,6 +9,9 @@ export const queryEnv = z.object({
   FLUX_QUERY_SYNC_MAX_ROWS: envInt(1, 1_000_000).default(10_000).describe('Row cap of `POST /v1/query` (synchronous).'),
   FLUX_QUERY_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, { message: 'must be a size such as 512MB or 2GB' }).default('1GB').describe('DuckDB memory_limit of each query.'),
   FLUX_QUERY_THREADS: envInt(1, 256).default(2).describe('DuckDB threads of each query.'),
+  FLUX_QUERY_IDLE_INSTANCES: envInt(0, 64)
+    .default(4)
+    .describe('DuckDB instances of finished queries kept idle (for 60 s) for the next query over the same streams and the same archive objects: its Parquet footers stay cached and it skips start-up (docs/query.md). `0`: every query gets a fresh instance.'),
   FLUX_QUERY_MAX_CONCURRENT: envInt(1, 64).default(2).describe('Queries each gateway replica runs at once; the rest wait in state `queued`.'),
   FLUX_QUERY_MAX_CONCURRENT_PER_TOKEN: envInt(1, 64).default(1).describe('Queries one bearer token runs at once on each gateway replica (per replica, not shared: N replicas admit up to N times this; capped at `FLUX_QUERY_MAX_CONCURRENT`; set them equal for a single tenant); its other queries wait while other tokens run theirs. Waiting queries are started round robin over tokens.'),
   FLUX_QUERY_MAX_QUEUED: envInt(0, 100_000).default(100).describe('Queries that may wait in state `queued` on each gateway replica, over all tokens; past it a new query is refused with 429 and `Retry-After`.'),
@@ -40,6 +43,8 @@ export interface QueryConfig {
   syncMaxRows: number;
   memoryLimit: string;
   threads: number;
+  /** idle DuckDB instances kept for later queries over the same objects (DuckDbEngine) */
+  idleInstances: number;
   maxConcurrent: number;
   /** per bearer token, and the queue bounds past which a query is refused (429) */
   admission: { maxConcurrentPerToken: number; maxQueued: number; maxQueuedPerToken: number };
@@ -64,6 +69,7 @@ export function buildQuery(env: QueryEnv, addIssue: (key: string, message: strin
     syncMaxRows: env.FLUX_QUERY_SYNC_MAX_ROWS,
     memoryLimit: env.FLUX_QUERY_MEMORY_LIMIT.replace(/\s+/g, ''),
     threads: env.FLUX_QUERY_THREADS,
+    idleInstances: env.FLUX_QUERY_IDLE_INSTANCES,
     maxConcurrent: env.FLUX_QUERY_MAX_CONCURRENT,
     // a per-token bound above the whole means "no per-token bound": clamped, so lowering only the whole is enough
     admission: {
