@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, DuckDBTimestampValue, StatementType, type DuckDBConnection } from '@duckdb/node-api';
@@ -66,8 +66,6 @@ export interface DuckDbSession {
 }
 
 const RESULT = '__flux_result';
-/** A result exported as Parquet, in the query's folder. */
-const RESULT_FILE = 'result.parquet';
 /** Idle instances kept for later queries (each holds its cached footers) unless told otherwise, and for how long. */
 const MAX_IDLE_INSTANCES = 4;
 const IDLE_INSTANCE_MS = 60_000;
@@ -105,10 +103,13 @@ function closeQuietly(warm: { instance?: DuckDBInstance; connection?: DuckDBConn
 /** Spill files, in the instance's folder: DuckDB removes them as it frees what spilled. */
 const SPILL_DIR = 'spill';
 
-/** Anything a released instance must not hold: non-zero (or a setting on) means it is closed instead of kept. */
+/**
+ * Anything a released instance must not hold: non-zero (or a setting on) means it is closed instead of kept. No macro
+ * term: a single SELECT cannot create one, and listing functions took ~27 ms of the check's ~30.
+ */
 const LEFTOVERS_SQL =
   `SELECT (SELECT count(*) FROM duckdb_tables() WHERE NOT internal), (SELECT count(*) FROM duckdb_views() WHERE NOT internal), ` +
-  `(SELECT count(*) FROM duckdb_sequences()), (SELECT count(*) FROM duckdb_functions() WHERE NOT internal), ` +
+  `(SELECT count(*) FROM duckdb_sequences()), (SELECT count(*) FROM duckdb_logs()), ` +
   `(SELECT count(*) FROM duckdb_settings() WHERE (name = 'enable_logging' AND value NOT IN ('0', 'false')) OR (name = 'enable_profiling' AND value IS NOT NULL))`;
 
 /**
@@ -256,7 +257,7 @@ export class DuckDbEngine {
   async session<T>(opts: DuckDbSessionOptions, work: (session: DuckDbSession) => Promise<T>): Promise<T> {
     const statements: string[] = [];
     const budget = this.probeBudget(opts, statements);
-    const { c, cleanup } = await this.open(opts.sources, opts).catch(async (err: unknown) => {
+    const { c, cleanup } = await this.open(opts.sources, { ...opts, reuse: false }).catch(async (err: unknown) => {
       throw (await unreadableObjectError(err, opts.sources, budget)) ?? err;
     });
     const started = Date.now();
@@ -292,9 +293,9 @@ export class DuckDbEngine {
    */
   private async open(
     sources: StreamSource[],
-    settings: { memoryLimit?: string; threads?: number; outputDir?: string } = {},
+    settings: { memoryLimit?: string; threads?: number; outputDir?: string; reuse?: boolean } = {},
   ): Promise<{ c: DuckDBConnection; dir: string; cleanup: (reuse?: boolean) => void }> {
-    const reusable = this.maxIdle > 0 && !settings.memoryLimit && !settings.threads && !settings.outputDir;
+    const reusable = settings.reuse !== false && this.maxIdle > 0 && !settings.memoryLimit && !settings.threads && !settings.outputDir;
     const key = reusable ? warmKey(sources) : undefined;
     const warm = key === undefined ? undefined : this.takeIdle(key);
     const dir = warm?.dir ?? mkdtempSync(join(this.options.workDir, 'q-'));
@@ -305,7 +306,7 @@ export class DuckDbEngine {
       if (released) return;
       released = true;
       if (reuse && key !== undefined && instance && connection && !this.closed) this.release({ key, instance, connection, dir }, sources);
-      else closeInstance({ instance, connection, dir });
+      else closeQuietly({ instance, connection, dir });
     };
     try {
       if (!instance || !connection) ({ instance, connection } = await this.takeInstance());
@@ -361,7 +362,7 @@ export class DuckDbEngine {
    * Drops what a query created in its instance (views, live tables, its result, files in its folder), gives it a new
    * random seed (a query's setseed() must not make the next one's random() predictable) and keeps it idle for the
    * next query over the same streams and objects, once a check finds nothing left of the query (no table, view,
-   * sequence or macro; logging and profiling off): at most maxIdleInstances, each for IDLE_INSTANCE_MS. An
+   * sequence or log entry; logging and profiling off): at most maxIdleInstances, each for IDLE_INSTANCE_MS. An
    * instance that fails the drop or the check is closed.
    */
   private release(warm: Omit<WarmInstance, 'timer'>, sources: StreamSource[]): void {
@@ -369,7 +370,7 @@ export class DuckDbEngine {
       `DROP TABLE IF EXISTS ${RESULT}`,
       ...sources.flatMap((s) => [`DROP VIEW IF EXISTS ${sqlIdentifier(s.name)}`, `DROP VIEW IF EXISTS ${sqlIdentifier(wideViewName(s.name))}`]),
       ...sources.map((s) => `DROP TABLE IF EXISTS ${sqlIdentifier(liveTableName(s.name))}`),
-      `SELECT setseed(${(randomInt(2_000_001) - 1_000_000) / 1_000_000})`,
+      `SELECT setseed(${randomInt(2 ** 47) / 2 ** 46 - 1})`,
     ];
     const fail = (err: unknown) => {
       this.logger.warn({ msg: 'query instance not kept for reuse', error: err instanceof Error ? err.message : String(err) });
@@ -725,7 +726,8 @@ class DuckDbResultSet implements ResultSet {
 
   exportParquet(): Promise<string> {
     return this.track(async () => {
-      const path = join(this.dir, RESULT_FILE);
+      // a name of its own: a reader may open the path after the result was released and the folder reused
+      const path = join(this.dir, `result-${randomUUID()}.parquet`);
       this.exported ??= this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
       await this.exported;
       return path;
