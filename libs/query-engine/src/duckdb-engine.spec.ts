@@ -119,6 +119,8 @@ describe('DuckDbEngine: the stream view', () => {
   it('exports the result as Parquet', async () => {
     const result = await engine.run({ sql: 'SELECT shard_id, sequence_number FROM orders ORDER BY 1, 2', sources: [orders()], maxRows: 100, timeoutMs: 20_000 });
     const path = (await result.exportParquet())!;
+    // exported once: a second call (a download after the result was stored) gets the same, written file
+    expect(await result.exportParquet()).toBe(path);
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const n = (await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${path}')`)).getRows()[0][0];

@@ -85,16 +85,12 @@ function warmKey(sources: StreamSource[]): string {
   return JSON.stringify(sources.map((s) => [s.name, s.archiveFiles.map((f) => f.path).sort()]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
-function closeInstance(warm: { instance?: DuckDBInstance; connection?: DuckDBConnection; dir: string }): void {
-  warm.connection?.closeSync();
-  warm.instance?.closeSync();
-  rmSync(warm.dir, { recursive: true, force: true });
-}
-
-/** closeInstance off a query's path (a timer, a promise): a failure is logged, never thrown into the event loop. */
+/** Closes an instance and removes its folder; a failure is logged, never thrown (callers are timers and promises). */
 function closeQuietly(warm: { instance?: DuckDBInstance; connection?: DuckDBConnection; dir: string }): void {
   try {
-    closeInstance(warm);
+    warm.connection?.closeSync();
+    warm.instance?.closeSync();
+    rmSync(warm.dir, { recursive: true, force: true });
   } catch (err) {
     new Logger(DuckDbEngine.name).warn({ msg: 'closing a query instance failed', error: err instanceof Error ? err.message : String(err) });
   }
@@ -670,7 +666,7 @@ function pgTextProjection(columns: ResultColumn[]): string {
 
 class DuckDbResultSet implements ResultSet {
   private closed = false;
-  private exported?: Promise<void>;
+  private exported?: Promise<string>;
   /** reads and exports not finished yet (see track) */
   private inFlight = 0;
 
@@ -725,12 +721,15 @@ class DuckDbResultSet implements ResultSet {
   }
 
   exportParquet(): Promise<string> {
-    return this.track(async () => {
-      // a name of its own: a reader may open the path after the result was released and the folder reused
-      const path = join(this.dir, `result-${randomUUID()}.parquet`);
-      this.exported ??= this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`).then(() => undefined);
-      await this.exported;
-      return path;
+    return this.track(() => {
+      // Written once, under a name of its own: a reader may open the path after the result was released and the
+      // folder reused by another query.
+      this.exported ??= (async () => {
+        const path = join(this.dir, `result-${randomUUID()}.parquet`);
+        await this.c.run(`COPY (SELECT * FROM ${RESULT} ORDER BY rowid) TO ${sqlString(path)} (FORMAT parquet)`);
+        return path;
+      })();
+      return this.exported;
     });
   }
 
