@@ -16,7 +16,7 @@ import type { ResultColumn, ResultSet } from './result-set';
 import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
 import { Logger } from '@nestjs/common';
-import { rewriteFieldRefs, type RewriteTable } from './field-rewrite';
+import { pinDoubleConstants, rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { isObject, parseAst, stringifyAst, type Json } from './sql-ast';
 import { fieldsNamedIn, liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
@@ -183,13 +183,18 @@ export class DuckDbEngine {
     try {
       // A statement naming a typed (virtual) column binds only once rewritten (the rewrite checks its own text).
       let unbound: unknown;
-      await assertSingleSelect(c, original).catch((err: unknown) => {
+      const names = await assertSingleSelect(c, original).catch((err: unknown) => {
         if (!unknownTypedColumn(err, typedNamesOf(opts.sources))) throw err;
         unbound = err;
+        return undefined;
       });
-      if (opts.rewriteFields !== false) sql = await this.rewrite(c, original, opts.sources);
+      if (opts.rewriteFields !== false) sql = await this.rewrite(c, original, opts.sources, names);
       if (unbound !== undefined && sql === original) throw unbound;
-      await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q LIMIT ${opts.maxRows + 1}`, opts);
+      // DuckDB names an unaliased column after the item as parsed, which printing does not keep (`x::DOUBLE` is named
+      // `CAST(x AS "DOUBLE")`, printed `CAST(x AS DOUBLE)`): a rewritten statement's columns take the original's
+      // names by position (rewrite checks they are as many), so the rewrite never renames a result column.
+      const renamed = sql !== original && names ? `(${names.map(sqlIdentifier).join(', ')})` : '';
+      await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q${renamed} LIMIT ${opts.maxRows + 1}`, opts);
 
       const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
       const truncated = count > opts.maxRows;
@@ -206,9 +211,10 @@ export class DuckDbEngine {
 
   /**
    * The statement reading field columns where it extracts text from a stream table's payload (rewriteFieldRefs),
-   * or the statement itself when nothing applies or the rewritten text does not prepare as one SELECT.
+   * or the statement itself when nothing applies, the rewritten text does not prepare as one SELECT, or (given the
+   * original's column `names`) it has another number of columns.
    */
-  private async rewrite(c: DuckDBConnection, sql: string, sources: StreamSource[]): Promise<string> {
+  private async rewrite(c: DuckDBConnection, sql: string, sources: StreamSource[], names?: readonly string[]): Promise<string> {
     const tables = new Map<string, RewriteTable>();
     for (const source of sources) {
       const fields = streamFields(source);
@@ -220,9 +226,11 @@ export class DuckDbEngine {
       if (ast.error) return sql;
       const rewrite = rewriteFieldRefs(ast, tables);
       if (!rewrite) return sql;
-      for (const { original, target } of rewrite.unnamed) target.alias = await expressionName(c, original);
-      // DuckDB's printer does not always print what it parsed (a DOUBLE constant 1e-1 prints as 0.1, a DECIMAL):
-      // the text must parse back to exactly the edited tree, else the original runs. Printed and parsed back in one call.
+      // DuckDB's printer does not always print what it parsed: a DOUBLE constant 1e-1 prints as 0.1, a DECIMAL, so
+      // those are pinned first (pinDoubleConstants). The text must parse back to exactly the edited tree, else the
+      // original runs. Printed and parsed back in one call.
+      const pinned = pinDoubleConstants(rewrite.ast).filter((p) => !rewrite.unnamed.some((u) => u.target === p.target));
+      for (const { original, target } of [...rewrite.unnamed, ...pinned]) target.alias = await expressionName(c, original);
       const [printed, back] = (
         await c.runAndReadAll(`SELECT t, json_serialize_sql(t) FROM (SELECT json_deserialize_sql($1::JSON) AS t)`, [stringifyAst(rewrite.ast)])
       ).getRows()[0];
@@ -232,7 +240,11 @@ export class DuckDbEngine {
         this.logger.debug({ msg: 'field column rewrite not used: the printed statement parses differently' });
         return sql;
       }
-      await assertSingleSelect(c, text);
+      const columns = await assertSingleSelect(c, text);
+      if (names && columns.length !== names.length) {
+        this.logger.debug({ msg: 'field column rewrite not used: it changes the number of columns' });
+        return sql;
+      }
       return text;
     } catch (err) {
       this.logger.debug({ msg: 'field column rewrite not used', error: (err as Error).message });
@@ -514,7 +526,8 @@ function typedNamesOf(sources: StreamSource[]): Set<string> {
 }
 
 /** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. */
-async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<void> {
+/** Checks that `sql` prepares as exactly one read-only SELECT and returns its column names. */
+async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<string[]> {
   let extracted;
   try {
     extracted = await c.extractStatements(sql);
@@ -532,6 +545,7 @@ async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<voi
     if (prepared.statementType !== StatementType.SELECT) {
       throw new QueryRejectedError(`only a read-only SELECT is allowed, got ${StatementType[prepared.statementType]}`);
     }
+    return Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
   } finally {
     prepared.destroySync();
   }

@@ -310,6 +310,37 @@ describe('typed virtual columns, internal names and bounds', () => {
     expect(await rows(sql, [source], true)).toEqual(await rows(sql, [source], false));
   });
 
+  it('applies to a statement with DOUBLE constants (1e6), which DuckDB prints as decimals, and keeps their values and names', async () => {
+    const file = await objectOf('v2-fields', records('orders', 's-1', 100n, START, [{ customer: 'c1', amount: 1500000 }, { customer: 'c2', amount: 2.5 }]));
+    const source: StreamSource = { name: 'orders', archiveFiles: [file], live: [], fields: SCHEMA };
+    const sql = `SELECT payload->>'customer', sum(TRY_CAST(payload->>'amount' AS DOUBLE)) / 1e6, 1e-1 FROM orders GROUP BY 1 ORDER BY 1`;
+    const text = await rewrittenByEngine(sql, source);
+    expect(text).toContain(WIDE);
+    expect(text).toContain(`CAST('1000000.0' AS DOUBLE)`);
+    const answer = await rows(sql, [source], true);
+    expect(answer).toEqual(await rows(sql, [source], false));
+    expect((answer[0] as { columns: { name: string }[] }).columns.map((col) => col.name)).toEqual([
+      `(payload ->> 'customer')`,
+      `(sum(TRY_CAST((payload ->> 'amount') AS "DOUBLE")) / 1000000.0)`,
+      '0.1',
+    ]);
+  });
+
+  it('keeps the names DuckDB gives unaliased items as parsed (a cast to DOUBLE is named CAST(x AS "DOUBLE")), through a star over a subquery too', async () => {
+    const file = await objectOf('v2-fields', records('orders', 's-1', 100n, START, [{ customer: 'c1', amount: 1.5, n: 2 }, { customer: 'c2', amount: 2.5 }]));
+    const source: StreamSource = { name: 'orders', archiveFiles: [file], live: [], fields: SCHEMA };
+    const sql = `SELECT * FROM (SELECT payload->>'customer', sum(TRY_CAST(payload->>'amount' AS DOUBLE)), max(TRY_CAST(payload->>'n' AS DECIMAL(10,2))), max((payload->>'n')::UBIGINT) FROM orders GROUP BY 1) ORDER BY 1`;
+    expect(await rewrittenByEngine(sql, source)).toContain(WIDE);
+    const answer = await rows(sql, [source], true);
+    expect(answer).toEqual(await rows(sql, [source], false));
+    expect((answer[0] as { columns: { name: string }[] }).columns.map((col) => col.name)).toEqual([
+      `(payload ->> 'customer')`,
+      `sum(TRY_CAST((payload ->> 'amount') AS "DOUBLE"))`,
+      `max(TRY_CAST((payload ->> 'n') AS DECIMAL(10, 2)))`,
+      `max(CAST((payload ->> 'n') AS "UBIGINT"))`,
+    ]);
+  });
+
   it('writes a non-finite double as null in result lines (1e400 is Infinity)', async () => {
     const file = await objectOf('v2-fields', records('orders', 's-1', 100n, START, ['{"amount":1e400}', { amount: 2 }]));
     const source: StreamSource = { name: 'orders', archiveFiles: [file], live: [], fields: SCHEMA };
@@ -372,6 +403,8 @@ const QUERIES = [
   `SELECT * EXCLUDE (arrival_time, data), payload->>'amount' FROM orders ORDER BY payload->>'customer' NULLS LAST, shard_id, sequence_number`,
   `SELECT count(DISTINCT payload->>'address') AS d, max(payload->>'customer') AS m FROM orders o WHERE (payload->>'customer') LIKE 'c%' OR (o.payload->>'n') > '1'`,
   `WITH t AS (SELECT payload->>'customer' AS c FROM orders) SELECT c, count(*) FROM t GROUP BY ALL ORDER BY ALL`,
+  // unaliased casts: DuckDB names them as parsed (`"DOUBLE"`, `DECIMAL(10, 2)`), which printing does not keep
+  `SELECT * FROM (SELECT payload->>'customer', count(TRY_CAST(payload->>'amount' AS DOUBLE)), max(TRY_CAST(payload->>'n' AS DECIMAL(10,2))) FROM orders GROUP BY 1) ORDER BY 1 NULLS FIRST`,
   // the shape of a replay's selection (libs/replay planSelectSql): compaction key, tombstone and filter over payload
   `WITH bounded AS (
      SELECT *, CAST((payload->>'customer') AS VARCHAR) AS __key, coalesce(CAST(((payload->>'n') = '1') AS BOOLEAN), false) AS __tomb,
@@ -383,7 +416,11 @@ const QUERIES = [
 ];
 
 /** DuckDB prints these DOUBLE constants as decimals: the rewrite must not change their type (else it is not used). */
-const DOUBLE_CONSTANTS = `SELECT payload->>'customer' AS c, 1e-1 + 2e-1 = 3e-1 AS x, 1e2 AS h, 0.1 + 0.2 AS f, 1.50 AS d, 1e-1 * (payload->>'n' IS NULL)::INT AS m FROM orders ORDER BY shard_id, sequence_number`;
+// DOUBLE constants print as decimals: the rewrite pins them (pinDoubleConstants), so it still applies; unaliased
+// items keep DuckDB's names for the originals, and the values are the same doubles, the extreme ones included.
+const DOUBLE_CONSTANTS = `SELECT payload->>'customer' AS c, 1e-1 + 2e-1 = 3e-1 AS x, 1e2 AS h, 0.1 + 0.2 AS f, 1.50 AS d, 1e-1 * (payload->>'n' IS NULL)::INT AS m,
+  2.5e3, length(payload->>'customer') / 1e1, 5e-324 AS tiny, 1.7976931348623157e308 AS huge, -0e0 AS negzero, 0.30000000000000004e0 AS f2
+  FROM orders WHERE TRY_CAST(payload->>'amount' AS DOUBLE) IS NULL OR TRY_CAST(payload->>'amount' AS DOUBLE) > -1e300 ORDER BY shard_id, sequence_number`;
 
 /** A typed (virtual) column and what it stands for: the catalog-typed cast of the text the rewrite reads. */
 const TYPED_PAIRS = [
@@ -426,6 +463,7 @@ describe('rewritten and original queries agree (property)', () => {
           expect(await rewrittenByEngine(sql, source)).toContain(WIDE);
           expect(await rows(sql, [source], true)).toEqual(await rows(sql, [source], false));
         }
+        expect(await rewrittenByEngine(DOUBLE_CONSTANTS, source)).toContain(WIDE);
         expect(await rows(DOUBLE_CONSTANTS, [source], true)).toEqual(await rows(DOUBLE_CONSTANTS, [source], false));
         for (const [typed, plain] of TYPED_PAIRS) {
           const [typedHead, ...typedRows] = await rows(typed, [source], true);

@@ -1,4 +1,4 @@
-import { cloneAst, isObject, walk, walkScoped, type Json } from './sql-ast';
+import { cloneAst, isObject, stringifyAst, walk, walkScoped, type Json } from './sql-ast';
 
 /** The prefix of a typed virtual column's name (stream-view.ts typedColumnName), in lower case. */
 const TYPED_PREFIX = 'payload.';
@@ -57,6 +57,33 @@ export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, Rewrit
     rewriteNode(node, new Set([...ctes, ...own]), tables, singleNames, result);
   });
   return result.rewritten > 0 ? result : undefined;
+}
+
+/**
+ * DuckDB prints a DOUBLE constant (`1e-1`, `2.5e3`) as a decimal (`0.1`), which parses back as a DECIMAL: a rewritten
+ * statement holding one would not parse back to itself, and would run unrewritten (`avg(x) / 1e6` lost the field
+ * columns). This turns each, in place, into `CAST('<its value>' AS DOUBLE)`: the same value (DuckDB serializes the
+ * shortest text that reads back as the same double) and the same type, and it prints and parses back as itself.
+ * A constant that is a whole ORDER BY or GROUP BY item stays as it is (a constant there can mean a column position).
+ * Returns the unaliased select items it changed, with their originals, so they keep the names DuckDB gives those.
+ */
+export function pinDoubleConstants(ast: Json): { original: Json; target: Json }[] {
+  const positional = new Set<Json>();
+  const unnamed: { item: Json; original: Json; text: string }[] = [];
+  walk(ast, (n) => {
+    if (n.type === 'ORDER_MODIFIER' && Array.isArray(n.orders)) for (const o of n.orders) if (isObject(o) && isObject(o.expression)) positional.add(o.expression);
+    if (Array.isArray(n.group_expressions)) for (const g of n.group_expressions) if (isObject(g)) positional.add(g);
+    if (n.type === 'SELECT_NODE' && Array.isArray(n.select_list))
+      for (const item of n.select_list) if (isObject(item) && !item.alias) unnamed.push({ item, original: cloneAst(item), text: stringifyAst(item) });
+  });
+  walk(ast, (n) => {
+    if (positional.has(n) || n.type !== 'VALUE_CONSTANT' || !isObject(n.value) || n.value.is_null || !isObject(n.value.type) || n.value.type.id !== 'DOUBLE') return;
+    const text: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_location: n.query_location, value: { type: { id: 'VARCHAR', type_info: null }, is_null: false, value: stringifyAst(n.value.value) } };
+    const cast: Json = { class: 'CAST', type: 'OPERATOR_CAST', alias: n.alias ?? '', query_location: n.query_location, child: text, cast_type: { id: 'DOUBLE', type_info: null }, try_cast: false };
+    for (const key of Object.keys(n)) delete n[key];
+    Object.assign(n, cast);
+  });
+  return unnamed.filter((u) => stringifyAst(u.item) !== u.text).map((u) => ({ original: u.original, target: u.item }));
 }
 
 interface FromItem {
