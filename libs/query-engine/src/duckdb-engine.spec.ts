@@ -116,6 +116,10 @@ describe('DuckDbEngine: the stream view', () => {
     }
   });
 
+  it('writes each row as an object whatever its columns are named (a column named t or __flux_row is a column)', async () => {
+    expect(await rows(`SELECT 1 AS t, 2 AS x, 3 AS "__flux_row", 4 AS "__FLUX_ROW_" FROM orders LIMIT 1`)).toEqual([{ t: 1, x: 2, __flux_row: 3, __FLUX_ROW_: 4 }]);
+  });
+
   it('exports the result as Parquet', async () => {
     const result = await engine.run({ sql: 'SELECT shard_id, sequence_number FROM orders ORDER BY 1, 2', sources: [orders()], maxRows: 100, timeoutMs: 20_000 });
     const path = (await result.exportParquet())!;

@@ -16,7 +16,7 @@ import type { ResultColumn, ResultSet } from './result-set';
 import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
 import { Logger } from '@nestjs/common';
-import { pinDoubleConstants, rewriteFieldRefs, type RewriteTable } from './field-rewrite';
+import { pinDoubleConstants, resultSelectNodes, rewriteFieldRefs, type RewriteTable } from './field-rewrite';
 import { isObject, parseAst, stringifyAst, type Json } from './sql-ast';
 import { fieldsNamedIn, liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
@@ -226,11 +226,25 @@ export class DuckDbEngine {
       if (ast.error) return sql;
       const rewrite = rewriteFieldRefs(ast, tables);
       if (!rewrite) return sql;
+      // An unaliased item is named after its text. Where the original's names are known, `run` names the result's
+      // columns by position, so the items that make them get no alias (one could capture an ORDER BY name). Deeper
+      // items (subqueries, CTEs) are aliased with the printed original, which is DuckDB's name but for casts: it
+      // names `x::DOUBLE` as parsed, `CAST(x AS "DOUBLE")`, and prints it `CAST(x AS DOUBLE)`, so a cast there keeps
+      // the original. A statement that binds only rewritten (typed columns) has no original names to keep.
+      const named = names ? resultSelectNodes(rewrite.ast) : new Set<Json>();
+      for (const { original, target, node } of rewrite.unnamed) {
+        if (named.has(node)) continue;
+        const name = await expressionName(c, original);
+        if (names && /CAST\(/i.test(name)) {
+          this.logger.debug({ msg: 'field column rewrite not used: a cast in an unaliased item below the result' });
+          return sql;
+        }
+        target.alias = name;
+      }
       // DuckDB's printer does not always print what it parsed: a DOUBLE constant 1e-1 prints as 0.1, a DECIMAL, so
-      // those are pinned first (pinDoubleConstants). The text must parse back to exactly the edited tree, else the
-      // original runs. Printed and parsed back in one call.
-      const pinned = pinDoubleConstants(rewrite.ast).filter((p) => !rewrite.unnamed.some((u) => u.target === p.target));
-      for (const { original, target } of [...rewrite.unnamed, ...pinned]) target.alias = await expressionName(c, original);
+      // those are pinned where no name depends on them (pinDoubleConstants). The text must parse back to exactly the
+      // edited tree, else the original runs. Printed and parsed back in one call.
+      pinDoubleConstants(rewrite.ast);
       const [printed, back] = (
         await c.runAndReadAll(`SELECT t, json_serialize_sql(t) FROM (SELECT json_deserialize_sql($1::JSON) AS t)`, [stringifyAst(rewrite.ast)])
       ).getRows()[0];
@@ -716,8 +730,13 @@ class DuckDbResultSet implements ResultSet {
     // sort or an OFFSET scan per page.
     const from = Math.max(0, Math.floor(offset));
     const to = from + Math.max(0, Math.floor(limit));
+    // The row is read through the subquery's alias, which a result column of the same name would shadow (a column `t`
+    // made every line that column's value): the alias is a name no column has.
+    const taken = new Set(this.columns.map((col) => col.name.toLowerCase()));
+    let row = '__flux_row';
+    while (taken.has(row)) row += '_';
     const reader = await this.c.runAndReadAll(
-      `SELECT to_json(t)::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid) AS t`,
+      `SELECT to_json(${row})::VARCHAR FROM (SELECT ${jsonProjection(this.columns)} FROM ${RESULT} WHERE rowid >= ${from} AND rowid < ${to} ORDER BY rowid) AS ${row}`,
     );
     return reader.getRows().map((r) => String(r[0]));
   }

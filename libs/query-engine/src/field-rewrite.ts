@@ -17,10 +17,10 @@ export interface FieldRewrite {
   /** how many extractions now read a field column */
   rewritten: number;
   /**
-   * Select-list items that had no alias: the engine names each `target` after its `original` expression, so result
-   * columns keep the names the user's SQL gives them.
+   * Select-list items that had no alias, and the SELECT node of each: the engine names each `target` after its
+   * `original` expression where the result's columns are not named by position, so names stay the user's SQL's.
    */
-  unnamed: { original: Json; target: Json }[];
+  unnamed: { original: Json; target: Json; node: Json }[];
 }
 
 /**
@@ -61,29 +61,45 @@ export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, Rewrit
 
 /**
  * DuckDB prints a DOUBLE constant (`1e-1`, `2.5e3`) as a decimal (`0.1`), which parses back as a DECIMAL: a rewritten
- * statement holding one would not parse back to itself, and would run unrewritten (`avg(x) / 1e6` lost the field
- * columns). This turns each, in place, into `CAST('<its value>' AS DOUBLE)`: the same value (DuckDB serializes the
- * shortest text that reads back as the same double) and the same type, and it prints and parses back as itself.
- * A constant that is a whole ORDER BY or GROUP BY item stays as it is (a constant there can mean a column position).
- * Returns the unaliased select items it changed, with their originals, so they keep the names DuckDB gives those.
+ * statement holding one would not parse back to itself, and would run unrewritten. This turns each, in place, into
+ * `CAST('<its value>' AS DOUBLE)`: the same value (DuckDB serializes the shortest text that reads back as the same
+ * double) and the same type, and it prints and parses back as itself. Only where that changes no name: a constant
+ * inside an unaliased select item stays (the item is named after its text), and so does one that is a whole ORDER BY,
+ * GROUP BY or DISTINCT ON item (a constant there can mean a column position); a statement that keeps one runs as written.
  */
-export function pinDoubleConstants(ast: Json): { original: Json; target: Json }[] {
-  const positional = new Set<Json>();
-  const unnamed: { item: Json; original: Json; text: string }[] = [];
+export function pinDoubleConstants(ast: Json): void {
+  const keep = new Set<Json>();
   walk(ast, (n) => {
-    if (n.type === 'ORDER_MODIFIER' && Array.isArray(n.orders)) for (const o of n.orders) if (isObject(o) && isObject(o.expression)) positional.add(o.expression);
-    if (Array.isArray(n.group_expressions)) for (const g of n.group_expressions) if (isObject(g)) positional.add(g);
-    if (n.type === 'SELECT_NODE' && Array.isArray(n.select_list))
-      for (const item of n.select_list) if (isObject(item) && !item.alias) unnamed.push({ item, original: cloneAst(item), text: stringifyAst(item) });
+    if (n.type === 'ORDER_MODIFIER' && Array.isArray(n.orders)) for (const o of n.orders) if (isObject(o) && isObject(o.expression)) keep.add(o.expression);
+    if (n.type === 'DISTINCT_MODIFIER' && Array.isArray(n.distinct_on_targets)) for (const t of n.distinct_on_targets) if (isObject(t)) keep.add(t);
+    if (Array.isArray(n.group_expressions)) for (const g of n.group_expressions) if (isObject(g)) keep.add(g);
+    if (n.type === 'SELECT_NODE' && Array.isArray(n.select_list)) for (const item of n.select_list) if (isObject(item) && !item.alias) walk(item, (m) => keep.add(m));
   });
   walk(ast, (n) => {
-    if (positional.has(n) || n.type !== 'VALUE_CONSTANT' || !isObject(n.value) || n.value.is_null || !isObject(n.value.type) || n.value.type.id !== 'DOUBLE') return;
+    if (keep.has(n) || n.type !== 'VALUE_CONSTANT' || !isObject(n.value) || n.value.is_null || !isObject(n.value.type) || n.value.type.id !== 'DOUBLE') return;
     const text: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_location: n.query_location, value: { type: { id: 'VARCHAR', type_info: null }, is_null: false, value: stringifyAst(n.value.value) } };
     const cast: Json = { class: 'CAST', type: 'OPERATOR_CAST', alias: n.alias ?? '', query_location: n.query_location, child: text, cast_type: { id: 'DOUBLE', type_info: null }, try_cast: false };
     for (const key of Object.keys(n)) delete n[key];
     Object.assign(n, cast);
   });
-  return unnamed.filter((u) => stringifyAst(u.item) !== u.text).map((u) => ({ original: u.original, target: u.item }));
+}
+
+/**
+ * The SELECT nodes whose select lists give a statement's result its columns, by position: the top node, or every
+ * branch of a top set operation (but UNION BY NAME, which matches branches by name).
+ */
+export function resultSelectNodes(ast: Json): Set<Json> {
+  const out = new Set<Json>();
+  const visit = (node: unknown): void => {
+    if (!isObject(node)) return;
+    if (node.type === 'SELECT_NODE') out.add(node);
+    else if (node.type === 'SET_OPERATION_NODE' && node.setop_type !== 'UNION_BY_NAME') {
+      visit(node.left);
+      visit(node.right);
+    }
+  };
+  for (const statement of Array.isArray(ast.statements) ? ast.statements : []) if (isObject(statement)) visit(statement.node);
+  return out;
 }
 
 interface FromItem {
@@ -195,7 +211,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   });
   if (changed === 0) return;
   result.rewritten += changed;
-  for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item });
+  for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item, node });
 
   // The stream tables of this node read their wide views under the same names; stars leave the typed and hidden
   // columns out.
