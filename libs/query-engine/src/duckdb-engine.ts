@@ -17,7 +17,7 @@ import { sqlIdentifier, sqlString, stripTrailingSemicolons } from './sql-text';
 import type { ArchiveFile, StreamSource } from './stream-source';
 import { Logger } from '@nestjs/common';
 import { pinDoubleConstants, resultSelectNodes, rewriteFieldRefs, type RewriteTable } from './field-rewrite';
-import { isObject, parseAst, stringifyAst, type Json } from './sql-ast';
+import { isObject, parseAst, stringifyAst, walk, type Json } from './sql-ast';
 import { fieldsNamedIn, liveTableDdl, liveTableName, streamFields, streamViewStatements, wideViewName } from './stream-view';
 
 /** How often an interrupt is repeated until the interrupted statement ends. */
@@ -220,7 +220,9 @@ export class DuckDbEngine {
       const fields = streamFields(source);
       if (fields.length > 0) tables.set(source.name.toLowerCase(), { wide: wideViewName(source.name), fields });
     }
-    if (tables.size === 0) return sql;
+    // `NOT MATERIALIZED` does not survive json_serialize_sql (the printed CTE would be materialized: one random() per
+    // row instead of one per reference), and so cannot be checked: such statements run as written.
+    if (tables.size === 0 || /\bNOT\s+MATERIALIZED\b/i.test(sql)) return sql;
     try {
       const ast = parseAst(String((await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql])).getRows()[0][0]));
       if (ast.error) return sql;
@@ -235,8 +237,8 @@ export class DuckDbEngine {
       for (const { original, target, node } of rewrite.unnamed) {
         if (named.has(node)) continue;
         const name = await expressionName(c, original);
-        if (names && /CAST\(/i.test(name)) {
-          this.logger.debug({ msg: 'field column rewrite not used: a cast in an unaliased item below the result' });
+        if (names && (/CAST\(/i.test(name) || nameInUse(node, name))) {
+          this.logger.debug({ msg: 'field column rewrite not used: an unaliased item below the result cannot keep its name' });
           return sql;
         }
         target.alias = name;
@@ -488,6 +490,19 @@ async function expressionName(c: DuckDBConnection, expression: Json): Promise<st
   const text = String((await c.runAndReadAll(`SELECT json_deserialize_sql($1::JSON)`, [stringifyAst(single)])).getRows()[0][0]);
   if (!text.startsWith('SELECT ')) throw new Error(`cannot name ${text}`);
   return text.slice('SELECT '.length);
+}
+
+/**
+ * Whether a SELECT node already uses `name` (any case) as an alias or refers to it in ORDER BY, HAVING or QUALIFY,
+ * where an alias of that name would take the reference over.
+ */
+function nameInUse(node: Json, name: string): boolean {
+  const lower = name.toLowerCase();
+  let used = Array.isArray(node.select_list) && node.select_list.some((item) => isObject(item) && String(item.alias ?? '').toLowerCase() === lower);
+  walk([node.modifiers, node.having, node.qualify], (n) => {
+    if (n.class === 'COLUMN_REF' && Array.isArray(n.column_names) && String(n.column_names.at(-1)).toLowerCase() === lower) used = true;
+  });
+  return used;
 }
 
 /**

@@ -51,11 +51,19 @@ export function rewriteFieldRefs(input: Json, tables: ReadonlyMap<string, Rewrit
   });
   if (refused) return undefined;
   const result: FieldRewrite = { ast, rewritten: 0, unnamed: [] };
+  // Unnamed select items as written (stars aside), in every node: any that the rewrite changes, in its own node or in
+  // a subquery inside it, keeps the name DuckDB gives the original.
+  const unnamed: { item: Json; node: Json; original: Json; text: string }[] = [];
+  walk(ast, (n) => {
+    if (n.type !== 'SELECT_NODE' || !Array.isArray(n.select_list)) return;
+    for (const item of n.select_list) if (isObject(item) && !item.alias && item.class !== 'STAR') unnamed.push({ item, node: n, original: cloneAst(item), text: stringifyAst(item) });
+  });
   walkScoped(ast, (node, ctes) => {
     if (node.type !== 'SELECT_NODE') return;
     const own = isObject(node.cte_map) && Array.isArray(node.cte_map.map) ? (node.cte_map.map as Json[]).map((e) => String(e.key).toLowerCase()) : [];
     rewriteNode(node, new Set([...ctes, ...own]), tables, singleNames, result);
   });
+  for (const u of unnamed) if (stringifyAst(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item, node: u.node });
   return result.rewritten > 0 ? result : undefined;
 }
 
@@ -186,8 +194,6 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
     Array.isArray(ref.column_names) && lastName(ref).startsWith(TYPED_PREFIX) ? resolveNamed(ref, (s) => typedNames(s).includes(lastName(ref))) : undefined;
 
   let changed = 0;
-  // Unnamed select items as written: any that a rewrite changes keeps the name DuckDB gives the original.
-  const unnamed = selectList.filter((item) => !item.alias).map((item) => ({ item, original: cloneAst(item), text: JSON.stringify(item) }));
   walkExpressions(expressions, (n) => {
     if (n.type === 'COLUMN_REF' && resolveTyped(n)) {
       changed++; // read from the wide view, as written
@@ -211,7 +217,6 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
   });
   if (changed === 0) return;
   result.rewritten += changed;
-  for (const u of unnamed) if (JSON.stringify(u.item) !== u.text) result.unnamed.push({ original: u.original, target: u.item, node });
 
   // The stream tables of this node read their wide views under the same names; stars leave the typed and hidden
   // columns out.
