@@ -120,6 +120,11 @@ describe('DuckDbEngine: the stream view', () => {
     expect(await rows(`SELECT 1 AS t, 2 AS x, 3 AS "__flux_row", 4 AS "__FLUX_ROW_" FROM orders LIMIT 1`)).toEqual([{ t: 1, x: 2, __flux_row: 3, __FLUX_ROW_: 4 }]);
   });
 
+  it('refuses a result column named rowid (the result is paged by row id), saying so', async () => {
+    await expect(rows(`SELECT sequence_number AS RowId, shard_id FROM orders`)).rejects.toThrow(/a result column cannot be named RowId: give it another alias/);
+    expect(await rows(`SELECT sequence_number AS row_id FROM orders ORDER BY 1 DESC LIMIT 2`)).toHaveLength(2);
+  });
+
   it('exports the result as Parquet', async () => {
     const result = await engine.run({ sql: 'SELECT shard_id, sequence_number FROM orders ORDER BY 1, 2', sources: [orders()], maxRows: 100, timeoutMs: 20_000 });
     const path = (await result.exportParquet())!;

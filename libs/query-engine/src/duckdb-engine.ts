@@ -196,10 +196,13 @@ export class DuckDbEngine {
       const renamed = sql !== original && names ? `(${names.map(sqlIdentifier).join(', ')})` : '';
       await this.execute(c, `CREATE TABLE ${RESULT} AS SELECT * FROM (\n${sql}\n) AS q${renamed} LIMIT ${opts.maxRows + 1}`, opts);
 
+      const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
+      // The result is paged, exported and cut by its table's row ids, which a column named rowid would hide.
+      const rowid = described.columnNames().find((name) => name.toLowerCase() === 'rowid');
+      if (rowid) throw new QueryInvalidError(`a result column cannot be named ${rowid}: give it another alias (AS ...)`);
       const count = Number((await c.runAndReadAll(`SELECT count(*) FROM ${RESULT}`)).getRows()[0][0]);
       const truncated = count > opts.maxRows;
       if (truncated) await c.run(`DELETE FROM ${RESULT} WHERE rowid >= ${opts.maxRows}`);
-      const described = await c.runAndReadAll(`SELECT * FROM ${RESULT} LIMIT 0`);
       const columns: ResultColumn[] = described.columnNames().map((name, i) => ({ name, type: described.columnTypes()[i].toString() }));
       const typeNames = described.columnTypes().map((t) => t.alias ?? t.toString());
       return new DuckDbResultSet(c, dir, columns, truncated ? opts.maxRows : count, truncated, cleanup, typeNames);
