@@ -225,7 +225,7 @@ export class DuckDbEngine {
     }
     // `NOT MATERIALIZED` does not survive json_serialize_sql (the printed CTE would be materialized: one random() per
     // row instead of one per reference), and so cannot be checked: such statements run as written.
-    if (tables.size === 0 || /\bNOT\s+MATERIALIZED\b/i.test(sql)) return sql;
+    if (tables.size === 0 || /\bNOT(\s|\/\*[\s\S]*?\*\/|--[^\n]*(\n|$))*MATERIALIZED\b/i.test(sql)) return sql;
     try {
       const ast = parseAst(String((await c.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [sql])).getRows()[0][0]));
       if (ast.error) return sql;
@@ -240,7 +240,7 @@ export class DuckDbEngine {
       for (const { original, target, node } of rewrite.unnamed) {
         if (named.has(node)) continue;
         const name = await expressionName(c, original);
-        if (names && (/CAST\(/i.test(name) || nameInUse(node, name))) {
+        if (names && (/CAST\(/i.test(name) || nameInUse(rewrite.ast, node, name))) {
           this.logger.debug({ msg: 'field column rewrite not used: an unaliased item below the result cannot keep its name' });
           return sql;
         }
@@ -496,14 +496,15 @@ async function expressionName(c: DuckDBConnection, expression: Json): Promise<st
 }
 
 /**
- * Whether a SELECT node already uses `name` (any case) as an alias or refers to it in ORDER BY, HAVING or QUALIFY,
- * where an alias of that name would take the reference over.
+ * Whether `name` (any case) is already an alias in the SELECT node or a column name referenced anywhere in the
+ * statement: an alias of that name could take such a reference over (ORDER BY, or a name an inner query would
+ * otherwise find in an outer one).
  */
-function nameInUse(node: Json, name: string): boolean {
+function nameInUse(ast: Json, node: Json, name: string): boolean {
   const lower = name.toLowerCase();
   let used = Array.isArray(node.select_list) && node.select_list.some((item) => isObject(item) && String(item.alias ?? '').toLowerCase() === lower);
-  walk([node.modifiers, node.having, node.qualify], (n) => {
-    if (n.class === 'COLUMN_REF' && Array.isArray(n.column_names) && String(n.column_names.at(-1)).toLowerCase() === lower) used = true;
+  walk(ast, (n) => {
+    if (n.class === 'COLUMN_REF' && Array.isArray(n.column_names) && n.column_names.some((part) => String(part).toLowerCase() === lower)) used = true;
   });
   return used;
 }

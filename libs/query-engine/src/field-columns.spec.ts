@@ -337,6 +337,11 @@ describe('typed virtual columns, internal names and bounds', () => {
       `SELECT to_json(t) FROM (SELECT payload->>'customer' AS c, (SELECT count(*) FROM orders WHERE payload->>'n' > '1') FROM orders) t ORDER BY 1`,
       `SELECT * FROM (SELECT payload->>'n' AS "(payload ->> 'customer')", payload->>'customer' FROM orders ORDER BY "(payload ->> 'customer')")`,
       `WITH a AS NOT MATERIALIZED (SELECT payload->>'customer' AS c, random() AS r FROM orders) SELECT count(*) FROM a x JOIN a y ON x.r = y.r`,
+      `WITH a AS NOT/* */MATERIALIZED (SELECT payload->>'customer' AS c, random() AS r FROM orders) SELECT count(*) FROM a x JOIN a y ON x.r = y.r`,
+      `WITH a AS NOT -- c\n MATERIALIZED (SELECT payload->>'customer' AS c, random() AS r FROM orders) SELECT count(*) FROM a x JOIN a y ON x.r = y.r`,
+      // an outer query's column named like the item: an alias there would capture the inner reference
+      `SELECT o.k, s.* FROM (SELECT 'outer' AS "(payload ->> 'customer')", 1 AS k) o, LATERAL (SELECT payload->>'customer', "(payload ->> 'customer')" AS x FROM orders) s ORDER BY 2, 3`,
+      `SELECT (SELECT count(*) FROM (SELECT payload->>'customer' FROM orders WHERE "(payload ->> 'customer')" = 'outer')) FROM (SELECT 'outer' AS "(payload ->> 'customer')")`,
     ]) {
       const rewrittenRows = await rows(sql, [source], true).catch((err: Error) => err.message);
       expect([sql, rewrittenRows]).toEqual([sql, await rows(sql, [source], false).catch((err: Error) => err.message)]);
