@@ -558,8 +558,7 @@ function typedNamesOf(sources: StreamSource[]): Set<string> {
   return new Set(sources.flatMap((s) => streamFields(s).flatMap((f) => (f.typed ? [f.typed.name.toLowerCase()] : []))));
 }
 
-/** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. */
-/** Checks that `sql` prepares as exactly one read-only SELECT and returns its column names. */
+/** DuckDB's parser and planner decide: exactly one statement, and it prepares as a SELECT. Returns its column names. */
 async function assertSingleSelect(c: DuckDBConnection, sql: string): Promise<string[]> {
   let extracted;
   try {

@@ -87,8 +87,7 @@ export function pinDoubleConstants(ast: Json): void {
     if (keep.has(n) || n.type !== 'VALUE_CONSTANT' || !isObject(n.value) || n.value.is_null || !isObject(n.value.type) || n.value.type.id !== 'DOUBLE') return;
     const text: Json = { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_location: n.query_location, value: { type: { id: 'VARCHAR', type_info: null }, is_null: false, value: stringifyAst(n.value.value) } };
     const cast: Json = { class: 'CAST', type: 'OPERATOR_CAST', alias: n.alias ?? '', query_location: n.query_location, child: text, cast_type: { id: 'DOUBLE', type_info: null }, try_cast: false };
-    for (const key of Object.keys(n)) delete n[key];
-    Object.assign(n, cast);
+    replaceInPlace(n, cast);
   });
 }
 
@@ -108,6 +107,12 @@ export function resultSelectNodes(ast: Json): Set<Json> {
   };
   for (const statement of Array.isArray(ast.statements) ? ast.statements : []) if (isObject(statement)) visit(statement.node);
   return out;
+}
+
+/** Turns `node` into `replacement` (the same object, so references to it, e.g. from `unnamed`, still hold). */
+function replaceInPlace(node: Json, replacement: Json): void {
+  for (const key of Object.keys(node)) delete node[key];
+  Object.assign(node, replacement);
 }
 
 interface FromItem {
@@ -210,8 +215,7 @@ function rewriteNode(node: Json, ctes: ReadonlySet<string>, tables: ReadonlyMap<
       query_location: n.query_location,
       column_names: [match.item.binding, field.hidden],
     };
-    for (const key of Object.keys(n)) delete n[key];
-    Object.assign(n, replacement);
+    replaceInPlace(n, replacement);
     changed++;
     return false;
   });
