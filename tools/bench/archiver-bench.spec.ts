@@ -28,6 +28,10 @@ describe('npm run bench:archiver (smoke, tiny size)', () => {
     expect(out).toMatch(/^archiver peak RSS: [\d.]+ MiB \(goal <= 400 MiB at default settings: (ok|MISSED)\)$/m);
     expect(out).toMatch(/^archive [\d.]+ MiB vs raw [\d.]+ MiB \([\d.]+ %\), \d+ objects$/m);
     expect(out).toMatch(/^exactly once: 2,000 rows, 2,000 distinct records of 2,000 produced: ok$/m);
+    // the same drain with field columns off, in the same run: its rate, CPU, RSS and the on/off comparison
+    expect(out).toMatch(/^\(c\) the same, field columns off: [\d,]+ records\/s \([\d.]+ s\), CPU [\d.]+ s = [\d.]+ ms\/MiB, peak RSS [\d.]+ MiB$/m);
+    expect(out).toMatch(/^ratio \(c\)\/\(a\): \d+\.\d\d; field columns on against off: drain rate \d+\.\d\d, CPU per MiB \d+\.\d\dx \(one run each, on first\)$/m);
+    expect(out).toMatch(/^exactly once \(c\): 2,000 rows, 2,000 distinct records of 2,000 produced: ok$/m);
 
     // wide: one row per object scope (objects, objects per hour, shards per object, peak RSS, CPU), their ratio
     expect(out).toMatch(/^== wide: 4 shards x 10 records\/s \(40 records\/s\) of ~1024 B for 4 s, FLUX_BUFFER_INTERVAL_SECONDS=1;/m);

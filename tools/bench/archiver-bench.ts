@@ -14,8 +14,11 @@
  *       its rate from its own summary (durationMs, start-up excluded), its peak RSS (VmHWM of /proc/<pid>/status)
  *       and its CPU (user + system, from this process's reaped-children times in /proc/self/stat, less the same
  *       command's CPU on an empty stream: start-up and exit).
- *   Prints both rates, their ratio (goal >= 0.95), peak RSS (goal <= 400 MiB at default settings), CPU per MiB of
- *   records for both, archive bytes vs raw bytes, objects, and checks every produced record is archived once.
+ *   (c) the same command again from the start of the same records, field columns off (FLUX_ARCHIVER_FIELD_COLUMNS=0,
+ *       another archive prefix, checkpoints of (b) deleted): what the field columns cost the drain, in the same run.
+ *   Prints the rates, the ratios (b)/(a) (goal >= 0.95) and (c)/(a), (b) against (c), peak RSS (goal <= 400 MiB at
+ *   default settings), CPU per MiB of records for each, archive bytes vs raw bytes, objects, and checks every
+ *   produced record is archived once by (b) and by (c).
  *
  * wide (`--wide-shards` shards at `--rate` records/s each for `--seconds`, FLUX_BUFFER_INTERVAL_SECONDS=`--interval`):
  *   two continuous archivers (`fluxcap archive --stream S`, stopped with SIGTERM once their checkpoints reach the
@@ -298,6 +301,8 @@ interface Bench {
   env: Record<string, string>;
   kinesis: KinesisClient;
   store: ArchiveStore;
+  /** the store of another archive URI (same endpoint) */
+  storeAt(uri: string): ArchiveStore;
   databaseUrl: string;
   dataDir: string;
   /** no buffering setting named on the command line: the memory goal is stated for the defaults */
@@ -356,9 +361,9 @@ async function deep(bench: Bench): Promise<boolean> {
 
   // (b) the archiver. Its CPU comes from this process's reaped-children times (exact: it is the only child that
   // exits meanwhile), less what the same command costs on an empty stream of as many shards (start-up and exit).
-  const archive = async (name: string) => {
+  const archive = async (name: string, env: Record<string, string> = {}) => {
     const reapedBefore = procCpuMs('self', 'reaped-children');
-    const run = await runArchiver({ ...bench.env, FLUX_ARCHIVER_WORKER_ID: 'bench-deep', FLUX_ARCHIVER_TEMP_DIR: join(bench.dataDir, 'tmp-deep') }, name, true).done;
+    const run = await runArchiver({ ...bench.env, FLUX_ARCHIVER_WORKER_ID: 'bench-deep', FLUX_ARCHIVER_TEMP_DIR: join(bench.dataDir, 'tmp-deep'), ...env }, name, true).done;
     return { ...run, cpuMs: Math.max(run.cpuMs, procCpuMs('self', 'reaped-children') - reapedBefore) };
   };
   const empty = `${stream}-empty`;
@@ -390,9 +395,43 @@ async function deep(bench: Bench): Promise<boolean> {
   log(`archive ${mib(check.bytes)} vs raw ${mib(produced.bytes)} (${((check.bytes / produced.bytes) * 100).toFixed(1)} %), ${check.objects} objects`);
   if (check.fieldColumns !== fieldColumns.length) log(`field columns in the objects: ${check.fieldColumns}, expected ${fieldColumns.length}: FAILED`);
   log(exactlyOnceLine('', check, produced.records));
+
+  // (c) the same archiver with field columns off (FLUX_ARCHIVER_FIELD_COLUMNS=0), from the start of the same records
+  // into another archive prefix: what the field columns cost the drain, measured in the same run.
+  const offUri = `${bench.env.FLUX_ARCHIVE_URI}-no-fields`;
+  const db = new Client({ connectionString: bench.databaseUrl });
+  await db.connect();
+  try {
+    // the checkpoints (and, by cascade, any intent) of run (b): run (c) reads the stream from its start
+    await db.query(`DELETE FROM archiver_shard_lease WHERE stream_name = $1`, [stream]);
+  } finally {
+    await db.end();
+  }
+  const offRun = await archive(stream, { FLUX_ARCHIVE_URI: offUri, FLUX_ARCHIVER_FIELD_COLUMNS: '0', FLUX_ARCHIVER_WORKER_ID: 'bench-deep-off' });
+  const offSummary = offRun.summary!;
+  const offCpuMs = Math.max(0, offRun.cpuMs - idle.cpuMs);
+  const offRatio = drainMs / offSummary.durationMs;
+  log(
+    `(c) the same, field columns off: ${rate(offSummary.records, offSummary.durationMs)} (${(offSummary.durationMs / 1000).toFixed(1)} s), ` +
+      `CPU ${(offCpuMs / 1000).toFixed(1)} s = ${(offCpuMs / rawMiB).toFixed(1)} ms/MiB, peak RSS ${mib(offRun.peakRss)}`,
+  );
+  log(
+    `ratio (c)/(a): ${offRatio.toFixed(2)}; field columns on against off: drain rate ${(ratio / offRatio).toFixed(2)}, ` +
+      `CPU per MiB ${(archiverCpuMs / Math.max(1, offCpuMs)).toFixed(2)}x (one run each, on first)`,
+  );
+  if (offSummary.records !== produced.records) log(`archiver summary (c): ${int(offSummary.records)} records, expected ${int(produced.records)}: FAILED`);
+  const offCheck = await checkArchive(bench.storeAt(offUri), stream, produced.records, bench.dataDir);
+  log(exactlyOnceLine(' (c)', offCheck, produced.records));
   // kinesalite keeps every stream in memory: free it before the next scenario
   await deleteStream(kinesis, stream);
-  return check.exactlyOnce && summary.records === produced.records && check.fieldColumns === fieldColumns.length;
+  return (
+    check.exactlyOnce &&
+    summary.records === produced.records &&
+    check.fieldColumns === fieldColumns.length &&
+    offCheck.exactlyOnce &&
+    offSummary.records === produced.records &&
+    offCheck.fieldColumns === 0
+  );
 }
 
 /** Records of each object the catalog reads to infer a schema (FLUX_CATALOG_SCHEMA_SAMPLE_RECORDS' default). */
@@ -622,6 +661,7 @@ async function main(): Promise<void> {
       env,
       kinesis: createKinesisClient(config.aws),
       store: createArchiveStore(config.archive, createS3Client(config.aws)),
+      storeAt: (uri) => createArchiveStore(loadConfig({ ...env, FLUX_ARCHIVE_URI: uri }).archive, createS3Client(config.aws)),
       databaseUrl: config.database.url,
       dataDir,
       defaults: settings.length === 0,
