@@ -17,6 +17,7 @@ export {
   ARCHIVE_ROW_ORDER,
   ParquetBatch,
   archiveCopySql,
+  writeArchiveObject,
   archiveFieldColumns,
   archiveKvMetadataSql,
   archiveRowGroupRows,

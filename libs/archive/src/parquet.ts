@@ -81,28 +81,66 @@ export interface ArchiveCopyOptions {
   fields?: readonly ArchiveFieldColumn[];
   /** Mean bytes per record (data, partition key and sequence number): sets the row-group size (archiveRowGroupRows). */
   recordBytes: number;
-  order?: ArchiveRowOrder;
 }
 
 /**
- * The COPY statement that writes an archive object (layout 2) from the rows of `table`: the archiver's batches and
- * the synthetic archives of tests and benchmarks both use it, so both are written alike.
+ * The COPY statement that writes an archive object (layout 2) from the rows of `table`, in the table's order (a plain
+ * scan keeps insertion order: DuckDB's preserve_insertion_order, on by default). writeArchiveObject runs it, sorting
+ * first when asked to; the archiver's batches and the synthetic archives of tests and benchmarks both go through it,
+ * so both are written alike.
  */
 export function archiveCopySql(o: ArchiveCopyOptions): string {
-  const order = o.order ?? ARCHIVE_ROW_ORDER;
-  if (!ARCHIVE_ROW_ORDERS.includes(order)) throw new Error(`unknown archive row order ${String(order)}`);
-  // A plain scan keeps insertion order (DuckDB's preserve_insertion_order, on by default): rows come out in append
-  // order, i.e. sequence order, without a sort. Sorted, the table's rowid (its append position) breaks ties, so each
-  // key keeps its records' order. The sort runs on the table's own columns, before the JSON and field columns are
-  // added, and the projections above it keep its order: sorting the wider output needed about 3x the table's size
-  // in DuckDB memory instead of 2x (docs/archiver.md "Row order"); parquet.spec.ts checks the written order.
-  const rows = archiveRowsSql(order === 'sequence' ? o.table : `(SELECT * FROM ${o.table} ORDER BY partition_key, rowid)`, o.fields);
+  const rows = archiveRowsSql(o.table, o.fields);
   // zstd level 1, not DuckDB's default 3: about a third of the compression CPU (the archiver's largest cost after
   // parsing pages) for archives as small on the benchmark's records (docs/archiver.md).
   return (
     `COPY (${rows}) TO ${sqlString(o.path)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ` +
     `ROW_GROUP_SIZE ${archiveRowGroupRows(o.recordBytes)}, KV_METADATA {${archiveKvMetadataSql(o.shards, o.fields)}})`
   );
+}
+
+/**
+ * Record bytes sorted per statement when an object is written sorted by partition key. A sort inside the COPY needs
+ * about three times the rows it sorts in memory and cannot spill them: under the archiver's DuckDB memory limit (its
+ * record budget) a 64 MiB batch of 1 KiB records failed with Out of Memory. Inserting into a table in key order a
+ * slice at a time sorts a slice, and the table's blocks spill to the temp folder like the batch's own
+ * (docs/archiver.md "Row order").
+ */
+const SORT_SLICE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes an archive object (archiveCopySql) from `o.table` on `connection`, rows in `order` (default
+ * ARCHIVE_ROW_ORDER). Sorted by partition key, each key keeps its records' append order (the rowid, the append
+ * position, breaks ties): the rows' positions in that order are computed first (a sort of keys and row ids only),
+ * then the rows go into a table of their own a slice of positions at a time, and the COPY scans that table.
+ */
+export async function writeArchiveObject(connection: DuckDBConnection, o: ArchiveCopyOptions & { order?: ArchiveRowOrder }): Promise<void> {
+  const order = o.order ?? ARCHIVE_ROW_ORDER;
+  if (!ARCHIVE_ROW_ORDERS.includes(order)) throw new Error(`unknown archive row order ${String(order)}`);
+  if (order === 'sequence') return void (await connection.run(archiveCopySql(o)));
+  const positions = `${o.table}__positions`;
+  const sorted = `${o.table}__sorted`;
+  try {
+    // The sort runs on the table's own columns, before the JSON and field columns are added (archiveRowsSql).
+    await connection.run(
+      `CREATE TABLE ${positions} AS SELECT rowid AS r, row_number() OVER (ORDER BY partition_key, rowid) - 1 AS pos FROM ${o.table};\n` +
+        `CREATE TABLE ${sorted} AS SELECT * FROM ${o.table} LIMIT 0`,
+    );
+    const rows = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${positions}`)).getRows()[0][0]);
+    const slice = Math.max(1, Math.floor(SORT_SLICE_BYTES / Math.max(1, o.recordBytes)));
+    for (let from = 0; from < rows; from += slice) {
+      await connection.run(
+        `INSERT INTO ${sorted} SELECT t.* FROM ${o.table} AS t JOIN ${positions} AS p ON t.rowid = p.r ` +
+          `WHERE p.pos >= ${from} AND p.pos < ${from + slice} ORDER BY p.pos`,
+      );
+    }
+    // Every row once, or no object: a slice that lost or repeated rows must not be written as the archive.
+    const copied = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${sorted}`)).getRows()[0][0]);
+    if (copied !== rows) throw new Error(`sorting ${o.table} by partition key copied ${copied} of ${rows} rows`);
+    await connection.run(archiveCopySql({ ...o, table: sorted }));
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${sorted};\nDROP TABLE IF EXISTS ${positions}`);
+  }
 }
 
 /** The field columns of key paths (names from fieldColumnNames), as an object lists them in `flux.fields`. */
@@ -318,7 +356,7 @@ export class ParquetBatch {
   }
 
   /**
-   * Writes the rows as one archive object at `path` (overwriting it): archiveCopySql over the batch table, rows in
+   * Writes the rows as one archive object at `path` (overwriting it): writeArchiveObject over the batch table, rows in
    * `order` (default ARCHIVE_ROW_ORDER), `shards` and `fields` in the key-value metadata.
    */
   async writeTo(
@@ -328,9 +366,7 @@ export class ParquetBatch {
     order: ArchiveRowOrder = ARCHIVE_ROW_ORDER,
   ): Promise<ParquetWriteResult> {
     this.appender.flushSync();
-    await this.connection.run(
-      archiveCopySql({ table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) }),
-    );
+    await writeArchiveObject(this.connection, { table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) });
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };
   }

@@ -23,7 +23,7 @@ import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.
 import { ArchiverMetrics } from './archiver.metrics';
 import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
-import { MemoryBudget, recordBudgetBytes } from './memory/memory-budget';
+import { MemoryBudget, RESIDENT_BYTES_PER_RECORD_BYTE, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE, recordBudgetBytes } from './memory/memory-budget';
 import { CatalogSchemaSource, FieldColumnChoices } from './object/field-column-choice';
 import { StreamWriter } from './object/stream-writer';
 import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
@@ -141,7 +141,10 @@ export class Archiver {
     // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
     // Records get what the process does not need for itself (measured now, before any is held). DuckDB holds the
     // buffered rows; its cap is a safety net (beyond it rows spill to the temp folder), the budget below is the rule.
-    const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES);
+    // Sorted objects are copied in key order before they are written: a held byte costs more, so fewer are held.
+    const sorted = settings.rowOrder === 'partition_key';
+    const perRecordByte = sorted ? SORTED_RESIDENT_BYTES_PER_RECORD_BYTE : RESIDENT_BYTES_PER_RECORD_BYTE;
+    const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES, perRecordByte);
     const engine = await ParquetEngine.create({
       threads: 1,
       // Never below what DuckDB needs to work at all (a tiny budget still runs, with small objects).

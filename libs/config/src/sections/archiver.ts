@@ -64,7 +64,7 @@ export const archiverEnv = z.object({
     .enum(ARCHIVE_ROW_ORDERS, { message: `must be one of ${ARCHIVE_ROW_ORDERS.join(', ')}` })
     .default('sequence')
     .describe(
-      'Row order inside each archive object: `sequence` (as read: time-range reads inside an object skip the most) or `partition_key` (sorted by partition key, each key in sequence order: lookups by partition key read one row group per object, for a slower, more memory-hungry write).',
+      'Row order inside each archive object: `sequence` (as read: time-range reads inside an object skip the most) or `partition_key` (sorted by partition key, each key in sequence order: lookups by partition key read one row group per object, for a slower write; within `FLUX_ARCHIVER_MEMORY_MIB` the archiver then holds fewer records, since the object being written is also copied in key order).',
     ),
   FLUX_ARCHIVER_TEMP_DIR: z
     .string()

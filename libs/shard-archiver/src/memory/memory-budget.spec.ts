@@ -1,5 +1,5 @@
 import { AbortedError } from '@flux-capacitor/kinesis';
-import { MemoryBudget, recordBudgetBytes } from './memory-budget';
+import { MemoryBudget, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE, recordBudgetBytes } from './memory-budget';
 
 describe('MemoryBudget', () => {
   it('grants what fits at once and tracks use and peak', async () => {
@@ -65,5 +65,11 @@ describe('recordBudgetBytes', () => {
 
   it('refuses a memory setting that leaves too little, naming the key and the least that works', () => {
     expect(() => recordBudgetBytes(384 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=384 .* 290 MiB .* at least 410/);
+  });
+
+  it('holds fewer records when objects are sorted by partition key, whose copy in key order costs memory too', () => {
+    expect(recordBudgetBytes(512 * MIB, 266 * MIB, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE)).toBe(Math.floor((150 * MIB) / 2.5));
+    // and the least memory that works grows with it: 290 + 96 + 16 x 2.5 MiB
+    expect(() => recordBudgetBytes(410 * MIB, 290 * MIB, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=410 .* at least 426/);
   });
 });
