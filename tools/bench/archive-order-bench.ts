@@ -1,13 +1,13 @@
 /**
  * One-off measurement behind docs/archiver.md "Row order": the same records written as the archiver writes them
- * (writeArchiveObject, DuckDB 1 thread) in sequence order and sorted by partition key, then looked up.
+ * (writeArchiveFile, DuckDB 1 thread) in sequence order and sorted by partition key, then looked up.
  *   node -r @swc-node/register tools/bench/archive-order-bench.ts [records=1000000] [kind=synthetic|orders]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { archiveFieldColumns, writeArchiveObject } from '@flux-capacitor/archive';
+import { archiveFieldColumns, writeArchiveFile } from '@flux-capacitor/archive';
 import type { ArchiveRowOrder } from '@flux-capacitor/contracts';
 
 const records = Number(process.argv[2] ?? 1_000_000);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   for (const order of ['sequence', 'partition_key', 'sequence', 'partition_key'] as ArchiveRowOrder[]) {
     const path = join(dir, `${order}.parquet`);
     const t0 = performance.now();
-    await writeArchiveObject(w, { table: 'b', path, fields, recordBytes, order });
+    await writeArchiveFile(w, { table: 'b', path, fields, recordBytes, order });
     const copyMs = performance.now() - t0;
     const size = statSync(path).size;
     const [groups] = (await one(r, `SELECT count(DISTINCT row_group_id) FROM parquet_metadata('${path}')`)) as bigint[];
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const limit = Math.ceil(tableMiB * factor);
     await w.run(`SET memory_limit = '${limit}MB'`);
     const t0 = performance.now();
-    const ok = await writeArchiveObject(w, { table: 'b', path: join(dir, 'limited.parquet'), fields, recordBytes, order }).then(
+    const ok = await writeArchiveFile(w, { table: 'b', path: join(dir, 'limited.parquet'), fields, recordBytes, order }).then(
       () => 'ok',
       (e: Error) => e.message.split('\n')[0].slice(0, 100),
     );

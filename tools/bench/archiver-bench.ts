@@ -651,7 +651,15 @@ async function main(): Promise<void> {
     };
     // The settings under test are the defaults unless named on the command line: the children inherit this
     // process's environment, so a value left in the caller's shell must not change them.
-    for (const key of ['FLUX_BUFFER_SIZE_MIB', 'FLUX_ARCHIVER_MEMORY_MIB', 'FLUX_BUFFER_INTERVAL_SECONDS', 'FLUX_ARCHIVER_OBJECT_SCOPE']) {
+    for (const key of [
+      'FLUX_BUFFER_SIZE_MIB',
+      'FLUX_ARCHIVER_MEMORY_MIB',
+      'FLUX_BUFFER_INTERVAL_SECONDS',
+      'FLUX_ARCHIVER_OBJECT_SCOPE',
+      'FLUX_ARCHIVER_FIELD_COLUMNS',
+      'FLUX_ARCHIVER_INITIAL_POSITION',
+      'FLUX_ARCHIVER_INITIAL_TIMESTAMP',
+    ]) {
       if (!(key in env)) delete process.env[key];
     }
     const config = loadConfig(env);

@@ -17,7 +17,7 @@ export {
   ARCHIVE_ROW_ORDER,
   ParquetBatch,
   archiveCopySql,
-  writeArchiveObject,
+  writeArchiveFile,
   archiveFieldColumns,
   archiveKvMetadataSql,
   archiveRowGroupRows,

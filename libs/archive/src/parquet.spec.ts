@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ARCHIVE_COLUMNS, ARCHIVE_KV_METADATA, ARCHIVE_RECORD_SQL, fieldValueSql, type ArchiveRecord } from '@flux-capacitor/contracts';
-import { archiveFieldColumns, ParquetEngine, writeArchiveObject } from './parquet';
+import { archiveFieldColumns, ParquetEngine, writeArchiveFile } from './parquet';
 
 describe('ParquetEngine', () => {
   let engine: ParquetEngine;
@@ -251,7 +251,7 @@ describe('ParquetEngine', () => {
     });
 
     it('refuses an unknown row order', async () => {
-      await expect(writeArchiveObject(undefined as unknown as DuckDBConnection, { table: 't', path: '/tmp/x.parquet', recordBytes: 100, order: 'arrival' as 'sequence' })).rejects.toThrow(
+      await expect(writeArchiveFile(undefined as unknown as DuckDBConnection, { table: 't', path: '/tmp/x.parquet', recordBytes: 100, order: 'arrival' as 'sequence' })).rejects.toThrow(
         'unknown archive row order arrival',
       );
     });

@@ -85,7 +85,7 @@ export interface ArchiveCopyOptions {
 
 /**
  * The COPY statement that writes an archive object (layout 2) from the rows of `table`, in the table's order (a plain
- * scan keeps insertion order: DuckDB's preserve_insertion_order, on by default). writeArchiveObject runs it, sorting
+ * scan keeps insertion order: DuckDB's preserve_insertion_order, on by default). writeArchiveFile runs it, sorting
  * first when asked to; the archiver's batches and the synthetic archives of tests and benchmarks both go through it,
  * so both are written alike.
  */
@@ -100,13 +100,21 @@ export function archiveCopySql(o: ArchiveCopyOptions): string {
 }
 
 /**
- * Record bytes sorted per statement when an object is written sorted by partition key. A sort inside the COPY needs
- * about three times the rows it sorts in memory and cannot spill them: under the archiver's DuckDB memory limit (its
- * record budget) a 64 MiB batch of 1 KiB records failed with Out of Memory. Inserting into a table in key order a
- * slice at a time sorts a slice, and the table's blocks spill to the temp folder like the batch's own
- * (docs/archiver.md "Row order").
+ * The least record bytes sorted per statement when an object is written sorted by partition key: a quarter of
+ * DuckDB's memory limit where that is more. A sort inside the COPY needed 2-3x the batch table in memory, more than
+ * the archiver's limit (its record budget) leaves beside the table: a 64 MiB batch of 1 KiB records failed with Out of
+ * Memory at default settings. Inserting into a table in key order a slice at a time sorts a slice, and both tables'
+ * blocks spill to the temp folder (docs/archiver.md "Row order").
  */
 const SORT_SLICE_BYTES = 16 * 1024 * 1024;
+const MEMORY_UNITS: Record<string, number> = { bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+
+/** DuckDB's memory limit in bytes, from its setting's text ("79.1 MiB"); undefined if it reads otherwise. */
+async function memoryLimitBytes(connection: DuckDBConnection): Promise<number | undefined> {
+  const text = String((await connection.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0][0]);
+  const m = /^([\d.]+)\s*(bytes|KiB|MiB|GiB|TiB)$/.exec(text.trim());
+  return m ? Number(m[1]) * MEMORY_UNITS[m[2]] : undefined;
+}
 
 /**
  * Writes an archive object (archiveCopySql) from `o.table` on `connection`, rows in `order` (default
@@ -114,20 +122,25 @@ const SORT_SLICE_BYTES = 16 * 1024 * 1024;
  * position, breaks ties): the rows' positions in that order are computed first (a sort of keys and row ids only),
  * then the rows go into a table of their own a slice of positions at a time, and the COPY scans that table.
  */
-export async function writeArchiveObject(connection: DuckDBConnection, o: ArchiveCopyOptions & { order?: ArchiveRowOrder }): Promise<void> {
+export async function writeArchiveFile(connection: DuckDBConnection, o: ArchiveCopyOptions & { order?: ArchiveRowOrder }): Promise<void> {
   const order = o.order ?? ARCHIVE_ROW_ORDER;
   if (!ARCHIVE_ROW_ORDERS.includes(order)) throw new Error(`unknown archive row order ${String(order)}`);
   if (order === 'sequence') return void (await connection.run(archiveCopySql(o)));
-  const positions = `${o.table}__positions`;
-  const sorted = `${o.table}__sorted`;
+  // Names of this call's own (another write on the same instance, or a leftover, cannot clash), dropped when done.
+  const suffix = randomBytes(4).toString('hex');
+  const positions = `${o.table}__positions_${suffix}`;
+  const sorted = `${o.table}__sorted_${suffix}`;
+  const created: string[] = [];
+  const drop = () => connection.run(created.map((t) => `DROP TABLE IF EXISTS ${t}`).join(';\n'));
   try {
     // The sort runs on the table's own columns, before the JSON and field columns are added (archiveRowsSql).
-    await connection.run(
-      `CREATE TABLE ${positions} AS SELECT rowid AS r, row_number() OVER (ORDER BY partition_key, rowid) - 1 AS pos FROM ${o.table};\n` +
-        `CREATE TABLE ${sorted} AS SELECT * FROM ${o.table} LIMIT 0`,
-    );
+    await connection.run(`CREATE TABLE ${positions} AS SELECT rowid AS r, row_number() OVER (ORDER BY partition_key, rowid) - 1 AS pos FROM ${o.table}`);
+    created.push(positions);
+    await connection.run(`CREATE TABLE ${sorted} AS SELECT * FROM ${o.table} LIMIT 0`);
+    created.push(sorted);
     const rows = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${positions}`)).getRows()[0][0]);
-    const slice = Math.max(1, Math.floor(SORT_SLICE_BYTES / Math.max(1, o.recordBytes)));
+    const sliceBytes = Math.max(SORT_SLICE_BYTES, ((await memoryLimitBytes(connection)) ?? 0) / 4);
+    const slice = Math.max(1, Math.floor(sliceBytes / Math.max(1, o.recordBytes)));
     for (let from = 0; from < rows; from += slice) {
       await connection.run(
         `INSERT INTO ${sorted} SELECT t.* FROM ${o.table} AS t JOIN ${positions} AS p ON t.rowid = p.r ` +
@@ -138,9 +151,13 @@ export async function writeArchiveObject(connection: DuckDBConnection, o: Archiv
     const copied = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${sorted}`)).getRows()[0][0]);
     if (copied !== rows) throw new Error(`sorting ${o.table} by partition key copied ${copied} of ${rows} rows`);
     await connection.run(archiveCopySql({ ...o, table: sorted }));
-  } finally {
-    await connection.run(`DROP TABLE IF EXISTS ${sorted};\nDROP TABLE IF EXISTS ${positions}`);
+  } catch (error) {
+    // the write's own error, not a failed clean-up's
+    await drop().catch(() => undefined);
+    throw error;
   }
+  // A table left behind would hold its rows for the instance's life: a failed drop fails the write (it is retried).
+  await drop();
 }
 
 /** The field columns of key paths (names from fieldColumnNames), as an object lists them in `flux.fields`. */
@@ -356,7 +373,7 @@ export class ParquetBatch {
   }
 
   /**
-   * Writes the rows as one archive object at `path` (overwriting it): writeArchiveObject over the batch table, rows in
+   * Writes the rows as one archive object at `path` (overwriting it): writeArchiveFile over the batch table, rows in
    * `order` (default ARCHIVE_ROW_ORDER), `shards` and `fields` in the key-value metadata.
    */
   async writeTo(
@@ -366,7 +383,7 @@ export class ParquetBatch {
     order: ArchiveRowOrder = ARCHIVE_ROW_ORDER,
   ): Promise<ParquetWriteResult> {
     this.appender.flushSync();
-    await writeArchiveObject(this.connection, { table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) });
+    await writeArchiveFile(this.connection, { table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) });
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };
   }

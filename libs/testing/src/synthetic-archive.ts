@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CatalogWriter, type CatalogObjectInfo } from '@flux-capacitor/archive-catalog';
-import { archiveFieldColumns, archiveObjectKey, multiShardObjectKey, writeArchiveObject } from '@flux-capacitor/archive';
+import { archiveFieldColumns, archiveObjectKey, multiShardObjectKey, writeArchiveFile } from '@flux-capacitor/archive';
 import { upgradeArchiveObjectWritten, type ArchiveFieldColumn, type ArchiveLayout, type ArchiveObjectWritten, type ArchiveRowOrder } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 
@@ -80,7 +80,7 @@ export function syntheticSequenceNumber(n: number | bigint): string {
  * straight from DuckDB, without Kinesis: for tests and the benchmark. Record i of a shard has payload {"orderId",
  * "shard", "type" (t0-t4), "customer" (c0-c999), "amount"}; partition key `pk-<i mod partitionKeys>`. Both layouts
  * hold the same records for the same options, so a benchmark can compare them. Layout-2 objects are written by the
- * archiver's own statement (writeArchiveObject: row order, row groups, compression, metadata, field columns).
+ * archiver's own statement (writeArchiveFile: row order, row groups, compression, metadata, field columns).
  */
 export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Promise<SyntheticObject[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -142,7 +142,7 @@ export async function writeSyntheticArchive(opts: SyntheticArchiveOptions): Prom
             await c.run(`CREATE OR REPLACE TEMP TABLE synthetic_batch AS SELECT * FROM ${rowsOf(group[0], h, first, count)}`);
             for (const s of group.slice(1)) await c.run(`INSERT INTO synthetic_batch SELECT * FROM ${rowsOf(s, h, first, count)}`);
             const [sum] = (await c.runAndReadAll(`SELECT sum(octet_length(data) + length(partition_key) + length(sequence_number)) FROM synthetic_batch`)).getRows()[0];
-            await writeArchiveObject(c, { table: 'synthetic_batch', path, shards, fields, recordBytes: Number(sum as bigint) / (count * group.length), order: opts.order });
+            await writeArchiveFile(c, { table: 'synthetic_batch', path, shards, fields, recordBytes: Number(sum as bigint) / (count * group.length), order: opts.order });
             await c.run(`DROP TABLE synthetic_batch`);
           }
           const bytes = Number((await c.runAndReadAll(`SELECT size FROM read_blob(${sqlString(path)})`)).getRows()[0][0]);
