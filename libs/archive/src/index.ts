@@ -16,7 +16,6 @@ export {
 export {
   ARCHIVE_ROW_ORDER,
   ParquetBatch,
-  archiveCopySql,
   writeArchiveFile,
   archiveFieldColumns,
   archiveKvMetadataSql,
