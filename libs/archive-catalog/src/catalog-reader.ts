@@ -1,7 +1,7 @@
 import { compareSequenceNumbers, type ArchiveFieldColumn, type ArchiveLayout } from '@flux-capacitor/contracts';
 import type { CatalogSchemaField, CatalogStreamFormat } from '@flux-capacitor/persistence';
 import type { EntityManager } from 'typeorm';
-import type { CatalogObjectInfo, CorruptObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
+import type { CatalogObjectInfo, CompactionCandidate, CorruptObjectInfo, PartitionInfo, StreamSchema, StreamSummary, TimeRange } from './catalog.types';
 
 const HOUR_MS = 3_600_000;
 
@@ -66,7 +66,7 @@ export class CatalogReader {
 
   /** How many objects of each stream are marked corrupt (streams with none are absent); served by a partial index. */
   async corruptObjectCounts(): Promise<Map<string, number>> {
-    const rows: Row[] = await this.dataSource.query(`SELECT stream, count(*) AS n FROM catalog_object WHERE corrupt_reason IS NOT NULL GROUP BY stream`);
+    const rows: Row[] = await this.dataSource.query(`SELECT stream, count(*) AS n FROM catalog_object WHERE corrupt_reason IS NOT NULL AND retired_at IS NULL GROUP BY stream`);
     return new Map(rows.map((r) => [r.stream as string, num(r.n)]));
   }
 
@@ -74,7 +74,7 @@ export class CatalogReader {
   async listCorruptObjects(stream?: string): Promise<CorruptObjectInfo[]> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT uri, stream, corrupt_reason, corrupt_at FROM catalog_object
-        WHERE corrupt_reason IS NOT NULL AND ($1::text IS NULL OR stream = $1::text) ORDER BY corrupt_at, uri`,
+        WHERE corrupt_reason IS NOT NULL AND retired_at IS NULL AND ($1::text IS NULL OR stream = $1::text) ORDER BY corrupt_at, uri`,
       [stream ?? null],
     );
     return rows.map((r) => ({ uri: r.uri as string, stream: r.stream as string, reason: r.corrupt_reason as string, detectedAt: date(r.corrupt_at)! }));
@@ -98,13 +98,61 @@ export class CatalogReader {
               s.shard_id, s.first_sequence_number, s.last_sequence_number, s.record_count AS shard_record_count
          FROM catalog_object o
          JOIN catalog_object_shard s ON s.uri = o.uri
-        WHERE o.stream = $1
+        WHERE o.stream = $1 AND o.retired_at IS NULL
           AND ($2::timestamptz IS NULL OR o.last_arrival_time >= $2::timestamptz)
           AND ($3::timestamptz IS NULL OR o.first_arrival_time <= $3::timestamptz)
         ORDER BY o.first_arrival_time, o.uri, s.shard_id`,
       [stream, range.from ?? null, range.to ?? null],
     );
     return toObjects(rows).sort(objectOrder);
+  }
+
+  /**
+   * The live objects of a stream's hours that ended at or before `closedBefore`, for compaction: layout 2, readable,
+   * by hour (oldest first), each hour's objects by first arrival time.
+   */
+  async compactionCandidates(stream: string, closedBefore: Date): Promise<CompactionCandidate[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT o.uri, o.dt, o.hour, o.bytes, o.record_count, o.field_columns, o.compacted_from
+         FROM catalog_object o
+         JOIN catalog_partition p ON p.stream = o.stream AND p.dt = o.dt AND p.hour = o.hour
+        WHERE o.stream = $1 AND o.retired_at IS NULL AND o.corrupt_reason IS NULL AND o.layout = 2
+          AND p.starts_at + interval '1 hour' <= $2::timestamptz
+        ORDER BY p.starts_at, o.first_arrival_time, o.uri`,
+      [stream, closedBefore],
+    );
+    return rows.map((r) => ({
+      uri: r.uri as string,
+      dt: r.dt as string,
+      hour: num(r.hour),
+      bytes: num(r.bytes),
+      recordCount: num(r.record_count),
+      fields: (r.field_columns as ArchiveFieldColumn[] | null) ?? [],
+      compactedFrom: r.compacted_from === null ? null : num(r.compacted_from),
+    }));
+  }
+
+  /** Retired objects whose files are still in the archive, retired at or before `retiredBefore`, oldest first. */
+  async retiredObjectsDue(retiredBefore: Date, limit = 1000): Promise<{ uri: string; stream: string }[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT uri, stream FROM catalog_object
+        WHERE retired_at IS NOT NULL AND deleted_at IS NULL AND retired_at <= $1::timestamptz
+        ORDER BY retired_at, uri LIMIT $2`,
+      [retiredBefore, limit],
+    );
+    return rows.map((r) => ({ uri: r.uri as string, stream: r.stream as string }));
+  }
+
+  /** Every URI the catalog holds for a stream's hour, live or retired (what is not among them is not catalogued). */
+  async partitionUris(stream: string, dt: string, hour: number): Promise<Set<string>> {
+    const rows: Row[] = await this.dataSource.query(`SELECT uri FROM catalog_object WHERE stream = $1 AND dt = $2 AND hour = $3`, [stream, dt, hour]);
+    return new Set(rows.map((r) => r.uri as string));
+  }
+
+  /** The URIs of a stream's retired objects (tombstones), whether or not their files are deleted yet. */
+  async retiredUris(stream: string): Promise<Set<string>> {
+    const rows: Row[] = await this.dataSource.query(`SELECT uri FROM catalog_object WHERE stream = $1 AND retired_at IS NOT NULL`, [stream]);
+    return new Set(rows.map((r) => r.uri as string));
   }
 
   /**
@@ -157,7 +205,7 @@ export class CatalogReader {
               count(o.uri) AS object_count, coalesce(sum(o.record_count), 0) AS record_count,
               coalesce(sum(o.bytes), 0) AS bytes
          FROM catalog_partition p
-         LEFT JOIN catalog_object o ON o.stream = p.stream AND o.dt = p.dt AND o.hour = p.hour
+         LEFT JOIN catalog_object o ON o.stream = p.stream AND o.dt = p.dt AND o.hour = p.hour AND o.retired_at IS NULL
         WHERE p.stream = $1
           AND ($2::timestamptz IS NULL OR p.starts_at >= $2::timestamptz)
           AND ($3::timestamptz IS NULL OR p.starts_at <= $3::timestamptz)
@@ -184,12 +232,12 @@ export class CatalogReader {
               coalesce(o.bytes, 0) AS bytes, o.first_arrival_time, o.last_arrival_time,
               (SELECT count(*) FROM catalog_partition p WHERE p.stream = s.name) AS partition_count,
               (SELECT max(v.version) FROM catalog_schema_version v WHERE v.stream = s.name) AS schema_version,
-              (SELECT count(*) FROM catalog_object c WHERE c.stream = s.name AND c.corrupt_reason IS NOT NULL) AS corrupt_object_count
+              (SELECT count(*) FROM catalog_object c WHERE c.stream = s.name AND c.corrupt_reason IS NOT NULL AND c.retired_at IS NULL) AS corrupt_object_count
          FROM catalog_stream s
          LEFT JOIN (
            SELECT stream, count(*) AS object_count, sum(record_count) AS record_count, sum(bytes) AS bytes,
                   min(first_arrival_time) AS first_arrival_time, max(last_arrival_time) AS last_arrival_time
-             FROM catalog_object GROUP BY stream
+             FROM catalog_object WHERE retired_at IS NULL GROUP BY stream
          ) o ON o.stream = s.name
         WHERE $1::text IS NULL OR s.name = $1::text
         ORDER BY s.name`,

@@ -222,6 +222,40 @@ export class CatalogWriter {
     );
   }
 
+  /**
+   * Swaps a compaction's output in for the objects it replaces, in one transaction: registers `replacement` (marked
+   * as compacted from them, with their newest schema version) and retires `retired` (tombstones: readers skip them,
+   * and registerObject finds the URI taken, so a late announcement cannot bring one back). Returns false, changing
+   * nothing, when one of them is gone or already retired (another compaction won) or the replacement's URI is taken.
+   */
+  async replaceObjects(replacement: ArchiveObjectWritten, retired: string[], manager?: EntityManager): Promise<boolean> {
+    if (retired.length === 0) throw new FluxError('invalid-input', 'COMPACTION_EMPTY', 'a compaction replaces at least one object');
+    return this.transaction(manager, async (m) => {
+      const live: unknown[] = await m.query(
+        `SELECT uri FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) AND retired_at IS NULL ORDER BY uri FOR UPDATE`,
+        [replacement.stream, retired],
+      );
+      if (live.length !== new Set(retired).size) return false;
+      const { objectAdded } = await this.registerObject(replacement, m);
+      if (!objectAdded) return false;
+      await m.query(
+        `UPDATE catalog_object SET compacted_from = $2,
+                schema_version = (SELECT max(schema_version) FROM catalog_object WHERE uri = ANY($3::text[]))
+          WHERE uri = $1`,
+        [replacement.objectUri, retired.length, retired],
+      );
+      await m.query(`UPDATE catalog_object SET retired_at = now(), replaced_by = $1 WHERE uri = ANY($2::text[])`, [replacement.objectUri, retired]);
+      this.logger.log({ msg: 'objects compacted', stream: replacement.stream, uri: replacement.objectUri, replaced: retired.length, records: replacement.recordCount });
+      return true;
+    });
+  }
+
+  /** Records that retired objects' files were deleted from the archive (their rows stay as tombstones). */
+  async markObjectsDeleted(uris: string[], manager?: EntityManager): Promise<void> {
+    if (uris.length === 0) return;
+    await (manager ?? this.dataSource.manager).query(`UPDATE catalog_object SET deleted_at = now() WHERE uri = ANY($1::text[]) AND retired_at IS NOT NULL`, [uris]);
+  }
+
   /** Removes objects from the catalog (rebuild: the archive no longer has them); empty partitions go too. */
   async forgetObjects(stream: string, uris: string[], manager?: EntityManager): Promise<number> {
     if (uris.length === 0) return 0;

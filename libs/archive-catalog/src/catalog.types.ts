@@ -46,6 +46,19 @@ export interface CatalogObjectInfo {
   fields: ArchiveFieldColumn[];
 }
 
+/** A live object of a closed hour, as compaction sees it. */
+export interface CompactionCandidate {
+  uri: string;
+  dt: string;
+  hour: number;
+  /** as stored */
+  bytes: number;
+  recordCount: number;
+  fields: ArchiveFieldColumn[];
+  /** set on a compaction's output: how many objects it replaced */
+  compactedFrom: number | null;
+}
+
 export interface PartitionInfo {
   stream: string;
   dt: string;

@@ -11,3 +11,4 @@ export { createMetastores } from './metastore/create-metastores';
 export { metastoreMetrics } from './metastore/metastore.metrics';
 export { CatalogMetrics } from './catalog.metrics';
 export { SchemaObserver, type ObservedSchema } from './schema/schema-inference';
+export { HourCompactor, COMPACTED_ID_PREFIX, type CompactionReport, type HourCompactorOptions } from './compaction/hour-compactor';

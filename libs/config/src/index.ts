@@ -11,7 +11,7 @@ export {
 } from './load-config';
 export type { ArchiverConfig, InitialPosition } from './sections/archiver';
 export type { ApiRole, TokenGrant } from './sections/auth';
-export type { CatalogConfig } from './sections/catalog';
+export type { CatalogConfig, CompactionConfig } from './sections/catalog';
 export type { ConsoleConfig } from './sections/console';
 export type { QueryConfig } from './sections/query';
 export { isAllowedTarget } from './sections/replay';

@@ -6,6 +6,7 @@ import {
   CatalogReader,
   CatalogWriter,
   createMetastores,
+  HourCompactor,
   type MetastoreSync,
 } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
@@ -24,6 +25,12 @@ export const catalogProviders: Provider[] = [
     provide: ARCHIVE_STORE,
     inject: [FLUX_CONFIG, S3Client],
     useFactory: (config: FluxConfig, s3: S3Client): ArchiveStore => createArchiveStore(config.archive, s3),
+  },
+  {
+    provide: HourCompactor,
+    inject: [FLUX_CONFIG, CatalogReader, CatalogWriter, ARCHIVE_STORE],
+    useFactory: (config: FluxConfig, reader: CatalogReader, writer: CatalogWriter, store: ArchiveStore) =>
+      new HourCompactor({ reader, writer, store, config: config.catalog.compaction }),
   },
   { provide: METASTORES, inject: [FLUX_CONFIG], useFactory: (config: FluxConfig) => createMetastores(config.catalog, config.aws) },
   {

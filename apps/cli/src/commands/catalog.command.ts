@@ -4,6 +4,7 @@ import { createDataSource } from '@flux-capacitor/persistence';
 import { Logger } from '@nestjs/common';
 import { InvalidArgumentError, type Command } from 'commander';
 import { cliEnv } from '../cli-env';
+import { compactStream } from '../catalog-compact';
 import { rebuildStreamCatalogs } from '../catalog-rebuild';
 import { asUsage as usage, CliError, UsageError } from '../cli-error';
 import { withExamples } from '../help-example';
@@ -37,12 +38,47 @@ export function registerCatalogCommand(program: Command): void {
         const [report] = await rebuildStreamCatalogs(config, [flags.stream]).finally(() => activity.stop('done'));
         printResult(report, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
           [
-            `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued), ${r.removed} removed, ${r.skipped} skipped`,
+            `rebuilt ${r.stream}: ${r.listed} archive objects (${r.added} added, ${r.kept} already catalogued, ${r.retired} compacted away), ${r.removed} removed, ${r.skipped} skipped`,
             `partitions added: ${r.partitionsAdded}; schema version: ${r.schemaVersion ?? 'none'}`,
           ].join('\n'),
         );
       }),
     'fluxcap catalog rebuild --stream orders',
+  );
+
+  withExamples(
+    catalog
+      .command('compact')
+      .description(
+        "Compact a stream's closed hours now (the catalog service does it every FLUX_CATALOG_COMPACT_INTERVAL_SECONDS): each hour's objects rewritten as one sorted by partition key, the replaced ones retired and deleted after the grace",
+      )
+      .requiredOption('--stream <name>', 'stream to compact')
+      .option('--settle-minutes <n>', 'minutes after an hour ends before it is compacted (default FLUX_CATALOG_COMPACT_SETTLE_MINUTES)', minutes)
+      .option('--dry-run', 'print the hours and objects a pass would rewrite; change nothing')
+      .action(async (flags: { stream: string; settleMinutes?: number; dryRun?: boolean }, cmd: Command) => {
+        const config = loadConfig(cliEnv.all);
+        if (!config.catalog.compaction.enabled) {
+          throw new CliError('compaction is off (FLUX_CATALOG_COMPACTION=false, or a Hive metastore, Glue or Drill is configured: they read partitions as folders)');
+        }
+        Logger.overrideLogger(stderrLogger(config.log.level));
+        const activity = startActivity(`compacting the closed hours of ${flags.stream}`);
+        const run = await compactStream(config, flags.stream, {
+          settleMs: flags.settleMinutes === undefined ? undefined : flags.settleMinutes * 60_000,
+          dryRun: flags.dryRun,
+        }).finally(() => activity.stop('done'));
+        printResult(run, cmd.optsWithGlobals<GlobalOptions>(), (r) =>
+          r.plan
+            ? r.plan.length === 0
+              ? `nothing to compact in ${flags.stream}`
+              : renderTable(r.plan.map((g) => ({ dt: g.dt, hour: g.hour, objects: g.objects, bytes: g.bytes })))
+            : [
+                `compacted ${r.report.stream}: ${r.report.replaced} objects in ${r.report.hours} hours into ${r.report.written} (${r.report.records} records, ${r.report.bytesBefore} -> ${r.report.bytesAfter} bytes)`,
+                `duplicates dropped: ${r.report.duplicatesDropped}; lost to another compaction: ${r.report.conflicts}; orphans deleted: ${r.report.orphansDeleted}; retired files deleted: ${r.retiredDeleted}`,
+              ].join('\n'),
+        );
+      }),
+    'fluxcap catalog compact --stream orders',
+    'fluxcap catalog compact --stream orders --settle-minutes 0 --dry-run',
   );
 
   withExamples(
@@ -140,6 +176,12 @@ export function registerCatalogCommand(program: Command): void {
     'fluxcap catalog ddl --stream orders',
     'fluxcap catalog ddl --stream orders --archive --database analytics',
   );
+}
+
+function minutes(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('takes a whole number of minutes >= 0');
+  return n;
 }
 
 function wholeNumber(value: string): number {

@@ -25,6 +25,8 @@ export interface RebuildReport {
   added: number;
   /** already in the catalog */
   kept: number;
+  /** replaced by a compaction and waiting for deletion: left alone (the catalog keeps them as tombstones) */
+  retired: number;
   /** catalogued objects the archive no longer has, removed from the catalog */
   removed: number;
   /** keys that are not archive objects of this stream, empty objects, and layout-2 objects whose metadata disagrees with their rows */
@@ -65,8 +67,9 @@ export function checkedShardRanges(facts: ArchiveObjectFacts): { shards: ObjectS
  */
 export async function rebuildCatalog(stream: string, options: RebuildOptions): Promise<RebuildReport> {
   const logger = new Logger('CatalogRebuild');
-  const report: RebuildReport = { stream, listed: 0, added: 0, kept: 0, removed: 0, skipped: 0, partitionsAdded: 0, schemaVersion: null, corrupt: [] };
+  const report: RebuildReport = { stream, listed: 0, added: 0, kept: 0, retired: 0, removed: 0, skipped: 0, partitionsAdded: 0, schemaVersion: null, corrupt: [] };
   const catalogued = new Set((await options.reader.listObjects(stream)).map((x) => x.uri));
+  const retired = await options.reader.retiredUris(stream);
   const seen = new Set<string>();
 
   for await (const info of options.store.list(`${stream}/`)) {
@@ -79,6 +82,13 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
     report.listed++;
     const uri = options.store.uri(info.key);
     seen.add(uri);
+    if (retired.has(uri)) {
+      // Compacted into another object: registering it again would count its records twice wherever that object
+      // is read without de-duplication. Its file goes after the grace.
+      report.retired++;
+      options.onProgress?.({ key: info.key, action: 'kept' });
+      continue;
+    }
     const known = catalogued.has(uri);
     if (known && !(await options.writer.objectNeedsSchema(uri))) {
       report.kept++;

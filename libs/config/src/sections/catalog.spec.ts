@@ -5,7 +5,34 @@ const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/flux', FLUX_ARC
 describe('catalog settings', () => {
   it('leaves every metastore sync off by default', () => {
     const c = loadConfig(base).catalog;
-    expect(c).toEqual({ schemaSampleRecords: 10000, hive: undefined, glue: undefined, drill: undefined, metastoreStrict: false });
+    expect(c).toMatchObject({ schemaSampleRecords: 10000, hive: undefined, glue: undefined, drill: undefined, metastoreStrict: false });
+  });
+
+  it('compacts closed hours by default, an hour after they end, deleting what it replaced a day later', () => {
+    expect(loadConfig(base).catalog.compaction).toEqual({
+      enabled: true,
+      settleMs: 3_600_000,
+      intervalMs: 300_000,
+      graceMs: 86_400_000,
+      maxInputBytes: 512 * 1024 * 1024,
+      memoryBytes: 256 * 1024 * 1024,
+      tempDir: undefined,
+    });
+    expect(loadConfig({ ...base, FLUX_CATALOG_COMPACTION: 'false' }).catalog.compaction.enabled).toBe(false);
+  });
+
+  it('leaves compaction off where a folder-reading engine is configured, and refuses it there when asked for', () => {
+    const folderReaders = [
+      { FLUX_HIVE_METASTORE_URI: 'thrift://metastore:9083' },
+      { FLUX_GLUE_DATABASE: 'flux_archive' },
+      { FLUX_DRILL_URL: 'http://drill:8047' },
+    ];
+    for (const env of folderReaders) {
+      expect(loadConfig({ ...base, ...env }).catalog.compaction.enabled).toBe(false);
+      const key = Object.keys(env)[0];
+      expect(() => loadConfig({ ...base, ...env, FLUX_CATALOG_COMPACTION: 'true' })).toThrow(new RegExp(`FLUX_CATALOG_COMPACTION cannot be on with ${key}`));
+    }
+    expect(() => loadConfig({ ...base, FLUX_CATALOG_COMPACT_SETTLE_MINUTES: '-1' })).toThrow(/FLUX_CATALOG_COMPACT_SETTLE_MINUTES/);
   });
 
   it('turns each metastore on from its own settings', () => {

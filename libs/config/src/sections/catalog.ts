@@ -32,6 +32,27 @@ export const catalogEnv = z.object({
   FLUX_CATALOG_METASTORE_STRICT: envBoolean
     .default(false)
     .describe('Fail (and retry) an archive.object.written message when a metastore sync fails, instead of logging it.'),
+  FLUX_CATALOG_COMPACTION: envBoolean
+    .optional()
+    .describe(
+      'Compact closed hours: rewrite each hour\'s objects as one object sorted by partition key (lookups by key then read one row group per object), retire the objects it replaces and delete them after FLUX_CATALOG_COMPACT_GRACE_MINUTES. Default: on, unless a Hive metastore, Glue or Drill (FLUX_DRILL_URL) is configured: those read partitions as folders and would see both until compaction moves partition locations (not built yet); turning it on with one of them is an error.',
+    ),
+  FLUX_CATALOG_COMPACT_SETTLE_MINUTES: envInt(0, 10_080)
+    .default(60)
+    .describe('Minutes after an hour ends before it is compacted (its last objects arrive within the archiver\'s buffer interval; a later object is compacted in a later pass).'),
+  FLUX_CATALOG_COMPACT_INTERVAL_SECONDS: envInt(10, 86_400)
+    .default(300)
+    .describe('Seconds between compaction passes (the first runs one interval after start).'),
+  FLUX_CATALOG_COMPACT_GRACE_MINUTES: envInt(1, 525_600)
+    .default(1440)
+    .describe('Minutes a retired object stays in the archive after compaction replaced it: longer than any query or replay that may still read it.'),
+  FLUX_CATALOG_COMPACT_MAX_MIB: envInt(1, 65_536)
+    .default(512)
+    .describe('Most archive bytes (MiB, as stored) rewritten into one compacted object; an hour holding more becomes several sorted objects.'),
+  FLUX_CATALOG_COMPACT_MEMORY_MIB: envInt(64, 65_536)
+    .default(256)
+    .describe('DuckDB memory limit of a compaction; rows beyond it spill to FLUX_CATALOG_COMPACT_TEMP_DIR.'),
+  FLUX_CATALOG_COMPACT_TEMP_DIR: z.string().optional().describe('Local folder for a compaction\'s downloads, spill and output. Defaults to the OS temp folder.'),
 });
 
 export type CatalogEnv = z.infer<typeof catalogEnv>;
@@ -43,6 +64,18 @@ export interface CatalogConfig {
   /** Drill views: on when FLUX_CATALOG_DRILL_VIEWS is true; URL and view schema are the gateway's FLUX_DRILL_URL / FLUX_DRILL_SCHEMA. */
   drill?: { url: string; viewSchema: string; archiveSchema: string };
   metastoreStrict: boolean;
+  compaction: CompactionConfig;
+}
+
+/** Compaction of closed hours (docs/query.md "Compaction of closed hours"). */
+export interface CompactionConfig {
+  enabled: boolean;
+  settleMs: number;
+  intervalMs: number;
+  graceMs: number;
+  maxInputBytes: number;
+  memoryBytes: number;
+  tempDir?: string;
 }
 
 export function buildCatalog(
@@ -50,6 +83,14 @@ export function buildCatalog(
   addIssue: (key: string, message: string) => void,
 ): CatalogConfig {
   if (env.FLUX_CATALOG_DRILL_VIEWS && !env.FLUX_DRILL_URL) addIssue('FLUX_DRILL_URL', 'is required when FLUX_CATALOG_DRILL_VIEWS is true');
+  // Hive, Glue and Drill read a partition's folder: during the grace they would read an hour's objects twice.
+  const folderReader = env.FLUX_HIVE_METASTORE_URI ? 'FLUX_HIVE_METASTORE_URI' : env.FLUX_GLUE_DATABASE ? 'FLUX_GLUE_DATABASE' : env.FLUX_DRILL_URL ? 'FLUX_DRILL_URL' : undefined;
+  if (env.FLUX_CATALOG_COMPACTION === true && folderReader) {
+    addIssue(
+      'FLUX_CATALOG_COMPACTION',
+      `cannot be on with ${folderReader}: that engine reads partitions as folders and would see an hour's objects twice until the replaced ones are deleted (set FLUX_CATALOG_COMPACTION=false)`,
+    );
+  }
   let hive: CatalogConfig['hive'];
   if (env.FLUX_HIVE_METASTORE_URI) {
     const m = /^thrift:\/\/([^:/]+):(\d+)$/.exec(env.FLUX_HIVE_METASTORE_URI)!;
@@ -74,5 +115,14 @@ export function buildCatalog(
           }
         : undefined,
     metastoreStrict: env.FLUX_CATALOG_METASTORE_STRICT,
+    compaction: {
+      enabled: env.FLUX_CATALOG_COMPACTION ?? !folderReader,
+      settleMs: env.FLUX_CATALOG_COMPACT_SETTLE_MINUTES * 60_000,
+      intervalMs: env.FLUX_CATALOG_COMPACT_INTERVAL_SECONDS * 1000,
+      graceMs: env.FLUX_CATALOG_COMPACT_GRACE_MINUTES * 60_000,
+      maxInputBytes: env.FLUX_CATALOG_COMPACT_MAX_MIB * 1024 * 1024,
+      memoryBytes: env.FLUX_CATALOG_COMPACT_MEMORY_MIB * 1024 * 1024,
+      tempDir: env.FLUX_CATALOG_COMPACT_TEMP_DIR,
+    },
   };
 }

@@ -10,6 +10,7 @@ import { ArchiverLeaseHandoff1796300000000 } from './1796300000000-ArchiverLease
 import { CatalogObjectCorruptIndex1796340000000 } from './1796340000000-CatalogObjectCorruptIndex';
 import { ArchiverShardStatus1796400000000 } from './1796400000000-ArchiverShardStatus';
 import { FieldColumns1796500000000 } from './1796500000000-FieldColumns';
+import { CatalogCompaction1796600000000 } from './1796600000000-CatalogCompaction';
 
 /** Every migration, oldest first. Listed explicitly so they load the same under node, vitest and the CLI. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   CatalogObjectCorruptIndex1796340000000,
   ArchiverShardStatus1796400000000,
   FieldColumns1796500000000,
+  CatalogCompaction1796600000000,
 ];

@@ -11,6 +11,7 @@ import { CatalogPartition } from './catalog-partition.entity';
 @Index('idx_catalog_object_stream_time', ['stream', 'firstArrivalTime', 'lastArrivalTime'])
 @Index('idx_catalog_object_partition', ['stream', 'dt', 'hour'])
 @Index('idx_catalog_object_corrupt', ['stream'], { where: 'corrupt_reason IS NOT NULL' })
+@Index('idx_catalog_object_retired', ['retiredAt'], { where: 'retired_at IS NOT NULL AND deleted_at IS NULL' })
 @Entity({ name: 'catalog_object' })
 export class CatalogObject {
   @PrimaryColumn({ name: 'uri', type: 'text', primaryKeyConstraintName: 'pk_catalog_object' })
@@ -60,4 +61,20 @@ export class CatalogObject {
   /** The object's field columns (`flux.fields`: `[{path, column}]`); NULL when it has none. */
   @Column({ name: 'field_columns', type: 'jsonb', nullable: true })
   fieldColumns!: { path: string[]; column: string }[] | null;
+
+  /** When a compaction replaced it (a tombstone from then on: readers skip it, a late announcement cannot revive it). */
+  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  retiredAt!: Date | null;
+
+  /** The URI of the compacted object that replaced it. */
+  @Column({ name: 'replaced_by', type: 'text', nullable: true })
+  replacedBy!: string | null;
+
+  /** When its file was deleted from the archive (a grace period after it was retired). */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
+
+  /** Set on a compaction's output: how many objects it replaced. */
+  @Column({ name: 'compacted_from', type: 'integer', nullable: true })
+  compactedFrom!: number | null;
 }

@@ -1,0 +1,78 @@
+import { CatalogReader, HourCompactor } from '@flux-capacitor/archive-catalog';
+import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+
+const COMPACTED = 'flux_catalog_compacted_objects_total';
+const FAILURES = 'flux_catalog_compaction_failures_total';
+
+const counter = (name: string, help: string, labelNames: string[]) => {
+  if (register.getSingleMetric(name)) register.removeSingleMetric(name);
+  return new Counter({ name, help, labelNames });
+};
+
+/**
+ * Runs a compaction pass over every catalogued stream each FLUX_CATALOG_COMPACT_INTERVAL_SECONDS (the first one
+ * interval after start), then deletes the files of objects retired longer than the grace. Replicas may run passes
+ * at the same time: the catalog swap lets one win each hour, and the loser deletes its output.
+ */
+@Injectable()
+export class CompactionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CompactionScheduler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly compacted = counter(COMPACTED, 'Archive objects written by compaction, and objects they replaced, per stream', ['stream', 'kind']);
+  private readonly failures = counter(FAILURES, 'Compaction passes of a stream that failed (retried next interval)', ['stream']);
+
+  constructor(
+    @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
+    @Inject(CatalogReader) private readonly reader: CatalogReader,
+    @Inject(HourCompactor) private readonly compactor: HourCompactor,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.catalog.compaction.enabled) {
+      this.logger.log({ msg: 'compaction is off', setting: 'FLUX_CATALOG_COMPACTION' });
+      return;
+    }
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass now: every stream compacted, then retired objects past the grace deleted. */
+  async runOnce(): Promise<void> {
+    for (const { name } of await this.reader.listStreams()) {
+      if (this.stopped) return;
+      try {
+        const report = await this.compactor.compactStream(name);
+        if (report.written > 0) {
+          this.compacted.inc({ stream: name, kind: 'written' }, report.written);
+          this.compacted.inc({ stream: name, kind: 'replaced' }, report.replaced);
+        }
+      } catch (error) {
+        this.failures.inc({ stream: name });
+        this.logger.error({ msg: 'compaction pass failed; retried next interval', stream: name, error: (error as Error).message });
+      }
+    }
+    await this.compactor.deleteRetired();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((error: unknown) => this.logger.error({ msg: 'compaction pass failed; retried next interval', error: (error as Error).message }))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, this.config.catalog.compaction.intervalMs);
+    this.timer.unref();
+  }
+}
