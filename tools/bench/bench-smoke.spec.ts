@@ -16,7 +16,8 @@ describe('benchmarks (smoke, tiny size)', () => {
     // issue 13: field columns against today's layout, same SQL through the gateway
     expect(run.stdout).toMatch(/^field columns: JSON group-by, with vs without \(gateway both\)\s+5\s+\d+\.\d\d \(\d+\.\d\d\)\s+\d+\.\d\d\s+<= 0\.1 \(10x faster\)/m);
     expect(run.stdout).toMatch(/^field columns: lookup by a JSON field, with vs without \(gateway both\)\s+\d+\s/m);
-    expect(run.stdout).toMatch(/^field columns, sorted by partition key: lookup by partition key, vs today \(gateway both\)\s/m);
+    expect(run.stdout).toMatch(/^field columns, compacted hours: lookup by partition key, vs today \(gateway both\)\s/m);
+    expect(run.stdout).toMatch(/^compaction: 2 objects into 2 in [\d.]+ s, [\d.]+x the time writing them took/m);
     // and cold: a second gateway that keeps no idle instance
     expect(run.stdout).toMatch(/^field columns: the same, every query cold \(FLUX_QUERY_IDLE_INSTANCES=0\)\s+5\s+\d+\.\d\d/m);
     expect(run.stdout).toMatch(/^the same, every query cold \(FLUX_QUERY_IDLE_INSTANCES=0\)\s+\d+\s+\d+\.\d\d/m);
