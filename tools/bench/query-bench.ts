@@ -335,7 +335,7 @@ async function main(): Promise<void> {
     console.log(`archive size, layout 2 with field columns vs without: ${fieldSizeRatio.toFixed(3)} (target <= 1.15 ${fieldSizeRatio <= 1.15 ? 'ok' : 'MISSED'})`);
     console.log(`archive size, with field columns and compacted vs today: ${compactedSizeRatio.toFixed(3)}`);
     console.log(
-      `compaction: ${compaction.report.replaced} objects into ${compaction.report.written} in ${(compaction.ms / 1000).toFixed(1)} s, ${(compaction.ms / writeMs).toFixed(2)}x the time writing them took; peak RSS of this process ${mb(compaction.peakRss)}`,
+      `compaction: ${compaction.report.replaced} objects into ${compaction.report.written} in ${(compaction.ms / 1000).toFixed(1)} s, ${(compaction.ms / writeMs).toFixed(2)}x the time writing them took; peak RSS of this process (which built the archives too) ${mb(compaction.peakRss)}`,
     );
     console.log(`NDJSON.gz size vs layout 2: ${(ndjsonBytes / parquetBytes).toFixed(2)}`);
     console.log(`gateway peak RSS: ${mb(peakRssBytes(gw.child))}`);

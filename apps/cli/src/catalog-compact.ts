@@ -29,7 +29,7 @@ export async function compactStream(config: FluxConfig, stream: string, options:
     });
     if (options.dryRun) {
       const plan = (await compactor.plan(stream)).map((g) => ({ dt: g[0].dt, hour: g[0].hour, objects: g.length, bytes: g.reduce((n, c) => n + c.bytes, 0) }));
-      const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0, orphansDeleted: 0 };
+      const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0 };
       return { report, retiredDeleted: 0, plan };
     }
     const report = await compactor.compactStream(stream);

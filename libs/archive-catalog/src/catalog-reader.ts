@@ -143,12 +143,6 @@ export class CatalogReader {
     return rows.map((r) => ({ uri: r.uri as string, stream: r.stream as string }));
   }
 
-  /** Every URI the catalog holds for a stream's hour, live or retired (what is not among them is not catalogued). */
-  async partitionUris(stream: string, dt: string, hour: number): Promise<Set<string>> {
-    const rows: Row[] = await this.dataSource.query(`SELECT uri FROM catalog_object WHERE stream = $1 AND dt = $2 AND hour = $3`, [stream, dt, hour]);
-    return new Set(rows.map((r) => r.uri as string));
-  }
-
   /** The URIs of a stream's retired objects (tombstones), whether or not their files are deleted yet. */
   async retiredUris(stream: string): Promise<Set<string>> {
     const rows: Row[] = await this.dataSource.query(`SELECT uri FROM catalog_object WHERE stream = $1 AND retired_at IS NOT NULL`, [stream]);

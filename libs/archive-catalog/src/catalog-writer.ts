@@ -223,29 +223,46 @@ export class CatalogWriter {
   }
 
   /**
-   * Swaps a compaction's output in for the objects it replaces, in one transaction: registers `replacement` (marked
-   * as compacted from them, with their newest schema version) and retires `retired` (tombstones: readers skip them,
-   * and registerObject finds the URI taken, so a late announcement cannot bring one back). Returns false, changing
-   * nothing, when one of them is gone or already retired (another compaction won) or the replacement's URI is taken.
+   * Records a compaction's output before it is uploaded, as a retired object (`compacted_from` set, no `replaced_by`):
+   * readers and rebuilds skip it like any tombstone, and if the compaction dies before replaceObjects swaps it in,
+   * its file (uploaded or not) is deleted with the other retired files after the grace. False if the URI is taken.
    */
-  async replaceObjects(replacement: ArchiveObjectWritten, retired: string[], manager?: EntityManager): Promise<boolean> {
+  async reserveObject(output: ArchiveObjectWritten, replaces: number, manager?: EntityManager): Promise<boolean> {
+    return this.transaction(manager, async (m) => {
+      const { objectAdded } = await this.registerObject(output, m);
+      if (!objectAdded) return false;
+      await m.query(`UPDATE catalog_object SET retired_at = now(), compacted_from = $2 WHERE uri = $1`, [output.objectUri, replaces]);
+      return true;
+    });
+  }
+
+  /**
+   * Swaps a reserved compaction output in for the objects it replaces, in one transaction: the output becomes live
+   * (with their newest schema version) and `retired` are retired (tombstones: readers skip them, and registerObject
+   * finds the URI taken, so a late announcement cannot bring one back). Returns false, changing nothing, when one of
+   * them is gone or already retired (another compaction won) or the output is not a pending reservation.
+   */
+  async replaceObjects(stream: string, outputUri: string, retired: string[], manager?: EntityManager): Promise<boolean> {
     if (retired.length === 0) throw new FluxError('invalid-input', 'COMPACTION_EMPTY', 'a compaction replaces at least one object');
     return this.transaction(manager, async (m) => {
       const live: unknown[] = await m.query(
         `SELECT uri FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) AND retired_at IS NULL ORDER BY uri FOR UPDATE`,
-        [replacement.stream, retired],
+        [stream, retired],
       );
       if (live.length !== new Set(retired).size) return false;
-      const { objectAdded } = await this.registerObject(replacement, m);
-      if (!objectAdded) return false;
-      await m.query(
-        `UPDATE catalog_object SET compacted_from = $2,
-                schema_version = (SELECT max(schema_version) FROM catalog_object WHERE uri = ANY($3::text[]))
-          WHERE uri = $1`,
-        [replacement.objectUri, retired.length, retired],
+      // (a CTE: TypeORM returns [rows, count] for UPDATE ... RETURNING)
+      const output: { record_count: string }[] = await m.query(
+        `WITH u AS (
+           UPDATE catalog_object SET retired_at = NULL,
+                  schema_version = (SELECT max(schema_version) FROM catalog_object WHERE uri = ANY($3::text[]))
+            WHERE uri = $1 AND stream = $2 AND retired_at IS NOT NULL AND replaced_by IS NULL AND deleted_at IS NULL AND compacted_from IS NOT NULL
+            RETURNING record_count)
+         SELECT record_count FROM u`,
+        [outputUri, stream, retired],
       );
-      await m.query(`UPDATE catalog_object SET retired_at = now(), replaced_by = $1 WHERE uri = ANY($2::text[])`, [replacement.objectUri, retired]);
-      this.logger.log({ msg: 'objects compacted', stream: replacement.stream, uri: replacement.objectUri, replaced: retired.length, records: replacement.recordCount });
+      if (output.length === 0) return false;
+      await m.query(`UPDATE catalog_object SET retired_at = now(), replaced_by = $1 WHERE uri = ANY($2::text[])`, [outputUri, retired]);
+      this.logger.log({ msg: 'objects compacted', stream, uri: outputUri, replaced: retired.length, records: Number(output[0].record_count) });
       return true;
     });
   }

@@ -73,7 +73,7 @@ export function registerCatalogCommand(program: Command): void {
               : renderTable(r.plan.map((g) => ({ dt: g.dt, hour: g.hour, objects: g.objects, bytes: g.bytes })))
             : [
                 `compacted ${r.report.stream}: ${r.report.replaced} objects in ${r.report.hours} hours into ${r.report.written} (${r.report.records} records, ${r.report.bytesBefore} -> ${r.report.bytesAfter} bytes)`,
-                `duplicates dropped: ${r.report.duplicatesDropped}; lost to another compaction: ${r.report.conflicts}; orphans deleted: ${r.report.orphansDeleted}; retired files deleted: ${r.retiredDeleted}`,
+                `duplicates dropped: ${r.report.duplicatesDropped}; lost to another compaction: ${r.report.conflicts}; retired files deleted: ${r.retiredDeleted}`,
               ].join('\n'),
         );
       }),

@@ -36,8 +36,6 @@ export interface CompactionReport {
   bytesAfter: number;
   /** groups another compaction replaced first: their output was deleted */
   conflicts: number;
-  /** compacted objects a crashed compaction left uncatalogued, deleted */
-  orphansDeleted: number;
 }
 
 /** The prefix of a compaction's object ids (`part-compacted-<time>-<random>.parquet`). */
@@ -95,9 +93,9 @@ export class HourCompactor {
     return groups;
   }
 
-  /** One pass over a stream: every group `plan` finds, rewritten and swapped in; then the hours' orphans swept. */
+  /** One pass over a stream: every group `plan` finds, rewritten and swapped in. */
   async compactStream(stream: string): Promise<CompactionReport> {
-    const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0, orphansDeleted: 0 };
+    const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0 };
     const hours = new Set<string>();
     for (const group of await this.plan(stream)) {
       const outcome = await this.compactGroup(stream, group);
@@ -114,15 +112,14 @@ export class HourCompactor {
       report.bytesAfter += outcome.bytes;
     }
     report.hours = hours.size;
-    for (const h of hours) {
-      const [dt, hour] = h.split('/');
-      report.orphansDeleted += await this.sweepOrphans(stream, dt, Number(hour));
-    }
     if (report.written > 0 || report.conflicts > 0) this.logger.log({ msg: 'compaction pass', ...report });
     return report;
   }
 
-  /** Deletes the files of objects retired more than `graceMs` ago; their catalog rows stay as tombstones. */
+  /**
+   * Deletes the files of objects retired more than `graceMs` ago (replaced ones, and the outputs of compactions that
+   * died before their swap); their catalog rows stay as tombstones.
+   */
   async deleteRetired(): Promise<number> {
     const due = await this.o.reader.retiredObjectsDue(new Date(this.now().getTime() - this.o.config.graceMs));
     const deleted: string[] = [];
@@ -173,10 +170,8 @@ export class HourCompactor {
         instance.closeSync();
       }
       const key = multiShardObjectKey({ stream, dt, hour, id: `${COMPACTED_ID_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}` });
-      const { size } = await stat(written.path);
-      await this.o.store.put(key, written.path);
       const fields = unionFields(group);
-      const replacement: ArchiveObjectWritten = {
+      const output: ArchiveObjectWritten = {
         objectUri: this.o.store.uri(key),
         stream,
         layout: 2,
@@ -187,18 +182,30 @@ export class HourCompactor {
         dt,
         hour,
         recordCount: written.records,
-        bytes: size,
+        bytes: (await stat(written.path)).size,
       };
-      const swapped = await this.o.writer.replaceObjects(replacement, group.map((c) => c.uri)).catch(async (error: unknown) => {
-        await this.o.store.delete(key).catch(() => undefined);
-        throw error;
-      });
-      if (!swapped) {
+      // Catalogued as retired before the upload: a crash from here on leaves a tombstone whose file (if any) is
+      // deleted after the grace, never an uncatalogued object that a rebuild would count beside its inputs.
+      if (!(await this.o.writer.reserveObject(output, group.length))) throw new Error(`compaction output ${output.objectUri} is catalogued already`);
+      const abandon = async () => {
         await this.o.store.delete(key);
+        await this.o.writer.markObjectsDeleted([output.objectUri]);
+      };
+      let swapped: boolean;
+      try {
+        await this.o.store.put(key, written.path);
+        swapped = await this.o.writer.replaceObjects(stream, output.objectUri, group.map((c) => c.uri));
+      } catch (error) {
+        // the compaction's own error; a failed clean-up leaves the tombstone to deleteRetired
+        await abandon().catch(() => undefined);
+        throw error;
+      }
+      if (!swapped) {
+        await abandon();
         this.logger.warn({ msg: 'compaction lost to another one: its object deleted', stream, dt, hour, key });
         return null;
       }
-      return { records: written.records, duplicatesDropped: written.duplicatesDropped, bytes: size, uri: replacement.objectUri };
+      return { records: written.records, duplicatesDropped: written.duplicatesDropped, bytes: output.bytes, uri: output.objectUri };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -239,23 +246,6 @@ export class HourCompactor {
     const [inFile] = await scalar(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(out)})`);
     if (Number(inFile) !== rows) throw new Error(`compaction wrote ${String(inFile)} of ${rows} records`);
     return { path: out, records: rows, duplicatesDropped, shards, first: Number(first), last: Number(last) };
-  }
-
-  /**
-   * Deletes compacted objects of an hour that the catalog does not hold (a compaction that crashed between its upload
-   * and its swap), once older than the grace: a running compaction's upload is minutes old at most.
-   */
-  private async sweepOrphans(stream: string, dt: string, hour: number): Promise<number> {
-    const known = await this.o.reader.partitionUris(stream, dt, hour);
-    const prefix = `${multiShardObjectKey({ stream, dt, hour, id: 'xxxxxxxx' }).replace(/part-xxxxxxxx\.parquet$/, '')}part-${COMPACTED_ID_PREFIX}`;
-    const before = this.now().getTime() - this.o.config.graceMs;
-    let deleted = 0;
-    for await (const info of this.o.store.list(prefix)) {
-      if (known.has(this.o.store.uri(info.key)) || info.lastModified.getTime() > before) continue;
-      await this.o.store.delete(info.key);
-      deleted++;
-    }
-    return deleted;
   }
 }
 

@@ -1,12 +1,12 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ParquetEngine, archiveFieldColumns, createArchiveStore, multiShardObjectKey, readArchiveObject, type ArchiveStore } from '@flux-capacitor/archive';
+import { ParquetEngine, archiveFieldColumns, createArchiveStore, readArchiveObject, type ArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
 import { ArchiveObjectInspector, CatalogReader, CatalogWriter, COMPACTED_ID_PREFIX, HourCompactor, rebuildCatalog } from '@flux-capacitor/archive-catalog';
 import { fieldJsonPath, type ArchiveObjectWritten, type ArchiveRecord } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, testConfig, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -221,20 +221,38 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     expect((await reader.listObjects(stream)).map((o) => o.uri)).toEqual([winner.uri]);
   });
 
-  it('deletes a compacted object a crashed compaction left uncatalogued, once older than the grace', async () => {
-    const stream = uniqueName('compact-orphan');
-    await archive(shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 10, 0));
-    const orphan = multiShardObjectKey({ stream, dt: '2026-11-25', hour: 10, id: `${COMPACTED_ID_PREFIX}orphan-0001` });
-    const local = join(dir, 'orphan.parquet');
-    await writeFile(local, 'left by a compaction that died before its catalog swap');
-    await store.put(orphan, local);
-    // Too young (the grace counts from its upload): it may be a running compaction's output.
-    await archive(shardRecords(stream, 'shardId-000000000000', 1000n, HOUR + MINUTE, 10, 0));
-    expect((await compactor(settled()).compactStream(stream)).orphansDeleted).toBe(0);
-    expect(await store.exists(orphan)).toBe(true);
-    await archive(shardRecords(stream, 'shardId-000000000000', 2000n, HOUR + 2 * MINUTE, 10, 0));
-    expect((await compactor(Date.now() + 48 * 60 * MINUTE).compactStream(stream)).orphansDeleted).toBe(1);
-    expect(await store.exists(orphan)).toBe(false);
-    expect((await reader.listObjects(stream)).map((o) => o.recordCount)).toEqual([30]);
+  it('leaves nothing a reader or a rebuild counts when it dies between its upload and its swap, and deletes that output after the grace', async () => {
+    const stream = uniqueName('compact-crash');
+    const rs = shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 20, 0);
+    const inputs = [await archive(rs.slice(0, 10)), await archive(rs.slice(10))];
+    // The process "dies" at the swap: the swap never happens and nothing is cleaned up after it.
+    const dying = Object.create(writer) as CatalogWriter;
+    dying.replaceObjects = () => Promise.reject(new Error('killed'));
+    const noCleanUp = Object.create(store) as ArchiveStore;
+    noCleanUp.delete = () => Promise.reject(new Error('killed'));
+    const crashing = new HourCompactor({ reader, writer: dying, store: noCleanUp, threads: 1, now: () => new Date(settled()), config: { settleMs: 60 * MINUTE, graceMs: 24 * 60 * MINUTE, maxInputBytes: 1 << 30, memoryBytes: 128 << 20, tempDir: dir } });
+    const [group] = await crashing.plan(stream);
+    await expect(crashing.compactGroup(stream, group)).rejects.toThrow('killed');
+
+    // Its output is in the archive, catalogued as a tombstone: readers see the inputs only, a rebuild leaves it alone.
+    const outputs: string[] = [];
+    for await (const info of store.list(`${stream}/`)) if (info.key.includes(COMPACTED_ID_PREFIX)) outputs.push(store.uri(info.key));
+    expect(outputs.length).toBe(1);
+    expect((await reader.listObjects(stream)).map((o) => o.uri).sort()).toEqual(inputs.map((o) => o.objectUri).sort());
+    expect((await reader.getStream(stream))?.recordCount).toBe(20);
+    const inspector = await ArchiveObjectInspector.create();
+    try {
+      expect(await rebuildCatalog(stream, { writer, reader, store, inspector, sampleRecords: 100 })).toMatchObject({ listed: 3, added: 0, kept: 2, retired: 1 });
+    } finally {
+      inspector.close();
+    }
+
+    // The next pass compacts the hour; the dead compaction's output goes with the retired files after the grace.
+    expect(await compactor(settled()).compactStream(stream)).toMatchObject({ replaced: 2, written: 1, records: 20 });
+    // (the other tests' tombstones in this database go too)
+    expect(await compactor(Date.now() + 25 * 60 * MINUTE).deleteRetired()).toBeGreaterThanOrEqual(3);
+    for (const uri of [outputs[0], ...inputs.map((o) => o.objectUri)]) expect(await store.exists(store.keyOf(uri)!)).toBe(false);
+    const [only] = await reader.listObjects(stream);
+    expect(canonical(await readArchiveObject(store, store.keyOf(only.uri)!, engine))).toEqual(canonical(rs));
   });
 });
