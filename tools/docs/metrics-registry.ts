@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { CatalogMetrics, metastoreMetrics } from '@flux-capacitor/archive-catalog';
+import { CatalogMetrics, compactionMetrics, metastoreMetrics } from '@flux-capacitor/archive-catalog';
 import { queryMetrics } from '@flux-capacitor/query-engine';
 import { replayMetrics } from '@flux-capacitor/replay';
 import { HealthRegistry, httpRequestDuration, registerHealthGauge } from '@flux-capacitor/service-kit';
@@ -22,7 +22,7 @@ export interface RegisteredMetric {
  * (each service serves the subset its modules load). The modules are referenced so the bundler keeps them.
  */
 export function registeredMetrics(): RegisteredMetric[] {
-  void [metastoreMetrics, queryMetrics, replayMetrics, sqsMetrics];
+  void [metastoreMetrics, compactionMetrics, queryMetrics, replayMetrics, sqsMetrics];
   new ArchiverMetrics();
   httpRequestDuration();
   registerHealthGauge(new HealthRegistry());

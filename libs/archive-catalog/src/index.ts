@@ -9,6 +9,7 @@ export { CatalogIngest } from './ingest/catalog-ingest';
 export { rebuildCatalog } from './ingest/catalog-rebuild';
 export { createMetastores } from './metastore/create-metastores';
 export { metastoreMetrics } from './metastore/metastore.metrics';
+export { compactionMetrics } from './compaction/compaction.metrics';
 export { CatalogMetrics } from './catalog.metrics';
 export { SchemaObserver, type ObservedSchema } from './schema/schema-inference';
 export { HourCompactor, COMPACTED_ID_PREFIX, type CompactionReport, type HourCompactorOptions } from './compaction/hour-compactor';

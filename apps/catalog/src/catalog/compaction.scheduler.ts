@@ -1,15 +1,6 @@
-import { CatalogReader, HourCompactor } from '@flux-capacitor/archive-catalog';
+import { CatalogReader, compactionMetrics, HourCompactor } from '@flux-capacitor/archive-catalog';
 import { FLUX_CONFIG, type FluxConfig } from '@flux-capacitor/config';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
-
-const COMPACTED = 'flux_catalog_compacted_objects_total';
-const FAILURES = 'flux_catalog_compaction_failures_total';
-
-const counter = (name: string, help: string, labelNames: string[]) => {
-  if (register.getSingleMetric(name)) register.removeSingleMetric(name);
-  return new Counter({ name, help, labelNames });
-};
 
 /**
  * Runs a compaction pass over every catalogued stream each FLUX_CATALOG_COMPACT_INTERVAL_SECONDS (the first one
@@ -22,8 +13,6 @@ export class CompactionScheduler implements OnApplicationBootstrap, OnApplicatio
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly compacted = counter(COMPACTED, 'Archive objects written by compaction, and objects they replaced, per stream', ['stream', 'kind']);
-  private readonly failures = counter(FAILURES, 'Compaction passes of a stream that failed (retried next interval)', ['stream']);
 
   constructor(
     @Inject(FLUX_CONFIG) private readonly config: FluxConfig,
@@ -52,11 +41,11 @@ export class CompactionScheduler implements OnApplicationBootstrap, OnApplicatio
       try {
         const report = await this.compactor.compactStream(name);
         if (report.written > 0) {
-          this.compacted.inc({ stream: name, kind: 'written' }, report.written);
-          this.compacted.inc({ stream: name, kind: 'replaced' }, report.replaced);
+          compactionMetrics.objects.inc({ stream: name, kind: 'written' }, report.written);
+          compactionMetrics.objects.inc({ stream: name, kind: 'replaced' }, report.replaced);
         }
       } catch (error) {
-        this.failures.inc({ stream: name });
+        compactionMetrics.failures.inc({ stream: name });
         this.logger.error({ msg: 'compaction pass failed; retried next interval', stream: name, error: (error as Error).message });
       }
     }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 
-function once<T>(name: string, make: () => T): T {
+/** The metric registered under `name`, made once: modules loaded twice (tests, bundles) share it. */
+export function once<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
