@@ -237,40 +237,67 @@ export class CatalogWriter {
   }
 
   /**
-   * Swaps a reserved compaction output in for the objects it replaces, in one transaction: the output becomes live
-   * (with their newest schema version) and `retired` are retired (tombstones: readers skip them, and registerObject
-   * finds the URI taken, so a late announcement cannot bring one back). Returns false, changing nothing, when one of
-   * them is gone or already retired (another compaction won) or the output is not a pending reservation.
+   * Swaps reserved compaction outputs in for the objects they replace, in one transaction: the outputs become live
+   * (with the newest schema version of `retired`), `retired` are retired (tombstones: readers skip them, and
+   * registerObject finds the URI taken, so a late announcement cannot bring one back), and with `partition` its
+   * location moves to the outputs' folder, to be synced to the metastores again. Returns false, changing nothing,
+   * when one of `retired` is gone or retired already (another compaction won) or an output is not a pending
+   * reservation.
    */
-  async replaceObjects(stream: string, outputUri: string, retired: string[], manager?: EntityManager): Promise<boolean> {
-    if (retired.length === 0) throw new FluxError('invalid-input', 'COMPACTION_EMPTY', 'a compaction replaces at least one object');
+  async replaceObjects(
+    stream: string,
+    outputs: string[],
+    retired: string[],
+    partition?: { dt: string; hour: number; location: string },
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    if (retired.length === 0 || outputs.length === 0) throw new FluxError('invalid-input', 'COMPACTION_EMPTY', 'a compaction replaces at least one object with at least one');
     return this.transaction(manager, async (m) => {
       const live: unknown[] = await m.query(
         `SELECT uri FROM catalog_object WHERE stream = $1 AND uri = ANY($2::text[]) AND retired_at IS NULL ORDER BY uri FOR UPDATE`,
         [stream, retired],
       );
       if (live.length !== new Set(retired).size) return false;
-      // (a CTE: TypeORM returns [rows, count] for UPDATE ... RETURNING)
-      const output: { record_count: string }[] = await m.query(
-        `WITH u AS (
-           UPDATE catalog_object SET retired_at = NULL,
-                  schema_version = (SELECT max(schema_version) FROM catalog_object WHERE uri = ANY($3::text[]))
-            WHERE uri = $1 AND stream = $2 AND retired_at IS NOT NULL AND replaced_by IS NULL AND deleted_at IS NULL AND compacted_from IS NOT NULL
-            RETURNING record_count)
-         SELECT record_count FROM u`,
-        [outputUri, stream, retired],
+      const pending: unknown[] = await m.query(
+        `SELECT uri FROM catalog_object
+          WHERE stream = $1 AND uri = ANY($2::text[]) AND retired_at IS NOT NULL AND replaced_by IS NULL AND deleted_at IS NULL AND compacted_from IS NOT NULL
+          ORDER BY uri FOR UPDATE`,
+        [stream, outputs],
       );
-      if (output.length === 0) return false;
-      await m.query(`UPDATE catalog_object SET retired_at = now(), replaced_by = $1 WHERE uri = ANY($2::text[])`, [outputUri, retired]);
-      this.logger.log({ msg: 'objects compacted', stream, uri: outputUri, replaced: retired.length, records: Number(output[0].record_count) });
+      if (pending.length !== new Set(outputs).size) return false;
+      await m.query(
+        `UPDATE catalog_object SET retired_at = NULL, schema_version = (SELECT max(schema_version) FROM catalog_object WHERE uri = ANY($2::text[]))
+          WHERE uri = ANY($1::text[])`,
+        [outputs, retired],
+      );
+      // (replaced_by names one output: where an hour became several, the first)
+      await m.query(`UPDATE catalog_object SET retired_at = now(), replaced_by = $1 WHERE uri = ANY($2::text[])`, [outputs[0], retired]);
+      if (partition) {
+        await m.query(`UPDATE catalog_partition SET location = $4, synced_at = NULL WHERE stream = $1 AND dt = $2 AND hour = $3`, [
+          stream,
+          partition.dt,
+          partition.hour,
+          partition.location,
+        ]);
+      }
+      this.logger.log({ msg: 'objects compacted', stream, outputs: outputs.length, replaced: retired.length, location: partition?.location });
       return true;
     });
   }
 
-  /** Records that retired objects' files were deleted from the archive (their rows stay as tombstones). */
-  async markObjectsDeleted(uris: string[], manager?: EntityManager): Promise<void> {
-    if (uris.length === 0) return;
-    await (manager ?? this.dataSource.manager).query(`UPDATE catalog_object SET deleted_at = now() WHERE uri = ANY($1::text[]) AND retired_at IS NOT NULL`, [uris]);
+  /**
+   * Claims retired objects for the deletion of their files: marks those still retired and not claimed yet as deleted
+   * and returns them, so only the claimer deletes a file, and a reserved compaction output claimed here can no longer
+   * be swapped in (replaceObjects wants `deleted_at` empty). Their rows stay as tombstones.
+   */
+  async claimDeletion(uris: string[], manager?: EntityManager): Promise<string[]> {
+    if (uris.length === 0) return [];
+    const rows: { uri: string }[] = await (manager ?? this.dataSource.manager).query(
+      `WITH d AS (UPDATE catalog_object SET deleted_at = now() WHERE uri = ANY($1::text[]) AND retired_at IS NOT NULL AND deleted_at IS NULL RETURNING uri)
+       SELECT uri FROM d`,
+      [uris],
+    );
+    return rows.map((r) => r.uri);
   }
 
   /** Removes objects from the catalog (rebuild: the archive no longer has them); empty partitions go too. */

@@ -4,12 +4,14 @@ export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type Dril
 export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,
+  compactedObjectKey,
   multiShardObjectKey,
   parseArchiveObjectKey,
   parseObjectKey,
   partitionOf,
   type ArchiveObjectName,
   type ArchivePartition,
+  type CompactedObjectName,
   type MultiShardObjectName,
   type ParsedObjectKey,
 } from './object-key';

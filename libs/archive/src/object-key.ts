@@ -70,6 +70,26 @@ export function multiShardObjectKey(name: MultiShardObjectName): string {
   return `${partitionPrefix(name.stream, name)}part-${name.id}.parquet`;
 }
 
+/** What a compaction's output key names: the partition, the compaction (its folder) and the object. */
+export interface CompactedObjectName extends MultiShardObjectName {
+  /** one compaction of the hour: every object it writes shares the folder, which becomes the partition's location */
+  generation: string;
+}
+
+/**
+ * The key of an object a compaction of closed hours wrote:
+ * `<stream>/_compacted/dt=YYYY-MM-DD/hour=HH/<generation>/part-<id>.parquet`. Outside the partition's own folder,
+ * so Hive, Glue and Athena see either the archiver's objects or the compaction's, whichever folder the partition's
+ * location names; the `_` keeps it out of a listing of the stream's folder (Hive and Spark skip such names).
+ */
+export function compactedObjectKey(name: CompactedObjectName): string {
+  if (!OBJECT_ID.test(name.generation)) throw new Error(`invalid compaction generation "${name.generation}"`);
+  const partition = multiShardObjectKey(name).slice(name.stream.length + 1);
+  return `${name.stream}/_compacted/${partition.replace(/part-[^/]+$/, '')}${name.generation}/part-${name.id}.parquet`;
+}
+
+const COMPACTED_KEY_PATTERN = /^(?:.*\/)?([^/]+)\/_compacted\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([0-9a-z][0-9a-z-]{7,63})\/part-([0-9a-z][0-9a-z-]{7,63})\.parquet$/;
+
 const MULTI_KEY_PATTERN = /^(?:.*\/)?([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/part-([0-9a-z][0-9a-z-]{7,63})\.parquet$/;
 
 /** A parsed archive object key of either layout; null for keys that are not archive objects. */
@@ -77,6 +97,11 @@ export type ParsedObjectKey = ({ layout: 1 } & ArchiveObjectName) | ({ layout: 2
 
 /** Reads an object key of either layout (relative, or with any prefix in front). */
 export function parseObjectKey(key: string): ParsedObjectKey | null {
+  const compacted = COMPACTED_KEY_PATTERN.exec(key);
+  if (compacted) {
+    const hour = Number(compacted[3]);
+    return hour > 23 ? null : { layout: 2, stream: compacted[1], dt: compacted[2], hour, id: compacted[5] };
+  }
   const multi = MULTI_KEY_PATTERN.exec(key);
   if (multi) {
     const hour = Number(multi[3]);

@@ -58,7 +58,7 @@ export function registerCatalogCommand(program: Command): void {
       .action(async (flags: { stream: string; settleMinutes?: number; dryRun?: boolean }, cmd: Command) => {
         const config = loadConfig(cliEnv.all);
         if (!config.catalog.compaction.enabled) {
-          throw new CliError('compaction is off (FLUX_CATALOG_COMPACTION=false, or a Hive metastore, Glue or Drill is configured: they read partitions as folders)');
+          throw new CliError('compaction is off (FLUX_CATALOG_COMPACTION=false, or Drill is configured: it reads the stream\'s folders directly)');
         }
         Logger.overrideLogger(stderrLogger(config.log.level));
         const activity = startActivity(`compacting the closed hours of ${flags.stream}`);
@@ -73,7 +73,7 @@ export function registerCatalogCommand(program: Command): void {
               : renderTable(r.plan.map((g) => ({ dt: g.dt, hour: g.hour, objects: g.objects, bytes: g.bytes })))
             : [
                 `compacted ${r.report.stream}: ${r.report.replaced} objects in ${r.report.hours} hours into ${r.report.written} (${r.report.records} records, ${r.report.bytesBefore} -> ${r.report.bytesAfter} bytes)`,
-                `duplicates dropped: ${r.report.duplicatesDropped}; lost to another compaction: ${r.report.conflicts}; retired files deleted: ${r.retiredDeleted}`,
+                `duplicates dropped: ${r.report.duplicatesDropped}; hours lost to another compaction: ${r.report.conflicts}; hours failed: ${r.report.failed}; retired files deleted: ${r.retiredDeleted}`,
               ].join('\n'),
         );
       }),

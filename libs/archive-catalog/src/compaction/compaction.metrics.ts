@@ -14,6 +14,6 @@ export const compactionMetrics = {
   ),
   failures: once(
     'flux_catalog_compaction_failures_total',
-    () => new Counter({ name: 'flux_catalog_compaction_failures_total', help: 'Compaction passes over a stream that failed (retried the next interval)', labelNames: ['stream'] }),
+    () => new Counter({ name: 'flux_catalog_compaction_failures_total', help: 'Hours of a stream whose compaction failed, and passes over it that failed (retried the next pass)', labelNames: ['stream'] }),
   ),
 };

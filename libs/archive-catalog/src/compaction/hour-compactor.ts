@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
-import { archiveFieldColumns, multiShardObjectKey, writeArchiveFile, type ArchiveStore } from '@flux-capacitor/archive';
+import { archiveFieldColumns, compactedObjectKey, writeArchiveFile, type ArchiveStore } from '@flux-capacitor/archive';
 import type { CompactionConfig } from '@flux-capacitor/config';
-import { ARCHIVE_COLUMNS, ARCHIVE_RECORD_SQL, type ArchiveObjectWritten, type ObjectShardRange } from '@flux-capacitor/contracts';
+import { ARCHIVE_COLUMNS, ARCHIVE_RECORD_SQL, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { CatalogReader } from '../catalog-reader';
 import type { CompactionCandidate } from '../catalog.types';
 import type { CatalogWriter } from '../catalog-writer';
@@ -34,12 +34,30 @@ export interface CompactionReport {
   duplicatesDropped: number;
   bytesBefore: number;
   bytesAfter: number;
-  /** groups another compaction replaced first: their output was deleted */
+  /** hours another compaction replaced first: their outputs were deleted */
   conflicts: number;
+  /** hours whose compaction failed (logged; the next pass retries them) */
+  failed: number;
 }
 
-/** The prefix of a compaction's object ids (`part-compacted-<time>-<random>.parquet`). */
+/** The prefix of a compaction's object ids (`part-compacted-<n>-<random>.parquet`). */
 export const COMPACTED_ID_PREFIX = 'compacted-';
+
+/** An hour a pass rewrites: every live object it holds, in groups of at most `maxInputBytes`, one output each. */
+export interface HourPlan {
+  dt: string;
+  hour: number;
+  groups: CompactionCandidate[][];
+}
+
+export interface HourOutcome {
+  /** the outputs' URIs */
+  outputs: string[];
+  records: number;
+  /** records held twice by one group's inputs (overlapping ranges), written once */
+  duplicatesDropped: number;
+  bytes: number;
+}
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** The columns of the table writeArchiveFile reads: every record's bytes in `data` (layout 2's data_json folded in). */
@@ -47,17 +65,17 @@ const TABLE_COLUMNS = ARCHIVE_COLUMNS.filter((c) => c.name !== 'data_json');
 const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
 
 /**
- * Compaction of closed hours (docs/query.md "Compaction of closed hours"). In append order, every row group of an
- * hour's objects holds every partition key, so a lookup by key reads them all; rewritten as one object sorted by
- * partition key, a key sits in one row group. Done here, after the hour closed, rather than by the archiver: sorting
- * on the drain path costs it a fifth more CPU (docs/archiver.md "Row order").
+ * Compaction of closed hours (docs/catalog.md "Compaction of closed hours"). In append order, every row group of an
+ * hour's objects holds every partition key, so a lookup by key reads them all; rewritten sorted by partition key, a
+ * key sits in one row group per object. Done here, after the hour closed, rather than by the archiver: sorting on the
+ * drain path costs it a fifth more CPU (docs/archiver.md "Row order").
  *
- * An hour is closed once `settleMs` have passed since it ended. Its live layout-2 objects are grouped in arrival
- * order up to `maxInputBytes` of stored bytes; a group is rewritten unless it is one compacted object already. The
- * output is registered and its inputs retired in one catalog transaction (CatalogWriter.replaceObjects); a query
- * that listed the inputs before the swap still reads them (they are deleted `graceMs` later), and one that lists
- * both is still right, as the gateway de-duplicates overlapping ranges. A late object in a compacted hour is
- * compacted with it in a later pass.
+ * An hour is closed once `settleMs` have passed since it ended. Its live layout-2 objects are rewritten into a
+ * folder of their own, in groups of at most `maxInputBytes` of stored bytes, unless the hour holds one compaction's
+ * outputs only. The outputs become live, the inputs retired and the partition's location moves to the folder in one
+ * catalog transaction (CatalogWriter.replaceObjects): a query lists either the inputs or the outputs, and one that
+ * listed the inputs before the swap still reads them (their files are deleted `graceMs` later). A late object makes
+ * its hour a candidate again.
  */
 export class HourCompactor {
   private readonly logger = new Logger(HourCompactor.name);
@@ -67,52 +85,65 @@ export class HourCompactor {
     this.now = o.now ?? (() => new Date());
   }
 
-  /** The groups of objects a pass would rewrite, by hour (oldest first). */
-  async plan(stream: string): Promise<CompactionCandidate[][]> {
+  /**
+   * The hours a pass would rewrite (oldest first), each with every live object it holds, grouped in arrival order up
+   * to `maxInputBytes` per output. An hour is rewritten whole unless it holds one compaction's outputs only: its outputs
+   * share one folder, which the partition's location then names, so Hive and Glue see the whole hour there.
+   */
+  async plan(stream: string): Promise<HourPlan[]> {
     const closedBefore = new Date(this.now().getTime() - this.o.config.settleMs);
-    const candidates = await this.o.reader.compactionCandidates(stream, closedBefore);
-    const groups: CompactionCandidate[][] = [];
-    let hour = '';
-    let group: CompactionCandidate[] = [];
-    let bytes = 0;
-    const close = () => {
-      if (group.length > 1 || (group.length === 1 && group[0].compactedFrom === null)) groups.push(group);
-      group = [];
-      bytes = 0;
-    };
-    for (const c of candidates) {
+    const byHour = new Map<string, CompactionCandidate[]>();
+    for (const c of await this.o.reader.compactionCandidates(stream, closedBefore)) {
       const h = `${c.dt}/${c.hour}`;
-      if (h !== hour || (group.length > 0 && bytes + c.bytes > this.o.config.maxInputBytes)) {
-        close();
-        hour = h;
-      }
-      group.push(c);
-      bytes += c.bytes;
+      byHour.set(h, [...(byHour.get(h) ?? []), c]);
     }
-    close();
-    return groups;
+    const plans: HourPlan[] = [];
+    for (const objects of byHour.values()) {
+      // Done: the outputs of one compaction (one folder), and nothing archived since.
+      if (objects.every((o) => o.compactedFrom !== null) && new Set(objects.map((o) => o.uri.replace(/\/[^/]+$/, ''))).size === 1) continue;
+      const groups: CompactionCandidate[][] = [[]];
+      let bytes = 0;
+      for (const c of objects) {
+        if (groups[groups.length - 1].length > 0 && bytes + c.bytes > this.o.config.maxInputBytes) {
+          groups.push([]);
+          bytes = 0;
+        }
+        groups[groups.length - 1].push(c);
+        bytes += c.bytes;
+      }
+      plans.push({ dt: objects[0].dt, hour: objects[0].hour, groups });
+    }
+    return plans;
   }
 
-  /** One pass over a stream: every group `plan` finds, rewritten and swapped in. */
-  async compactStream(stream: string): Promise<CompactionReport> {
-    const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0 };
-    const hours = new Set<string>();
-    for (const group of await this.plan(stream)) {
-      const outcome = await this.compactGroup(stream, group);
+  /** One pass over a stream: every hour `plan` finds, rewritten and swapped in. */
+  async compactStream(stream: string, signal?: AbortSignal): Promise<CompactionReport> {
+    const report: CompactionReport = { stream, hours: 0, replaced: 0, written: 0, records: 0, duplicatesDropped: 0, bytesBefore: 0, bytesAfter: 0, conflicts: 0, failed: 0 };
+    for (const plan of await this.plan(stream)) {
+      if (signal?.aborted) break;
+      let outcome: HourOutcome | null;
+      try {
+        outcome = await this.compactHour(stream, plan);
+      } catch (error) {
+        // one hour that cannot be compacted (a missing file, a full disk) must not hold back the newer ones
+        report.failed++;
+        this.logger.error({ msg: 'hour not compacted; retried next pass', stream, dt: plan.dt, hour: plan.hour, error: (error as Error).message });
+        continue;
+      }
       if (!outcome) {
         report.conflicts++;
         continue;
       }
-      hours.add(`${group[0].dt}/${group[0].hour}`);
-      report.replaced += group.length;
-      report.written++;
+      const inputs = plan.groups.flat();
+      report.hours++;
+      report.replaced += inputs.length;
+      report.written += outcome.outputs.length;
       report.records += outcome.records;
       report.duplicatesDropped += outcome.duplicatesDropped;
-      report.bytesBefore += group.reduce((n, c) => n + c.bytes, 0);
+      report.bytesBefore += inputs.reduce((n, c) => n + c.bytes, 0);
       report.bytesAfter += outcome.bytes;
     }
-    report.hours = hours.size;
-    if (report.written > 0 || report.conflicts > 0) this.logger.log({ msg: 'compaction pass', ...report });
+    if (report.written > 0 || report.conflicts > 0 || report.failed > 0) this.logger.log({ msg: 'compaction pass', ...report });
     return report;
   }
 
@@ -122,92 +153,137 @@ export class HourCompactor {
    */
   async deleteRetired(): Promise<number> {
     const due = await this.o.reader.retiredObjectsDue(new Date(this.now().getTime() - this.o.config.graceMs));
-    const deleted: string[] = [];
-    for (const { uri } of due) {
+    // claimed first: a file is deleted once, and never under an output another process is swapping in
+    const claimed = await this.o.writer.claimDeletion(due.map((d) => d.uri));
+    for (const uri of claimed) {
       const key = this.o.store.keyOf(uri);
-      // An object outside this archive is not ours to delete; it stays retired.
+      // An object outside this archive is not ours to delete: its row is a tombstone, its file stays.
       if (key !== null) await this.o.store.delete(key);
-      deleted.push(uri);
     }
-    await this.o.writer.markObjectsDeleted(deleted);
-    if (deleted.length > 0) this.logger.log({ msg: 'retired objects deleted', count: deleted.length });
-    return deleted.length;
+    if (claimed.length > 0) this.logger.log({ msg: 'retired objects deleted', count: claimed.length });
+    return claimed.length;
   }
 
   /**
-   * Rewrites one group as an object sorted by partition key and swaps it in. Returns null, having deleted its
-   * output, when another compaction replaced one of the inputs first.
+   * Deletes work folders (`flux-compact-*` in the temp folder) older than `olderThanMs`: a compaction killed before
+   * its clean-up leaves its downloads, database and output behind, up to a few times FLUX_CATALOG_COMPACT_MAX_MIB.
    */
-  async compactGroup(stream: string, group: CompactionCandidate[]): Promise<{ records: number; duplicatesDropped: number; bytes: number; uri: string } | null> {
-    const { dt, hour } = group[0];
+  async sweepWorkFolders(olderThanMs: number): Promise<number> {
+    const root = this.o.config.tempDir ?? tmpdir();
+    let swept = 0;
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      if (!name.startsWith('flux-compact-')) continue;
+      const info = await stat(join(root, name)).catch(() => null);
+      if (!info?.isDirectory() || info.mtimeMs > this.now().getTime() - olderThanMs) continue;
+      await rm(join(root, name), { recursive: true, force: true });
+      swept++;
+    }
+    if (swept > 0) this.logger.log({ msg: 'stale compaction work folders deleted', count: swept, root });
+    return swept;
+  }
+
+  /**
+   * Rewrites an hour's groups as objects sorted by partition key, in one new folder, and swaps them in for the
+   * hour's objects (and the partition's location to the folder) in one transaction. Returns null, having deleted its
+   * outputs, when another compaction replaced one of the inputs first.
+   */
+  async compactHour(stream: string, plan: HourPlan): Promise<HourOutcome | null> {
+    const { dt, hour } = plan;
+    const generation = `g${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    const folder = compactedObjectKey({ stream, dt, hour, generation, id: 'xxxxxxxx' }).replace(/\/part-xxxxxxxx\.parquet$/, '');
     const dir = await mkdtemp(join(this.o.config.tempDir ?? tmpdir(), 'flux-compact-'));
+    const outputs: { key: string; uri: string }[] = [];
+    const outcome: HourOutcome = { outputs: [], records: 0, duplicatesDropped: 0, bytes: 0 };
+    // Every output is catalogued as retired before its upload: a crash from here on leaves tombstones whose files
+    // (if any) are deleted after the grace, never an uncatalogued object a rebuild would count beside its inputs.
+    const abandon = async () => {
+      for (const uri of await this.o.writer.claimDeletion(outputs.map((o) => o.uri))) await this.o.store.delete(outputs.find((o) => o.uri === uri)!.key);
+    };
+    let swapAttempted = false;
     try {
-      const paths: string[] = [];
-      for (const [i, c] of group.entries()) {
-        const key = this.o.store.keyOf(c.uri);
-        if (key === null) throw new Error(`${c.uri} lies outside the archive ${this.o.store.uri('')}`);
-        const inPlace = this.o.store.localPath(key);
-        if (inPlace) paths.push(inPlace);
-        else {
-          paths.push(join(dir, `in-${i}.parquet`));
-          await this.o.store.getToFile(key, paths[i]);
-        }
-      }
-      const instance = await DuckDBInstance.create(join(dir, 'compact.duckdb'), {
-        threads: String(this.o.threads ?? 2),
-        memory_limit: `${Math.floor(this.o.config.memoryBytes / (1024 * 1024))}MB`,
-        temp_directory: join(dir, 'spill'),
-      });
-      let written: { path: string; records: number; duplicatesDropped: number; shards: ObjectShardRange[]; first: number; last: number };
-      try {
-        const connection = await instance.connect();
-        try {
-          written = await this.rewrite(connection, group, paths, join(dir, 'out.parquet'));
-        } finally {
-          connection.closeSync();
-        }
-      } finally {
-        instance.closeSync();
-      }
-      const key = multiShardObjectKey({ stream, dt, hour, id: `${COMPACTED_ID_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}` });
-      const fields = unionFields(group);
-      const output: ArchiveObjectWritten = {
-        objectUri: this.o.store.uri(key),
-        stream,
-        layout: 2,
-        shards: written.shards,
-        ...(fields.length > 0 ? { fields } : {}),
-        firstArrivalTime: new Date(written.first).toISOString(),
-        lastArrivalTime: new Date(written.last).toISOString(),
-        dt,
-        hour,
-        recordCount: written.records,
-        bytes: (await stat(written.path)).size,
-      };
-      // Catalogued as retired before the upload: a crash from here on leaves a tombstone whose file (if any) is
-      // deleted after the grace, never an uncatalogued object that a rebuild would count beside its inputs.
-      if (!(await this.o.writer.reserveObject(output, group.length))) throw new Error(`compaction output ${output.objectUri} is catalogued already`);
-      const abandon = async () => {
-        await this.o.store.delete(key);
-        await this.o.writer.markObjectsDeleted([output.objectUri]);
-      };
       let swapped: boolean;
       try {
-        await this.o.store.put(key, written.path);
-        swapped = await this.o.writer.replaceObjects(stream, output.objectUri, group.map((c) => c.uri));
+        for (const [i, group] of plan.groups.entries()) {
+          const written = await this.rewriteGroup(group, dir, i);
+          const key = compactedObjectKey({ stream, dt, hour, generation, id: `compacted-${i}-${randomBytes(3).toString('hex')}` });
+          const fields = unionFields(group);
+          const output: ArchiveObjectWritten = {
+            objectUri: this.o.store.uri(key),
+            stream,
+            layout: 2,
+            shards: written.shards,
+            ...(fields.length > 0 ? { fields } : {}),
+            firstArrivalTime: new Date(written.first).toISOString(),
+            lastArrivalTime: new Date(written.last).toISOString(),
+            dt,
+            hour,
+            recordCount: written.records,
+            bytes: (await stat(written.path)).size,
+          };
+          if (!(await this.o.writer.reserveObject(output, group.length))) throw new Error(`compaction output ${output.objectUri} is catalogued already`);
+          outputs.push({ key, uri: output.objectUri });
+          await this.o.store.put(key, written.path);
+          await rm(written.path, { force: true });
+          outcome.records += written.records;
+          outcome.duplicatesDropped += written.duplicatesDropped;
+          outcome.bytes += output.bytes;
+        }
+        swapAttempted = true;
+        swapped = await this.o.writer.replaceObjects(
+          stream,
+          outputs.map((o) => o.uri),
+          plan.groups.flat().map((c) => c.uri),
+          { dt, hour, location: this.o.store.uri(folder) },
+        );
       } catch (error) {
-        // the compaction's own error; a failed clean-up leaves the tombstone to deleteRetired
-        await abandon().catch(() => undefined);
+        // Before the swap, the outputs go now. A swap that failed may have committed all the same (a connection lost
+        // before its reply): its outputs are then live, else tombstones that deleteRetired removes after the grace.
+        if (!swapAttempted) await abandon().catch(() => undefined);
         throw error;
       }
       if (!swapped) {
         await abandon();
-        this.logger.warn({ msg: 'compaction lost to another one: its object deleted', stream, dt, hour, key });
+        this.logger.warn({ msg: 'compaction lost to another one: its objects deleted', stream, dt, hour, folder });
         return null;
       }
-      return { records: written.records, duplicatesDropped: written.duplicatesDropped, bytes: output.bytes, uri: output.objectUri };
+      outcome.outputs = outputs.map((o) => o.uri);
+      return outcome;
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** One group's records as a local Parquet file sorted by partition key (its own DuckDB database in `dir`). */
+  private async rewriteGroup(group: CompactionCandidate[], dir: string, index: number) {
+    const paths: string[] = [];
+    for (const [i, c] of group.entries()) {
+      const key = this.o.store.keyOf(c.uri);
+      if (key === null) throw new Error(`${c.uri} lies outside the archive ${this.o.store.uri('')}`);
+      const inPlace = this.o.store.localPath(key);
+      if (inPlace) paths.push(inPlace);
+      else {
+        paths.push(join(dir, `in-${index}-${i}.parquet`));
+        await this.o.store.getToFile(key, paths[i]);
+      }
+    }
+    const instance = await DuckDBInstance.create(join(dir, `compact-${index}.duckdb`), {
+      threads: String(this.o.threads ?? 2),
+      memory_limit: `${Math.floor(this.o.config.memoryBytes / (1024 * 1024))}MiB`,
+      temp_directory: join(dir, 'spill'),
+    });
+    try {
+      const connection = await instance.connect();
+      try {
+        return await this.rewrite(connection, group, paths, join(dir, `out-${index}.parquet`));
+      } finally {
+        connection.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+      // the downloads and the database file: an hour of several groups holds one group's at a time
+      for (const p of paths) if (p.startsWith(dir)) await rm(p, { force: true });
+      await rm(join(dir, `compact-${index}.duckdb`), { force: true });
+      await rm(join(dir, `compact-${index}.duckdb.wal`), { force: true });
     }
   }
 

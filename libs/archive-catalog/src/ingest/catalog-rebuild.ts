@@ -86,7 +86,7 @@ export async function rebuildCatalog(stream: string, options: RebuildOptions): P
       // Compacted into another object: registering it again would count its records twice wherever that object
       // is read without de-duplication. Its file goes after the grace.
       report.retired++;
-      options.onProgress?.({ key: info.key, action: 'kept' });
+      options.onProgress?.({ key: info.key, action: 'skipped' });
       continue;
     }
     const known = catalogued.has(uri);

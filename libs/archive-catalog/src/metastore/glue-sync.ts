@@ -1,6 +1,7 @@
 import {
   AlreadyExistsException,
   BatchCreatePartitionCommand,
+  BatchUpdatePartitionCommand,
   CreateTableCommand,
   type GlueClient,
   type PartitionInput,
@@ -13,6 +14,7 @@ import {
   HIVE_PARTITION_KEYS,
   PARQUET_FORMAT,
   hourValue,
+  isCompactedLocation,
   type MetastoreSync,
   type StreamTable,
   type TablePartition,
@@ -106,6 +108,39 @@ export class GlueSync implements MetastoreSync {
           `${failures.length} partition(s) of ${table.tableName} not created, first ${first.PartitionValues?.join('/')}: ${first.ErrorDetail?.ErrorCode} ${first.ErrorDetail?.ErrorMessage}`,
         );
       }
+      await this.moveCompacted(table, batch);
+    }
+  }
+
+  /**
+   * Points partitions a compaction rewrote at its folder (BatchUpdatePartition, at most 100 entries per call, as
+   * BatchCreatePartition): the create above left an existing partition at its old location.
+   */
+  private async moveCompacted(table: StreamTable, batch: TablePartition[]): Promise<void> {
+    const moved = batch.filter((p) => isCompactedLocation(p.location));
+    if (moved.length === 0) return;
+    let out;
+    try {
+      out = await this.glue.send(
+        new BatchUpdatePartitionCommand({
+          CatalogId: this.catalogId,
+          DatabaseName: this.database,
+          TableName: table.tableName,
+          Entries: moved.map((p) => ({
+            PartitionValueList: [p.dt, hourValue(p.hour)],
+            PartitionInput: { Values: [p.dt, hourValue(p.hour)], StorageDescriptor: storageDescriptor(glueLocation(p.location)) },
+          })),
+        }),
+      );
+    } catch (err) {
+      throw new MetastoreSyncError(this.name, `BatchUpdatePartition ${this.database}.${table.tableName} failed`, { cause: err });
+    }
+    const first = out.Errors?.[0];
+    if (first) {
+      throw new MetastoreSyncError(
+        this.name,
+        `${out.Errors!.length} partition(s) of ${table.tableName} not moved to their compacted folder, first ${first.PartitionValueList?.join('/')}: ${first.ErrorDetail?.ErrorCode} ${first.ErrorDetail?.ErrorMessage}`,
+      );
     }
   }
 }

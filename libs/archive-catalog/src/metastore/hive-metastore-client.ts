@@ -240,6 +240,7 @@ type Callback = (err: unknown, result?: unknown) => void;
 
 const CREATE_TABLE_EXCEPTIONS = { 1: 'AlreadyExistsException', 2: 'InvalidObjectException', 3: 'MetaException', 4: 'NoSuchObjectException' };
 const ADD_PARTITIONS_EXCEPTIONS = { 1: 'InvalidObjectException', 2: 'AlreadyExistsException', 3: 'MetaException' };
+const ALTER_PARTITIONS_EXCEPTIONS = { 1: 'InvalidOperationException', 2: 'MetaException' };
 
 export class ThriftHiveMetastoreClient {
   private seq = 0;
@@ -274,6 +275,19 @@ export class ThriftHiveMetastoreClient {
 
   recv_add_partitions_req(input: TProtocol, mtype: Thrift.MessageType, rseqid: number): void {
     this.receive(input, mtype, rseqid, ADD_PARTITIONS_EXCEPTIONS);
+  }
+
+  /** `alter_partitions(1: string db_name, 2: string tbl_name, 3: list<Partition> new_parts)`: replaces existing partitions. */
+  alter_partitions(dbName: string, tblName: string, parts: HivePartition[], callback: Callback): void {
+    this.send('alter_partitions', callback, (p) => {
+      writeString(p, 'db_name', 1, dbName);
+      writeString(p, 'tbl_name', 2, tblName);
+      writeStructList(p, 'new_parts', 3, parts, partition);
+    });
+  }
+
+  recv_alter_partitions(input: TProtocol, mtype: Thrift.MessageType, rseqid: number): void {
+    this.receive(input, mtype, rseqid, ALTER_PARTITIONS_EXCEPTIONS);
   }
 
   private send(method: string, callback: Callback, writeArgs: (p: TProtocol) => void): void {

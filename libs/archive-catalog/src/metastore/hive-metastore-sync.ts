@@ -10,6 +10,7 @@ import {
   HIVE_ARCHIVE_COLUMNS,
   HIVE_PARTITION_KEYS,
   PARQUET_FORMAT,
+  isCompactedLocation,
   hourValue,
   type MetastoreSync,
   type StreamTable,
@@ -86,21 +87,22 @@ export class HiveMetastoreSync implements MetastoreSync {
   async addPartitions(table: StreamTable, partitions: TablePartition[]): Promise<void> {
     if (partitions.length === 0) return;
     const now = Math.floor(Date.now() / 1000);
+    const parts = partitions.map((p) => ({
+      values: [p.dt, hourValue(p.hour)],
+      dbName: this.database,
+      tableName: table.tableName,
+      createTime: now,
+      lastAccessTime: 0,
+      sd: storageDescriptor(p.location),
+      parameters: {},
+    }));
     try {
       await this.call((client, cb) =>
         client.add_partitions_req(
           {
             dbName: this.database,
             tblName: table.tableName,
-            parts: partitions.map((p) => ({
-              values: [p.dt, hourValue(p.hour)],
-              dbName: this.database,
-              tableName: table.tableName,
-              createTime: now,
-              lastAccessTime: 0,
-              sd: storageDescriptor(p.location),
-              parameters: {},
-            })),
+            parts,
             ifNotExists: true,
             needResult: false,
           },
@@ -109,6 +111,14 @@ export class HiveMetastoreSync implements MetastoreSync {
       );
     } catch (err) {
       throw new MetastoreSyncError(this.name, `add_partitions_req ${this.database}.${table.tableName} failed`, { cause: err });
+    }
+    // ifNotExists left an existing partition where it was: a compacted hour's moves to the compaction's folder
+    const moved = parts.filter((p) => isCompactedLocation(p.sd.location));
+    if (moved.length === 0) return;
+    try {
+      await this.call((client, cb) => client.alter_partitions(this.database, table.tableName, moved, cb));
+    } catch (err) {
+      throw new MetastoreSyncError(this.name, `alter_partitions ${this.database}.${table.tableName} failed`, { cause: err });
     }
   }
 

@@ -34,10 +34,18 @@ export function tableNameOf(stream: string): string {
   return /^[0-9]/.test(name) ? `s_${name}` : name;
 }
 
-/** The stream folder a partition location lives in (`.../<stream>/dt=YYYY-MM-DD/hour=HH` -> `.../<stream>`). */
+const COMPACTED_LOCATION = /\/_compacted\/dt=[^/]+\/hour=[^/]+\/[^/]+\/?$/;
+
+/**
+ * The stream folder a partition location lives in (`.../<stream>/dt=YYYY-MM-DD/hour=HH` -> `.../<stream>`; a
+ * compacted hour's `.../<stream>/_compacted/dt=.../hour=.../<generation>` too).
+ */
 export function streamLocationOf(partitionLocation: string): string {
-  return partitionLocation.replace(/\/dt=[^/]+\/hour=[^/]+\/?$/, '');
+  return COMPACTED_LOCATION.test(partitionLocation) ? partitionLocation.replace(COMPACTED_LOCATION, '') : partitionLocation.replace(/\/dt=[^/]+\/hour=[^/]+\/?$/, '');
 }
+
+/** Whether a partition location is a compaction's folder (the partition's location moved there). */
+export const isCompactedLocation = (location: string) => COMPACTED_LOCATION.test(location);
 
 export const hourValue = (hour: number) => String(hour).padStart(2, '0');
 

@@ -1,7 +1,7 @@
 /**
  * CONTRACT test: AWS Glue cannot run here. The real @aws-sdk/client-glue talks to a recording server; we assert the
  * requests match the Glue API reference (awsJson1_1: POST /, X-Amz-Target AWSGlue.<Operation>, JSON bodies as in
- * "CreateTable - Request Syntax" and "BatchCreatePartition - Request Syntax"), and that the documented error shapes
+ * "CreateTable - Request Syntax", "BatchCreatePartition - Request Syntax" and "BatchUpdatePartition - Request Syntax"), and that the documented error shapes
  * (AlreadyExistsException, BatchCreatePartition's per-partition Errors) are handled.
  */
 import { GlueClient } from '@aws-sdk/client-glue';
@@ -137,6 +137,46 @@ describe('GlueSync (contract)', () => {
       () => errorsOf('InternalServiceException'),
       async (sync) => {
         await expect(sync.addPartitions(table, one)).rejects.toThrow(/2026-01-01\/00: InternalServiceException/);
+      },
+    );
+  });
+  it('points a partition a compaction moved at its folder with BatchUpdatePartition (documented Entries and Errors)', async () => {
+    const partitions = [
+      { dt: '2026-01-01', hour: 0, location: 's3://archive-bucket/flux/Orders-v2/dt=2026-01-01/hour=00' },
+      { dt: '2026-01-01', hour: 1, location: 's3://archive-bucket/flux/Orders-v2/_compacted/dt=2026-01-01/hour=01/gmilu0abc123' },
+    ];
+    await withGlue(
+      (r) =>
+        r.headers['x-amz-target'] === 'AWSGlue.BatchCreatePartition'
+          ? ok({ Errors: [{ PartitionValues: ['2026-01-01', '01'], ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'exists' } }] })
+          : ok({ Errors: [] }),
+      async (sync, requests) => {
+        await sync.addPartitions(table, partitions);
+        expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(['AWSGlue.BatchCreatePartition', 'AWSGlue.BatchUpdatePartition']);
+        const update = JSON.parse(requests[1].body);
+        expect(update).toEqual({
+          CatalogId: '123456789012',
+          DatabaseName: 'flux_archive',
+          TableName: 'orders_v2',
+          Entries: [
+            {
+              PartitionValueList: ['2026-01-01', '01'],
+              PartitionInput: {
+                Values: ['2026-01-01', '01'],
+                StorageDescriptor: expectedStorageDescriptor('s3://archive-bucket/flux/Orders-v2/_compacted/dt=2026-01-01/hour=01/gmilu0abc123/'),
+              },
+            },
+          ],
+        });
+      },
+    );
+    await withGlue(
+      (r) =>
+        r.headers['x-amz-target'] === 'AWSGlue.BatchCreatePartition'
+          ? ok({ Errors: [] })
+          : ok({ Errors: [{ PartitionValueList: ['2026-01-01', '01'], ErrorDetail: { ErrorCode: 'EntityNotFoundException', ErrorMessage: 'gone' } }] }),
+      async (sync) => {
+        await expect(sync.addPartitions(table, partitions)).rejects.toThrow(/not moved to their compacted folder, first 2026-01-01\/01: EntityNotFoundException/);
       },
     );
   });

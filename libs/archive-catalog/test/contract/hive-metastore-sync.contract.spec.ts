@@ -4,7 +4,9 @@
  * with a hand-encoded reply. We assert the calls against hive_metastore.thrift: create_table(1: Table) with
  * Table{1 tableName, 2 dbName, 3 owner, 7 sd, 8 partitionKeys, 9 parameters, 12 tableType},
  * StorageDescriptor{1 cols, 2 location, 3 inputFormat, 4 outputFormat, 5 compressed, 6 numBuckets, 7 serdeInfo, ...},
- * and add_partitions_req(1: AddPartitionsRequest{1 dbName, 2 tblName, 3 parts, 4 ifNotExists, 5 needResult}).
+ * add_partitions_req(1: AddPartitionsRequest{1 dbName, 2 tblName, 3 parts, 4 ifNotExists, 5 needResult}), and
+ * alter_partitions(1: string db_name, 2: string tbl_name, 3: list<Partition> new_parts)
+ * throws (1: InvalidOperationException, 2: MetaException) for partitions a compaction moved.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -231,6 +233,37 @@ describe('HiveMetastoreSync (contract)', () => {
       expect(parts[1][6]).toEqual(expectedSd('s3://bucket/archive/orders/dt=2026-11-25/hour=08/'));
     } finally {
       await hms.close();
+    }
+  });
+
+  it('moves a partition a compaction rewrote to its folder with alter_partitions, after add_partitions_req', async () => {
+    const moved = 's3://bucket/archive/orders/_compacted/dt=2026-11-25/hour=08/gmilu0abc123';
+    const hms = await startFakeMetastore(() => null);
+    try {
+      await new HiveMetastoreSync('127.0.0.1', hms.port, 'flux').addPartitions(table, [
+        { dt: '2026-11-25', hour: 7, location: 's3://bucket/archive/orders/dt=2026-11-25/hour=07' },
+        { dt: '2026-11-25', hour: 8, location: moved },
+      ]);
+      expect(hms.calls.map((c) => c.name)).toEqual(['add_partitions_req', 'alter_partitions']);
+      const alter = hms.calls[1].args;
+      expect([alter[1].type, alter[2].type, alter[3].type]).toEqual([T.STRING, T.STRING, T.LIST]);
+      const args = plain(alter) as Record<number, unknown>;
+      expect(args[1]).toBe('flux');
+      expect(args[2]).toBe('orders');
+      const parts = args[3] as Record<number, unknown>[];
+      expect(parts).toHaveLength(1);
+      expect(parts[0][1]).toEqual(['2026-11-25', '08']);
+      expect(parts[0][6]).toEqual(expectedSd(`${moved}/`));
+    } finally {
+      await hms.close();
+    }
+    const refusing = await startFakeMetastore((call) => (call.name === 'alter_partitions' ? { exceptionFieldId: 1, message: 'alter is not possible' } : null));
+    try {
+      const err = await new HiveMetastoreSync('127.0.0.1', refusing.port, 'flux').addPartitions(table, [{ dt: '2026-11-25', hour: 8, location: moved }]).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'METASTORE_SYNC_FAILED', metastore: 'hive' });
+      expect((err as Error).cause).toMatchObject({ type: 'InvalidOperationException' });
+    } finally {
+      await refusing.close();
     }
   });
 

@@ -2,7 +2,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ParquetEngine, archiveFieldColumns, createArchiveStore, readArchiveObject, type ArchiveStore } from '@flux-capacitor/archive';
 import { createS3Client } from '@flux-capacitor/aws';
-import { ArchiveObjectInspector, CatalogReader, CatalogWriter, COMPACTED_ID_PREFIX, HourCompactor, rebuildCatalog } from '@flux-capacitor/archive-catalog';
+import { ArchiveObjectInspector, CatalogIngest, CatalogReader, CatalogWriter, COMPACTED_ID_PREFIX, HourCompactor, rebuildCatalog, type MetastoreSync } from '@flux-capacitor/archive-catalog';
 import { fieldJsonPath, type ArchiveObjectWritten, type ArchiveRecord } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { createTestDatabase, testConfig, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
@@ -105,14 +105,31 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     // An hour still settling is left alone.
     const open = await archive(shardRecords(stream, 'shardId-000000000000', 9000n, HOUR + 90 * MINUTE, 5, 1));
 
-    expect(await compactor(settled(-1).valueOf() - 60 * MINUTE).plan(stream)).toEqual([]);
+    // one millisecond short of settled: still open
+    expect(await compactor(settled(-1)).plan(stream)).toEqual([]);
     const report = await compactor(settled()).compactStream(stream);
     expect(report).toMatchObject({ hours: 1, replaced: 3, written: 1, records: 70, duplicatesDropped: 0, conflicts: 0 });
 
     const live = await reader.listObjects(stream);
     expect(live.map((o) => o.uri).sort()).toEqual([open.objectUri, live.find((o) => o.uri !== open.objectUri)!.uri].sort());
     const compacted = live.find((o) => o.uri !== open.objectUri)!;
-    expect(compacted.uri).toContain(`/dt=2026-11-25/hour=10/part-${COMPACTED_ID_PREFIX}`);
+    // in a folder of its own, where the hour's partition now points (for Hive and Glue, synced again)
+    expect(compacted.uri).toMatch(new RegExp(`/${stream}/_compacted/dt=2026-11-25/hour=10/g[0-9a-z]+/part-${COMPACTED_ID_PREFIX}[0-9a-z-]+\\.parquet$`));
+    const folder = compacted.uri.replace(/\/part-[^/]+$/, '');
+    expect((await reader.listPartitions(stream)).find((p) => p.hour === 10)?.location).toBe(folder);
+    expect(await writer.unsyncedPartitions(stream)).toContainEqual({ dt: '2026-11-25', hour: 10, location: folder });
+    // the metastore sync hands Hive and Glue the moved location (they update an existing partition's; contract tests)
+    const added: { dt: string; hour: number; location: string }[] = [];
+    const metastore: MetastoreSync = { name: 'recording', ensureTable: async () => undefined, addPartitions: async (_t, ps) => void added.push(...ps) };
+    const syncInspector = await ArchiveObjectInspector.create();
+    try {
+      const ingest = new CatalogIngest({ writer, reader, store, inspector: syncInspector, metastores: [metastore], strictMetastores: true, sampleRecords: 10, publishPartitionAdded: async () => undefined });
+      await ingest.syncMetastores(stream);
+    } finally {
+      syncInspector.close();
+    }
+    expect(added).toContainEqual({ dt: '2026-11-25', hour: 10, location: folder });
+    expect(await writer.unsyncedPartitions(stream)).toEqual([]);
     expect(compacted.recordCount).toBe(70);
     expect(compacted.shards).toEqual([
       { shardId: 'shardId-000000000000', firstSequenceNumber: '1000', lastSequenceNumber: '1390', recordCount: 40 },
@@ -178,6 +195,19 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     expect(await store.exists(key)).toBe(true);
   });
 
+  it('never swaps in an output whose file a deletion of retired objects has claimed (an upload slower than the grace)', async () => {
+    const stream = uniqueName('compact-claim');
+    const rs = shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 10, 0);
+    const input = await archive(rs);
+    const output: ArchiveObjectWritten = { ...input, objectUri: input.objectUri.replace(/part-/, 'part-compacted-slow-') };
+    expect(await writer.reserveObject(output, 1)).toBe(true);
+    // another process's deleteRetired finds the reservation past the grace and claims it before the swap
+    expect(await writer.claimDeletion([output.objectUri])).toEqual([output.objectUri]);
+    expect(await writer.claimDeletion([output.objectUri])).toEqual([]);
+    expect(await writer.replaceObjects(stream, [output.objectUri], [input.objectUri])).toBe(false);
+    expect((await reader.listObjects(stream)).map((o) => o.uri)).toEqual([input.objectUri]);
+  });
+
   it('compacts a late object with the hour it belongs to, and drops records two objects both hold', async () => {
     const stream = uniqueName('compact-late');
     const rs = shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 30, 1);
@@ -185,8 +215,8 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     expect((await compactor(settled()).compactStream(stream)).written).toBe(1);
     // A late object that repeats 5 of the compacted records (an archiver re-read a range after a crash).
     await archive(rs.slice(15));
-    const [group] = await compactor(settled()).plan(stream);
-    expect(group.length).toBe(2);
+    const [plan] = await compactor(settled()).plan(stream);
+    expect(plan.groups.map((g) => g.length)).toEqual([2]);
     const report = await compactor(settled()).compactStream(stream);
     expect(report).toMatchObject({ replaced: 2, written: 1, records: 30, duplicatesDropped: 5 });
     const [only] = await reader.listObjects(stream);
@@ -199,11 +229,17 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     const rs = shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 60, 2);
     const objects = [await archive(rs.slice(0, 20)), await archive(rs.slice(20, 40)), await archive(rs.slice(40))];
     const max = objects[0].bytes + objects[1].bytes;
-    const groups = await compactor(settled(), { maxInputBytes: max }).plan(stream);
-    expect(groups.map((g) => g.length)).toEqual([2, 1]);
+    const [plan] = await compactor(settled(), { maxInputBytes: max }).plan(stream);
+    expect(plan.groups.map((g) => g.length)).toEqual([2, 1]);
     const report = await compactor(settled(), { maxInputBytes: max }).compactStream(stream);
-    expect(report).toMatchObject({ replaced: 3, written: 2, records: 60 });
-    expect((await reader.listObjects(stream)).map((o) => o.recordCount).sort()).toEqual([20, 40]);
+    expect(report).toMatchObject({ hours: 1, replaced: 3, written: 2, records: 60 });
+    const live = await reader.listObjects(stream);
+    expect(live.map((o) => o.recordCount).sort()).toEqual([20, 40]);
+    // one folder for the hour, the partition's location
+    const folders = new Set(live.map((o) => o.uri.replace(/\/part-[^/]+$/, '')));
+    expect([...folders]).toEqual([(await reader.listPartitions(stream))[0].location]);
+    // Each a compaction's output alone in its hour: not rewritten again.
+    expect(await compactor(settled(), { maxInputBytes: max }).plan(stream)).toEqual([]);
   });
 
   it('lets one of two compactions of the same objects win; the other deletes its output', async () => {
@@ -211,14 +247,14 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     const rs = shardRecords(stream, 'shardId-000000000000', 100n, HOUR, 20, 0);
     await archive(rs.slice(0, 10));
     await archive(rs.slice(10));
-    const [group] = await compactor(settled()).plan(stream);
-    const [first, second] = await Promise.all([compactor(settled()).compactGroup(stream, group), compactor(settled()).compactGroup(stream, group)]);
+    const [plan] = await compactor(settled()).plan(stream);
+    const [first, second] = await Promise.all([compactor(settled()).compactHour(stream, plan), compactor(settled()).compactHour(stream, plan)]);
     expect([first, second].filter((x) => x === null).length).toBe(1);
     const winner = (first ?? second)!;
     const files: string[] = [];
     for await (const info of store.list(`${stream}/`)) if (info.key.includes(COMPACTED_ID_PREFIX)) files.push(store.uri(info.key));
-    expect(files).toEqual([winner.uri]);
-    expect((await reader.listObjects(stream)).map((o) => o.uri)).toEqual([winner.uri]);
+    expect(files).toEqual(winner.outputs);
+    expect((await reader.listObjects(stream)).map((o) => o.uri)).toEqual(winner.outputs);
   });
 
   it('leaves nothing a reader or a rebuild counts when it dies between its upload and its swap, and deletes that output after the grace', async () => {
@@ -231,8 +267,8 @@ describe('catalog: compaction of closed hours (Postgres + local S3)', () => {
     const noCleanUp = Object.create(store) as ArchiveStore;
     noCleanUp.delete = () => Promise.reject(new Error('killed'));
     const crashing = new HourCompactor({ reader, writer: dying, store: noCleanUp, threads: 1, now: () => new Date(settled()), config: { settleMs: 60 * MINUTE, graceMs: 24 * 60 * MINUTE, maxInputBytes: 1 << 30, memoryBytes: 128 << 20, tempDir: dir } });
-    const [group] = await crashing.plan(stream);
-    await expect(crashing.compactGroup(stream, group)).rejects.toThrow('killed');
+    const [plan] = await crashing.plan(stream);
+    await expect(crashing.compactHour(stream, plan)).rejects.toThrow('killed');
 
     // Its output is in the archive, catalogued as a tombstone: readers see the inputs only, a rebuild leaves it alone.
     const outputs: string[] = [];

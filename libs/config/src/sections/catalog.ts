@@ -35,14 +35,14 @@ export const catalogEnv = z.object({
   FLUX_CATALOG_COMPACTION: envBoolean
     .optional()
     .describe(
-      'Compact closed hours: rewrite each hour\'s objects as one object sorted by partition key (lookups by key then read one row group per object), retire the objects it replaces and delete them after FLUX_CATALOG_COMPACT_GRACE_MINUTES. Default: on, unless a Hive metastore, Glue or Drill (FLUX_DRILL_URL) is configured: those read partitions as folders and would see both until compaction moves partition locations (not built yet); turning it on with one of them is an error.',
+      'Compact closed hours: rewrite each hour\'s objects as objects sorted by partition key (lookups by key then read one row group per object) in a folder of their own, move the hour\'s Hive/Glue partition there, retire the objects they replace and delete them after FLUX_CATALOG_COMPACT_GRACE_MINUTES. Default: on, unless Drill is configured (FLUX_DRILL_URL): Drill reads the stream\'s folders directly and would see both until then; turning it on with Drill is an error.',
     ),
   FLUX_CATALOG_COMPACT_SETTLE_MINUTES: envInt(0, 10_080)
     .default(60)
     .describe('Minutes after an hour ends before it is compacted (its last objects arrive within the archiver\'s buffer interval; a later object is compacted in a later pass).'),
   FLUX_CATALOG_COMPACT_INTERVAL_SECONDS: envInt(10, 86_400)
     .default(300)
-    .describe('Seconds between compaction passes (the first runs one interval after start).'),
+    .describe('Seconds from the end of one compaction pass to the start of the next (the first runs one interval after start).'),
   FLUX_CATALOG_COMPACT_GRACE_MINUTES: envInt(1, 525_600)
     .default(1440)
     .describe('Minutes a retired object stays in the archive after compaction replaced it: longer than any query or replay that may still read it.'),
@@ -67,7 +67,7 @@ export interface CatalogConfig {
   compaction: CompactionConfig;
 }
 
-/** Compaction of closed hours (docs/query.md "Compaction of closed hours"). */
+/** Compaction of closed hours (docs/catalog.md "Compaction of closed hours"). */
 export interface CompactionConfig {
   enabled: boolean;
   settleMs: number;
@@ -83,12 +83,13 @@ export function buildCatalog(
   addIssue: (key: string, message: string) => void,
 ): CatalogConfig {
   if (env.FLUX_CATALOG_DRILL_VIEWS && !env.FLUX_DRILL_URL) addIssue('FLUX_DRILL_URL', 'is required when FLUX_CATALOG_DRILL_VIEWS is true');
-  // Hive, Glue and Drill read a partition's folder: during the grace they would read an hour's objects twice.
-  const folderReader = env.FLUX_HIVE_METASTORE_URI ? 'FLUX_HIVE_METASTORE_URI' : env.FLUX_GLUE_DATABASE ? 'FLUX_GLUE_DATABASE' : env.FLUX_DRILL_URL ? 'FLUX_DRILL_URL' : undefined;
+  // Drill reads the stream's whole folder, the replaced objects with the compacted ones until the grace ends (Hive
+  // and Glue read the partition's location, which compaction moves).
+  const folderReader = env.FLUX_DRILL_URL ? 'FLUX_DRILL_URL' : undefined;
   if (env.FLUX_CATALOG_COMPACTION === true && folderReader) {
     addIssue(
       'FLUX_CATALOG_COMPACTION',
-      `cannot be on with ${folderReader}: that engine reads partitions as folders and would see an hour's objects twice until the replaced ones are deleted (set FLUX_CATALOG_COMPACTION=false)`,
+      `cannot be on with ${folderReader}: Drill reads a stream's folders directly and would see an hour's records twice until the replaced objects are deleted (set FLUX_CATALOG_COMPACTION=false)`,
     );
   }
   let hive: CatalogConfig['hive'];

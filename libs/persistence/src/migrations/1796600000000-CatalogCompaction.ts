@@ -16,6 +16,9 @@ export class CatalogCompaction1796600000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // Without the columns a retired row would read as live (its records counted twice, its file maybe gone): the
+    // tombstones go, and the archive keeps no object the catalog needs them for.
+    await q.query(`DELETE FROM catalog_object WHERE retired_at IS NOT NULL`);
     await q.query(`DROP INDEX idx_catalog_object_retired`);
     await q.query(`ALTER TABLE catalog_object DROP COLUMN compacted_from, DROP COLUMN deleted_at, DROP COLUMN replaced_by, DROP COLUMN retired_at`);
   }
