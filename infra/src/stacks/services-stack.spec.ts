@@ -18,11 +18,14 @@ const ORDERS = 'arn:aws:kinesis:eu-west-1:210987654321:stream/orders';
 const S3_WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl', 's3:DeleteObjectVersion'];
 
 describe('services stack: least privilege per service', () => {
-  it('lets only the archiver write archive objects, and only under the archive prefix', () => {
+  it('lets only the archiver write archive objects, and only under the archive prefix; the catalog only compacted ones', () => {
     expect(resourcesFor(policies.archiver, 's3:PutObject')).toEqual([`${ARCHIVE}/archive/*`]);
-    for (const name of ['catalog', 'replay-coordinator'] as const) {
-      for (const action of S3_WRITES) expect(resourcesFor(policies[name], action), `${name} ${action}`).toEqual([]);
-    }
+    for (const action of S3_WRITES) expect(resourcesFor(policies['replay-coordinator'], action), action).toEqual([]);
+    // compaction of closed hours: its outputs under <stream>/_compacted/, and the deletion of what they replaced
+    expect(resourcesFor(policies.catalog, 's3:PutObject')).toEqual([`${ARCHIVE}/archive/*/_compacted/*`]);
+    expect(resourcesFor(policies.catalog, 's3:DeleteObject')).toEqual([`${ARCHIVE}/archive/*`]);
+    for (const action of ['s3:PutObjectAcl', 's3:DeleteObjectVersion']) expect(resourcesFor(policies.catalog, action), action).toEqual([]);
+    expect(resourcesFor(policies.catalog, 'glue:BatchUpdatePartition')).toEqual(resourcesFor(policies.catalog, 'glue:BatchCreatePartition'));
   });
 
   it('gives the query gateway read-only access to the archive: it writes only its expiring query results', () => {

@@ -219,10 +219,18 @@ export class ServicesStack extends Stack {
     allow(archiver, KINESIS_READ, arns(archived));
     allow(archiver, [...S3_READ, ...S3_WRITE], [archiveObjects]);
     listArchive(archiver);
-    // catalog: reads archive objects, writes tables and partitions of its own Glue database only.
+    // catalog: reads archive objects, writes tables and partitions of its own Glue database only. Compaction of closed
+    // hours writes only under a stream's _compacted/ folder, and deletes the objects it replaced after the grace.
     allow(catalog, S3_READ, [archiveObjects]);
+    const compactedObjects = bucket.arnForObjects(`${archivePrefix}/*/_compacted/*`);
+    allow(catalog, S3_WRITE, [compactedObjects]);
+    allow(catalog, ['s3:DeleteObject'], [archiveObjects]);
     listArchive(catalog);
-    allow(catalog, ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:BatchCreatePartition'], glueDatabaseArns(this, data.glueDatabaseName));
+    allow(
+      catalog,
+      ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:UpdateTable', 'glue:BatchCreatePartition', 'glue:BatchUpdatePartition'],
+      glueDatabaseArns(this, data.glueDatabaseName),
+    );
     // query gateway: reads the archive and the live tail; writes only its query results (which expire).
     allow(gateway, S3_READ, [archiveObjects]);
     listArchive(gateway);
@@ -431,6 +439,7 @@ export class ServicesStack extends Stack {
     acknowledgeServicesFindings(this, {
       archiveObjects: nagResource(this, archiveObjects),
       resultObjects: nagResource(this, resultObjects),
+      compactedObjects: nagResource(this, compactedObjects),
       glueTables: nagResource(this, glueDatabaseArns(this, data.glueDatabaseName)[2]),
     });
   }
