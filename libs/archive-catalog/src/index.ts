@@ -12,4 +12,4 @@ export { metastoreMetrics } from './metastore/metastore.metrics';
 export { compactionMetrics } from './compaction/compaction.metrics';
 export { CatalogMetrics } from './catalog.metrics';
 export { SchemaObserver, type ObservedSchema } from './schema/schema-inference';
-export { HourCompactor, COMPACTED_ID_PREFIX, type CompactionReport, type HourCompactorOptions } from './compaction/hour-compactor';
+export { HourCompactor, COMPACTED_ID_PREFIX, type CompactionReport, type HourCompactorOptions, type HourOutcome, type HourPlan } from './compaction/hour-compactor';
