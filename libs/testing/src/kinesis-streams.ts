@@ -15,6 +15,8 @@ export interface StreamRecord {
   sequenceNumber: string;
   partitionKey: string;
   data: Uint8Array;
+  /** ApproximateArrivalTimestamp, epoch ms */
+  arrivalTime: number;
   /** generations of parent shards above the record's shard (0 before any reshard): a child's records are newer */
   depth: number;
 }
@@ -60,7 +62,14 @@ export async function readStream(kinesis: KinesisClient, stream: string): Promis
     while (iterator) {
       const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const r of res.Records ?? []) {
-        out.push({ shardId: shard.ShardId!, sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: r.Data!, depth: depthOf(shard.ShardId) });
+        out.push({
+          shardId: shard.ShardId!,
+          sequenceNumber: r.SequenceNumber!,
+          partitionKey: r.PartitionKey!,
+          data: r.Data!,
+          arrivalTime: r.ApproximateArrivalTimestamp!.getTime(),
+          depth: depthOf(shard.ShardId),
+        });
       }
       iterator = res.NextShardIterator;
       if ((res.Records ?? []).length === 0 && (res.MillisBehindLatest ?? 0) === 0) break;

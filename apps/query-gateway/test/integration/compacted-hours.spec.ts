@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, DeleteStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, waitUntilStreamExists, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { ParquetEngine, archiveFieldColumns, createArchiveStore, type ArchiveStore } from '@flux-capacitor/archive';
 import { CatalogReader, CatalogWriter, HourCompactor } from '@flux-capacitor/archive-catalog';
 import { createKinesisClient } from '@flux-capacitor/aws';
@@ -9,7 +9,7 @@ import { loadConfig } from '@flux-capacitor/config';
 import type { ArchiveRecord } from '@flux-capacitor/contracts';
 import { createDataSource } from '@flux-capacitor/persistence';
 import { FluxServiceModule } from '@flux-capacitor/service-kit';
-import { createTestDatabase, testEnvironment, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
+import { createStream, createTestDatabase, readStream, testEnvironment, uniqueName, writeArchiveObject, type TestDatabase } from '@flux-capacitor/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { DataSource } from 'typeorm';
@@ -28,19 +28,6 @@ let store: ArchiveStore;
 let engine: ParquetEngine;
 let stream: string;
 let archivedUris: string[];
-
-async function readShard(shardId: string): Promise<ArchiveRecord[]> {
-  const out: ArchiveRecord[] = [];
-  let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-  for (let i = 0; i < 5 && it; i++) {
-    const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
-    for (const r of res.Records ?? []) {
-      out.push({ stream, shardId, sequenceNumber: r.SequenceNumber!, subSequenceNumber: 0, partitionKey: r.PartitionKey!, explicitHashKey: null, arrivalTime: r.ApproximateArrivalTimestamp!.getTime(), data: r.Data! });
-    }
-    it = res.NextShardIterator;
-  }
-  return out;
-}
 
 async function query(sql: string): Promise<{ columns: unknown; rows: unknown[] }> {
   const res = await fetch(`${base}/v1/query`, {
@@ -68,16 +55,20 @@ beforeAll(async () => {
   store = createArchiveStore(config.archive);
   engine = await ParquetEngine.create({ threads: 1 });
   stream = uniqueName('compacted');
-  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60 }, { StreamName: stream });
+  await createStream(kinesis, stream, 2);
   // JSON of several shapes (a nested field present or not, integers and decimals), a record that is no JSON, and keys
   // spread so that each is in every object.
   const bodies = Array.from({ length: 60 }, (_, i) =>
     i % 13 === 5 ? `plain text ${i}` : JSON.stringify({ customer: `c-${i % 6}`, amount: i % 4 === 0 ? i + 0.25 : i, ...(i % 3 === 0 ? { address: { city: `city-${i % 2}` } } : {}) }),
   );
   await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: bodies.map((b, i) => ({ PartitionKey: `customer-${i % 6}`, Data: Buffer.from(b) })) }));
-  const shards = ((await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []).map((s) => s.ShardId!).sort();
-  const produced = await Promise.all(shards.map(readShard));
+  const read = await readStream(kinesis, stream);
+  const shards = [...new Set(read.map((r) => r.shardId))].sort();
+  const produced: ArchiveRecord[][] = shards.map((id) =>
+    read
+      .filter((r) => r.shardId === id)
+      .map((r) => ({ stream, shardId: id, sequenceNumber: r.sequenceNumber, subSequenceNumber: 0, partitionKey: r.partitionKey, explicitHashKey: null, arrivalTime: r.arrivalTime, data: r.data })),
+  );
   expect(produced.flat().length).toBe(60);
   // Three objects in append order across both shards, as an archiver writes them (the last one without field
   // columns); the last 3 records of each shard stay in Kinesis only: the live tail.
