@@ -4,6 +4,7 @@ export { DrillClient, type DrillClientOptions, type DrillQueryRequest, type Dril
 export { FileArchiveStore } from './file-archive-store';
 export {
   archiveObjectKey,
+  compactedFolderKey,
   compactedObjectKey,
   multiShardObjectKey,
   parseArchiveObjectKey,

@@ -83,9 +83,16 @@ export interface CompactedObjectName extends MultiShardObjectName {
  * location names; the `_` keeps it out of a listing of the stream's folder (Hive and Spark skip such names).
  */
 export function compactedObjectKey(name: CompactedObjectName): string {
+  if (!OBJECT_ID.test(name.id)) throw new Error(`invalid object id "${name.id}"`);
+  return `${compactedFolderKey(name)}/part-${name.id}.parquet`;
+}
+
+/** The folder of one compaction of an hour (`<stream>/_compacted/dt=YYYY-MM-DD/hour=HH/<generation>`): its partition location. */
+export function compactedFolderKey(name: Omit<CompactedObjectName, 'id'>): string {
   if (!OBJECT_ID.test(name.generation)) throw new Error(`invalid compaction generation "${name.generation}"`);
-  const partition = multiShardObjectKey(name).slice(name.stream.length + 1);
-  return `${name.stream}/_compacted/${partition.replace(/part-[^/]+$/, '')}${name.generation}/part-${name.id}.parquet`;
+  // multiShardObjectKey checks the stream and the partition
+  const partition = multiShardObjectKey({ ...name, id: name.generation }).slice(name.stream.length + 1).replace(/part-[^/]+$/, '');
+  return `${name.stream}/_compacted/${partition}${name.generation}`;
 }
 
 const COMPACTED_KEY_PATTERN = /^(?:.*\/)?([^/]+)\/_compacted\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/([0-9a-z][0-9a-z-]{7,63})\/part-([0-9a-z][0-9a-z-]{7,63})\.parquet$/;

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
-import { archiveFieldColumns, compactedObjectKey, writeArchiveFile, type ArchiveStore } from '@flux-capacitor/archive';
+import { archiveFieldColumns, compactedFolderKey, compactedObjectKey, writeArchiveFile, type ArchiveStore } from '@flux-capacitor/archive';
 import type { CompactionConfig } from '@flux-capacitor/config';
 import { ARCHIVE_COLUMNS, ARCHIVE_RECORD_SQL, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { CatalogReader } from '../catalog-reader';
 import type { CompactionCandidate } from '../catalog.types';
+import { shardRangesIn } from '../ingest/archive-object-inspector';
 import type { CatalogWriter } from '../catalog-writer';
 
 export interface HourCompactorOptions {
@@ -62,7 +63,6 @@ export interface HourOutcome {
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /** The columns of the table writeArchiveFile reads: every record's bytes in `data` (layout 2's data_json folded in). */
 const TABLE_COLUMNS = ARCHIVE_COLUMNS.filter((c) => c.name !== 'data_json');
-const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
 
 /**
  * Compaction of closed hours (docs/catalog.md "Compaction of closed hours"). In append order, every row group of an
@@ -190,7 +190,7 @@ export class HourCompactor {
   async compactHour(stream: string, plan: HourPlan): Promise<HourOutcome | null> {
     const { dt, hour } = plan;
     const generation = `g${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-    const folder = compactedObjectKey({ stream, dt, hour, generation, id: 'xxxxxxxx' }).replace(/\/part-xxxxxxxx\.parquet$/, '');
+    const folder = compactedFolderKey({ stream, dt, hour, generation });
     const dir = await mkdtemp(join(this.o.config.tempDir ?? tmpdir(), 'flux-compact-'));
     const outputs: { key: string; uri: string }[] = [];
     const outcome: HourOutcome = { outputs: [], records: 0, duplicatesDropped: 0, bytes: 0 };
@@ -312,12 +312,7 @@ export class HourCompactor {
               coalesce(sum(octet_length(data) + length(partition_key) + length(sequence_number)), 0) FROM records`,
     );
     const rows = Number(records);
-    // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
-    const shards = (
-      (await connection.runAndReadAll(
-        `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*) FROM records GROUP BY shard_id ORDER BY shard_id`,
-      )).getRows() as [string, string, string, bigint][]
-    ).map(([shardId, lo, hi, n]) => ({ shardId, firstSequenceNumber: unpad(lo), lastSequenceNumber: unpad(hi), recordCount: Number(n) }));
+    const shards = await shardRangesIn(connection, 'records');
     await writeArchiveFile(connection, { table: 'records', path: out, shards, fields: unionFields(group), order: 'partition_key', recordBytes: Number(bytes) / Math.max(1, rows) });
     const [inFile] = await scalar(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(out)})`);
     if (Number(inFile) !== rows) throw new Error(`compaction wrote ${String(inFile)} of ${rows} records`);

@@ -50,6 +50,24 @@ const byShard = (a: ObjectShardRange, b: ObjectShardRange) => (a.shardId < b.sha
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
+ * Each shard's range in the rows of `from` (a table or a table function), by shard id: numeric first and last sequence
+ * number and record count. What the inspector checks an object's `flux.shards` against, and what compaction declares.
+ */
+export async function shardRangesIn(connection: DuckDBConnection, from: string): Promise<ObjectShardRange[]> {
+  // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
+  const rows = await connection.runAndReadAll(
+    `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*) FROM ${from} GROUP BY shard_id ORDER BY shard_id`,
+  );
+  const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
+  return (rows.getRows() as [string, string, string, bigint][]).map(([shardId, lo, hi, n]) => ({
+    shardId,
+    firstSequenceNumber: unpad(lo),
+    lastSequenceNumber: unpad(hi),
+    recordCount: Number(n),
+  }));
+}
+
+/**
  * Reads archive objects with an embedded DuckDB: record count and arrival-time range from the whole Parquet
  * file, and a schema from the first N records. The object is fetched through the ArchiveStore (S3 or file) into
  * a temporary file, read, and removed.
@@ -107,18 +125,7 @@ export class ArchiveObjectInspector {
     }
     let observedShards: ObjectShardRange[] | undefined;
     if (options.ranges) {
-      // Sequence numbers are decimal strings wider than any DuckDB integer: zero-padded, text order is numeric.
-      const rows = await connection.runAndReadAll(
-        `SELECT shard_id, min(lpad(sequence_number, 64, '0')), max(lpad(sequence_number, 64, '0')), count(*)
-           FROM read_parquet(${sqlString(path)}) GROUP BY shard_id ORDER BY shard_id`,
-      );
-      const unpad = (s: string) => s.replace(/^0+(?=\d)/, '');
-      observedShards = (rows.getRows() as [string, string, string, bigint][]).map(([shardId, lo, hi, n]) => ({
-        shardId,
-        firstSequenceNumber: unpad(lo),
-        lastSequenceNumber: unpad(hi),
-        recordCount: Number(n),
-      }));
+      observedShards = await shardRangesIn(connection, `read_parquet(${sqlString(path)})`);
     }
     const declaredFields = kv.get(ARCHIVE_KV_METADATA.fields);
     const fields =
