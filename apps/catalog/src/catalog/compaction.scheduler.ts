@@ -5,8 +5,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 /**
  * Runs a compaction pass over every catalogued stream each FLUX_CATALOG_COMPACT_INTERVAL_SECONDS (the first one
  * interval after start), syncs the partitions it moved to the metastores, then deletes the files of objects retired
- * longer than the grace. Replicas may run passes
- * at the same time: the catalog swap lets one win each hour, and the loser deletes its output.
+ * longer than the grace. Replicas may run passes at the same time: the catalog swap lets one win each hour, and the
+ * loser deletes its outputs.
  */
 @Injectable()
 export class CompactionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
