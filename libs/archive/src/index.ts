@@ -30,4 +30,5 @@ export {
   type ParquetEngineOptions,
   type ParquetWriteResult,
 } from './parquet';
+export { base64Bytes, PageSpool, type SpoolRecord } from './page-spool';
 export { S3ArchiveStore, type S3ArchiveStoreOptions } from './s3-archive-store';

@@ -201,6 +201,11 @@ export class ParquetEngine {
     return new ParquetEngine(await DuckDBInstance.create(':memory:', settings));
   }
 
+  /** A connection of its own to the engine's DuckDB (close it when done). */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
   /** A new, empty batch of rows destined for one Parquet object. */
   async openBatch(): Promise<ParquetBatch> {
     const connection = await this.instance.connect();

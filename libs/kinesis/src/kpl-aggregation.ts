@@ -14,6 +14,11 @@ import { createHash } from 'node:crypto';
  * The protobuf is small and fixed, so it is decoded by hand here rather than through a schema compiler.
  */
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
+/**
+ * What base64 data starts with when its bytes start with KPL_MAGIC: the first five characters hold its first 30 bits
+ * (a reader of base64 data decodes only the records that start so).
+ */
+export const KPL_MAGIC_BASE64_PREFIX = KPL_MAGIC.toString('base64').slice(0, 5);
 const MD5_LENGTH = 16;
 
 export interface UserRecord {

@@ -17,8 +17,8 @@ export type StartPosition =
   | { type: 'AT_TIMESTAMP'; timestamp: Date }
   | { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
 
-export interface ReadBatch {
-  records: _Record[];
+export interface ReadBatch<R = _Record> {
+  records: R[];
   millisBehindLatest: number;
   /** The shard is closed and every record has been returned. */
   ended: boolean;
@@ -46,15 +46,15 @@ const isNotFound = (e: unknown) => e instanceof ResourceNotFoundException || (e 
  * Reads one shard with GetRecords, within Kinesis' limits: at most one call per `minIntervalMs`, backing off on
  * ProvisionedThroughputExceeded, and renewing an expired iterator from just after the last record returned.
  */
-export class ShardReader {
+export class ShardReader<R extends { SequenceNumber?: string } = _Record, B extends ReadBatch<R> = ReadBatch<R>> {
   private iterator: string | undefined;
   private lastSequenceNumber: string | undefined;
   private lastCallAt = 0;
-  private pending: Promise<ReadBatch> | undefined;
+  private pending: Promise<B> | undefined;
   private readonly minIntervalMs: number;
 
   constructor(
-    private readonly kinesis: KinesisClient,
+    protected readonly kinesis: KinesisClient,
     readonly stream: string,
     readonly shardId: string,
     private start: StartPosition,
@@ -94,7 +94,7 @@ export class ShardReader {
    * The next batch of records (possibly empty). With `prefetch`, the call after it is already on its way while the
    * caller processes this one (still one call at a time, in order, within the rate limit).
    */
-  async next(limit = this.options.limit): Promise<ReadBatch> {
+  async next(limit = this.options.limit): Promise<B> {
     const pending = this.pending;
     this.pending = undefined;
     const batch = pending ? await pending : await this.fetch(limit);
@@ -107,22 +107,22 @@ export class ShardReader {
   }
 
   /** `limit`: records asked for; a caller with a memory budget asks for fewer than `options.limit`. */
-  private async fetch(limit: number): Promise<ReadBatch> {
+  private async fetch(limit: number): Promise<B> {
     let throttles = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.iterator === undefined) {
         this.iterator = await this.openIterator();
-        if (this.iterator === undefined) return { records: [], millisBehindLatest: 0, ended: true };
+        if (this.iterator === undefined) return this.empty(true);
       }
       const wait = this.lastCallAt + this.minIntervalMs - Date.now();
       if (wait > 0) await sleep(wait, this.options.signal);
       this.lastCallAt = Date.now();
       try {
-        const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
-        const records = out.Records ?? [];
+        const { batch, nextIterator } = await this.getRecords(this.iterator, limit);
+        const records = batch.records;
         if (records.length > 0) this.lastSequenceNumber = records[records.length - 1].SequenceNumber;
-        this.iterator = out.NextShardIterator ?? undefined;
-        return { records, millisBehindLatest: out.MillisBehindLatest ?? 0, ended: out.NextShardIterator == null };
+        this.iterator = nextIterator;
+        return batch;
       } catch (error) {
         if (isThrottle(error)) {
           this.options.onThrottle?.();
@@ -145,9 +145,21 @@ export class ShardReader {
           });
           await sleep(delay, this.options.signal);
         }
-        if (this.options.signal?.aborted) return { records: [], millisBehindLatest: 0, ended: false };
+        if (this.options.signal?.aborted) return this.empty(false);
       }
     }
+  }
+
+  /** One GetRecords call: its batch and the iterator after it (undefined: the shard ended). */
+  protected async getRecords(iterator: string, limit: number): Promise<{ batch: B; nextIterator: string | undefined }> {
+    const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+    const batch = { records: out.Records ?? [], millisBehindLatest: out.MillisBehindLatest ?? 0, ended: out.NextShardIterator == null };
+    return { batch: batch as unknown as B, nextIterator: out.NextShardIterator ?? undefined };
+  }
+
+  /** A batch without records. */
+  protected empty(ended: boolean): B {
+    return { records: [], millisBehindLatest: 0, ended } as unknown as B;
   }
 
   /** Forgets the iterator (e.g. after an error) so the next call resumes after the last record returned. */

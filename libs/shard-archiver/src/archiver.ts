@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,6 +27,7 @@ import { MemoryBudget, RESIDENT_BYTES_PER_RECORD_BYTE, SORTED_RESIDENT_BYTES_PER
 import { CatalogSchemaSource, FieldColumnChoices } from './object/field-column-choice';
 import { StreamWriter } from './object/stream-writer';
 import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
+import { createTempFolder } from './temp-folder';
 import type { ArchiveEventPublisher, ShardWorkContext } from './shard/shard-work-context';
 
 export interface ArchiverDependencies {
@@ -73,6 +74,12 @@ interface Running {
 /** How long a stop or a drain's end waits for a lease heartbeat in flight (heartbeatsDone). */
 const HEARTBEAT_WAIT_MS = 5_000;
 const SYNC_EVERY_MS = 30_000;
+/**
+ * DuckDB memory that writing one object from spooled pages needs, whatever the object's size: its JSON scan's buffers
+ * (~40 MiB) and the row groups being encoded (~40 MiB), measured over pages of 2,500 and 10,000 records of 1 KiB; a
+ * lower limit fails the COPY with Out of Memory, as these do not spill.
+ */
+const COPY_MEMORY_MIB = 128;
 /** What an embedded DuckDB occupies before it holds any rows. */
 const DUCKDB_RUNTIME_BYTES = 24 * 1024 * 1024;
 /** How often buffers are checked against the interval hint (also when no shard is reading). */
@@ -135,20 +142,20 @@ export class Archiver {
    */
   static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore; recordBudgetBytes?: number } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
-    const base = settings.tempDir ?? tmpdir();
-    mkdirSync(base, { recursive: true });
-    const tempDir = mkdtempSync(join(base, 'flux-archiver-'));
+    const { path: tempDir, swept } = createTempFolder(settings.tempDir ?? tmpdir());
+    if (swept.length > 0) new Logger(Archiver.name).log({ msg: 'deleted temp folders of archivers that no longer run', folders: swept });
     // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
-    // Records get what the process does not need for itself (measured now, before any is held). DuckDB holds the
-    // buffered rows; its cap is a safety net (beyond it rows spill to the temp folder), the budget below is the rule.
-    // Sorted objects are copied in key order before they are written: a held byte costs more, so fewer are held.
+    // Records get what the process does not need for itself (measured now, before any is held). Buffered rows wait in
+    // the temp folder as the pages they came in (PageSpool); DuckDB's memory is the object being written: its JSON
+    // scan and the row groups being encoded, which cannot spill (COPY_MEMORY_MIB). Sorted objects are copied into a
+    // table in key order before they are written: a held byte costs more, so fewer are held.
     const sorted = settings.rowOrder === 'partition_key';
     const perRecordByte = sorted ? SORTED_RESIDENT_BYTES_PER_RECORD_BYTE : RESIDENT_BYTES_PER_RECORD_BYTE;
     const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES, perRecordByte);
     const engine = await ParquetEngine.create({
       threads: 1,
-      // Never below what DuckDB needs to work at all (a tiny budget still runs, with small objects).
-      memoryLimit: `${Math.max(64, Math.ceil(recordBytes / 1024 / 1024))}MB`,
+      // Never below what writing one object needs (a tiny budget still runs, with small objects).
+      memoryLimit: `${Math.max(COPY_MEMORY_MIB, Math.ceil(recordBytes / 1024 / 1024))}MB`,
       tempDirectory: join(tempDir, 'duckdb'),
     });
     const hard = new AbortController();

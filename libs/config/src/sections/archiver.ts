@@ -69,7 +69,7 @@ export const archiverEnv = z.object({
   FLUX_ARCHIVER_TEMP_DIR: z
     .string()
     .optional()
-    .describe('Local folder for Parquet files before upload and for DuckDB spill. Defaults to the OS temp folder.'),
+    .describe('Local folder for buffered GetRecords pages, Parquet files before upload and DuckDB spill. Defaults to the OS temp folder.'),
 });
 
 export type ArchiverEnv = z.infer<typeof archiverEnv>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteStreamCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '@flux-capacitor/aws';
-import { ShardReader } from '@flux-capacitor/kinesis';
+import { ShardReader, wireArrivalMs, WireShardReader, type WireRecord } from '@flux-capacitor/kinesis';
 import { createStream, putInOrder, testConfig, uniqueName } from '@flux-capacitor/testing';
 
 let kinesis: KinesisClient;
@@ -78,5 +78,40 @@ describe('ShardReader against kinesalite', () => {
     expect(back.map((r) => [r.PartitionKey, Buffer.from(r.Data ?? []).toString('base64')])).toEqual(
       records.map((r) => [r.key, Buffer.from(r.data).toString('base64')]),
     );
+  });
+
+  it('as a WireShardReader, gives each page as it came (the body and its records, data base64) and the same records as the SDK', async () => {
+    const records = [...numbered.slice(0, 23), { key: 'bytes', data: new Uint8Array(256).map((_, i) => i) }, { key: 'empty', data: new Uint8Array(0) }, { key: 'klucz-żółw', data: Buffer.from('{"note":"żółw"}') }];
+    const stream = await streamWith(records);
+    const sdk = await readAll(new ShardReader(kinesis, stream, 'shardId-000000000000', { type: 'TRIM_HORIZON' }, { limit: 10, minIntervalMs: 1 }));
+    const reader = new WireShardReader(kinesis, stream, 'shardId-000000000000', { type: 'TRIM_HORIZON' }, { limit: 10, minIntervalMs: 1 });
+    const wire: WireRecord[] = [];
+    for (;;) {
+      const batch = await reader.next();
+      // The body is the response itself: its Records are the batch's records, its envelope what the SDK read.
+      const body = JSON.parse(batch.body.toString('utf8')) as { Records: WireRecord[]; NextShardIterator?: string };
+      expect(body.Records).toEqual(batch.records);
+      expect(typeof body.NextShardIterator).toBe('string');
+      wire.push(...batch.records);
+      if (batch.records.length === 0 && batch.millisBehindLatest === 0) break;
+    }
+    expect(wire.map((r) => [r.SequenceNumber, r.PartitionKey, r.Data, wireArrivalMs(r)])).toEqual(
+      sdk.map((r) => [r.SequenceNumber, r.PartitionKey, Buffer.from(r.Data ?? []).toString('base64'), r.ApproximateArrivalTimestamp!.getTime()]),
+    );
+    expect(wire.map((r) => Buffer.from(r.Data, 'base64').toString('base64'))).toEqual(records.map((r) => Buffer.from(r.data).toString('base64')));
+  });
+
+  it('as a WireShardReader, still renews an expired iterator and resumes after the last record it returned', async () => {
+    const stream = await streamWith(numbered.slice(0, 12));
+    const reader = new WireShardReader(kinesis, stream, 'shardId-000000000000', { type: 'TRIM_HORIZON' }, { limit: 5, minIntervalMs: 1 });
+    const first = await reader.next();
+    reader.reset();
+    const rest: WireRecord[] = [];
+    for (;;) {
+      const batch = await reader.next();
+      rest.push(...batch.records);
+      if (batch.records.length === 0 && batch.millisBehindLatest === 0) break;
+    }
+    expect([...first.records, ...rest].map((r) => Buffer.from(r.Data, 'base64').toString())).toEqual(numbered.slice(0, 12).map((r) => r.data.toString()));
   });
 });

@@ -1,20 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParquetEngine } from '@flux-capacitor/archive';
+import { PageSpool, ParquetEngine } from '@flux-capacitor/archive';
+import { aggregate } from '@flux-capacitor/kinesis';
 import { ObjectBuffer } from './object-buffer';
 
 const lease = (shardId: string) => ({ stream: 'orders', shardId, owner: 'w', counter: '1' });
-const record = (seq: number, data: string) => ({
+const ARRIVAL = Date.parse('2026-12-01T10:00:00.123Z') / 1000;
+const record = (seq: number, data: string | Uint8Array, partitionKey = `k${seq}`) => ({
   SequenceNumber: String(seq),
-  ApproximateArrivalTimestamp: new Date('2026-12-01T10:00:00Z'),
-  PartitionKey: `k${seq}`,
-  Data: Buffer.from(data),
+  ApproximateArrivalTimestamp: ARRIVAL,
+  PartitionKey: partitionKey,
+  Data: Buffer.from(data).toString('base64'),
 });
 
 describe('ObjectBuffer', () => {
   let engine: ParquetEngine;
   let dir: string;
+  const open = async () => new ObjectBuffer('orders', await PageSpool.open(engine, dir, 'orders'), { dt: '2026-12-01', hour: 10 }, 0, '0');
   beforeAll(async () => {
     engine = await ParquetEngine.create({ threads: 1 });
     dir = mkdtempSync(join(tmpdir(), 'flux-object-buffer-'));
@@ -25,36 +28,66 @@ describe('ObjectBuffer', () => {
   });
 
   it('keeps one contiguous range per shard and names them in shard order', async () => {
-    const b = new ObjectBuffer('orders', await engine.openBatch(), { dt: '2026-12-01', hour: 10 }, 0, '0');
+    const b = await open();
     try {
-      b.add(lease('shard-b'), record(5, 'x'));
-      b.add(lease('shard-a'), record(1, 'y'));
-      b.add(lease('shard-b'), record(9, 'z'));
+      b.add(lease('shard-b'), [record(5, 'x')]);
+      b.add(lease('shard-a'), [record(1, 'y')]);
+      b.add(lease('shard-b'), [record(7, 'z'), record(9, 'w')]);
       expect(b.shardRanges()).toEqual([
         { shardId: 'shard-a', firstSequenceNumber: '1', lastSequenceNumber: '1', recordCount: 1 },
-        { shardId: 'shard-b', firstSequenceNumber: '5', lastSequenceNumber: '9', recordCount: 2 },
+        { shardId: 'shard-b', firstSequenceNumber: '5', lastSequenceNumber: '9', recordCount: 3 },
       ]);
-      expect(b.records).toBe(3);
+      expect(b.records).toBe(4);
+      expect(b.minArrival).toBe(Date.parse('2026-12-01T10:00:00.123Z'));
     } finally {
-      await b.batch.discard();
+      await b.spool.discard();
     }
   });
 
-  it('removes a shard once, however many callers ask at the same time, and keeps the other rows', async () => {
-    const b = new ObjectBuffer('orders', await engine.openBatch(), { dt: '2026-12-01', hour: 10 }, 0, '0');
+  it('removes a shard once, however many callers ask, and keeps the other rows', async () => {
+    const b = await open();
     try {
-      const kept = b.add(lease('shard-a'), record(1, 'keep'));
-      const dropped = b.add(lease('shard-b'), record(2, 'drop')) + b.add(lease('shard-b'), record(3, 'drop'));
-      const freed = await Promise.all([b.removeShard('shard-b'), b.removeShard('shard-b')]);
+      const kept = b.add(lease('shard-a'), [record(1, 'keep')]);
+      const dropped = b.add(lease('shard-b'), [record(2, 'drop')]) + b.add(lease('shard-b'), [record(3, 'drop')]);
+      const freed = [b.removeShard('shard-b'), b.removeShard('shard-b')];
       expect(freed.sort((x, y) => x - y)).toEqual([0, dropped]);
       expect(b.records).toBe(1);
       expect(b.bytes).toBe(kept);
       expect(b.shardRanges().map((r) => r.shardId)).toEqual(['shard-a']);
       const path = join(dir, 'o.parquet');
-      await b.batch.writeTo(path, b.shardRanges());
+      await b.spool.writeTo(path, b.shardRanges());
       expect((await engine.read(path)).map((r) => [r.shardId, Buffer.from(r.data).toString()])).toEqual([['shard-a', 'keep']]);
     } finally {
-      await b.batch.discard();
+      await b.spool.discard();
+    }
+  });
+
+  it('writes a KPL aggregate as its user records, each with its own key and position, between plain records in order', async () => {
+    const b = await open();
+    try {
+      const users = [
+        { partitionKey: 'u1', data: Buffer.from('{"n":1}') },
+        { partitionKey: 'u2', explicitHashKey: '42', data: Buffer.from([0, 0xff, 1]) },
+      ];
+      const agg = aggregate(users);
+      // A record that only starts with the magic bytes is no aggregate (its digest does not match): kept as it is.
+      const fake = Buffer.concat([agg.subarray(0, 8), Buffer.from('not an aggregate')]);
+      const added = b.add(lease('s'), [record(1, 'before'), record(2, agg, 'agg-key'), record(3, fake), record(4, 'after')]);
+      expect(b.records).toBe(5);
+      expect(added).toBe(b.bytes);
+      const path = join(dir, 'kpl.parquet');
+      await b.spool.writeTo(path, b.shardRanges());
+      const rows = await engine.read(path);
+      expect(rows.map((r) => [r.sequenceNumber, r.subSequenceNumber, r.partitionKey, r.explicitHashKey, Buffer.from(r.data).toString('hex')])).toEqual([
+        ['1', 0, 'k1', null, Buffer.from('before').toString('hex')],
+        ['2', 0, 'u1', null, Buffer.from('{"n":1}').toString('hex')],
+        ['2', 1, 'u2', '42', '00ff01'],
+        ['3', 0, 'k3', null, fake.toString('hex')],
+        ['4', 0, 'k4', null, Buffer.from('after').toString('hex')],
+      ]);
+      expect(rows.every((r) => r.arrivalTime === Date.parse('2026-12-01T10:00:00.123Z'))).toBe(true);
+    } finally {
+      await b.spool.discard();
     }
   });
 });

@@ -1,7 +1,6 @@
-import type { _Record } from '@aws-sdk/client-kinesis';
-import type { ArchivePartition, ParquetBatch } from '@flux-capacitor/archive';
+import { base64Bytes, type ArchivePartition, type PageSpool, type SpoolRecord } from '@flux-capacitor/archive';
 import type { ObjectShardRange } from '@flux-capacitor/contracts';
-import { deaggregate } from '@flux-capacitor/kinesis';
+import { deaggregate, KPL_MAGIC_BASE64_PREFIX, wireArrivalMs, type WireRecord } from '@flux-capacitor/kinesis';
 import type { HeldLease } from '../lease/lease.repository';
 
 /** One shard's rows in a buffer: a contiguous run of its records, and the lease they were read under. */
@@ -24,8 +23,9 @@ export type BufferState = 'open' | 'sealed' | 'writing';
 
 /**
  * The rows of one future archive object: records of one or more shards of one stream and hour (or of one shard,
- * with FLUX_ARCHIVER_OBJECT_SCOPE=shard). Rows live in DuckDB (ParquetBatch), not in the JS heap. Each shard's rows
- * are one contiguous range of its sequence numbers: the object's intent records exactly these ranges.
+ * with FLUX_ARCHIVER_OBJECT_SCOPE=shard). Rows stay in the GetRecords pages they came in, in files (PageSpool), not
+ * in the JS heap. Each shard's rows are one contiguous range of its sequence numbers: the object's intent records
+ * exactly these ranges.
  */
 export class ObjectBuffer {
   readonly ranges = new Map<string, BufferedRange>();
@@ -41,7 +41,7 @@ export class ObjectBuffer {
 
   constructor(
     readonly stream: string,
-    readonly batch: ParquetBatch,
+    readonly spool: PageSpool,
     readonly partition: ArchivePartition,
     /** hours since the epoch (UTC) of the partition */
     readonly epochHour: number,
@@ -49,55 +49,79 @@ export class ObjectBuffer {
     readonly group: string,
   ) {}
 
-  /** Appends one Kinesis record (its user records, de-aggregated). Returns the bytes added. */
-  add(lease: HeldLease, record: _Record): number {
-    const arrival = record.ApproximateArrivalTimestamp!.getTime();
-    const sequenceNumber = record.SequenceNumber!;
-    let bytes = 0;
+  /**
+   * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). `body`: the
+   * GetRecords response whose records are exactly these, kept as it is when none is a KPL aggregate. Returns the bytes
+   * added.
+   */
+  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): number {
+    if (records.length === 0) return 0;
+    let spooled: SpoolRecord[] | undefined;
     let users = 0;
-    for (const user of deaggregate(record.Data ?? new Uint8Array(0), record.PartitionKey ?? '', null)) {
-      this.batch.append({
-        stream: this.stream,
-        shardId: lease.shardId,
-        sequenceNumber,
-        subSequenceNumber: user.subSequenceNumber,
-        partitionKey: user.partitionKey,
-        explicitHashKey: user.explicitHashKey,
-        arrivalTime: arrival,
-        data: user.data,
-      });
-      users++;
-      bytes += user.data.byteLength + user.partitionKey.length + sequenceNumber.length;
+    let bytes = 0;
+    let minArrival = Number.POSITIVE_INFINITY;
+    let maxArrival = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const arrival = wireArrivalMs(record);
+      if (arrival < minArrival) minArrival = arrival;
+      if (arrival > maxArrival) maxArrival = arrival;
+      const decoded = mayBeAggregate(record.Data) ? Buffer.from(record.Data, 'base64') : undefined;
+      const aggregate = decoded && deaggregate(decoded, record.PartitionKey, null);
+      // deaggregate gives back the record itself (its data, unchanged) when it is not a valid aggregate.
+      if (aggregate && !(aggregate.length === 1 && aggregate[0].data === decoded)) {
+        // A KPL aggregate: its user records replace it, and the page is written record by record.
+        spooled ??= records.slice(0, i);
+        for (const user of aggregate) {
+          spooled.push({
+            SequenceNumber: record.SequenceNumber,
+            SubSequenceNumber: user.subSequenceNumber,
+            ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
+            Data: Buffer.from(user.data).toString('base64'),
+            PartitionKey: user.partitionKey,
+            ExplicitHashKey: user.explicitHashKey,
+          });
+          users++;
+          bytes += user.data.byteLength + user.partitionKey.length + record.SequenceNumber.length;
+        }
+      } else {
+        spooled?.push(record);
+        users++;
+        bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
+      }
     }
+    this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
+    const first = records[0].SequenceNumber;
+    const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);
     if (!range) {
-      range = { lease, firstSequenceNumber: sequenceNumber, lastSequenceNumber: sequenceNumber, records: 0, bytes: 0, minArrival: arrival, maxArrival: arrival };
+      range = { lease, firstSequenceNumber: first, lastSequenceNumber: last, records: 0, bytes: 0, minArrival, maxArrival };
       this.ranges.set(lease.shardId, range);
     }
-    range.lastSequenceNumber = sequenceNumber;
+    range.lastSequenceNumber = last;
     range.records += users;
     range.bytes += bytes;
-    range.minArrival = Math.min(range.minArrival, arrival);
-    range.maxArrival = Math.max(range.maxArrival, arrival);
+    range.minArrival = Math.min(range.minArrival, minArrival);
+    range.maxArrival = Math.max(range.maxArrival, maxArrival);
     this.records += users;
     this.bytes += bytes;
-    this.minArrival = Math.min(this.minArrival, arrival);
-    this.maxArrival = Math.max(this.maxArrival, arrival);
+    this.minArrival = Math.min(this.minArrival, minArrival);
+    this.maxArrival = Math.max(this.maxArrival, maxArrival);
     return bytes;
   }
 
   /**
    * Deletes one shard's rows (its lease was lost before they were committed). Returns the bytes freed. The range is
-   * taken out before the delete is awaited, so a second call for the same shard frees nothing. Only while no rows
-   * are appended (the batch is not safe for concurrent use): the writer calls it once the buffer is `writing`.
+   * taken out at once, so a second call for the same shard frees nothing. The writer calls it once the buffer is
+   * `writing` (no rows are appended then).
    */
-  async removeShard(shardId: string): Promise<number> {
+  removeShard(shardId: string): number {
     const range = this.ranges.get(shardId);
     if (!range) return 0;
     this.ranges.delete(shardId);
     this.records -= range.records;
     this.bytes -= range.bytes;
-    await this.batch.deleteShard(shardId);
+    this.spool.deleteShard(shardId);
     // The arrival range stays as wide as it was: it only names the object's bounds, and the object still fits in it.
     return range.bytes;
   }
@@ -109,3 +133,9 @@ export class ObjectBuffer {
       .sort((a, b) => a.shardId.localeCompare(b.shardId));
   }
 }
+
+/**
+ * Whether base64 data may start with the KPL magic: only such records are decoded here to be de-aggregated; every
+ * other record's data reaches DuckDB still base64.
+ */
+const mayBeAggregate = (data: string) => data.startsWith(KPL_MAGIC_BASE64_PREFIX);

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { _Record } from '@aws-sdk/client-kinesis';
-import { multiShardObjectKey, parseObjectKey, partitionOf, type ArchivePartition } from '@flux-capacitor/archive';
+import { multiShardObjectKey, PageSpool, parseObjectKey, partitionOf, type ArchivePartition } from '@flux-capacitor/archive';
 import { ARCHIVE_LAYOUT, type ArchiveObjectWritten } from '@flux-capacitor/contracts';
+import { wireArrivalMs, type WireRecord } from '@flux-capacitor/kinesis';
 import { Logger } from '@nestjs/common';
 import { IntentRecoveryError, LeaseLostError } from '../archiver.errors';
 import { retry } from '../backoff';
@@ -28,6 +28,25 @@ export interface WriterStats {
 }
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Splits a page of one shard's records into runs of one hour each (hours since the epoch, UTC, of their arrival),
+ * `[start, end)` in the page. Arrival stamps are approximate: a record a little earlier than its predecessor's hour
+ * (or than `fromHour`, the hour of the shard's current buffer) stays in that hour rather than reopening an older one,
+ * which would break the order objects commit in; so hours only grow along the page.
+ */
+export function hourRuns(records: readonly WireRecord[], fromHour?: number): { hour: number; start: number; end: number }[] {
+  const runs: { hour: number; start: number; end: number }[] = [];
+  let hour = fromHour ?? Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < records.length; i++) {
+    const own = Math.floor(wireArrivalMs(records[i]) / HOUR_MS);
+    if (runs.length > 0 && own <= hour) continue;
+    hour = Math.max(hour, own);
+    if (runs.length > 0) runs[runs.length - 1].end = i;
+    runs.push({ hour, start: i, end: records.length });
+  }
+  return runs;
+}
 
 /**
  * Buffers the records of every shard of one stream that this instance holds and writes them as few objects: one
@@ -93,22 +112,18 @@ export class StreamWriter {
   }
 
   /**
-   * Appends a page of one shard's records (in sequence order) and returns the bytes added. Starts writing any
-   * buffer that reached the size hint.
+   * Appends a page of one shard's records (in sequence order) and returns the bytes added. `body`: the GetRecords
+   * response the records are, whole. Starts writing any buffer that reached the size hint.
    */
-  async append(handle: ShardHandle, records: _Record[]): Promise<number> {
+  async append(handle: ShardHandle, records: readonly WireRecord[], body?: Buffer): Promise<number> {
     let added = 0;
     const shardId = handle.lease.shardId;
-    for (const record of records) {
-      const arrival = record.ApproximateArrivalTimestamp!.getTime();
-      let hour = Math.floor(arrival / HOUR_MS);
+    // The page goes to the buffers in runs of records of one hour: usually one run, the page whole.
+    for (const run of hourRuns(records, this.current.get(shardId)?.epochHour)) {
       const now = this.current.get(shardId);
-      // Arrival stamps are approximate: one a little earlier than its predecessor's hour stays in the shard's current
-      // buffer rather than reopening an older hour (which would break the order objects commit in).
-      if (now && now.epochHour > hour) hour = now.epochHour;
-      let buffer = now && now.epochHour === hour && now.state === 'open' ? now : undefined;
+      let buffer = now && now.epochHour === run.hour && now.state === 'open' ? now : undefined;
       while (!buffer) {
-        const candidate = await this.bufferFor(hour, shardId);
+        const candidate = await this.bufferFor(run.hour, shardId);
         const held = candidate.ranges.get(shardId);
         // Rows of this shard under an earlier lease (dropped, or left by a consumer that ended with an error): a
         // shard has one range per object, so that object is written as it is and this lease starts a new one.
@@ -116,7 +131,8 @@ export class StreamWriter {
         else buffer = candidate;
       }
       this.current.set(shardId, buffer);
-      const bytes = buffer.add(handle.lease, record);
+      const whole = run.start === 0 && run.end === records.length;
+      const bytes = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
       this.count(buffer, bytes);
       added += bytes;
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
@@ -215,8 +231,8 @@ export class StreamWriter {
       if (open) return open;
       let opening = this.opening.get(group);
       if (!opening) {
-        opening = this.ctx.engine.openBatch().then((batch) => {
-          const b = new ObjectBuffer(this.stream, batch, partitionOf(hour * HOUR_MS), hour, group);
+        opening = PageSpool.open(this.ctx.engine, this.ctx.tempDir, this.stream).then((spool) => {
+          const b = new ObjectBuffer(this.stream, spool, partitionOf(hour * HOUR_MS), hour, group);
           this.open.set(group, b);
           return b;
         });
@@ -233,7 +249,7 @@ export class StreamWriter {
     buffer.state = 'writing';
     if (this.failure !== undefined) return this.discard(buffer);
     try {
-      for (const [shardId, range] of [...buffer.ranges]) if (range.dropped) this.uncount(buffer, await buffer.removeShard(shardId));
+      for (const [shardId, range] of [...buffer.ranges]) if (range.dropped) this.uncount(buffer, buffer.removeShard(shardId));
       const intent = await this.recordIntent(buffer);
       if (!intent) return;
       await this.writeAndCommit(buffer, intent);
@@ -272,7 +288,7 @@ export class StreamWriter {
         // Only the consumer reading under the lost lease stops (a new one may already read under a new lease).
         const handle = this.handles.get(error.shardId);
         if (handle && handle.lease === lost) handle.onLeaseLost();
-        this.uncount(buffer, await buffer.removeShard(error.shardId));
+        this.uncount(buffer, buffer.removeShard(error.shardId));
       }
     }
   }
@@ -284,7 +300,7 @@ export class StreamWriter {
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: { stream: this.stream, key: intent.objectKey } };
     try {
       const { fields } = intent;
-      const { bytes } = await buffer.batch.writeTo(path, intent.ranges, fields, this.ctx.settings.rowOrder);
+      const { bytes } = await buffer.spool.writeTo(path, intent.ranges, fields, this.ctx.settings.rowOrder);
       await retry('write archive object', () => this.ctx.store.put(intent.objectKey, path), opts);
       const payload: ArchiveObjectWritten = {
         objectUri: this.ctx.store.uri(intent.objectKey),
@@ -344,7 +360,7 @@ export class StreamWriter {
     this.logger.log({ msg: 'recovering write intent', stream: this.stream, key: objectKey, shards: intent.ranges.map((r) => r.shardId) });
     const partition: ArchivePartition = { dt: name.dt, hour: name.hour };
     const epochHour = Math.floor(Date.parse(`${name.dt}T${String(name.hour).padStart(2, '0')}:00:00Z`) / HOUR_MS);
-    const buffer = new ObjectBuffer(this.stream, await this.ctx.engine.openBatch(), partition, epochHour, `recovery:${objectKey}`);
+    const buffer = new ObjectBuffer(this.stream, await PageSpool.open(this.ctx.engine, this.ctx.tempDir, this.stream), partition, epochHour, `recovery:${objectKey}`);
     buffer.state = 'writing';
     try {
       for (const range of intent.ranges) {
@@ -370,6 +386,6 @@ export class StreamWriter {
     const i = this.pending.indexOf(buffer);
     if (i >= 0) this.pending.splice(i, 1);
     this.uncount(buffer, buffer.counted);
-    await buffer.batch.discard().catch(() => undefined);
+    await buffer.spool.discard().catch(() => undefined);
   }
 }

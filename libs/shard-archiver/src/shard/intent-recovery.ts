@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { AbortedError, ShardReader } from '@flux-capacitor/kinesis';
+import { AbortedError, WireShardReader } from '@flux-capacitor/kinesis';
 import type { Logger } from '@nestjs/common';
 import { IntentRecoveryError } from '../archiver.errors';
 import type { IntentRange } from '../lease/lease.repository';
@@ -19,7 +19,7 @@ export interface IntentRecoveryDeps {
  * two objects. Throws IntentRecoveryError when the stream no longer gives exactly the recorded range.
  */
 export async function readIntentRange(deps: IntentRecoveryDeps, buffer: ObjectBuffer, stream: string, objectKey: string, range: IntentRange): Promise<void> {
-  const reader = new ShardReader(
+  const reader = new WireShardReader(
     deps.kinesis,
     stream,
     range.shardId,
@@ -34,18 +34,20 @@ export async function readIntentRange(deps: IntentRecoveryDeps, buffer: ObjectBu
   while (!done) {
     if (deps.signal.aborted) throw new AbortedError('intent recovery');
     const batch = await reader.next();
+    let take = 0;
     for (const record of batch.records) {
-      const seq = BigInt(record.SequenceNumber!);
+      const seq = BigInt(record.SequenceNumber);
       if (seq > last) {
         done = true;
         break;
       }
-      buffer.add(lease, record);
+      take++;
       if (seq === last) {
         done = true;
         break;
       }
     }
+    buffer.add(lease, batch.records.slice(0, take), take === batch.records.length ? batch.body : undefined);
     if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
       throw new IntentRecoveryError(`records ${range.firstSequenceNumber}..${range.lastSequenceNumber} of ${stream}/${range.shardId} are no longer in the stream`);
     }

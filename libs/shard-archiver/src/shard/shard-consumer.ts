@@ -1,6 +1,5 @@
-import type { _Record } from '@aws-sdk/client-kinesis';
 import { Logger } from '@nestjs/common';
-import { AbortedError, ShardReader, sleep, type StartPosition } from '@flux-capacitor/kinesis';
+import { AbortedError, sleep, wireArrivalMs, WireShardReader, type StartPosition, type WireRecord } from '@flux-capacitor/kinesis';
 import { LeaseLostError } from '../archiver.errors';
 import { retry } from '../backoff';
 import type { HeldLease, IntentRange, ShardLeaseRow } from '../lease/lease.repository';
@@ -133,7 +132,7 @@ export class ShardConsumer implements ShardHandle {
       // since by another instance (its writer or a recovery), and with no intent left the checkpoint is final.
       this.checkpoint = await retry('read checkpoint', () => this.ctx.leases.checkpointOf(this.lease.stream, this.lease.shardId), opts);
 
-      const reader = new ShardReader(this.ctx.kinesis, this.lease.stream, this.lease.shardId, this.startPosition(), {
+      const reader = new WireShardReader(this.ctx.kinesis, this.lease.stream, this.lease.shardId, this.startPosition(), {
         limit: settings.getRecordsLimit,
         logger: this.logger,
         signal: this.soft.signal,
@@ -152,7 +151,7 @@ export class ShardConsumer implements ShardHandle {
           if (error instanceof AbortedError) continue;
           throw error;
         }
-        let page: _Record[];
+        let page: WireRecord[];
         let millisBehindLatest: number;
         let ended: boolean;
         let added = 0;
@@ -162,13 +161,13 @@ export class ShardConsumer implements ShardHandle {
           ({ millisBehindLatest, ended } = batch);
           page = batch.records;
           if (this.drain) {
-            const tip = page.findIndex((r) => r.ApproximateArrivalTimestamp!.getTime() >= this.drain!.until);
+            const tip = page.findIndex((r) => wireArrivalMs(r) >= this.drain!.until);
             if (tip >= 0) {
               reachedTip = true;
               page = page.slice(0, tip);
             }
           }
-          added = await this.writer.append(this, page);
+          added = await this.writer.append(this, page, reachedTip ? undefined : batch.body);
         } catch (error) {
           if (error instanceof AbortedError && !this.ctx.hardSignal.aborted) continue; // stopping: settle at the top
           throw error;
