@@ -329,7 +329,10 @@ export function archiveKvMetadataSql(shards: ObjectShardRange[] | undefined, fie
   return entries.map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ');
 }
 
-/** Rows of one future archive object, held in DuckDB until `writeTo`. Not safe for concurrent use. */
+/**
+ * Rows of one archive object, held in DuckDB until `writeTo`: tests, benchmarks and synthetic archives (the archiver
+ * spools pages instead: PageSpool). Not safe for concurrent use.
+ */
 export class ParquetBatch {
   private rows = 0;
   private dataBytes = 0;
@@ -391,15 +394,6 @@ export class ParquetBatch {
     await writeArchiveFile(this.connection, { table: this.table, path, shards, fields, order, recordBytes: this.dataBytes / Math.max(1, this.rows) });
     const { size } = await stat(path);
     return { rows: this.rows, bytes: size };
-  }
-
-  /** Deletes the rows of one shard (an archiver lost the shard's lease before they were written). */
-  async deleteShard(shardId: string): Promise<number> {
-    this.appender.flushSync();
-    const result = await this.connection.run(`DELETE FROM ${this.table} WHERE shard_id = ${sqlString(shardId)}`);
-    const deleted = Number(result.rowsChanged);
-    this.rows -= deleted;
-    return deleted;
   }
 
   /** Frees the rows. Always call it, written or not. */
