@@ -22,6 +22,7 @@ interface SpoolFile {
   path: string;
   shardId: string;
   rows: number;
+  bytes: number;
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -73,21 +74,24 @@ export class PageSpool {
 
   /**
    * Adds records of one shard, in sequence order. `body`: JSON whose `Records` array is exactly `records` (a
-   * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`.
+   * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. Returns when
+   * the file is written (a failed write fails `writeTo`, not this).
    */
-  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): void {
+  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): Promise<void> {
     if (this.closed) throw new Error('page spool is discarded');
-    if (records.length === 0) return;
-    for (const r of records) this.bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
+    if (records.length === 0) return Promise.resolve();
+    let bytes = 0;
+    for (const r of records) bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
     // The shard in the file's name (hex: any shard id is a safe file name then), read back by the SQL (rowsSql).
     const path = join(this.dir, `${String(this.seq++).padStart(9, '0')}-${Buffer.from(shardId).toString('hex')}.json`);
-    this.files.push({ path, shardId, rows: records.length });
+    this.files.push({ path, shardId, rows: records.length, bytes });
     this.rows += records.length;
+    this.bytes += bytes;
     const json = body ?? Buffer.from(JSON.stringify({ Records: records }));
     this.largest = Math.max(this.largest, json.byteLength);
     const write = writeFile(path, json);
-    write.catch(() => undefined); // awaited in writeTo
     this.writes.push(write);
+    return write.catch(() => undefined);
   }
 
   /** Forgets one shard's rows (its lease was lost before they were written). Returns the rows dropped. */
@@ -96,6 +100,7 @@ export class PageSpool {
     for (let i = this.files.length - 1; i >= 0; i--) {
       if (this.files[i].shardId !== shardId) continue;
       dropped += this.files[i].rows;
+      this.bytes -= this.files[i].bytes;
       this.files.splice(i, 1);
     }
     this.rows -= dropped;

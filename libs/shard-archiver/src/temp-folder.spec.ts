@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempFolder, sweepStaleTempFolders } from './temp-folder';
 
@@ -11,32 +11,36 @@ describe('archiver temp folders', () => {
   });
   afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-  const folder = (name: string, pid?: number) => {
+  const folder = (name: string, owner?: { host: string; pid: number }) => {
     mkdirSync(join(base, name, 'spool-x'), { recursive: true });
     writeFileSync(join(base, name, 'spool-x', 'page.json'), '{}');
-    if (pid !== undefined) writeFileSync(join(base, name, 'owner.pid'), String(pid));
+    if (owner) writeFileSync(join(base, name, 'owner.json'), JSON.stringify(owner));
   };
+  // A process that has exited: its pid names no running process (pids are not reused this fast).
+  const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
-  it('deletes the folders of archivers that no longer run, and keeps those of running ones, unowned ones and others', () => {
-    // A process that has exited: its pid names no running process (pids are not reused this fast).
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    folder('flux-archiver-dead', dead);
-    folder('flux-archiver-live', process.pid);
+  it('deletes the folders of archivers of this host that no longer run, and keeps the others', () => {
+    const dead = deadPid();
+    folder('flux-archiver-dead', { host: hostname(), pid: dead });
+    folder('flux-archiver-live', { host: hostname(), pid: process.ppid });
+    folder('flux-archiver-other-host', { host: `not-${hostname()}`, pid: dead });
     folder('flux-archiver-unowned');
-    folder('other-dead', dead);
+    folder('other-dead', { host: hostname(), pid: dead });
     expect(sweepStaleTempFolders(base)).toEqual(['flux-archiver-dead']);
-    expect(readdirSync(base).sort()).toEqual(['flux-archiver-live', 'flux-archiver-unowned', 'other-dead']);
+    expect(readdirSync(base).sort()).toEqual(['flux-archiver-live', 'flux-archiver-other-host', 'flux-archiver-unowned', 'other-dead']);
   });
 
-  it('creates a folder owned by this process after sweeping', () => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    folder('flux-archiver-dead', dead);
-    const { path, swept } = createTempFolder(join(base));
-    expect(swept).toEqual(['flux-archiver-dead']);
-    expect(readFileSync(join(path, 'owner.pid'), 'utf8')).toBe(String(process.pid));
-    expect(existsSync(join(base, 'flux-archiver-dead'))).toBe(false);
-    // A second archiver in this process does not take the first one's folder for stale.
+  it('takes a folder with this process id that this process did not make for stale: a restarted container has its old pid', () => {
+    folder('flux-archiver-before-restart', { host: hostname(), pid: process.pid });
+    const { path, swept } = createTempFolder(base);
+    expect(swept).toEqual(['flux-archiver-before-restart']);
+    expect(JSON.parse(readFileSync(join(path, 'owner.json'), 'utf8'))).toEqual({ host: hostname(), pid: process.pid });
+    // A second archiver in this process keeps the first one's folder.
     expect(createTempFolder(base).swept).toEqual([]);
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('refuses a temp folder whose path DuckDB would read as a glob, naming the setting', () => {
+    expect(() => createTempFolder(join(base, 'a[1]'))).toThrow(/FLUX_ARCHIVER_TEMP_DIR.*glob/);
   });
 });

@@ -47,8 +47,8 @@ describe('ObjectBuffer', () => {
   it('removes a shard once, however many callers ask, and keeps the other rows', async () => {
     const b = await open();
     try {
-      const kept = b.add(lease('shard-a'), [record(1, 'keep')]);
-      const dropped = b.add(lease('shard-b'), [record(2, 'drop')]) + b.add(lease('shard-b'), [record(3, 'drop')]);
+      const kept = b.add(lease('shard-a'), [record(1, 'keep')]).bytes;
+      const dropped = b.add(lease('shard-b'), [record(2, 'drop')]).bytes + b.add(lease('shard-b'), [record(3, 'drop')]).bytes;
       const freed = [b.removeShard('shard-b'), b.removeShard('shard-b')];
       expect(freed.sort((x, y) => x - y)).toEqual([0, dropped]);
       expect(b.records).toBe(1);
@@ -72,7 +72,7 @@ describe('ObjectBuffer', () => {
       const agg = aggregate(users);
       // A record that only starts with the magic bytes is no aggregate (its digest does not match): kept as it is.
       const fake = Buffer.concat([agg.subarray(0, 8), Buffer.from('not an aggregate')]);
-      const added = b.add(lease('s'), [record(1, 'before'), record(2, agg, 'agg-key'), record(3, fake), record(4, 'after')]);
+      const added = b.add(lease('s'), [record(1, 'before'), record(2, agg, 'agg-key'), record(3, fake), record(4, 'after')]).bytes;
       expect(b.records).toBe(5);
       expect(added).toBe(b.bytes);
       const path = join(dir, 'kpl.parquet');
@@ -86,6 +86,22 @@ describe('ObjectBuffer', () => {
         ['4', 0, 'k4', null, Buffer.from('after').toString('hex')],
       ]);
       expect(rows.every((r) => r.arrivalTime === Date.parse('2026-12-01T10:00:00.123Z'))).toBe(true);
+    } finally {
+      await b.spool.discard();
+    }
+  });
+
+  it('stores a partition key with a lone surrogate as the appender did (U+FFFD), and a surrogate pair as it is', async () => {
+    const b = await open();
+    try {
+      const page = [record(1, 'lone', 'a\ud800b'), record(2, 'pair', 'smile-\ud83d\ude00'), record(3, 'plain')];
+      // The page as GetRecords sends it: JSON escapes the lone surrogate, which DuckDB's JSON reader refuses.
+      const body = Buffer.from(JSON.stringify({ Records: page, NextShardIterator: 'x' }));
+      expect(body.toString()).toContain('\\ud800');
+      await b.add(lease('s'), page, body).written;
+      const path = join(dir, 'surrogates.parquet');
+      await b.spool.writeTo(path, b.shardRanges());
+      expect((await engine.read(path)).map((r) => r.partitionKey)).toEqual(['a\ufffdb', 'smile-\ud83d\ude00', 'k3']);
     } finally {
       await b.spool.discard();
     }

@@ -52,10 +52,10 @@ export class ObjectBuffer {
   /**
    * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). `body`: the
    * GetRecords response whose records are exactly these, kept as it is when none is a KPL aggregate. Returns the bytes
-   * added.
+   * added, and when their file is written (the page's memory is free then).
    */
-  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): number {
-    if (records.length === 0) return 0;
+  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): { bytes: number; written: Promise<void> } {
+    if (records.length === 0) return { bytes: 0, written: Promise.resolve() };
     let spooled: SpoolRecord[] | undefined;
     let users = 0;
     let bytes = 0;
@@ -84,13 +84,20 @@ export class ObjectBuffer {
           users++;
           bytes += user.data.byteLength + user.partitionKey.length + record.SequenceNumber.length;
         }
+      } else if (!wellFormed(record.PartitionKey)) {
+        // A key with a lone UTF-16 surrogate (JSON allows the escape, DuckDB's JSON reader refuses it): stored with
+        // U+FFFD in its place, as the appender stored such a key, and the page is written record by record.
+        spooled ??= records.slice(0, i);
+        spooled.push({ ...record, PartitionKey: record.PartitionKey.replace(LONE_SURROGATE, '\ufffd') });
+        users++;
+        bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
       } else {
         spooled?.push(record);
         users++;
         bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
       }
     }
-    this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
+    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
     const first = records[0].SequenceNumber;
     const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);
@@ -107,7 +114,7 @@ export class ObjectBuffer {
     this.bytes += bytes;
     this.minArrival = Math.min(this.minArrival, minArrival);
     this.maxArrival = Math.max(this.maxArrival, maxArrival);
-    return bytes;
+    return { bytes, written };
   }
 
   /**
@@ -139,3 +146,6 @@ export class ObjectBuffer {
  * other record's data reaches DuckDB still base64.
  */
 const mayBeAggregate = (data: string) => data.startsWith(KPL_MAGIC_BASE64_PREFIX);
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (s: string) => !s.match(LONE_SURROGATE);

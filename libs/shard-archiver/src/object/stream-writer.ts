@@ -117,6 +117,7 @@ export class StreamWriter {
    */
   async append(handle: ShardHandle, records: readonly WireRecord[], body?: Buffer): Promise<number> {
     let added = 0;
+    const pending: Promise<void>[] = [];
     const shardId = handle.lease.shardId;
     // The page goes to the buffers in runs of records of one hour: usually one run, the page whole.
     for (const run of hourRuns(records, this.current.get(shardId)?.epochHour)) {
@@ -132,11 +133,14 @@ export class StreamWriter {
       }
       this.current.set(shardId, buffer);
       const whole = run.start === 0 && run.end === records.length;
-      const bytes = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
+      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
       this.count(buffer, bytes);
       added += bytes;
+      pending.push(written);
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
     }
+    // The page stays reserved in the memory budget until its files are written.
+    await Promise.all(pending);
     return added;
   }
 
