@@ -117,7 +117,6 @@ export class StreamWriter {
    */
   async append(handle: ShardHandle, records: readonly WireRecord[], body?: Buffer): Promise<number> {
     let added = 0;
-    const pending: Promise<void>[] = [];
     const shardId = handle.lease.shardId;
     // The page goes to the buffers in runs of records of one hour: usually one run, the page whole.
     for (const run of hourRuns(records, this.current.get(shardId)?.epochHour)) {
@@ -136,11 +135,11 @@ export class StreamWriter {
       const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
       this.count(buffer, bytes);
       added += bytes;
-      pending.push(written);
+      // Not awaited: the page's bytes are counted as buffered now, and holding its reservation as well until the file
+      // is written counted a page twice while other shards' pages arrived (the budget's peak went past it).
+      void written;
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
     }
-    // The page stays reserved in the memory budget until its files are written.
-    await Promise.all(pending);
     return added;
   }
 

@@ -32,7 +32,7 @@ export interface ShardStatus {
 
 /**
  * A page is held about four times over while it arrives and is parsed (socket chunks, the joined body, its text, the
- * parsed records' base64 strings) until its file is written: its reservation counts all of them.
+ * parsed records' base64 strings): its reservation counts all of them.
  */
 const PAGE_OVERHEAD = 4;
 const MIN_PAGE_BYTES = 64 * 1024;
