@@ -74,12 +74,12 @@ export class PageSpool {
 
   /**
    * Adds records of one shard, in sequence order. `body`: JSON whose `Records` array is exactly `records` (a
-   * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. Returns when
-   * the file is written (a failed write fails `writeTo`, not this).
+   * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. The file is
+   * written in the background: `writeTo` waits for it (and fails if it failed).
    */
-  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): Promise<void> {
+  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): void {
     if (this.closed) throw new Error('page spool is discarded');
-    if (records.length === 0) return Promise.resolve();
+    if (records.length === 0) return;
     let bytes = 0;
     for (const r of records) bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
     // The shard in the file's name (hex: any shard id is a safe file name then), read back by the SQL (rowsSql).
@@ -90,8 +90,8 @@ export class PageSpool {
     const json = body ?? Buffer.from(JSON.stringify({ Records: records }));
     this.largest = Math.max(this.largest, json.byteLength);
     const write = writeFile(path, json);
+    write.catch(() => undefined); // awaited in writeTo
     this.writes.push(write);
-    return write.catch(() => undefined);
   }
 
   /** Forgets one shard's rows (its lease was lost before they were written). Returns the rows dropped. */

@@ -52,10 +52,10 @@ export class ObjectBuffer {
   /**
    * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). `body`: the
    * GetRecords response whose records are exactly these, kept as it is when none is a KPL aggregate. Returns the bytes
-   * added, and when their file is written (the page's memory is free then).
+   * added.
    */
-  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): { bytes: number; written: Promise<void> } {
-    if (records.length === 0) return { bytes: 0, written: Promise.resolve() };
+  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): number {
+    if (records.length === 0) return 0;
     let spooled: SpoolRecord[] | undefined;
     let users = 0;
     let bytes = 0;
@@ -97,7 +97,7 @@ export class ObjectBuffer {
         bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
       }
     }
-    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
+    this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
     const first = records[0].SequenceNumber;
     const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);
@@ -114,7 +114,7 @@ export class ObjectBuffer {
     this.bytes += bytes;
     this.minArrival = Math.min(this.minArrival, minArrival);
     this.maxArrival = Math.max(this.maxArrival, maxArrival);
-    return { bytes, written };
+    return bytes;
   }
 
   /**

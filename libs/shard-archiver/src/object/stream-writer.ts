@@ -132,12 +132,9 @@ export class StreamWriter {
       }
       this.current.set(shardId, buffer);
       const whole = run.start === 0 && run.end === records.length;
-      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
+      const bytes = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
       this.count(buffer, bytes);
       added += bytes;
-      // Not awaited: the page's bytes are counted as buffered now, and holding its reservation as well until the file
-      // is written counted a page twice while other shards' pages arrived (the budget's peak went past it).
-      void written;
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
     }
     return added;

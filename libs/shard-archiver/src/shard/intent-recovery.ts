@@ -47,7 +47,7 @@ export async function readIntentRange(deps: IntentRecoveryDeps, buffer: ObjectBu
         break;
       }
     }
-    await buffer.add(lease, batch.records.slice(0, take), take === batch.records.length ? batch.body : undefined).written;
+    buffer.add(lease, batch.records.slice(0, take), take === batch.records.length ? batch.body : undefined);
     if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
       throw new IntentRecoveryError(`records ${range.firstSequenceNumber}..${range.lastSequenceNumber} of ${stream}/${range.shardId} are no longer in the stream`);
     }
