@@ -17,6 +17,10 @@ describe('npm run bench:archiver (smoke, tiny size)', () => {
     // deep: the plain loop, the archiver (CPU net of start-up), their ratio, CPU per MiB, peak RSS, archive size
     expect(out).toMatch(/^== deep: 2,000 records of ~1024 B on 4 shards/m);
     expect(out).toMatch(/^\(a\) plain GetRecords loop: [\d,]+ records\/s \([\d.]+ s\), CPU [\d.]+ s = [\d.]+ ms\/MiB$/m);
+    // what the endpoints (kinesalite, s3rver) spent and how busy they were, as they share the machine's cores
+    for (const run of ['a', 'b', 'c']) {
+      expect(out).toMatch(new RegExp(`^endpoints during \\(${run}\\): kinesalite [\\d.]+ ms/MiB, busy \\d+ % of the run; s3rver [\\d.]+ ms/MiB, busy \\d+ %$`, 'm'));
+    }
     expect(out).toMatch(/^\(b\) archiver to durable objects: [\d,]+ records\/s \([\d.]+ s; [\d.]+ s with process start-up\), CPU [\d.]+ s = [\d.]+ ms\/MiB \([\d.]+ s less [\d.]+ s for start-up/m);
     // the catalog's inference measures `note` (~900 B of text a record): no column for it
     expect(out).toMatch(

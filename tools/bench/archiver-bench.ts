@@ -18,7 +18,11 @@
  *       another archive prefix, checkpoints of (b) deleted): what the field columns cost the drain, in the same run.
  *   Prints the rates, the ratios (b)/(a) (goal >= 0.95) and (c)/(a), (b) against (c), peak RSS (goal <= 400 MiB at
  *   default settings), CPU per MiB of records for each, archive bytes vs raw bytes, objects, and checks every
- *   produced record is archived once by (b) and by (c).
+ *   produced record is archived once by (b) and by (c). For each of (a), (b), (c) also what the endpoints spent
+ *   (kinesalite's and s3rver's CPU per MiB, and the share of the run each was busy): they share the machine's two
+ *   cores with what is measured, and a busy share of kinesalite below (a)'s says the reader left it waiting.
+ *   BENCH_PROF=1 adds each archiver child's .cpuprofile (in /tmp/flux-prof), its CPU by thread name and a timeline
+ *   of its, kinesalite's and s3rver's CPU per half second.
  *
  * wide (`--wide-shards` shards at `--rate` records/s each for `--seconds`, FLUX_BUFFER_INTERVAL_SECONDS=`--interval`):
  *   two continuous archivers (`fluxcap archive --stream S`, stopped with SIGTERM once their checkpoints reach the
@@ -33,7 +37,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -154,6 +158,13 @@ class Produced {
   }
 }
 
+/** CPU the endpoints spent between two samples. */
+const since = (before: { kinesis: number; s3: number }, after: { kinesis: number; s3: number }) => ({
+  kinesis: after.kinesis - before.kinesis,
+  s3: after.s3 - before.s3,
+});
+const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+
 /** CPU ms (user + system) from /proc/<pid>/stat: the process's own, or those of its children it has reaped. */
 function procCpuMs(pid: number | 'self', which: 'own' | 'reaped-children'): number {
   // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
@@ -162,6 +173,25 @@ function procCpuMs(pid: number | 'self', which: 'own' | 'reaped-children'): numb
   const at = which === 'own' ? 11 : 13;
   // /proc reports clock ticks of USER_HZ, 100 per second on Linux.
   return (Number(fields[at]) + Number(fields[at + 1])) * 10;
+}
+
+/** BENCH_PROF: the emulators whose CPU the archiver's timeline shows beside its own */
+let profPeers: number[] = [];
+
+/** CPU ms of each thread of a process so far, keyed `tid:name`. */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${tid}:${name}`, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
 }
 
 interface ChildRun {
@@ -197,11 +227,23 @@ function runArchiver(env: Record<string, string>, stream: string, once: boolean)
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
   let peakRss = 0;
   let cpuMs = 0;
+  const threads = new Map<string, number>();
+  const timeline: string[] = [];
+  let last: { at: number; cpu: number[] } | undefined;
   const poll = setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peakRss = Math.max(peakRss, Number(m[1]) * 1024);
       cpuMs = Math.max(cpuMs, procCpuMs(child.pid!, 'own'));
+      if (process.env.BENCH_PROF) {
+        for (const [tid, ms] of threadCpuMs(child.pid!)) threads.set(tid, ms);
+        const at = Date.now();
+        if (!last || at - last.at >= 500) {
+          const cpu = [procCpuMs(child.pid!, 'own'), ...profPeers.map((pid) => procCpuMs(pid, 'own'))];
+          if (last) timeline.push(cpu.map((ms, i) => Math.round(((ms - last!.cpu[i]) / (at - last!.at)) * 100)).join('/'));
+          last = { at, cpu };
+        }
+      }
     } catch {
       /* exited */
     }
@@ -210,6 +252,12 @@ function runArchiver(env: Record<string, string>, stream: string, once: boolean)
     child.on('exit', (code, signal) => {
       clearInterval(poll);
       const wallMs = Date.now() - started;
+      if (threads.size > 0) {
+        const byName = new Map<string, number>();
+        for (const [tid, ms] of threads) byName.set(tid.split(':')[1], (byName.get(tid.split(':')[1]) ?? 0) + ms);
+        log(`BENCH_PROF: CPU of ${stream}'s archiver by thread name: ${[...byName].map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+        log(`BENCH_PROF: % of a core per ~0.5 s, archiver/kinesis emulator/s3rver: ${timeline.join(' ')}`);
+      }
       if (code !== 0) return reject(new Error(`fluxcap archive --stream ${stream} exited ${code ?? signal}: ${stderr.slice(-2000)}`));
       try {
         resolvePromise({ summary: once ? JSON.parse(stdout) : undefined, wallMs, peakRss, cpuMs });
@@ -307,6 +355,9 @@ interface Bench {
   dataDir: string;
   /** no buffering setting named on the command line: the memory goal is stated for the defaults */
   defaults: boolean;
+  /** CPU ms the Kinesis and S3 emulators have used so far (they share this machine's cores with what is measured) */
+  endpointCpuMs(): { kinesis: number; s3: number };
+  kinesisEmulator: string;
 }
 
 /** deep: one burst of records drained by a plain loop, then by `fluxcap archive --once`. Returns false when a check failed. */
@@ -337,6 +388,7 @@ async function deep(bench: Bench): Promise<boolean> {
   // (a) every shard with GetRecords(10,000) as fast as the endpoint answers
   const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const cpuBefore = process.cpuUsage();
+  const endpointBefore = bench.endpointCpuMs();
   const drainStarted = Date.now();
   const counts = await Promise.all(
     shards.map(async (s) => {
@@ -352,19 +404,26 @@ async function deep(bench: Bench): Promise<boolean> {
     }),
   );
   const drainMs = Date.now() - drainStarted;
+  const drainEndpoint = since(endpointBefore, bench.endpointCpuMs());
   const drainCpu = process.cpuUsage(cpuBefore);
   const drainCpuMs = (drainCpu.user + drainCpu.system) / 1000;
   const drained = counts.reduce((a, b) => a + b, 0);
   if (drained !== produced.records) throw new Error(`plain loop read ${drained} records, expected ${produced.records}`);
   const rawMiB = produced.bytes / MiB;
   log(`(a) plain GetRecords loop: ${rate(drained, drainMs)} (${(drainMs / 1000).toFixed(1)} s), CPU ${(drainCpuMs / 1000).toFixed(1)} s = ${(drainCpuMs / rawMiB).toFixed(1)} ms/MiB`);
+  const endpointLine = (run: string, cpu: { kinesis: number; s3: number }, ms: number) =>
+    `endpoints during ${run}: ${bench.kinesisEmulator} ${(cpu.kinesis / rawMiB).toFixed(1)} ms/MiB, busy ${pct(cpu.kinesis / ms)} of the run; ` +
+    `s3rver ${(cpu.s3 / rawMiB).toFixed(1)} ms/MiB, busy ${pct(cpu.s3 / ms)}`;
+  log(endpointLine('(a)', drainEndpoint, drainMs));
 
   // (b) the archiver. Its CPU comes from this process's reaped-children times (exact: it is the only child that
   // exits meanwhile), less what the same command costs on an empty stream of as many shards (start-up and exit).
   const archive = async (name: string, env: Record<string, string> = {}) => {
     const reapedBefore = procCpuMs('self', 'reaped-children');
+    const endpointBefore = bench.endpointCpuMs();
     const run = await runArchiver({ ...bench.env, FLUX_ARCHIVER_WORKER_ID: 'bench-deep', FLUX_ARCHIVER_TEMP_DIR: join(bench.dataDir, 'tmp-deep'), ...env }, name, true).done;
-    return { ...run, cpuMs: Math.max(run.cpuMs, procCpuMs('self', 'reaped-children') - reapedBefore) };
+    const endpoint = since(endpointBefore, bench.endpointCpuMs());
+    return { ...run, endpoint, cpuMs: Math.max(run.cpuMs, procCpuMs('self', 'reaped-children') - reapedBefore) };
   };
   const empty = `${stream}-empty`;
   await createStream(kinesis, empty, args.shards);
@@ -385,6 +444,9 @@ async function deep(bench: Bench): Promise<boolean> {
       `${(run.wallMs / 1000).toFixed(1)} s with process start-up), CPU ${(archiverCpuMs / 1000).toFixed(1)} s = ${(archiverCpuMs / rawMiB).toFixed(1)} ms/MiB ` +
       `(${(run.cpuMs / 1000).toFixed(1)} s less ${(idle.cpuMs / 1000).toFixed(1)} s for start-up and exit on an empty stream)`,
   );
+  // The endpoints' CPU is over the child's whole life, over its drain time: its start-up and exit ask them next to
+  // nothing (a few small calls), so this is the drain's share, as (a)'s.
+  log(endpointLine('(b)', run.endpoint, summary.durationMs));
   const ratio = drainMs / summary.durationMs;
   log(`ratio (b)/(a): ${ratio.toFixed(2)} (goal >= 0.95: ${goal(ratio >= 0.95)}), field columns on`);
   log(`CPU per MiB of records: archiver ${(archiverCpuMs / rawMiB).toFixed(1)} ms, plain loop ${(drainCpuMs / rawMiB).toFixed(1)} ms (${(archiverCpuMs / drainCpuMs).toFixed(2)}x)`);
@@ -415,6 +477,7 @@ async function deep(bench: Bench): Promise<boolean> {
     `(c) the same, field columns off: ${rate(offSummary.records, offSummary.durationMs)} (${(offSummary.durationMs / 1000).toFixed(1)} s), ` +
       `CPU ${(offCpuMs / 1000).toFixed(1)} s = ${(offCpuMs / rawMiB).toFixed(1)} ms/MiB, peak RSS ${mib(offRun.peakRss)}`,
   );
+  log(endpointLine('(c)', offRun.endpoint, offSummary.durationMs));
   log(
     `ratio (c)/(a): ${offRatio.toFixed(2)}; field columns on against off: drain rate ${(ratio / offRatio).toFixed(2)}, ` +
       `CPU per MiB ${(archiverCpuMs / Math.max(1, offCpuMs)).toFixed(2)}x (one run each, on first)`,
@@ -640,6 +703,7 @@ async function main(): Promise<void> {
   }
   const stack = await startLocalStack({ dataDir, databaseUrl, database: `flux_bench_${process.pid}`, buckets: ['flux-bench'] });
   let ok = true;
+  profPeers = [stack.pids!.kinesis, stack.pids!.s3];
   try {
     const env: Record<string, string> = {
       ...stack.env,
@@ -673,6 +737,8 @@ async function main(): Promise<void> {
       databaseUrl: config.database.url,
       dataDir,
       defaults: settings.length === 0,
+      kinesisEmulator: stack.endpoints.kinesisEmulator,
+      endpointCpuMs: () => ({ kinesis: procCpuMs(stack.pids!.kinesis, 'own'), s3: procCpuMs(stack.pids!.s3, 'own') }),
     };
     try {
       if (args.scenario !== 'wide') ok = (await deep(bench)) && ok;

@@ -44,6 +44,8 @@ export interface RunningStack {
   endpoints: StackEndpoints;
   /** The endpoints as the environment variables the services read. */
   env: Record<string, string>;
+  /** Process ids of the emulators, for benchmarks that measure what the endpoints cost (none for a container stack). */
+  pids?: { kinesis: number; sqs: number; s3: number };
   stop(): Promise<void>;
 }
 
@@ -138,9 +140,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     // Run as root, embedded PostgreSQL drops to a `postgres` user, which must be able to reach its data directory
     // (mkdtemp makes folders only their owner can enter).
     if (!options.databaseUrl) chmodSync(options.dataDir, 0o755);
+    const pids: Record<string, number> = {};
     const start = async (name: string, opts: Record<string, unknown>, execArgv: string[] = []) => {
       const started = await startEmulator(name, opts, execArgv, options.onLog);
       children.push(started.child);
+      pids[name] = started.child.pid!;
       return started.port;
     };
     const pgPort = options.databaseUrl ? 0 : options.ports?.postgres || (await freePort());
@@ -177,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       kinesisEmulator,
       postgres: options.databaseUrl ? 'external' : 'embedded',
     };
-    return { endpoints, env: stackEnv(endpoints), stop };
+    return { endpoints, env: stackEnv(endpoints), pids: { kinesis: pids[kinesisEmulator], sqs: pids.sqs, s3: pids.s3 }, stop };
   } catch (err) {
     await stop();
     throw err;
