@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         `1% time window ${windowMs.toFixed(1)} ms (${inWindow} rows), with data ${windowDataMs.toFixed(1)} ms`,
     );
   }
-  // the sort under a memory limit close to the table's size (the archiver's DuckDB limit is its record budget)
+  // the sort under a memory limit close to the table's size (the archiver's DuckDB limit, 128 MiB, is about an object's size)
   for (const [factor, order] of [[1.2, 'sequence'], [1.2, 'partition_key'], [2, 'sequence'], [2, 'partition_key'], [3, 'partition_key']] as const) {
     const limit = Math.ceil(tableMiB * factor);
     await w.run(`SET memory_limit = '${limit}MB'`);

@@ -171,7 +171,7 @@ export class ServicesStack extends Stack {
         config.capacity.archiver,
         {
           FLUX_ARCHIVER_STREAMS: archived.map((s) => s.config.name).join(','),
-          // Half the task's memory for records, as the default (512 MiB) is for a 1 GiB container.
+          // Half the task's memory for the archiver's own accounting, as the default (512 MiB) is for a 1 GiB container.
           FLUX_ARCHIVER_MEMORY_MIB: String(Math.floor(config.capacity.archiver.memoryMiB / 2)),
           ...cors,
         },

@@ -75,11 +75,12 @@ export class PageSpool {
   /**
    * Adds records of one shard, in sequence order. `body`: JSON whose `Records` array is exactly `records` (a
    * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. The file is
-   * written in the background: `writeTo` waits for it (and fails if it failed).
+   * written in the background: `writeTo` waits for it (and fails if it failed). Returns when the file is written or
+   * failed (never rejects): the caller may then let go of `body`.
    */
-  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): void {
+  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): Promise<void> {
     if (this.closed) throw new Error('page spool is discarded');
-    if (records.length === 0) return;
+    if (records.length === 0) return Promise.resolve();
     let bytes = 0;
     for (const r of records) bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
     // The shard in the file's name (hex: any shard id is a safe file name then), read back by the SQL (rowsSql).
@@ -90,8 +91,8 @@ export class PageSpool {
     const json = body ?? Buffer.from(JSON.stringify({ Records: records }));
     this.largest = Math.max(this.largest, json.byteLength);
     const write = writeFile(path, json);
-    write.catch(() => undefined); // awaited in writeTo
     this.writes.push(write);
+    return write.catch(() => undefined); // the failure is writeTo's to report
   }
 
   /** Forgets one shard's rows (its lease was lost before they were written). Returns the rows dropped. */

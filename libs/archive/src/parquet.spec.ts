@@ -218,7 +218,7 @@ describe('ParquetEngine', () => {
     });
 
     it('sorts a batch of about the memory limit by partition key without running out of memory, every row once', async () => {
-      // The archiver's DuckDB memory limit is its record budget, and one buffer may be most of it. A sort inside the
+      // The archiver's DuckDB memory limit (128 MiB) may be about one buffer's size. A sort inside the
       // COPY failed here with Out of Memory (it needs about three times the rows in memory and cannot spill them).
       const limited = await ParquetEngine.create({ threads: 1, memoryLimit: '64MB', tempDirectory: join(dir, 'spill') });
       const batch = await limited.openBatch();

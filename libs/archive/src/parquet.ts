@@ -102,7 +102,7 @@ export function archiveCopySql(o: ArchiveCopyOptions): string {
 /**
  * The least record bytes sorted per statement when an object is written sorted by partition key: a quarter of
  * DuckDB's memory limit where that is more. A sort inside the COPY needed 2-3x the batch table in memory, more than
- * the archiver's limit (its record budget) leaves beside the table: a 64 MiB batch of 1 KiB records failed with Out of
+ * the archiver's DuckDB limit leaves beside the table: a 64 MiB batch of 1 KiB records failed with Out of
  * Memory at default settings. Inserting into a table in key order a slice at a time sorts a slice, and both tables'
  * blocks spill to the temp folder (docs/archiver.md "Row order").
  */

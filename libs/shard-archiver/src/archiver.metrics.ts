@@ -27,6 +27,9 @@ export class ArchiverMetrics {
   readonly memoryUsed: Gauge;
   readonly memoryBudget: Gauge;
   readonly memoryWaits: Counter;
+  readonly spoolUsed: Gauge;
+  readonly spoolBudget: Gauge;
+  readonly spoolWaits: Counter;
   readonly throttles: Counter<'stream' | 'shard'>;
   readonly lastArrival: Gauge<'stream' | 'shard'>;
   readonly behindLatest: Gauge<'stream' | 'shard'>;
@@ -41,9 +44,12 @@ export class ArchiverMetrics {
     // Per stream: an object holds the records of several shards.
     this.objects = streamCounter(registry, 'flux_archiver_objects_written_total', 'Archive objects written and committed');
     this.objectBytes = streamCounter(registry, 'flux_archiver_object_bytes_total', 'Bytes of archive objects written and committed (Parquet)');
-    this.memoryUsed = plainGauge(registry, 'flux_archiver_memory_used_bytes', 'Record bytes held now: fetched, buffered and being written');
-    this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'Bytes of records the instance may hold: FLUX_ARCHIVER_MEMORY_MIB less what the process needs itself');
+    this.memoryUsed = plainGauge(registry, 'flux_archiver_memory_used_bytes', 'Bytes of GetRecords pages held in memory now (reserved before each call)');
+    this.memoryBudget = plainGauge(registry, 'flux_archiver_memory_budget_bytes', 'Bytes of GetRecords pages the instance may hold: FLUX_ARCHIVER_MEMORY_MIB less what the process and DuckDB need');
     this.memoryWaits = plainCounter(registry, 'flux_archiver_memory_waits_total', 'Reads that waited for room in the memory budget');
+    this.spoolUsed = plainGauge(registry, 'flux_archiver_spool_used_bytes', 'Bytes of records read and not yet in a written object, waiting on disk now');
+    this.spoolBudget = plainGauge(registry, 'flux_archiver_spool_budget_bytes', 'Bytes of records the instance may keep on disk unwritten (FLUX_ARCHIVER_SPOOL_MIB)');
+    this.spoolWaits = plainCounter(registry, 'flux_archiver_spool_waits_total', 'Reads that waited for room in the spool budget (a write to free it)');
     this.throttles = counter(registry, 'flux_archiver_throttled_total', 'GetRecords calls refused with ProvisionedThroughputExceeded');
     // No gauge for the checkpoint itself: a sequence number has about 56 digits and a gauge holds a double. The
     // exact checkpoint is on /health and in the lease table; the arrival time below says how far the archive reaches.

@@ -23,7 +23,7 @@ import { archiverStatus, retentionWarnings, type ShardHealth } from './archiver.
 import { ArchiverMetrics } from './archiver.metrics';
 import { leasesToTake } from './lease/fair-share';
 import { LeaseRepository, readableShards, type HeldLease, type ShardDescription, type ShardLeaseRow } from './lease/lease.repository';
-import { MemoryBudget, RESIDENT_BYTES_PER_RECORD_BYTE, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE, recordBudgetBytes } from './memory/memory-budget';
+import { ByteBudget, COPY_MEMORY_BYTES, pageBudgetBytes } from './budget/byte-budget';
 import { CatalogSchemaSource, FieldColumnChoices } from './object/field-column-choice';
 import { StreamWriter } from './object/stream-writer';
 import { ShardConsumer, type ShardRunResult } from './shard/shard-consumer';
@@ -59,12 +59,27 @@ export interface ArchiveRunSummary {
 export interface ArchiverHealth {
   status: 'up' | 'degraded' | 'down';
   workerId: string;
-  /** the instance's memory budget for records, and what it holds now */
-  memory: { budgetBytes: number; usedBytes: number; peakBytes: number; waits: number };
+  /** the instance's memory budget for GetRecords pages, and what it holds now */
+  memory: BudgetHealth;
+  /** the instance's disk budget for buffered rows (FLUX_ARCHIVER_SPOOL_MIB), and what it holds now */
+  spool: BudgetHealth & {
+    /** of usedBytes, the rows buffered (the rest is reserved for pages being read) */
+    bufferedBytes: number;
+  };
   shards: ShardHealth[];
   errors: Record<string, string>;
   warnings: string[];
 }
+
+export interface BudgetHealth {
+  budgetBytes: number;
+  usedBytes: number;
+  peakBytes: number;
+  /** reservations that had to wait since start */
+  waits: number;
+}
+
+const budgetHealth = (b: ByteBudget): BudgetHealth => ({ budgetBytes: b.capacity, usedBytes: b.usedBytes, peakBytes: b.peakBytes, waits: b.waits });
 
 interface Running {
   consumer: ShardConsumer;
@@ -74,12 +89,6 @@ interface Running {
 /** How long a stop or a drain's end waits for a lease heartbeat in flight (heartbeatsDone). */
 const HEARTBEAT_WAIT_MS = 5_000;
 const SYNC_EVERY_MS = 30_000;
-/**
- * DuckDB memory that writing one object from spooled pages needs, whatever the object's size: its JSON scan's buffers
- * (~40 MiB) and the row groups being encoded (~40 MiB), measured over pages of 2,500 and 10,000 records of 1 KiB; a
- * lower limit fails the COPY with Out of Memory, as these do not spill.
- */
-const COPY_MEMORY_MIB = 128;
 /** What an embedded DuckDB occupies before it holds any rows. */
 const DUCKDB_RUNTIME_BYTES = 24 * 1024 * 1024;
 /** How often buffers are checked against the interval hint (also when no shard is reading). */
@@ -105,8 +114,8 @@ export class Archiver {
   /** Consumers stopping to hand their shard to another instance (rebalancing). */
   private readonly handingOver = new WeakSet<ShardConsumer>();
   private ticker: NodeJS.Timeout | undefined;
-  /** memory-budget waits already added to the counter */
-  private waitsCounted = 0;
+  /** budget waits already added to the counters */
+  private readonly waitsCounted = { memory: 0, spool: 0 };
   private emfTimer: NodeJS.Timeout | undefined;
   private readonly lastSync = new Map<string, number>();
   private readonly retentionHours = new Map<string, number>();
@@ -127,7 +136,7 @@ export class Archiver {
     private readonly ctx: ShardWorkContext,
     private readonly tempDir: string,
     hard: AbortController,
-    /** One writer per stream, shared with the memory budget's relief. */
+    /** One writer per stream, shared with the spool budget's relief. */
     private readonly writers: Map<string, StreamWriter>,
   ) {
     this.hard = hard;
@@ -137,31 +146,27 @@ export class Archiver {
   }
 
   /**
-   * `options.recordBudgetBytes` sets the bytes of records the instance may hold directly, instead of deriving them
-   * from FLUX_ARCHIVER_MEMORY_MIB and the process's own size (tests run inside a larger process).
+   * `options.pageBudgetBytes` sets the bytes of GetRecords pages the instance may hold directly, instead of deriving
+   * them from FLUX_ARCHIVER_MEMORY_MIB and the process's own size (tests run inside a larger process).
    */
-  static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore; recordBudgetBytes?: number } = {}): Promise<Archiver> {
+  static async create(deps: ArchiverDependencies, options: { store?: ArchiveStore; pageBudgetBytes?: number } = {}): Promise<Archiver> {
     const settings = deps.config.archiver;
     const { path: tempDir, swept } = createTempFolder(settings.tempDir ?? tmpdir());
     if (swept.length > 0) new Logger(Archiver.name).log({ msg: 'deleted temp folders of archivers that no longer run', folders: swept });
     // One DuckDB thread: compression must not starve the reading (the process is mostly I/O and per-record work).
-    // Records get what the process does not need for itself (measured now, before any is held). Buffered rows wait in
-    // the temp folder as the pages they came in (PageSpool); DuckDB's memory is the object being written: its JSON
-    // scan and the row groups being encoded, which cannot spill (COPY_MEMORY_MIB). Sorted objects are copied into a
-    // table in key order before they are written: a held byte costs more, so fewer are held.
-    const sorted = settings.rowOrder === 'partition_key';
-    const perRecordByte = sorted ? SORTED_RESIDENT_BYTES_PER_RECORD_BYTE : RESIDENT_BYTES_PER_RECORD_BYTE;
-    const recordBytes = options.recordBudgetBytes ?? recordBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES, perRecordByte);
+    // Memory: the process itself (measured now, before any record is held), DuckDB writing an object (a fixed limit:
+    // its rows come from page files, not from memory), and GetRecords pages, which get the rest. Buffered rows wait in
+    // the temp folder as the pages they came in (PageSpool), within the spool budget.
+    const pageBytes = options.pageBudgetBytes ?? pageBudgetBytes(settings.memoryBytes, process.memoryUsage().rss + DUCKDB_RUNTIME_BYTES);
     const engine = await ParquetEngine.create({
       threads: 1,
-      // Never below what writing one object needs (a tiny budget still runs, with small objects).
-      memoryLimit: `${Math.max(COPY_MEMORY_MIB, Math.ceil(recordBytes / 1024 / 1024))}MB`,
+      memoryLimit: `${COPY_MEMORY_BYTES / 1024 / 1024}MB`,
       tempDirectory: join(tempDir, 'duckdb'),
     });
     const hard = new AbortController();
     const writers = new Map<string, StreamWriter>();
-    // A full budget writes the largest open buffer of any stream: the one that frees the most room.
-    const budget = new MemoryBudget(recordBytes, () => {
+    // A full spool writes the largest open buffer of any stream: the one that frees the most room.
+    const spool = new ByteBudget(settings.spoolBytes, () => {
       let best: { writer: StreamWriter; bytes: number } | undefined;
       for (const writer of writers.values()) {
         const bytes = writer.largestOpen()?.bytes ?? 0;
@@ -179,11 +184,13 @@ export class Archiver {
       metrics,
       settings,
       tempDir,
-      budget,
+      memory: new ByteBudget(pageBytes),
+      spool,
       fieldColumns: new FieldColumnChoices(new CatalogSchemaSource(deps.dataSource), settings.fieldColumns, metrics),
       hardSignal: hard.signal,
     };
-    ctx.metrics.memoryBudget.set(recordBytes);
+    ctx.metrics.memoryBudget.set(pageBytes);
+    ctx.metrics.spoolBudget.set(settings.spoolBytes);
     return new Archiver(deps, ctx, tempDir, hard, writers);
   }
 
@@ -192,8 +199,8 @@ export class Archiver {
     if (this.loop) throw new Error('archiver already started');
     if (streams.length === 0) throw new Error('no streams to archive (set FLUX_ARCHIVER_STREAMS)');
     this.streams = streams;
-    const recordBudgetMiB = Math.round(this.ctx.budget.capacity / 1024 / 1024);
-    this.logger.log({ msg: 'archiver starting', workerId: this.workerId, streams, recordBudgetMiB });
+    const mib = (n: number) => Math.round(n / 1024 / 1024);
+    this.logger.log({ msg: 'archiver starting', workerId: this.workerId, streams, pageBudgetMiB: mib(this.ctx.memory.capacity), spoolBudgetMiB: mib(this.ctx.spool.capacity) });
     this.startHeartbeat();
     this.loop = (async () => {
       while (!this.stopping.signal.aborted) {
@@ -302,9 +309,9 @@ export class Archiver {
     });
     const warnings = retentionWarnings(shards);
     const errors = Object.fromEntries(this.errors);
-    const { budget } = this.ctx;
-    const memory = { budgetBytes: budget.capacity, usedBytes: budget.usedBytes, peakBytes: budget.peakBytes, waits: budget.waits };
-    return { status: archiverStatus(errors, warnings), workerId: this.workerId, memory, shards, errors, warnings };
+    const memory = budgetHealth(this.ctx.memory);
+    const spool = { ...budgetHealth(this.ctx.spool), bufferedBytes: [...this.writers.values()].reduce((n, w) => n + w.bufferedBytes, 0) };
+    return { status: archiverStatus(errors, warnings), workerId: this.workerId, memory, spool, shards, errors, warnings };
   }
 
   /** The writer of a stream's objects on this instance, shared by every shard of it this instance holds. */
@@ -336,16 +343,19 @@ export class Archiver {
     this.ticker = setInterval(() => {
       for (const w of this.writers.values()) w.tick();
       const m = this.ctx.metrics;
-      m.memoryUsed.set(this.ctx.budget.usedBytes);
-      // the budget counts waits since start; the counter takes the difference
-      const waits = this.ctx.budget.waits;
-      if (waits > this.waitsCounted) m.memoryWaits.inc(waits - this.waitsCounted);
-      this.waitsCounted = waits;
+      m.memoryUsed.set(this.ctx.memory.usedBytes);
+      m.spoolUsed.set(this.ctx.spool.usedBytes);
+      // the budgets count waits since start; the counters take the difference
+      const { memory, spool } = this.ctx;
+      if (memory.waits > this.waitsCounted.memory) m.memoryWaits.inc(memory.waits - this.waitsCounted.memory);
+      if (spool.waits > this.waitsCounted.spool) m.spoolWaits.inc(spool.waits - this.waitsCounted.spool);
+      this.waitsCounted.memory = memory.waits;
+      this.waitsCounted.spool = spool.waits;
       if (Logger.isLevelEnabled('debug')) {
         const mib = (n: number) => Math.round(n / 1048576);
         const u = process.memoryUsage();
         void this.ctx.engine.memoryUsage().then((duckdb) =>
-          this.logger.debug({ msg: 'memory (MiB)', rss: mib(u.rss), heapUsed: mib(u.heapUsed), heapTotal: mib(u.heapTotal), external: mib(u.external), arrayBuffers: mib(u.arrayBuffers), duckdb: mib(duckdb), budgetUsed: mib(this.ctx.budget.usedBytes) }),
+          this.logger.debug({ msg: 'memory (MiB)', rss: mib(u.rss), heapUsed: mib(u.heapUsed), heapTotal: mib(u.heapTotal), external: mib(u.external), arrayBuffers: mib(u.arrayBuffers), duckdb: mib(duckdb), pages: mib(this.ctx.memory.usedBytes), spool: mib(this.ctx.spool.usedBytes) }),
         ).catch(() => undefined);
       }
     }, TICK_MS);

@@ -36,7 +36,7 @@ function ownerOf(folder: string): Owner | undefined {
 
 /**
  * Deletes the temp folders under `base` that archivers which no longer run left behind (killed, they leave their
- * buffered pages there: up to the memory budget's worth of JSON each), and returns their names. Only folders of this
+ * buffered pages there: up to the spool budget's worth of JSON each), and returns their names. Only folders of this
  * host (a folder shared between machines or containers is left to its own host) whose process is gone, or is this
  * process without having made the folder (a restarted container gets its old pid again). Folders without an owner are
  * left alone.

@@ -11,6 +11,12 @@ describe('archiver settings', () => {
     expect(archiver.streams).toEqual([]);
   });
 
+  it('bounds memory (512 MiB) and the disk of buffered rows (1024 MiB) by default, each settable', () => {
+    expect(loadConfig(base).archiver).toMatchObject({ memoryBytes: 512 * 1024 * 1024, spoolBytes: 1024 * 1024 * 1024 });
+    expect(loadConfig({ ...base, FLUX_ARCHIVER_SPOOL_MIB: '16' }).archiver.spoolBytes).toBe(16 * 1024 * 1024);
+    expect(() => loadConfig({ ...base, FLUX_ARCHIVER_SPOOL_MIB: '15' })).toThrow(/FLUX_ARCHIVER_SPOOL_MIB/);
+  });
+
   it('reads streams, hints and AT_TIMESTAMP', () => {
     const { archiver } = loadConfig({
       ...base,

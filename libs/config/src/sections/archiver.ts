@@ -19,7 +19,12 @@ export const archiverEnv = z.object({
   FLUX_ARCHIVER_MEMORY_MIB: envInt(128, 1048576)
     .default(512)
     .describe(
-      'Resident memory one archiver instance stays within, in MiB (default 512, for a 1 GiB container). What the process needs for itself is measured at start; records (pages being fetched, buffered rows, objects being written) share the rest, across all shards. When it is full the archiver writes its largest buffer or stops reading until a write frees room.',
+      'Resident memory one archiver instance stays within, in MiB (default 512, for a 1 GiB container). What the process needs for itself is measured at start, DuckDB writing an object takes 128 MiB and working memory (upload parts, garbage) 48 MiB; GetRecords pages being fetched share the rest, across all shards (each shard reads pages of its share). Buffered rows wait on disk (FLUX_ARCHIVER_SPOOL_MIB).',
+    ),
+  FLUX_ARCHIVER_SPOOL_MIB: envInt(16, 1048576)
+    .default(1024)
+    .describe(
+      'Disk the records one archiver instance has read but not yet written to the archive may take in FLUX_ARCHIVER_TEMP_DIR, in MiB (default 1024). When it is full the archiver writes its largest buffer, and reading waits until a write frees room.',
     ),
   FLUX_ARCHIVER_OBJECT_SCOPE: z
     .enum(['stream', 'shard'], { message: 'must be stream or shard' })
@@ -64,7 +69,7 @@ export const archiverEnv = z.object({
     .enum(ARCHIVE_ROW_ORDERS, { message: `must be one of ${ARCHIVE_ROW_ORDERS.join(', ')}` })
     .default('sequence')
     .describe(
-      'Row order inside each archive object: `sequence` (as read: time-range reads inside an object skip the most) or `partition_key` (sorted by partition key, each key in sequence order: lookups by partition key read one row group per object, for a slower write; within `FLUX_ARCHIVER_MEMORY_MIB` the archiver then holds fewer records, since the object being written is also copied in key order).',
+      'Row order inside each archive object: `sequence` (as read: time-range reads inside an object skip the most) or `partition_key` (sorted by partition key, each key in sequence order: lookups by partition key read one row group per object, for a slower write: the object being written is first copied in key order, by DuckDB within its memory, spilling to FLUX_ARCHIVER_TEMP_DIR).',
     ),
   FLUX_ARCHIVER_TEMP_DIR: z
     .string()
@@ -78,8 +83,10 @@ export interface ArchiverConfig {
   streams: string[];
   bufferSizeBytes: number;
   bufferIntervalMs: number;
-  /** Resident memory the instance stays within; records get what the process does not need itself. */
+  /** Resident memory the instance stays within; GetRecords pages get what the process and DuckDB do not need. */
   memoryBytes: number;
+  /** Disk the buffered rows (page files) may take in the temp folder. */
+  spoolBytes: number;
   objectScope: 'stream' | 'shard';
   initialPosition: { type: InitialPosition; timestamp?: Date };
   workerId?: string;
@@ -110,6 +117,7 @@ export function buildArchiver(env: ArchiverEnv, addIssue: (key: string, message:
     bufferSizeBytes: env.FLUX_BUFFER_SIZE_MIB * 1024 * 1024,
     bufferIntervalMs: env.FLUX_BUFFER_INTERVAL_SECONDS * 1000,
     memoryBytes: env.FLUX_ARCHIVER_MEMORY_MIB * 1024 * 1024,
+    spoolBytes: env.FLUX_ARCHIVER_SPOOL_MIB * 1024 * 1024,
     objectScope: env.FLUX_ARCHIVER_OBJECT_SCOPE,
     initialPosition: {
       type: env.FLUX_ARCHIVER_INITIAL_POSITION,

@@ -47,8 +47,8 @@ describe('ObjectBuffer', () => {
   it('removes a shard once, however many callers ask, and keeps the other rows', async () => {
     const b = await open();
     try {
-      const kept = b.add(lease('shard-a'), [record(1, 'keep')]);
-      const dropped = b.add(lease('shard-b'), [record(2, 'drop')]) + b.add(lease('shard-b'), [record(3, 'drop')]);
+      const kept = b.add(lease('shard-a'), [record(1, 'keep')]).bytes;
+      const dropped = b.add(lease('shard-b'), [record(2, 'drop')]).bytes + b.add(lease('shard-b'), [record(3, 'drop')]).bytes;
       const freed = [b.removeShard('shard-b'), b.removeShard('shard-b')];
       expect(freed.sort((x, y) => x - y)).toEqual([0, dropped]);
       expect(b.records).toBe(1);
@@ -72,7 +72,7 @@ describe('ObjectBuffer', () => {
       const agg = aggregate(users);
       // A record that only starts with the magic bytes is no aggregate (its digest does not match): kept as it is.
       const fake = Buffer.concat([agg.subarray(0, 8), Buffer.from('not an aggregate')]);
-      const added = b.add(lease('s'), [record(1, 'before'), record(2, agg, 'agg-key'), record(3, fake), record(4, 'after')]);
+      const { bytes: added } = b.add(lease('s'), [record(1, 'before'), record(2, agg, 'agg-key'), record(3, fake), record(4, 'after')]);
       expect(b.records).toBe(5);
       expect(added).toBe(b.bytes);
       const path = join(dir, 'kpl.parquet');

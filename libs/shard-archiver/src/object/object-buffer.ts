@@ -10,7 +10,7 @@ export interface BufferedRange {
   lastSequenceNumber: string;
   /** user records (after KPL de-aggregation) */
   records: number;
-  /** bytes counted against the memory budget */
+  /** bytes counted against the spool budget */
   bytes: number;
   minArrival: number;
   maxArrival: number;
@@ -31,9 +31,9 @@ export class ObjectBuffer {
   readonly ranges = new Map<string, BufferedRange>();
   state: BufferState = 'open';
   records = 0;
-  /** The rows' size as the memory budget measures it (data, partition key and sequence number bytes). */
+  /** The rows' size as the spool budget measures it (data, partition key and sequence number bytes). */
   bytes = 0;
-  /** What the writer has counted against the budget for this buffer (released when it is discarded). */
+  /** What the writer has counted against the spool budget for this buffer (released when it is discarded). */
   counted = 0;
   minArrival = Number.POSITIVE_INFINITY;
   maxArrival = Number.NEGATIVE_INFINITY;
@@ -52,10 +52,10 @@ export class ObjectBuffer {
   /**
    * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). `body`: the
    * GetRecords response whose records are exactly these, kept as it is when none is a KPL aggregate. Returns the bytes
-   * added.
+   * added and when their file is written (the page's memory is free then).
    */
-  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): number {
-    if (records.length === 0) return 0;
+  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): { bytes: number; written: Promise<void> } {
+    if (records.length === 0) return { bytes: 0, written: Promise.resolve() };
     let spooled: SpoolRecord[] | undefined;
     let users = 0;
     let bytes = 0;
@@ -97,7 +97,7 @@ export class ObjectBuffer {
         bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
       }
     }
-    this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
+    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
     const first = records[0].SequenceNumber;
     const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);
@@ -114,7 +114,7 @@ export class ObjectBuffer {
     this.bytes += bytes;
     this.minArrival = Math.min(this.minArrival, minArrival);
     this.maxArrival = Math.max(this.maxArrival, maxArrival);
-    return bytes;
+    return { bytes, written };
   }
 
   /**

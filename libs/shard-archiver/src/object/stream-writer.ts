@@ -51,7 +51,7 @@ export function hourRuns(records: readonly WireRecord[], fromHour?: number): { h
 /**
  * Buffers the records of every shard of one stream that this instance holds and writes them as few objects: one
  * open buffer per hour (per hour and shard with FLUX_ARCHIVER_OBJECT_SCOPE=shard), written when it reaches the size
- * hint, when its oldest record reaches the interval hint, or when the instance's memory budget needs room.
+ * hint, when its oldest record reaches the interval hint, or when the instance's spool budget (disk) needs room.
  *
  * Objects are written one at a time, in the order intent -> durable object -> `archive.object.written` -> commit of
  * every shard's checkpoint, so each shard has at most one intent, and its objects commit in sequence order (a
@@ -91,7 +91,7 @@ export class StreamWriter {
   }
 
   /**
-   * The largest open buffer, for the memory budget to write first; none while an object of this stream is still
+   * The largest open buffer, for the spool budget to write first; none while an object of this stream is still
    * waiting to be written: sealing more would only make smaller objects, the readers wait for that write instead.
    */
   largestOpen(): ObjectBuffer | undefined {
@@ -112,11 +112,19 @@ export class StreamWriter {
   }
 
   /**
-   * Appends a page of one shard's records (in sequence order) and returns the bytes added. `body`: the GetRecords
-   * response the records are, whole. Starts writing any buffer that reached the size hint.
+   * Appends a page of one shard's records (in sequence order) and returns the bytes added, counted in the spool
+   * budget, and when the page is on disk. `body`: the GetRecords response the records are, whole. `reserved`: spool
+   * bytes the caller reserved for the page; the count takes from it first (and lowers it), so the page is never
+   * counted twice. Starts writing any buffer that reached the size hint.
    */
-  async append(handle: ShardHandle, records: readonly WireRecord[], body?: Buffer): Promise<number> {
+  async append(
+    handle: ShardHandle,
+    records: readonly WireRecord[],
+    body?: Buffer,
+    reserved: { bytes: number } = { bytes: 0 },
+  ): Promise<{ bytes: number; written: Promise<unknown> }> {
     let added = 0;
+    const writes: Promise<void>[] = [];
     const shardId = handle.lease.shardId;
     // The page goes to the buffers in runs of records of one hour: usually one run, the page whole.
     for (const run of hourRuns(records, this.current.get(shardId)?.epochHour)) {
@@ -124,6 +132,8 @@ export class StreamWriter {
       let buffer = now && now.epochHour === run.hour && now.state === 'open' ? now : undefined;
       while (!buffer) {
         const candidate = await this.bufferFor(run.hour, shardId);
+        // sealed meanwhile (the spool budget's relief runs between two awaits): open the next one
+        if (candidate.state !== 'open') continue;
         const held = candidate.ranges.get(shardId);
         // Rows of this shard under an earlier lease (dropped, or left by a consumer that ended with an error): a
         // shard has one range per object, so that object is written as it is and this lease starts a new one.
@@ -132,12 +142,22 @@ export class StreamWriter {
       }
       this.current.set(shardId, buffer);
       const whole = run.start === 0 && run.end === records.length;
-      const bytes = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
-      this.count(buffer, bytes);
+      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
+      writes.push(written);
+      const taken = Math.min(bytes, reserved.bytes);
+      reserved.bytes -= taken;
+      this.count(buffer, bytes, taken);
       added += bytes;
       if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
     }
-    return added;
+    return { bytes: added, written: Promise.all(writes) };
+  }
+
+  /** Bytes of rows buffered and not yet committed (open, sealed and being written buffers), as the spool counts them. */
+  get bufferedBytes(): number {
+    let bytes = 0;
+    for (const b of [...this.open.values(), ...this.pending]) bytes += b.counted;
+    return bytes;
   }
 
   /** No shard reads into this writer and nothing is being written (open buffers may hold dropped rows). */
@@ -149,14 +169,15 @@ export class StreamWriter {
     return this.failure !== undefined;
   }
 
-  private count(buffer: ObjectBuffer, bytes: number): void {
+  /** Counts a buffer's new rows in the spool budget, `reserved` of them already held there by the reader. */
+  private count(buffer: ObjectBuffer, bytes: number, reserved = 0): void {
     buffer.counted += bytes;
-    this.ctx.budget.add(bytes);
+    this.ctx.spool.add(bytes - reserved);
   }
 
   private uncount(buffer: ObjectBuffer, bytes: number): void {
     buffer.counted -= bytes;
-    this.ctx.budget.release(bytes);
+    this.ctx.spool.release(bytes);
   }
 
   /** Writes every buffer whose oldest record has waited the interval hint. */

@@ -32,7 +32,8 @@ export interface ShardStatus {
 
 /**
  * A page is held about four times over while it arrives and is parsed (socket chunks, the joined body, its text, the
- * parsed records' base64 strings): its reservation counts all of them.
+ * parsed records' base64 strings): its memory reservation counts all of them, and once it is buffered, the body
+ * alone until its file is written.
  */
 const PAGE_OVERHEAD = 4;
 const MIN_PAGE_BYTES = 64 * 1024;
@@ -42,7 +43,8 @@ const MAX_PAGE_BYTES = 10 * 1024 * 1024;
 /**
  * Reads one leased shard into the writer of its stream, which buffers it with the other shards' records and
  * commits its checkpoint with each object. Before reading, recovers a leftover write intent of the shard. Every
- * GetRecords call first reserves room in the instance's memory budget, so a full budget stops the reading.
+ * GetRecords call first reserves room for its page in the instance's memory budget and for its rows in the spool
+ * budget (disk), so a full budget of either stops the reading.
  */
 export class ShardConsumer implements ShardHandle {
   private readonly logger = new Logger(ShardConsumer.name);
@@ -56,6 +58,8 @@ export class ShardConsumer implements ShardHandle {
   private objects = 0;
   /** Bytes of one record (with its key and sequence number) on this shard, as last seen. */
   private recordBytes = 1024;
+  /** Bytes of one record in a GetRecords response (base64 and JSON) on this shard, as last seen. */
+  private pageBytes = 1536;
   private readonly labels: { stream: string; shard: string };
 
   constructor(
@@ -121,10 +125,10 @@ export class ShardConsumer implements ShardHandle {
   }
 
   async run(): Promise<ShardRunResult> {
-    const { settings, budget } = this.ctx;
+    const { settings, memory, spool } = this.ctx;
     const opts = { signal: this.ctx.hardSignal, logger: this.logger, context: this.labels };
     this.writer.register(this);
-    this.ctx.budget.readers++;
+    memory.readers++;
     try {
       const intentKey = await retry('load write intent', () => this.ctx.leases.intentKeyOf(this.lease.stream, this.lease.shardId), opts);
       if (intentKey) await this.writer.recover(intentKey);
@@ -144,13 +148,27 @@ export class ShardConsumer implements ShardHandle {
         if (this.soft.signal.aborted) return await this.stopped();
         this.writer.throwIfFailed();
         const limit = this.pageLimit();
-        const reservation = PAGE_OVERHEAD * limit * this.recordBytes;
+        // Rows of the page in the spool budget: handed to the writer as it counts them (whatever it does not take is
+        // given back below), so no page is counted twice.
+        const rows = { bytes: limit * this.recordBytes };
+        // The page in memory: reserved before the call at PAGE_OVERHEAD times its expected body, raised to its actual
+        // body once it came, and held at its body alone from when it is buffered until its file is written.
+        let pageMemory = PAGE_OVERHEAD * limit * this.pageBytes;
         try {
-          await budget.acquire(reservation, this.soft.signal);
+          await spool.acquire(rows.bytes, this.soft.signal);
         } catch (error) {
           if (error instanceof AbortedError) continue;
           throw error;
         }
+        try {
+          await memory.acquire(pageMemory, this.soft.signal);
+        } catch (error) {
+          spool.release(rows.bytes);
+          if (error instanceof AbortedError) continue;
+          throw error;
+        }
+        let written: Promise<unknown> | undefined;
+        let bodyBytes = 0;
         let page: WireRecord[];
         let millisBehindLatest: number;
         let ended: boolean;
@@ -160,6 +178,12 @@ export class ShardConsumer implements ShardHandle {
           const batch = await reader.next(limit);
           ({ millisBehindLatest, ended } = batch);
           page = batch.records;
+          bodyBytes = batch.body.byteLength;
+          if (PAGE_OVERHEAD * bodyBytes > pageMemory) {
+            memory.add(PAGE_OVERHEAD * bodyBytes - pageMemory);
+            pageMemory = PAGE_OVERHEAD * bodyBytes;
+          }
+          if (page.length > 0) this.pageBytes = Math.max(64, Math.ceil(bodyBytes / page.length));
           if (this.drain) {
             const tip = page.findIndex((r) => wireArrivalMs(r) >= this.drain!.until);
             if (tip >= 0) {
@@ -167,15 +191,22 @@ export class ShardConsumer implements ShardHandle {
               page = page.slice(0, tip);
             }
           }
-          added = await this.writer.append(this, page, reachedTip ? undefined : batch.body);
+          ({ bytes: added, written } = await this.writer.append(this, page, reachedTip ? undefined : batch.body, rows));
         } catch (error) {
           if (error instanceof AbortedError && !this.ctx.hardSignal.aborted) continue; // stopping: settle at the top
           throw error;
         } finally {
-          // The page's rows are counted by the writer as buffered bytes; the reservation is given back.
-          budget.release(reservation);
+          spool.release(rows.bytes);
+          if (written) {
+            // buffered: the page's parse is over, its body (or its records as JSON) stays until its file is written
+            const held = Math.min(pageMemory, bodyBytes);
+            memory.release(pageMemory - held);
+            void written.finally(() => memory.release(held));
+          } else {
+            memory.release(pageMemory);
+          }
         }
-        if (page.length > 0) this.recordBytes = Math.max(64, added / page.length);
+        if (page.length > 0) this.recordBytes = Math.max(64, Math.ceil(added / page.length));
         this.millisBehindLatest = millisBehindLatest;
         this.ctx.metrics.behindLatest.set(this.labels, millisBehindLatest / 1000);
         this.ctx.metrics.oldestUnarchivedAge.set(this.labels, this.status().oldestUnarchivedAgeMs / 1000);
@@ -211,7 +242,7 @@ export class ShardConsumer implements ShardHandle {
       if (error instanceof AbortedError) return this.result('aborted');
       throw error;
     } finally {
-      this.ctx.budget.readers--;
+      memory.readers--;
       // Rows this consumer buffered but did not see committed are not this instance's to commit any more.
       if (!this.settled) this.writer.dropShard(this.lease.shardId, this.lease);
       this.writer.unregister(this);
@@ -219,14 +250,17 @@ export class ShardConsumer implements ShardHandle {
   }
 
   /**
-   * Records to ask for: a page fits in an equal share of a quarter of the budget among the shards reading, so many
-   * shards read small pages and few shards large ones. (Against Kinesis, pages of a few hundred KiB already reach a
-   * shard's 2 MB/s read limit at 5 calls per second.)
+   * Records to ask for: a page fits in an equal share of the memory budget among the shards reading (with room for
+   * the body of the shard's previous page, whose file may still be being written), so many shards read small pages
+   * and few shards large ones; and in a quarter of the spool budget. (Against Kinesis, pages of a few hundred KiB already reach a shard's
+   * 2 MB/s read limit at 5 calls per second; pages larger than that matter when catching up.)
    */
   private pageLimit(): number {
-    const share = this.ctx.budget.capacity / 4 / PAGE_OVERHEAD / Math.max(1, this.ctx.budget.readers);
-    const pageBytes = Math.min(MAX_PAGE_BYTES, Math.max(MIN_PAGE_BYTES, share));
-    return Math.max(1, Math.min(this.ctx.settings.getRecordsLimit, Math.floor(pageBytes / this.recordBytes)));
+    const { memory, spool } = this.ctx;
+    const share = memory.capacity / (PAGE_OVERHEAD + 1) / Math.max(1, memory.readers);
+    const body = Math.min(MAX_PAGE_BYTES, Math.max(MIN_PAGE_BYTES, share));
+    const limit = Math.min(Math.floor(body / this.pageBytes), Math.floor(spool.capacity / 4 / this.recordBytes));
+    return Math.max(1, Math.min(this.ctx.settings.getRecordsLimit, limit));
   }
 
   /** Graceful stop: write and commit what this shard has buffered, then give the lease back. */

@@ -4,7 +4,7 @@ import type { ArchiverConfig } from '@flux-capacitor/config';
 import type { ArchiveObjectWritten } from '@flux-capacitor/contracts';
 import type { ArchiverMetrics } from '../archiver.metrics';
 import type { LeaseRepository } from '../lease/lease.repository';
-import type { MemoryBudget } from '../memory/memory-budget';
+import type { ByteBudget } from '../budget/byte-budget';
 import type { FieldColumnChoices } from '../object/field-column-choice';
 
 /** Where `archive.object.written` goes: SqsPublisher in the services, a fake in unit tests. */
@@ -22,7 +22,10 @@ export interface ShardWorkContext {
   metrics: ArchiverMetrics;
   settings: ArchiverConfig;
   tempDir: string;
-  budget: MemoryBudget;
+  /** Memory for GetRecords pages: reserved before a call, given back once the page is in its spool file. */
+  memory: ByteBudget;
+  /** Disk for buffered rows: counted when a page is buffered, given back when its object is written. */
+  spool: ByteBudget;
   /** Each stream's field columns (issue 13), from its catalog schema. */
   fieldColumns: FieldColumnChoices;
   /** Aborted once the stop grace period is over: in-flight writes are abandoned (their intents are recovered later). */

@@ -191,9 +191,9 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     await putRecords(h.kinesis, stream, records);
     const archiver = await h.archiver({ bufferIntervalMs: 900_000 });
     archiver.start([stream]);
-    // Every record is buffered (the budget counts data, partition key and a sequence number of 40+ digits each).
+    // Every record is buffered (the spool budget counts data, partition key and a sequence number of 40+ digits each).
     const buffered = records.reduce((n, r) => n + r.data.length + r.partitionKey.length + 40, 0);
-    await vi.waitFor(() => expect(archiver.health().memory.usedBytes).toBeGreaterThanOrEqual(buffered), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(() => expect(archiver.health().spool.bufferedBytes).toBeGreaterThanOrEqual(buffered), { timeout: 20_000, interval: 100 });
     expect(await readArchive(h.store, stream)).toHaveLength(0);
     await archiver.stop(10_000);
     const objects = await readArchive(h.store, stream);
@@ -216,23 +216,46 @@ describe('archiver against kinesalite, s3rver, SQS and Postgres', () => {
     for (const o of objects) expect(o.shards).toHaveLength(1);
   });
 
-  it('keeps the records it holds within the memory budget: reading waits while buffers are written', async () => {
+  it('keeps the records it has read but not written within the spool budget: reading waits while buffers are written', async () => {
     const stream = uniqueName('s');
     await createStream(h.kinesis, stream, 2);
-    // 3,000 records of ~1 KiB (about 3 MiB) against a 1 MiB budget; the size and interval hints are out of reach, so
-    // only the budget makes objects.
+    // 3,000 records of ~1 KiB (about 3 MiB) against a 1 MiB spool; the size and interval hints are out of reach, so
+    // only the spool budget makes objects.
     for (let i = 0; i < 3000; i += 500) await putRecords(h.kinesis, stream, Array.from({ length: 500 }, (_, j) => taggedRecord(i + j, 1000)));
-    const archiver = await h.archiver({ bufferSizeBytes: 64 * 1024 * 1024, bufferIntervalMs: 900_000 }, { recordBudgetBytes: 1024 * 1024 });
+    const archiver = await h.archiver({ bufferSizeBytes: 64 * 1024 * 1024, bufferIntervalMs: 900_000, spoolBytes: 1024 * 1024 });
     const summary = await archiver.runOnce(stream);
     expect(summary.records).toBe(3000);
-    const { memory } = archiver.health();
-    // Pages are sized to a share of the budget (64 KiB at least: ~60 records); one may exceed its reservation.
-    expect(memory.peakBytes).toBeLessThanOrEqual(memory.budgetBytes + 64 * 1100);
-    expect(memory.waits).toBeGreaterThan(0);
+    const { spool, memory } = archiver.health();
+    // Pages are sized to a quarter of the spool (~250 records); the last one read before a wait may pass the budget
+    // by what it holds beyond its reservation (records a little larger than the shard's last ones).
+    expect(spool.peakBytes).toBeLessThanOrEqual(spool.budgetBytes * 1.05);
+    expect(spool.waits).toBeGreaterThan(0);
     expect(summary.objects).toBeGreaterThanOrEqual(3);
+    expect(spool.usedBytes).toBe(0);
     expect(memory.usedBytes).toBe(0);
     const ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  });
+
+  it('keeps the GetRecords pages it holds within the memory budget: a page is reserved before its call and freed once on disk', async () => {
+    const stream = uniqueName('s');
+    await createStream(h.kinesis, stream, 2);
+    for (let i = 0; i < 2000; i += 500) await putRecords(h.kinesis, stream, Array.from({ length: 500 }, (_, j) => taggedRecord(i + j, 1000)));
+    // 256 KiB for pages: each shard's share is below the smallest page (64 KiB of response, held four times over
+    // while parsed), so the two shards take turns.
+    const archiver = await h.archiver({}, { pageBudgetBytes: 256 * 1024 });
+    const summary = await archiver.runOnce(stream);
+    expect(summary.records).toBe(2000);
+    const { memory } = archiver.health();
+    expect(memory.budgetBytes).toBe(256 * 1024);
+    expect(memory.peakBytes).toBeGreaterThan(0);
+    // a page's response may be a little larger than its reservation: it is counted as it came
+    expect(memory.peakBytes).toBeLessThanOrEqual(memory.budgetBytes * 1.1);
+    expect(memory.peakBytes).toBeGreaterThanOrEqual(4 * 60 * 1000);
+    expect(memory.waits).toBeGreaterThan(0);
+    expect(memory.usedBytes).toBe(0);
+    const ids = (await readArchive(h.store, stream)).flatMap((o) => o.rows.map((r) => recordId(r.data)));
+    expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
   });
 
   it('takes over the shards of an instance that stopped renewing, within a lease period', async () => {

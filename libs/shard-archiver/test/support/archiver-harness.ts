@@ -52,12 +52,12 @@ export class ArchiverHarness {
 
   async archiver(
     overrides: Partial<FluxConfig['archiver']> = {},
-    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher; recordBudgetBytes?: number; emf?: EmfWriter } = {},
+    parts: { store?: ArchiveStore; publisher?: ArchiveEventPublisher; pageBudgetBytes?: number; emf?: EmfWriter } = {},
   ): Promise<Archiver> {
     const config = { ...this.config, archiver: { ...this.config.archiver, ...overrides } };
     const a = await Archiver.create(
       { config, kinesis: this.kinesis, s3: this.s3, publisher: parts.publisher ?? this.publisher, dataSource: this.dataSource, emf: parts.emf },
-      { store: parts.store, recordBudgetBytes: parts.recordBudgetBytes },
+      { store: parts.store, pageBudgetBytes: parts.pageBudgetBytes },
     );
     this.archivers.push(a);
     return a;

@@ -1,9 +1,9 @@
 import { AbortedError } from '@flux-capacitor/kinesis';
-import { MemoryBudget, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE, recordBudgetBytes } from './memory-budget';
+import { ByteBudget, COPY_MEMORY_BYTES, WORKING_BYTES, pageBudgetBytes } from './byte-budget';
 
-describe('MemoryBudget', () => {
+describe('ByteBudget', () => {
   it('grants what fits at once and tracks use and peak', async () => {
-    const budget = new MemoryBudget(100, () => undefined);
+    const budget = new ByteBudget(100, () => undefined);
     await budget.acquire(60);
     await budget.acquire(40);
     expect(budget.usedBytes).toBe(100);
@@ -15,7 +15,7 @@ describe('MemoryBudget', () => {
 
   it('asks for relief and waits while a request does not fit, then grants it once bytes are released', async () => {
     let relieved = 0;
-    const budget = new MemoryBudget(100, () => relieved++);
+    const budget = new ByteBudget(100, () => relieved++);
     await budget.acquire(80);
     let granted = false;
     const waiting = budget.acquire(50).then(() => (granted = true));
@@ -34,13 +34,13 @@ describe('MemoryBudget', () => {
   });
 
   it('lets a request larger than the whole budget through when nothing else is held', async () => {
-    const budget = new MemoryBudget(100, () => undefined);
+    const budget = new ByteBudget(100, () => undefined);
     await budget.acquire(500);
     expect(budget.usedBytes).toBe(500);
   });
 
   it('stops waiting with AbortedError when the reader is stopped', async () => {
-    const budget = new MemoryBudget(100, () => undefined);
+    const budget = new ByteBudget(100, () => undefined);
     await budget.acquire(100);
     const stop = new AbortController();
     const waiting = budget.acquire(1, stop.signal);
@@ -50,26 +50,24 @@ describe('MemoryBudget', () => {
   });
 
   it('counts bytes added without waiting (a page larger than its reservation)', () => {
-    const budget = new MemoryBudget(100, () => undefined);
+    const budget = new ByteBudget(100, () => undefined);
     budget.add(150);
     expect(budget.usedBytes).toBe(150);
     expect(budget.peakBytes).toBe(150);
   });
 });
 
-describe('recordBudgetBytes', () => {
+describe('pageBudgetBytes', () => {
   const MIB = 1024 * 1024;
-  it('gives records what the process does not need itself, scaled by what a held byte costs in resident memory', () => {
-    expect(recordBudgetBytes(512 * MIB, 266 * MIB)).toBe(Math.floor((150 * MIB) / 1.5));
+  it('gives GetRecords pages what the process, DuckDB writing an object and the working memory leave', () => {
+    expect(pageBudgetBytes(512 * MIB, 266 * MIB)).toBe(512 * MIB - 266 * MIB - COPY_MEMORY_BYTES - WORKING_BYTES);
+    // buffered rows are on disk: more memory is all pages
+    expect(pageBudgetBytes(1024 * MIB, 266 * MIB) - pageBudgetBytes(512 * MIB, 266 * MIB)).toBe(512 * MIB);
   });
 
   it('refuses a memory setting that leaves too little, naming the key and the least that works', () => {
-    expect(() => recordBudgetBytes(384 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=384 .* 290 MiB .* at least 410/);
-  });
-
-  it('holds fewer records when objects are sorted by partition key, whose copy in key order costs memory too', () => {
-    expect(recordBudgetBytes(512 * MIB, 266 * MIB, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE)).toBe(Math.floor((150 * MIB) / 2.5));
-    // and the least memory that works grows with it: 290 + 96 + 16 x 2.5 MiB
-    expect(() => recordBudgetBytes(410 * MIB, 290 * MIB, SORTED_RESIDENT_BYTES_PER_RECORD_BYTE)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=410 .* at least 426/);
+    // 290 + 128 (DuckDB) + 48 (working) + 8 (pages) MiB
+    expect(() => pageBudgetBytes(384 * MIB, 290 * MIB)).toThrow(/FLUX_ARCHIVER_MEMORY_MIB=384 .* 290 MiB .* at least 474/);
+    expect(pageBudgetBytes(474 * MIB, 290 * MIB)).toBe(8 * MIB);
   });
 });
