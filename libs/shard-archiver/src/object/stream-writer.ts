@@ -28,6 +28,13 @@ export interface WriterStats {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * With FLUX_ARCHIVER_SORT=partition_key, DuckDB copies an object in key order before writing it, and that copy's
+ * resident memory grows with the object beyond DuckDB's own limit: `bench:archiver -- --scenario deep` peaked at 598
+ * MiB (FLUX_ARCHIVER_MEMORY_MIB=512) with sorted objects of ~57 MiB, at 515 MiB with ~19 MiB. Sorted objects are cut
+ * at this size whatever the size hint.
+ */
+export const SORTED_OBJECT_BYTES = 24 * 1024 * 1024;
 
 /**
  * Splits a page of one shard's records into runs of one hour each (hours since the epoch, UTC, of their arrival),
@@ -148,7 +155,7 @@ export class StreamWriter {
       reserved.bytes -= taken;
       this.count(buffer, bytes, taken);
       added += bytes;
-      if (buffer.bytes >= this.ctx.settings.bufferSizeBytes) this.seal(buffer);
+      if (buffer.bytes >= this.objectBytes) this.seal(buffer);
     }
     return { bytes: added, written: Promise.all(writes) };
   }
@@ -158,6 +165,12 @@ export class StreamWriter {
     let bytes = 0;
     for (const b of [...this.open.values(), ...this.pending]) bytes += b.counted;
     return bytes;
+  }
+
+  /** The size a buffer is written at: the size hint, or less for objects sorted by partition key. */
+  private get objectBytes(): number {
+    const { bufferSizeBytes, rowOrder } = this.ctx.settings;
+    return rowOrder === 'partition_key' ? Math.min(bufferSizeBytes, SORTED_OBJECT_BYTES) : bufferSizeBytes;
   }
 
   /** No shard reads into this writer and nothing is being written (open buffers may hold dropped rows). */
