@@ -252,8 +252,8 @@ export class ShardConsumer implements ShardHandle {
   /**
    * Records to ask for: a page fits in an equal share of the memory budget among the shards reading (with room for
    * the body of the shard's previous page, whose file may still be being written), so many shards read small pages
-   * and few shards large ones; and in a quarter of the spool budget. (Against Kinesis, pages of a few hundred KiB already reach a shard's
-   * 2 MB/s read limit at 5 calls per second; pages larger than that matter when catching up.)
+   * and few shards large ones; and in a quarter of the spool budget. (Against Kinesis, pages of a few hundred KiB
+   * already reach a shard's 2 MB/s read limit at 5 calls per second; larger pages matter when catching up.)
    */
   private pageLimit(): number {
     const { memory, spool } = this.ctx;
