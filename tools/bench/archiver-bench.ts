@@ -22,7 +22,8 @@
  *   (kinesalite's and s3rver's CPU per MiB, and the share of the run each was busy): they share the machine's two
  *   cores with what is measured, and a busy share of kinesalite below (a)'s says the reader left it waiting.
  *   BENCH_PROF=1 adds each archiver child's .cpuprofile (in /tmp/flux-prof), its CPU by thread name and a timeline
- *   of its, kinesalite's and s3rver's CPU per half second.
+ *   of its, kinesalite's and s3rver's CPU per half second. BENCH_NODE_FLAGS (e.g. `--max-semi-space-size=64`) passes
+ *   node flags to the archiver children alone, for experiments with the runtime.
  *
  * wide (`--wide-shards` shards at `--rate` records/s each for `--seconds`, FLUX_BUFFER_INTERVAL_SECONDS=`--interval`):
  *   two continuous archivers (`fluxcap archive --stream S`, stopped with SIGTERM once their checkpoints reach the
@@ -215,7 +216,7 @@ interface ArchiverChild {
 /** `fluxcap archive --stream S [--once --json]` as a child, watched for peak RSS and CPU. */
 function runArchiver(env: Record<string, string>, stream: string, once: boolean): ArchiverChild {
   const started = Date.now();
-  const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/flux-prof'] : [];
+  const prof = [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/flux-prof'] : []), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...prof, FLUXCAP, 'archive', '--stream', stream, ...(once ? ['--once', '--json'] : [])], {
     cwd: ROOT,
     env: { ...process.env, ...env },

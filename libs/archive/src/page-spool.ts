@@ -76,13 +76,14 @@ export class PageSpool {
    * Adds records of one shard, in sequence order. `body`: JSON whose `Records` array is exactly `records` (a
    * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. The file is
    * written in the background: `writeTo` waits for it (and fails if it failed). Returns when the file is written or
-   * failed (never rejects): the caller may then let go of `body`.
+   * failed (never rejects): the caller may then let go of `body`. `size`: the records' size (as `size` counts it)
+   * when the caller has it, so their data is not read again.
    */
-  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer): Promise<void> {
+  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer, size?: number): Promise<void> {
     if (this.closed) throw new Error('page spool is discarded');
     if (records.length === 0) return Promise.resolve();
-    let bytes = 0;
-    for (const r of records) bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
+    let bytes = size ?? 0;
+    if (size === undefined) for (const r of records) bytes += base64Bytes(r.Data) + r.PartitionKey.length + r.SequenceNumber.length;
     // The shard in the file's name (hex: any shard id is a safe file name then), read back by the SQL (rowsSql).
     const path = join(this.dir, `${String(this.seq++).padStart(9, '0')}-${Buffer.from(shardId).toString('hex')}.json`);
     this.files.push({ path, shardId, rows: records.length, bytes });

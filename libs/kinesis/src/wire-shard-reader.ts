@@ -1,16 +1,7 @@
-import { isAscii } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { GetRecordsCommand } from '@aws-sdk/client-kinesis';
+import { scanGetRecords, type WireRecord } from './get-records-body';
 import { ShardReader, type ReadBatch } from './shard-reader';
-
-/** A record of a GetRecords response as it is on the wire: data still base64, arrival in epoch seconds. */
-export interface WireRecord {
-  SequenceNumber: string;
-  ApproximateArrivalTimestamp: number;
-  /** base64 */
-  Data: string;
-  PartitionKey: string;
-}
 
 export interface WireBatch extends ReadBatch<WireRecord> {
   /** The response body as received: JSON whose `Records` are `records`, for a reader that parses it itself. */
@@ -19,22 +10,6 @@ export interface WireBatch extends ReadBatch<WireRecord> {
 
 /** Arrival of a wire record in epoch milliseconds, rounded as the SDK rounds it into a Date. */
 export const wireArrivalMs = (r: WireRecord): number => Math.round(r.ApproximateArrivalTimestamp * 1000);
-
-function checkRecords(records: unknown): WireRecord[] {
-  if (records === undefined) return [];
-  if (!Array.isArray(records)) throw new TypeError('GetRecords response: Records is not an array');
-  for (const r of records as Partial<WireRecord>[]) {
-    if (
-      typeof r?.SequenceNumber !== 'string' ||
-      typeof r.ApproximateArrivalTimestamp !== 'number' ||
-      typeof r.Data !== 'string' ||
-      typeof r.PartitionKey !== 'string'
-    ) {
-      throw new TypeError('GetRecords response: a record lacks SequenceNumber, ApproximateArrivalTimestamp, Data or PartitionKey');
-    }
-  }
-  return records as WireRecord[];
-}
 
 /** The body's bytes, chunks as they came (no copy of each), joined once. */
 async function collect(body: unknown): Promise<Buffer> {
@@ -49,14 +24,12 @@ async function collect(body: unknown): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
 }
 
-/** The body as text: ASCII (the usual page: base64 and plain keys) is copied as it is, without UTF-8 decoding. */
-const text = (body: Buffer) => (isAscii(body) ? body.toString('latin1') : body.toString('utf8'));
-
 /**
  * A ShardReader that hands over GetRecords pages as they came: the body's bytes and its records with their data still
  * base64, for the archiver, which gives the bytes to DuckDB to parse and decode (docs/archiver.md "Reading pages").
  * The SDK still sends the call (signing, retries, errors) and parses the envelope; only the records skip its
- * deserializer, which builds a Date and decodes the data of every record on the main thread.
+ * deserializer, which builds a Date and decodes the data of every record on the main thread. The records are read
+ * from the body without copying their data out of it (scanGetRecords).
  */
 export class WireShardReader extends ShardReader<WireRecord, WireBatch> {
   protected override async getRecords(iterator: string, limit: number): Promise<{ batch: WireBatch; nextIterator: string | undefined }> {
@@ -70,9 +43,9 @@ export class WireShardReader extends ShardReader<WireRecord, WireBatch> {
         const response = result.response as { statusCode?: number; body?: unknown };
         if (response.statusCode === 200 && response.body !== undefined) {
           const body = await collect(response.body);
-          const parsed = JSON.parse(text(body)) as Record<string, unknown>;
-          page = { body, records: checkRecords(parsed.Records) };
-          response.body = Readable.from([Buffer.from(JSON.stringify({ ...parsed, Records: [] }))]);
+          const { records, envelope } = scanGetRecords(body);
+          page = { body, records };
+          response.body = Readable.from([Buffer.from(envelope)]);
         }
         return result;
       },

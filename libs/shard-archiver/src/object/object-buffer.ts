@@ -1,6 +1,6 @@
-import { base64Bytes, type ArchivePartition, type PageSpool, type SpoolRecord } from '@flux-capacitor/archive';
+import type { ArchivePartition, PageSpool, SpoolRecord } from '@flux-capacitor/archive';
 import type { ObjectShardRange } from '@flux-capacitor/contracts';
-import { deaggregate, KPL_MAGIC_BASE64_PREFIX, wireArrivalMs, type WireRecord } from '@flux-capacitor/kinesis';
+import { deaggregate, KPL_MAGIC_BASE64_PREFIX, wireArrivalMs, wireDataBytes, wireDataStartsWith, type WireRecord } from '@flux-capacitor/kinesis';
 import type { HeldLease } from '../lease/lease.repository';
 
 /** One shard's rows in a buffer: a contiguous run of its records, and the lease they were read under. */
@@ -66,7 +66,7 @@ export class ObjectBuffer {
       const arrival = wireArrivalMs(record);
       if (arrival < minArrival) minArrival = arrival;
       if (arrival > maxArrival) maxArrival = arrival;
-      const decoded = mayBeAggregate(record.Data) ? Buffer.from(record.Data, 'base64') : undefined;
+      const decoded = wireDataStartsWith(record, KPL_MAGIC_BASE64_PREFIX) ? Buffer.from(record.Data, 'base64') : undefined;
       const aggregate = decoded && deaggregate(decoded, record.PartitionKey, null);
       // deaggregate gives back the record itself (its data, unchanged) when it is not a valid aggregate.
       if (aggregate && !(aggregate.length === 1 && aggregate[0].data === decoded)) {
@@ -88,16 +88,21 @@ export class ObjectBuffer {
         // A key with a lone UTF-16 surrogate (JSON allows the escape, DuckDB's JSON reader refuses it): stored with
         // U+FFFD in its place, as the appender stored such a key, and the page is written record by record.
         spooled ??= records.slice(0, i);
-        spooled.push({ ...record, PartitionKey: record.PartitionKey.replace(LONE_SURROGATE, '\ufffd') });
+        spooled.push({
+          SequenceNumber: record.SequenceNumber,
+          ApproximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
+          Data: record.Data,
+          PartitionKey: record.PartitionKey.replace(LONE_SURROGATE, '\ufffd'),
+        });
         users++;
-        bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
+        bytes += wireDataBytes(record) + record.PartitionKey.length + record.SequenceNumber.length;
       } else {
         spooled?.push(record);
         users++;
-        bytes += base64Bytes(record.Data) + record.PartitionKey.length + record.SequenceNumber.length;
+        bytes += wireDataBytes(record) + record.PartitionKey.length + record.SequenceNumber.length;
       }
     }
-    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body);
+    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body, bytes);
     const first = records[0].SequenceNumber;
     const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);
@@ -145,7 +150,6 @@ export class ObjectBuffer {
  * Whether base64 data may start with the KPL magic: only such records are decoded here to be de-aggregated; every
  * other record's data reaches DuckDB still base64.
  */
-const mayBeAggregate = (data: string) => data.startsWith(KPL_MAGIC_BASE64_PREFIX);
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (s: string) => !s.match(LONE_SURROGATE);
