@@ -36,6 +36,11 @@ const HOUR_MS = 3_600_000;
  */
 export const SORTED_OBJECT_BYTES = 24 * 1024 * 1024;
 
+/** The size a buffer is written at: the size hint, or less for objects sorted by partition key. */
+export function objectBytesFor(settings: { bufferSizeBytes: number; rowOrder: string }): number {
+  return settings.rowOrder === 'partition_key' ? Math.min(settings.bufferSizeBytes, SORTED_OBJECT_BYTES) : settings.bufferSizeBytes;
+}
+
 /**
  * Splits a page of one shard's records into runs of one hour each (hours since the epoch, UTC, of their arrival),
  * `[start, end)` in the page. Arrival stamps are approximate: a record a little earlier than its predecessor's hour
@@ -167,10 +172,8 @@ export class StreamWriter {
     return bytes;
   }
 
-  /** The size a buffer is written at: the size hint, or less for objects sorted by partition key. */
   private get objectBytes(): number {
-    const { bufferSizeBytes, rowOrder } = this.ctx.settings;
-    return rowOrder === 'partition_key' ? Math.min(bufferSizeBytes, SORTED_OBJECT_BYTES) : bufferSizeBytes;
+    return objectBytesFor(this.ctx.settings);
   }
 
   /** No shard reads into this writer and nothing is being written (open buffers may hold dropped rows). */
