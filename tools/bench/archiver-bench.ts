@@ -1,6 +1,6 @@
 /**
  * `npm run bench:archiver [-- --scenario deep|wide|all --records 1000000 --record-size 1024 --shards 4
- *   --wide-shards 64 --rate 10 --seconds 60 --interval 10 --buffer-mib N --memory-mib N --keep]`
+ *   --wide-shards 64 --rate 10 --seconds 60 --interval 10 --buffer-mib N --memory-mib N --rounds 3 --keep]`
  *
  * Starts the local stack (kinesalite, s3rver, SQS emulator; Postgres from DATABASE_URL or embedded) and runs, each
  * against its baseline measured in the same run:
@@ -16,9 +16,11 @@
  *       command's CPU on an empty stream: start-up and exit).
  *   (c) the same command again from the start of the same records, field columns off (FLUX_ARCHIVER_FIELD_COLUMNS=0,
  *       another archive prefix, checkpoints of (b) deleted): what the field columns cost the drain, in the same run.
- *   Prints the rates, the ratios (b)/(a) (goal >= 0.95) and (c)/(a), (b) against (c), peak RSS (goal <= 400 MiB at
+ *   Then `--rounds` - 1 more rounds of (a) and (b) alternated (each (b) from the start, into a prefix of its own): one
+ *   drain moves by +-15 % on this shared machine, so the goal is judged on the fastest (a) against the fastest (b).
+ *   Prints the rates, the ratios (b)/(a) (goal >= 0.95, fastest of the rounds) and (c)/(a), (b) against (c), peak RSS (goal <= 400 MiB at
  *   default settings), CPU per MiB of records for each, archive bytes vs raw bytes, objects, and checks every
- *   produced record is archived once by (b) and by (c). For each of (a), (b), (c) also what the endpoints spent
+ *   produced record is archived once by every (b) and by (c). For each of (a), (b), (c) also what the endpoints spent
  *   (kinesalite's and s3rver's CPU per MiB, and the share of the run each was busy): they share the machine's two
  *   cores with what is measured, and a busy share of kinesalite below (a)'s says the reader left it waiting.
  *   BENCH_PROF=1 adds each archiver child's .cpuprofile (in /tmp/flux-prof), its CPU by thread name and a timeline
@@ -78,15 +80,17 @@ interface Args {
   /** FLUX_BUFFER_SIZE_MIB / FLUX_ARCHIVER_MEMORY_MIB of the archivers under test; unset = the defaults */
   bufferMib?: number;
   memoryMib?: number;
+  /** deep: rounds of (a) and (b) alternated; the fastest of each counts */
+  rounds: number;
   keep: boolean;
 }
 
 const USAGE =
   'options: --scenario deep|wide|all --records N --record-size B --shards N (deep) --wide-shards N --rate R (records/s per shard) ' +
-  '--seconds S --interval S (wide) --buffer-mib N --memory-mib N --keep';
+  '--seconds S --interval S (wide) --buffer-mib N --memory-mib N --rounds N (deep: (a) and (b) alternated, fastest counts) --keep';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', records: 1_000_000, recordSize: 1024, shards: 4, wideShards: 64, rate: 10, seconds: 60, interval: 10, keep: false };
+  const args: Args = { scenario: 'all', records: 1_000_000, recordSize: 1024, shards: 4, wideShards: 64, rate: 10, seconds: 60, interval: 10, rounds: 3, keep: false };
   const numeric: Record<string, keyof Args> = {
     '--records': 'records',
     '--record-size': 'recordSize',
@@ -97,6 +101,7 @@ function parseArgs(argv: string[]): Args {
     '--interval': 'interval',
     '--buffer-mib': 'bufferMib',
     '--memory-mib': 'memoryMib',
+    '--rounds': 'rounds',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -388,30 +393,33 @@ async function deep(bench: Bench): Promise<boolean> {
 
   // (a) every shard with GetRecords(10,000) as fast as the endpoint answers
   const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
-  const cpuBefore = process.cpuUsage();
-  const endpointBefore = bench.endpointCpuMs();
-  const drainStarted = Date.now();
-  const counts = await Promise.all(
-    shards.map(async (s) => {
-      let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: s.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      let n = 0;
-      while (it) {
-        const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
-        n += out.Records?.length ?? 0;
-        if ((out.Records?.length ?? 0) === 0 && (out.MillisBehindLatest ?? 0) === 0) break;
-        it = out.NextShardIterator;
-      }
-      return n;
-    }),
-  );
-  const drainMs = Date.now() - drainStarted;
-  const drainEndpoint = since(endpointBefore, bench.endpointCpuMs());
-  const drainCpu = process.cpuUsage(cpuBefore);
-  const drainCpuMs = (drainCpu.user + drainCpu.system) / 1000;
-  const drained = counts.reduce((a, b) => a + b, 0);
-  if (drained !== produced.records) throw new Error(`plain loop read ${drained} records, expected ${produced.records}`);
+  const plainDrain = async () => {
+    const cpuBefore = process.cpuUsage();
+    const endpointBefore = bench.endpointCpuMs();
+    const started = Date.now();
+    const counts = await Promise.all(
+      shards.map(async (s) => {
+        let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: s.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+        let n = 0;
+        while (it) {
+          const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
+          n += out.Records?.length ?? 0;
+          if ((out.Records?.length ?? 0) === 0 && (out.MillisBehindLatest ?? 0) === 0) break;
+          it = out.NextShardIterator;
+        }
+        return n;
+      }),
+    );
+    const ms = Date.now() - started;
+    const endpoint = since(endpointBefore, bench.endpointCpuMs());
+    const cpu = process.cpuUsage(cpuBefore);
+    const drained = counts.reduce((a, b) => a + b, 0);
+    if (drained !== produced.records) throw new Error(`plain loop read ${drained} records, expected ${produced.records}`);
+    return { ms, endpoint, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+  const { ms: drainMs, endpoint: drainEndpoint, cpuMs: drainCpuMs } = await plainDrain();
   const rawMiB = produced.bytes / MiB;
-  log(`(a) plain GetRecords loop: ${rate(drained, drainMs)} (${(drainMs / 1000).toFixed(1)} s), CPU ${(drainCpuMs / 1000).toFixed(1)} s = ${(drainCpuMs / rawMiB).toFixed(1)} ms/MiB`);
+  log(`(a) plain GetRecords loop: ${rate(produced.records, drainMs)} (${(drainMs / 1000).toFixed(1)} s), CPU ${(drainCpuMs / 1000).toFixed(1)} s = ${(drainCpuMs / rawMiB).toFixed(1)} ms/MiB`);
   const endpointLine = (run: string, cpu: { kinesis: number; s3: number }, ms: number) =>
     `endpoints during ${run}: ${bench.kinesisEmulator} ${(cpu.kinesis / rawMiB).toFixed(1)} ms/MiB, busy ${pct(cpu.kinesis / ms)} of the run; ` +
     `s3rver ${(cpu.s3 / rawMiB).toFixed(1)} ms/MiB, busy ${pct(cpu.s3 / ms)}`;
@@ -449,7 +457,7 @@ async function deep(bench: Bench): Promise<boolean> {
   // nothing (a few small calls), so this is the drain's share, as (a)'s.
   log(endpointLine('(b)', run.endpoint, summary.durationMs));
   const ratio = drainMs / summary.durationMs;
-  log(`ratio (b)/(a): ${ratio.toFixed(2)} (goal >= 0.95: ${goal(ratio >= 0.95)}), field columns on`);
+  log(`ratio (b)/(a): ${ratio.toFixed(2)} (round 1 of ${args.rounds}; the goal is judged on the fastest runs, below), field columns on`);
   log(`CPU per MiB of records: archiver ${(archiverCpuMs / rawMiB).toFixed(1)} ms, plain loop ${(drainCpuMs / rawMiB).toFixed(1)} ms (${(archiverCpuMs / drainCpuMs).toFixed(2)}x)`);
   log(`archiver peak RSS: ${mib(run.peakRss)} (${bench.defaults ? `goal <= 400 MiB at default settings: ${goal(run.peakRss <= 400 * MiB)}` : 'settings from the command line, no goal'})`);
 
@@ -462,14 +470,17 @@ async function deep(bench: Bench): Promise<boolean> {
   // (c) the same archiver with field columns off (FLUX_ARCHIVER_FIELD_COLUMNS=0), from the start of the same records
   // into another archive prefix: what the field columns cost the drain, measured in the same run.
   const offUri = `${bench.env.FLUX_ARCHIVE_URI}-no-fields`;
-  const db = new Client({ connectionString: bench.databaseUrl });
-  await db.connect();
-  try {
-    // the checkpoints (and, by cascade, any intent) of run (b): run (c) reads the stream from its start
-    await db.query(`DELETE FROM archiver_shard_lease WHERE stream_name = $1`, [stream]);
-  } finally {
-    await db.end();
-  }
+  // the checkpoints (and, by cascade, any intent) of the run before: the next run reads the stream from its start
+  const clearCheckpoints = async () => {
+    const db = new Client({ connectionString: bench.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(`DELETE FROM archiver_shard_lease WHERE stream_name = $1`, [stream]);
+    } finally {
+      await db.end();
+    }
+  };
+  await clearCheckpoints();
   const offRun = await archive(stream, { FLUX_ARCHIVE_URI: offUri, FLUX_ARCHIVER_FIELD_COLUMNS: '0', FLUX_ARCHIVER_WORKER_ID: 'bench-deep-off' });
   const offSummary = offRun.summary!;
   const offCpuMs = Math.max(0, offRun.cpuMs - idle.cpuMs);
@@ -486,9 +497,35 @@ async function deep(bench: Bench): Promise<boolean> {
   if (offSummary.records !== produced.records) log(`archiver summary (c): ${int(offSummary.records)} records, expected ${int(produced.records)}: FAILED`);
   const offCheck = await checkArchive(bench.storeAt(offUri), stream, produced.records, bench.dataDir);
   log(exactlyOnceLine(' (c)', offCheck, produced.records));
+
+  // More rounds of (a) and (b), alternated, each (b) from the stream's start into an archive prefix of its own: on
+  // this shared machine one drain moves by +-15 % (the emulator's own cost per MiB varies that much between runs), so
+  // the goal is judged on the fastest loop against the fastest archiver, as bench:query judges its queries.
+  let bestLoopMs = drainMs;
+  let bestArchiverMs = summary.durationMs;
+  let roundsOk = true;
+  for (let round = 2; round <= args.rounds; round++) {
+    const loop = await plainDrain();
+    await clearCheckpoints();
+    const uri = `${bench.env.FLUX_ARCHIVE_URI}-round-${round}`;
+    const again = await archive(stream, { FLUX_ARCHIVE_URI: uri, FLUX_ARCHIVER_WORKER_ID: `bench-deep-${round}` });
+    const s = again.summary!;
+    bestLoopMs = Math.min(bestLoopMs, loop.ms);
+    bestArchiverMs = Math.min(bestArchiverMs, s.durationMs);
+    log(`round ${round}: (a) ${rate(produced.records, loop.ms)}, (b) ${rate(s.records, s.durationMs)}, ratio ${(loop.ms / s.durationMs).toFixed(2)}`);
+    const roundCheck = await checkArchive(bench.storeAt(uri), stream, produced.records, bench.dataDir);
+    log(exactlyOnceLine(` (round ${round})`, roundCheck, produced.records));
+    roundsOk = roundsOk && roundCheck.exactlyOnce && s.records === produced.records;
+  }
+  const best = bestLoopMs / bestArchiverMs;
+  log(
+    `ratio (b)/(a), fastest of ${args.rounds} round${args.rounds === 1 ? '' : 's'}: ${best.toFixed(2)} ` +
+      `(${rate(produced.records, bestArchiverMs)} vs ${rate(produced.records, bestLoopMs)}; goal >= 0.95: ${goal(best >= 0.95)}), field columns on`,
+  );
   // kinesalite keeps every stream in memory: free it before the next scenario
   await deleteStream(kinesis, stream);
   return (
+    roundsOk &&
     check.exactlyOnce &&
     summary.records === produced.records &&
     check.fieldColumns === fieldColumns.length &&

@@ -77,9 +77,11 @@ export interface BudgetHealth {
   peakBytes: number;
   /** reservations that had to wait since start */
   waits: number;
+  /** bytes given back beyond what was held since start: not 0 means an accounting bug (the budget then lets more in) */
+  overReleasedBytes: number;
 }
 
-const budgetHealth = (b: ByteBudget): BudgetHealth => ({ budgetBytes: b.capacity, usedBytes: b.usedBytes, peakBytes: b.peakBytes, waits: b.waits });
+const budgetHealth = (b: ByteBudget): BudgetHealth => ({ budgetBytes: b.capacity, usedBytes: b.usedBytes, peakBytes: b.peakBytes, waits: b.waits, overReleasedBytes: b.overReleasedBytes });
 
 interface Running {
   consumer: ShardConsumer;

@@ -11,6 +11,15 @@ describe('ByteBudget', () => {
     expect(budget.usedBytes).toBe(30);
     expect(budget.peakBytes).toBe(100);
     expect(budget.waits).toBe(0);
+    expect(budget.overReleasedBytes).toBe(0);
+  });
+
+  it('counts bytes given back beyond what it holds (an accounting bug) instead of going below 0 silently', () => {
+    const budget = new ByteBudget(100, () => undefined);
+    budget.add(30);
+    budget.release(50);
+    expect(budget.usedBytes).toBe(0);
+    expect(budget.overReleasedBytes).toBe(20);
   });
 
   it('asks for relief and waits while a request does not fit, then grants it once bytes are released', async () => {

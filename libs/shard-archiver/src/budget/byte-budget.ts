@@ -51,6 +51,8 @@ export class ByteBudget {
   waits = 0;
   /** Shards reading now: each sizes its pages to a share of the budget. */
   readers = 0;
+  /** Bytes given back beyond what was held: 0 unless the accounting has a bug (health shows it; tests assert it). */
+  overReleasedBytes = 0;
 
   constructor(
     readonly capacity: number,
@@ -97,6 +99,7 @@ export class ByteBudget {
 
   release(bytes: number): void {
     if (bytes <= 0) return;
+    if (bytes > this.used) this.overReleasedBytes += bytes - this.used;
     this.used = Math.max(0, this.used - bytes);
     for (const wake of [...this.waiters]) wake();
   }
