@@ -66,6 +66,8 @@ export class ObjectBuffer {
       const arrival = wireArrivalMs(record);
       if (arrival < minArrival) minArrival = arrival;
       if (arrival > maxArrival) maxArrival = arrival;
+      // Only data that may start with the KPL magic is decoded here, to be de-aggregated (read from the body for this
+      // record alone); every other record's data reaches DuckDB still base64.
       const decoded = wireDataStartsWith(record, KPL_MAGIC_BASE64_PREFIX) ? Buffer.from(record.Data, 'base64') : undefined;
       const aggregate = decoded && deaggregate(decoded, record.PartitionKey, null);
       // deaggregate gives back the record itself (its data, unchanged) when it is not a valid aggregate.
@@ -145,11 +147,6 @@ export class ObjectBuffer {
       .sort((a, b) => a.shardId.localeCompare(b.shardId));
   }
 }
-
-/**
- * Whether base64 data may start with the KPL magic: only such records are decoded here to be de-aggregated; every
- * other record's data reaches DuckDB still base64.
- */
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (s: string) => !s.match(LONE_SURROGATE);
