@@ -53,9 +53,11 @@ describe('PageSpool', () => {
       const spool = await PageSpool.open(engine, dir, 'orders');
       const batch = await engine.openBatch();
       try {
-        // A page as GetRecords sends it (extra keys around the records), then re-serialized records of another shard.
-        const body = Buffer.from(JSON.stringify({ Records: odd.slice(0, 3), NextShardIterator: 'AAAA', MillisBehindLatest: 0, ChildShards: [] }));
-        spool.add('shardId-000000000000', odd.slice(0, 3), body);
+        // Records as a response body has them once read (wireRecordsText): objects one after another, any whitespace
+        // between, one spread over lines, keys AWS adds; then records of another shard the spool writes itself.
+        const [r0, r1, r2] = odd.slice(0, 3);
+        const text = `${JSON.stringify({ ...r0, EncryptionType: 'NONE' })}\n ${JSON.stringify(r1, null, 2)}\t\r\n${JSON.stringify(r2)}`;
+        spool.add('shardId-000000000000', odd.slice(0, 3), Buffer.from(text));
         spool.add('shard/with odd-chars', odd.slice(3));
         for (const r of odd.slice(0, 3)) batch.append(asArchiveRecord('orders', 'shardId-000000000000', r));
         for (const r of odd.slice(3)) batch.append(asArchiveRecord('orders', 'shard/with odd-chars', r));
@@ -82,7 +84,7 @@ describe('PageSpool', () => {
       for (let page = 0; page < 300; page++) {
         const shard = `shard-${page % 3}`;
         const records = Array.from({ length: 1 + (page % 5) }, (_, i) => wire(BigInt(page * 10 + i), `{"page":${page},"i":${i}}`));
-        spool.add(shard, records, page % 2 === 0 ? Buffer.from(JSON.stringify({ Records: records })) : undefined);
+        spool.add(shard, records, page % 2 === 0 ? Buffer.from(records.map((r) => JSON.stringify(r)).join(' ')) : undefined);
         for (const r of records) expected.push(`${shard}/${r.SequenceNumber}`);
       }
       const path = join(dir, 'order.parquet');

@@ -26,8 +26,9 @@ interface SpoolFile {
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const RECORD_STRUCT =
-  'STRUCT(SequenceNumber VARCHAR, SubSequenceNumber BIGINT, ApproximateArrivalTimestamp DOUBLE, Data VARCHAR, PartitionKey VARCHAR, ExplicitHashKey VARCHAR)[]';
+/** A spool file's columns: the fields of a record's JSON object. */
+const RECORD_COLUMNS =
+  "{SequenceNumber: 'VARCHAR', SubSequenceNumber: 'BIGINT', ApproximateArrivalTimestamp: 'DOUBLE', Data: 'VARCHAR', PartitionKey: 'VARCHAR', ExplicitHashKey: 'VARCHAR'}";
 
 /** Bytes a base64 string decodes to. */
 export function base64Bytes(text: string): number {
@@ -36,11 +37,12 @@ export function base64Bytes(text: string): number {
 }
 
 /**
- * The rows of one future archive object, kept as the GetRecords pages they came in: one JSON file per page (or part
- * of a page) in a folder of its own, the response body itself when a page goes whole into one object. `writeTo` has
- * DuckDB parse the files, decode the base64 and write the object in one statement, so no record is decoded in
- * JavaScript or copied into a table first: that was most of the archiver's CPU beside the COPY (docs/archiver.md
- * "Reading pages"). Rows are in the order they were added. Not safe for concurrent writeTo/discard.
+ * The rows of one future archive object, kept as the GetRecords pages they came in: one file per page (or part of a
+ * page) in a folder of its own, holding the records' JSON objects one after another, as the response body has them
+ * when it can (wireRecordsText). `writeTo` has DuckDB parse the files, decode the base64 and write the object in one
+ * statement, so no record is decoded in JavaScript or copied into a table first: that was most of the archiver's CPU
+ * beside the COPY (docs/archiver.md "Reading pages"). Rows are in the order they were added. Not safe for concurrent
+ * writeTo/discard.
  */
 export class PageSpool {
   private readonly files: SpoolFile[] = [];
@@ -73,13 +75,13 @@ export class PageSpool {
   }
 
   /**
-   * Adds records of one shard, in sequence order. `body`: JSON whose `Records` array is exactly `records` (a
-   * GetRecords response), written as it is; otherwise the records are written as `{"Records": [...]}`. The file is
-   * written in the background: `writeTo` waits for it (and fails if it failed). Returns when the file is written or
-   * failed (never rejects): the caller may then let go of `body`. `size`: the records' size (as `size` counts it)
-   * when the caller has it, so their data is not read again.
+   * Adds records of one shard, in sequence order. `text`: exactly `records` as JSON objects one after another,
+   * whitespace between (wireRecordsText), written as it is; otherwise each record is written as JSON, one per line.
+   * The file is written in the background: `writeTo` waits for it (and fails if it failed). Returns when the file is
+   * written or failed (never rejects): the caller may then let go of `text`. `size`: the records' size (as `size`
+   * counts it) when the caller has it, so their data is not read again.
    */
-  add(shardId: string, records: readonly SpoolRecord[], body?: Buffer, size?: number): Promise<void> {
+  add(shardId: string, records: readonly SpoolRecord[], text?: Buffer, size?: number): Promise<void> {
     if (this.closed) throw new Error('page spool is discarded');
     if (records.length === 0) return Promise.resolve();
     let bytes = size ?? 0;
@@ -89,7 +91,7 @@ export class PageSpool {
     this.files.push({ path, shardId, rows: records.length, bytes });
     this.rows += records.length;
     this.bytes += bytes;
-    const json = body ?? Buffer.from(JSON.stringify({ Records: records }));
+    const json = text ?? Buffer.from(records.map((r) => JSON.stringify(r)).join('\n'));
     this.largest = Math.max(this.largest, json.byteLength);
     const write = writeFile(path, json);
     this.writes.push(write);
@@ -116,12 +118,13 @@ export class PageSpool {
   private rowsSql(): string {
     const files = this.files.map((f) => sqlString(f.path)).join(', ');
     return (
-      `SELECT ${sqlString(this.stream)} AS stream, shard_id, r.SequenceNumber AS sequence_number, ` +
-      `coalesce(r.SubSequenceNumber, 0) AS sub_sequence_number, r.PartitionKey AS partition_key, r.ExplicitHashKey AS explicit_hash_key, ` +
+      `SELECT ${sqlString(this.stream)} AS stream, decode(unhex(regexp_extract(r.filename, '-([0-9a-f]*)\\.json$', 1))) AS shard_id, ` +
+      `r.SequenceNumber AS sequence_number, coalesce(r.SubSequenceNumber, 0) AS sub_sequence_number, r.PartitionKey AS partition_key, ` +
+      `r.ExplicitHashKey AS explicit_hash_key, ` +
       // The SDK's rounding (epoch seconds to whole milliseconds), as an instant: independent of the session TimeZone.
       `make_timestamptz(round(r.ApproximateArrivalTimestamp * 1000)::BIGINT * 1000) AS arrival_time, from_base64(r.Data) AS data ` +
-      `FROM (SELECT decode(unhex(regexp_extract(filename, '-([0-9a-f]*)\\.json$', 1))) AS shard_id, unnest(Records) AS r ` +
-      `FROM read_json([${files}], columns={Records: '${RECORD_STRUCT}'}, format='unstructured', filename=true, maximum_object_size=${Math.max(1024 * 1024, this.largest + 1)}))`
+      // 'unstructured': any whitespace between objects, an object over several lines (a response pretty-printed)
+      `FROM read_json([${files}], columns=${RECORD_COLUMNS}, format='unstructured', filename=true, maximum_object_size=${Math.max(1024 * 1024, this.largest + 1)}) AS r`
     );
   }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { base64DecodedBytes, scanGetRecords, wireDataBytes, wireDataStartsWith } from './get-records-body';
+import { base64DecodedBytes, scanGetRecords, wireDataBytes, wireDataStartsWith, wireRecordsText } from './get-records-body';
 
 interface Body {
   Records?: unknown;
@@ -68,8 +68,22 @@ describe('scanGetRecords', () => {
   it('reads the same records and envelope as JSON.parse, whatever the order of keys, the escapes and the whitespace', () => {
     fc.assert(
       fc.property(body, (text) => {
-        const { records, envelope } = scanGetRecords(Buffer.from(text));
+        const bytes = Buffer.from(text);
+        const { records, envelope } = scanGetRecords(bytes);
         const expected = reference(text);
+        // The records' objects, whole (keys AWS adds too), one after another with only whitespace between.
+        const objects = wireRecordsText(records);
+        if (records.length === 0) expect(objects).toBeUndefined();
+        else {
+          const first = records[0];
+          const last = records[records.length - 1];
+          expect(objects!.buffer).toBe(bytes.buffer);
+          expect([objects!.byteOffset - bytes.byteOffset, objects!.byteLength]).toEqual([first.objectStart, last.objectEnd - first.objectStart]);
+          for (const [i, r] of records.entries()) {
+            expect(JSON.parse(bytes.toString('utf8', r.objectStart, r.objectEnd))).toEqual(expected.records[i]);
+            if (i > 0) expect(bytes.toString('utf8', records[i - 1].objectEnd, r.objectStart)).toMatch(/^\s+$/u);
+          }
+        }
         expect(records).toHaveLength(expected.records.length);
         // size and prefix first, read from the body: reading Data keeps it as a string
         for (const [i, r] of records.entries()) {
@@ -125,5 +139,19 @@ describe('scanGetRecords', () => {
     for (const r of wrong) expect(() => scanGetRecords(Buffer.from(JSON.stringify({ Records: [r] })))).toThrow(/a record lacks/);
     expect(() => scanGetRecords(Buffer.from('{"Records":{}}'))).toThrow(/Records is not an array/);
     expect(scanGetRecords(Buffer.from('{"MillisBehindLatest":5}'))).toEqual({ records: [], envelope: '{"MillisBehindLatest":5}' });
+  });
+
+  it("gives the records' objects as a span of the body for a run of consecutive records of one page, and nothing otherwise", () => {
+    const page = (n: number) => JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ SequenceNumber: String(i), ApproximateArrivalTimestamp: 1, Data: 'QQ==', PartitionKey: `k${i}` })) });
+    const body = Buffer.from(page(5));
+    const { records } = scanGetRecords(body);
+    const lines = (b: Buffer | undefined) => b?.toString().split('\n').map((l) => (JSON.parse(l) as { SequenceNumber: string }).SequenceNumber);
+    expect(lines(wireRecordsText(records))).toEqual(['0', '1', '2', '3', '4']);
+    expect(lines(wireRecordsText(records.slice(1, 4)))).toEqual(['1', '2', '3']);
+    expect(wireRecordsText([records[0], records[2]])).toBeUndefined();
+    expect(wireRecordsText([records[1], records[0]])).toBeUndefined();
+    expect(wireRecordsText([...records, ...scanGetRecords(Buffer.from(page(2))).records])).toBeUndefined();
+    expect(wireRecordsText([{ SequenceNumber: '1', ApproximateArrivalTimestamp: 1, Data: 'QQ==', PartitionKey: 'k' }])).toBeUndefined();
+    expect(wireRecordsText([])).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { scanGetRecords, type WireRecord } from './get-records-body';
 import { ShardReader, type ReadBatch } from './shard-reader';
 
 export interface WireBatch extends ReadBatch<WireRecord> {
-  /** The response body as received: JSON whose `Records` are `records`, for a reader that parses it itself. */
+  /** The response body's bytes, which `records` read in place (its commas between records are newlines now: scanGetRecords). */
   body: Buffer;
 }
 

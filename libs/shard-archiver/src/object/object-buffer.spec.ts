@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PageSpool, ParquetEngine } from '@flux-capacitor/archive';
-import { aggregate } from '@flux-capacitor/kinesis';
+import { aggregate, scanGetRecords } from '@flux-capacitor/kinesis';
 import { ObjectBuffer } from './object-buffer';
 
 const lease = (shardId: string) => ({ stream: 'orders', shardId, owner: 'w', counter: '1' });
@@ -98,10 +98,30 @@ describe('ObjectBuffer', () => {
       // The page as GetRecords sends it: JSON escapes the lone surrogate, which DuckDB's JSON reader refuses.
       const body = Buffer.from(JSON.stringify({ Records: page, NextShardIterator: 'x' }));
       expect(body.toString()).toContain('\\ud800');
-      b.add(lease('s'), page, body);
+      b.add(lease('s'), scanGetRecords(body).records);
       const path = join(dir, 'surrogates.parquet');
       await b.spool.writeTo(path, b.shardRanges());
       expect((await engine.read(path)).map((r) => r.partitionKey)).toEqual(['a\ufffdb', 'smile-\ud83d\ude00', 'k3']);
+    } finally {
+      await b.spool.discard();
+    }
+  });
+
+  it('writes records read from response bodies as the bodies have them: a page whole, a run of one, a pretty-printed one', async () => {
+    const b = await open();
+    try {
+      const page = (from: number, n: number, indent?: number) =>
+        scanGetRecords(Buffer.from(JSON.stringify({ Records: Array.from({ length: n }, (_, i) => ({ ...record(from + i, `{"n":${from + i}}`), EncryptionType: 'NONE' })), NextShardIterator: 'x' }, null, indent))).records;
+      b.add(lease('s'), page(1, 3));
+      b.add(lease('s'), page(4, 5).slice(1, 4)); // 5, 6, 7
+      b.add(lease('s'), page(8, 2, 2));
+      const path = join(dir, 'scanned.parquet');
+      await b.spool.writeTo(path, b.shardRanges());
+      const rows = await engine.read(path);
+      expect(rows.map((r) => [r.sequenceNumber, Buffer.from(r.data).toString(), r.partitionKey])).toEqual(
+        [1, 2, 3, 5, 6, 7, 8, 9].map((n) => [String(n), `{"n":${n}}`, `k${n}`]),
+      );
+      expect(rows.every((r) => r.arrivalTime === Date.parse('2026-12-01T10:00:00.123Z') && r.shardId === 's')).toBe(true);
     } finally {
       await b.spool.discard();
     }

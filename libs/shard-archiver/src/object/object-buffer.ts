@@ -1,6 +1,6 @@
 import type { ArchivePartition, PageSpool, SpoolRecord } from '@flux-capacitor/archive';
 import type { ObjectShardRange } from '@flux-capacitor/contracts';
-import { deaggregate, KPL_MAGIC_BASE64_PREFIX, wireArrivalMs, wireDataBytes, wireDataStartsWith, type WireRecord } from '@flux-capacitor/kinesis';
+import { deaggregate, KPL_MAGIC_BASE64_PREFIX, wireArrivalMs, wireDataBytes, wireDataStartsWith, wireRecordsText, type WireRecord } from '@flux-capacitor/kinesis';
 import type { HeldLease } from '../lease/lease.repository';
 
 /** One shard's rows in a buffer: a contiguous run of its records, and the lease they were read under. */
@@ -50,11 +50,11 @@ export class ObjectBuffer {
   ) {}
 
   /**
-   * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). `body`: the
-   * GetRecords response whose records are exactly these, kept as it is when none is a KPL aggregate. Returns the bytes
+   * Appends Kinesis records of one shard, in sequence order (their user records, de-aggregated). Records read from a
+   * response body are written as the body has them when none is a KPL aggregate (wireRecordsText). Returns the bytes
    * added and when their file is written (the page's memory is free then).
    */
-  add(lease: HeldLease, records: readonly WireRecord[], body?: Buffer): { bytes: number; written: Promise<void> } {
+  add(lease: HeldLease, records: readonly WireRecord[]): { bytes: number; written: Promise<void> } {
     if (records.length === 0) return { bytes: 0, written: Promise.resolve() };
     let spooled: SpoolRecord[] | undefined;
     let users = 0;
@@ -104,7 +104,7 @@ export class ObjectBuffer {
         bytes += wireDataBytes(record) + record.PartitionKey.length + record.SequenceNumber.length;
       }
     }
-    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : body, bytes);
+    const written = this.spool.add(lease.shardId, spooled ?? records, spooled ? undefined : wireRecordsText(records), bytes);
     const first = records[0].SequenceNumber;
     const last = records[records.length - 1].SequenceNumber;
     let range = this.ranges.get(lease.shardId);

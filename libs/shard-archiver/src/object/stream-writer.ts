@@ -125,14 +125,13 @@ export class StreamWriter {
 
   /**
    * Appends a page of one shard's records (in sequence order) and returns the bytes added, counted in the spool
-   * budget, and when the page is on disk. `body`: the GetRecords response the records are, whole. `reserved`: spool
+   * budget, and when the page is on disk. `reserved`: spool
    * bytes the caller reserved for the page; the count takes from it first (and lowers it), so the page is never
    * counted twice. Starts writing any buffer that reached the size hint.
    */
   async append(
     handle: ShardHandle,
     records: readonly WireRecord[],
-    body?: Buffer,
     reserved: { bytes: number } = { bytes: 0 },
   ): Promise<{ bytes: number; written: Promise<unknown> }> {
     let added = 0;
@@ -154,7 +153,7 @@ export class StreamWriter {
       }
       this.current.set(shardId, buffer);
       const whole = run.start === 0 && run.end === records.length;
-      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end), whole ? body : undefined);
+      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end));
       writes.push(written);
       const taken = Math.min(bytes, reserved.bytes);
       reserved.bytes -= taken;

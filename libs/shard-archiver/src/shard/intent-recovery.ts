@@ -49,7 +49,7 @@ export async function readIntentRange(deps: IntentRecoveryDeps, buffer: ObjectBu
     }
     // One page at a time: the next is read once this one's file is written, so recovery, which reads outside the
     // memory budget, holds at most one page (GetRecords answers 10 MiB at most) whatever the intent's size.
-    await buffer.add(lease, batch.records.slice(0, take), take === batch.records.length ? batch.body : undefined).written;
+    await buffer.add(lease, batch.records.slice(0, take)).written;
     if (!done && (batch.ended || (batch.records.length === 0 && batch.millisBehindLatest === 0))) {
       throw new IntentRecoveryError(`records ${range.firstSequenceNumber}..${range.lastSequenceNumber} of ${stream}/${range.shardId} are no longer in the stream`);
     }

@@ -192,7 +192,7 @@ export class ShardConsumer implements ShardHandle {
               page = page.slice(0, tip);
             }
           }
-          ({ bytes: added, written } = await this.writer.append(this, page, reachedTip ? undefined : batch.body, rows));
+          ({ bytes: added, written } = await this.writer.append(this, page, rows));
         } catch (error) {
           if (error instanceof AbortedError && !this.ctx.hardSignal.aborted) continue; // stopping: settle at the top
           throw error;
