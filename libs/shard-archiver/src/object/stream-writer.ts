@@ -125,9 +125,9 @@ export class StreamWriter {
 
   /**
    * Appends a page of one shard's records (in sequence order) and returns the bytes added, counted in the spool
-   * budget, and when the page is on disk. `reserved`: spool
-   * bytes the caller reserved for the page; the count takes from it first (and lowers it), so the page is never
-   * counted twice. Starts writing any buffer that reached the size hint.
+   * budget, and when the page is on disk. `reserved`: spool bytes the caller reserved for the page; the count takes
+   * from it first (and lowers it), so the page is never counted twice. Starts writing any buffer that reached the
+   * size hint.
    */
   async append(
     handle: ShardHandle,
@@ -152,8 +152,7 @@ export class StreamWriter {
         else buffer = candidate;
       }
       this.current.set(shardId, buffer);
-      const whole = run.start === 0 && run.end === records.length;
-      const { bytes, written } = buffer.add(handle.lease, whole ? records : records.slice(run.start, run.end));
+      const { bytes, written } = buffer.add(handle.lease, records.slice(run.start, run.end));
       writes.push(written);
       const taken = Math.min(bytes, reserved.bytes);
       reserved.bytes -= taken;
