@@ -23,4 +23,7 @@ function fail(err: unknown): never {
 // Only as the first argument: commander would otherwise take `catalog schema --version 2` as the program's --version.
 const first = process.argv[2];
 if (first === '--version' || first === '-V') process.stdout.write(`${VERSION}\n`);
-else buildProgram().parseAsync(process.argv).catch(fail);
+else
+  buildProgram(first)
+    .then((program) => program.parseAsync(process.argv))
+    .catch(fail);
