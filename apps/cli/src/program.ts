@@ -51,7 +51,7 @@ Example:
   $ fluxcap query "SELECT source, count(*) AS n FROM orders GROUP BY source"`,
   );
 
-  const names = command !== undefined && Object.hasOwn(COMMANDS, command) ? [command as keyof typeof COMMANDS] : (Object.keys(COMMANDS) as (keyof typeof COMMANDS)[]);
+  const names = (command !== undefined && Object.hasOwn(COMMANDS, command) ? [command] : Object.keys(COMMANDS)) as (keyof typeof COMMANDS)[];
   for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program);
   return program;
 }
